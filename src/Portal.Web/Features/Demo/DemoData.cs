@@ -1,0 +1,43 @@
+using Portal.Web.Platform;
+
+namespace Portal.Web.Features.Demo;
+
+/// <summary>Fixed ids and development-only credentials of the demo tenants (documented in README.md).</summary>
+public static class DemoData
+{
+    public static readonly Guid NorthClinic = Guid.Parse("0197a000-0000-7000-8000-000000000001");
+    public static readonly Guid RiversidePediatrics = Guid.Parse("0197a000-0000-7000-8000-000000000002");
+    public static readonly Guid AcmeCoding = Guid.Parse("0197a000-0000-7000-8000-000000000010");
+
+    /// <summary>Development only: every demo user signs in with this password.</summary>
+    public const string Password = "Portal-Demo-2026!";
+
+    public sealed record DemoUser(string Email, string Name, Guid Organization, string Role);
+
+    public sealed record DemoClient(string ClientId, string Secret, string Name, Guid Practice, string[] Scopes);
+
+    public static readonly DemoUser[] Users =
+    [
+        new("admin@north.example", "Nora Admin", NorthClinic, Roles.PracticeAdmin),
+        new("provider@north.example", "Dr. Noah Park", NorthClinic, Roles.Provider),
+        new("biller@north.example", "Bea Biller", NorthClinic, Roles.Biller),
+        new("coder@north.example", "Cody North", NorthClinic, Roles.Coder),
+        new("qa@north.example", "Quinn Auditor", NorthClinic, Roles.QaReviewer),
+        new("admin@riverside.example", "Rita Admin", RiversidePediatrics, Roles.PracticeAdmin),
+        new("provider@riverside.example", "Dr. Ravi Shah", RiversidePediatrics, Roles.Provider),
+        new("biller@riverside.example", "Rosa Biller", RiversidePediatrics, Roles.Biller),
+        new("coder@riverside.example", "Reese Coder", RiversidePediatrics, Roles.Coder),
+        new("qa@riverside.example", "Riley QA", RiversidePediatrics, Roles.QaReviewer),
+        new("admin@acme.example", "Asha Vendor-Admin", AcmeCoding, Roles.VendorAdmin),
+        new("coder@acme.example", "Arjun Coder", AcmeCoding, Roles.VendorCoder),
+    ];
+
+    static readonly string[] AppScopes =
+        [Scopes.PracticeRead, Scopes.CodesRead, Scopes.EncountersRead, Scopes.EncountersWrite, Scopes.CodingWrite];
+
+    public static readonly DemoClient[] Clients =
+    [
+        new("north-app", "north-app-dev-secret", "North Clinic EHR bridge", NorthClinic, [.. AppScopes, Scopes.PracticeAdmin]),
+        new("riverside-app", "riverside-app-dev-secret", "Riverside reporting app", RiversidePediatrics, AppScopes),
+    ];
+}

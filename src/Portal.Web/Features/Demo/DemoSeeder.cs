@@ -1,0 +1,122 @@
+using Marten;
+using Microsoft.AspNetCore.Identity;
+using OpenIddict.Abstractions;
+using Portal.Web.Features.Identity;
+using Portal.Web.Features.Tenancy;
+using Portal.Web.Platform;
+using Oidc = OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Portal.Web.Features.Demo;
+
+/// <summary>Seeds the demo tenants, users and API clients. Idempotent: running it again changes nothing.</summary>
+public sealed class DemoSeeder(IDocumentStore store, UserManager<PortalUser> users, RoleManager<IdentityRole<Guid>> roles,
+    IOpenIddictApplicationManager applications, TimeProvider clock, ILogger<DemoSeeder> log)
+{
+    public async Task SeedAsync(CancellationToken ct = default)
+    {
+        await SeedOrganizationsAsync(ct);
+        await SeedIdentityAsync(ct);
+        await SeedApiClientsAsync(ct);
+    }
+
+    /// <summary>The Marten part alone: organizations and the North Clinic ↔ Acme engagement (tests call it after each reset).</summary>
+    public async Task SeedOrganizationsAsync(CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        await using (var session = store.LightweightSession())
+        {
+            var existing = await session.LoadManyAsync<Organization>(ct, DemoData.NorthClinic, DemoData.RiversidePediatrics, DemoData.AcmeCoding);
+            if (existing.Count < 3)
+            {
+                session.Store(
+                    new Organization(DemoData.NorthClinic, OrganizationKind.Practice, "North Clinic Family Medicine", "1234567893", now),
+                    new Organization(DemoData.RiversidePediatrics, OrganizationKind.Practice, "Riverside Pediatrics", "1245319599", now),
+                    new Organization(DemoData.AcmeCoding, OrganizationKind.Vendor, "Acme Coding Services", null, now));
+                await session.SaveChangesAsync(ct);
+            }
+        }
+        await using var north = store.LightweightSession(DemoData.NorthClinic.ToString());
+        if (!await north.Query<Engagement>().AnyAsync(ct))
+        {
+            var granted = new EngagementGranted(Guid.CreateVersion7(), DemoData.NorthClinic, DemoData.AcmeCoding, "Acme Coding Services",
+                ["coding"], true, "Nora Admin", now, "Demo: Acme codes North Clinic's office visits.");
+            north.Events.StartStream<Engagement>(granted.EngagementId, granted);
+            await north.SaveChangesAsync(ct);
+        }
+    }
+
+    async Task SeedIdentityAsync(CancellationToken ct)
+    {
+        foreach (var role in Roles.All)
+            if (!await roles.RoleExistsAsync(role))
+                await roles.CreateAsync(new IdentityRole<Guid>(role) { Id = Guid.CreateVersion7() });
+
+        foreach (var demo in DemoData.Users)
+        {
+            if (await users.FindByEmailAsync(demo.Email) is not null) continue;
+            var user = new PortalUser
+            {
+                Id = Guid.CreateVersion7(), UserName = demo.Email, Email = demo.Email, EmailConfirmed = true,
+                DisplayName = demo.Name, OrganizationId = demo.Organization,
+            };
+            Check(await users.CreateAsync(user, DemoData.Password), demo.Email);
+            Check(await users.AddToRoleAsync(user, demo.Role), demo.Email);
+        }
+    }
+
+    async Task SeedApiClientsAsync(CancellationToken ct)
+    {
+        foreach (var client in DemoData.Clients)
+        {
+            if (await applications.FindByClientIdAsync(client.ClientId, ct) is not null) continue;
+            var descriptor = new OpenIddictApplicationDescriptor
+            {
+                ClientId = client.ClientId,
+                ClientSecret = client.Secret,
+                ClientType = Oidc.ClientTypes.Confidential,
+                DisplayName = client.Name,
+                Properties = { [ConnectEndpoints.PracticeProperty] = System.Text.Json.JsonSerializer.SerializeToElement(client.Practice.ToString()) },
+                Permissions = { Oidc.Permissions.Endpoints.Token, Oidc.Permissions.GrantTypes.ClientCredentials },
+            };
+            foreach (var scope in client.Scopes) descriptor.Permissions.Add(Oidc.Permissions.Prefixes.Scope + scope);
+            await applications.CreateAsync(descriptor, ct);
+        }
+
+        // Swagger UI "Authorize" and first-party tools: a public client using authorization code + PKCE for a user.
+        if (await applications.FindByClientIdAsync("portal-swagger", ct) is null)
+        {
+            var swagger = new OpenIddictApplicationDescriptor
+            {
+                ClientId = "portal-swagger",
+                ClientType = Oidc.ClientTypes.Public,
+                ConsentType = Oidc.ConsentTypes.Implicit,
+                DisplayName = "Portal API explorer",
+                Permissions =
+                {
+                    Oidc.Permissions.Endpoints.Authorization, Oidc.Permissions.Endpoints.Token, Oidc.Permissions.Endpoints.EndSession,
+                    Oidc.Permissions.GrantTypes.AuthorizationCode, Oidc.Permissions.GrantTypes.RefreshToken,
+                    Oidc.Permissions.ResponseTypes.Code,
+                    Oidc.Permissions.Scopes.Profile, Oidc.Permissions.Scopes.Email, Oidc.Permissions.Prefixes.Scope + Oidc.Scopes.OfflineAccess,
+                },
+                Requirements = { Oidc.Requirements.Features.ProofKeyForCodeExchange },
+            };
+            foreach (var (name, _) in Scopes.All) swagger.Permissions.Add(Oidc.Permissions.Prefixes.Scope + name);
+            foreach (var uri in DevRedirectUris) swagger.RedirectUris.Add(new Uri(uri));
+            await applications.CreateAsync(swagger, ct);
+        }
+        log.LogInformation("Demo data is in place: {Practices} practices, {Users} users, {Clients} API clients.", 2, DemoData.Users.Length, DemoData.Clients.Length + 1);
+    }
+
+    // The Swagger UI redirect on the default development ports, and a loopback redirect for tests and CLI tools.
+    static readonly string[] DevRedirectUris =
+    [
+        "http://localhost:5080/swagger/oauth2-redirect.html", "http://127.0.0.1:5080/swagger/oauth2-redirect.html",
+        "http://127.0.0.1/callback",
+    ];
+
+    static void Check(IdentityResult result, string who)
+    {
+        if (!result.Succeeded)
+            throw new InvalidOperationException($"Seeding {who} failed: {string.Join("; ", result.Errors.Select(e => e.Description))}");
+    }
+}

@@ -1,0 +1,137 @@
+using System.Collections.Immutable;
+using System.Security.Claims;
+using System.Text.Json;
+using Marten;
+using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Abstractions;
+using OpenIddict.Server.AspNetCore;
+using Portal.Web.Platform;
+using Oidc = OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Portal.Web.Features.Identity;
+
+/// <summary>The OAuth2/OIDC endpoints that OpenIddict passes through to us: we decide who the token speaks for.</summary>
+public static class ConnectEndpoints
+{
+    /// <summary>Application property naming the practice a client-credentials app is registered to.</summary>
+    public const string PracticeProperty = "practice_id";
+
+    public static void MapConnect(this IEndpointRouteBuilder app)
+    {
+        app.MapMethods("/connect/authorize", ["GET", "POST"], Authorize).ExcludeFromDescription().DisableAntiforgery();
+        app.MapPost("/connect/token", Token).ExcludeFromDescription().DisableAntiforgery();
+        app.MapMethods("/connect/endsession", ["GET", "POST"], EndSession).ExcludeFromDescription().DisableAntiforgery();
+        app.MapMethods("/connect/userinfo", ["GET", "POST"], UserInfo).ExcludeFromDescription().DisableAntiforgery()
+            .RequireAuthorization(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(
+                OpenIddict.Validation.AspNetCore.OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme).RequireAuthenticatedUser().Build());
+    }
+
+    // Authorization code + PKCE: the user signs in to the portal (cookie), then we issue a code for them.
+    // Apps are registered by the practice admin, so consent is implicit (OpenIddict consent type "implicit").
+    static async Task<IResult> Authorize(HttpContext context, UserManager<PortalUser> users, IDocumentStore store)
+    {
+        var request = context.GetOpenIddictServerRequest()
+            ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
+
+        var cookie = await context.AuthenticateAsync(IdentityConstants.ApplicationScheme);
+        if (!cookie.Succeeded || request.HasPromptValue(Oidc.PromptValues.Login))
+        {
+            if (request.HasPromptValue(Oidc.PromptValues.None))
+                return Forbid(Oidc.Errors.LoginRequired, "The user is not signed in.");
+            var returnUrl = context.Request.PathBase + context.Request.Path + QueryString.Create(
+                context.Request.HasFormContentType ? context.Request.Form.ToList() : context.Request.Query.ToList());
+            return Results.Challenge(new AuthenticationProperties { RedirectUri = returnUrl }, [IdentityConstants.ApplicationScheme]);
+        }
+
+        var user = await users.GetUserAsync(cookie.Principal!);
+        if (user is null) return Forbid(Oidc.Errors.LoginRequired, "The user no longer exists.");
+
+        var identity = await UserIdentity(users, store, user, request.GetScopes());
+        return Results.SignIn(new ClaimsPrincipal(identity), null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    static async Task<IResult> Token(HttpContext context, UserManager<PortalUser> users, IDocumentStore store,
+        IOpenIddictApplicationManager applications)
+    {
+        var request = context.GetOpenIddictServerRequest()
+            ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
+
+        if (request.IsClientCredentialsGrantType())
+        {
+            var application = await applications.FindByClientIdAsync(request.ClientId!)
+                ?? throw new InvalidOperationException("The application cannot be found.");
+            var properties = await applications.GetPropertiesAsync(application);
+            if (!properties.TryGetValue(PracticeProperty, out var practice) || practice.ValueKind != JsonValueKind.String)
+                return Forbid(Oidc.Errors.UnauthorizedClient, "This client is not registered to a practice.");
+
+            var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Oidc.Claims.Name, Oidc.Claims.Role);
+            identity.SetClaim(Oidc.Claims.Subject, request.ClientId);
+            identity.SetClaim(Oidc.Claims.Name, await applications.GetDisplayNameAsync(application) ?? request.ClientId);
+            identity.SetClaim(PortalClaims.Tenant, practice.GetString());
+            identity.SetScopes(request.GetScopes());
+            identity.SetDestinations(_ => [Oidc.Destinations.AccessToken]);
+            return Results.SignIn(new ClaimsPrincipal(identity), null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        }
+
+        if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType())
+        {
+            var result = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+            var user = await users.FindByIdAsync(result.Principal?.GetClaim(Oidc.Claims.Subject) ?? "");
+            if (user is null || await users.IsLockedOutAsync(user))
+                return Forbid(Oidc.Errors.InvalidGrant, "The user can no longer sign in.");
+            // Re-read roles and organization: a user moved or demoted since the code was issued gets the new rights.
+            var identity = await UserIdentity(users, store, user, result.Principal!.GetScopes());
+            return Results.SignIn(new ClaimsPrincipal(identity), null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        }
+
+        return Forbid(Oidc.Errors.UnsupportedGrantType, "This grant type is not supported.");
+    }
+
+    static async Task<IResult> EndSession(HttpContext context, SignInManager<PortalUser> signIn)
+    {
+        await signIn.SignOutAsync();
+        return Results.SignOut(new AuthenticationProperties { RedirectUri = "/" }, [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+    }
+
+    static IResult UserInfo(ClaimsPrincipal user) => Results.Ok(new Dictionary<string, object?>
+    {
+        [Oidc.Claims.Subject] = user.GetClaim(Oidc.Claims.Subject),
+        [Oidc.Claims.Name] = user.GetClaim(Oidc.Claims.Name),
+        [Oidc.Claims.Email] = user.HasScope(Oidc.Scopes.Email) ? user.GetClaim(Oidc.Claims.Email) : null,
+        [PortalClaims.Organization] = user.GetClaim(PortalClaims.Organization),
+        [Oidc.Claims.Role] = user.GetClaims(Oidc.Claims.Role),
+    });
+
+    static async Task<ClaimsIdentity> UserIdentity(UserManager<PortalUser> users, IDocumentStore store, PortalUser user,
+        ImmutableArray<string> scopes)
+    {
+        var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Oidc.Claims.Name, Oidc.Claims.Role);
+        identity.SetClaim(Oidc.Claims.Subject, user.Id.ToString())
+            .SetClaim(Oidc.Claims.Email, user.Email)
+            .SetClaim(Oidc.Claims.PreferredUsername, user.UserName)
+            .SetClaims(Oidc.Claims.Role, [.. await users.GetRolesAsync(user)]);
+        foreach (var claim in await PortalClaimsFactory.OrganizationClaims(store, user))
+            identity.SetClaim(claim.Type, claim.Value);
+        identity.SetScopes(scopes);
+        identity.SetDestinations(claim => claim.Type switch
+        {
+            Oidc.Claims.Name or Oidc.Claims.PreferredUsername when identity.HasScope(Oidc.Scopes.Profile)
+                => [Oidc.Destinations.AccessToken, Oidc.Destinations.IdentityToken],
+            Oidc.Claims.Email when identity.HasScope(Oidc.Scopes.Email)
+                => [Oidc.Destinations.AccessToken, Oidc.Destinations.IdentityToken],
+            _ => [Oidc.Destinations.AccessToken],
+        });
+        return identity;
+    }
+
+    static IResult Forbid(string error, string description) => Results.Forbid(
+        new AuthenticationProperties(new Dictionary<string, string?>
+        {
+            [OpenIddictServerAspNetCoreConstants.Properties.Error] = error,
+            [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
+        }),
+        [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+}

@@ -1,0 +1,115 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using OpenIddict.Abstractions;
+using Portal.Web.Platform;
+using Oidc = OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Portal.Web.Features.Identity;
+
+public static class IdentityModule
+{
+    public static void AddPortalIdentity(this WebApplicationBuilder builder, string connectionString)
+    {
+        var services = builder.Services;
+        services.AddDbContext<PortalIdentityDb>(o =>
+        {
+            o.UseNpgsql(connectionString, n => n.MigrationsHistoryTable("__ef_migrations", PortalIdentityDb.Schema));
+            o.UseOpenIddict();
+        });
+
+        services.AddIdentity<PortalUser, IdentityRole<Guid>>(o =>
+            {
+                o.Password.RequiredLength = 12;
+                o.Password.RequireDigit = true;
+                o.Password.RequireNonAlphanumeric = true;
+                o.Password.RequireUppercase = true;
+                o.Password.RequireLowercase = true;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                o.Lockout.AllowedForNewUsers = true;
+                o.User.RequireUniqueEmail = true;
+                o.ClaimsIdentity.UserIdClaimType = Oidc.Claims.Subject;
+                o.ClaimsIdentity.UserNameClaimType = Oidc.Claims.PreferredUsername;
+                o.ClaimsIdentity.RoleClaimType = Oidc.Claims.Role;
+                o.ClaimsIdentity.EmailClaimType = Oidc.Claims.Email;
+            })
+            .AddEntityFrameworkStores<PortalIdentityDb>()
+            .AddDefaultTokenProviders()
+            .AddClaimsPrincipalFactory<PortalClaimsFactory>();
+
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.LoginPath = "/account/sign-in";
+            o.LogoutPath = "/account/sign-out";
+            o.AccessDeniedPath = "/account/access-denied";
+            o.Cookie.Name = "portal.auth";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            o.SlidingExpiration = true;
+        });
+
+        var production = builder.Environment.IsProduction();
+        services.AddOpenIddict()
+            .AddCore(o => o.UseEntityFrameworkCore().UseDbContext<PortalIdentityDb>())
+            .AddServer(o =>
+            {
+                o.SetAuthorizationEndpointUris("connect/authorize")
+                 .SetTokenEndpointUris("connect/token")
+                 .SetEndSessionEndpointUris("connect/endsession")
+                 .SetUserInfoEndpointUris("connect/userinfo");
+                o.AllowClientCredentialsFlow()
+                 .AllowAuthorizationCodeFlow()
+                 .RequireProofKeyForCodeExchange()
+                 .AllowRefreshTokenFlow();
+                o.RegisterScopes([Oidc.Scopes.OpenId, Oidc.Scopes.Profile, Oidc.Scopes.Email, Oidc.Scopes.OfflineAccess,
+                    .. Platform.Scopes.All.Select(s => s.Name)]);
+                o.SetAccessTokenLifetime(TimeSpan.FromHours(1));
+                // Third-party resource servers and API developers read our JWTs; they are signed, not encrypted.
+                o.DisableAccessTokenEncryption();
+                ConfigureKeys(o, builder.Configuration, production);
+
+                var aspnet = o.UseAspNetCore()
+                    .EnableAuthorizationEndpointPassthrough()
+                    .EnableTokenEndpointPassthrough()
+                    .EnableEndSessionEndpointPassthrough()
+                    .EnableUserInfoEndpointPassthrough();
+                // Plain HTTP on loopback for development and tests only; production terminates TLS.
+                if (!production) aspnet.DisableTransportSecurityRequirement();
+            })
+            .AddValidation(o =>
+            {
+                o.UseLocalServer();
+                o.UseAspNetCore();
+            });
+    }
+
+    static void ConfigureKeys(OpenIddictServerBuilder o, IConfiguration config, bool production)
+    {
+        // Several web nodes must share one signing key: production loads it from a PFX (docs/deployment.md).
+        var signing = config["Portal:Identity:SigningCertificate"];
+        var encryption = config["Portal:Identity:EncryptionCertificate"];
+        var password = config["Portal:Identity:CertificatePassword"];
+        if (signing is not null && encryption is not null)
+        {
+            o.AddSigningCertificate(System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(signing, password));
+            o.AddEncryptionCertificate(System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(encryption, password));
+        }
+        else if (production)
+            throw new InvalidOperationException(
+                "Set Portal:Identity:SigningCertificate and Portal:Identity:EncryptionCertificate (PFX paths) in production.");
+        else
+        {
+            // Development and tests: keys live in memory; tokens do not survive a restart, which is fine here.
+            o.AddEphemeralEncryptionKey().AddEphemeralSigningKey();
+        }
+    }
+
+    /// <summary>Creates or upgrades the identity schema with EF migrations (EnsureCreated would see Marten's tables and do nothing).</summary>
+    public static async Task MigrateIdentityAsync(this IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalIdentityDb>();
+        await db.Database.MigrateAsync();
+    }
+}

@@ -1,0 +1,56 @@
+using System.Security.Claims;
+using Marten;
+using Portal.Web.Platform;
+
+namespace Portal.Web.Features.Tenancy;
+
+/// <summary>Who may act for which practice. The one place that answers it, for pages, API calls and tokens.</summary>
+public sealed class PracticeAccess(IDocumentStore store)
+{
+    /// <summary>The practice if <paramref name="user"/> may act for it right now, else null (callers answer 404).</summary>
+    public async Task<Organization?> FindAccessiblePractice(ClaimsPrincipal user, Guid practiceId, CancellationToken ct)
+    {
+        await using var query = store.QuerySession();
+        var practice = await query.LoadAsync<Organization>(practiceId, ct);
+        if (practice is not { Kind: OrganizationKind.Practice }) return null;
+
+        // An API client registered to one practice, or a practice user's token: the tenant claim decides.
+        var tenant = user.FindFirstValue(PortalClaims.Tenant);
+        if (tenant is not null) return tenant == practiceId.ToString() ? practice : null;
+
+        var org = user.OrganizationId();
+        if (org is null) return null;
+        if (org == practiceId) return practice;
+        if (user.FindFirstValue(PortalClaims.OrganizationKind) != nameof(OrganizationKind.Vendor)) return null;
+
+        // A vendor sees a practice only while the practice's engagement of it is active: checked on every request,
+        // so a revocation cuts access at once, whatever cookies or tokens the vendor still holds.
+        await using var practiceSession = store.QuerySession(practiceId.ToString());
+        var engaged = await practiceSession.Query<Engagement>()
+            .AnyAsync(e => e.VendorId == org.Value && e.RevokedAt == null, ct);
+        return engaged ? practice : null;
+    }
+
+    /// <summary>The practices <paramref name="user"/> may act for, by name: the tenant switcher and GET /api/v1/practices.</summary>
+    public async Task<IReadOnlyList<Organization>> PracticesFor(ClaimsPrincipal user, CancellationToken ct)
+    {
+        await using var query = store.QuerySession();
+        var tenant = user.FindFirstValue(PortalClaims.Tenant);
+        var org = user.OrganizationId();
+        List<Guid> ids;
+        if (tenant is not null) ids = Guid.TryParse(tenant, out var t) ? [t] : [];
+        else if (org is null) ids = [];
+        else if (user.FindFirstValue(PortalClaims.OrganizationKind) == nameof(OrganizationKind.Vendor))
+        {
+            var engagements = await query.Query<Engagement>()
+                .Where(e => e.AnyTenant() && e.VendorId == org.Value && e.RevokedAt == null)
+                .ToListAsync(ct);
+            ids = engagements.Select(e => e.PracticeId).Distinct().ToList();
+        }
+        else ids = [org.Value];
+
+        if (ids.Count == 0) return [];
+        var practices = await query.LoadManyAsync<Organization>(ct, ids);
+        return practices.Where(p => p.Kind == OrganizationKind.Practice).OrderBy(p => p.Name).ToList();
+    }
+}

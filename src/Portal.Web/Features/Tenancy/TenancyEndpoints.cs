@@ -1,0 +1,172 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Claims;
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Portal.Web.Platform;
+
+namespace Portal.Web.Features.Tenancy;
+
+public sealed record Me(string Subject, string Name, Guid? OrganizationId, string? OrganizationKind, string[] Roles, string[] Scopes,
+    IReadOnlyList<PracticeSummary> Practices);
+
+public sealed record PracticeSummary(Guid Id, string Name, string? Npi);
+
+public sealed record VendorSummary(Guid Id, string Name);
+
+/// <summary>Grant a vendor access to this practice's data for the named functions.</summary>
+public sealed record GrantEngagement(
+    [property: Required] Guid VendorId,
+    string[]? Functions = null,
+    bool OffshoreAllowed = false,
+    [property: MaxLength(500)] string? Note = null);
+
+/// <summary>End a vendor's access now. The reason is kept in the engagement's history.</summary>
+public sealed record RevokeEngagement([property: Required, MinLength(3), MaxLength(500)] string Reason);
+
+public static class TenancyEndpoints
+{
+    public static void MapTenancy(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1").WithTags("Practices and engagements");
+
+        api.MapGet("/me", GetMe).WithName("GetMe").RequireScope(Scopes.PracticeRead)
+            .WithSummary("Who the token speaks for, and the practices it may act for");
+        api.MapGet("/practices", ListPractices).WithName("ListPractices").RequireScope(Scopes.PracticeRead)
+            .WithSummary("Practices the caller may act for right now");
+        api.MapGet("/vendors", ListVendors).WithName("ListVendors").RequireScope(Scopes.PracticeAdmin, Roles.PracticeAdmin)
+            .WithSummary("Coding and billing vendors a practice can engage");
+
+        var practice = api.MapGroup("/practices/{practiceId:guid}");
+        practice.MapGet("", GetPractice).WithName("GetPractice").RequireScope(Scopes.PracticeRead)
+            .WithSummary("The practice's profile");
+
+        var engagements = practice.MapGroup("/engagements");
+        engagements.MapGet("", ListEngagements).WithName("ListEngagements").RequireScope(Scopes.PracticeRead)
+            .WithSummary("The practice's vendor engagements, active first")
+            .WithDescription("Filter with ?status=active|revoked|all (default all).");
+        engagements.MapGet("/{engagementId:guid}", GetEngagement).WithName("GetEngagement").RequireScope(Scopes.PracticeRead)
+            .WithSummary("One engagement; its ETag is the stream version");
+        engagements.MapPost("", Grant).WithName("GrantEngagement").RequireScope(Scopes.PracticeAdmin, Roles.PracticeAdmin)
+            .WithSummary("Engage a vendor: its users may work this practice's data from now on")
+            .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(422);
+        engagements.MapPost("/{engagementId:guid}/revoke", Revoke).WithName("RevokeEngagement")
+            .RequireScope(Scopes.PracticeAdmin, Roles.PracticeAdmin)
+            .WithSummary("Revoke an engagement: the vendor loses access at once")
+            .WithDescription("Send If-Match with the ETag you read to make sure you revoke what you saw; a stale one gives 412.")
+            .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412);
+    }
+
+    static async Task<Ok<Me>> GetMe(ClaimsPrincipal user, PracticeAccess access, CancellationToken ct)
+    {
+        var practices = await access.PracticesFor(user, ct);
+        return TypedResults.Ok(new Me(
+            user.FindFirstValue("sub") ?? "", user.Actor(), user.OrganizationId(), user.FindFirstValue(PortalClaims.OrganizationKind),
+            [.. user.FindAll("role").Select(c => c.Value)],
+            [.. user.FindAll("oi_scp").Select(c => c.Value)],
+            [.. practices.Select(p => new PracticeSummary(p.Id, p.Name, p.Npi))]));
+    }
+
+    static async Task<Ok<IReadOnlyList<PracticeSummary>>> ListPractices(ClaimsPrincipal user, PracticeAccess access, CancellationToken ct) =>
+        TypedResults.Ok<IReadOnlyList<PracticeSummary>>([.. (await access.PracticesFor(user, ct)).Select(p => new PracticeSummary(p.Id, p.Name, p.Npi))]);
+
+    static async Task<Ok<IReadOnlyList<VendorSummary>>> ListVendors(IQuerySession query, CancellationToken ct) =>
+        TypedResults.Ok<IReadOnlyList<VendorSummary>>([.. (await TenancyQueries.Vendors(query, ct)).Select(v => new VendorSummary(v.Id, v.Name))]);
+
+    static Ok<PracticeSummary> GetPractice(HttpContext context, IQuerySession query)
+    {
+        var practice = context.RequiredPractice();
+        return TypedResults.Ok(new PracticeSummary(practice.PracticeId, practice.Name, null));
+    }
+
+    static async Task<Ok<IReadOnlyList<Engagement>>> ListEngagements(IQuerySession query, string? status, CancellationToken ct) =>
+        TypedResults.Ok(await TenancyQueries.Engagements(query, status, ct));
+
+    static async Task<Results<Ok<Engagement>, NotFound<ProblemDetails>>> GetEngagement(Guid engagementId, IQuerySession query,
+        HttpContext context, CancellationToken ct)
+    {
+        var engagement = await query.LoadAsync<Engagement>(engagementId, ct);
+        if (engagement is null) return NotFound("No engagement with this id in this practice.");
+        context.Response.Headers.ETag = ETags.For(engagement.Version);
+        return TypedResults.Ok(engagement);
+    }
+
+    static async Task<Created<Engagement>> Grant(GrantEngagement body, HttpContext context, IDocumentSession session,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var engagement = await EngagementWrites.Grant(session, context.RequiredPractice(), body, context.User.Actor(), clock, ct);
+        context.Response.Headers.ETag = ETags.For(engagement.Version);
+        return TypedResults.Created($"/api/v1/practices/{engagement.PracticeId}/engagements/{engagement.Id}", engagement);
+    }
+
+    static async Task<Results<Ok<Engagement>, NotFound<ProblemDetails>>> Revoke(Guid engagementId, RevokeEngagement body,
+        HttpContext context, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var expected = ETags.Parse(context.Request.Headers.IfMatch);
+        var engagement = await EngagementWrites.Revoke(session, engagementId, expected, body.Reason, context.User.Actor(), clock, ct);
+        if (engagement is null) return NotFound("No engagement with this id in this practice.");
+        context.Response.Headers.ETag = ETags.For(engagement.Version);
+        return TypedResults.Ok(engagement);
+    }
+
+    static NotFound<ProblemDetails> NotFound(string detail) =>
+        TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Not found", Detail = detail });
+}
+
+public static class TenancyQueries
+{
+    public static async Task<IReadOnlyList<Organization>> Vendors(IQuerySession query, CancellationToken ct) =>
+        await query.Query<Organization>().Where(o => o.Kind == OrganizationKind.Vendor).OrderBy(o => o.Name).ToListAsync(ct);
+
+    public static async Task<IReadOnlyList<Engagement>> Engagements(IQuerySession query, string? status, CancellationToken ct)
+    {
+        var q = query.Query<Engagement>().AsQueryable();
+        q = status?.ToLowerInvariant() switch
+        {
+            "active" => q.Where(e => e.RevokedAt == null),
+            "revoked" => q.Where(e => e.RevokedAt != null),
+            null or "" or "all" => q,
+            _ => throw new BadHttpRequestException("status must be active, revoked or all."),
+        };
+        var list = await q.ToListAsync(ct);
+        return [.. list.OrderBy(e => e.Active ? 0 : 1).ThenByDescending(e => e.GrantedAt)];
+    }
+}
+
+public static class EngagementWrites
+{
+    public static async Task<Engagement> Grant(IDocumentSession session, CurrentPractice practice, GrantEngagement body,
+        string actor, TimeProvider clock, CancellationToken ct)
+    {
+        var vendor = await session.LoadAsync<Organization>(body.VendorId, ct);
+        if (vendor is not { Kind: OrganizationKind.Vendor })
+            throw new UnprocessableInput("vendorId does not name a vendor.",
+                new Dictionary<string, string[]> { ["vendorId"] = ["No vendor has this id."] });
+        var functions = body.Functions is { Length: > 0 } f ? f.Select(x => x.Trim().ToLowerInvariant()).Distinct().ToArray() : ["coding"];
+        var unknown = functions.Except(Engagement.KnownFunctions).ToArray();
+        if (unknown.Length > 0)
+            throw new UnprocessableInput($"Unknown function(s): {string.Join(", ", unknown)}.",
+                new Dictionary<string, string[]> { ["functions"] = [$"Use any of: {string.Join(", ", Engagement.KnownFunctions)}."] });
+        if (await session.Query<Engagement>().AnyAsync(e => e.VendorId == vendor.Id && e.RevokedAt == null, ct))
+            throw new RuleViolation($"{vendor.Name} is already engaged by this practice.", "engagement-exists");
+
+        var granted = new EngagementGranted(Guid.CreateVersion7(), practice.PracticeId, vendor.Id, vendor.Name, functions,
+            body.OffshoreAllowed, actor, clock.GetUtcNow(), body.Note);
+        session.Events.StartStream<Engagement>(granted.EngagementId, granted);
+        await session.SaveChangesAsync(ct);
+        return Engagement.Create(granted);
+    }
+
+    public static async Task<Engagement?> Revoke(IDocumentSession session, Guid engagementId, long? expectedVersion, string reason,
+        string actor, TimeProvider clock, CancellationToken ct)
+    {
+        var stream = expectedVersion is { } v
+            ? await session.Events.FetchForWriting<Engagement>(engagementId, v, ct)
+            : await session.Events.FetchForWriting<Engagement>(engagementId, ct);
+        if (stream.Aggregate is null) return null;
+        var revoked = stream.Aggregate.Revoke(actor, clock.GetUtcNow(), reason);
+        stream.AppendOne(revoked);
+        await session.SaveChangesAsync(ct);
+        return stream.Aggregate.Apply(revoked) with { Version = stream.CurrentVersion ?? stream.Aggregate.Version + 1 };
+    }
+}

@@ -1,0 +1,18 @@
+using JasperFx.Events.Projections;
+using Marten;
+
+namespace Portal.Web.Features.Tenancy;
+
+public static class TenancyModule
+{
+    public static IServiceCollection AddTenancy(this IServiceCollection services)
+    {
+        services.AddScoped<PracticeAccess>();
+        return services.ConfigureMarten(o =>
+        {
+            o.Schema.For<Organization>().SingleTenanted();
+            o.Schema.For<Engagement>().Index(e => e.VendorId);
+            o.Projections.Snapshot<Engagement>(SnapshotLifecycle.Inline);
+        });
+    }
+}

@@ -1,0 +1,46 @@
+using JasperFx;
+using JasperFx.Events.Daemon;
+using JasperFx.MultiTenancy;
+using Marten;
+using Weasel.Core;
+
+namespace Portal.Web.Platform;
+
+public static class MartenSetup
+{
+    public const string Schema = "portal";
+
+    public static void AddPortalMarten(this WebApplicationBuilder builder, string connectionString)
+    {
+        builder.Services.AddMarten(opts =>
+            {
+                opts.Connection(connectionString);
+                opts.DatabaseSchemaName = Schema;
+                opts.Events.DatabaseSchemaName = Schema;
+                opts.Events.TenancyStyle = TenancyStyle.Conjoined;
+                opts.Events.StreamIdentity = JasperFx.Events.StreamIdentity.AsGuid;
+                // Needed for the async daemon's HotCold election with our DistributedLock shim (ADR 0002).
+                opts.Events.UseAdvisoryLockTransaction = true;
+                opts.Policies.AllDocumentsAreMultiTenanted();
+                opts.AutoCreateSchemaObjects = builder.Environment.IsProduction() ? AutoCreate.CreateOrUpdate : AutoCreate.All;
+                opts.UseSystemTextJsonForSerialization(EnumStorage.AsString);
+            })
+            .UseLightweightSessions()
+            .BuildSessionsWith<TenantSessionFactory>(ServiceLifetime.Scoped)
+            .ApplyAllDatabaseChangesOnStartup()
+            .AddAsyncDaemon(DaemonMode.Solo);
+    }
+}
+
+/// <summary>
+/// Sessions come from one place: the practice that <see cref="PracticeScopeMiddleware"/> resolved for the request.
+/// Feature code never passes a tenant id around. Requests without a practice scope (sign-in, the practice list)
+/// get the default tenant, which only global (single-tenanted) documents use.
+/// </summary>
+sealed class TenantSessionFactory(IDocumentStore store, IHttpContextAccessor http) : ISessionFactory
+{
+    string Tenant => http.HttpContext?.CurrentPractice()?.TenantId ?? StorageConstants.DefaultTenantId;
+
+    public IQuerySession QuerySession() => store.QuerySession(Tenant);
+    public IDocumentSession OpenSession() => store.LightweightSession(Tenant);
+}

@@ -1,0 +1,109 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+using Portal.Web.Features.Demo;
+using Portal.Web.Features.Identity;
+using System.Text.Json.Serialization;
+
+namespace Portal.Web.Platform;
+
+public static class PlatformSetup
+{
+    /// <summary>Database, Marten, identity, OAuth2, ProblemDetails, OpenAPI, Razor Pages: everything features stand on.</summary>
+    public static void AddPlatform(this WebApplicationBuilder builder)
+    {
+        var connectionString = ResolveConnectionString(builder);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddHttpContextAccessor();
+        builder.AddPortalMarten(connectionString);
+        builder.AddPortalIdentity(connectionString);
+
+        builder.Services.AddAuthorization();
+        builder.Services.AddSingleton<IAuthorizationHandler, ApiAccessHandler>();
+
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+        {
+            c.ProblemDetails.Instance ??= c.HttpContext.Request.Path;
+            c.ProblemDetails.Extensions.TryAdd("traceId", c.HttpContext.TraceIdentifier);
+        });
+        builder.Services.AddExceptionHandler<PortalExceptionHandler>();
+        builder.Services.AddValidation();
+        builder.Services.Configure<JsonOptions>(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.AddPortalSwagger();
+
+        builder.Services.AddRazorPages(o =>
+        {
+            o.RootDirectory = "/Features";
+            o.Conventions.AuthorizeFolder("/");
+            o.Conventions.AllowAnonymousToFolder("/Account");
+            o.Conventions.AllowAnonymousToPage("/Shared/Error");
+        });
+        builder.Services.AddAntiforgery(o => o.HeaderName = "RequestVerificationToken");
+
+        builder.Services.AddHealthChecks()
+            .AddCheck("database", new DatabaseHealthCheck(connectionString), tags: ["ready"]);
+
+        builder.Services.AddScoped<DemoSeeder>();
+    }
+
+    public static async Task UsePlatformAsync(this WebApplication app)
+    {
+        await app.Services.MigrateIdentityAsync();
+        if (app.Configuration.GetValue("Portal:SeedDemoData", app.Environment.IsDevelopment()))
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
+        }
+
+        app.UseExceptionHandler();
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api") || c.Request.Path.StartsWithSegments("/health"),
+            api => api.UseStatusCodePages());
+        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api") && !c.Request.Path.StartsWithSegments("/connect")
+                && !c.Request.Path.StartsWithSegments("/health"),
+            pages => pages.UseStatusCodePagesWithReExecute("/error/{0}"));
+        app.UseStaticFiles();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseMiddleware<PracticeScopeMiddleware>();
+        app.UseAntiforgery();
+        app.UsePortalSwagger();
+
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+    }
+
+    static string ResolveConnectionString(WebApplicationBuilder builder)
+    {
+        // A configured connection string (ConnectionStrings:Portal or ConnectionStrings__Portal) always wins.
+        var configured = builder.Configuration.GetConnectionString("Portal");
+        if (!string.IsNullOrWhiteSpace(configured)) return configured;
+        if (builder.Environment.IsProduction())
+            throw new InvalidOperationException("Set ConnectionStrings:Portal (or the ConnectionStrings__Portal environment variable) in production.");
+        var database = builder.Configuration["Portal:EmbeddedDatabase"] ?? "portal";
+        var connectionString = EmbeddedPostgres.EnsureStarted(database);
+        Console.WriteLine($"Portal is using the embedded PostgreSQL (database '{database}' on 127.0.0.1:{new NpgsqlConnectionStringBuilder(connectionString).Port}).");
+        return connectionString;
+    }
+
+    sealed class DatabaseHealthCheck(string connectionString) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+        {
+            try
+            {
+                await using var conn = new NpgsqlConnection(connectionString);
+                await conn.OpenAsync(ct);
+                await using var cmd = new NpgsqlCommand("select 1", conn);
+                await cmd.ExecuteScalarAsync(ct);
+                return HealthCheckResult.Healthy();
+            }
+            catch (Exception e)
+            {
+                return HealthCheckResult.Unhealthy("The database does not answer.", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,13 @@
+namespace Portal.Web.Platform;
+
+/// <summary>A business rule refused the command: the request was well-formed but conflicts with current state (409).</summary>
+public sealed class RuleViolation(string message, string? code = null) : Exception(message)
+{
+    public string? Code { get; } = code;
+}
+
+/// <summary>The request names something that is not valid input for this operation (422), e.g. an unknown vendor id in a body.</summary>
+public sealed class UnprocessableInput(string message, IDictionary<string, string[]>? errors = null) : Exception(message)
+{
+    public IDictionary<string, string[]> Errors { get; } = errors ?? new Dictionary<string, string[]>();
+}

@@ -1,0 +1,62 @@
+namespace Portal.Web.Platform;
+
+/// <summary>Claim types Portal adds to cookies and access tokens.</summary>
+public static class PortalClaims
+{
+    /// <summary>The practice (tenant) an API client is registered to, or a practice user's own practice.</summary>
+    public const string Tenant = "tenant";
+    public const string Organization = "org";
+    public const string OrganizationKind = "org_kind";
+    public const string DisplayName = "name";
+}
+
+/// <summary>Portal roles. A user belongs to one organization and holds one or more of these.</summary>
+public static class Roles
+{
+    public const string PracticeAdmin = "practice_admin";
+    public const string Provider = "provider";
+    public const string Biller = "biller";
+    public const string Coder = "coder";
+    public const string QaReviewer = "qa_reviewer";
+    public const string VendorAdmin = "vendor_admin";
+    public const string VendorCoder = "vendor_coder";
+
+    public static readonly string[] All = [PracticeAdmin, Provider, Biller, Coder, QaReviewer, VendorAdmin, VendorCoder];
+    public static readonly string[] PracticeRoles = [PracticeAdmin, Provider, Biller, Coder, QaReviewer];
+    public static readonly string[] VendorRoles = [VendorAdmin, VendorCoder];
+
+    public static string Label(string role) => role switch
+    {
+        PracticeAdmin => "Practice admin",
+        Provider => "Provider",
+        Biller => "Biller / practice manager",
+        Coder => "Coder",
+        QaReviewer => "QA reviewer",
+        VendorAdmin => "Vendor admin",
+        VendorCoder => "Vendor coder",
+        _ => role,
+    };
+}
+
+/// <summary>OAuth2 scopes of the public API, aligned with functions (minimum necessary).</summary>
+public static class Scopes
+{
+    public const string PracticeRead = "practice.read";
+    public const string PracticeAdmin = "practice.admin";
+    public const string CodesRead = "codes.read";
+    public const string EncountersRead = "encounters.read";
+    public const string EncountersWrite = "encounters.write";
+    public const string CodingWrite = "coding.write";
+
+    public static readonly (string Name, string Description)[] All =
+    [
+        (PracticeRead, "Read the practice profile, engagements and audit trail"),
+        (PracticeAdmin, "Manage engagements and API clients of the practice"),
+        (CodesRead, "Search ICD-10-CM, HCPCS and licensed CPT code sets"),
+        (EncountersRead, "Read patients, providers and encounters (PHI)"),
+        (EncountersWrite, "Register patients, providers and encounters (PHI)"),
+        (CodingWrite, "Assign diagnosis and procedure codes, raise queries, pass QA"),
+    ];
+}
+
+public enum OrganizationKind { Practice, Vendor }

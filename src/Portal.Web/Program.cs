@@ -1,0 +1,16 @@
+using Portal.Web.Features.Identity;
+using Portal.Web.Features.Tenancy;
+using Portal.Web.Platform;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddPlatform();
+builder.Services.AddTenancy();
+
+var app = builder.Build();
+
+await app.UsePlatformAsync();
+app.MapConnect();
+app.MapTenancy();
+app.MapRazorPages();
+app.Run();
