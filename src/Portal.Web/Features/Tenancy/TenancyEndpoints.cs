@@ -16,13 +16,13 @@ public sealed record VendorSummary(Guid Id, string Name);
 
 /// <summary>Grant a vendor access to this practice's data for the named functions.</summary>
 public sealed record GrantEngagement(
-    [property: Required] Guid VendorId,
+    [Required] Guid VendorId,
     string[]? Functions = null,
     bool OffshoreAllowed = false,
-    [property: MaxLength(500)] string? Note = null);
+    [MaxLength(500)] string? Note = null);
 
 /// <summary>End a vendor's access now. The reason is kept in the engagement's history.</summary>
-public sealed record RevokeEngagement([property: Required, MinLength(3), MaxLength(500)] string Reason);
+public sealed record RevokeEngagement([Required, MinLength(3), MaxLength(500)] string Reason);
 
 public static class TenancyEndpoints
 {

@@ -1,0 +1,63 @@
+using Microsoft.Playwright;
+using Portal.Web.Features.Demo;
+
+namespace Portal.Tests.Browser;
+
+public class PortalShellInBrowser(PortalApp app, BrowserFixture browser) : BrowserTest(app, browser)
+{
+    [Fact]
+    public async Task a_practice_admin_signs_in_and_opens_the_practice()
+    {
+        await SignIn(Users.NorthAdmin);
+
+        await Page.GetByRole(AriaRole.Link, new() { Name = "North Clinic Family Medicine" }).ClickAsync();
+
+        await Page.WaitForURLAsync($"**/practices/{DemoData.NorthClinic}");
+        Assert.Equal("North Clinic Family Medicine", await Page.Locator("h1").InnerTextAsync());
+        Assert.Contains("Nora Admin", await Page.Locator("header").InnerTextAsync());
+    }
+
+    [Fact]
+    public async Task a_wrong_password_shows_a_clear_message()
+    {
+        await Page.GotoAsync("/account/sign-in");
+        await Page.GetByLabel("Email").FillAsync(Users.NorthBiller);
+        await Page.GetByLabel("Password").FillAsync("Not-the-password-1!");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+
+        Assert.Contains("not right", await Page.GetByRole(AriaRole.Alert).InnerTextAsync());
+    }
+
+    [Fact]
+    public async Task a_vendor_coder_switches_between_engaged_practices()
+    {
+        var riversideAdmin = await App.ClientFor(Users.RiversideAdmin);
+        await riversideAdmin.PostAsJsonAsync($"/api/v1/practices/{DemoData.RiversidePediatrics}/engagements",
+            new Portal.Web.Features.Tenancy.GrantEngagement(DemoData.AcmeCoding));
+        await SignIn(Users.VendorCoder);
+
+        await Page.GetByLabel("Practice", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "Riverside Pediatrics" });
+        await Page.WaitForURLAsync($"**/practices/{DemoData.RiversidePediatrics}");
+        Assert.Equal("Riverside Pediatrics", await Page.Locator("h1").InnerTextAsync());
+
+        await Page.GetByLabel("Practice", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "North Clinic Family Medicine" });
+        await Page.WaitForURLAsync($"**/practices/{DemoData.NorthClinic}");
+        Assert.Equal("North Clinic Family Medicine", await Page.Locator("h1").InnerTextAsync());
+    }
+
+    [Fact]
+    public async Task a_practice_admin_revokes_and_grants_an_engagement()
+    {
+        await SignIn(Users.NorthAdmin);
+        await Page.GotoAsync($"/practices/{DemoData.NorthClinic}/engagements");
+
+        Page.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await Page.GetByLabel("Reason for revoking Acme Coding Services").FillAsync("Contract paused");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+        await Assertions.Expect(Page.Locator("#engagements .badge.bad")).ToHaveTextAsync("Revoked");
+
+        await Page.GetByLabel("Vendor", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "Acme Coding Services" });
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Engage" }).ClickAsync();
+        await Assertions.Expect(Page.Locator("#engagements .badge.ok")).ToHaveTextAsync("Active");
+    }
+}

@@ -1,0 +1,208 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Portal.Web.Features.Demo;
+using Portal.Web.Platform;
+using Respawn;
+
+[assembly: AssemblyFixture(typeof(Portal.Tests.PortalApp))]
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace Portal.Tests;
+
+/// <summary>
+/// The one fixture: Portal on a real Kestrel server (so Playwright can reach it) against a real PostgreSQL, the
+/// embedded one unless PORTAL_TEST_DB names another. Tokens come from our own token endpoint, never from a fake.
+/// </summary>
+public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    readonly ConcurrentDictionary<string, string> tokens = new();
+    Respawner? respawner;
+
+    public string ConnectionString { get; } =
+        Environment.GetEnvironmentVariable("PORTAL_TEST_DB") is { Length: > 0 } configured
+            ? configured
+            : EmbeddedPostgres.EnsureStarted("portal_tests");
+
+    public Uri BaseAddress { get; private set; } = default!;
+
+    public PortalApp() => UseKestrel(0);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Portal", ConnectionString);
+        builder.UseSetting("Portal:SeedDemoData", "true");
+    }
+
+    public async ValueTask InitializeAsync()
+    {
+        StartServer();
+        BaseAddress = ClientOptions.BaseAddress;
+        await using var conn = new NpgsqlConnection(ConnectionString);
+        await conn.OpenAsync();
+        // Users, roles and OpenIddict clients live in 'identity' and are seeded once; every test resets Marten's
+        // schema. The daemon's progression table stays, or the running daemon loses its place (see README).
+        respawner = await Respawner.CreateAsync(conn, new RespawnerOptions
+        {
+            DbAdapter = DbAdapter.Postgres,
+            SchemasToInclude = [MartenSetup.Schema],
+            TablesToIgnore = [new Respawn.Graph.Table(MartenSetup.Schema, "mt_event_progression")],
+        });
+    }
+
+    /// <summary>Back to the seeded demo data: called before every test.</summary>
+    public async Task ResetAsync()
+    {
+        await using (var conn = new NpgsqlConnection(ConnectionString))
+        {
+            await conn.OpenAsync();
+            await respawner!.ResetAsync(conn);
+        }
+        await using var scope = Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedOrganizationsAsync();
+    }
+
+    public HttpClient Anonymous() => new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = BaseAddress };
+
+    /// <summary>An API client acting for a demo user, with a token from the authorization code + PKCE flow.</summary>
+    public async Task<HttpClient> ClientFor(string email, params string[] scopes)
+    {
+        scopes = scopes.Length > 0 ? scopes : [.. Scopes.All.Select(s => s.Name)];
+        var token = await CachedToken($"user:{email}:{string.Join(' ', scopes)}", () => UserToken(email, scopes));
+        return Bearer(token);
+    }
+
+    /// <summary>A third-party app registered to one practice, with a client-credentials token.</summary>
+    public async Task<HttpClient> AppClient(string clientId, params string[] scopes)
+    {
+        var client = DemoData.Clients.Single(c => c.ClientId == clientId);
+        scopes = scopes.Length > 0 ? scopes : client.Scopes;
+        var token = await CachedToken($"app:{clientId}:{string.Join(' ', scopes)}", async () =>
+        {
+            using var http = Anonymous();
+            var response = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["grant_type"] = "client_credentials", ["client_id"] = clientId, ["client_secret"] = client.Secret,
+                ["scope"] = string.Join(' ', scopes),
+            }));
+            return await AccessToken(response);
+        });
+        return Bearer(token);
+    }
+
+    /// <summary>A browser-like client (cookies, no bearer token) signed in to the portal pages.</summary>
+    public async Task<HttpClient> SignedInBrowser(string email)
+    {
+        var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() };
+        var http = new HttpClient(handler) { BaseAddress = BaseAddress };
+        await SignIn(http, email);
+        return http;
+    }
+
+    HttpClient Bearer(string token)
+    {
+        var http = new HttpClient { BaseAddress = BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return http;
+    }
+
+    async Task<string> CachedToken(string key, Func<Task<string>> create)
+    {
+        if (tokens.TryGetValue(key, out var token)) return token;
+        token = await create();
+        tokens[key] = token;
+        return token;
+    }
+
+    static async Task SignIn(HttpClient http, string email, string? returnUrl = null)
+    {
+        var url = "/account/sign-in" + (returnUrl is null ? "" : "?ReturnUrl=" + Uri.EscapeDataString(returnUrl));
+        var form = await http.GetStringAsync(url);
+        var response = await http.PostAsync(url, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Email"] = email, ["Password"] = DemoData.Password, ["ReturnUrl"] = returnUrl ?? "/",
+            ["__RequestVerificationToken"] = AntiforgeryToken(form),
+        }));
+        if (response.StatusCode != HttpStatusCode.Redirect)
+            throw new InvalidOperationException($"Sign-in as {email} failed: {(int)response.StatusCode}");
+    }
+
+    public static string AntiforgeryToken(string html) =>
+        AntiforgeryInput().Match(html) is { Success: true } m ? m.Groups[1].Value
+            : throw new InvalidOperationException("The page has no antiforgery token.");
+
+    // The real authorization code + PKCE flow, driven the way a browser would: sign in, get a code, redeem it.
+    async Task<string> UserToken(string email, string[] scopes)
+    {
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
+        { BaseAddress = BaseAddress };
+        var verifier = Base64Url(RandomNumberGenerator.GetBytes(32));
+        var challenge = Base64Url(SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(verifier)));
+        const string redirect = "http://127.0.0.1/callback";
+        var authorize = "/connect/authorize?" + string.Join('&', new Dictionary<string, string>
+        {
+            ["client_id"] = "portal-swagger", ["response_type"] = "code", ["redirect_uri"] = redirect,
+            ["scope"] = string.Join(' ', scopes), ["code_challenge"] = challenge, ["code_challenge_method"] = "S256",
+            ["state"] = "test",
+        }.Select(kv => $"{kv.Key}={Uri.EscapeDataString(kv.Value)}"));
+
+        await SignIn(http, email, authorize);
+        var response = await http.GetAsync(authorize);
+        var location = response.Headers.Location?.ToString()
+            ?? throw new InvalidOperationException($"No redirect from the authorization endpoint ({(int)response.StatusCode}).");
+        var code = Regex.Match(location, "[?&]code=([^&]+)").Groups[1].Value;
+        if (code.Length == 0) throw new InvalidOperationException($"No code in {location}");
+
+        var token = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "authorization_code", ["client_id"] = "portal-swagger", ["code"] = Uri.UnescapeDataString(code),
+            ["redirect_uri"] = redirect, ["code_verifier"] = verifier,
+        }));
+        return await AccessToken(token);
+    }
+
+    static async Task<string> AccessToken(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"Token request failed: {body}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString()!;
+    }
+
+    static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex AntiforgeryInput();
+
+    async ValueTask IAsyncDisposable.DisposeAsync() => await base.DisposeAsync();
+}
+
+/// <summary>Base for every test: the database starts from the seeded demo data.</summary>
+public abstract class PortalTest(PortalApp app) : IAsyncLifetime
+{
+    protected PortalApp App { get; } = app;
+
+    public virtual async ValueTask InitializeAsync() => await App.ResetAsync();
+
+    public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
+
+/// <summary>Demo users by role, as tests name them.</summary>
+public static class Users
+{
+    public const string NorthAdmin = "admin@north.example";
+    public const string NorthProvider = "provider@north.example";
+    public const string NorthBiller = "biller@north.example";
+    public const string NorthCoder = "coder@north.example";
+    public const string NorthQa = "qa@north.example";
+    public const string RiversideAdmin = "admin@riverside.example";
+    public const string RiversideCoder = "coder@riverside.example";
+    public const string VendorAdmin = "admin@acme.example";
+    public const string VendorCoder = "coder@acme.example";
+}
