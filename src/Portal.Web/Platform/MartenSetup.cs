@@ -12,7 +12,7 @@ public static class MartenSetup
 
     public static void AddPortalMarten(this WebApplicationBuilder builder, string connectionString)
     {
-        builder.Services.AddMarten(opts =>
+        var marten = builder.Services.AddMarten(opts =>
             {
                 opts.Connection(connectionString);
                 opts.DatabaseSchemaName = Schema;
@@ -27,8 +27,18 @@ public static class MartenSetup
             })
             .UseLightweightSessions()
             .BuildSessionsWith<TenantSessionFactory>(ServiceLifetime.Scoped)
-            .ApplyAllDatabaseChangesOnStartup()
-            .AddAsyncDaemon(DaemonMode.Solo);
+            .ApplyAllDatabaseChangesOnStartup();
+
+        // One node runs async projections: Solo on a single machine or a dedicated worker; HotCold elects a leader
+        // among several; Disabled for web nodes when a worker runs them (docs/deployment.md).
+        var daemon = builder.Configuration["Portal:Daemon"] ?? "Solo";
+        switch (daemon.ToLowerInvariant())
+        {
+            case "solo": marten.AddAsyncDaemon(DaemonMode.Solo); break;
+            case "hotcold": marten.AddAsyncDaemon(DaemonMode.HotCold); break;
+            case "disabled": break;
+            default: throw new InvalidOperationException($"Portal:Daemon must be Solo, HotCold or Disabled, not '{daemon}'.");
+        }
     }
 }
 

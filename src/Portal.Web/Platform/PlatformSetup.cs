@@ -57,6 +57,8 @@ public static class PlatformSetup
             await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
         }
 
+        app.Lifetime.ApplicationStarted.Register(() => PrintWelcome(app));
+
         app.UseExceptionHandler();
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/api") || c.Request.Path.StartsWithSegments("/health"),
             api => api.UseStatusCodePages());
@@ -73,6 +75,22 @@ public static class PlatformSetup
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+    }
+
+    static void PrintWelcome(WebApplication app)
+    {
+        if (!app.Configuration.GetValue("Portal:SeedDemoData", app.Environment.IsDevelopment()) || app.Environment.IsEnvironment("Testing"))
+            return;
+        var address = app.Urls.FirstOrDefault() ?? "http://localhost:5080";
+        Console.WriteLine($"""
+
+            Portal is running at {address}
+              Sign in:      {address}/account/sign-in   (e.g. admin@north.example / {DemoData.Password})
+              API explorer: {address}/swagger
+              Discovery:    {address}/.well-known/openid-configuration
+            Demo users and API clients are listed in README.md.
+
+            """);
     }
 
     static string ResolveConnectionString(WebApplicationBuilder builder)

@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.AspNetCore.Identity;
 using OpenIddict.Abstractions;
+using Portal.Web.Features.ApiClients;
 using Portal.Web.Features.Identity;
 using Portal.Web.Features.Tenancy;
 using Portal.Web.Platform;
@@ -35,13 +36,23 @@ public sealed class DemoSeeder(IDocumentStore store, UserManager<PortalUser> use
                 await session.SaveChangesAsync(ct);
             }
         }
-        await using var north = store.LightweightSession(DemoData.NorthClinic.ToString());
-        if (!await north.Query<Engagement>().AnyAsync(ct))
+        await using (var north = store.LightweightSession(DemoData.NorthClinic.ToString()))
         {
-            var granted = new EngagementGranted(Guid.CreateVersion7(), DemoData.NorthClinic, DemoData.AcmeCoding, "Acme Coding Services",
-                ["coding"], true, "Nora Admin", now, "Demo: Acme codes North Clinic's office visits.");
-            north.Events.StartStream<Engagement>(granted.EngagementId, granted);
-            await north.SaveChangesAsync(ct);
+            if (!await north.Query<Engagement>().AnyAsync(ct))
+            {
+                var granted = new EngagementGranted(Guid.CreateVersion7(), DemoData.NorthClinic, DemoData.AcmeCoding, "Acme Coding Services",
+                    ["coding"], true, "Nora Admin", now, "Demo: Acme codes North Clinic's office visits.");
+                north.Events.StartStream<Engagement>(granted.EngagementId, granted);
+                await north.SaveChangesAsync(ct);
+            }
+        }
+        foreach (var client in DemoData.Clients)
+        {
+            await using var practice = store.LightweightSession(client.Practice.ToString());
+            if (await practice.Query<ApiClient>().AnyAsync(c => c.ClientId == client.ClientId, ct)) continue;
+            var id = Guid.CreateVersion7();
+            practice.Events.StartStream<ApiClient>(id, new ApiClientRegistered(id, client.ClientId, client.Name, client.Scopes, "Portal demo", now));
+            await practice.SaveChangesAsync(ct);
         }
     }
 
@@ -69,17 +80,7 @@ public sealed class DemoSeeder(IDocumentStore store, UserManager<PortalUser> use
         foreach (var client in DemoData.Clients)
         {
             if (await applications.FindByClientIdAsync(client.ClientId, ct) is not null) continue;
-            var descriptor = new OpenIddictApplicationDescriptor
-            {
-                ClientId = client.ClientId,
-                ClientSecret = client.Secret,
-                ClientType = Oidc.ClientTypes.Confidential,
-                DisplayName = client.Name,
-                Properties = { [ConnectEndpoints.PracticeProperty] = System.Text.Json.JsonSerializer.SerializeToElement(client.Practice.ToString()) },
-                Permissions = { Oidc.Permissions.Endpoints.Token, Oidc.Permissions.GrantTypes.ClientCredentials },
-            };
-            foreach (var scope in client.Scopes) descriptor.Permissions.Add(Oidc.Permissions.Prefixes.Scope + scope);
-            await applications.CreateAsync(descriptor, ct);
+            await applications.CreateAsync(ApiClientWrites.Descriptor(client.ClientId, client.Secret, client.Name, client.Practice, client.Scopes), ct);
         }
 
         // Swagger UI "Authorize" and first-party tools: a public client using authorization code + PKCE for a user.

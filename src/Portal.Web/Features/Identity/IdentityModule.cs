@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using OpenIddict.Abstractions;
@@ -16,6 +17,10 @@ public static class IdentityModule
             o.UseNpgsql(connectionString, n => n.MigrationsHistoryTable("__ef_migrations", PortalIdentityDb.Schema));
             o.UseOpenIddict();
         });
+
+        services.AddDataProtection()
+            .SetApplicationName("Portal")
+            .PersistKeysToDbContext<PortalIdentityDb>();
 
         services.AddIdentity<PortalUser, IdentityRole<Guid>>(o =>
             {

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -11,10 +12,15 @@ public sealed class PortalUser : IdentityUser<Guid>
     public string DisplayName { get; set; } = "";
 }
 
-/// <summary>ASP.NET Core Identity and OpenIddict's stores, in their own 'identity' schema. The only EF Core in Portal.</summary>
+/// <summary>
+/// ASP.NET Core Identity, OpenIddict's stores and the Data Protection key ring, in their own 'identity' schema.
+/// The only EF Core in Portal. Keys live here so that every web node decrypts the same cookies and antiforgery tokens.
+/// </summary>
 public sealed class PortalIdentityDb(DbContextOptions<PortalIdentityDb> options)
-    : IdentityDbContext<PortalUser, IdentityRole<Guid>, Guid>(options)
+    : IdentityDbContext<PortalUser, IdentityRole<Guid>, Guid>(options), IDataProtectionKeyContext
 {
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public const string Schema = "identity";
 
     protected override void OnModelCreating(ModelBuilder builder)

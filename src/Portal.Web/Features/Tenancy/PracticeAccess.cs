@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Marten;
+using Portal.Web.Features.ApiClients;
 using Portal.Web.Platform;
 
 namespace Portal.Web.Features.Tenancy;
@@ -14,12 +15,19 @@ public sealed class PracticeAccess(IDocumentStore store)
         var practice = await query.LoadAsync<Organization>(practiceId, ct);
         if (practice is not { Kind: OrganizationKind.Practice }) return null;
 
-        // An API client registered to one practice, or a practice user's token: the tenant claim decides.
-        var tenant = user.FindFirstValue(PortalClaims.Tenant);
-        if (tenant is not null) return tenant == practiceId.ToString() ? practice : null;
-
         var org = user.OrganizationId();
-        if (org is null) return null;
+        var tenant = user.FindFirstValue(PortalClaims.Tenant);
+        if (org is null)
+        {
+            // An app registered to one practice: its tenant claim decides, while its registration is still active.
+            if (tenant != practiceId.ToString()) return null;
+            var clientId = user.FindFirstValue("sub");
+            await using var clients = store.QuerySession(tenant);
+            return await clients.Query<ApiClient>().AnyAsync(c => c.ClientId == clientId && c.RevokedAt == null, ct)
+                ? practice
+                : null;
+        }
+
         if (org == practiceId) return practice;
         if (user.FindFirstValue(PortalClaims.OrganizationKind) != nameof(OrganizationKind.Vendor)) return null;
 
@@ -38,16 +46,16 @@ public sealed class PracticeAccess(IDocumentStore store)
         var tenant = user.FindFirstValue(PortalClaims.Tenant);
         var org = user.OrganizationId();
         List<Guid> ids;
-        if (tenant is not null) ids = Guid.TryParse(tenant, out var t) ? [t] : [];
-        else if (org is null) ids = [];
-        else if (user.FindFirstValue(PortalClaims.OrganizationKind) == nameof(OrganizationKind.Vendor))
+        if (org is null)
+            return Guid.TryParse(tenant, out var t) && await FindAccessiblePractice(user, t, ct) is { } own ? [own] : [];
+        if (user.FindFirstValue(PortalClaims.OrganizationKind) != nameof(OrganizationKind.Vendor)) ids = [org.Value];
+        else
         {
             var engagements = await query.Query<Engagement>()
                 .Where(e => e.AnyTenant() && e.VendorId == org.Value && e.RevokedAt == null)
                 .ToListAsync(ct);
             ids = engagements.Select(e => e.PracticeId).Distinct().ToList();
         }
-        else ids = [org.Value];
 
         if (ids.Count == 0) return [];
         var practices = await query.LoadManyAsync<Organization>(ct, ids);

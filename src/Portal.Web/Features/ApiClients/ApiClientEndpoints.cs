@@ -1,0 +1,48 @@
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using OpenIddict.Abstractions;
+using Portal.Web.Platform;
+
+namespace Portal.Web.Features.ApiClients;
+
+public static class ApiClientEndpoints
+{
+    public static void MapApiClients(this IEndpointRouteBuilder app)
+    {
+        var clients = app.MapGroup("/api/v1/practices/{practiceId:guid}/api-clients").WithTags("API clients")
+            .RequireScope(Scopes.PracticeAdmin, Roles.PracticeAdmin);
+
+        clients.MapGet("", List).WithName("ListApiClients").WithSummary("Third-party apps registered to this practice");
+        clients.MapPost("", Register).WithName("RegisterApiClient")
+            .WithSummary("Register an app that calls the API for this practice with client credentials")
+            .WithDescription("The answer carries the client secret, shown this once. The app's tokens act for this practice only.")
+            .ProducesValidationProblem().ProducesProblem(422);
+        clients.MapPost("/{id:guid}/revoke", Revoke).WithName("RevokeApiClient")
+            .WithSummary("Revoke an app: its tokens stop working at once")
+            .ProducesProblem(409).ProducesProblem(412);
+    }
+
+    static async Task<Ok<IReadOnlyList<ApiClient>>> List(IQuerySession query, CancellationToken ct) =>
+        TypedResults.Ok<IReadOnlyList<ApiClient>>([.. (await query.Query<ApiClient>().ToListAsync(ct))
+            .OrderBy(c => c.Active ? 0 : 1).ThenByDescending(c => c.RegisteredAt)]);
+
+    static async Task<Created<ApiClientCredentials>> Register(RegisterApiClient body, HttpContext context, IDocumentSession session,
+        IOpenIddictApplicationManager applications, TimeProvider clock, CancellationToken ct)
+    {
+        var practice = context.RequiredPractice();
+        var credentials = await ApiClientWrites.Register(session, applications, practice, body, context.User.Actor(), clock, ct);
+        return TypedResults.Created($"/api/v1/practices/{practice.PracticeId}/api-clients/{credentials.Id}", credentials);
+    }
+
+    static async Task<Results<Ok<ApiClient>, NotFound<ProblemDetails>>> Revoke(Guid id, HttpContext context, IDocumentSession session,
+        IOpenIddictApplicationManager applications, TimeProvider clock, CancellationToken ct)
+    {
+        var client = await ApiClientWrites.Revoke(session, applications, id, ETags.Parse(context.Request.Headers.IfMatch),
+            context.User.Actor(), clock, ct);
+        if (client is null)
+            return TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Not found", Detail = "No API client with this id in this practice." });
+        context.Response.Headers.ETag = ETags.For(client.Version);
+        return TypedResults.Ok(client);
+    }
+}

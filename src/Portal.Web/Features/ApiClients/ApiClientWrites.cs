@@ -1,0 +1,78 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Marten;
+using OpenIddict.Abstractions;
+using Portal.Web.Features.Identity;
+using Portal.Web.Platform;
+using Oidc = OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Portal.Web.Features.ApiClients;
+
+/// <summary>Register a third-party app for this practice. The secret is returned once and never again.</summary>
+public sealed record RegisterApiClient([Required, MinLength(3), MaxLength(100)] string Name, [Required, MinLength(1)] string[] Scopes);
+
+public static class ApiClientWrites
+{
+    public static async Task<ApiClientCredentials> Register(IDocumentSession session, IOpenIddictApplicationManager applications,
+        CurrentPractice practice, RegisterApiClient body, string actor, TimeProvider clock, CancellationToken ct)
+    {
+        var known = Platform.Scopes.All.Select(s => s.Name).ToHashSet();
+        var scopes = body.Scopes.Select(s => s.Trim()).Where(s => s.Length > 0).Distinct().ToArray();
+        var unknown = scopes.Where(s => !known.Contains(s)).ToArray();
+        if (scopes.Length == 0 || unknown.Length > 0)
+            throw new UnprocessableInput(scopes.Length == 0 ? "Choose at least one scope." : $"Unknown scope(s): {string.Join(", ", unknown)}.",
+                new Dictionary<string, string[]> { ["scopes"] = [$"Use any of: {string.Join(", ", known)}."] });
+
+        var id = Guid.CreateVersion7();
+        var clientId = $"app-{id:N}"[..20];
+        var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var registered = new ApiClientRegistered(id, clientId, body.Name.Trim(), scopes, actor, clock.GetUtcNow());
+
+        session.Events.StartStream<ApiClient>(id, registered);
+        await session.SaveChangesAsync(ct);
+        // OpenIddict's store is another database context: if creating the credential fails, the registration is
+        // revoked again so no half-registered client is left usable or listed as active.
+        try
+        {
+            await applications.CreateAsync(Descriptor(clientId, secret, registered.Name, practice.PracticeId, scopes), ct);
+        }
+        catch
+        {
+            session.Events.Append(id, new ApiClientRevoked(id, "system", clock.GetUtcNow()));
+            await session.SaveChangesAsync(CancellationToken.None);
+            throw;
+        }
+        return new ApiClientCredentials(id, clientId, secret, registered.Name, scopes, "/connect/token");
+    }
+
+    public static OpenIddictApplicationDescriptor Descriptor(string clientId, string secret, string name, Guid practiceId, IEnumerable<string> scopes)
+    {
+        var descriptor = new OpenIddictApplicationDescriptor
+        {
+            ClientId = clientId,
+            ClientSecret = secret,
+            ClientType = Oidc.ClientTypes.Confidential,
+            DisplayName = name,
+            Properties = { [ConnectEndpoints.PracticeProperty] = JsonSerializer.SerializeToElement(practiceId.ToString()) },
+            Permissions = { Oidc.Permissions.Endpoints.Token, Oidc.Permissions.GrantTypes.ClientCredentials },
+        };
+        foreach (var scope in scopes) descriptor.Permissions.Add(Oidc.Permissions.Prefixes.Scope + scope);
+        return descriptor;
+    }
+
+    public static async Task<ApiClient?> Revoke(IDocumentSession session, IOpenIddictApplicationManager applications, Guid id,
+        long? expectedVersion, string actor, TimeProvider clock, CancellationToken ct)
+    {
+        var stream = expectedVersion is { } v
+            ? await session.Events.FetchForWriting<ApiClient>(id, v, ct)
+            : await session.Events.FetchForWriting<ApiClient>(id, ct);
+        if (stream.Aggregate is null) return null;
+        var revoked = stream.Aggregate.Revoke(actor, clock.GetUtcNow());
+        stream.AppendOne(revoked);
+        await session.SaveChangesAsync(ct);
+        if (await applications.FindByClientIdAsync(stream.Aggregate.ClientId, ct) is { } application)
+            await applications.DeleteAsync(application, ct);
+        return stream.Aggregate.Apply(revoked) with { Version = stream.Aggregate.Version + 1 };
+    }
+}

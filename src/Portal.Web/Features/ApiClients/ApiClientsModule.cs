@@ -1,0 +1,14 @@
+using JasperFx.Events.Projections;
+using Marten;
+
+namespace Portal.Web.Features.ApiClients;
+
+public static class ApiClientsModule
+{
+    public static IServiceCollection AddApiClients(this IServiceCollection services) =>
+        services.ConfigureMarten(o =>
+        {
+            o.Schema.For<ApiClient>().UniqueIndex(c => c.ClientId);
+            o.Projections.Snapshot<ApiClient>(SnapshotLifecycle.Inline);
+        });
+}
