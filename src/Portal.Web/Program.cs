@@ -1,12 +1,13 @@
 using Portal.Web.Features.ApiClients;
 using Portal.Web.Features.Identity;
 using Portal.Web.Features.Tenancy;
+using Portal.Web.Features.Users;
 using Portal.Web.Platform;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddPlatform();
-builder.Services.AddTenancy().AddApiClients();
+builder.Services.AddTenancy().AddApiClients().AddUsers();
 
 var app = builder.Build();
 
@@ -14,5 +15,6 @@ await app.UsePlatformAsync();
 app.MapConnect();
 app.MapTenancy();
 app.MapApiClients();
+app.MapUsers();
 app.MapRazorPages();
 app.Run();

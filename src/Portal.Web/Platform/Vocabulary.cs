@@ -47,6 +47,7 @@ public static class Scopes
     public const string EncountersRead = "encounters.read";
     public const string EncountersWrite = "encounters.write";
     public const string CodingWrite = "coding.write";
+    public const string UsersAdmin = "users.admin";
 
     public static readonly (string Name, string Description)[] All =
     [
@@ -56,6 +57,7 @@ public static class Scopes
         (EncountersRead, "Read patients, providers and encounters (PHI)"),
         (EncountersWrite, "Register patients, providers and encounters (PHI)"),
         (CodingWrite, "Assign diagnosis and procedure codes, raise queries, pass QA"),
+        (UsersAdmin, "Manage the users of your own organization (admins only)"),
     ];
 }
 

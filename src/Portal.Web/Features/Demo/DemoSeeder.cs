@@ -84,27 +84,30 @@ public sealed class DemoSeeder(IDocumentStore store, UserManager<PortalUser> use
         }
 
         // Swagger UI "Authorize" and first-party tools: a public client using authorization code + PKCE for a user.
-        if (await applications.FindByClientIdAsync("portal-swagger", ct) is null)
+        // Brought up to date on every start, so a scope added to Portal reaches it without resetting the database.
+        var swagger = new OpenIddictApplicationDescriptor
         {
-            var swagger = new OpenIddictApplicationDescriptor
+            ClientId = "portal-swagger",
+            ClientType = Oidc.ClientTypes.Public,
+            ConsentType = Oidc.ConsentTypes.Implicit,
+            DisplayName = "Portal API explorer",
+            Permissions =
             {
-                ClientId = "portal-swagger",
-                ClientType = Oidc.ClientTypes.Public,
-                ConsentType = Oidc.ConsentTypes.Implicit,
-                DisplayName = "Portal API explorer",
-                Permissions =
-                {
-                    Oidc.Permissions.Endpoints.Authorization, Oidc.Permissions.Endpoints.Token, Oidc.Permissions.Endpoints.EndSession,
-                    Oidc.Permissions.GrantTypes.AuthorizationCode, Oidc.Permissions.GrantTypes.RefreshToken,
-                    Oidc.Permissions.ResponseTypes.Code,
-                    Oidc.Permissions.Scopes.Profile, Oidc.Permissions.Scopes.Email, Oidc.Permissions.Prefixes.Scope + Oidc.Scopes.OfflineAccess,
-                },
-                Requirements = { Oidc.Requirements.Features.ProofKeyForCodeExchange },
-            };
-            foreach (var (name, _) in Scopes.All) swagger.Permissions.Add(Oidc.Permissions.Prefixes.Scope + name);
-            foreach (var uri in DevRedirectUris) swagger.RedirectUris.Add(new Uri(uri));
-            await applications.CreateAsync(swagger, ct);
+                Oidc.Permissions.Endpoints.Authorization, Oidc.Permissions.Endpoints.Token, Oidc.Permissions.Endpoints.EndSession,
+                Oidc.Permissions.GrantTypes.AuthorizationCode, Oidc.Permissions.GrantTypes.RefreshToken,
+                Oidc.Permissions.ResponseTypes.Code,
+                Oidc.Permissions.Scopes.Profile, Oidc.Permissions.Scopes.Email, Oidc.Permissions.Prefixes.Scope + Oidc.Scopes.OfflineAccess,
+            },
+            Requirements = { Oidc.Requirements.Features.ProofKeyForCodeExchange },
+        };
+        foreach (var (name, _) in Scopes.All) swagger.Permissions.Add(Oidc.Permissions.Prefixes.Scope + name);
+        foreach (var uri in DevRedirectUris) swagger.RedirectUris.Add(new Uri(uri));
+        if (await applications.FindByClientIdAsync(swagger.ClientId, ct) is { } existing)
+        {
+            if (!(await applications.GetPermissionsAsync(existing, ct)).ToHashSet().SetEquals(swagger.Permissions))
+                await applications.UpdateAsync(existing, swagger, ct);
         }
+        else await applications.CreateAsync(swagger, ct);
         log.LogInformation("Demo data is in place: {Practices} practices, {Users} users, {Clients} API clients.", 2, DemoData.Users.Length, DemoData.Clients.Length + 1);
     }
 

@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Portal.Web.Features.Tenancy;
+using Portal.Web.Platform;
+
+namespace Portal.Web.Features.Users;
+
+public sealed record UserTable(IReadOnlyList<OrganizationUser> Users, Guid? Me);
+
+[Authorize(Roles = Roles.PracticeAdmin + "," + Roles.VendorAdmin)]
+public class IndexModel(UserAdministration admin) : PageModel
+{
+    public Organization Organization { get; private set; } = default!;
+    public UserTable Table { get; private set; } = default!;
+    public UserAdded? Added { get; private set; }
+    public string? Error { get; private set; }
+    public string[] AssignableRoles => Organization.Kind == OrganizationKind.Vendor ? Roles.VendorRoles : Roles.PracticeRoles;
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await Load(ct) ? Page() : NotFound();
+
+    public async Task<IActionResult> OnPostAddAsync(string? email, string? displayName, string? role, CancellationToken ct)
+    {
+        if (!await Load(ct)) return NotFound();
+        if (string.IsNullOrWhiteSpace(email) || string.IsNullOrWhiteSpace(displayName) || string.IsNullOrWhiteSpace(role))
+            Error = "Give an email, a name and a role.";
+        else
+        {
+            try { Added = await admin.Add(Organization, new AddUser(email, displayName, [role])); }
+            catch (Exception e) when (e is RuleViolation or UnprocessableInput) { Error = e.Message; }
+        }
+        await Load(ct);
+        return Page();
+    }
+
+    public Task<IActionResult> OnPostDisableAsync(Guid userId, CancellationToken ct) => SetDisabled(userId, true, ct);
+
+    public Task<IActionResult> OnPostEnableAsync(Guid userId, CancellationToken ct) => SetDisabled(userId, false, ct);
+
+    async Task<IActionResult> SetDisabled(Guid userId, bool disabled, CancellationToken ct)
+    {
+        if (!await Load(ct)) return NotFound();
+        try
+        {
+            if (await admin.SetDisabled(Organization, userId, disabled, User) is null) return NotFound();
+        }
+        catch (RuleViolation e) { ViewData["Error"] = e.Message; }
+        await Load(ct);
+        Response.Headers.Vary = "HX-Request";
+        return Partial("_UserTable", Table);
+    }
+
+    async Task<bool> Load(CancellationToken ct)
+    {
+        if (User.OrganizationId() is not { } orgId || await admin.AdministeredOrganization(User, orgId, ct) is not { } org) return false;
+        Organization = org;
+        Table = new UserTable(await admin.List(org.Id, ct), User.UserId());
+        return true;
+    }
+}

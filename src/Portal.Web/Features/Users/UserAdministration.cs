@@ -1,0 +1,126 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Marten;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Portal.Web.Features.Identity;
+using Portal.Web.Features.Tenancy;
+using Portal.Web.Platform;
+
+namespace Portal.Web.Features.Users;
+
+public sealed record OrganizationUser(Guid Id, string Email, string DisplayName, string[] Roles, bool Disabled, bool LockedOut);
+
+/// <summary>Add a colleague to your organization. The temporary password in the answer is shown once.</summary>
+public sealed record AddUser([Required, EmailAddress, MaxLength(256)] string Email, [Required, MinLength(2), MaxLength(100)] string DisplayName,
+    [Required, MinLength(1)] string[] Roles);
+
+public sealed record ChangeRoles([Required, MinLength(1)] string[] Roles);
+
+public sealed record UserAdded(OrganizationUser User, string TemporaryPassword);
+
+/// <summary>
+/// Practice admins manage their practice's users, vendor admins their firm's. An organization's admin sees and changes
+/// only its own users; another organization's id or user id answers 404.
+/// </summary>
+public sealed class UserAdministration(UserManager<PortalUser> users, IDocumentStore store)
+{
+    // A disabled account is locked out until the year 9999. PostgreSQL keeps microseconds, so the stored value reads
+    // back a little below DateTimeOffset.MaxValue: compare against this threshold, never for equality.
+    static readonly DateTimeOffset DisabledUntil = new(9999, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public async Task<Organization?> AdministeredOrganization(ClaimsPrincipal caller, Guid organizationId, CancellationToken ct)
+    {
+        if (caller.OrganizationId() != organizationId) return null;
+        await using var query = store.QuerySession();
+        var org = await query.LoadAsync<Organization>(organizationId, ct);
+        var adminRole = org?.Kind == OrganizationKind.Vendor ? Roles.VendorAdmin : Roles.PracticeAdmin;
+        return org is not null && caller.IsInRole(adminRole) ? org : null;
+    }
+
+    public async Task<IReadOnlyList<OrganizationUser>> List(Guid organizationId, CancellationToken ct)
+    {
+        var members = await EntityFrameworkQueryableExtensions.ToListAsync(
+            users.Users.Where(u => u.OrganizationId == organizationId).OrderBy(u => u.DisplayName), ct);
+        var result = new List<OrganizationUser>(members.Count);
+        foreach (var user in members) result.Add(await View(user));
+        return result;
+    }
+
+    public async Task<UserAdded> Add(Organization org, AddUser body)
+    {
+        var roles = CheckRoles(org, body.Roles);
+        if (await users.FindByEmailAsync(body.Email) is not null)
+            throw new RuleViolation("A user with this email already exists.", "user-exists");
+        var password = TemporaryPassword();
+        var user = new PortalUser
+        {
+            Id = Guid.CreateVersion7(), UserName = body.Email.Trim(), Email = body.Email.Trim(), EmailConfirmed = true,
+            DisplayName = body.DisplayName.Trim(), OrganizationId = org.Id,
+        };
+        Succeeded(await users.CreateAsync(user, password));
+        Succeeded(await users.AddToRolesAsync(user, roles));
+        return new UserAdded(await View(user), password);
+    }
+
+    public async Task<OrganizationUser?> ChangeRoles(Organization org, Guid userId, string[] requested, ClaimsPrincipal caller)
+    {
+        var user = await Member(org, userId);
+        if (user is null) return null;
+        var roles = CheckRoles(org, requested);
+        var adminRole = org.Kind == OrganizationKind.Vendor ? Roles.VendorAdmin : Roles.PracticeAdmin;
+        if (caller.UserId() == user.Id && !roles.Contains(adminRole))
+            throw new RuleViolation("You cannot remove your own admin role; ask another admin.", "self-demotion");
+        var current = await users.GetRolesAsync(user);
+        Succeeded(await users.RemoveFromRolesAsync(user, current.Except(roles)));
+        Succeeded(await users.AddToRolesAsync(user, roles.Except(current)));
+        await users.UpdateSecurityStampAsync(user);
+        return await View(user);
+    }
+
+    /// <summary>Disabling locks the account for good and ends its sessions at the next cookie check.</summary>
+    public async Task<OrganizationUser?> SetDisabled(Organization org, Guid userId, bool disabled, ClaimsPrincipal caller)
+    {
+        var user = await Member(org, userId);
+        if (user is null) return null;
+        if (disabled && caller.UserId() == user.Id)
+            throw new RuleViolation("You cannot disable your own account.", "self-disable");
+        Succeeded(await users.SetLockoutEnabledAsync(user, true));
+        Succeeded(await users.SetLockoutEndDateAsync(user, disabled ? DisabledUntil : null));
+        if (!disabled) await users.ResetAccessFailedCountAsync(user);
+        await users.UpdateSecurityStampAsync(user);
+        return await View(user);
+    }
+
+    async Task<PortalUser?> Member(Organization org, Guid userId) =>
+        await users.FindByIdAsync(userId.ToString()) is { } user && user.OrganizationId == org.Id ? user : null;
+
+    async Task<OrganizationUser> View(PortalUser user)
+    {
+        var disabled = user.LockoutEnd >= DisabledUntil;
+        return new OrganizationUser(user.Id, user.Email ?? "", user.DisplayName, [.. await users.GetRolesAsync(user)], disabled,
+            !disabled && user.LockoutEnd > DateTimeOffset.UtcNow);
+    }
+
+    static string[] CheckRoles(Organization org, string[] requested)
+    {
+        var allowed = org.Kind == OrganizationKind.Vendor ? Roles.VendorRoles : Roles.PracticeRoles;
+        var roles = requested.Select(r => r.Trim()).Distinct().ToArray();
+        var wrong = roles.Except(allowed).ToArray();
+        if (roles.Length == 0 || wrong.Length > 0)
+            throw new UnprocessableInput(roles.Length == 0 ? "Give the user at least one role." : $"Not a role of this organization: {string.Join(", ", wrong)}.",
+                new Dictionary<string, string[]> { ["roles"] = [$"Use any of: {string.Join(", ", allowed)}."] });
+        return roles;
+    }
+
+    // Meets the password policy (length 12, upper, lower, digit, symbol) with room to spare.
+    static string TemporaryPassword() =>
+        "Tmp-" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(12)).Replace('+', 'x').Replace('/', 'y').TrimEnd('=') + "-9a";
+
+    static void Succeeded(IdentityResult result)
+    {
+        if (!result.Succeeded)
+            throw new UnprocessableInput(string.Join(" ", result.Errors.Select(e => e.Description)));
+    }
+}

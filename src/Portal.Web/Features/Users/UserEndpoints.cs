@@ -1,0 +1,64 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Portal.Web.Platform;
+
+namespace Portal.Web.Features.Users;
+
+public static class UserEndpoints
+{
+    public static void MapUsers(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/organizations/{organizationId:guid}/users").WithTags("Users")
+            .RequireScope(Scopes.UsersAdmin, Roles.PracticeAdmin, Roles.VendorAdmin);
+
+        group.MapGet("", List).WithName("ListUsers").WithSummary("Users of your organization (practice or vendor) with their roles");
+        group.MapPost("", Add).WithName("AddUser")
+            .WithSummary("Add a user; the answer carries a temporary password, shown once")
+            .ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
+        group.MapPut("/{userId:guid}/roles", SetRoles).WithName("ChangeUserRoles").WithSummary("Replace a user's roles")
+            .ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
+        group.MapPost("/{userId:guid}/disable", Disable).WithName("DisableUser").WithSummary("Lock a user out for good")
+            .ProducesProblem(404).ProducesProblem(409);
+        group.MapPost("/{userId:guid}/enable", Enable).WithName("EnableUser").WithSummary("Let a disabled or locked-out user sign in again")
+            .ProducesProblem(404);
+    }
+
+    static async Task<Results<Ok<IReadOnlyList<OrganizationUser>>, NotFound<ProblemDetails>>> List(Guid organizationId, HttpContext context,
+        UserAdministration admin, CancellationToken ct) =>
+        await admin.AdministeredOrganization(context.User, organizationId, ct) is { } org
+            ? TypedResults.Ok(await admin.List(org.Id, ct))
+            : NoOrganization();
+
+    static async Task<Results<Created<UserAdded>, NotFound<ProblemDetails>>> Add(Guid organizationId, AddUser body, HttpContext context,
+        UserAdministration admin, CancellationToken ct)
+    {
+        if (await admin.AdministeredOrganization(context.User, organizationId, ct) is not { } org) return NoOrganization();
+        var added = await admin.Add(org, body);
+        return TypedResults.Created($"/api/v1/organizations/{org.Id}/users/{added.User.Id}", added);
+    }
+
+    static async Task<Results<Ok<OrganizationUser>, NotFound<ProblemDetails>>> SetRoles(Guid organizationId, Guid userId, ChangeRoles body,
+        HttpContext context, UserAdministration admin, CancellationToken ct) =>
+        await admin.AdministeredOrganization(context.User, organizationId, ct) is { } org
+            && await admin.ChangeRoles(org, userId, body.Roles, context.User) is { } user
+            ? TypedResults.Ok(user)
+            : NoOrganization();
+
+    static Task<Results<Ok<OrganizationUser>, NotFound<ProblemDetails>>> Disable(Guid organizationId, Guid userId, HttpContext context,
+        UserAdministration admin, CancellationToken ct) => SetDisabled(organizationId, userId, true, context, admin, ct);
+
+    static Task<Results<Ok<OrganizationUser>, NotFound<ProblemDetails>>> Enable(Guid organizationId, Guid userId, HttpContext context,
+        UserAdministration admin, CancellationToken ct) => SetDisabled(organizationId, userId, false, context, admin, ct);
+
+    static async Task<Results<Ok<OrganizationUser>, NotFound<ProblemDetails>>> SetDisabled(Guid organizationId, Guid userId, bool disabled,
+        HttpContext context, UserAdministration admin, CancellationToken ct) =>
+        await admin.AdministeredOrganization(context.User, organizationId, ct) is { } org
+            && await admin.SetDisabled(org, userId, disabled, context.User) is { } user
+            ? TypedResults.Ok(user)
+            : NoOrganization();
+
+    static NotFound<ProblemDetails> NoOrganization() => TypedResults.NotFound(new ProblemDetails
+    {
+        Status = 404, Title = "Not found", Detail = "No such user in an organization you administer.",
+    });
+}

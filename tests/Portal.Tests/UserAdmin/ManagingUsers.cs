@@ -1,0 +1,147 @@
+using Microsoft.Playwright;
+using Portal.Tests.Browser;
+using Portal.Web.Features.Demo;
+using Portal.Web.Features.Users;
+using Portal.Web.Platform;
+
+namespace Portal.Tests.UserAdmin;
+
+// Identity is not reset between tests: every test adds users with fresh emails and never disables a demo user.
+public class ManagingUsers(PortalApp app) : PortalTest(app)
+{
+    static readonly string NorthUsers = $"/api/v1/organizations/{DemoData.NorthClinic}/users";
+
+    static string NewEmail() => $"user-{Guid.NewGuid():N}@north.example";
+
+    [Fact]
+    public async Task a_practice_admin_adds_a_coder_who_can_then_sign_in()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var email = NewEmail();
+
+        var response = await admin.PostAsJsonAsync(NorthUsers, new AddUser(email, "New Coder", [Roles.Coder]));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var added = (await response.Content.ReadFromJsonAsync<UserAdded>())!;
+        Assert.Equal([Roles.Coder], added.User.Roles);
+        var listed = await admin.GetFromJsonAsync<List<OrganizationUser>>(NorthUsers);
+        Assert.Contains(listed!, u => u.Email == email);
+        Assert.True(await CanSignIn(email, added.TemporaryPassword));
+    }
+
+    [Fact]
+    public async Task a_disabled_user_cannot_sign_in_until_enabled()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var email = NewEmail();
+        var added = (await (await admin.PostAsJsonAsync(NorthUsers, new AddUser(email, "Temp Biller", [Roles.Biller])))
+            .Content.ReadFromJsonAsync<UserAdded>())!;
+
+        var disabled = await admin.PostAsync($"{NorthUsers}/{added.User.Id}/disable", null);
+        Assert.True((await disabled.Content.ReadFromJsonAsync<OrganizationUser>())!.Disabled);
+        Assert.False(await CanSignIn(email, added.TemporaryPassword));
+
+        await admin.PostAsync($"{NorthUsers}/{added.User.Id}/enable", null);
+        Assert.True(await CanSignIn(email, added.TemporaryPassword));
+    }
+
+    [Fact]
+    public async Task roles_are_replaced_and_must_belong_to_the_organization()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var added = (await (await admin.PostAsJsonAsync(NorthUsers, new AddUser(NewEmail(), "Role Changer", [Roles.Coder])))
+            .Content.ReadFromJsonAsync<UserAdded>())!;
+
+        var changed = await admin.PutAsJsonAsync($"{NorthUsers}/{added.User.Id}/roles", new ChangeRoles([Roles.QaReviewer, Roles.Coder]));
+        var vendorRole = await admin.PutAsJsonAsync($"{NorthUsers}/{added.User.Id}/roles", new ChangeRoles([Roles.VendorCoder]));
+
+        Assert.Equal([Roles.Coder, Roles.QaReviewer], (await changed.Content.ReadFromJsonAsync<OrganizationUser>())!.Roles.Order());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, vendorRole.StatusCode);
+    }
+
+    [Fact]
+    public async Task an_existing_email_is_a_conflict()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+
+        var response = await admin.PostAsJsonAsync(NorthUsers, new AddUser(Users.NorthCoder, "Copy", [Roles.Coder]));
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task an_admin_cannot_disable_or_demote_themselves()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var me = (await admin.GetFromJsonAsync<List<OrganizationUser>>(NorthUsers))!.Single(u => u.Email == Users.NorthAdmin);
+
+        Assert.Equal(HttpStatusCode.Conflict, (await admin.PostAsync($"{NorthUsers}/{me.Id}/disable", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict,
+            (await admin.PutAsJsonAsync($"{NorthUsers}/{me.Id}/roles", new ChangeRoles([Roles.Coder]))).StatusCode);
+    }
+
+    [Fact]
+    public async Task other_organizations_and_non_admins_get_404_and_403()
+    {
+        var riversideAdmin = await App.ClientFor(Users.RiversideAdmin);
+        var northCoder = await App.ClientFor(Users.NorthCoder);
+        var northAdmin = await App.ClientFor(Users.NorthAdmin);
+        var coder = (await northAdmin.GetFromJsonAsync<List<OrganizationUser>>(NorthUsers))!.Single(u => u.Email == Users.NorthCoder);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await riversideAdmin.GetAsync(NorthUsers)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await riversideAdmin.PostAsync(
+            $"/api/v1/organizations/{DemoData.RiversidePediatrics}/users/{coder.Id}/disable", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await northCoder.GetAsync(NorthUsers)).StatusCode);
+        // Apps act for a practice, not for a person: no app is given users.admin.
+        Assert.Equal(HttpStatusCode.Forbidden, (await (await App.AppClient("north-app")).GetAsync(NorthUsers)).StatusCode);
+    }
+
+    [Fact]
+    public async Task a_vendor_admin_manages_the_vendors_users_with_vendor_roles()
+    {
+        var vendorAdmin = await App.ClientFor(Users.VendorAdmin);
+        var url = $"/api/v1/organizations/{DemoData.AcmeCoding}/users";
+
+        var added = await vendorAdmin.PostAsJsonAsync(url, new AddUser($"user-{Guid.NewGuid():N}@acme.example", "Offshore Coder", [Roles.VendorCoder]));
+        var practiceRole = await vendorAdmin.PostAsJsonAsync(url, new AddUser($"user-{Guid.NewGuid():N}@acme.example", "Wrong", [Roles.PracticeAdmin]));
+
+        Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, practiceRole.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await vendorAdmin.GetAsync(NorthUsers)).StatusCode);
+    }
+
+    async Task<bool> CanSignIn(string email, string password)
+    {
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
+        { BaseAddress = App.BaseAddress };
+        var form = await http.GetStringAsync("/account/sign-in");
+        var response = await http.PostAsync("/account/sign-in", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Email"] = email, ["Password"] = password, ["__RequestVerificationToken"] = PortalApp.AntiforgeryToken(form),
+        }));
+        return response.StatusCode == HttpStatusCode.Redirect;
+    }
+}
+
+public class UsersInBrowser(PortalApp app, BrowserFixture browser) : BrowserTest(app, browser)
+{
+    [Fact]
+    public async Task a_practice_admin_adds_and_disables_a_user()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var email = $"user-{suffix}@north.example";
+        var name = $"Pat Newhire {suffix}";
+        await SignIn(Users.NorthAdmin);
+        await Page.GetByRole(AriaRole.Link, new() { Name = "Users" }).ClickAsync();
+
+        await Page.GetByLabel("Email").FillAsync(email);
+        await Page.GetByLabel("Name", new() { Exact = true }).FillAsync(name);
+        await Page.GetByLabel("Role").SelectOptionAsync(new SelectOptionValue { Label = "Coder" });
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Add user" }).ClickAsync();
+
+        Assert.Contains($"{name} can sign in now", await Page.GetByRole(AriaRole.Status).InnerTextAsync());
+        Page.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await Page.GetByRole(AriaRole.Button, new() { Name = $"Disable {name}" }).ClickAsync();
+        await Assertions.Expect(Page.Locator("#users tr", new() { HasText = name }).Locator(".badge")).ToHaveTextAsync("Disabled");
+    }
+}
