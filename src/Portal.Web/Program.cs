@@ -1,3 +1,4 @@
+using Portal.Web.Features.Codes;
 using Portal.Web.Features.Identity;
 using Portal.Web.Features.Tenancy;
 using Portal.Web.Platform;
@@ -6,11 +7,16 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddPlatform();
 builder.Services.AddTenancy();
+builder.Services.AddCodes();
 
 var app = builder.Build();
+// `codes import …` runs the code-set importer instead of the web host (docs/code-sets.md).
+if (CodesCommand.Matches(args)) return await CodesCommand.RunAsync(app.Services, args);
 
 await app.UsePlatformAsync();
 app.MapConnect();
 app.MapTenancy();
+app.MapCodes();
 app.MapRazorPages();
 app.Run();
+return 0;

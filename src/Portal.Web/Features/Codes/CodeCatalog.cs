@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+using Npgsql;
+using Portal.Web.Platform;
+
+namespace Portal.Web.Features.Codes;
+
+public sealed record CodeSetVersion(string System, string Version, DateOnly EffectiveFrom, DateOnly? EffectiveTo);
+
+/// <summary>
+/// The in-memory side of the code sets: which version is in force on a date, and a search index per version, built
+/// from PostgreSQL on first use and dropped when an import replaces the data. Requests never wait on the database
+/// once an index is warm.
+/// </summary>
+public sealed class CodeCatalog(NpgsqlDataSource db)
+{
+    volatile IReadOnlyList<CodeSetVersion> versions = [];
+    readonly ConcurrentDictionary<(string, string), Lazy<Task<CodeIndex>>> indexes = new();
+
+    public NpgsqlDataSource Database => db;
+
+    public IReadOnlyList<CodeSetVersion> Versions(string system) => [.. versions.Where(v => v.System == system)];
+
+    /// <summary>The version of <paramref name="system"/> in force on <paramref name="dos"/>: the latest one that started on or before it.</summary>
+    public CodeSetVersion? VersionOn(string system, DateOnly dos) =>
+        versions.Where(v => v.System == system && v.EffectiveFrom <= dos).MaxBy(v => v.EffectiveFrom);
+
+    public async Task<CodeIndex?> IndexOn(string system, DateOnly dos, CancellationToken ct = default) =>
+        VersionOn(system, dos) is { } v ? await Index(v, ct) : null;
+
+    public Task<CodeIndex> Index(CodeSetVersion v, CancellationToken ct = default) =>
+        indexes.GetOrAdd((v.System, v.Version), _ => new Lazy<Task<CodeIndex>>(() => Load(v))).Value.WaitAsync(ct);
+
+    /// <summary>Re-reads the version list and forgets the indexes of changed versions (after an import).</summary>
+    public async Task RefreshAsync(string? changedSystem = null, string? changedVersion = null, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand($"select system, version, effective_from from {MartenSetup.Schema}.{CodeSetTables.Version} order by system, effective_from");
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var rows = new List<(string System, string Version, DateOnly From)>();
+        while (await reader.ReadAsync(ct)) rows.Add((reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateOnly>(2)));
+        versions = [.. rows.Select((r, i) => new CodeSetVersion(r.System, r.Version, r.From,
+            i + 1 < rows.Count && rows[i + 1].System == r.System ? rows[i + 1].From.AddDays(-1) : null))];
+        if (changedSystem is not null) indexes.TryRemove((changedSystem, changedVersion!), out _);
+        foreach (var key in indexes.Keys.Where(k => !versions.Any(v => (v.System, v.Version) == k))) indexes.TryRemove(key, out _);
+    }
+
+    /// <summary>Builds the indexes of the versions in force today, so the first search after startup is fast too.</summary>
+    public async Task WarmAsync(DateOnly today, CancellationToken ct)
+    {
+        foreach (var system in CodeSystems.Searchable)
+            if (VersionOn(system, today) is { } v) await Index(v, ct);
+    }
+
+    async Task<CodeIndex> Load(CodeSetVersion v)
+    {
+        await using var cmd = db.CreateCommand($"""
+            select code, billable, short_description, long_description, flags, ord
+            from {MartenSetup.Schema}.{CodeSetTables.Entries} where system = @s and version = @v
+            """);
+        cmd.Parameters.AddWithValue("s", v.System);
+        cmd.Parameters.AddWithValue("v", v.Version);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var rows = new List<CodeEntry>();
+        while (await reader.ReadAsync())
+            rows.Add(new CodeEntry(reader.GetString(0), reader.GetBoolean(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetInt32(5)));
+        return new CodeIndex(v.System, v.Version, v.EffectiveFrom, rows);
+    }
+}
