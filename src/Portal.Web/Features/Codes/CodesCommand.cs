@@ -28,6 +28,9 @@ public static class CodesCommand
             }
             from = d;
         }
+        // `dotnet run --project` starts the app in the project folder; resolve a relative path from where the user typed it.
+        if (!File.Exists(path) && !Path.IsPathRooted(path) && Environment.GetEnvironmentVariable("PWD") is { Length: > 0 } shellDir)
+            path = Path.Combine(shellDir, path);
         if (!File.Exists(path))
         {
             Console.Error.WriteLine($"error: {path} does not exist.");
