@@ -53,7 +53,9 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         {
             DbAdapter = DbAdapter.Postgres,
             SchemasToInclude = [MartenSetup.Schema],
-            TablesToIgnore = [new Respawn.Graph.Table(MartenSetup.Schema, "mt_event_progression")],
+            // Code sets are global reference data loaded at startup; tests that import use their own versions and remove them.
+            TablesToIgnore = [new Respawn.Graph.Table(MartenSetup.Schema, "mt_event_progression"),
+                .. Portal.Web.Features.Codes.CodeSetTables.All.Select(t => new Respawn.Graph.Table(MartenSetup.Schema, t))],
         });
     }
 
