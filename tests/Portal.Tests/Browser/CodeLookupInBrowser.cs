@@ -13,7 +13,7 @@ public class CodeLookupInBrowser(PortalApp app, BrowserFixture browser) : Browse
 
         var box = Page.GetByRole(AriaRole.Combobox, new() { Name = "Code or words" });
         await box.PressSequentiallyAsync("htn");
-        await Assertions.Expect(Page.GetByRole(AriaRole.Option).First).ToContainTextAsync("I10");
+        await Assertions.Expect(Page.Locator("#code-lookup-listbox [role=option]").First).ToContainTextAsync("I10");
         await box.PressAsync("ArrowDown");
         await Assertions.Expect(box).ToHaveAttributeAsync("aria-activedescendant", "code-lookup-listbox-0");
         await box.PressAsync("Enter");
@@ -24,7 +24,7 @@ public class CodeLookupInBrowser(PortalApp app, BrowserFixture browser) : Browse
 
         await box.FillAsync("");
         await box.PressSequentiallyAsync("copd");
-        await Assertions.Expect(Page.GetByRole(AriaRole.Option).First).ToContainTextAsync("J44.9");
+        await Assertions.Expect(Page.Locator("#code-lookup-listbox [role=option]").First).ToContainTextAsync("J44.9");
         await box.PressAsync("Escape");
         await Assertions.Expect(box).ToHaveAttributeAsync("aria-expanded", "false");
     }

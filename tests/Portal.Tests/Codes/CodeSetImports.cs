@@ -82,7 +82,7 @@ public class CodeSetImports(PortalApp app) : PortalTest(app)
     [InlineData("00001 Q99     0 {0}\n00002 Q990   1{0}\n", 2, "blank")]
     public async Task a_bad_order_file_is_refused_with_the_line_and_nothing_is_imported(string template, int line, string reason)
     {
-        var content = template.Replace("{0}", new string('x', 70));
+        var content = template.Replace("{0}", new string('x', 60) + " long description");
         var response = await Upload("icd10cm", "2093", content);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
