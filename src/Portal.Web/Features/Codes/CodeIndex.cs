@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Portal.Web.Features.Codes;
@@ -77,14 +78,41 @@ public sealed class CodeIndex
     /// </summary>
     public (IReadOnlyList<CodeHit> Hits, int Total) Search(string query, bool billableOnly, int limit, int offset)
     {
-        var scores = new Dictionary<int, int>();
+        // Flat arrays instead of dictionaries: a common word ("unspecified") matches tens of thousands of codes.
+        // Pooled: fresh arrays this size would land on the large-object heap on every keystroke.
+        var score = Rent(entries.Length);
+        var wordScore = Rent(entries.Length);
+        var best = Rent(entries.Length);
+        var matchedTerms = Rent(entries.Length);
+        try
+        {
+            return Search(query, billableOnly, limit, offset, score, wordScore, best, matchedTerms);
+        }
+        finally
+        {
+            foreach (var a in (int[][])[score, wordScore, best, matchedTerms]) ArrayPool<int>.Shared.Return(a);
+        }
+    }
+
+    static int[] Rent(int length)
+    {
+        var a = ArrayPool<int>.Shared.Rent(length);
+        Array.Clear(a, 0, length);
+        return a;
+    }
+
+    (IReadOnlyList<CodeHit> Hits, int Total) Search(string query, bool billableOnly, int limit, int offset,
+        int[] score, int[] wordScore, int[] best, int[] matchedTerms)
+    {
+        var candidates = new List<int>();
         var exact = -1;
         var compact = CodeSystems.Normalize(query);
         if (compact.Length is > 0 and <= 7 && compact.All(char.IsAsciiLetterOrDigit) && compact.Any(char.IsAsciiDigit))
         {
             foreach (var i in CodeRange(compact))
             {
-                scores[i] = 1000 - (entries[i].Code.Length - compact.Length);
+                score[i] = 1000 - (entries[i].Code.Length - compact.Length);
+                candidates.Add(i);
                 if (entries[i].Code == compact) exact = i;
             }
         }
@@ -92,33 +120,61 @@ public sealed class CodeIndex
         var (terms, preferred) = ClinicalAbbreviations.Expand(Tokens(query).Where(t => !StopWords.Contains(t)).ToList());
         if (terms.Count > 0)
         {
-            Dictionary<int, int>? matched = null;
-            foreach (var term in terms)
+            List<int> survivors = [];
+            for (var t = 0; t < terms.Count; t++)
             {
-                var forTerm = new Dictionary<int, int>();
-                foreach (var (wordIndex, weight) in Candidates(term))
+                var touched = new List<int>();
+                foreach (var (wordIndex, weight) in Candidates(terms[t]))
                     foreach (var i in postings[wordIndex])
-                        if (!forTerm.TryGetValue(i, out var w) || w < weight) forTerm[i] = weight;
-                if (matched is null) matched = forTerm;
-                else
+                    {
+                        if (matchedTerms[i] != t) continue;
+                        if (best[i] == 0) touched.Add(i);
+                        if (weight > best[i]) best[i] = weight;
+                    }
+                foreach (var i in touched)
                 {
-                    var next = new Dictionary<int, int>(Math.Min(matched.Count, forTerm.Count));
-                    foreach (var (i, w) in matched)
-                        if (forTerm.TryGetValue(i, out var w2)) next[i] = w + w2;
-                    matched = next;
+                    matchedTerms[i]++;
+                    wordScore[i] += best[i];
+                    best[i] = 0;
                 }
-                if (matched.Count == 0) break;
+                survivors = touched;
+                if (survivors.Count == 0) break;
             }
-            foreach (var (i, w) in matched!) scores[i] = Math.Max(scores.GetValueOrDefault(i), w);
+            foreach (var i in survivors)
+            {
+                if (score[i] == 0) candidates.Add(i);
+                score[i] = Math.Max(score[i], wordScore[i]);
+            }
         }
 
-        var hits = scores
-            .Where(s => !billableOnly || entries[s.Key].Billable)
-            .Select(s => new CodeHit(entries[s.Key], s.Key == exact, preferred.Contains(entries[s.Key].Code), s.Value))
-            .OrderByDescending(h => h.ExactCode).ThenByDescending(h => h.Preferred).ThenByDescending(h => h.Entry.Billable)
-            .ThenByDescending(h => h.Score).ThenBy(h => h.Entry.Code.Length).ThenBy(h => h.Entry.Order)
-            .ToList();
-        return (hits.Skip(offset).Take(limit).ToList(), hits.Count);
+        // One sortable key per hit (smaller is better): exact code, the abbreviation's usual code, billable, score,
+        // shorter code, tabular order.
+        var keys = new List<long>(candidates.Count);
+        foreach (var i in candidates)
+        {
+            var e = entries[i];
+            if (billableOnly && !e.Billable) continue;
+            keys.Add(((i == exact ? 0L : 1L) << 62) | ((preferred.Contains(e.Code) ? 0L : 1L) << 61) | ((e.Billable ? 0L : 1L) << 60)
+                | ((long)(65535 - Math.Min(score[i], 65535)) << 44) | ((long)e.Code.Length << 40) | ((long)Math.Min(e.Order, 0xFFFFF) << 20) | (long)i);
+        }
+        var top = keys.Count > 4 * (offset + limit) ? SmallestSorted(keys, offset + limit) : [.. keys.Order()];
+        var hits = top.Skip(offset).Take(limit).Select(k => (int)(k & 0xFFFFF))
+            .Select(i => new CodeHit(entries[i], i == exact, preferred.Contains(entries[i].Code), score[i])).ToList();
+        return (hits, keys.Count);
+    }
+
+    static List<long> SmallestSorted(List<long> keys, int k)
+    {
+        var heap = new PriorityQueue<long, long>(k + 1, Comparer<long>.Create((a, b) => b.CompareTo(a)));
+        foreach (var key in keys)
+        {
+            if (heap.Count < k) heap.Enqueue(key, key);
+            else if (key < heap.Peek()) heap.DequeueEnqueue(key, key);
+        }
+        var list = new List<long>(heap.Count);
+        while (heap.Count > 0) list.Add(heap.Dequeue());
+        list.Reverse();
+        return list;
     }
 
     static readonly HashSet<string> StopWords = ["of", "and", "the", "or", "in", "on", "to", "a", "an", "for", "with", "by"];

@@ -13,6 +13,8 @@ public static class CodesCommand
 
     public static async Task<int> RunAsync(IServiceProvider services, string[] args)
     {
+        if (args is ["codes", "bench", var benchSystem, .. var benchArgs] && Option(benchArgs, "--version") is { } benchVersion)
+            return await Bench(services, benchSystem, benchVersion);
         if (args is not ["codes", "import", var system, var path, .. var rest] || Option(rest, "--version") is not { } version)
         {
             Console.Error.WriteLine("usage: codes import <icd10cm|hcpcs|cpt|modifier|pos|ncci|mue> <file> --version <YYYY|YYYYQn> [--from YYYY-MM-DD]");
@@ -62,6 +64,45 @@ public static class CodesCommand
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
         }
+    }
+
+    /// <summary>
+    /// <c>codes bench icd10cm --version 2099</c>: builds that version's index from PostgreSQL and times typical searches
+    /// (code prefixes, words, abbreviations, typos) in process, i.e. the server-side cost without HTTP and auth.
+    /// </summary>
+    static async Task<int> Bench(IServiceProvider services, string system, string version)
+    {
+        var catalog = services.GetRequiredService<CodeCatalog>();
+        await catalog.RefreshAsync();
+        if (catalog.Versions(system).FirstOrDefault(v => v.Version == version) is not { } v)
+        {
+            Console.Error.WriteLine($"error: {system} {version} is not imported.");
+            return 1;
+        }
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var index = await catalog.Index(v);
+        Console.WriteLine($"index of {index.Count:N0} codes built in {watch.ElapsedMilliseconds:N0} ms");
+        string[] queries = ["E11.9", "S72", "A0", "A011", "fracture", "chronic ulcer", "left knee sprain initial", "htn", "copd",
+            "fractrue", "hemorrage of liver", "sequela", "unspecified", "acute infection lung", "type 3", "K5", "bilateral hip"];
+        var samples = new List<double>();
+        for (var round = 0; round < 60; round++)
+            foreach (var q in queries)
+            {
+                var t = System.Diagnostics.Stopwatch.GetTimestamp();
+                index.Search(q, billableOnly: round % 2 == 0, limit: 20, offset: 0);
+                if (round >= 10) samples.Add(System.Diagnostics.Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+            }
+        samples.Sort();
+        double P(double p) => samples[(int)Math.Ceiling(p * samples.Count) - 1];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{samples.Count} searches: p50 {P(0.50):F2} ms, p95 {P(0.95):F2} ms, p99 {P(0.99):F2} ms, max {samples[^1]:F2} ms"));
+        foreach (var q in queries)
+        {
+            var t = System.Diagnostics.Stopwatch.GetTimestamp();
+            var (_, total) = index.Search(q, false, 20, 0);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {q,-28} {total,6} hits {System.Diagnostics.Stopwatch.GetElapsedTime(t).TotalMilliseconds,8:F2} ms"));
+        }
+        return 0;
     }
 
     static string? Option(string[] args, string name)
