@@ -167,16 +167,8 @@ public static class CodeFiles
     public static async IAsyncEnumerable<PtpRow> NcciPtp(Stream stream, [EnumeratorCancellation] CancellationToken ct = default)
     {
         var seen = new HashSet<(string, string)>();
-        char? delimiter = null;
-        await foreach (var (n, text) in Lines(stream, ct))
+        await foreach (var (n, cells) in RowsAfterHeader(stream, "Column 1", ct))
         {
-            if (delimiter is null)
-            {
-                if (text.TrimStart('"').StartsWith("Column 1", StringComparison.OrdinalIgnoreCase)) delimiter = text.Contains('\t') ? '\t' : ',';
-                continue;
-            }
-            if (text.Trim().Length == 0) continue;
-            var cells = Split(text, delimiter.Value, n);
             if (cells.Count < 6) throw new CodeFileRejected(n, $"expected at least 6 columns, found {cells.Count}.");
             var c1 = CodeSystems.Normalize(cells[0]);
             var c2 = CodeSystems.Normalize(cells[1]);
@@ -191,7 +183,6 @@ public static class CodeFiles
             if (!seen.Add((c1, c2))) throw new CodeFileRejected(n, $"the pair {c1}/{c2} appears twice.");
             yield return new PtpRow(c1, c2, from, deleted, indicator, cells.Count > 6 ? cells[6].Trim() : "");
         }
-        if (delimiter is null) throw new CodeFileRejected(1, "no header row starting 'Column 1' was found.");
     }
 
     /// <summary>
@@ -201,16 +192,8 @@ public static class CodeFiles
     public static async IAsyncEnumerable<MueRow> MueTable(Stream stream, [EnumeratorCancellation] CancellationToken ct = default)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        char? delimiter = null;
-        await foreach (var (n, text) in Lines(stream, ct))
+        await foreach (var (n, cells) in RowsAfterHeader(stream, "HCPCS", ct))
         {
-            if (delimiter is null)
-            {
-                if (text.TrimStart('"').StartsWith("HCPCS", StringComparison.OrdinalIgnoreCase)) delimiter = text.Contains('\t') ? '\t' : ',';
-                continue;
-            }
-            if (text.Trim().Length == 0) continue;
-            var cells = Split(text, delimiter.Value, n);
             if (cells.Count < 3) throw new CodeFileRejected(n, $"expected at least 3 columns, found {cells.Count}.");
             var code = CodeSystems.Normalize(cells[0]);
             if (code.Length != 5) throw new CodeFileRejected(n, $"'{cells[0]}' is not a CPT/HCPCS code.");
@@ -221,7 +204,24 @@ public static class CodeFiles
             if (!seen.Add(code)) throw new CodeFileRejected(n, $"{code} appears twice.");
             yield return new MueRow(code, units, mai, cells.Count > 3 ? cells[3].Trim() : "");
         }
-        if (delimiter is null) throw new CodeFileRejected(1, "no header row starting 'HCPCS' was found.");
+    }
+
+    /// <summary>CMS edit tables open with copyright lines; data starts after the header row, tab- or comma-separated.</summary>
+    static async IAsyncEnumerable<(int Number, List<string> Cells)> RowsAfterHeader(Stream stream, string headerStart,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
+        char? delimiter = null;
+        await foreach (var (n, text) in Lines(stream, ct))
+        {
+            if (delimiter is null)
+            {
+                if (text.TrimStart('"').StartsWith(headerStart, StringComparison.OrdinalIgnoreCase)) delimiter = text.Contains('\t') ? '\t' : ',';
+                continue;
+            }
+            if (text.Trim().Length == 0) continue;
+            yield return (n, Split(text, delimiter.Value, n));
+        }
+        if (delimiter is null) throw new CodeFileRejected(1, $"no header row starting '{headerStart}' was found.");
     }
 
     static DateOnly? Date(string raw, int line, string what)
