@@ -131,6 +131,29 @@ public class CodeSetImports(PortalApp app) : PortalTest(app)
     }
 
     [Fact]
+    public async Task the_cli_exits_0_on_a_good_file_and_1_on_a_bad_one()
+    {
+        var good = Path.GetTempFileName();
+        var bad = Path.GetTempFileName();
+        created.Add(("icd10cm", "2096"));
+        try
+        {
+            await File.WriteAllTextAsync(good, Order(("Q99", '0', "Sample header"), ("Q990", '1', "Sample leaf")));
+            await File.WriteAllTextAsync(bad, Order(("Q99", '0', "Sample header")) + "00002 Q990    1 cut short\n");
+            Assert.Equal(1, await CodesCommand.RunAsync(App.Services, ["codes", "import", "icd10cm", bad, "--version", "2096"]));
+            Assert.Equal(0, await Count("icd10cm", "2096"));
+            Assert.Equal(0, await CodesCommand.RunAsync(App.Services, ["codes", "import", "icd10cm", good, "--version", "2096"]));
+            Assert.Equal(2, await Count("icd10cm", "2096"));
+            Assert.Equal(1, await CodesCommand.RunAsync(App.Services, ["codes", "import", "icd10cm", good]));
+        }
+        finally
+        {
+            File.Delete(good);
+            File.Delete(bad);
+        }
+    }
+
+    [Fact]
     public async Task only_a_practice_admin_may_import()
     {
         var coder = await App.ClientFor(Users.NorthCoder);
