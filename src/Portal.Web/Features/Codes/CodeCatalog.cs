@@ -4,7 +4,7 @@ using Portal.Web.Platform;
 
 namespace Portal.Web.Features.Codes;
 
-public sealed record CodeSetVersion(string System, string Version, DateOnly EffectiveFrom, DateOnly? EffectiveTo);
+public sealed record CodeSetVersion(string System, string Version, DateOnly EffectiveFrom, DateOnly? EffectiveTo, string Sha256);
 
 /// <summary>
 /// The in-memory side of the code sets: which version is in force on a date, and a search index per version, built
@@ -30,17 +30,21 @@ public sealed class CodeCatalog(NpgsqlDataSource db)
     public Task<CodeIndex> Index(CodeSetVersion v, CancellationToken ct = default) =>
         indexes.GetOrAdd((v.System, v.Version), _ => new Lazy<Task<CodeIndex>>(() => Load(v))).Value.WaitAsync(ct);
 
-    /// <summary>Re-reads the version list and forgets the indexes of changed versions (after an import).</summary>
-    public async Task RefreshAsync(string? changedSystem = null, string? changedVersion = null, CancellationToken ct = default)
+    /// <summary>
+    /// Re-reads the version list and forgets the indexes of versions that were replaced or removed — by an API import
+    /// on this instance, or by the CLI or another instance (the periodic refresh notices the new SHA-256).
+    /// </summary>
+    public async Task RefreshAsync(CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand($"select system, version, effective_from from {MartenSetup.Schema}.{CodeSetTables.Version} order by system, effective_from");
+        await using var cmd = db.CreateCommand($"select system, version, effective_from, sha256 from {MartenSetup.Schema}.{CodeSetTables.Version} order by system, effective_from");
         await using var reader = await cmd.ExecuteReaderAsync(ct);
-        var rows = new List<(string System, string Version, DateOnly From)>();
-        while (await reader.ReadAsync(ct)) rows.Add((reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateOnly>(2)));
-        versions = [.. rows.Select((r, i) => new CodeSetVersion(r.System, r.Version, r.From,
-            i + 1 < rows.Count && rows[i + 1].System == r.System ? rows[i + 1].From.AddDays(-1) : null))];
-        if (changedSystem is not null) indexes.TryRemove((changedSystem, changedVersion!), out _);
-        foreach (var key in indexes.Keys.Where(k => !versions.Any(v => (v.System, v.Version) == k))) indexes.TryRemove(key, out _);
+        var rows = new List<(string System, string Version, DateOnly From, string Sha)>();
+        while (await reader.ReadAsync(ct)) rows.Add((reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateOnly>(2), reader.GetString(3)));
+        var fresh = rows.Select((r, i) => new CodeSetVersion(r.System, r.Version, r.From,
+            i + 1 < rows.Count && rows[i + 1].System == r.System ? rows[i + 1].From.AddDays(-1) : null, r.Sha)).ToList();
+        var stale = versions.Where(old => !fresh.Any(v => v.System == old.System && v.Version == old.Version && v.Sha256 == old.Sha256));
+        foreach (var old in stale) indexes.TryRemove((old.System, old.Version), out _);
+        versions = fresh;
     }
 
     /// <summary>Builds the indexes of the versions in force today, so the first search after startup is fast too.</summary>

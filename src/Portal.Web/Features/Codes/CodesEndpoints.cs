@@ -150,7 +150,7 @@ public static class CodesEndpoints
                 new Dictionary<string, string[]> { ["file"] = [e.Message] });
         }
         if (summary.Unchanged) return TypedResults.Ok(summary);
-        await catalog.RefreshAsync(system, version, ct);
+        await catalog.RefreshAsync(ct);
         return TypedResults.Created($"/api/v1/code-sets/{system}/imports", summary);
     }
 

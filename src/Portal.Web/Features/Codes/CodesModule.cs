@@ -18,8 +18,11 @@ public static class CodesModule
 /// default outside Production, <c>Portal:CodeSets:LoadSamples</c>), then build the indexes of the versions in force.
 /// </summary>
 sealed class CodeSetStartup(NpgsqlDataSource db, CodeCatalog catalog, IConfiguration config, IHostEnvironment env,
-    TimeProvider clock, ILogger<CodeSetStartup> log) : IHostedService
+    TimeProvider clock, ILogger<CodeSetStartup> log) : IHostedService, IAsyncDisposable
 {
+    readonly CancellationTokenSource stopping = new();
+    Task? refreshing;
+
     public async Task StartAsync(CancellationToken ct)
     {
         await CodeSetTables.EnsureCreatedAsync(db, ct);
@@ -32,9 +35,35 @@ sealed class CodeSetStartup(NpgsqlDataSource db, CodeCatalog catalog, IConfigura
             }
         await catalog.RefreshAsync(ct: ct);
         await catalog.WarmAsync(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), ct);
+        refreshing = RefreshPeriodically(stopping.Token);
     }
 
-    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+    // Imports made by the CLI or another instance reach this one within a minute.
+    async Task RefreshPeriodically(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1), clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                try { await catalog.RefreshAsync(ct); }
+                catch (Exception e) when (e is not OperationCanceledException) { log.LogWarning(e, "Refreshing the code-set versions failed"); }
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    public async Task StopAsync(CancellationToken ct)
+    {
+        await stopping.CancelAsync();
+        if (refreshing is not null) await refreshing;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        stopping.Dispose();
+        return ValueTask.CompletedTask;
+    }
 
     string? SampleDirectory()
     {
