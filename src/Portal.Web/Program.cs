@@ -1,4 +1,5 @@
 using Portal.Web.Features.ApiClients;
+using Portal.Web.Features.Codes;
 using Portal.Web.Features.Identity;
 using Portal.Web.Features.Tenancy;
 using Portal.Web.Features.Users;
@@ -8,13 +9,18 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddPlatform();
 builder.Services.AddTenancy().AddApiClients().AddUsers();
+builder.Services.AddCodes();
 
 var app = builder.Build();
+// `codes import …` runs the code-set importer instead of the web host (docs/code-sets.md).
+if (CodesCommand.Matches(args)) return await CodesCommand.RunAsync(app.Services, args);
 
 await app.UsePlatformAsync();
 app.MapConnect();
 app.MapTenancy();
 app.MapApiClients();
 app.MapUsers();
+app.MapCodes();
 app.MapRazorPages();
 app.Run();
+return 0;

@@ -53,7 +53,9 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         {
             DbAdapter = DbAdapter.Postgres,
             SchemasToInclude = [MartenSetup.Schema],
-            TablesToIgnore = [new Respawn.Graph.Table(MartenSetup.Schema, "mt_event_progression")],
+            // Code sets are global reference data loaded at startup; tests that import use their own versions and remove them.
+            TablesToIgnore = [new Respawn.Graph.Table(MartenSetup.Schema, "mt_event_progression"),
+                .. Portal.Web.Features.Codes.CodeSetTables.All.Select(t => new Respawn.Graph.Table(MartenSetup.Schema, t))],
         });
     }
 
@@ -64,6 +66,10 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         {
             await conn.OpenAsync();
             await respawner!.ResetAsync(conn);
+            // Identity is kept between tests, so lockouts from wrong-password tests would pile up across runs.
+            await using var unlock = new NpgsqlCommand(
+                """update identity."AspNetUsers" set "AccessFailedCount" = 0, "LockoutEnd" = null where "LockoutEnd" is null or "LockoutEnd" < '9000-01-01' """, conn);
+            await unlock.ExecuteNonQueryAsync();
         }
         await using var scope = Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedOrganizationsAsync();

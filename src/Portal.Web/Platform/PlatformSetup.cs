@@ -18,6 +18,8 @@ public static class PlatformSetup
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHttpContextAccessor();
         builder.AddPortalMarten(connectionString);
+        // Plain SQL next to Marten (reference tables such as the code sets) shares the same database.
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         builder.AddPortalIdentity(connectionString);
 
         builder.Services.AddAuthorization();

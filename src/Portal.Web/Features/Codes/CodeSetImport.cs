@@ -1,0 +1,279 @@
+using System.Security.Cryptography;
+using Npgsql;
+using NpgsqlTypes;
+using Portal.Web.Platform;
+
+namespace Portal.Web.Features.Codes;
+
+/// <summary>What an import did, compared with the previous version of the same system.</summary>
+public sealed record ImportSummary(
+    string System, string Version, DateOnly EffectiveFrom, string Sha256, int Rows,
+    int Added, int Changed, int Dropped, string? PreviousVersion, bool Unchanged);
+
+/// <summary>One row of the import history (every import that changed something).</summary>
+public sealed record CodeSetImportRecord(
+    long Id, string System, string Version, DateOnly EffectiveFrom, string FileName, string Sha256, int Rows,
+    int Added, int Changed, int Dropped, string? PreviousVersion, string ImportedBy, DateTimeOffset ImportedAt);
+
+/// <summary>
+/// Reference tables in the <c>portal</c> schema, outside Marten: global, versioned, loaded with COPY. PostgreSQL is
+/// the source of truth; <see cref="CodeCatalog"/> keeps the in-memory search index.
+/// </summary>
+public static class CodeSetTables
+{
+    public const string Version = "code_set_version";
+    public const string History = "code_set_import";
+    public const string Entries = "code_entry";
+    public const string Ptp = "ncci_ptp_edit";
+    public const string Mue = "mue_limit";
+    public static readonly string[] All = [Version, History, Entries, Ptp, Mue];
+
+    const string S = MartenSetup.Schema;
+
+    public static async Task EnsureCreatedAsync(NpgsqlDataSource db, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand($"""
+            create schema if not exists {S};
+            create table if not exists {S}.{Version} (
+              system text not null, version text not null, effective_from date not null, sha256 text not null,
+              primary key (system, version));
+            create table if not exists {S}.{History} (
+              id bigserial primary key, system text not null, version text not null, effective_from date not null,
+              file_name text not null, sha256 text not null, rows int not null, added int not null, changed int not null,
+              dropped int not null, previous_version text, imported_by text not null, imported_at timestamptz not null default now());
+            create table if not exists {S}.{Entries} (
+              system text not null, version text not null, code text not null, billable boolean not null,
+              short_description text not null, long_description text not null, flags text not null, ord int not null,
+              primary key (system, version, code));
+            create table if not exists {S}.{Ptp} (
+              version text not null, column1 text not null, column2 text not null, effective_from date not null,
+              deleted_on date, modifier_indicator smallint not null, rationale text not null,
+              primary key (version, column1, column2));
+            create table if not exists {S}.{Mue} (
+              version text not null, code text not null, max_units int not null, mai smallint not null, rationale text not null,
+              primary key (version, code));
+            """);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+}
+
+public static class CodeSetImport
+{
+    const string S = MartenSetup.Schema;
+
+    /// <summary>
+    /// Imports one official file as <paramref name="version"/> of <paramref name="system"/> in one transaction: a bad
+    /// line refuses the whole file (<see cref="CodeFileRejected"/>) and nothing is kept. The same file twice changes
+    /// nothing; a different file for an existing version replaces it.
+    /// </summary>
+    public static async Task<ImportSummary> ImportAsync(NpgsqlDataSource db, string system, string version, DateOnly? effectiveFrom,
+        Stream file, string fileName, string importedBy, IProgress<int>? progress, CancellationToken ct)
+    {
+        if (!CodeSystems.IsKnown(system)) throw new UnprocessableInput($"Unknown code system '{system}'.");
+        if (!CodeSystems.IsVersionLabel(version))
+            throw new UnprocessableInput($"Version '{version}' is not a year (2026) or a quarter (2026Q3).",
+                new Dictionary<string, string[]> { ["version"] = ["Use YYYY or YYYYQn."] });
+        var from = effectiveFrom ?? CodeSystems.EffectiveFrom(system, version)!.Value;
+
+        await using var hashing = new HashingStream(file);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        // Two imports of the same version queue up here instead of interleaving.
+        await Exec(conn, tx, $"select pg_advisory_xact_lock(hashtext('code-set:' || @s || ':' || @v))", ct, ("s", system), ("v", version));
+        var existingSha = await Scalar<string>(conn, tx, $"select sha256 from {S}.{CodeSetTables.Version} where system = @s and version = @v", ct,
+            ("s", system), ("v", version));
+
+        var (table, scope) = Target(system);
+        await Exec(conn, tx, $"delete from {S}.{table} where {scope}", ct, ("s", system), ("v", version));
+        var rows = system switch
+        {
+            CodeSystems.Ncci => await Copy(conn, $"{S}.{table} (version, column1, column2, effective_from, deleted_on, modifier_indicator, rationale)",
+                CodeFiles.NcciPtp(hashing, ct), (w, r) =>
+                {
+                    w.Write(version); w.Write(r.Column1); w.Write(r.Column2); w.Write(r.EffectiveFrom, NpgsqlDbType.Date);
+                    if (r.DeletedOn is { } d) w.Write(d, NpgsqlDbType.Date); else w.WriteNull();
+                    w.Write(r.ModifierIndicator); w.Write(r.Rationale);
+                }, progress, ct),
+            CodeSystems.Mue => await Copy(conn, $"{S}.{table} (version, code, max_units, mai, rationale)",
+                CodeFiles.MueTable(hashing, ct), (w, r) =>
+                {
+                    w.Write(version); w.Write(r.Code); w.Write(r.MaxUnits); w.Write(r.Mai); w.Write(r.Rationale);
+                }, progress, ct),
+            _ => await Copy(conn, $"{S}.{table} (system, version, code, billable, short_description, long_description, flags, ord)",
+                system switch
+                {
+                    CodeSystems.Icd10Cm => CodeFiles.Icd10CmOrder(hashing, ct),
+                    CodeSystems.Hcpcs => CodeFiles.HcpcsCsv(hashing, ct),
+                    _ => CodeFiles.CodeList(hashing, system, ct),
+                }, (w, r) =>
+                {
+                    w.Write(system); w.Write(version); w.Write(r.Code); w.Write(r.Billable); w.Write(r.ShortDescription);
+                    w.Write(r.LongDescription); w.Write(r.Flags); w.Write(r.Order);
+                }, progress, ct),
+        };
+        if (rows == 0) throw new CodeFileRejected(1, "the file holds no codes.");
+        var sha = await hashing.FinishAsync(ct);
+
+        var previous = await Scalar<string>(conn, tx, $"""
+            select version from {S}.{CodeSetTables.Version}
+            where system = @s and version <> @v and effective_from < @f order by effective_from desc limit 1
+            """, ct, ("s", system), ("v", version), ("f", from));
+        if (existingSha == sha)
+        {
+            // Same bytes as the stored version: roll back the reload, nothing changes.
+            await tx.RollbackAsync(ct);
+            return new ImportSummary(system, version, from, sha, rows, 0, 0, 0, previous, Unchanged: true);
+        }
+
+        var (added, changed, dropped) = previous is null ? (rows, 0, 0) : await Diff(conn, tx, system, version, previous, ct);
+        await Exec(conn, tx, $"""
+            insert into {S}.{CodeSetTables.Version} (system, version, effective_from, sha256) values (@s, @v, @f, @h)
+            on conflict (system, version) do update set effective_from = excluded.effective_from, sha256 = excluded.sha256;
+            insert into {S}.{CodeSetTables.History} (system, version, effective_from, file_name, sha256, rows, added, changed, dropped, previous_version, imported_by)
+            values (@s, @v, @f, @n, @h, @r, @a, @c, @d, @p, @by);
+            """, ct, ("s", system), ("v", version), ("f", from), ("h", sha), ("n", Path.GetFileName(fileName)), ("r", rows),
+            ("a", added), ("c", changed), ("d", dropped), ("p", (object?)previous ?? DBNull.Value), ("by", importedBy));
+        await tx.CommitAsync(ct);
+        return new ImportSummary(system, version, from, sha, rows, added, changed, dropped, previous, Unchanged: false);
+    }
+
+    public static async Task<IReadOnlyList<CodeSetImportRecord>> HistoryAsync(NpgsqlDataSource db, string system, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand($"""
+            select id, system, version, effective_from, file_name, sha256, rows, added, changed, dropped, previous_version, imported_by, imported_at
+            from {S}.{CodeSetTables.History} where system = @s order by id desc
+            """);
+        cmd.Parameters.AddWithValue("s", system);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<CodeSetImportRecord>();
+        while (await reader.ReadAsync(ct))
+            list.Add(new CodeSetImportRecord(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateOnly>(3),
+                reader.GetString(4), reader.GetString(5), reader.GetInt32(6), reader.GetInt32(7), reader.GetInt32(8), reader.GetInt32(9),
+                reader.IsDBNull(10) ? null : reader.GetString(10), reader.GetString(11), reader.GetFieldValue<DateTimeOffset>(12)));
+        return list;
+    }
+
+    /// <summary>Removes a version and its rows (tests and mistaken uploads).</summary>
+    public static async Task DeleteVersionAsync(NpgsqlDataSource db, string system, string version, CancellationToken ct)
+    {
+        var (table, scope) = Target(system);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await Exec(conn, tx, $"""
+            delete from {S}.{table} where {scope};
+            delete from {S}.{CodeSetTables.Version} where system = @s and version = @v;
+            delete from {S}.{CodeSetTables.History} where system = @s and version = @v;
+            """, ct, ("s", system), ("v", version));
+        await tx.CommitAsync(ct);
+    }
+
+    static (string Table, string Scope) Target(string system) => system switch
+    {
+        CodeSystems.Ncci => (CodeSetTables.Ptp, "version = @v and @s = @s"),
+        CodeSystems.Mue => (CodeSetTables.Mue, "version = @v and @s = @s"),
+        _ => (CodeSetTables.Entries, "system = @s and version = @v"),
+    };
+
+    static async Task<(int, int, int)> Diff(NpgsqlConnection conn, NpgsqlTransaction tx, string system, string version, string previous,
+        CancellationToken ct)
+    {
+        var (table, key, compare) = system switch
+        {
+            CodeSystems.Ncci => (CodeSetTables.Ptp, "column1, column2", "n.effective_from is distinct from o.effective_from or n.deleted_on is distinct from o.deleted_on or n.modifier_indicator <> o.modifier_indicator"),
+            CodeSystems.Mue => (CodeSetTables.Mue, "code", "n.max_units <> o.max_units or n.mai <> o.mai"),
+            _ => (CodeSetTables.Entries, "code", "n.billable <> o.billable or n.short_description <> o.short_description or n.long_description <> o.long_description"),
+        };
+        var filter = table == CodeSetTables.Entries ? "system = @s and version = " : "version = ";
+        await using var cmd = new NpgsqlCommand($"""
+            with n as (select * from {S}.{table} where {filter}@v), o as (select * from {S}.{table} where {filter}@p)
+            select
+              (select count(*) from n left join o using ({key}) where o.version is null),
+              (select count(*) from n join o using ({key}) where {compare}),
+              (select count(*) from o left join n using ({key}) where n.version is null)
+            """, conn, tx);
+        cmd.Parameters.AddWithValue("s", system);
+        cmd.Parameters.AddWithValue("v", version);
+        cmd.Parameters.AddWithValue("p", previous);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return ((int)reader.GetInt64(0), (int)reader.GetInt64(1), (int)reader.GetInt64(2));
+    }
+
+    static async Task<int> Copy<T>(NpgsqlConnection conn, string target, IAsyncEnumerable<T> rows, Action<NpgsqlBinaryImporter, T> write,
+        IProgress<int>? progress, CancellationToken ct)
+    {
+        var count = 0;
+        await using (var importer = await conn.BeginBinaryImportAsync($"copy {target} from stdin (format binary)", ct))
+        {
+            await foreach (var row in rows.WithCancellation(ct))
+            {
+                await importer.StartRowAsync(ct);
+                write(importer, row);
+                if (++count % 10_000 == 0) progress?.Report(count);
+            }
+            await importer.CompleteAsync(ct);
+        }
+        progress?.Report(count);
+        return count;
+    }
+
+    static async Task Exec(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, CancellationToken ct, params (string Name, object Value)[] args)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn, tx);
+        foreach (var (name, value) in args) cmd.Parameters.AddWithValue(name, value);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    static async Task<T?> Scalar<T>(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, CancellationToken ct, params (string Name, object Value)[] args)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn, tx);
+        foreach (var (name, value) in args) cmd.Parameters.AddWithValue(name, value);
+        return await cmd.ExecuteScalarAsync(ct) is T result ? result : default;
+    }
+
+    /// <summary>Hashes what the parser reads, so the SHA-256 costs no second pass over the file.</summary>
+    sealed class HashingStream(Stream inner) : Stream
+    {
+        readonly IncrementalHash sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+        public async Task<string> FinishAsync(CancellationToken ct)
+        {
+            var buffer = new byte[64 * 1024];
+            while (await ReadAsync(buffer, ct) > 0) { }
+            return Convert.ToHexStringLower(sha.GetHashAndReset());
+        }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = inner.Read(buffer, offset, count);
+            sha.AppendData(buffer, offset, n);
+            return n;
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
+        {
+            var n = await inner.ReadAsync(buffer, ct);
+            sha.AppendData(buffer.Span[..n]);
+            return n;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
+            ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) sha.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+}
