@@ -4,7 +4,8 @@ using System.Text.Json;
 
 // A bounded load generator for Portal on loopback: N workers for at most D seconds or R requests, whichever comes first.
 //   dotnet run -c Release --project tests/Portal.Load -- --url http://127.0.0.1:5080 --scenario engagements --workers 16 --seconds 20
-// Scenarios: practices (GET /api/v1/practices), engagements (a tenant-checked list: token, scope, access check, Marten query).
+// Scenarios: practices (GET /api/v1/practices), engagements (a tenant-checked list: token, scope, access check, Marten query),
+// codes (ICD-10-CM search over HTTP, rotating through typical typeahead queries; --version picks the code-set version by date).
 var options = Options.Parse(args);
 var baseUri = new Uri(options.Url);
 if (!baseUri.IsLoopback)
@@ -15,8 +16,11 @@ if (!baseUri.IsLoopback)
 
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.Workers * 2 }) { BaseAddress = baseUri };
 const string north = "0197a000-0000-7000-8000-000000000001";
+string[] codeQueries = ["htn", "E11.9", "e119", "diabetes without", "copd", "chest pain", "afib", "uri", "unspecified", "fracture radius",
+    "I1", "Z00", "low back pain", "dm2", "hyperlipidemia", "anxiety", "chf", "sprain ankle", "gerd", "uti"];
 var (token, path) = options.Scenario switch
 {
+    "codes" => (await ClientToken("north-app", "north-app-dev-secret", "codes.read"), "/api/v1/codes/icd10cm"),
     "practices" => (await ClientToken("north-app", "north-app-dev-secret", "practice.read"), "/api/v1/practices"),
     "engagements" => (await ClientToken("north-app", "north-app-dev-secret", "practice.read"), $"/api/v1/practices/{north}/engagements"),
     _ => throw new ArgumentException($"Unknown scenario {options.Scenario}"),
@@ -24,7 +28,10 @@ var (token, path) = options.Scenario switch
 http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
 
 // Warm up: JIT, connection pools, Marten's compiled queries.
-for (var i = 0; i < 200; i++) (await http.GetAsync(path)).EnsureSuccessStatusCode();
+string Url(int i) => options.Scenario == "codes"
+    ? $"{path}?q={Uri.EscapeDataString(codeQueries[i % codeQueries.Length])}&dos={options.Dos}&limit=20"
+    : path;
+for (var i = 0; i < 200; i++) (await http.GetAsync(Url(i))).EnsureSuccessStatusCode();
 
 var latencies = new List<double>[options.Workers];
 var errors = 0;
@@ -33,10 +40,11 @@ var deadline = Stopwatch.StartNew();
 var workers = Enumerable.Range(0, options.Workers).Select(async w =>
 {
     var mine = latencies[w] = new List<double>(capacity: 100_000);
-    while (deadline.Elapsed.TotalSeconds < options.Seconds && Interlocked.Increment(ref sent) <= options.MaxRequests)
+    int n;
+    while (deadline.Elapsed.TotalSeconds < options.Seconds && (n = Interlocked.Increment(ref sent)) <= options.MaxRequests)
     {
         var start = Stopwatch.GetTimestamp();
-        using var response = await http.GetAsync(path);
+        using var response = await http.GetAsync(Url(n));
         await response.Content.LoadIntoBufferAsync();
         mine.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         if (!response.IsSuccessStatusCode) Interlocked.Increment(ref errors);
@@ -61,7 +69,7 @@ async Task<string> ClientToken(string id, string secret, string scope)
     return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("access_token").GetString()!;
 }
 
-sealed record Options(string Url, string Scenario, int Workers, int Seconds, int MaxRequests)
+sealed record Options(string Url, string Scenario, int Workers, int Seconds, int MaxRequests, string Dos)
 {
     public static Options Parse(string[] args)
     {
@@ -69,6 +77,7 @@ sealed record Options(string Url, string Scenario, int Workers, int Seconds, int
             Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
         return new(Get("--url", "http://127.0.0.1:5080"), Get("--scenario", "engagements"),
             Math.Clamp(int.Parse(Get("--workers", "16")), 1, 256), Math.Clamp(int.Parse(Get("--seconds", "20")), 1, 300),
-            Math.Clamp(int.Parse(Get("--max-requests", "1000000")), 1, 5_000_000));
+            Math.Clamp(int.Parse(Get("--max-requests", "1000000")), 1, 5_000_000),
+            Get("--dos", DateTime.UtcNow.ToString("yyyy-MM-dd")));
     }
 }
