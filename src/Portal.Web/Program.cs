@@ -1,6 +1,7 @@
 using Portal.Web.Features.ApiClients;
 using Portal.Web.Features.Codes;
 using Portal.Web.Features.Identity;
+using Portal.Web.Features.Settings;
 using Portal.Web.Features.Tenancy;
 using Portal.Web.Features.Users;
 using Portal.Web.Platform;
@@ -20,6 +21,7 @@ app.MapConnect();
 app.MapTenancy();
 app.MapApiClients();
 app.MapUsers();
+app.MapSettings();
 app.MapCodes();
 app.MapRazorPages();
 app.Run();

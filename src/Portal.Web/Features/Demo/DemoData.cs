@@ -35,6 +35,14 @@ public static class DemoData
     static readonly string[] AppScopes =
         [Scopes.PracticeRead, Scopes.CodesRead, Scopes.EncountersRead, Scopes.EncountersWrite, Scopes.CodingWrite];
 
+    /// <summary>A small office fee schedule (invented charges) for both demo practices.</summary>
+    public static readonly (string Code, decimal Amount)[] Fees =
+    [
+        ("99202", 95m), ("99203", 145m), ("99204", 215m), ("99205", 280m), ("99211", 35m), ("99212", 75m), ("99213", 120m),
+        ("99214", 175m), ("99215", 240m), ("99396", 210m), ("93000", 45m), ("36415", 12m), ("85025", 22m), ("80053", 30m),
+        ("81002", 10m), ("90471", 28m), ("20610", 130m), ("17110", 140m), ("97110", 55m), ("J1100", 4.50m), ("G0439", 175m),
+    ];
+
     public static readonly DemoClient[] Clients =
     [
         new("north-app", "north-app-dev-secret", "North Clinic EHR bridge", NorthClinic, [.. AppScopes, Scopes.PracticeAdmin]),

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using OpenIddict.Abstractions;
 using Portal.Web.Features.ApiClients;
 using Portal.Web.Features.Identity;
+using Portal.Web.Features.Settings;
 using Portal.Web.Features.Tenancy;
 using Portal.Web.Platform;
 using Oidc = OpenIddict.Abstractions.OpenIddictConstants;
@@ -45,6 +46,14 @@ public sealed class DemoSeeder(IDocumentStore store, UserManager<PortalUser> use
                 north.Events.StartStream<Engagement>(granted.EngagementId, granted);
                 await north.SaveChangesAsync(ct);
             }
+        }
+        foreach (var practiceId in new[] { DemoData.NorthClinic, DemoData.RiversidePediatrics })
+        {
+            await using var practice = store.LightweightSession(practiceId.ToString());
+            if (await practice.Query<FeeScheduleEntry>().AnyAsync(ct)) continue;
+            foreach (var (code, amount) in DemoData.Fees)
+                practice.Store(new FeeScheduleEntry(code, code, amount, "Portal demo", now));
+            await practice.SaveChangesAsync(ct);
         }
         foreach (var client in DemoData.Clients)
         {

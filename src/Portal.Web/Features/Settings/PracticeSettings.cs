@@ -1,0 +1,57 @@
+using System.ComponentModel.DataAnnotations;
+using Marten;
+using Marten.Schema;
+
+namespace Portal.Web.Features.Settings;
+
+/// <summary>
+/// How a practice wants its charts worked: the turnaround SLA that sets each chart's due time, and the QA sample.
+/// One document per practice (tenant), id = the practice id. Defaults follow common vendor contracts (domain brief §9).
+/// </summary>
+public sealed record PracticeSettings(
+    Guid Id,
+    [Range(1, 720)] int TurnaroundHours = 48,
+    [Range(0, 100)] int QaSamplePercent = 10,
+    [Range(0, 1000)] int NewCoderChartCount = 50,
+    [Range(1, 720)] int QueryEscalationHours = 72,
+    string? UpdatedBy = null,
+    DateTimeOffset? UpdatedAt = null)
+{
+    /// <summary>Coders with fewer approved charts than NewCoderChartCount have every chart reviewed.</summary>
+    public static PracticeSettings Default(Guid practiceId) => new(practiceId);
+
+    public static async Task<PracticeSettings> For(IQuerySession session, Guid practiceId, CancellationToken ct) =>
+        await session.LoadAsync<PracticeSettings>(practiceId, ct) ?? Default(practiceId);
+}
+
+/// <summary>Change the practice's coding settings. Omitted values keep their current setting.</summary>
+public sealed record UpdatePracticeSettings(
+    [Range(1, 720)] int? TurnaroundHours,
+    [Range(0, 100)] int? QaSamplePercent,
+    [Range(0, 1000)] int? NewCoderChartCount,
+    [Range(1, 720)] int? QueryEscalationHours);
+
+/// <summary>The practice's charge for a procedure code (HCPCS/CPT), in dollars; one row per code.</summary>
+public sealed record FeeScheduleEntry(string Id, string Code, decimal Amount, string UpdatedBy, DateTimeOffset UpdatedAt)
+{
+    public static string Key(string code) => code.Trim().ToUpperInvariant();
+
+    /// <summary>The practice's charge for <paramref name="code"/>, or null when the fee schedule has no row for it.</summary>
+    public static async Task<decimal?> ChargeFor(IQuerySession session, string code, CancellationToken ct) =>
+        (await session.LoadAsync<FeeScheduleEntry>(Key(code), ct))?.Amount;
+
+    public static async Task<IReadOnlyList<FeeScheduleEntry>> All(IQuerySession session, CancellationToken ct) =>
+        await session.Query<FeeScheduleEntry>().OrderBy(f => f.Code).ToListAsync(ct);
+
+    public static byte[] Csv(IEnumerable<FeeScheduleEntry> fees)
+    {
+        var csv = new System.Text.StringBuilder("code,amount\n");
+        foreach (var f in fees)
+            csv.Append(f.Code).Append(',').Append(f.Amount.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+        return System.Text.Encoding.UTF8.GetBytes(csv.ToString());
+    }
+}
+
+/// <summary>Set one code's charge.</summary>
+public sealed record SetFee([Required, RegularExpression("^[A-Za-z0-9]{5}$", ErrorMessage = "A CPT or HCPCS code has 5 characters.")] string Code,
+    [Range(typeof(decimal), "0", "99999.99")] decimal Amount);

@@ -1,0 +1,78 @@
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Portal.Web.Platform;
+
+namespace Portal.Web.Features.Settings;
+
+public static class SettingsEndpoints
+{
+    public static void MapSettings(this IEndpointRouteBuilder app)
+    {
+        var practice = app.MapGroup("/api/v1/practices/{practiceId:guid}").WithTags("Practice settings");
+
+        practice.MapGet("/settings", Get).WithName("GetPracticeSettings").RequireScope(Scopes.PracticeRead)
+            .WithSummary("Turnaround SLA, QA sample share and query escalation of the practice");
+        practice.MapPut("/settings", Update).WithName("UpdatePracticeSettings").RequireScope(Scopes.PracticeAdmin, Roles.PracticeAdmin)
+            .WithSummary("Change the practice's coding settings").ProducesValidationProblem();
+
+        practice.MapGet("/fee-schedule", ListFees).WithName("ListFees").RequireScope(Scopes.PracticeRead)
+            .WithSummary("The practice's charges per procedure code")
+            .WithDescription("Add ?format=csv for a CSV export (code,amount).");
+        practice.MapPut("/fee-schedule/{code}", SetFee).WithName("SetFee").RequireScope(Scopes.PracticeAdmin, Roles.PracticeAdmin, Roles.Biller)
+            .WithSummary("Set one code's charge").ProducesValidationProblem();
+        practice.MapDelete("/fee-schedule/{code}", DeleteFee).WithName("DeleteFee").RequireScope(Scopes.PracticeAdmin, Roles.PracticeAdmin, Roles.Biller)
+            .WithSummary("Remove one code's charge");
+    }
+
+    static async Task<Ok<PracticeSettings>> Get(HttpContext context, IQuerySession query, CancellationToken ct) =>
+        TypedResults.Ok(await PracticeSettings.For(query, context.RequiredPractice().PracticeId, ct));
+
+    static async Task<Ok<PracticeSettings>> Update(UpdatePracticeSettings body, HttpContext context, IDocumentSession session,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var current = await PracticeSettings.For(session, context.RequiredPractice().PracticeId, ct);
+        var updated = current with
+        {
+            TurnaroundHours = body.TurnaroundHours ?? current.TurnaroundHours,
+            QaSamplePercent = body.QaSamplePercent ?? current.QaSamplePercent,
+            NewCoderChartCount = body.NewCoderChartCount ?? current.NewCoderChartCount,
+            QueryEscalationHours = body.QueryEscalationHours ?? current.QueryEscalationHours,
+            UpdatedBy = context.User.Actor(),
+            UpdatedAt = clock.GetUtcNow(),
+        };
+        session.Store(updated);
+        await session.SaveChangesAsync(ct);
+        return TypedResults.Ok(updated);
+    }
+
+    static async Task<IResult> ListFees(IQuerySession query, string? format, CancellationToken ct)
+    {
+        var fees = await FeeScheduleEntry.All(query, ct);
+        return string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase)
+            ? TypedResults.File(FeeScheduleEntry.Csv(fees), "text/csv", "fee-schedule.csv")
+            : TypedResults.Ok(fees);
+    }
+
+    static async Task<Results<Ok<FeeScheduleEntry>, ValidationProblem>> SetFee(string code, SetFee body, HttpContext context,
+        IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        if (!string.Equals(FeeScheduleEntry.Key(code), FeeScheduleEntry.Key(body.Code), StringComparison.Ordinal))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["code"] = ["The code in the body must match the route."] });
+        var key = FeeScheduleEntry.Key(code);
+        var entry = new FeeScheduleEntry(key, key, decimal.Round(body.Amount, 2, MidpointRounding.AwayFromZero), context.User.Actor(), clock.GetUtcNow());
+        session.Store(entry);
+        await session.SaveChangesAsync(ct);
+        return TypedResults.Ok(entry);
+    }
+
+    static async Task<Results<NoContent, NotFound<ProblemDetails>>> DeleteFee(string code, IDocumentSession session, CancellationToken ct)
+    {
+        var key = FeeScheduleEntry.Key(code);
+        if (await session.LoadAsync<FeeScheduleEntry>(key, ct) is null)
+            return TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Not found", Detail = $"The fee schedule has no charge for {key}." });
+        session.Delete<FeeScheduleEntry>(key);
+        await session.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
+    }
+}
