@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.AspNetCore.Identity;
 using OpenIddict.Abstractions;
 using Portal.Web.Features.Identity;
+using Portal.Web.Features.Intake;
 using Portal.Web.Features.Tenancy;
 using Portal.Web.Platform;
 using Oidc = OpenIddict.Abstractions.OpenIddictConstants;
@@ -19,7 +20,7 @@ public sealed class DemoSeeder(IDocumentStore store, UserManager<PortalUser> use
         await SeedApiClientsAsync(ct);
     }
 
-    /// <summary>The Marten part alone: organizations and the North Clinic ↔ Acme engagement (tests call it after each reset).</summary>
+    /// <summary>The Marten part alone: organizations, the North Clinic ↔ Acme engagement and intake records (tests call it after each reset).</summary>
     public async Task SeedOrganizationsAsync(CancellationToken ct = default)
     {
         var now = clock.GetUtcNow();
@@ -43,6 +44,7 @@ public sealed class DemoSeeder(IDocumentStore store, UserManager<PortalUser> use
             north.Events.StartStream<Engagement>(granted.EngagementId, granted);
             await north.SaveChangesAsync(ct);
         }
+        await IntakeDemo.SeedAsync(store, clock, ct);
     }
 
     async Task SeedIdentityAsync(CancellationToken ct)
