@@ -4,19 +4,12 @@ using Portal.Web.Platform;
 
 namespace Portal.Web.Features.Intake;
 
-public class PayersModel(IQuerySession query) : IntakePageModel
+public class PayersModel(IQuerySession query) : ReferenceListPageModel<Payer, AddPayer>(query)
 {
-    public IReadOnlyList<Payer> Payers { get; private set; } = [];
-    public AddPayer? Input { get; private set; }
+    protected override string ListPath => "payers";
+    protected override Task<IReadOnlyList<Payer>> List(IQuerySession q, CancellationToken ct) => IntakeQueries.Payers(q, ct);
 
-    public async Task OnGetAsync(CancellationToken ct) => Payers = await IntakeQueries.Payers(query, ct);
-
-    public async Task<IActionResult> OnPostAddAsync(AddPayer input, [FromServices] IDocumentSession session,
-        [FromServices] TimeProvider clock, CancellationToken ct)
-    {
-        if (await TryWrite(() => PayerWrites.Add(session, input, User.Actor(), clock, ct))) return Redirect($"{Root}/payers");
-        Payers = await IntakeQueries.Payers(query, ct);
-        Input = input;
-        return Page();
-    }
+    public Task<IActionResult> OnPostAddAsync(AddPayer input, [FromServices] IDocumentSession session, [FromServices] TimeProvider clock,
+        CancellationToken ct) =>
+        Add(input, () => PayerWrites.Add(session, input, User.Actor(), clock, ct), ct);
 }

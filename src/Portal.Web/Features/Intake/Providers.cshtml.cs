@@ -4,19 +4,12 @@ using Portal.Web.Platform;
 
 namespace Portal.Web.Features.Intake;
 
-public class ProvidersModel(IQuerySession query) : IntakePageModel
+public class ProvidersModel(IQuerySession query) : ReferenceListPageModel<Provider, EnrollProvider>(query)
 {
-    public IReadOnlyList<Provider> Providers { get; private set; } = [];
-    public EnrollProvider? Input { get; private set; }
+    protected override string ListPath => "providers";
+    protected override Task<IReadOnlyList<Provider>> List(IQuerySession q, CancellationToken ct) => IntakeQueries.Providers(q, ct);
 
-    public async Task OnGetAsync(CancellationToken ct) => Providers = await IntakeQueries.Providers(query, ct);
-
-    public async Task<IActionResult> OnPostEnrollAsync(EnrollProvider input, [FromServices] IDocumentSession session,
-        [FromServices] TimeProvider clock, CancellationToken ct)
-    {
-        if (await TryWrite(() => ProviderWrites.Enroll(session, input, User.Actor(), clock, ct))) return Redirect($"{Root}/providers");
-        Providers = await IntakeQueries.Providers(query, ct);
-        Input = input;
-        return Page();
-    }
+    public Task<IActionResult> OnPostEnrollAsync(EnrollProvider input, [FromServices] IDocumentSession session,
+        [FromServices] TimeProvider clock, CancellationToken ct) =>
+        Add(input, () => ProviderWrites.Enroll(session, input, User.Actor(), clock, ct), ct);
 }
