@@ -35,6 +35,8 @@ public class IntakeAccessRules(PortalApp app) : PortalTest(app)
             ($"patients/{encounter.PatientId}/coverages", JsonContent.Create(new AddCoverage(Guid.NewGuid(), "M", "S", new DateOnly(2026, 1, 1)))),
             ("encounters", JsonContent.Create(new OpenEncounter(encounter.PatientId, encounter.RenderingProviderId, new DateOnly(2026, 1, 1), "11"))),
             ($"encounters/{encounter.Id}/documents", File(Pdf, "x.pdf")),
+            ("encounters/import", new StringContent("patient_mrn,rendering_npi,date_of_service,place_of_service\n", System.Text.Encoding.UTF8, "text/csv")),
+            ("patients/import", new StringContent("mrn,first_name,last_name,birth_date\n", System.Text.Encoding.UTF8, "text/csv")),
         };
         foreach (var (path, body) in writes)
             Assert.Equal(HttpStatusCode.NotFound, (await riverside.PostAsync(North(path), body)).StatusCode);
@@ -72,6 +74,36 @@ public class IntakeAccessRules(PortalApp app) : PortalTest(app)
 
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, register.StatusCode);
+    }
+
+    [Fact]
+    public async Task a_coder_reads_the_pages_but_gets_no_forms_and_cannot_post()
+    {
+        var coder = await App.SignedInBrowser(Users.NorthCoder);
+        var root = $"/practices/{DemoData.NorthClinic}";
+
+        var patients = await coder.GetAsync($"{root}/patients");
+        var newEncounter = await coder.GetAsync($"{root}/encounters/new");
+        var html = await patients.Content.ReadAsStringAsync();
+        // No form is rendered for a coder, so take the token the layout hands to htmx.
+        var token = System.Text.RegularExpressions.Regex.Match(html, "\"RequestVerificationToken\": \"([^\"]+)\"").Groups[1].Value;
+        var request = new HttpRequestMessage(HttpMethod.Post, $"{root}/providers?handler=Enroll")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["Name"] = "Dr. Sneaky", ["Npi"] = ValidNpi, ["TaxonomyCode"] = "207Q00000X",
+            }),
+        };
+        request.Headers.Add("RequestVerificationToken", token);
+        var post = await coder.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, patients.StatusCode);
+        Assert.DoesNotContain("Register a patient", html);
+        Assert.Equal(HttpStatusCode.Redirect, newEncounter.StatusCode);
+        Assert.Contains("access-denied", newEncounter.Headers.Location!.ToString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(HttpStatusCode.Redirect, post.StatusCode);
+        var providers = await (await App.ClientFor(Users.NorthAdmin)).GetFromJsonAsync<List<Provider>>(North("providers"));
+        Assert.DoesNotContain(providers!, p => p.Name == "Dr. Sneaky");
     }
 
     [Fact]

@@ -10,7 +10,8 @@ public class EncounterPageModel(IQuerySession query) : IntakePageModel
 {
     public EncounterDetails Encounter { get; private set; } = default!;
     public IReadOnlyList<HistoryEntry> History { get; private set; } = [];
-    public VisitNotesPanel Notes => new(Encounter, CanWrite, $"{Root}/encounters/{Encounter.Id}?handler=Notes", Error);
+    public VisitNotesPanel Notes => new(Encounter, CanWrite, $"{Root}/encounters/{Encounter.Id}?handler=Notes",
+        Error is null ? null : string.Join(" ", FieldErrors.Values.SelectMany(m => m).Prepend(Error)));
 
     public async Task<IActionResult> OnGetAsync(Guid encounterId, [FromServices] IDocumentSession session, CancellationToken ct)
     {

@@ -4,7 +4,7 @@ using Portal.Web.Platform;
 
 namespace Portal.Web.Features.Intake;
 
-public sealed record EncounterRows(PageOf<EncounterListRow> Rows, Func<int, string> PageUrl, string Root, bool Filtered);
+public sealed record EncounterRows(PageOf<EncounterListRow> Rows, Func<int, string> PageUrl, string Root, bool Filtered, string ExportUrl);
 
 public class EncountersModel(IQuerySession query) : IntakePageModel
 {
@@ -56,7 +56,7 @@ public class EncountersModel(IQuerySession query) : IntakePageModel
         var page = await IntakeQueries.Encounters(query, Filter).ToPageAsync(Math.Max(1, PageNumber), Paging.DefaultPageSize, ct);
         var filtered = Filter.Status is not null || Filter.DosFrom is not null || Filter.DosTo is not null || Filter.ProviderId is not null
             || !string.IsNullOrWhiteSpace(Filter.Patient);
-        Rows = new EncounterRows(page, PageUrl, Root, filtered);
+        Rows = new EncounterRows(page, PageUrl, Root, filtered, $"{Root}/encounters?handler=Export&{QueryString()}");
     }
 
     public string QueryString(int? page = null) => string.Join('&', new Dictionary<string, string?>
