@@ -54,7 +54,7 @@ public class IntakeAccessRules(PortalApp app) : PortalTest(app)
         var encounter = await OpenedEncounter(north);
         var browser = await App.SignedInBrowser(Users.RiversideAdmin);
 
-        foreach (var page in new[] { "patients", "providers", "payers", "encounters", "encounters/new", $"encounters/{encounter.Id}" })
+        foreach (var page in new[] { "patients", $"patients/{encounter.PatientId}", "providers", "payers", "encounters", "encounters/new", $"encounters/{encounter.Id}" })
         {
             Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync($"/practices/{DemoData.NorthClinic}/{page}")).StatusCode);
         }

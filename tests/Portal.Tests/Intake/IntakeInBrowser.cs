@@ -54,6 +54,25 @@ public class IntakeInBrowser(PortalApp app, BrowserFixture browser) : BrowserTes
     }
 
     [Fact]
+    public async Task a_biller_adds_a_secondary_coverage_on_the_patient_page_and_the_view_is_audited()
+    {
+        await SignIn(Users.NorthBiller);
+        await Page.GotoAsync($"{Root}/patients?search=Hart");
+        await Page.GetByRole(AriaRole.Link, new() { Name = "Hart, Ada" }).ClickAsync();
+
+        await Page.GetByLabel("Payer", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "Aetna (demo)" });
+        await Page.GetByLabel("Member id").FillAsync("MEDIGAP-77");
+        await Page.GetByLabel("Priority").SelectOptionAsync("Secondary");
+        await Page.GetByLabel("Effective from").FillAsync("2025-01-01");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Add coverage" }).ClickAsync();
+
+        await Assertions.Expect(Page.GetByRole(AriaRole.Table, new() { Name = "Coverages" })).ToContainTextAsync("MEDIGAP-77");
+        var audit = await (await App.ClientFor(Users.NorthAdmin)).GetFromJsonAsync<Portal.Web.Features.Intake.PageOf<Portal.Web.Features.Intake.AuditEntry>>(
+            $"/api/v1/practices/{DemoData.NorthClinic}/audit");
+        Assert.Contains(audit!.Items, a => a.RecordType == "Patient" && a.Actor == "Bea Biller");
+    }
+
+    [Fact]
     public async Task the_encounter_list_filters_by_patient_without_a_reload()
     {
         await SignIn(Users.NorthCoder);
