@@ -42,6 +42,12 @@ public class IntakeAccessRules(PortalApp app) : PortalTest(app)
             Assert.Equal(HttpStatusCode.NotFound, (await riverside.PostAsync(North(path), body)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await riverside.PutAsJsonAsync(Api(DemoData.RiversidePediatrics, $"encounters/{encounter.Id}/notes"),
             new ReviseVisitNotes("x", "not mine"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await riverside.PutAsJsonAsync(North($"encounters/{encounter.Id}/notes"),
+            new ReviseVisitNotes("x", "not mine"))).StatusCode);
+        var correction = new CorrectDemographics("X", "Y", new DateOnly(1990, 1, 1), "not mine");
+        Assert.Equal(HttpStatusCode.NotFound, (await riverside.PutAsJsonAsync(North($"patients/{encounter.PatientId}"), correction)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound,
+            (await riverside.PutAsJsonAsync(Api(DemoData.RiversidePediatrics, $"patients/{encounter.PatientId}"), correction)).StatusCode);
         var openThroughOwn = await riverside.PostAsJsonAsync(Api(DemoData.RiversidePediatrics, "encounters"),
             new OpenEncounter(encounter.PatientId, encounter.RenderingProviderId, new DateOnly(2026, 1, 1), "11"));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, openThroughOwn.StatusCode);

@@ -4,12 +4,12 @@ using Portal.Web.Platform;
 
 namespace Portal.Web.Features.Intake;
 
-public class NewEncounterModel(IQuerySession query) : IntakePageModel
+public class NewEncounterModel(IQuerySession query, TimeProvider clock) : IntakePageModel
 {
     public IReadOnlyList<Patient> Patients { get; private set; } = [];
     public IReadOnlyList<Provider> Providers { get; private set; } = [];
     public OpenEncounter? Input { get; private set; }
-    public string Today => DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd");
+    public string Today => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).ToString("yyyy-MM-dd");
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
@@ -26,8 +26,7 @@ public class NewEncounterModel(IQuerySession query) : IntakePageModel
         return Partial("_CoverageOptions", patient?.Coverages ?? []);
     }
 
-    public async Task<IActionResult> OnPostAsync(OpenEncounter input, [FromServices] IDocumentSession session,
-        [FromServices] TimeProvider clock, CancellationToken ct)
+    public async Task<IActionResult> OnPostAsync(OpenEncounter input, [FromServices] IDocumentSession session, CancellationToken ct)
     {
         EncounterDetails? opened = null;
         if (await TryWrite(async () => opened = await EncounterWrites.Open(session, input, "portal", User.Actor(), clock, ct)))

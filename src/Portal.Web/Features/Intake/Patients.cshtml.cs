@@ -25,7 +25,7 @@ public class PatientsModel(IQuerySession query) : IntakePageModel
             if (payerId is { } payer && !string.IsNullOrWhiteSpace(memberId))
                 await PatientWrites.AddCoverage(session, patient.Id, patient.Version,
                     new AddCoverage(payer, memberId, $"{patient.Demographics.FirstName} {patient.Demographics.LastName}",
-                        new DateOnly(DateTime.UtcNow.Year, 1, 1)), User.Actor(), clock, ct);
+                        new DateOnly(clock.GetUtcNow().Year, 1, 1)), User.Actor(), clock, ct);
         });
         if (ok) return Redirect($"{Root}/patients?search={Uri.EscapeDataString(input.Mrn.Trim())}");
         await Load(ct);
