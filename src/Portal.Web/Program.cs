@@ -1,6 +1,7 @@
 using Portal.Web.Features.ApiClients;
 using Portal.Web.Features.Codes;
 using Portal.Web.Features.Identity;
+using Portal.Web.Features.Intake;
 using Portal.Web.Features.Settings;
 using Portal.Web.Features.Tenancy;
 using Portal.Web.Features.Users;
@@ -9,7 +10,7 @@ using Portal.Web.Platform;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddPlatform();
-builder.Services.AddTenancy().AddApiClients().AddUsers();
+builder.Services.AddTenancy().AddApiClients().AddUsers().AddIntake();
 builder.Services.AddCodes();
 
 var app = builder.Build();
@@ -23,6 +24,7 @@ app.MapApiClients();
 app.MapUsers();
 app.MapSettings();
 app.MapCodes();
+app.MapIntake();
 app.MapRazorPages();
 app.Run();
 return 0;

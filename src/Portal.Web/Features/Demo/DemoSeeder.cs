@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using OpenIddict.Abstractions;
 using Portal.Web.Features.ApiClients;
 using Portal.Web.Features.Identity;
+using Portal.Web.Features.Intake;
 using Portal.Web.Features.Settings;
 using Portal.Web.Features.Tenancy;
 using Portal.Web.Platform;
@@ -21,7 +22,7 @@ public sealed class DemoSeeder(IDocumentStore store, UserManager<PortalUser> use
         await SeedApiClientsAsync(ct);
     }
 
-    /// <summary>The Marten part alone: organizations and the North Clinic ↔ Acme engagement (tests call it after each reset).</summary>
+    /// <summary>The Marten part alone: organizations, the North Clinic ↔ Acme engagement and intake records (tests call it after each reset).</summary>
     public async Task SeedOrganizationsAsync(CancellationToken ct = default)
     {
         var now = clock.GetUtcNow();
@@ -63,6 +64,7 @@ public sealed class DemoSeeder(IDocumentStore store, UserManager<PortalUser> use
             practice.Events.StartStream<ApiClient>(id, new ApiClientRegistered(id, client.ClientId, client.Name, client.Scopes, "Portal demo", now));
             await practice.SaveChangesAsync(ct);
         }
+        await IntakeDemo.SeedAsync(store, clock, ct);
     }
 
     async Task SeedIdentityAsync(CancellationToken ct)

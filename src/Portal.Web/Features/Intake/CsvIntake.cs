@@ -1,0 +1,190 @@
+using System.Globalization;
+using System.Text;
+using Marten;
+using Portal.Web.Platform;
+
+namespace Portal.Web.Features.Intake;
+
+/// <summary>Why one CSV row was refused. Row 1 is the header, so row numbers match what a spreadsheet shows.</summary>
+public sealed record CsvRowError(int Row, string Column, string Reason);
+
+public sealed record CsvImportSummary(int Accepted, int Rejected, IReadOnlyList<CsvRowError> Errors, IReadOnlyList<Guid> Created);
+
+/// <summary>
+/// Bulk intake: every row goes through the same validation as the single-record API; good rows are saved together,
+/// bad rows are reported one error each and change nothing.
+/// </summary>
+public static class CsvIntake
+{
+    public const int MaxRows = 5000;
+
+    public static readonly string[] EncounterColumns = ["patient_mrn", "rendering_npi", "billing_npi", "date_of_service", "place_of_service", "notes"];
+    public static readonly string[] PatientColumns =
+        ["mrn", "first_name", "last_name", "birth_date", "sex", "address_line1", "address_line2", "city", "state", "postal_code", "phone"];
+
+    public static async Task<CsvImportSummary> ImportEncounters(IDocumentSession session, string csv, string actor, TimeProvider clock,
+        CancellationToken ct)
+    {
+        var table = CsvTable.Parse(csv, ["patient_mrn", "rendering_npi", "date_of_service", "place_of_service"]);
+        var patients = (await session.Query<Patient>().ToListAsync(ct)).ToDictionary(p => p.Mrn, StringComparer.OrdinalIgnoreCase);
+        var providers = (await session.Query<Provider>().ToListAsync(ct)).ToDictionary(p => p.Npi);
+        var now = clock.GetUtcNow();
+        var fieldToColumn = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["dateOfService"] = "date_of_service", ["placeOfService"] = "place_of_service", ["visitNotes"] = "notes",
+        };
+
+        return await Import(session, table, fieldToColumn, row =>
+        {
+            if (!patients.TryGetValue(row["patient_mrn"], out var patient))
+                throw new RowRefused("patient_mrn", $"No patient with MRN '{row["patient_mrn"]}' in this practice.");
+            if (!providers.TryGetValue(row["rendering_npi"], out var rendering))
+                throw new RowRefused("rendering_npi", $"No enrolled provider with NPI '{row["rendering_npi"]}'.");
+            var billingNpi = row["billing_npi"];
+            var billing = rendering;
+            if (billingNpi.Length > 0 && !providers.TryGetValue(billingNpi, out billing))
+                throw new RowRefused("billing_npi", $"No enrolled provider with NPI '{billingNpi}'.");
+            var input = new OpenEncounter(patient.Id, rendering.Id, Date(row, "date_of_service"), row["place_of_service"],
+                billing!.Id, null, row["notes"]);
+            return EncounterWrites.Start(session, input, patient, rendering, billing, "csv", actor, now).EncounterId;
+        }, ct);
+    }
+
+    public static async Task<CsvImportSummary> ImportPatients(IDocumentSession session, string csv, string actor, TimeProvider clock,
+        CancellationToken ct)
+    {
+        var table = CsvTable.Parse(csv, ["mrn", "first_name", "last_name", "birth_date"]);
+        var mrns = (await session.Query<Patient>().Select(p => p.Mrn).ToListAsync(ct)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var now = clock.GetUtcNow();
+        var fieldToColumn = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["firstName"] = "first_name", ["lastName"] = "last_name", ["birthDate"] = "birth_date", ["postalCode"] = "postal_code",
+        };
+
+        return await Import(session, table, fieldToColumn, row =>
+        {
+            var mrn = row["mrn"];
+            if (mrns.Contains(mrn)) throw new RowRefused("mrn", $"Another patient already has MRN '{mrn}'.");
+            var sex = row["sex"];
+            var parsedSex = Sex.Unknown;
+            if (sex.Length > 0 && !Enum.TryParse(sex, ignoreCase: true, out parsedSex))
+                throw new RowRefused("sex", "Use female, male, other or unknown.");
+            var input = new RegisterPatient(mrn, row["first_name"], row["last_name"], Date(row, "birth_date"), parsedSex,
+                row["address_line1"], row["address_line2"], row["city"], row["state"], row["postal_code"], row["phone"]);
+            var patient = PatientWrites.Start(session, input, actor, now);
+            mrns.Add(mrn);
+            return patient.Id;
+        }, ct);
+    }
+
+    static async Task<CsvImportSummary> Import(IDocumentSession session, CsvTable table, Dictionary<string, string> fieldToColumn,
+        Func<CsvRow, Guid> accept, CancellationToken ct)
+    {
+        var errors = new List<CsvRowError>();
+        var created = new List<Guid>();
+        foreach (var row in table.Rows)
+        {
+            try { created.Add(accept(row)); }
+            catch (RowRefused refused) { errors.Add(new CsvRowError(row.Number, refused.Column, refused.Message)); }
+            catch (UnprocessableInput bad)
+            {
+                var (field, reasons) = bad.Errors.First();
+                errors.Add(new CsvRowError(row.Number, fieldToColumn.GetValueOrDefault(field, field), reasons.First()));
+            }
+        }
+        if (created.Count > 0) await session.SaveChangesAsync(ct);
+        return new CsvImportSummary(created.Count, errors.Count, errors, created);
+    }
+
+    static DateOnly? Date(CsvRow row, string column) =>
+        row[column] is { Length: > 0 } raw
+            ? DateOnly.TryParseExact(raw, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
+                ? d
+                : throw new RowRefused(column, "Use a date as yyyy-MM-dd.")
+            : throw new RowRefused(column, "Required.");
+
+    sealed class RowRefused(string column, string reason) : Exception(reason)
+    {
+        public string Column { get; } = column;
+    }
+
+    /// <summary>RFC 4180 quoting for the export.</summary>
+    public static string Field(string? value) =>
+        value is null ? ""
+        : value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\""
+        // A leading =, +, - or @ would run as a formula in a spreadsheet.
+        : value.Length > 0 && "=+-@".Contains(value[0]) ? "'" + value
+        : value;
+
+    public static string EncounterExport(IEnumerable<EncounterListRow> rows)
+    {
+        var sb = new StringBuilder("encounter_id,date_of_service,place_of_service,status,patient_mrn,patient_name,rendering_provider,billing_provider,payer,documents\r\n");
+        foreach (var r in rows)
+            sb.AppendJoin(',', r.Id.ToString(), r.DateOfService.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), r.PlaceOfService,
+                    r.Status.ToString(), Field(r.Mrn), Field(r.PatientName), Field(r.RenderingProviderName), Field(r.BillingProviderName),
+                    Field(r.PayerName), r.Documents.ToString(CultureInfo.InvariantCulture))
+              .Append("\r\n");
+        return sb.ToString();
+    }
+}
+
+public sealed record CsvRow(int Number, IReadOnlyDictionary<string, string> Values)
+{
+    public string this[string column] => Values.TryGetValue(column, out var v) ? v : "";
+}
+
+/// <summary>A CSV file with a header row; columns are found by name, in any order, and unknown columns are ignored.</summary>
+public sealed record CsvTable(IReadOnlyList<string> Header, IReadOnlyList<CsvRow> Rows)
+{
+    public static CsvTable Parse(string text, string[] requiredColumns)
+    {
+        var records = Records(text).ToList();
+        if (records.Count == 0)
+            throw new UnprocessableInput("The file is empty.", new Dictionary<string, string[]> { ["file"] = ["The file has no header row."] });
+        var header = records[0].Select(h => h.Trim().ToLowerInvariant()).ToList();
+        var missing = requiredColumns.Except(header).ToArray();
+        if (missing.Length > 0)
+            throw new UnprocessableInput("The header row lacks required columns.",
+                new Dictionary<string, string[]> { ["file"] = [$"Missing column(s): {string.Join(", ", missing)}."] });
+        if (records.Count - 1 > CsvIntake.MaxRows)
+            throw new UnprocessableInput("The file is too long.",
+                new Dictionary<string, string[]> { ["file"] = [$"Send at most {CsvIntake.MaxRows} rows per file."] });
+        var rows = new List<CsvRow>();
+        for (var i = 1; i < records.Count; i++)
+        {
+            if (records[i].All(string.IsNullOrWhiteSpace)) continue;
+            var values = new Dictionary<string, string>();
+            for (var c = 0; c < header.Count && c < records[i].Count; c++) values[header[c]] = records[i][c].Trim();
+            rows.Add(new CsvRow(i + 1, values));
+        }
+        return new CsvTable(header, rows);
+    }
+
+    static IEnumerable<List<string>> Records(string text)
+    {
+        var record = new List<string>();
+        var field = new StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var ch = text[i];
+            if (quoted)
+            {
+                if (ch != '"') field.Append(ch);
+                else if (i + 1 < text.Length && text[i + 1] == '"') { field.Append('"'); i++; }
+                else quoted = false;
+            }
+            else if (ch == '"' && field.Length == 0) quoted = true;
+            else if (ch == ',') { record.Add(field.ToString()); field.Clear(); }
+            else if (ch is '\r' or '\n')
+            {
+                if (ch == '\r' && i + 1 < text.Length && text[i + 1] == '\n') i++;
+                record.Add(field.ToString()); field.Clear();
+                yield return record;
+                record = [];
+            }
+            else if (ch != '\uFEFF' || i > 0) field.Append(ch);
+        }
+        if (field.Length > 0 || record.Count > 0) { record.Add(field.ToString()); yield return record; }
+    }
+}

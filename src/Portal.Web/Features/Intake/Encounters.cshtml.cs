@@ -1,0 +1,81 @@
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Portal.Web.Platform;
+
+namespace Portal.Web.Features.Intake;
+
+public sealed record EncounterRows(PageOf<EncounterListRow> Rows, Func<int, string> PageUrl, string Root, bool Filtered, string ExportUrl);
+
+public class EncountersModel(IQuerySession query) : IntakePageModel
+{
+    public EncounterFilter Filter { get; private set; } = new();
+    // "page" is a reserved route value in Razor Pages, so the pages page with ?p=.
+    [BindProperty(SupportsGet = true, Name = "p")] public int PageNumber { get; set; } = 1;
+    public EncounterRows Rows { get; private set; } = default!;
+    public IReadOnlyList<Provider> Providers { get; private set; } = [];
+    public CsvImportSummary? Imported { get; private set; }
+
+    public async Task OnGetAsync(CancellationToken ct)
+    {
+        await LoadRows(ct);
+        Providers = await IntakeQueries.Providers(query, ct);
+    }
+
+    /// <summary>htmx: just the table, when a filter changes.</summary>
+    public async Task<IActionResult> OnGetRowsAsync(CancellationToken ct)
+    {
+        await LoadRows(ct);
+        Response.Headers.Vary = "HX-Request";
+        return Partial("_EncounterRows", Rows);
+    }
+
+    public async Task<IActionResult> OnGetExportAsync([FromServices] IDocumentSession session, CancellationToken ct)
+    {
+        var rows = await IntakeQueries.Encounters(session, Filter).Take(10_000).ToListAsync(ct);
+        await PhiAudit.Record(session, HttpContext, PhiAudit.Export, "EncounterList", null, null, ct);
+        return File(System.Text.Encoding.UTF8.GetBytes(CsvIntake.EncounterExport(rows)), "text/csv", "encounters.csv");
+    }
+
+    public async Task<IActionResult> OnPostImportAsync(IFormFile? file, [FromServices] IDocumentSession session,
+        [FromServices] TimeProvider clock, CancellationToken ct)
+    {
+        if (file is null || file.Length == 0) Error = "Choose a CSV file to import.";
+        else
+        {
+            using var reader = new StreamReader(file.OpenReadStream());
+            var csv = await reader.ReadToEndAsync(ct);
+            await TryWrite(async () => Imported = await CsvIntake.ImportEncounters(session, csv, User.Actor(), clock, ct));
+        }
+        await OnGetAsync(ct);
+        return Page();
+    }
+
+    async Task LoadRows(CancellationToken ct)
+    {
+        Filter = FilterFromQuery(Request.Query);
+        var page = await IntakeQueries.Encounters(query, Filter).ToPageAsync(Math.Max(1, PageNumber), Paging.DefaultPageSize, ct);
+        var filtered = Filter.Status is not null || Filter.DosFrom is not null || Filter.DosTo is not null || Filter.ProviderId is not null
+            || !string.IsNullOrWhiteSpace(Filter.Patient);
+        Rows = new EncounterRows(page, PageUrl, Root, filtered, $"{Root}/encounters?handler=Export&{QueryString()}");
+    }
+
+    public string QueryString(int? page = null) => string.Join('&', new Dictionary<string, string?>
+    {
+        ["status"] = Filter.Status?.ToString(), ["dosFrom"] = Filter.DosFrom?.ToString("yyyy-MM-dd"),
+        ["dosTo"] = Filter.DosTo?.ToString("yyyy-MM-dd"), ["providerId"] = Filter.ProviderId?.ToString(),
+        ["patient"] = Filter.Patient, ["sort"] = Filter.Sort, ["p"] = page?.ToString(),
+    }.Where(kv => !string.IsNullOrEmpty(kv.Value)).Select(kv => $"{kv.Key}={Uri.EscapeDataString(kv.Value!)}"));
+
+    // Lenient on purpose: a hand-edited URL with a bad date just drops that filter instead of failing the page.
+    static EncounterFilter FilterFromQuery(IQueryCollection q) => new()
+    {
+        Status = Enum.TryParse<EncounterStatus>(q["status"], true, out var status) ? status : null,
+        DosFrom = DateOnly.TryParseExact(q["dosFrom"], "yyyy-MM-dd", out var from) ? from : null,
+        DosTo = DateOnly.TryParseExact(q["dosTo"], "yyyy-MM-dd", out var to) ? to : null,
+        ProviderId = Guid.TryParse(q["providerId"], out var provider) ? provider : null,
+        Patient = q["patient"].ToString() is { Length: > 0 } patient ? patient : null,
+        Sort = IntakeQueries.EncounterSorts.Contains(q["sort"].ToString()) ? q["sort"].ToString() : "-dos",
+    };
+
+    string PageUrl(int page) => $"{Root}/encounters?{QueryString(page)}";
+}

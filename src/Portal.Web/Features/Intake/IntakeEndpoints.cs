@@ -1,0 +1,276 @@
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Portal.Web.Platform;
+
+namespace Portal.Web.Features.Intake;
+
+public static class IntakeEndpoints
+{
+    public static void MapIntake(this IEndpointRouteBuilder app)
+    {
+        var practice = app.MapGroup("/api/v1/practices/{practiceId:guid}");
+        string[] readers = IntakeAccess.Readers, writers = IntakeAccess.Writers;
+
+        var patients = practice.MapGroup("/patients").WithTags("Patients");
+        patients.MapGet("", ListPatients).WithName("ListPatients").RequireScope(Scopes.EncountersRead, readers)
+            .WithSummary("Patients of the practice, a page at a time")
+            .WithDescription("?search= matches part of a name or the exact MRN; ?sort=name|-name|mrn|-registered; ?page=&pageSize= (max 200).");
+        patients.MapGet("/{patientId:guid}", GetPatient).WithName("GetPatient").RequireScope(Scopes.EncountersRead, readers)
+            .WithSummary("A patient with demographics and coverages; the read is audited, the ETag is the stream version");
+        patients.MapPost("", RegisterPatient).WithName("RegisterPatient").RequireScope(Scopes.EncountersWrite, writers)
+            .WithSummary("Register a patient (MRN unique in the practice)")
+            .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(422);
+        patients.MapPut("/{patientId:guid}", CorrectPatient).WithName("CorrectPatientDemographics")
+            .RequireScope(Scopes.EncountersWrite, writers)
+            .WithSummary("Correct a patient's demographics, saying why")
+            .WithDescription("Send If-Match with the ETag you read; a stale one gives 412 and changes nothing.")
+            .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
+        patients.MapPost("/{patientId:guid}/coverages", AddCoverage).WithName("AddCoverage").RequireScope(Scopes.EncountersWrite, writers)
+            .WithSummary("Add an insurance coverage (payer, member id, subscriber, priority, effective dates)")
+            .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
+        patients.MapPost("/import", ImportPatients).WithName("ImportPatients").RequireScope(Scopes.EncountersWrite, writers)
+            .WithSummary("Register patients from a CSV file; good rows are kept, each bad row is reported")
+            .WithDescription("Send text/csv, or multipart/form-data with a 'file' part. Columns: " + string.Join(", ", CsvIntake.PatientColumns) + ".")
+            .Accepts<string>("text/csv", "multipart/form-data").ProducesProblem(422);
+
+        var providers = practice.MapGroup("/providers").WithTags("Providers");
+        providers.MapGet("", ListProviders).WithName("ListProviders").RequireScope(Scopes.EncountersRead, readers)
+            .WithSummary("Rendering and billing providers of the practice");
+        providers.MapGet("/{providerId:guid}", GetProvider).WithName("GetProvider").RequireScope(Scopes.EncountersRead, readers)
+            .WithSummary("One provider");
+        providers.MapPost("", EnrollProvider).WithName("EnrollProvider").RequireScope(Scopes.EncountersWrite, writers)
+            .WithSummary("Enrol a provider; the NPI check digit and the taxonomy format are verified (422)")
+            .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(422);
+
+        var payers = practice.MapGroup("/payers").WithTags("Payers");
+        payers.MapGet("", ListPayers).WithName("ListPayers").RequireScope(Scopes.EncountersRead, readers)
+            .WithSummary("Payers the practice bills");
+        payers.MapGet("/{payerId:guid}", GetPayer).WithName("GetPayer").RequireScope(Scopes.EncountersRead, readers)
+            .WithSummary("One payer");
+        payers.MapPost("", AddPayer).WithName("AddPayer").RequireScope(Scopes.EncountersWrite, writers)
+            .WithSummary("Add a payer with its clearinghouse payer id and timely-filing limit (default 365 days)")
+            .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(422);
+
+        var encounters = practice.MapGroup("/encounters").WithTags("Encounters");
+        encounters.MapGet("", ListEncounters).WithName("ListEncounters").RequireScope(Scopes.EncountersRead, readers)
+            .WithSummary("Encounters, filtered, sorted and a page at a time")
+            .WithDescription("Filters: status, dosFrom, dosTo (yyyy-MM-dd), providerId (rendering), patient (part of the name or the MRN). " +
+                             "sort: -dos (default), dos, patient, -patient, -opened, opened. page, pageSize (max 200).");
+        encounters.MapGet("/export.csv", ExportEncounters).WithName("ExportEncounters").RequireScope(Scopes.EncountersRead, readers)
+            .WithSummary("The filtered encounter list as CSV (the export is audited)")
+            .Produces<string>(200, "text/csv");
+        encounters.MapPost("", OpenEncounter).WithName("OpenEncounter").RequireScope(Scopes.EncountersWrite, writers)
+            .WithSummary("Open an encounter: patient, providers, date and place of service, coverage, visit notes")
+            .WithDescription("An unknown patient or provider, or a coverage of another patient, gives 422 naming the field.")
+            .ProducesValidationProblem().ProducesProblem(422);
+        encounters.MapPost("/import", ImportEncounters).WithName("ImportEncounters").RequireScope(Scopes.EncountersWrite, writers)
+            .WithSummary("Open encounters from a CSV file; good rows are kept, each bad row is reported")
+            .WithDescription("Send text/csv, or multipart/form-data with a 'file' part. Columns: " + string.Join(", ", CsvIntake.EncounterColumns) + ".")
+            .Accepts<string>("text/csv", "multipart/form-data").ProducesProblem(422);
+        encounters.MapGet("/{encounterId:guid}", GetEncounter).WithName("GetEncounter").RequireScope(Scopes.EncountersRead, readers)
+            .WithSummary("An encounter with notes and documents; the read is audited, the ETag is the stream version");
+        encounters.MapGet("/{encounterId:guid}/history", EncounterHistory).WithName("GetEncounterHistory")
+            .RequireScope(Scopes.EncountersRead, readers)
+            .WithSummary("Every event of the encounter: what happened, who, when and why");
+        encounters.MapPut("/{encounterId:guid}/notes", ReviseNotes).WithName("ReviseVisitNotes").RequireScope(Scopes.EncountersWrite, writers)
+            .WithSummary("Replace the visit notes, saying why")
+            .WithDescription("Send If-Match with the ETag you read; a stale one gives 412 and changes nothing.")
+            .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412);
+        encounters.MapPost("/{encounterId:guid}/documents", AttachDocument).WithName("AttachDocument")
+            .RequireScope(Scopes.EncountersWrite, writers)
+            .WithSummary("Attach a PDF, PNG or JPEG (at most 10 MB) as multipart/form-data 'file'")
+            .WithDescription("The type is decided by the file's first bytes, not its name. If-Match is optional.")
+            .DisableAntiforgery() // bearer-token API: no cookies, so no cross-site forgery to defend against
+            .ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
+        encounters.MapGet("/{encounterId:guid}/documents/{documentId:guid}", DownloadDocument).WithName("DownloadDocument")
+            .RequireScope(Scopes.EncountersRead, readers)
+            .WithSummary("Download an attached document (audited)")
+            .Produces(200, contentType: "application/pdf");
+
+        practice.MapGet("/audit", ListAudit).WithName("ListPhiAccess").WithTags("Audit")
+            .RequireScope(Scopes.PracticeRead, Roles.PracticeAdmin)
+            .WithSummary("Who read or exported the practice's PHI, newest first")
+            .WithDescription("Optional ?recordId= narrows to one patient, encounter or document. page, pageSize (max 200).");
+    }
+
+    // Patients
+
+    static async Task<Ok<PageOf<Patient>>> ListPatients(IQuerySession query, string? search, string? sort, int? page, int? pageSize,
+        CancellationToken ct) =>
+        TypedResults.Ok(await IntakeQueries.Patients(query, search, sort).ToPageAsync(page, pageSize, ct));
+
+    static async Task<Results<Ok<Patient>, NotFound<ProblemDetails>>> GetPatient(Guid patientId, IDocumentSession session,
+        HttpContext context, CancellationToken ct)
+    {
+        var patient = await session.LoadAsync<Patient>(patientId, ct);
+        if (patient is null) return NotFound("patient");
+        await PhiAudit.Record(session, context, PhiAudit.View, nameof(Patient), patient.Id, patient.Id, ct);
+        return WithETag(context, patient, patient.Version);
+    }
+
+    static async Task<Created<Patient>> RegisterPatient(RegisterPatient body, HttpContext context, IDocumentSession session,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var patient = await PatientWrites.Register(session, body, context.User.Actor(), clock, ct);
+        context.Response.Headers.ETag = ETags.For(patient.Version);
+        return TypedResults.Created(Url(context, $"patients/{patient.Id}"), patient);
+    }
+
+    static async Task<Results<Ok<Patient>, NotFound<ProblemDetails>>> CorrectPatient(Guid patientId, CorrectDemographics body,
+        HttpContext context, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var patient = await PatientWrites.Correct(session, patientId, ETags.Parse(context.Request.Headers.IfMatch), body,
+            context.User.Actor(), clock, ct);
+        return patient is null ? NotFound("patient") : WithETag(context, patient, patient.Version);
+    }
+
+    static async Task<Results<Ok<Patient>, NotFound<ProblemDetails>>> AddCoverage(Guid patientId, AddCoverage body,
+        HttpContext context, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var patient = await PatientWrites.AddCoverage(session, patientId, ETags.Parse(context.Request.Headers.IfMatch), body,
+            context.User.Actor(), clock, ct);
+        return patient is null ? NotFound("patient") : WithETag(context, patient, patient.Version);
+    }
+
+    static async Task<Ok<CsvImportSummary>> ImportPatients(HttpRequest request, IDocumentSession session, TimeProvider clock,
+        CancellationToken ct) =>
+        TypedResults.Ok(await CsvIntake.ImportPatients(session, await ReadCsv(request, ct), request.HttpContext.User.Actor(), clock, ct));
+
+    // Providers and payers
+
+    static async Task<Ok<IReadOnlyList<Provider>>> ListProviders(IQuerySession query, CancellationToken ct) =>
+        TypedResults.Ok(await IntakeQueries.Providers(query, ct));
+
+    static async Task<Results<Ok<Provider>, NotFound<ProblemDetails>>> GetProvider(Guid providerId, IQuerySession query,
+        HttpContext context, CancellationToken ct) =>
+        await query.LoadAsync<Provider>(providerId, ct) is { } provider ? WithETag(context, provider, provider.Version) : NotFound("provider");
+
+    static async Task<Created<Provider>> EnrollProvider(EnrollProvider body, HttpContext context, IDocumentSession session,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var provider = await ProviderWrites.Enroll(session, body, context.User.Actor(), clock, ct);
+        return TypedResults.Created(Url(context, $"providers/{provider.Id}"), provider);
+    }
+
+    static async Task<Ok<IReadOnlyList<Payer>>> ListPayers(IQuerySession query, CancellationToken ct) =>
+        TypedResults.Ok(await IntakeQueries.Payers(query, ct));
+
+    static async Task<Results<Ok<Payer>, NotFound<ProblemDetails>>> GetPayer(Guid payerId, IQuerySession query,
+        HttpContext context, CancellationToken ct) =>
+        await query.LoadAsync<Payer>(payerId, ct) is { } payer ? WithETag(context, payer, payer.Version) : NotFound("payer");
+
+    static async Task<Created<Payer>> AddPayer(AddPayer body, HttpContext context, IDocumentSession session, TimeProvider clock,
+        CancellationToken ct)
+    {
+        var payer = await PayerWrites.Add(session, body, context.User.Actor(), clock, ct);
+        return TypedResults.Created(Url(context, $"payers/{payer.Id}"), payer);
+    }
+
+    // Encounters
+
+    static async Task<Ok<PageOf<EncounterListRow>>> ListEncounters(IQuerySession query, [AsParameters] EncounterFilter filter,
+        CancellationToken ct) =>
+        TypedResults.Ok(await IntakeQueries.Encounters(query, filter).ToPageAsync(filter.Page, filter.PageSize, ct));
+
+    static async Task<FileContentHttpResult> ExportEncounters(IDocumentSession session, [AsParameters] EncounterFilter filter,
+        HttpContext context, CancellationToken ct)
+    {
+        var rows = await IntakeQueries.Encounters(session, filter).Take(10_000).ToListAsync(ct);
+        await PhiAudit.Record(session, context, PhiAudit.Export, "EncounterList", null, null, ct);
+        return TypedResults.File(System.Text.Encoding.UTF8.GetBytes(CsvIntake.EncounterExport(rows)), "text/csv", "encounters.csv");
+    }
+
+    static async Task<Created<EncounterDetails>> OpenEncounter(OpenEncounter body, HttpContext context, IDocumentSession session,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var encounter = await EncounterWrites.Open(session, body, "api", context.User.Actor(), clock, ct);
+        context.Response.Headers.ETag = ETags.For(encounter.Version);
+        return TypedResults.Created(Url(context, $"encounters/{encounter.Id}"), encounter);
+    }
+
+    static async Task<Ok<CsvImportSummary>> ImportEncounters(HttpRequest request, IDocumentSession session, TimeProvider clock,
+        CancellationToken ct) =>
+        TypedResults.Ok(await CsvIntake.ImportEncounters(session, await ReadCsv(request, ct), request.HttpContext.User.Actor(), clock, ct));
+
+    static async Task<Results<Ok<EncounterDetails>, NotFound<ProblemDetails>>> GetEncounter(Guid encounterId, IDocumentSession session,
+        HttpContext context, CancellationToken ct)
+    {
+        var encounter = await session.LoadAsync<EncounterDetails>(encounterId, ct);
+        if (encounter is null) return NotFound("encounter");
+        await PhiAudit.Record(session, context, PhiAudit.View, nameof(Encounter), encounter.Id, encounter.PatientId, ct);
+        return WithETag(context, encounter, encounter.Version);
+    }
+
+    static async Task<Results<Ok<IReadOnlyList<HistoryEntry>>, NotFound<ProblemDetails>>> EncounterHistory(Guid encounterId,
+        IQuerySession query, CancellationToken ct)
+    {
+        var history = await IntakeQueries.History(query, encounterId, ct);
+        return history.Count == 0 || await query.LoadAsync<Encounter>(encounterId, ct) is null
+            ? NotFound("encounter")
+            : TypedResults.Ok(history);
+    }
+
+    static async Task<Results<Ok<EncounterDetails>, NotFound<ProblemDetails>>> ReviseNotes(Guid encounterId, ReviseVisitNotes body,
+        HttpContext context, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var encounter = await EncounterWrites.ReviseNotes(session, encounterId, ETags.Parse(context.Request.Headers.IfMatch), body,
+            context.User.Actor(), clock, ct);
+        return encounter is null ? NotFound("encounter") : WithETag(context, encounter, encounter.Version);
+    }
+
+    static async Task<Results<Created<DocumentSummary>, NotFound<ProblemDetails>>> AttachDocument(Guid encounterId, IFormFile file,
+        HttpContext context, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        await using var content = file.OpenReadStream();
+        var document = await EncounterWrites.AttachDocument(session, encounterId, ETags.Parse(context.Request.Headers.IfMatch),
+            file.FileName, content, context.User.Actor(), clock, ct);
+        return document is null
+            ? NotFound("encounter")
+            : TypedResults.Created(Url(context, $"encounters/{encounterId}/documents/{document.Id}"), document);
+    }
+
+    static async Task<Results<FileContentHttpResult, NotFound<ProblemDetails>>> DownloadDocument(Guid encounterId, Guid documentId,
+        IDocumentSession session, HttpContext context, CancellationToken ct)
+    {
+        var document = await session.LoadAsync<EncounterDocument>(documentId, ct);
+        if (document is null || document.EncounterId != encounterId) return NotFound("document");
+        var encounter = await session.LoadAsync<Encounter>(encounterId, ct);
+        await PhiAudit.Record(session, context, PhiAudit.Download, nameof(EncounterDocument), document.Id, encounter?.PatientId, ct);
+        return TypedResults.File(document.Content, document.ContentType, document.FileName);
+    }
+
+    // Audit
+
+    static async Task<Ok<PageOf<AuditEntry>>> ListAudit(IQuerySession query, Guid? recordId, int? page, int? pageSize, CancellationToken ct)
+    {
+        var q = query.Query<AuditEntry>().AsQueryable();
+        if (recordId is { } id) q = q.Where(a => a.RecordId == id || a.PatientId == id);
+        return TypedResults.Ok(await q.OrderByDescending(a => a.At).ToPageAsync(page, pageSize, ct));
+    }
+
+    static async Task<string> ReadCsv(HttpRequest request, CancellationToken ct)
+    {
+        if (request.HasFormContentType)
+        {
+            var form = await request.ReadFormAsync(ct);
+            var file = form.Files.GetFile("file") ?? form.Files.FirstOrDefault()
+                ?? throw new UnprocessableInput("No file was sent.", new Dictionary<string, string[]> { ["file"] = ["Attach the CSV file as 'file'."] });
+            using var reader = new StreamReader(file.OpenReadStream());
+            return await reader.ReadToEndAsync(ct);
+        }
+        using var body = new StreamReader(request.Body);
+        return await body.ReadToEndAsync(ct);
+    }
+
+    static Ok<T> WithETag<T>(HttpContext context, T value, long version)
+    {
+        context.Response.Headers.ETag = ETags.For(version);
+        return TypedResults.Ok(value);
+    }
+
+    static string Url(HttpContext context, string path) => $"/api/v1/practices/{context.RequiredPractice().PracticeId}/{path}";
+
+    static NotFound<ProblemDetails> NotFound(string what) =>
+        TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Not found", Detail = $"No {what} with this id in this practice." });
+}

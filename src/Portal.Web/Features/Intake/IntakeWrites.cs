@@ -1,0 +1,236 @@
+using Marten;
+using Portal.Web.Platform;
+
+namespace Portal.Web.Features.Intake;
+
+public static class PatientWrites
+{
+    public static async Task<Patient> Register(IDocumentSession session, RegisterPatient input, string actor, TimeProvider clock,
+        CancellationToken ct)
+    {
+        var mrn = input.Mrn.Trim();
+        if (await session.Query<Patient>().AnyAsync(p => p.Mrn == mrn, ct))
+            throw new RuleViolation($"Another patient of this practice already has MRN {mrn}.", "mrn-taken");
+        var patient = Start(session, input, actor, clock.GetUtcNow());
+        await session.SaveChangesAsync(ct);
+        return patient;
+    }
+
+    /// <summary>Validates and queues a new patient stream; the caller saves (alone, or with a whole CSV batch).</summary>
+    public static Patient Start(IDocumentSession session, RegisterPatient input, string actor, DateTimeOffset now)
+    {
+        var errors = new FieldErrors()
+            .Check(Identifiers.IsValidMrn(input.Mrn?.Trim()), "mrn", "Use 1–20 letters, digits or dashes.");
+        var demographics = input.ToDemographics(errors, now);
+        errors.ThrowIfAny("The patient cannot be registered.");
+        var registered = new PatientRegistered(Guid.CreateVersion7(), input.Mrn!.Trim(), demographics, actor, now);
+        session.Events.StartStream<Patient>(registered.PatientId, registered);
+        return Patient.Create(registered);
+    }
+
+    public static async Task<Patient?> Correct(IDocumentSession session, Guid patientId, long? expectedVersion, CorrectDemographics input,
+        string actor, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var errors = new FieldErrors();
+        var demographics = input.ToDemographics(errors, now);
+        errors.ThrowIfAny("The demographics cannot be corrected.");
+        var stream = await Fetch<Patient>(session, patientId, expectedVersion, ct);
+        if (stream.Aggregate is null) return null;
+        var corrected = stream.Aggregate.Correct(demographics, input.Reason.Trim(), actor, now);
+        stream.AppendOne(corrected);
+        await session.SaveChangesAsync(ct);
+        return stream.Aggregate.Apply(corrected) with { Version = stream.CurrentVersion ?? stream.Aggregate.Version + 1 };
+    }
+
+    public static async Task<Patient?> AddCoverage(IDocumentSession session, Guid patientId, long? expectedVersion, AddCoverage input,
+        string actor, TimeProvider clock, CancellationToken ct)
+    {
+        var payer = await session.LoadAsync<Payer>(input.PayerId!.Value, ct);
+        new FieldErrors()
+            .Check(payer is not null, "payerId", "No payer with this id in this practice.")
+            .Check(input.EffectiveTo is null || input.EffectiveTo >= input.EffectiveFrom, "effectiveTo", "Must not be before effectiveFrom.")
+            .Check(!string.IsNullOrWhiteSpace(input.MemberId), "memberId", "Give the member id on the insurance card.")
+            .ThrowIfAny("The coverage cannot be added.");
+        var stream = await Fetch<Patient>(session, patientId, expectedVersion, ct);
+        if (stream.Aggregate is null) return null;
+        var coverage = new Coverage(Guid.CreateVersion7(), payer!.Id, payer.Name, input.MemberId.Trim(), input.SubscriberName.Trim(),
+            input.Relationship, Blank(input.GroupNumber), input.Priority, input.EffectiveFrom!.Value, input.EffectiveTo);
+        var added = stream.Aggregate.AddCoverage(coverage, actor, clock.GetUtcNow());
+        stream.AppendOne(added);
+        await session.SaveChangesAsync(ct);
+        return stream.Aggregate.Apply(added) with { Version = stream.CurrentVersion ?? stream.Aggregate.Version + 1 };
+    }
+
+    static Demographics ToDemographics(this IDemographicsInput input, FieldErrors errors, DateTimeOffset now)
+    {
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        errors.Check(!string.IsNullOrWhiteSpace(input.FirstName), "firstName", "Give the patient's first name.")
+              .Check(!string.IsNullOrWhiteSpace(input.LastName), "lastName", "Give the patient's last name.")
+              .Check(input.BirthDate is { } dob && dob <= today && dob.Year >= 1900, "birthDate",
+                  "Give a date of birth between 1900-01-01 and today.");
+        var hasAddress = !string.IsNullOrWhiteSpace(input.AddressLine1);
+        if (hasAddress)
+            errors.Check(!string.IsNullOrWhiteSpace(input.City), "city", "An address needs a city.")
+                  .Check(input.State?.Trim() is { Length: 2 } s && s.All(char.IsAsciiLetter), "state", "Use the two-letter state code.")
+                  .Check(input.PostalCode?.Trim() is { Length: 5 or 10 } z && char.IsAsciiDigit(z[0]), "postalCode", "Use a ZIP or ZIP+4.");
+        var address = hasAddress
+            ? new Address(input.AddressLine1!.Trim(), Blank(input.AddressLine2), input.City?.Trim() ?? "",
+                input.State?.Trim().ToUpperInvariant() ?? "", input.PostalCode?.Trim() ?? "")
+            : null;
+        return new Demographics(input.FirstName?.Trim() ?? "", input.LastName?.Trim() ?? "", input.BirthDate ?? default, input.Sex,
+            address, Blank(input.Phone));
+    }
+
+    internal static async Task<JasperFx.Events.IEventStream<T>> Fetch<T>(IDocumentSession session, Guid id, long? expectedVersion,
+        CancellationToken ct) where T : class =>
+        expectedVersion is { } v
+            ? await session.Events.FetchForWriting<T>(id, v, ct)
+            : await session.Events.FetchForWriting<T>(id, ct);
+
+    internal static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}
+
+public static class ProviderWrites
+{
+    public static async Task<Provider> Enroll(IDocumentSession session, EnrollProvider input, string actor, TimeProvider clock,
+        CancellationToken ct)
+    {
+        var npi = input.Npi?.Trim() ?? "";
+        new FieldErrors()
+            .Check(Identifiers.IsValidNpi(npi), "npi", "An NPI is 10 digits with a valid check digit (Luhn with the 80840 prefix).")
+            .Check(Identifiers.IsValidTaxonomy(input.TaxonomyCode?.Trim().ToUpperInvariant()), "taxonomyCode",
+                "A NUCC taxonomy code is 10 characters ending in X, e.g. 207Q00000X.")
+            .Check(!string.IsNullOrWhiteSpace(input.Name), "name", "Give the provider's name.")
+            .ThrowIfAny("The provider cannot be enrolled.");
+        if (await session.Query<Provider>().AnyAsync(p => p.Npi == npi, ct))
+            throw new RuleViolation($"A provider with NPI {npi} is already enrolled in this practice.", "npi-taken");
+        var enrolled = new ProviderEnrolled(Guid.CreateVersion7(), input.Name.Trim(), npi, input.Type,
+            input.TaxonomyCode!.Trim().ToUpperInvariant(), actor, clock.GetUtcNow());
+        session.Events.StartStream<Provider>(enrolled.ProviderId, enrolled);
+        await session.SaveChangesAsync(ct);
+        return Provider.Create(enrolled);
+    }
+}
+
+public static class PayerWrites
+{
+    public static async Task<Payer> Add(IDocumentSession session, AddPayer input, string actor, TimeProvider clock, CancellationToken ct)
+    {
+        var code = input.ClearinghousePayerId?.Trim().ToUpperInvariant() ?? "";
+        new FieldErrors()
+            .Check(Identifiers.IsValidPayerId(code), "clearinghousePayerId", "Use the 2–15 letters or digits your clearinghouse assigns.")
+            .Check(!string.IsNullOrWhiteSpace(input.Name), "name", "Give the payer's name.")
+            .Check(input.TimelyFilingDays is null or (>= 1 and <= 3650), "timelyFilingDays", "Use 1–3650 days.")
+            .ThrowIfAny("The payer cannot be added.");
+        if (await session.Query<Payer>().AnyAsync(p => p.ClearinghousePayerId == code, ct))
+            throw new RuleViolation($"A payer with payer id {code} already exists in this practice.", "payer-id-taken");
+        var added = new PayerAdded(Guid.CreateVersion7(), input.Name.Trim(), code, input.TimelyFilingDays ?? Payer.DefaultTimelyFilingDays,
+            actor, clock.GetUtcNow());
+        session.Events.StartStream<Payer>(added.PayerId, added);
+        await session.SaveChangesAsync(ct);
+        return Payer.Create(added);
+    }
+}
+
+public static class EncounterWrites
+{
+    public static async Task<EncounterDetails> Open(IDocumentSession session, OpenEncounter input, string source, string actor,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var patient = await session.LoadAsync<Patient>(input.PatientId!.Value, ct);
+        var rendering = await session.LoadAsync<Provider>(input.RenderingProviderId!.Value, ct);
+        var billing = input.BillingProviderId is { } b && b != rendering?.Id ? await session.LoadAsync<Provider>(b, ct) : rendering;
+        new FieldErrors()
+            .Check(patient is not null, "patientId", "No patient with this id in this practice.")
+            .Check(rendering is not null, "renderingProviderId", "No provider with this id in this practice.")
+            .Check(billing is not null || rendering is null, "billingProviderId", "No provider with this id in this practice.")
+            .ThrowIfAny("The encounter refers to records this practice does not have.");
+        var opened = Start(session, input with { BillingProviderId = billing!.Id }, patient!, rendering!, billing, source, actor,
+            clock.GetUtcNow());
+        await session.SaveChangesAsync(ct);
+        return EncounterDetailsProjection.Create(opened);
+    }
+
+    /// <summary>Validates against the already loaded patient and providers and queues the new stream; the caller saves.</summary>
+    public static EncounterOpened Start(IDocumentSession session, OpenEncounter input, Patient patient, Provider rendering, Provider billing,
+        string source, string actor, DateTimeOffset now)
+    {
+        var dos = input.DateOfService ?? default;
+        var pos = input.PlaceOfService?.Trim() ?? "";
+        var coverage = input.CoverageId is { } c ? patient.Coverages.FirstOrDefault(x => x.Id == c) : null;
+        new FieldErrors()
+            .Check(input.DateOfService is not null && dos <= DateOnly.FromDateTime(now.UtcDateTime), "dateOfService",
+                "The date of service cannot be in the future.")
+            .Check(dos.Year >= 2000, "dateOfService", "The date of service is implausibly old.")
+            .Check(Identifiers.PlacesOfService.ContainsKey(pos), "placeOfService",
+                $"Use a two-digit CMS place-of-service code: {string.Join(", ", Identifiers.PlacesOfService.Keys)}.")
+            .Check(input.CoverageId is null || coverage is not null, "coverageId", "This coverage does not belong to the patient.")
+            .Check(coverage is null || (coverage.EffectiveFrom <= dos && (coverage.EffectiveTo ?? DateOnly.MaxValue) >= dos),
+                "coverageId", "The coverage is not in effect on the date of service.")
+            .ThrowIfAny("The encounter cannot be opened.");
+        var opened = new EncounterOpened(Guid.CreateVersion7(), patient.Id, patient.Name, patient.Mrn, rendering.Id, rendering.Name,
+            billing.Id, billing.Name, dos, pos, coverage?.Id, coverage?.PayerName, PatientWrites.Blank(input.VisitNotes), source, actor, now);
+        session.Events.StartStream<Encounter>(opened.EncounterId, opened);
+        return opened;
+    }
+
+    public static async Task<EncounterDetails?> ReviseNotes(IDocumentSession session, Guid encounterId, long? expectedVersion,
+        ReviseVisitNotes input, string actor, TimeProvider clock, CancellationToken ct)
+    {
+        var stream = await PatientWrites.Fetch<Encounter>(session, encounterId, expectedVersion, ct);
+        if (stream.Aggregate is null) return null;
+        stream.AppendOne(stream.Aggregate.ReviseNotes(input.VisitNotes.Trim(), input.Reason.Trim(), actor, clock.GetUtcNow()));
+        await session.SaveChangesAsync(ct);
+        return await session.LoadAsync<EncounterDetails>(encounterId, ct);
+    }
+
+    public const long MaxDocumentBytes = 10 * 1024 * 1024;
+
+    public static async Task<DocumentSummary?> AttachDocument(IDocumentSession session, Guid encounterId, long? expectedVersion,
+        string fileName, Stream content, string actor, TimeProvider clock, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        await content.CopyToAsync(buffer, ct);
+        var bytes = buffer.ToArray();
+        var contentType = DocumentTypes.Sniff(bytes);
+        var name = Path.GetFileName(fileName ?? "").Trim();
+        new FieldErrors()
+            .Check(bytes.Length > 0, "file", "The file is empty.")
+            .Check(bytes.Length <= MaxDocumentBytes, "file", $"A document may be at most {MaxDocumentBytes / 1024 / 1024} MB.")
+            .Check(contentType is not null, "file", "Only PDF, PNG and JPEG documents are accepted.")
+            .ThrowIfAny("The document cannot be attached.");
+        var stream = await PatientWrites.Fetch<Encounter>(session, encounterId, expectedVersion, ct);
+        if (stream.Aggregate is null) return null;
+        if (name.Length is 0 or > 200) name = "document" + DocumentTypes.Extension(contentType!);
+        var attached = stream.Aggregate.Attach(Guid.CreateVersion7(), name, contentType!, bytes.Length, actor, clock.GetUtcNow());
+        stream.AppendOne(attached);
+        session.Store(new EncounterDocument(attached.DocumentId, encounterId, name, contentType!, bytes));
+        await session.SaveChangesAsync(ct);
+        return new DocumentSummary(attached.DocumentId, name, contentType!, bytes.Length, actor, attached.At);
+    }
+}
+
+/// <summary>The stored bytes of an encounter attachment: a tenanted Marten document, served only through tenant routes.</summary>
+public sealed record EncounterDocument(Guid Id, Guid EncounterId, string FileName, string ContentType, byte[] Content);
+
+public static class DocumentTypes
+{
+    static readonly byte[] Pdf = "%PDF-"u8.ToArray();
+    static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+    static readonly byte[] Jpeg = [0xFF, 0xD8, 0xFF];
+
+    /// <summary>The content type the bytes really are (never what the client claims), or null if not PDF, PNG or JPEG.</summary>
+    public static string? Sniff(ReadOnlySpan<byte> bytes) =>
+        bytes.StartsWith(Pdf) ? "application/pdf"
+        : bytes.StartsWith(Png) ? "image/png"
+        : bytes.StartsWith(Jpeg) ? "image/jpeg"
+        : null;
+
+    public static string Extension(string contentType) => contentType switch
+    {
+        "application/pdf" => ".pdf",
+        "image/png" => ".png",
+        _ => ".jpg",
+    };
+}
