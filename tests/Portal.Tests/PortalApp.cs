@@ -211,4 +211,5 @@ public static class Users
     public const string RiversideCoder = "coder@riverside.example";
     public const string VendorAdmin = "admin@acme.example";
     public const string VendorCoder = "coder@acme.example";
+    public const string PlatformAdmin = "ops@portal.example";
 }

@@ -21,7 +21,7 @@ sealed class PortalExceptionHandler(IProblemDetailsService problems, ILogger<Por
             {
                 Status = 422, Title = "The request cannot be processed", Detail = bad.Message,
             },
-            ConcurrencyException or EventStreamUnexpectedMaxEventIdException => new ProblemDetails
+            _ when exception.IsStaleWrite() => new ProblemDetails
             {
                 Status = 412, Title = "The resource has changed since you read it",
                 Detail = "Someone else saved a newer version. Reload it, then apply your change again.",
@@ -40,4 +40,10 @@ sealed class PortalExceptionHandler(IProblemDetailsService problems, ILogger<Por
         context.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
     }
+}
+
+public static class StaleWrites
+{
+    /// <summary>Marten refused an append or update because the stream or document moved on since it was read.</summary>
+    public static bool IsStaleWrite(this Exception e) => e is ConcurrencyException or EventStreamUnexpectedMaxEventIdException;
 }

@@ -20,10 +20,29 @@ public static class Roles
     public const string QaReviewer = "qa_reviewer";
     public const string VendorAdmin = "vendor_admin";
     public const string VendorCoder = "vendor_coder";
+    /// <summary>Portal's own operators: global reference data such as code sets. Sees no practice's data.</summary>
+    public const string PlatformAdmin = "platform_admin";
 
-    public static readonly string[] All = [PracticeAdmin, Provider, Biller, Coder, QaReviewer, VendorAdmin, VendorCoder];
+    public static readonly string[] All = [PracticeAdmin, Provider, Biller, Coder, QaReviewer, VendorAdmin, VendorCoder, PlatformAdmin];
     public static readonly string[] PracticeRoles = [PracticeAdmin, Provider, Biller, Coder, QaReviewer];
     public static readonly string[] VendorRoles = [VendorAdmin, VendorCoder];
+    public static readonly string[] OperatorRoles = [PlatformAdmin];
+
+    /// <summary>The roles an organization of this kind may hand out.</summary>
+    public static string[] For(OrganizationKind kind) => kind switch
+    {
+        OrganizationKind.Vendor => VendorRoles,
+        OrganizationKind.Operator => OperatorRoles,
+        _ => PracticeRoles,
+    };
+
+    /// <summary>The role that administers an organization of this kind (its users).</summary>
+    public static string AdminOf(OrganizationKind kind) => kind switch
+    {
+        OrganizationKind.Vendor => VendorAdmin,
+        OrganizationKind.Operator => PlatformAdmin,
+        _ => PracticeAdmin,
+    };
 
     public static string Label(string role) => role switch
     {
@@ -34,6 +53,7 @@ public static class Roles
         QaReviewer => "QA reviewer",
         VendorAdmin => "Vendor admin",
         VendorCoder => "Vendor coder",
+        PlatformAdmin => "Platform admin",
         _ => role,
     };
 }
@@ -48,6 +68,7 @@ public static class Scopes
     public const string EncountersWrite = "encounters.write";
     public const string CodingWrite = "coding.write";
     public const string UsersAdmin = "users.admin";
+    public const string CodeSetsAdmin = "codesets.admin";
 
     public static readonly (string Name, string Description)[] All =
     [
@@ -58,7 +79,9 @@ public static class Scopes
         (EncountersWrite, "Register patients, providers and encounters (PHI)"),
         (CodingWrite, "Assign diagnosis and procedure codes, raise queries, pass QA"),
         (UsersAdmin, "Manage the users of your own organization (admins only)"),
+        (CodeSetsAdmin, "Import official code-set files for every tenant (platform admins only)"),
     ];
 }
 
-public enum OrganizationKind { Practice, Vendor }
+/// <summary>Practice: a tenant. Vendor: works for practices through engagements. Operator: runs Portal itself.</summary>
+public enum OrganizationKind { Practice, Vendor, Operator }

@@ -26,7 +26,7 @@ public class CodeSetImports(PortalApp app) : PortalTest(app)
     async Task<HttpResponseMessage> Upload(string system, string version, byte[] content, string fileName = "file.txt")
     {
         created.Add((system, version));
-        var admin = await App.ClientFor(Users.NorthAdmin);
+        var admin = await App.ClientFor(Users.PlatformAdmin);
         using var form = new MultipartFormDataContent();
         var file = new ByteArrayContent(content);
         file.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
@@ -44,6 +44,31 @@ public class CodeSetImports(PortalApp app) : PortalTest(app)
         cmd.Parameters.AddWithValue(system);
         cmd.Parameters.AddWithValue(version);
         return (int)(long)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    [Fact]
+    public async Task code_sets_are_global_so_only_platform_admins_import_them()
+    {
+        var practiceAdmin = await App.ClientFor(Users.NorthAdmin);
+        using var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(Encoding.UTF8.GetBytes(Order(("Q99", '0', "Sample header")))), "file", "file.txt" },
+            { new StringContent("2093"), "version" },
+        };
+
+        var response = await practiceAdmin.PostAsync("/api/v1/code-sets/icd10cm/imports", form);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(0, await Count("icd10cm", "2093"));
+    }
+
+    [Fact]
+    public async Task a_platform_admin_sees_no_practice_data()
+    {
+        var operatorClient = await App.ClientFor(Users.PlatformAdmin);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await operatorClient.GetAsync($"/api/v1/practices/{Portal.Web.Features.Demo.DemoData.NorthClinic}")).StatusCode);
+        Assert.Empty((await operatorClient.GetFromJsonAsync<List<JsonElement>>("/api/v1/practices"))!);
     }
 
     [Fact]

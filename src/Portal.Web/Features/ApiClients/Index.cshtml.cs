@@ -40,7 +40,7 @@ public class IndexModel(IQuerySession query) : PageModel
         {
             if (await ApiClientWrites.Revoke(session, applications, id, version, User.Actor(), clock, ct) is null) return NotFound();
         }
-        catch (Exception e) when (e is RuleViolation or JasperFx.ConcurrencyException or JasperFx.Events.EventStreamUnexpectedMaxEventIdException)
+        catch (Exception e) when (e is RuleViolation || e.IsStaleWrite())
         {
             ViewData["Error"] = e is RuleViolation ? e.Message : "Someone changed this app meanwhile; the list below is current.";
         }

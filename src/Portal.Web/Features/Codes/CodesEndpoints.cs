@@ -52,11 +52,12 @@ public static class CodesEndpoints
         sets.MapGet("/{system}/imports", History).WithName("ListCodeSetImports").RequireScope(Scopes.CodesRead)
             .WithSummary("Import history of a code set, newest first, with each file's SHA-256");
         sets.MapPost("/{system}/imports", Import).WithName("ImportCodeSet")
-            .RequireScope(Scopes.PracticeAdmin, Roles.PracticeAdmin)
+            .RequireScope(Scopes.CodeSetsAdmin, Roles.PlatformAdmin)
             .DisableAntiforgery()
             .WithMetadata(new RequestSizeLimitAttribute(256L * 1024 * 1024))
             .WithSummary("Import an official code-set file as a version (multipart: file, version, optional effectiveFrom)")
-            .WithDescription("Interim authorization: a practice admin token with scope practice.admin (no platform-admin role exists yet). " +
+            .WithDescription("For Portal's operators: a user token of a platform admin with scope codesets.admin; code sets are global, " +
+                "so no practice's admin may change them. " +
                 "The file is refused as a whole (422, with the line number) if any line is bad. The same file twice changes nothing. " +
                 "Large NCCI files are better loaded with the CLI: codes import ncci <file> --version 2026Q1.")
             .ProducesProblem(404).ProducesProblem(422);

@@ -8,6 +8,7 @@ public static class DemoData
     public static readonly Guid NorthClinic = Guid.Parse("0197a000-0000-7000-8000-000000000001");
     public static readonly Guid RiversidePediatrics = Guid.Parse("0197a000-0000-7000-8000-000000000002");
     public static readonly Guid AcmeCoding = Guid.Parse("0197a000-0000-7000-8000-000000000010");
+    public static readonly Guid PortalOperations = Guid.Parse("0197a000-0000-7000-8000-000000000020");
 
     /// <summary>Development only: every demo user signs in with this password.</summary>
     public const string Password = "Portal-Demo-2026!";
@@ -30,6 +31,7 @@ public static class DemoData
         new("qa@riverside.example", "Riley QA", RiversidePediatrics, Roles.QaReviewer),
         new("admin@acme.example", "Asha Vendor-Admin", AcmeCoding, Roles.VendorAdmin),
         new("coder@acme.example", "Arjun Coder", AcmeCoding, Roles.VendorCoder),
+        new("ops@portal.example", "Olive Operator", PortalOperations, Roles.PlatformAdmin),
     ];
 
     static readonly string[] AppScopes =

@@ -28,13 +28,14 @@ public sealed class DemoSeeder(IDocumentStore store, UserManager<PortalUser> use
         var now = clock.GetUtcNow();
         await using (var session = store.LightweightSession())
         {
-            var existing = await session.LoadManyAsync<Organization>(ct, DemoData.NorthClinic, DemoData.RiversidePediatrics, DemoData.AcmeCoding);
-            if (existing.Count < 3)
+            var existing = await session.LoadManyAsync<Organization>(ct, DemoData.NorthClinic, DemoData.RiversidePediatrics, DemoData.AcmeCoding, DemoData.PortalOperations);
+            if (existing.Count < 4)
             {
                 session.Store(
                     new Organization(DemoData.NorthClinic, OrganizationKind.Practice, "North Clinic Family Medicine", "1234567893", now),
                     new Organization(DemoData.RiversidePediatrics, OrganizationKind.Practice, "Riverside Pediatrics", "1245319599", now),
-                    new Organization(DemoData.AcmeCoding, OrganizationKind.Vendor, "Acme Coding Services", null, now));
+                    new Organization(DemoData.AcmeCoding, OrganizationKind.Vendor, "Acme Coding Services", null, now),
+                    new Organization(DemoData.PortalOperations, OrganizationKind.Operator, "Portal Operations", null, now));
                 await session.SaveChangesAsync(ct);
             }
         }

@@ -49,7 +49,7 @@ public class EngagementsModel(IQuerySession query) : PageModel
             if (await EngagementWrites.Revoke(session, engagementId, version, reason.Trim(), User.Actor(), clock, ct) is null)
                 return NotFound();
         }
-        catch (Exception e) when (e is RuleViolation or JasperFx.ConcurrencyException or JasperFx.Events.EventStreamUnexpectedMaxEventIdException)
+        catch (Exception e) when (e is RuleViolation || e.IsStaleWrite())
         {
             return await Fragment(e is RuleViolation ? e.Message : "Someone changed this engagement meanwhile; the list below is current.", ct);
         }

@@ -8,14 +8,14 @@ namespace Portal.Web.Features.Users;
 
 public sealed record UserTable(IReadOnlyList<OrganizationUser> Users, Guid? Me);
 
-[Authorize(Roles = Roles.PracticeAdmin + "," + Roles.VendorAdmin)]
+[Authorize(Roles = Roles.PracticeAdmin + "," + Roles.VendorAdmin + "," + Roles.PlatformAdmin)]
 public class IndexModel(UserAdministration admin) : PageModel
 {
     public Organization Organization { get; private set; } = default!;
     public UserTable Table { get; private set; } = default!;
     public UserAdded? Added { get; private set; }
     public string? Error { get; private set; }
-    public string[] AssignableRoles => Organization.Kind == OrganizationKind.Vendor ? Roles.VendorRoles : Roles.PracticeRoles;
+    public string[] AssignableRoles => Roles.For(Organization.Kind);
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await Load(ct) ? Page() : NotFound();
 

@@ -35,8 +35,7 @@ public sealed class UserAdministration(UserManager<PortalUser> users, IDocumentS
         if (caller.OrganizationId() != organizationId) return null;
         await using var query = store.QuerySession();
         var org = await query.LoadAsync<Organization>(organizationId, ct);
-        var adminRole = org?.Kind == OrganizationKind.Vendor ? Roles.VendorAdmin : Roles.PracticeAdmin;
-        return org is not null && caller.IsInRole(adminRole) ? org : null;
+        return org is not null && caller.IsInRole(Roles.AdminOf(org.Kind)) ? org : null;
     }
 
     public async Task<IReadOnlyList<OrganizationUser>> List(Guid organizationId, CancellationToken ct)
@@ -69,8 +68,7 @@ public sealed class UserAdministration(UserManager<PortalUser> users, IDocumentS
         var user = await Member(org, userId);
         if (user is null) return null;
         var roles = CheckRoles(org, requested);
-        var adminRole = org.Kind == OrganizationKind.Vendor ? Roles.VendorAdmin : Roles.PracticeAdmin;
-        if (caller.UserId() == user.Id && !roles.Contains(adminRole))
+        if (caller.UserId() == user.Id && !roles.Contains(Roles.AdminOf(org.Kind)))
             throw new RuleViolation("You cannot remove your own admin role; ask another admin.", "self-demotion");
         var current = await users.GetRolesAsync(user);
         Succeeded(await users.RemoveFromRolesAsync(user, current.Except(roles)));
@@ -105,7 +103,7 @@ public sealed class UserAdministration(UserManager<PortalUser> users, IDocumentS
 
     static string[] CheckRoles(Organization org, string[] requested)
     {
-        var allowed = org.Kind == OrganizationKind.Vendor ? Roles.VendorRoles : Roles.PracticeRoles;
+        var allowed = Roles.For(org.Kind);
         var roles = requested.Select(r => r.Trim()).Distinct().ToArray();
         var wrong = roles.Except(allowed).ToArray();
         if (roles.Length == 0 || wrong.Length > 0)

@@ -9,7 +9,7 @@ public static class UserEndpoints
     public static void MapUsers(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/organizations/{organizationId:guid}/users").WithTags("Users")
-            .RequireScope(Scopes.UsersAdmin, Roles.PracticeAdmin, Roles.VendorAdmin);
+            .RequireScope(Scopes.UsersAdmin, Roles.PracticeAdmin, Roles.VendorAdmin, Roles.PlatformAdmin);
 
         group.MapGet("", List).WithName("ListUsers").WithSummary("Users of your organization (practice or vendor) with their roles");
         group.MapPost("", Add).WithName("AddUser")
