@@ -1,5 +1,6 @@
 using Portal.Web.Features.ApiClients;
 using Portal.Web.Features.Codes;
+using Portal.Web.Features.Coding;
 using Portal.Web.Features.Identity;
 using Portal.Web.Features.Intake;
 using Portal.Web.Features.Settings;
@@ -11,7 +12,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddPlatform();
 builder.Services.AddTenancy().AddApiClients().AddUsers().AddIntake();
-builder.Services.AddCodes();
+builder.Services.AddCodes().AddCoding();
 
 var app = builder.Build();
 // `codes import …` runs the code-set importer instead of the web host (docs/code-sets.md).
@@ -25,6 +26,7 @@ app.MapUsers();
 app.MapSettings();
 app.MapCodes();
 app.MapIntake();
+app.MapCoding();
 app.MapRazorPages();
 app.Run();
 return 0;

@@ -17,10 +17,10 @@ sealed class PortalExceptionHandler(IProblemDetailsService problems, ILogger<Por
                 Status = 409, Title = "The request conflicts with the current state", Detail = rule.Message,
                 Extensions = { ["rule"] = rule.Code },
             },
-            UnprocessableInput bad => new HttpValidationProblemDetails(bad.Errors)
+            UnprocessableInput bad => WithExtensions(new HttpValidationProblemDetails(bad.Errors)
             {
                 Status = 422, Title = "The request cannot be processed", Detail = bad.Message,
-            },
+            }, bad.Extensions),
             _ when exception.IsStaleWrite() => new ProblemDetails
             {
                 Status = 412, Title = "The resource has changed since you read it",
@@ -39,6 +39,12 @@ sealed class PortalExceptionHandler(IProblemDetailsService problems, ILogger<Por
         }
         context.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+    }
+
+    static ProblemDetails WithExtensions(ProblemDetails problem, IDictionary<string, object?> extensions)
+    {
+        foreach (var (key, value) in extensions) problem.Extensions[key] = value;
+        return problem;
     }
 }
 

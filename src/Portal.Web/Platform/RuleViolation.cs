@@ -7,7 +7,11 @@ public sealed class RuleViolation(string message, string? code = null) : Excepti
 }
 
 /// <summary>The request names something that is not valid input for this operation (422), e.g. an unknown vendor id in a body.</summary>
-public sealed class UnprocessableInput(string message, IDictionary<string, string[]>? errors = null) : Exception(message)
+public sealed class UnprocessableInput(string message, IDictionary<string, string[]>? errors = null,
+    IDictionary<string, object?>? extensions = null) : Exception(message)
 {
     public IDictionary<string, string[]> Errors { get; } = errors ?? new Dictionary<string, string[]>();
+
+    /// <summary>Structured details for API clients (e.g. the code edits that failed), added to the ProblemDetails as is.</summary>
+    public IDictionary<string, object?> Extensions { get; } = extensions ?? new Dictionary<string, object?>();
 }

@@ -3,7 +3,7 @@ using Portal.Web.Platform;
 namespace Portal.Web.Features.Intake;
 
 /// <summary>The encounter write model: only what its decisions need. Inline snapshot of the encounter stream.</summary>
-public sealed record Encounter(Guid Id, Guid PatientId, EncounterStatus Status, string? VisitNotes, int Documents, long Version)
+public sealed partial record Encounter(Guid Id, Guid PatientId, EncounterStatus Status, string? VisitNotes, int Documents, long Version)
 {
     public const int MaxDocuments = 25;
 
@@ -15,7 +15,7 @@ public sealed record Encounter(Guid Id, Guid PatientId, EncounterStatus Status, 
 
     public VisitNotesRevised ReviseNotes(string notes, string reason, string by, DateTimeOffset now)
     {
-        if (Status != EncounterStatus.New)
+        if (Status is not (EncounterStatus.New or EncounterStatus.Queued))
             throw new RuleViolation($"Visit notes can only be revised before coding starts; this encounter is {Status}.", "encounter-locked");
         if (notes == VisitNotes)
             throw new RuleViolation("The notes are unchanged.", "no-change");

@@ -3,10 +3,11 @@ namespace Portal.Web.Features.Intake;
 
 /// <summary>
 /// Where an encounter is in the revenue cycle. Intake opens encounters as <see cref="New"/>; the coding workflow
-/// adds its states (assigned, coded, QA, released) after it, never renumbering these.
+/// adds its states after it, never renumbering these
+/// (Features/Coding: queued → assigned → in progress ⇄ on hold → ready for QA ⇄ returned → approved).
 /// </summary>
 [JsonConverter(typeof(JsonStringEnumConverter))]
-public enum EncounterStatus { New }
+public enum EncounterStatus { New, Queued, Assigned, InProgress, OnHold, ReadyForQa, Returned, Approved }
 
 // The encounter stream: intake writes the first events; coding adds EncounterAssigned, DiagnosisCoded, … later.
 // Names and ids are copied in at the time of the event, so lists need no joins and history shows what was true then.

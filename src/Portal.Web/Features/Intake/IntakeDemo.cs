@@ -17,7 +17,7 @@ public static class IntakeDemo
              ("North Clinic Family Medicine", "1778899009", "193200000X")],
             [("Ada", "Hart", new DateOnly(1954, 2, 11), Sex.Female), ("Ben", "Okafor", new DateOnly(1978, 9, 30), Sex.Male),
              ("Carla", "Diaz", new DateOnly(1991, 6, 4), Sex.Female), ("Dev", "Rao", new DateOnly(1949, 12, 24), Sex.Male)],
-            encounters: 10, ct);
+            encounters: 10, ct, queuedForCoding: 6);
         await Seed(store, DemoData.RiversidePediatrics, "R", clock.GetUtcNow(),
             [("Dr. Ravi Shah", "1889900118", "208000000X")],
             [("Eli", "Brooks", new DateOnly(2016, 3, 15), Sex.Male), ("Fay", "Nguyen", new DateOnly(2019, 11, 2), Sex.Female)],
@@ -26,7 +26,7 @@ public static class IntakeDemo
 
     static async Task Seed(IDocumentStore store, Guid practice, string prefix, DateTimeOffset now,
         (string Name, string Npi, string Taxonomy)[] providers, (string First, string Last, DateOnly Dob, Sex Sex)[] patients,
-        int encounters, CancellationToken ct)
+        int encounters, CancellationToken ct, int queuedForCoding = 0)
     {
         await using var session = store.LightweightSession(practice.ToString());
         if (await session.Query<Provider>().AnyAsync(ct)) return;
@@ -71,7 +71,11 @@ public static class IntakeDemo
             var opened = new EncounterOpened(Guid.CreateVersion7(), patient.Id, patient.Name, patient.Mrn, rendering.ProviderId,
                 rendering.Name, billing.ProviderId, billing.Name, today.AddDays(-(i * 3 + 1)), i % 5 == 4 ? "10" : "11",
                 patient.Coverages[0].Id, patient.Coverages[0].PayerName, notes[i % notes.Length], "demo", by, now);
-            session.Events.StartStream<Encounter>(opened.EncounterId, opened);
+            // Some charts wait in the coding queue (one already past its 48-hour turnaround) so the demo has work.
+            object[] events = i < queuedForCoding
+                ? [opened, new Coding.ChartQueued(opened.EncounterId, i % 3 == 0 ? 1 : 0, now.AddHours(48 - i * 12), 48, by, now)]
+                : [opened];
+            session.Events.StartStream<Encounter>(opened.EncounterId, events);
         }
         await session.SaveChangesAsync(ct);
     }

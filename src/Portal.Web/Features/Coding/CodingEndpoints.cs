@@ -1,0 +1,259 @@
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using Portal.Web.Features.Codes;
+using Portal.Web.Features.Identity;
+using Portal.Web.Features.Intake;
+using Portal.Web.Features.Settings;
+using Portal.Web.Features.Tenancy;
+using Portal.Web.Platform;
+
+namespace Portal.Web.Features.Coding;
+
+public static class CodingEndpoints
+{
+    const string IfMatch = "Send If-Match with the ETag you read (the stream version); a stale one gives 412 and changes nothing.";
+
+    public static void MapCoding(this IEndpointRouteBuilder app)
+    {
+        var practice = app.MapGroup("/api/v1/practices/{practiceId:guid}");
+        string[] readers = CodingAccess.Readers, coders = CodingAccess.Coders;
+
+        var queue = practice.MapGroup("/coding/queue").WithTags("Coding queue");
+        queue.MapGet("", ListQueue).WithName("ListCodingQueue").RequireScope(Scopes.EncountersRead, readers)
+            .WithSummary("Charts in coding, a page at a time, with due time and an overdue flag")
+            .WithDescription("Filters: status (Queued, Assigned, InProgress, OnHold, ReadyForQa, Returned, Approved; default: all in coding), " +
+                             "coderId, coder=me, overdue=true. sort: due (default), -due, priority, -priority, dos, -dos. page, pageSize (max 200). " +
+                             "Vendor users see the unassigned charts and their own firm's.");
+        queue.MapGet("/export.csv", ExportQueue).WithName("ExportCodingQueue").RequireScope(Scopes.EncountersRead, readers)
+            .WithSummary("The filtered queue as CSV (the export is audited)").Produces<string>(200, "text/csv");
+        queue.MapPost("/next", PullNext).WithName("PullNextChart").RequireScope(Scopes.CodingWrite, coders)
+            .WithSummary("Take the next chart: highest priority, then earliest due; 204 when the queue is empty")
+            .WithDescription("Atomic: two coders pulling at once never get the same chart.");
+
+        var chart = practice.MapGroup("/encounters/{encounterId:guid}/coding").WithTags("Coding");
+        chart.MapGet("", GetChart).WithName("GetCodingChart").RequireScope(Scopes.EncountersRead, readers)
+            .WithSummary("The coding screen in one read: header, notes, documents, codes, findings, queries; the ETag is the version");
+        chart.MapPost("/queue", SendToCoding).WithName("SendToCoding").RequireScope(Scopes.EncountersWrite, IntakeAccess.Writers)
+            .WithSummary("Put the encounter into the coding queue; due = now + the practice's turnaround SLA")
+            .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412);
+        chart.MapPost("/assign", Assign).WithName("AssignChart").RequireScope(Scopes.CodingWrite, Roles.PracticeAdmin, Roles.VendorAdmin)
+            .WithSummary("A lead assigns (or reassigns) the chart to a coder")
+            .WithDescription("Practice admins assign to the practice's coders or to coders of an engaged vendor; vendor admins to their own coders. " + IfMatch)
+            .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
+        chart.MapPost("/release", Release).WithName("ReleaseChart").RequireScope(Scopes.CodingWrite, coders)
+            .WithSummary("Give the chart back to the queue, saying why (its coder or a lead)")
+            .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412);
+        chart.MapPut("/diagnoses", CodeDiagnoses).WithName("CodeDiagnoses").RequireScope(Scopes.CodingWrite, coders)
+            .WithSummary("Set the diagnoses in claim order (ICD-10-CM, at most 12)")
+            .WithDescription("Each code is checked for the date of service: errors give 422 naming the code and the rule (structured in " +
+                             "'findings'); warnings come back in the chart's findings; age/sex edits need overrideReason. " + IfMatch)
+            .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
+        chart.MapPut("/lines", CodeLines).WithName("CodeServiceLines").RequireScope(Scopes.CodingWrite, coders)
+            .WithSummary("Set the service lines: CPT/HCPCS, modifiers, units, charge, diagnosis pointers")
+            .WithDescription("Charge defaults to the fee schedule × units (422 when the code has no fee and no charge is given). " +
+                             "Modifiers, NCCI pairs and MUE units are edited; errors give 422. " + IfMatch)
+            .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
+        chart.MapPost("/queries", RaiseQuery).WithName("RaiseProviderQuery").RequireScope(Scopes.CodingWrite, coders)
+            .WithSummary("Query the rendering provider; the chart goes on hold until answered")
+            .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
+        chart.MapPost("/queries/{queryId:guid}/answer", AnswerQuery).WithName("AnswerProviderQuery")
+            .RequireScope(Scopes.CodingWrite, Roles.Provider)
+            .WithSummary("The provider answers; with no other query open the chart goes back to its coder")
+            .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
+        chart.MapPost("/submit", Submit).WithName("SubmitChart").RequireScope(Scopes.CodingWrite, coders)
+            .WithSummary("Submit the coded chart: to QA (sampled, new coder, or returned before) or approved")
+            .ProducesProblem(409).ProducesProblem(412);
+        chart.MapPost("/review", Review).WithName("ReviewChart").RequireScope(Scopes.CodingWrite, Roles.QaReviewer)
+            .WithSummary("QA accepts or corrects the chart; code-level accuracy is recorded")
+            .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
+        chart.MapPost("/return", Return).WithName("ReturnChart").RequireScope(Scopes.CodingWrite, Roles.QaReviewer)
+            .WithSummary("QA returns the chart to its coder with a reason")
+            .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412);
+
+        practice.MapGet("/provider-queries", OpenQueries).WithName("ListOpenProviderQueries").WithTags("Coding")
+            .RequireScope(Scopes.EncountersRead, [Roles.Provider, Roles.PracticeAdmin, Roles.Coder, Roles.VendorCoder, Roles.VendorAdmin])
+            .WithSummary("Open provider queries, oldest first, with age and an escalation flag after QueryEscalationHours")
+            .WithDescription("?providerId= narrows to one rendering provider.");
+        practice.MapGet("/qa/accuracy", AccuracyReport).WithName("GetCodingAccuracy").WithTags("Coding")
+            .RequireScope(Scopes.EncountersRead, Roles.PracticeAdmin, Roles.QaReviewer)
+            .WithSummary("Code-level accuracy per coder: Σ correct ÷ Σ |coder's ∪ reviewer's codes| over the QA reviews")
+            .WithDescription("Optional ?from=&to= (ISO dates) limit the reviews counted.");
+
+        var vendor = app.MapGroup("/api/v1/vendor/queue").WithTags("Coding queue");
+        vendor.MapGet("", VendorQueue).WithName("ListVendorQueue").RequireScope(Scopes.EncountersRead, Roles.VendorCoder, Roles.VendorAdmin)
+            .WithSummary("One queue across every practice that engages the caller's firm, each row labelled with its practice")
+            .WithDescription("Same filters and sorts as the practice queue. A revoked engagement drops out at once.");
+        vendor.MapPost("/next", VendorPullNext).WithName("PullNextVendorChart").RequireScope(Scopes.CodingWrite, Roles.VendorCoder)
+            .WithSummary("Take the next chart across the engaged practices; 204 when all queues are empty");
+    }
+
+    // Queue
+
+    static async Task<Ok<PageOf<CodingQueueItem>>> ListQueue(IQuerySession query, [AsParameters] QueueFilter filter, HttpContext context,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var practice = context.RequiredPractice();
+        var now = clock.GetUtcNow();
+        var caller = CodingCaller.From(context.User);
+        var page = await CodingQueue.Rows(query, filter, caller.Me.Id, caller.Me.VendorId, now).ToPageAsync(filter.Page, filter.PageSize, ct);
+        return TypedResults.Ok(new PageOf<CodingQueueItem>(
+            [.. page.Items.Select(r => CodingQueueItem.From(r, practice.PracticeId, practice.Name, now))], page.Page, page.PageSize, page.Total));
+    }
+
+    static async Task<FileContentHttpResult> ExportQueue(IDocumentSession session, [AsParameters] QueueFilter filter, HttpContext context,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var practice = context.RequiredPractice();
+        var now = clock.GetUtcNow();
+        var caller = CodingCaller.From(context.User);
+        var rows = await CodingQueue.Rows(session, filter, caller.Me.Id, caller.Me.VendorId, now).Take(10_000).ToListAsync(ct);
+        await PhiAudit.Record(session, context, PhiAudit.Export, "CodingQueue", null, null, ct);
+        var csv = CodingQueue.Csv(rows.Select(r => CodingQueueItem.From(r, practice.PracticeId, practice.Name, now)));
+        return TypedResults.File(System.Text.Encoding.UTF8.GetBytes(csv), "text/csv", "coding-queue.csv");
+    }
+
+    static async Task<Results<Ok<PulledChart>, NoContent>> PullNext(HttpContext context, IDocumentStore store, NpgsqlDataSource db,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var practice = context.RequiredPractice();
+        return await Pull(store, db, [(practice.PracticeId, practice.Name)], CodingCaller.From(context.User).Me, clock, ct);
+    }
+
+    static async Task<Results<Ok<PageOf<CodingQueueItem>>, NoContent>> VendorQueue(HttpContext context, PracticeAccess access,
+        IDocumentStore store, [AsParameters] QueueFilter filter, TimeProvider clock, CancellationToken ct)
+    {
+        var caller = CodingCaller.From(context.User);
+        var now = clock.GetUtcNow();
+        var (page, size) = (Math.Max(1, filter.Page ?? 1), Math.Clamp(filter.PageSize ?? 50, 1, 200));
+        var items = new List<(CodingQueueItem Item, CodingQueueRow Row)>();
+        long total = 0;
+        // A firm engages a handful of practices: query each tenant for its first page*size rows, then merge in the same order.
+        foreach (var practice in await access.PracticesFor(context.User, ct))
+        {
+            await using var query = store.QuerySession(practice.Id.ToString());
+            var rows = CodingQueue.Rows(query, filter, caller.Me.Id, caller.Me.VendorId ?? Guid.Empty, now);
+            total += await rows.CountAsync(ct);
+            items.AddRange((await rows.Take(page * size).ToListAsync(ct)).Select(r => (CodingQueueItem.From(r, practice.Id, practice.Name, now), r)));
+        }
+        var ordered = (filter.Sort ?? "due") switch
+        {
+            "-due" => items.OrderByDescending(x => x.Row.DueAt),
+            "priority" => items.OrderByDescending(x => x.Row.Priority).ThenBy(x => x.Row.DueAt),
+            "-priority" => items.OrderBy(x => x.Row.Priority).ThenBy(x => x.Row.DueAt),
+            "dos" => items.OrderBy(x => x.Row.DateOfService).ThenBy(x => x.Row.DueAt),
+            "-dos" => items.OrderByDescending(x => x.Row.DateOfService).ThenBy(x => x.Row.DueAt),
+            _ => items.OrderBy(x => x.Row.DueAt),
+        };
+        return TypedResults.Ok(new PageOf<CodingQueueItem>([.. ordered.Skip((page - 1) * size).Take(size).Select(x => x.Item)], page, size, total));
+    }
+
+    static async Task<Results<Ok<PulledChart>, NoContent>> VendorPullNext(HttpContext context, PracticeAccess access, IDocumentStore store,
+        NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    {
+        var practices = await access.PracticesFor(context.User, ct);
+        return await Pull(store, db, [.. practices.Select(p => (p.Id, p.Name))], CodingCaller.From(context.User).Me, clock, ct);
+    }
+
+    static async Task<Results<Ok<PulledChart>, NoContent>> Pull(IDocumentStore store, NpgsqlDataSource db, (Guid Id, string Name)[] practices,
+        Coder me, TimeProvider clock, CancellationToken ct)
+    {
+        if (await CodingQueue.PullNext(store, db, [.. practices.Select(p => p.Id)], me, clock, ct) is not { } pulled)
+            return TypedResults.NoContent();
+        await using var query = store.QuerySession(pulled.PracticeId.ToString());
+        var chart = await CodingChart.Load(query, pulled.EncounterId, clock.GetUtcNow(), ct);
+        return TypedResults.Ok(new PulledChart(pulled.PracticeId, practices.First(p => p.Id == pulled.PracticeId).Name, chart!));
+    }
+
+    // One chart
+
+    static async Task<Results<Ok<CodingChart>, NotFound<ProblemDetails>>> GetChart(Guid encounterId, IDocumentSession session,
+        HttpContext context, TimeProvider clock, CancellationToken ct)
+    {
+        var chart = await CodingChart.Load(session, encounterId, clock.GetUtcNow(), ct);
+        if (chart is null || Hidden(context, chart)) return NotFound();
+        await PhiAudit.Record(session, context, PhiAudit.View, nameof(CodingChart), chart.Encounter.Id, chart.Encounter.PatientId, ct);
+        return Chart(context, chart);
+    }
+
+    static async Task<Results<Ok<CodingChart>, NotFound<ProblemDetails>>> SendToCoding(Guid encounterId, SendToCoding body,
+        HttpContext context, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        Chart(context, await CodingWrites.Queue(session, encounterId, Version(context), body, context.RequiredPractice().PracticeId,
+            context.User.Actor(), clock, ct));
+
+    static async Task<Results<Ok<CodingChart>, NotFound<ProblemDetails>>> Assign(Guid encounterId, AssignChart body, HttpContext context,
+        IDocumentSession session, UserManager<PortalUser> users, TimeProvider clock, CancellationToken ct)
+    {
+        var coder = await CodingAccess.AssignableCoder(session, users, CodingCaller.From(context.User), context.RequiredPractice().PracticeId,
+            body.CoderId!.Value);
+        return Chart(context, await CodingWrites.Assign(session, encounterId, Version(context), coder, body.Reason?.Trim(),
+            context.User.Actor(), clock, ct));
+    }
+
+    static async Task<Results<Ok<CodingChart>, NotFound<ProblemDetails>>> Release(Guid encounterId, ReleaseChart body, HttpContext context,
+        IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        Chart(context, await CodingWrites.Release(session, encounterId, Version(context), CodingCaller.From(context.User), body, clock, ct));
+
+    static async Task<Results<Ok<CodingChart>, NotFound<ProblemDetails>>> CodeDiagnoses(Guid encounterId, CodeDiagnoses body,
+        HttpContext context, IDocumentSession session, CodeCatalog catalog, TimeProvider clock, CancellationToken ct) =>
+        Chart(context, await CodingWrites.CodeDiagnoses(session, catalog, encounterId, Version(context), CodingCaller.From(context.User),
+            body, clock, ct));
+
+    static async Task<Results<Ok<CodingChart>, NotFound<ProblemDetails>>> CodeLines(Guid encounterId, CodeServiceLines body,
+        HttpContext context, IDocumentSession session, CodeCatalog catalog, TimeProvider clock, CancellationToken ct) =>
+        Chart(context, await CodingWrites.CodeLines(session, catalog, encounterId, Version(context), CodingCaller.From(context.User),
+            body, clock, ct));
+
+    static async Task<Results<Ok<CodingChart>, NotFound<ProblemDetails>>> RaiseQuery(Guid encounterId, RaiseProviderQuery body,
+        HttpContext context, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        Chart(context, await CodingWrites.RaiseQuery(session, encounterId, Version(context), CodingCaller.From(context.User), body, clock, ct));
+
+    static async Task<Results<Ok<CodingChart>, NotFound<ProblemDetails>>> AnswerQuery(Guid encounterId, Guid queryId,
+        AnswerProviderQuery body, HttpContext context, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        Chart(context, await CodingWrites.AnswerQuery(session, encounterId, queryId, Version(context), body, context.User.Actor(), clock, ct));
+
+    static async Task<Results<Ok<CodingChart>, NotFound<ProblemDetails>>> Submit(Guid encounterId, HttpContext context,
+        IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        Chart(context, await CodingWrites.Submit(session, encounterId, Version(context), CodingCaller.From(context.User),
+            context.RequiredPractice().PracticeId, clock, ct));
+
+    static async Task<Results<Ok<CodingChart>, NotFound<ProblemDetails>>> Review(Guid encounterId, ReviewChart body, HttpContext context,
+        IDocumentSession session, CodeCatalog catalog, TimeProvider clock, CancellationToken ct) =>
+        Chart(context, await CodingWrites.Review(session, catalog, encounterId, Version(context), body, CodingAccess.Reviewer(context.User),
+            clock, ct));
+
+    static async Task<Results<Ok<CodingChart>, NotFound<ProblemDetails>>> Return(Guid encounterId, ReturnChart body, HttpContext context,
+        IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        Chart(context, await CodingWrites.Return(session, encounterId, Version(context), body, CodingAccess.Reviewer(context.User), clock, ct));
+
+    // Reports
+
+    static async Task<Ok<IReadOnlyList<OpenProviderQuery>>> OpenQueries(IQuerySession query, Guid? providerId, HttpContext context,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var settings = await PracticeSettings.For(query, context.RequiredPractice().PracticeId, ct);
+        return TypedResults.Ok(await ProviderQueries.Open(query, providerId, settings.QueryEscalationHours, clock.GetUtcNow(), ct));
+    }
+
+    static async Task<Ok<IReadOnlyList<CoderAccuracy>>> AccuracyReport(IQuerySession query, DateTimeOffset? from, DateTimeOffset? to,
+        CancellationToken ct) =>
+        TypedResults.Ok(await Accuracy.PerCoder(query, from, to, ct));
+
+    // A vendor's coders see the unassigned charts and their own firm's; another firm's or in-house work is 404 to them.
+    static bool Hidden(HttpContext context, CodingChart chart) =>
+        CodingCaller.From(context.User).Me.VendorId is { } vendor && chart.Coder is { } coder && coder.VendorId != vendor;
+
+    static long? Version(HttpContext context) => ETags.Parse(context.Request.Headers.IfMatch);
+
+    static Results<Ok<CodingChart>, NotFound<ProblemDetails>> Chart(HttpContext context, CodingChart? chart)
+    {
+        if (chart is null) return NotFound();
+        context.Response.Headers.ETag = ETags.For(chart.Version);
+        return TypedResults.Ok(chart);
+    }
+
+    static NotFound<ProblemDetails> NotFound() =>
+        TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Not found", Detail = "No encounter with this id in this practice." });
+}

@@ -1,0 +1,64 @@
+using System.Security.Claims;
+using JasperFx.Events.Projections;
+using Marten;
+using Microsoft.AspNetCore.Identity;
+using Npgsql;
+using Portal.Web.Features.Identity;
+using Portal.Web.Features.Intake;
+using Portal.Web.Features.Tenancy;
+using Portal.Web.Platform;
+
+namespace Portal.Web.Features.Coding;
+
+public static class CodingModule
+{
+    public static IServiceCollection AddCoding(this IServiceCollection services) =>
+        services.AddHostedService<CodingSchema>().ConfigureMarten(o =>
+        {
+            o.Projections.Add<CodingQueueRowProjection>(ProjectionLifecycle.Inline);
+            o.Projections.Add<QaReviewProjection>(ProjectionLifecycle.Inline);
+            o.Schema.For<CodingQueueRow>()
+                .Duplicate(r => r.Status).Duplicate(r => r.Priority).Duplicate(r => r.DueAt).Duplicate(r => r.CoderId)
+                .IgnoreIndex(CodingQueue.NextIndex);
+            o.Schema.For<QaReview>().Index(r => r.CoderId);
+        });
+}
+
+/// <summary>Creates the "next chart" index once Marten has created the queue table (idempotent, at startup).</summary>
+sealed class CodingSchema(NpgsqlDataSource db) : IHostedService
+{
+    public Task StartAsync(CancellationToken ct) => CodingQueue.EnsureIndexes(db, ct);
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+}
+
+/// <summary>Who may do what in coding. API tokens also need encounters.read (reads) or coding.write (actions).</summary>
+public static class CodingAccess
+{
+    public static readonly string[] Readers = [.. IntakeAccess.Readers, Roles.VendorAdmin];
+
+    /// <summary>Work a chart: its coder, or a lead (practice admin; vendor admin for the firm's own coders).</summary>
+    public static readonly string[] Coders = [Roles.Coder, Roles.VendorCoder, Roles.PracticeAdmin, Roles.VendorAdmin];
+
+    /// <summary>The QA reviewer's name for the events; registered apps cannot review.</summary>
+    public static string Reviewer(ClaimsPrincipal user) => CodingCaller.From(user).QaReviewer
+        ? user.Actor()
+        : throw new RuleViolation("Only a QA reviewer of the practice can review charts.", "qa-reviewer-required");
+
+    /// <summary>
+    /// The coder a lead may assign: practice admins pick the practice's coders or coders of an engaged vendor; a vendor
+    /// admin picks only the firm's own coders. Anyone else is 422.
+    /// </summary>
+    public static async Task<Coder> AssignableCoder(IQuerySession session, UserManager<PortalUser> users, CodingCaller lead, Guid practiceId,
+        Guid coderId)
+    {
+        var user = await users.FindByIdAsync(coderId.ToString());
+        var roles = user is null ? [] : await users.GetRolesAsync(user);
+        if (user is not null && roles.Contains(Roles.Coder) && user.OrganizationId == practiceId && lead.PracticeAdmin)
+            return new Coder(user.Id, user.DisplayName, null);
+        if (user is not null && roles.Contains(Roles.VendorCoder) && (lead.PracticeAdmin || lead.VendorAdminOf == user.OrganizationId)
+            && await session.Query<Engagement>().AnyAsync(e => e.VendorId == user.OrganizationId && e.RevokedAt == null))
+            return new Coder(user.Id, user.DisplayName, user.OrganizationId);
+        throw new UnprocessableInput("This user cannot be assigned charts of this practice by you.",
+            new Dictionary<string, string[]> { ["coderId"] = ["Pick a coder of the practice, or a vendor coder of an engaged firm."] });
+    }
+}

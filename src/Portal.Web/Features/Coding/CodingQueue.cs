@@ -1,0 +1,184 @@
+using Marten;
+using Marten.Events.Aggregation;
+using Marten.Services;
+using Npgsql;
+using Portal.Web.Features.Intake;
+using Portal.Web.Platform;
+
+namespace Portal.Web.Features.Coding;
+
+/// <summary>
+/// One chart in the coding queues (inline projection of the encounter stream, one row per encounter). Status, coder,
+/// priority and due time are duplicated into columns so "next chart" is one indexed SELECT … FOR UPDATE SKIP LOCKED.
+/// </summary>
+public sealed record CodingQueueRow(Guid Id, EncounterStatus Status, DateOnly DateOfService, string PatientName, string Mrn,
+    Guid RenderingProviderId, string RenderingProviderName, string? PayerName, int Priority, DateTimeOffset? QueuedAt,
+    DateTimeOffset? DueAt, Guid? CoderId, string? CoderName, Guid? VendorId, DateTimeOffset? OnHoldSince, int OpenQueries,
+    DateTimeOffset UpdatedAt)
+{
+    /// <summary>Statuses whose turnaround clock runs: on hold (waiting for the provider) stops it, submitting ends it.</summary>
+    public static readonly EncounterStatus[] Running =
+        [EncounterStatus.Queued, EncounterStatus.Assigned, EncounterStatus.InProgress, EncounterStatus.Returned];
+
+    public bool IsOverdue(DateTimeOffset now) => DueAt < now && Running.Contains(Status);
+}
+
+public sealed partial class CodingQueueRowProjection : SingleStreamProjection<CodingQueueRow, Guid>
+{
+    public static CodingQueueRow Create(EncounterOpened e) =>
+        new(e.EncounterId, EncounterStatus.New, e.DateOfService, e.PatientName, e.Mrn, e.RenderingProviderId, e.RenderingProviderName,
+            e.PayerName, 0, null, null, null, null, null, null, 0, e.At);
+
+    public static CodingQueueRow Apply(ChartQueued e, CodingQueueRow r) =>
+        r with { Status = EncounterStatus.Queued, Priority = e.Priority, QueuedAt = e.At, DueAt = e.DueAt, UpdatedAt = e.At };
+
+    public static CodingQueueRow Apply(ChartAssigned e, CodingQueueRow r) =>
+        r with { Status = EncounterStatus.Assigned, CoderId = e.Coder.Id, CoderName = e.Coder.Name, VendorId = e.Coder.VendorId, UpdatedAt = e.At };
+
+    public static CodingQueueRow Apply(ChartReleased e, CodingQueueRow r) =>
+        r with { Status = EncounterStatus.Queued, CoderId = null, CoderName = null, VendorId = null, UpdatedAt = e.At };
+
+    public static CodingQueueRow Apply(DiagnosesCoded e, CodingQueueRow r) => r with { Status = EncounterStatus.InProgress, UpdatedAt = e.At };
+
+    public static CodingQueueRow Apply(ServiceLinesCoded e, CodingQueueRow r) => r with { Status = EncounterStatus.InProgress, UpdatedAt = e.At };
+
+    public static CodingQueueRow Apply(ProviderQueryRaised e, CodingQueueRow r) =>
+        r with { Status = EncounterStatus.OnHold, OnHoldSince = r.OnHoldSince ?? e.At, OpenQueries = r.OpenQueries + 1, UpdatedAt = e.At };
+
+    // Time waiting for the provider does not count against the coder: the due time moves by the time on hold.
+    public static CodingQueueRow Apply(ProviderQueryAnswered e, CodingQueueRow r) => r with
+    {
+        Status = e.ChartResumed ? EncounterStatus.InProgress : r.Status,
+        OnHoldSince = e.ChartResumed ? null : r.OnHoldSince,
+        DueAt = e.ChartResumed ? r.DueAt + e.HeldFor : r.DueAt,
+        OpenQueries = Math.Max(0, r.OpenQueries - 1),
+        UpdatedAt = e.At,
+    };
+
+    public static CodingQueueRow Apply(ChartSubmitted e, CodingQueueRow r) =>
+        r with { Status = e.SampledForQa ? EncounterStatus.ReadyForQa : EncounterStatus.Approved, UpdatedAt = e.At };
+
+    public static CodingQueueRow Apply(ChartApproved e, CodingQueueRow r) => r with { Status = EncounterStatus.Approved, UpdatedAt = e.At };
+
+    public static CodingQueueRow Apply(ChartReviewed e, CodingQueueRow r) => r with { Status = EncounterStatus.Approved, UpdatedAt = e.At };
+
+    public static CodingQueueRow Apply(ChartReturned e, CodingQueueRow r) => r with { Status = EncounterStatus.Returned, UpdatedAt = e.At };
+}
+
+/// <summary>A queue row as the queue screens and the API list it, labelled with its practice (the vendor queue spans several).</summary>
+public sealed record CodingQueueItem(Guid EncounterId, Guid PracticeId, string PracticeName, EncounterStatus Status, DateOnly DateOfService,
+    string PatientName, string Mrn, string RenderingProviderName, string? PayerName, int Priority, DateTimeOffset? QueuedAt,
+    DateTimeOffset? DueAt, bool Overdue, Guid? CoderId, string? CoderName, int OpenQueries)
+{
+    public static CodingQueueItem From(CodingQueueRow r, Guid practiceId, string practiceName, DateTimeOffset now) =>
+        new(r.Id, practiceId, practiceName, r.Status, r.DateOfService, r.PatientName, r.Mrn, r.RenderingProviderName, r.PayerName,
+            r.Priority, r.QueuedAt, r.DueAt, r.IsOverdue(now), r.CoderId, r.CoderName, r.OpenQueries);
+}
+
+/// <summary>Queue filters, bound from the query string. Without status, the queue shows every chart in coding (not new, not approved).</summary>
+public sealed class QueueFilter
+{
+    public EncounterStatus? Status { get; set; }
+    public Guid? CoderId { get; set; }
+    /// <summary>"me": the caller's own charts.</summary>
+    public string? Coder { get; set; }
+    public bool? Overdue { get; set; }
+    /// <summary>due (default), -due, priority (highest first), -priority, dos, -dos.</summary>
+    public string? Sort { get; set; }
+    public int? Page { get; set; }
+    public int? PageSize { get; set; }
+}
+
+public static class CodingQueue
+{
+    public static readonly string[] Sorts = ["due", "-due", "priority", "-priority", "dos", "-dos"];
+
+    public static IQueryable<CodingQueueRow> Rows(IQuerySession query, QueueFilter f, Guid? me, Guid? vendorId, DateTimeOffset now)
+    {
+        var q = query.Query<CodingQueueRow>().AsQueryable();
+        if (f.Status is { } status) q = q.Where(r => r.Status == status);
+        else q = q.Where(r => r.Status != EncounterStatus.New && r.Status != EncounterStatus.Approved);
+        if (f.CoderId is { } coder) q = q.Where(r => r.CoderId == coder);
+        if (f.Coder == "me" && me is { } self) q = q.Where(r => r.CoderId == self);
+        // A vendor's coders see the unassigned charts and their own firm's, never the practice's in-house work.
+        if (vendorId is { } vendor) q = q.Where(r => r.Status == EncounterStatus.Queued || r.VendorId == vendor);
+        if (f.Overdue == true)
+            q = q.Where(r => r.DueAt < now && (r.Status == EncounterStatus.Queued || r.Status == EncounterStatus.Assigned
+                || r.Status == EncounterStatus.InProgress || r.Status == EncounterStatus.Returned));
+        return (f.Sort ?? "due") switch
+        {
+            "due" => q.OrderBy(r => r.DueAt).ThenBy(r => r.Id),
+            "-due" => q.OrderByDescending(r => r.DueAt).ThenBy(r => r.Id),
+            "priority" => q.OrderByDescending(r => r.Priority).ThenBy(r => r.DueAt),
+            "-priority" => q.OrderBy(r => r.Priority).ThenBy(r => r.DueAt),
+            "dos" => q.OrderBy(r => r.DateOfService).ThenBy(r => r.DueAt),
+            "-dos" => q.OrderByDescending(r => r.DateOfService).ThenBy(r => r.DueAt),
+            _ => throw new BadHttpRequestException($"sort must be one of {string.Join(", ", Sorts)}."),
+        };
+    }
+
+    public static string Csv(IEnumerable<CodingQueueItem> items)
+    {
+        var csv = new System.Text.StringBuilder("encounter_id,practice,status,dos,patient,mrn,provider,payer,priority,due_at,overdue,coder,open_queries\n");
+        foreach (var i in items)
+            csv.AppendJoin(',', i.EncounterId, Field(i.PracticeName), i.Status, i.DateOfService.ToString("yyyy-MM-dd"), Field(i.PatientName),
+                Field(i.Mrn), Field(i.RenderingProviderName), Field(i.PayerName), i.Priority, i.DueAt?.ToString("O") ?? "",
+                i.Overdue ? "yes" : "no", Field(i.CoderName), i.OpenQueries).Append('\n');
+        return csv.ToString();
+    }
+
+    // Leading =, +, - or @ would make a spreadsheet evaluate the cell (CSV injection).
+    static string Field(string? value)
+    {
+        if (string.IsNullOrEmpty(value)) return "";
+        if (value[0] is '=' or '+' or '-' or '@') value = "'" + value;
+        return value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{value.Replace("\"", "\"\"")}\"" : value;
+    }
+
+    /// <summary>
+    /// Gives <paramref name="coder"/> the next queued chart of <paramref name="practices"/>: highest priority, then earliest
+    /// due. The row is locked with FOR UPDATE SKIP LOCKED and the ChartAssigned event is appended in the same transaction,
+    /// so two coders pulling at once lock different rows and never share a chart. Null when the queues are empty.
+    /// </summary>
+    public static async Task<(Guid PracticeId, Guid EncounterId)?> PullNext(IDocumentStore store, NpgsqlDataSource db,
+        IReadOnlyCollection<Guid> practices, Coder coder, TimeProvider clock, CancellationToken ct)
+    {
+        if (practices.Count == 0) return null;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using var pick = new NpgsqlCommand($"""
+            select id, tenant_id from {MartenSetup.Schema}.{Table}
+            where tenant_id = any(@tenants) and status = 'Queued'
+            order by priority desc, due_at, id
+            limit 1 for update skip locked
+            """, conn, tx);
+        pick.Parameters.AddWithValue("tenants", practices.Select(p => p.ToString()).ToArray());
+        Guid id;
+        string tenant;
+        await using (var reader = await pick.ExecuteReaderAsync(ct))
+        {
+            if (!await reader.ReadAsync(ct)) return null;
+            (id, tenant) = (reader.GetGuid(0), reader.GetString(1));
+        }
+        var options = Marten.Services.SessionOptions.ForTransaction(tx);
+        options.TenantId = tenant;
+        await using var session = store.LightweightSession(options);
+        var stream = await session.Events.FetchForWriting<Encounter>(id, ct);
+        stream.AppendOne(stream.Aggregate!.Assign(coder, pulled: true, "Pulled the next chart", coder.Name, clock.GetUtcNow()));
+        await session.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return (Guid.Parse(tenant), id);
+    }
+
+    public const string Table = "mt_doc_codingqueuerow", NextIndex = "coding_queue_next";
+
+    // The pull order as one index, so "next chart" reads a few index entries even with 100,000 charts queued.
+    public static async Task EnsureIndexes(NpgsqlDataSource db, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand($"""
+            create index if not exists {NextIndex} on {MartenSetup.Schema}.{Table} (tenant_id, priority desc, due_at, id)
+            where status = 'Queued'
+            """);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+}

@@ -1,0 +1,240 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Marten;
+using Portal.Web.Features.Codes;
+using Portal.Web.Features.Intake;
+using Portal.Web.Features.Settings;
+using Portal.Web.Platform;
+
+namespace Portal.Web.Features.Coding;
+
+/// <summary>
+/// Who is acting on a chart. Leads: the practice's admin, and a vendor's admin for charts its own coders hold.
+/// A registered app (client credentials) acts as its own coder, identified by its client id; it is never a lead or QA.
+/// </summary>
+public sealed record CodingCaller(Coder Me, bool PracticeAdmin, Guid? VendorAdminOf, bool QaReviewer)
+{
+    public bool IsLeadFor(Encounter e) => PracticeAdmin || VendorAdminOf is { } v && e.Coding.Coder?.VendorId == v;
+
+    public static CodingCaller From(ClaimsPrincipal user)
+    {
+        var org = user.OrganizationId();
+        var vendor = user.FindFirstValue(PortalClaims.OrganizationKind) == nameof(OrganizationKind.Vendor) ? org : null;
+        var id = org is not null && user.UserId() is { } uid
+            ? uid
+            : new Guid(MD5.HashData(Encoding.UTF8.GetBytes("app:" + (user.FindFirstValue("sub") ?? "unknown"))));
+        return new(new Coder(id, user.Actor(), vendor), org is not null && user.IsInRole(Roles.PracticeAdmin),
+            user.IsInRole(Roles.VendorAdmin) ? vendor : null, org is not null && user.IsInRole(Roles.QaReviewer));
+    }
+}
+
+/// <summary>The coding writes, shared by the API and the coding pages: fetch (with the version the caller saw), decide, append, save.</summary>
+public static class CodingWrites
+{
+    public static Task<CodingChart?> Queue(IDocumentSession session, Guid encounterId, long? expectedVersion, SendToCoding input,
+        Guid practiceId, string actor, TimeProvider clock, CancellationToken ct) =>
+        Write(session, encounterId, expectedVersion, clock, ct, async e =>
+        {
+            var settings = await PracticeSettings.For(session, practiceId, ct);
+            return [e.Queue(input.Priority, settings.TurnaroundHours, actor, clock.GetUtcNow())];
+        });
+
+    public static Task<CodingChart?> Assign(IDocumentSession session, Guid encounterId, long? expectedVersion, Coder coder, string? reason,
+        string actor, TimeProvider clock, CancellationToken ct) =>
+        Write(session, encounterId, expectedVersion, clock, ct,
+            e => Task.FromResult<object[]>([e.Assign(coder, pulled: false, reason, actor, clock.GetUtcNow())]));
+
+    public static Task<CodingChart?> Release(IDocumentSession session, Guid encounterId, long? expectedVersion, CodingCaller caller,
+        ReleaseChart input, TimeProvider clock, CancellationToken ct) =>
+        Write(session, encounterId, expectedVersion, clock, ct,
+            e => Task.FromResult<object[]>([e.Release(caller.Me, caller.IsLeadFor(e), input.Reason.Trim(), clock.GetUtcNow())]));
+
+    public static Task<CodingChart?> CodeDiagnoses(IDocumentSession session, CodeCatalog catalog, Guid encounterId, long? expectedVersion,
+        CodingCaller caller, CodeDiagnoses input, TimeProvider clock, CancellationToken ct) =>
+        Write(session, encounterId, expectedVersion, clock, ct, async e =>
+        {
+            e.EnsureWorkable(caller.Me, caller.IsLeadFor(e));
+            var (diagnoses, warnings) = await CodingChecks.Diagnoses(session, catalog, e, input.Codes, input.OverrideReason, "codes", ct);
+            return [e.CodeDiagnoses(caller.Me, caller.IsLeadFor(e), diagnoses, warnings, Blank(input.OverrideReason), clock.GetUtcNow())];
+        });
+
+    public static Task<CodingChart?> CodeLines(IDocumentSession session, CodeCatalog catalog, Guid encounterId, long? expectedVersion,
+        CodingCaller caller, CodeServiceLines input, TimeProvider clock, CancellationToken ct) =>
+        Write(session, encounterId, expectedVersion, clock, ct, async e =>
+        {
+            e.EnsureWorkable(caller.Me, caller.IsLeadFor(e));
+            var (lines, warnings) = await CodingChecks.Lines(session, catalog, e, input.Lines, e.Coding.Diagnoses.Length, "lines", ct);
+            return [e.CodeLines(caller.Me, caller.IsLeadFor(e), lines, warnings, Blank(input.OverrideReason), clock.GetUtcNow())];
+        });
+
+    public static Task<CodingChart?> RaiseQuery(IDocumentSession session, Guid encounterId, long? expectedVersion, CodingCaller caller,
+        RaiseProviderQuery input, TimeProvider clock, CancellationToken ct) =>
+        Write(session, encounterId, expectedVersion, clock, ct, async e =>
+        {
+            var details = await session.LoadAsync<EncounterDetails>(encounterId, ct);
+            string[] choices = [.. (input.Options ?? []).Select(o => o.Trim()).Where(o => o.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase)];
+            if (choices.Length == 1)
+                throw new UnprocessableInput("A multiple-choice query needs at least two clinically reasonable options.",
+                    new Dictionary<string, string[]> { ["options"] = ["Give two or more options, or none for an open-ended query."] });
+            if (choices.Length > 0)
+                choices = [.. choices.Where(o => o is not (Other or UnableToDetermine)), Other, UnableToDetermine];
+            return [e.RaiseQuery(caller.Me, caller.IsLeadFor(e), details!.RenderingProviderId, details.RenderingProviderName,
+                input.Question.Trim(), choices, clock.GetUtcNow())];
+        });
+
+    public const string Other = "Other", UnableToDetermine = "Unable to determine";
+
+    public static Task<CodingChart?> AnswerQuery(IDocumentSession session, Guid encounterId, Guid queryId, long? expectedVersion,
+        AnswerProviderQuery input, string actor, TimeProvider clock, CancellationToken ct) =>
+        Write(session, encounterId, expectedVersion, clock, ct, e =>
+        {
+            var query = e.Coding.Queries.FirstOrDefault(q => q.QueryId == queryId);
+            var choice = input.Choice?.Trim();
+            var comment = Blank(input.Comment);
+            var errors = new FieldErrors();
+            if (query is { Options.Length: > 0 })
+                errors.Check(query.Options.Contains(choice, StringComparer.OrdinalIgnoreCase), "choice",
+                        $"Choose one of: {string.Join(", ", query.Options)}.")
+                    .Check(!string.Equals(choice, Other, StringComparison.OrdinalIgnoreCase) || comment is not null, "comment",
+                        "Say what the other answer is.");
+            else errors.Check(comment is not null, "comment", "Answer the question.");
+            errors.ThrowIfAny("The answer is incomplete.");
+            var answer = query is { Options.Length: > 0 }
+                ? query.Options.First(o => string.Equals(o, choice, StringComparison.OrdinalIgnoreCase)) + (comment is null ? "" : ": " + comment)
+                : comment!;
+            return Task.FromResult<object[]>([e.AnswerQuery(queryId, answer, actor, clock.GetUtcNow())]);
+        });
+
+    public static Task<CodingChart?> Submit(IDocumentSession session, Guid encounterId, long? expectedVersion, CodingCaller caller,
+        Guid practiceId, TimeProvider clock, CancellationToken ct) =>
+        Write(session, encounterId, expectedVersion, clock, ct, async e =>
+        {
+            e.EnsureWorkable(caller.Me, caller.IsLeadFor(e));
+            var settings = await PracticeSettings.For(session, practiceId, ct);
+            var coderId = e.Coding.Coder!.Id;
+            var approved = await session.Query<CodingQueueRow>()
+                .CountAsync(r => r.CoderId == coderId && r.Status == EncounterStatus.Approved, ct);
+            var (sampled, why) = QaSampling.Decide(settings, encounterId, approved);
+            var now = clock.GetUtcNow();
+            var submitted = e.Submit(caller.Me, caller.IsLeadFor(e), sampled, why, now);
+            return submitted.SampledForQa
+                ? [submitted]
+                : [submitted, new ChartApproved(encounterId, coderId, "Not sampled for QA: " + why, caller.Me.Name, now)];
+        });
+
+    public static Task<CodingChart?> Review(IDocumentSession session, CodeCatalog catalog, Guid encounterId, long? expectedVersion,
+        ReviewChart input, string reviewer, TimeProvider clock, CancellationToken ct) =>
+        Write(session, encounterId, expectedVersion, clock, ct, async e =>
+        {
+            CodedDiagnosis[]? diagnoses = null;
+            ServiceLine[]? lines = null;
+            if (input.Diagnoses is { Length: > 0 })
+                (diagnoses, _) = await CodingChecks.Diagnoses(session, catalog, e, input.Diagnoses, input.Reason ?? "QA correction", "diagnoses", ct);
+            if (input.Lines is { Length: > 0 })
+                (lines, _) = await CodingChecks.Lines(session, catalog, e, input.Lines, (diagnoses ?? e.Coding.Diagnoses).Length, "lines", ct);
+            else if (diagnoses is not null && e.Coding.Lines.Any(l => l.DiagnosisPointers.Any(p => p > diagnoses.Length)))
+                throw new UnprocessableInput("The coder's lines point at diagnoses the correction removes; correct the lines too.",
+                    new Dictionary<string, string[]> { ["lines"] = ["Send the corrected lines."] });
+            return [e.Review(reviewer, diagnoses, lines, Blank(input.Reason), clock.GetUtcNow())];
+        });
+
+    public static Task<CodingChart?> Return(IDocumentSession session, Guid encounterId, long? expectedVersion, ReturnChart input,
+        string reviewer, TimeProvider clock, CancellationToken ct) =>
+        Write(session, encounterId, expectedVersion, clock, ct,
+            e => Task.FromResult<object[]>([e.Return(reviewer, input.Reason.Trim(), clock.GetUtcNow())]));
+
+    static async Task<CodingChart?> Write(IDocumentSession session, Guid encounterId, long? expectedVersion, TimeProvider clock,
+        CancellationToken ct, Func<Encounter, Task<object[]>> decide)
+    {
+        var stream = await PatientWrites.Fetch<Encounter>(session, encounterId, expectedVersion, ct);
+        if (stream.Aggregate is null) return null;
+        stream.AppendMany(await decide(stream.Aggregate));
+        await session.SaveChangesAsync(ct);
+        return await CodingChart.Load(session, encounterId, clock.GetUtcNow(), ct);
+    }
+
+    static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+}
+
+/// <summary>Every code goes through <see cref="CodeRules"/> for the date of service; errors are 422 naming the code and the rule.</summary>
+public static class CodingChecks
+{
+    public const int MaxDiagnoses = 12, MaxModifiers = 4, MaxPointers = 4;
+    static readonly string[] NeedReason = [CodeRules.SexEdit, CodeRules.AgeEdit];
+
+    public static async Task<(CodedDiagnosis[], CodeFinding[])> Diagnoses(IQuerySession session, CodeCatalog catalog, Encounter e,
+        string[] input, string? overrideReason, string field, CancellationToken ct)
+    {
+        var codes = input.Select(c => CodeSystems.Normalize(c ?? "")).ToArray();
+        var errors = new FieldErrors()
+            .Check(codes.Length is > 0 and <= MaxDiagnoses, field, $"Give 1 to {MaxDiagnoses} diagnosis codes.")
+            .Check(codes.Distinct().Count() == codes.Length, field, "Each diagnosis may be listed once.");
+        errors.ThrowIfAny("The diagnoses cannot be coded.");
+        var details = await session.LoadAsync<EncounterDetails>(e.Id, ct);
+        var patient = await session.LoadAsync<Patient>(e.PatientId, ct);
+        var facts = patient is null ? null : new PatientFacts(patient.Demographics.Sex switch { Sex.Female => "F", Sex.Male => "M", _ => "U" },
+            patient.Demographics.BirthDate);
+        var dos = details!.DateOfService;
+        var findings = await CodeRules.CheckDiagnoses(catalog, dos, codes, facts, ct);
+        ThrowOnErrors(findings, codes, field, "diagnoses");
+        var warnings = findings.Where(f => f.Severity == FindingSeverity.Warning).ToArray();
+        if (warnings.Any(w => NeedReason.Contains(w.Rule)) && string.IsNullOrWhiteSpace(overrideReason))
+            throw Unprocessable("An age or sex edit needs an override reason: " + Describe(warnings.First(w => NeedReason.Contains(w.Rule))),
+                new Dictionary<string, string[]> { ["overrideReason"] = [.. warnings.Where(w => NeedReason.Contains(w.Rule)).Select(Describe)] },
+                warnings);
+        var index = await catalog.IndexOn(CodeSystems.Icd10Cm, dos, ct);
+        return ([.. codes.Select((c, i) => new CodedDiagnosis(i + 1, c, index?.Find(c)?.LongDescription ?? ""))], warnings);
+    }
+
+    public static async Task<(ServiceLine[], CodeFinding[])> Lines(IQuerySession session, CodeCatalog catalog, Encounter e,
+        ServiceLineInput[] input, int diagnosisCount, string field, CancellationToken ct)
+    {
+        var errors = new FieldErrors().Check(diagnosisCount > 0, field, "Code the diagnoses before the service lines.");
+        var lines = new List<ServiceLine>();
+        var details = await session.LoadAsync<EncounterDetails>(e.Id, ct);
+        var dos = details!.DateOfService;
+        for (var i = 0; i < input.Length; i++)
+        {
+            var line = input[i];
+            var code = CodeSystems.Normalize(line.Code ?? "");
+            string[] modifiers = [.. (line.Modifiers ?? []).Select(m => CodeSystems.Normalize(m ?? "")).Where(m => m.Length > 0)];
+            int[] pointers = line.DiagnosisPointers is { Length: > 0 } p ? p : [1];
+            var at = $"{field}[{i}]";
+            errors.Check(modifiers.Length <= MaxModifiers, $"{at}.modifiers", $"A line takes at most {MaxModifiers} modifiers.")
+                .Check(pointers.Length <= MaxPointers, $"{at}.diagnosisPointers", $"A line points at most at {MaxPointers} diagnoses.")
+                .Check(pointers.Distinct().Count() == pointers.Length, $"{at}.diagnosisPointers", "Point at each diagnosis once.")
+                .Check(pointers.All(x => x >= 1 && x <= diagnosisCount), $"{at}.diagnosisPointers",
+                    $"Pointers are 1 to {diagnosisCount}: the coded diagnoses, in order.")
+                .Check(line.Units >= 1, $"{at}.units", "Units must be at least 1.");
+            var fee = line.Charge is null ? await FeeScheduleEntry.ChargeFor(session, code, ct) : null;
+            errors.Check(line.Charge is not null || fee is not null, $"{at}.charge",
+                $"{code} has no fee in the practice's fee schedule; add one or give the charge.");
+            lines.Add(new ServiceLine(i + 1, code, "", modifiers, line.Units, line.Charge ?? (fee ?? 0) * line.Units, pointers));
+        }
+        errors.ThrowIfAny("The service lines cannot be coded.");
+        var findings = await CodeRules.CheckProcedures(catalog, dos, [.. lines.Select(l => new ProcedureLine(l.Code, l.Modifiers, l.Units))], ct);
+        ThrowOnErrors(findings, [.. lines.Select(l => l.Code)], field, "service lines");
+        var described = new List<ServiceLine>();
+        foreach (var l in lines)
+        {
+            var index = await catalog.IndexOn(CodeRules.ProcedureSystem(l.Code), dos, ct);
+            described.Add(l with { Description = index?.Find(l.Code)?.ShortDescription ?? "" });
+        }
+        return ([.. described], [.. findings.Where(f => f.Severity == FindingSeverity.Warning)]);
+    }
+
+    static void ThrowOnErrors(IReadOnlyList<CodeFinding> findings, string[] codes, string field, string what)
+    {
+        var failed = findings.Where(f => f.Severity == FindingSeverity.Error).ToArray();
+        if (failed.Length == 0) return;
+        var errors = failed.GroupBy(f => Array.IndexOf(codes, f.Code) is var i and >= 0 ? $"{field}[{i}]" : field)
+            .ToDictionary(g => g.Key, g => g.Select(Describe).ToArray());
+        throw Unprocessable($"The {what} fail the code edits: {string.Join("; ", failed.Select(Describe))}", errors, failed);
+    }
+
+    static string Describe(CodeFinding f) => $"{f.Code} ({f.Rule}): {f.Message}";
+
+    static UnprocessableInput Unprocessable(string message, Dictionary<string, string[]> errors, IEnumerable<CodeFinding> findings) =>
+        new(message, errors, new Dictionary<string, object?> { ["findings"] = findings.ToArray() });
+}

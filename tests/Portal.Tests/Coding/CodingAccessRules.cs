@@ -1,0 +1,134 @@
+using System.Text.Json;
+using Portal.Web.Features.Coding;
+using Portal.Web.Features.Demo;
+using Portal.Web.Features.Intake;
+using Portal.Web.Features.Tenancy;
+using static Portal.Tests.Coding.CodingGiven;
+using static Portal.Tests.Intake.Given;
+
+namespace Portal.Tests.Coding;
+
+public class CodingAccessRules(PortalApp app) : PortalTest(app)
+{
+    static readonly Guid North = DemoData.NorthClinic, Riverside = DemoData.RiversidePediatrics;
+
+    [Fact]
+    public async Task a_chart_of_another_practice_is_404_for_a_coder()
+    {
+        var riversideAdmin = await App.ClientFor(Users.RiversideAdmin);
+        var riversideEncounter = (await riversideAdmin.GetFromJsonAsync<PageOf<EncounterListRow>>(Api(Riverside, "encounters")))!.Items[0];
+        (await riversideAdmin.PostAsJsonAsync(Api(Riverside, $"encounters/{riversideEncounter.Id}/coding/queue"), new SendToCoding())).EnsureSuccessStatusCode();
+        var northCoder = await App.ClientFor(Users.NorthCoder);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await northCoder.GetAsync(Api(Riverside, $"encounters/{riversideEncounter.Id}/coding"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await northCoder.GetAsync(Api(North, $"encounters/{riversideEncounter.Id}/coding"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await northCoder.PutAsJsonAsync(Api(North, $"encounters/{riversideEncounter.Id}/coding/diagnoses"),
+            new CodeDiagnoses(["I10"]))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await northCoder.PostAsync(Api(Riverside, "coding/queue/next"), null)).StatusCode);
+        var northQueue = await northCoder.GetFromJsonAsync<PageOf<CodingQueueItem>>(Api(North, "coding/queue?pageSize=200"), Json);
+        Assert.DoesNotContain(northQueue!.Items, i => i.EncounterId == riversideEncounter.Id);
+    }
+
+    [Fact]
+    public async Task roles_decide_who_pulls_codes_answers_and_reviews()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var coder = await App.ClientFor(Users.NorthCoder);
+        var biller = await App.ClientFor(Users.NorthBiller);
+        var qa = await App.ClientFor(Users.NorthQa);
+        var vendorCoder = await App.ClientFor(Users.VendorCoder);
+        await PracticeSettingsAre(admin, qaPercent: 100);
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await biller.PostAsync(North("coding/queue/next"), null)).StatusCode);
+        var coded = await CodedChart(admin, coder);
+        var id = coded.Encounter.Id;
+        Assert.Equal(HttpStatusCode.Forbidden, (await biller.PutAsJsonAsync(Chart(id, "/diagnoses"), new CodeDiagnoses(["I10"]))).StatusCode);
+
+        // Another coder may not touch a chart that is not theirs: 404 for a vendor coder (not their firm's), 409 for a code attempt.
+        Assert.Equal(HttpStatusCode.NotFound, (await vendorCoder.GetAsync(Chart(id))).StatusCode);
+        var notMine = await vendorCoder.PutAsJsonAsync(Chart(id, "/diagnoses"), new CodeDiagnoses(["I10"]));
+        Assert.Equal(HttpStatusCode.Conflict, notMine.StatusCode);
+        Assert.Equal("not-your-chart", (await notMine.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("rule").GetString());
+
+        var asked = await Read<CodingChart>(await coder.PostAsJsonAsync(Chart(id, "/queries"), new RaiseProviderQuery("What was the laterality of the pain?")));
+        var queryId = asked.Queries[0].QueryId;
+        Assert.Equal(HttpStatusCode.Forbidden,
+            (await coder.PostAsJsonAsync(Chart(id, $"/queries/{queryId}/answer"), new AnswerProviderQuery(Comment: "Left"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await coder.PostAsync(Chart(id, "/submit"), null)).StatusCode);
+        await Read<CodingChart>(await (await App.ClientFor(Users.NorthProvider)).PostAsJsonAsync(Chart(id, $"/queries/{queryId}/answer"),
+            new AnswerProviderQuery(Comment: "Left knee")));
+
+        await Read<CodingChart>(await coder.PostAsync(Chart(id, "/submit"), null));
+        Assert.Equal(HttpStatusCode.Forbidden, (await coder.PostAsJsonAsync(Chart(id, "/review"), new ReviewChart())).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await coder.GetAsync(North("qa/accuracy"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await qa.PostAsJsonAsync(Chart(id, "/review"), new ReviewChart())).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await qa.PostAsJsonAsync(Chart(id, "/review"), new ReviewChart())).StatusCode);
+    }
+
+    [Fact]
+    public async Task a_lead_assigns_and_a_coder_releases_with_a_reason()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var coder = await App.ClientFor(Users.NorthCoder);
+        var queued = await QueuedChart(admin);
+        var id = queued.Encounter.Id;
+        var users = await admin.GetFromJsonAsync<JsonElement[]>($"/api/v1/organizations/{North}/users");
+        var codyId = users!.Single(u => u.GetProperty("email").GetString() == Users.NorthCoder).GetProperty("id").GetGuid();
+        var qaId = users!.Single(u => u.GetProperty("email").GetString() == Users.NorthQa).GetProperty("id").GetGuid();
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await coder.PostAsJsonAsync(Chart(id, "/assign"), new AssignChart(codyId))).StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await admin.PostAsJsonAsync(Chart(id, "/assign"), new AssignChart(qaId))).StatusCode);
+        var assigned = await Read<CodingChart>(await Send(admin, HttpMethod.Post, Chart(id, "/assign"), new AssignChart(codyId, "Cardiology backlog"),
+            queued.Version));
+        Assert.Equal((EncounterStatus.Assigned, codyId), (assigned.Status, assigned.Coder!.Id));
+
+        var released = await Read<CodingChart>(await coder.PostAsJsonAsync(Chart(id, "/release"), new ReleaseChart("Out sick tomorrow")));
+        Assert.Equal(EncounterStatus.Queued, released.Status);
+        Assert.Null(released.Coder);
+        var history = await admin.GetFromJsonAsync<JsonElement[]>(North($"encounters/{id}/history"));
+        Assert.Equal("Out sick tomorrow", history![^1].GetProperty("reason").GetString());
+        Assert.Equal("Cardiology backlog", history[^2].GetProperty("reason").GetString());
+
+        var csv = await admin.GetStringAsync(North("coding/queue/export.csv?sort=priority"));
+        Assert.StartsWith("encounter_id,practice,status", csv);
+        Assert.Contains(id.ToString(), csv);
+    }
+
+    [Fact]
+    public async Task a_vendor_coder_works_one_queue_across_practices_and_loses_it_at_once_on_revocation()
+    {
+        var northAdmin = await App.ClientFor(Users.NorthAdmin);
+        var riversideAdmin = await App.ClientFor(Users.RiversideAdmin);
+        var vendor = await App.ClientFor(Users.VendorCoder);
+        (await riversideAdmin.PostAsJsonAsync(Api(Riverside, "engagements"), new GrantEngagement(DemoData.AcmeCoding, ["coding"]))).EnsureSuccessStatusCode();
+        var riversideEncounter = (await riversideAdmin.GetFromJsonAsync<PageOf<EncounterListRow>>(Api(Riverside, "encounters")))!.Items[0];
+        (await riversideAdmin.PostAsJsonAsync(Api(Riverside, $"encounters/{riversideEncounter.Id}/coding/queue"), new SendToCoding(9)))
+            .EnsureSuccessStatusCode();
+        var northChart = await QueuedChart(northAdmin, priority: 9);
+
+        var combined = await vendor.GetFromJsonAsync<PageOf<CodingQueueItem>>("/api/v1/vendor/queue?sort=priority&pageSize=200", Json);
+        Assert.Contains(combined!.Items, i => i.PracticeId == Riverside && i.PracticeName == "Riverside Pediatrics");
+        Assert.Contains(combined.Items, i => i.PracticeId == North && i.EncounterId == northChart.Encounter.Id);
+
+        var first = await Pull(vendor, "/api/v1/vendor/queue/next");
+        var second = await Pull(vendor, "/api/v1/vendor/queue/next");
+        Assert.Equal([North, Riverside], new[] { first!.PracticeId, second!.PracticeId }.Order());
+        var northPulled = first.PracticeId == North ? first : second;
+
+        var engagement = (await northAdmin.GetFromJsonAsync<List<Engagement>>(Api(North, "engagements")))!.Single();
+        (await northAdmin.PostAsJsonAsync(Api(North, $"engagements/{engagement.Id}/revoke"), new RevokeEngagement("Contract ended")))
+            .EnsureSuccessStatusCode();
+
+        var after = await vendor.GetFromJsonAsync<PageOf<CodingQueueItem>>("/api/v1/vendor/queue?pageSize=200", Json);
+        Assert.All(after!.Items, i => Assert.Equal(Riverside, i.PracticeId));
+        Assert.Equal(HttpStatusCode.NotFound, (await vendor.GetAsync(Api(North, $"encounters/{northPulled.Chart.Encounter.Id}/coding"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await vendor.PutAsJsonAsync(Api(North, $"encounters/{northPulled.Chart.Encounter.Id}/coding/diagnoses"),
+            new CodeDiagnoses(["I10"]))).StatusCode);
+        Assert.Equal(Riverside, (await Pull(vendor, "/api/v1/vendor/queue/next"))?.PracticeId ?? Riverside);
+
+        // The practice still sees the chart and its lead can release it back to the queue.
+        var released = await Read<CodingChart>(await northAdmin.PostAsJsonAsync(Api(North, $"encounters/{northPulled.Chart.Encounter.Id}/coding/release"),
+            new ReleaseChart("Vendor engagement ended")));
+        Assert.Equal(EncounterStatus.Queued, released.Status);
+    }
+}

@@ -1,0 +1,206 @@
+using System.Text.Json;
+using Portal.Web.Features.Coding;
+using Portal.Web.Features.Intake;
+using static Portal.Tests.Coding.CodingGiven;
+using static Portal.Tests.Intake.Given;
+
+namespace Portal.Tests.Coding;
+
+public class CodingWorkflow(PortalApp app) : PortalTest(app)
+{
+    [Fact]
+    public async Task a_chart_goes_from_intake_through_a_provider_query_and_a_qa_correction_to_approval()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var coder = await App.ClientFor(Users.NorthCoder);
+        var provider = await App.ClientFor(Users.NorthProvider);
+        var qa = await App.ClientFor(Users.NorthQa);
+        await PracticeSettingsAre(admin, qaPercent: 100);
+
+        var queued = await QueuedChart(admin);
+        var id = queued.Encounter.Id;
+        Assert.Equal(EncounterStatus.Queued, queued.Status);
+        Assert.NotNull(queued.DueAt);
+
+        var pulled = await Pull(coder);
+        Assert.Equal(id, pulled!.Chart.Encounter.Id);
+        Assert.Equal(EncounterStatus.Assigned, pulled.Chart.Status);
+        Assert.Equal("Cody North", pulled.Chart.Coder!.Name);
+        Assert.Equal("Follow-up for hypertension.", pulled.Chart.Encounter.VisitNotes);
+
+        var dx = await Read<CodingChart>(await Send(coder, HttpMethod.Put, Chart(id, "/diagnoses"), new CodeDiagnoses(["I10", "E11.9"]),
+            pulled.Chart.Version));
+        Assert.Equal(["I10", "E119"], dx.Diagnoses.Select(d => d.Code));
+        Assert.Equal(EncounterStatus.InProgress, dx.Status);
+        var lines = await Read<CodingChart>(await Send(coder, HttpMethod.Put, Chart(id, "/lines"),
+            new CodeServiceLines([new ServiceLineInput("99213", ["25"], DiagnosisPointers: [1, 2]), new ServiceLineInput("36415", Units: 1)]),
+            dx.Version));
+        Assert.Equal(120m, lines.Lines[0].Charge);
+        Assert.Equal([1], lines.Lines[1].DiagnosisPointers);
+
+        var asked = await Read<CodingChart>(await Send(coder, HttpMethod.Post, Chart(id, "/queries"),
+            new RaiseProviderQuery("Is the diabetes controlled or with hyperglycemia per the A1c reviewed?", ["Controlled", "With hyperglycemia"]),
+            lines.Version));
+        Assert.Equal(EncounterStatus.OnHold, asked.Status);
+        var query = Assert.Single(asked.Queries);
+        Assert.Equal(["Controlled", "With hyperglycemia", "Other", "Unable to determine"], query.Options);
+
+        var open = await provider.GetFromJsonAsync<List<OpenProviderQuery>>(North("provider-queries"), Json);
+        Assert.Equal(query.QueryId, Assert.Single(open!).QueryId);
+        Assert.False(open![0].Escalated);
+        var badAnswer = await provider.PostAsJsonAsync(Chart(id, $"/queries/{query.QueryId}/answer"), new AnswerProviderQuery("Maybe"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, badAnswer.StatusCode);
+        var answered = await Read<CodingChart>(await provider.PostAsJsonAsync(Chart(id, $"/queries/{query.QueryId}/answer"),
+            new AnswerProviderQuery("Controlled", "A1c 6.8")));
+        Assert.Equal(EncounterStatus.InProgress, answered.Status);
+        Assert.Equal("Controlled: A1c 6.8", answered.Queries[0].Answer);
+        Assert.Empty((await provider.GetFromJsonAsync<List<OpenProviderQuery>>(North("provider-queries"), Json))!);
+
+        var submitted = await Read<CodingChart>(await Send(coder, HttpMethod.Post, Chart(id, "/submit"), null, answered.Version));
+        Assert.Equal(EncounterStatus.ReadyForQa, submitted.Status);
+        var qaQueue = await qa.GetFromJsonAsync<PageOf<CodingQueueItem>>(North("coding/queue?status=ReadyForQa"), Json);
+        Assert.Contains(qaQueue!.Items, i => i.EncounterId == id);
+
+        var noReason = await qa.PostAsJsonAsync(Chart(id, "/review"), new ReviewChart(["I10", "E11.9", "E78.49"]));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, noReason.StatusCode);
+        var reviewed = await Read<CodingChart>(await qa.PostAsJsonAsync(Chart(id, "/review"),
+            new ReviewChart(["I10", "E11.9", "E78.49"], Reason: "Hyperlipidemia documented in the note")));
+        Assert.Equal(EncounterStatus.Approved, reviewed.Status);
+        Assert.Equal(["I10", "E119", "E7849"], reviewed.Diagnoses.Select(d => d.Code));
+
+        // Coder: I10, E11.9, 99213-25, 36415; reviewer adds E78.49: 4 correct of 5 in the union.
+        var accuracy = await admin.GetFromJsonAsync<List<CoderAccuracy>>(North("qa/accuracy"), Json);
+        var cody = Assert.Single(accuracy!);
+        Assert.Equal(("Cody North", 4, 5, 0.8m, 1), (cody.CoderName, cody.Correct, cody.Compared, cody.Accuracy, cody.Corrected));
+
+        var history = await admin.GetFromJsonAsync<JsonElement[]>(North($"encounters/{id}/history"));
+        var events = history!.Select(h => h.GetProperty("event").GetString()!).ToArray();
+        Assert.Equal(["encounter_opened", "chart_queued", "chart_assigned", "diagnoses_coded", "service_lines_coded", "provider_query_raised",
+            "provider_query_answered", "chart_submitted", "chart_reviewed"], events);
+        Assert.All(history!, h => Assert.False(string.IsNullOrEmpty(h.GetProperty("by").GetString())));
+        Assert.Equal("Hyperlipidemia documented in the note", history![^1].GetProperty("reason").GetString());
+        var details = await admin.GetFromJsonAsync<EncounterDetails>(North($"encounters/{id}"));
+        Assert.Equal(EncounterStatus.Approved, details!.Status);
+    }
+
+    [Fact]
+    public async Task a_returned_chart_goes_back_to_its_coder_and_is_reviewed_again()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var coder = await App.ClientFor(Users.NorthCoder);
+        var qa = await App.ClientFor(Users.NorthQa);
+        await PracticeSettingsAre(admin, qaPercent: 100);
+        var coded = await CodedChart(admin, coder);
+        var id = coded.Encounter.Id;
+        await Read<CodingChart>(await coder.PostAsync(Chart(id, "/submit"), null));
+
+        var returned = await Read<CodingChart>(await qa.PostAsJsonAsync(Chart(id, "/return"), new ReturnChart("Add the modifier 25?")));
+        Assert.Equal(EncounterStatus.Returned, returned.Status);
+        var mine = await coder.GetFromJsonAsync<PageOf<CodingQueueItem>>(North("coding/queue?coder=me&status=Returned"), Json);
+        Assert.Equal(id, Assert.Single(mine!.Items).EncounterId);
+
+        await PracticeSettingsAre(admin, qaPercent: 0);
+        var again = await Read<CodingChart>(await coder.PostAsync(Chart(id, "/submit"), null));
+        Assert.Equal(EncounterStatus.ReadyForQa, again.Status);
+        var accepted = await Read<CodingChart>(await qa.PostAsJsonAsync(Chart(id, "/review"), new ReviewChart()));
+        Assert.Equal(EncounterStatus.Approved, accepted.Status);
+        var accuracy = await admin.GetFromJsonAsync<List<CoderAccuracy>>(North("qa/accuracy"), Json);
+        Assert.Equal(1m, Assert.Single(accuracy!).Accuracy);
+    }
+
+    [Fact]
+    public async Task charts_outside_the_qa_sample_are_approved_on_submit_but_a_new_coder_is_always_reviewed()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var coder = await App.ClientFor(Users.NorthCoder);
+
+        await QueuedCharts(admin, 2);
+        await PracticeSettingsAre(admin, qaPercent: 0, newCoderCharts: 1);
+        var first = await CodeNext(coder);
+        Assert.Equal(EncounterStatus.ReadyForQa, (await Read<CodingChart>(await coder.PostAsync(Chart(first.Encounter.Id, "/submit"), null))).Status);
+
+        await PracticeSettingsAre(admin, qaPercent: 0, newCoderCharts: 0);
+        var second = await CodeNext(coder);
+        var submitted = await Read<CodingChart>(await coder.PostAsync(Chart(second.Encounter.Id, "/submit"), null));
+        Assert.Equal(EncounterStatus.Approved, submitted.Status);
+    }
+
+    [Fact]
+    public async Task twenty_concurrent_pulls_over_the_queued_charts_never_share_one()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var ids = await QueuedCharts(admin, 10);
+        var queued = (await admin.GetFromJsonAsync<PageOf<CodingQueueItem>>(North("coding/queue?status=Queued&pageSize=200"), Json))!.Total;
+        Assert.True(queued >= 10);
+        HttpClient[] coders = [await App.ClientFor(Users.NorthCoder), await App.ClientFor(Users.VendorCoder), await App.AppClient("north-app"),
+            await App.ClientFor(Users.NorthAdmin)];
+
+        var pulls = await Task.WhenAll(Enumerable.Range(0, (int)queued + 10).Select(i => Pull(coders[i % coders.Length])));
+
+        var got = pulls.Where(p => p is not null).Select(p => p!.Chart.Encounter.Id).ToList();
+        Assert.Equal(got.Count, got.Distinct().Count());
+        Assert.Equal(queued, got.Count);
+        Assert.Subset(got.ToHashSet(), ids.ToHashSet());
+        Assert.Equal(0, (await admin.GetFromJsonAsync<PageOf<CodingQueueItem>>(North("coding/queue?status=Queued"), Json))!.Total);
+    }
+
+    [Fact]
+    public async Task a_stale_etag_gives_412_and_keeps_the_newer_codes()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var coder = await App.ClientFor(Users.NorthCoder);
+        var coded = await CodedChart(admin, coder);
+        var id = coded.Encounter.Id;
+
+        var stale = await Send(coder, HttpMethod.Put, Chart(id, "/diagnoses"), new CodeDiagnoses(["E11.9"]), coded.Version - 1);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
+
+        var response = await coder.GetAsync(Chart(id));
+        var chart = await Read<CodingChart>(response);
+        Assert.Equal(["I10", "E119"], chart.Diagnoses.Select(d => d.Code));
+        Assert.Equal(coded.Version, chart.Version);
+        Assert.Equal($"W/\"{coded.Version}\"", response.Headers.ETag!.ToString());
+    }
+
+    [Fact]
+    public async Task invalid_codes_are_422_naming_the_code_and_the_rule()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var coder = await App.ClientFor(Users.NorthCoder);
+        var queued = await QueuedChart(admin);
+        await Pull(coder);
+        var id = queued.Encounter.Id;
+
+        var header = await coder.PutAsJsonAsync(Chart(id, "/diagnoses"), new CodeDiagnoses(["I10", "J44"]));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, header.StatusCode);
+        var problem = await header.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains("J44", problem.GetProperty("detail").GetString());
+        Assert.Contains("code-not-billable", problem.GetProperty("detail").GetString());
+        Assert.Equal("code-not-billable", problem.GetProperty("findings")[0].GetProperty("rule").GetString());
+        Assert.True(problem.GetProperty("errors").TryGetProperty("codes[1]", out _));
+
+        var tooMany = await coder.PutAsJsonAsync(Chart(id, "/diagnoses"), new CodeDiagnoses([.. Enumerable.Repeat("I10", 13)]));
+        Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
+
+        // Tess is female: a male-only code warns and needs an override reason.
+        var sex = await coder.PutAsJsonAsync(Chart(id, "/diagnoses"), new CodeDiagnoses(["N40.0"]));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, sex.StatusCode);
+        Assert.Contains("dx-sex-edit", await sex.Content.ReadAsStringAsync());
+        var overridden = await Read<CodingChart>(await coder.PutAsJsonAsync(Chart(id, "/diagnoses"),
+            new CodeDiagnoses(["I10", "N40.0"], "Patient is transgender; prostate documented")));
+        Assert.Equal("dx-sex-edit", Assert.Single(overridden.Findings).Rule);
+
+        var noFee = await coder.PutAsJsonAsync(Chart(id, "/lines"), new CodeServiceLines([new ServiceLineInput("93010")]));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, noFee.StatusCode);
+        Assert.Contains("93010 has no fee", await noFee.Content.ReadAsStringAsync());
+        var explicitCharge = await Read<CodingChart>(await coder.PutAsJsonAsync(Chart(id, "/lines"),
+            new CodeServiceLines([new ServiceLineInput("93010", Charge: 30m)])));
+        Assert.Equal(30m, explicitCharge.Lines[0].Charge);
+
+        var badPointer = await coder.PutAsJsonAsync(Chart(id, "/lines"), new CodeServiceLines([new ServiceLineInput("99213", DiagnosisPointers: [3])]));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, badPointer.StatusCode);
+        var badModifier = await coder.PutAsJsonAsync(Chart(id, "/lines"), new CodeServiceLines([new ServiceLineInput("99213", ["26", "TC"])]));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, badModifier.StatusCode);
+        Assert.Contains("modifier", await badModifier.Content.ReadAsStringAsync());
+    }
+}
