@@ -6,13 +6,12 @@ using Portal.Web.Platform;
 namespace Portal.Web.Features.Tenancy;
 
 /// <summary>Who may act for which practice. The one place that answers it, for pages, API calls and tokens.</summary>
-public sealed class PracticeAccess(IDocumentStore store)
+public sealed class PracticeAccess(IDocumentStore store, OrganizationDirectory organizations)
 {
     /// <summary>The practice if <paramref name="user"/> may act for it right now, else null (callers answer 404).</summary>
     public async Task<Organization?> FindAccessiblePractice(ClaimsPrincipal user, Guid practiceId, CancellationToken ct)
     {
-        await using var query = store.QuerySession();
-        var practice = await query.LoadAsync<Organization>(practiceId, ct);
+        var practice = await organizations.Find(practiceId, ct);
         if (practice is not { Kind: OrganizationKind.Practice }) return null;
 
         var org = user.OrganizationId();
@@ -42,7 +41,6 @@ public sealed class PracticeAccess(IDocumentStore store)
     /// <summary>The practices <paramref name="user"/> may act for, by name: the tenant switcher and GET /api/v1/practices.</summary>
     public async Task<IReadOnlyList<Organization>> PracticesFor(ClaimsPrincipal user, CancellationToken ct)
     {
-        await using var query = store.QuerySession();
         var tenant = user.FindFirstValue(PortalClaims.Tenant);
         var org = user.OrganizationId();
         List<Guid> ids;
@@ -51,14 +49,16 @@ public sealed class PracticeAccess(IDocumentStore store)
         if (user.FindFirstValue(PortalClaims.OrganizationKind) != nameof(OrganizationKind.Vendor)) ids = [org.Value];
         else
         {
+            await using var query = store.QuerySession();
             var engagements = await query.Query<Engagement>()
                 .Where(e => e.AnyTenant() && e.VendorId == org.Value && e.RevokedAt == null)
                 .ToListAsync(ct);
             ids = engagements.Select(e => e.PracticeId).Distinct().ToList();
         }
 
-        if (ids.Count == 0) return [];
-        var practices = await query.LoadManyAsync<Organization>(ct, ids);
-        return practices.Where(p => p.Kind == OrganizationKind.Practice).OrderBy(p => p.Name).ToList();
+        var practices = new List<Organization>(ids.Count);
+        foreach (var id in ids)
+            if (await organizations.Find(id, ct) is { Kind: OrganizationKind.Practice } practice) practices.Add(practice);
+        return [.. practices.OrderBy(p => p.Name)];
     }
 }

@@ -7,6 +7,8 @@ public static class TenancyModule
 {
     public static IServiceCollection AddTenancy(this IServiceCollection services)
     {
+        services.AddMemoryCache();
+        services.AddSingleton<OrganizationDirectory>();
         services.AddScoped<PracticeAccess>();
         return services.ConfigureMarten(o =>
         {
