@@ -43,6 +43,13 @@ public class ManagingUsers(PortalApp app) : PortalTest(app)
 
         await admin.PostAsync($"{NorthUsers}/{added.User.Id}/enable", null);
         Assert.True(await CanSignIn(email, added.TemporaryPassword));
+
+        var audit = await admin.GetFromJsonAsync<List<UserAdminAuditEntry>>($"/api/v1/organizations/{DemoData.NorthClinic}/user-audit");
+        Assert.Equal(["user-enabled", "user-disabled", "user-added"],
+            audit!.Where(e => e.UserId == added.User.Id).Select(e => e.Action));
+        Assert.All(audit!.Where(e => e.UserId == added.User.Id), e => Assert.Equal("Nora Admin", e.Actor));
+        Assert.Equal(HttpStatusCode.NotFound,
+            (await (await App.ClientFor(Users.RiversideAdmin)).GetAsync($"/api/v1/organizations/{DemoData.NorthClinic}/user-audit")).StatusCode);
     }
 
     [Fact]

@@ -13,6 +13,7 @@ public class IndexModel(UserAdministration admin) : PageModel
 {
     public Organization Organization { get; private set; } = default!;
     public UserTable Table { get; private set; } = default!;
+    public IReadOnlyList<UserAdminAuditEntry> RecentChanges { get; private set; } = [];
     public UserAdded? Added { get; private set; }
     public string? Error { get; private set; }
     public string[] AssignableRoles => Roles.For(Organization.Kind);
@@ -26,7 +27,7 @@ public class IndexModel(UserAdministration admin) : PageModel
             Error = "Give an email, a name and a role.";
         else
         {
-            try { Added = await admin.Add(Organization, new AddUser(email, displayName, [role])); }
+            try { Added = await admin.Add(Organization, new AddUser(email, displayName, [role]), User); }
             catch (Exception e) when (e is RuleViolation or UnprocessableInput) { Error = e.Message; }
         }
         await Load(ct);
@@ -55,6 +56,7 @@ public class IndexModel(UserAdministration admin) : PageModel
         if (User.OrganizationId() is not { } orgId || await admin.AdministeredOrganization(User, orgId, ct) is not { } org) return false;
         Organization = org;
         Table = new UserTable(await admin.List(org.Id, ct), User.UserId());
+        RecentChanges = await admin.History(org.Id, 20, ct);
         return true;
     }
 }

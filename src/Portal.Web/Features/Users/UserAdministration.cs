@@ -21,10 +21,17 @@ public sealed record ChangeRoles([Required, MinLength(1)] string[] Roles);
 public sealed record UserAdded(OrganizationUser User, string TemporaryPassword);
 
 /// <summary>
+/// Who changed which account of an organization, and how: access management is itself audited (45 CFR 164.308(a)(4)).
+/// Global (not tenanted): users belong to organizations, and vendors and operators are not tenants.
+/// </summary>
+public sealed record UserAdminAuditEntry(Guid Id, Guid OrganizationId, string Action, Guid UserId, string UserEmail, string Details,
+    string Actor, Guid? ActorId, DateTimeOffset At);
+
+/// <summary>
 /// Practice admins manage their practice's users, vendor admins their firm's. An organization's admin sees and changes
 /// only its own users; another organization's id or user id answers 404.
 /// </summary>
-public sealed class UserAdministration(UserManager<PortalUser> users, IDocumentStore store)
+public sealed class UserAdministration(UserManager<PortalUser> users, IDocumentStore store, TimeProvider clock)
 {
     // A disabled account is locked out until the year 9999. PostgreSQL keeps microseconds, so the stored value reads
     // back a little below DateTimeOffset.MaxValue: compare against this threshold, never for equality.
@@ -47,7 +54,7 @@ public sealed class UserAdministration(UserManager<PortalUser> users, IDocumentS
         return result;
     }
 
-    public async Task<UserAdded> Add(Organization org, AddUser body)
+    public async Task<UserAdded> Add(Organization org, AddUser body, ClaimsPrincipal caller)
     {
         var roles = CheckRoles(org, body.Roles);
         if (await users.FindByEmailAsync(body.Email) is not null)
@@ -60,6 +67,7 @@ public sealed class UserAdministration(UserManager<PortalUser> users, IDocumentS
         };
         Succeeded(await users.CreateAsync(user, password));
         Succeeded(await users.AddToRolesAsync(user, roles));
+        await Audit(org, "user-added", user, $"roles: {string.Join(", ", roles)}", caller);
         return new UserAdded(await View(user), password);
     }
 
@@ -74,6 +82,7 @@ public sealed class UserAdministration(UserManager<PortalUser> users, IDocumentS
         Succeeded(await users.RemoveFromRolesAsync(user, current.Except(roles)));
         Succeeded(await users.AddToRolesAsync(user, roles.Except(current)));
         await users.UpdateSecurityStampAsync(user);
+        await Audit(org, "roles-changed", user, $"from {string.Join(", ", current)} to {string.Join(", ", roles)}", caller);
         return await View(user);
     }
 
@@ -88,7 +97,23 @@ public sealed class UserAdministration(UserManager<PortalUser> users, IDocumentS
         Succeeded(await users.SetLockoutEndDateAsync(user, disabled ? DisabledUntil : null));
         if (!disabled) await users.ResetAccessFailedCountAsync(user);
         await users.UpdateSecurityStampAsync(user);
+        await Audit(org, disabled ? "user-disabled" : "user-enabled", user, "", caller);
         return await View(user);
+    }
+
+    public async Task<IReadOnlyList<UserAdminAuditEntry>> History(Guid organizationId, int limit, CancellationToken ct)
+    {
+        await using var query = store.QuerySession();
+        return await QueryableExtensions.ToListAsync(query.Query<UserAdminAuditEntry>().Where(e => e.OrganizationId == organizationId)
+            .OrderByDescending(e => e.At).Take(limit), ct);
+    }
+
+    async Task Audit(Organization org, string action, PortalUser user, string details, ClaimsPrincipal caller)
+    {
+        await using var session = store.LightweightSession();
+        session.Store(new UserAdminAuditEntry(Guid.CreateVersion7(), org.Id, action, user.Id, user.Email ?? "", details,
+            caller.Actor(), caller.UserId(), clock.GetUtcNow()));
+        await session.SaveChangesAsync();
     }
 
     async Task<PortalUser?> Member(Organization org, Guid userId) =>

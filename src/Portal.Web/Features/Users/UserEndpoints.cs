@@ -19,6 +19,10 @@ public static class UserEndpoints
             .ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
         group.MapPost("/{userId:guid}/disable", Disable).WithName("DisableUser").WithSummary("Lock a user out for good")
             .ProducesProblem(404).ProducesProblem(409);
+        app.MapGet("/api/v1/organizations/{organizationId:guid}/user-audit", History).WithTags("Users").WithName("ListUserAdminAudit")
+            .RequireScope(Scopes.UsersAdmin, Roles.PracticeAdmin, Roles.VendorAdmin, Roles.PlatformAdmin)
+            .WithSummary("Who added, disabled, enabled or changed the roles of your organization's users, newest first")
+            .WithDescription("?limit= (1–500, default 100).");
         group.MapPost("/{userId:guid}/enable", Enable).WithName("EnableUser").WithSummary("Let a disabled or locked-out user sign in again")
             .ProducesProblem(404);
     }
@@ -33,7 +37,7 @@ public static class UserEndpoints
         UserAdministration admin, CancellationToken ct)
     {
         if (await admin.AdministeredOrganization(context.User, organizationId, ct) is not { } org) return NoOrganization();
-        var added = await admin.Add(org, body);
+        var added = await admin.Add(org, body, context.User);
         return TypedResults.Created($"/api/v1/organizations/{org.Id}/users/{added.User.Id}", added);
     }
 
@@ -56,6 +60,15 @@ public static class UserEndpoints
             && await admin.SetDisabled(org, userId, disabled, context.User) is { } user
             ? TypedResults.Ok(user)
             : NoOrganization();
+
+    static async Task<Results<Ok<IReadOnlyList<UserAdminAuditEntry>>, NotFound<ProblemDetails>>> History(Guid organizationId, int? limit,
+        HttpContext context, UserAdministration admin, CancellationToken ct)
+    {
+        if (limit is < 1 or > 500) throw new BadHttpRequestException("limit must be between 1 and 500.");
+        return await admin.AdministeredOrganization(context.User, organizationId, ct) is { } org
+            ? TypedResults.Ok(await admin.History(org.Id, limit ?? 100, ct))
+            : NoOrganization();
+    }
 
     static NotFound<ProblemDetails> NoOrganization() => TypedResults.NotFound(new ProblemDetails
     {
