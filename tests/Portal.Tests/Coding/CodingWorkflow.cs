@@ -75,7 +75,7 @@ public class CodingWorkflow(PortalApp app) : PortalTest(app)
 
         var history = await admin.GetFromJsonAsync<JsonElement[]>(North($"encounters/{id}/history"));
         var events = history!.Select(h => h.GetProperty("event").GetString()!).ToArray();
-        Assert.Equal(["encounter_opened", "chart_queued", "chart_assigned", "diagnoses_coded", "service_lines_coded", "provider_query_raised",
+        Assert.Equal(["encounter_opened", "chart_queued", "chart_assigned", "coding_started", "diagnoses_coded", "service_lines_coded", "provider_query_raised",
             "provider_query_answered", "chart_submitted", "chart_reviewed"], events);
         Assert.All(history!, h => Assert.False(string.IsNullOrEmpty(h.GetProperty("by").GetString())));
         Assert.Equal("Hyperlipidemia documented in the note", history![^1].GetProperty("reason").GetString());
@@ -100,6 +100,9 @@ public class CodingWorkflow(PortalApp app) : PortalTest(app)
         Assert.Equal(id, Assert.Single(mine!.Items).EncounterId);
 
         await PracticeSettingsAre(admin, qaPercent: 0);
+        var fixedCodes = await Read<CodingChart>(await coder.PutAsJsonAsync(Chart(id, "/lines"),
+            new CodeServiceLines([new ServiceLineInput("99213", ["25"], DiagnosisPointers: [1, 2])])));
+        Assert.Equal(EncounterStatus.InProgress, fixedCodes.Status);
         var again = await Read<CodingChart>(await coder.PostAsync(Chart(id, "/submit"), null));
         Assert.Equal(EncounterStatus.ReadyForQa, again.Status);
         var accepted = await Read<CodingChart>(await qa.PostAsJsonAsync(Chart(id, "/review"), new ReviewChart()));

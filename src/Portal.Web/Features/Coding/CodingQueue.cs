@@ -38,9 +38,8 @@ public sealed partial class CodingQueueRowProjection : SingleStreamProjection<Co
     public static CodingQueueRow Apply(ChartReleased e, CodingQueueRow r) =>
         r with { Status = EncounterStatus.Queued, CoderId = null, CoderName = null, VendorId = null, UpdatedAt = e.At };
 
-    public static CodingQueueRow Apply(DiagnosesCoded e, CodingQueueRow r) => r with { Status = EncounterStatus.InProgress, UpdatedAt = e.At };
-
-    public static CodingQueueRow Apply(ServiceLinesCoded e, CodingQueueRow r) => r with { Status = EncounterStatus.InProgress, UpdatedAt = e.At };
+    // Only the first code moves the row (CodingStarted): later code edits leave the queue row, the list and the details alone.
+    public static CodingQueueRow Apply(CodingStarted e, CodingQueueRow r) => r with { Status = EncounterStatus.InProgress, UpdatedAt = e.At };
 
     public static CodingQueueRow Apply(ProviderQueryRaised e, CodingQueueRow r) =>
         r with { Status = EncounterStatus.OnHold, OnHoldSince = r.OnHoldSince ?? e.At, OpenQueries = r.OpenQueries + 1, UpdatedAt = e.At };
