@@ -206,4 +206,22 @@ public class CodingWorkflow(PortalApp app) : PortalTest(app)
         Assert.Equal(HttpStatusCode.UnprocessableEntity, badModifier.StatusCode);
         Assert.Contains("modifier", await badModifier.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task the_queue_flags_overdue_charts_and_pages_filters_and_sorts()
+    {
+        var coder = await App.ClientFor(Users.NorthCoder);
+        // The demo queues six North charts, one already 12 hours past its 48-hour turnaround.
+        var overdue = await coder.GetFromJsonAsync<PageOf<CodingQueueItem>>(North("coding/queue?overdue=true"), Json);
+        Assert.NotEmpty(overdue!.Items);
+        Assert.All(overdue.Items, i => Assert.True(i.Overdue));
+
+        var page = await coder.GetFromJsonAsync<PageOf<CodingQueueItem>>(North("coding/queue?sort=priority&pageSize=2&page=1"), Json);
+        Assert.Equal(2, page!.Items.Count);
+        Assert.True(page.Total >= 6);
+        Assert.True(page.Items[0].Priority >= page.Items[1].Priority);
+        var byDue = await coder.GetFromJsonAsync<PageOf<CodingQueueItem>>(North("coding/queue?sort=due&pageSize=50"), Json);
+        Assert.Equal(byDue!.Items.Select(i => i.DueAt).Order(), byDue.Items.Select(i => i.DueAt));
+        Assert.Equal(HttpStatusCode.BadRequest, (await coder.GetAsync(North("coding/queue?sort=sideways"))).StatusCode);
+    }
 }
