@@ -17,6 +17,8 @@ builder.Services.AddCodes().AddCoding();
 var app = builder.Build();
 // `codes import …` runs the code-set importer instead of the web host (docs/code-sets.md).
 if (CodesCommand.Matches(args)) return await CodesCommand.RunAsync(app.Services, args);
+// `coding seed …` fills a practice's coding queue for load tests (docs/benchmarks.md).
+if (CodingSeedCommand.Matches(args)) return await CodingSeedCommand.RunAsync(app.Services, args);
 
 await app.UsePlatformAsync();
 app.MapConnect();

@@ -5,7 +5,8 @@ using System.Text.Json;
 // A bounded load generator for Portal on loopback: N workers for at most D seconds or R requests, whichever comes first.
 //   dotnet run -c Release --project tests/Portal.Load -- --url http://127.0.0.1:5080 --scenario engagements --workers 16 --seconds 20
 // Scenarios: practices (GET /api/v1/practices), engagements (a tenant-checked list: token, scope, access check, Marten query),
-// codes (ICD-10-CM search over HTTP, rotating through typical typeahead queries; --version picks the code-set version by date).
+// codes (ICD-10-CM search over HTTP, rotating through typical typeahead queries; --version picks the code-set version by date),
+// coding (pull next chart, code diagnoses and lines, submit; --max-requests bounds the charts; see CodingScenario.cs).
 var options = Options.Parse(args);
 var baseUri = new Uri(options.Url);
 if (!baseUri.IsLoopback)
@@ -15,6 +16,7 @@ if (!baseUri.IsLoopback)
 }
 
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.Workers * 2 }) { BaseAddress = baseUri };
+if (options.Scenario == "coding") return await CodingScenario.Run(http, options);
 const string north = "0197a000-0000-7000-8000-000000000001";
 string[] codeQueries = ["htn", "E11.9", "e119", "diabetes without", "copd", "chest pain", "afib", "uri", "unspecified", "fracture radius",
     "I1", "Z00", "low back pain", "dm2", "hyperlipidemia", "anxiety", "chf", "sprain ankle", "gerd", "uti"];

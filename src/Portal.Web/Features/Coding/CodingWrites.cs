@@ -56,7 +56,8 @@ public static class CodingWrites
         {
             e.EnsureWorkable(caller.Me, caller.IsLeadFor(e));
             var (diagnoses, warnings) = await CodingChecks.Diagnoses(session, catalog, e, input.Codes, input.OverrideReason, "codes", ct);
-            return [e.CodeDiagnoses(caller.Me, caller.IsLeadFor(e), diagnoses, warnings, Blank(input.OverrideReason), clock.GetUtcNow())];
+            return [.. e.StartCoding(caller.Me, caller.IsLeadFor(e), clock.GetUtcNow()),
+                e.CodeDiagnoses(caller.Me, caller.IsLeadFor(e), diagnoses, warnings, Blank(input.OverrideReason), clock.GetUtcNow())];
         });
 
     public static Task<CodingChart?> CodeLines(IDocumentSession session, CodeCatalog catalog, Guid encounterId, long? expectedVersion,
@@ -65,7 +66,8 @@ public static class CodingWrites
         {
             e.EnsureWorkable(caller.Me, caller.IsLeadFor(e));
             var (lines, warnings) = await CodingChecks.Lines(session, catalog, e, input.Lines, e.Coding.Diagnoses.Length, "lines", ct);
-            return [e.CodeLines(caller.Me, caller.IsLeadFor(e), lines, warnings, Blank(input.OverrideReason), clock.GetUtcNow())];
+            return [.. e.StartCoding(caller.Me, caller.IsLeadFor(e), clock.GetUtcNow()),
+                e.CodeLines(caller.Me, caller.IsLeadFor(e), lines, warnings, Blank(input.OverrideReason), clock.GetUtcNow())];
         });
 
     public static Task<CodingChart?> RaiseQuery(IDocumentSession session, Guid encounterId, long? expectedVersion, CodingCaller caller,
@@ -171,8 +173,11 @@ public static class CodingChecks
             .Check(codes.Length is > 0 and <= MaxDiagnoses, field, $"Give 1 to {MaxDiagnoses} diagnosis codes.")
             .Check(codes.Distinct().Count() == codes.Length, field, "Each diagnosis may be listed once.");
         errors.ThrowIfAny("The diagnoses cannot be coded.");
-        var details = await session.LoadAsync<EncounterDetails>(e.Id, ct);
-        var patient = await session.LoadAsync<Patient>(e.PatientId, ct);
+        var batch = session.CreateBatchQuery();
+        var loadDetails = batch.Load<EncounterDetails>(e.Id);
+        var loadPatient = batch.Load<Patient>(e.PatientId);
+        await batch.Execute(ct);
+        var (details, patient) = (await loadDetails, await loadPatient);
         var facts = patient is null ? null : new PatientFacts(patient.Demographics.Sex switch { Sex.Female => "F", Sex.Male => "M", _ => "U" },
             patient.Demographics.BirthDate);
         var dos = details!.DateOfService;

@@ -7,7 +7,7 @@ namespace Portal.Web.Features.Intake;
 /// <summary>The coding part of an encounter's write model: who works it, the codes so far, queries, QA.</summary>
 public sealed record CodingWork(int Priority, DateTimeOffset? DueAt, Coder? Coder,
     CodedDiagnosis[] Diagnoses, ServiceLine[] Lines, ProviderQuery[] Queries,
-    DateTimeOffset? OnHoldSince, int Submissions, CodeFinding[] DiagnosisFindings, CodeFinding[] LineFindings)
+    DateTimeOffset? OnHoldSince, int Submissions, CodeFinding[] DiagnosisFindings, CodeFinding[] LineFindings, bool ReturnedByQa = false)
 {
     public static readonly CodingWork None = new(0, null, null, [], [], [], null, 0, [], []);
 }
@@ -27,6 +27,8 @@ public sealed partial record Encounter
 
     public Encounter Apply(ChartReleased _) =>
         this with { Status = EncounterStatus.Queued, Coding = Coding with { Coder = null } };
+
+    public Encounter Apply(CodingStarted _) => this with { Status = EncounterStatus.InProgress };
 
     public Encounter Apply(DiagnosesCoded e) =>
         this with { Status = EncounterStatus.InProgress, Coding = Coding with { Diagnoses = e.Diagnoses, DiagnosisFindings = e.Warnings } };
@@ -61,15 +63,15 @@ public sealed partial record Encounter
         Coding = Coding with { Submissions = Coding.Submissions + 1 },
     };
 
-    public Encounter Apply(ChartApproved _) => this with { Status = EncounterStatus.Approved };
+    public Encounter Apply(ChartApproved _) => this with { Status = EncounterStatus.Approved, Coding = Coding with { ReturnedByQa = false } };
 
     public Encounter Apply(ChartReviewed e) => this with
     {
         Status = EncounterStatus.Approved,
-        Coding = e.Corrected ? Coding with { Diagnoses = e.Diagnoses, Lines = e.Lines } : Coding,
+        Coding = e.Corrected ? Coding with { Diagnoses = e.Diagnoses, Lines = e.Lines, ReturnedByQa = false } : Coding with { ReturnedByQa = false },
     };
 
-    public Encounter Apply(ChartReturned _) => this with { Status = EncounterStatus.Returned };
+    public Encounter Apply(ChartReturned _) => this with { Status = EncounterStatus.Returned, Coding = Coding with { ReturnedByQa = true } };
 
     // Decisions
 
@@ -101,6 +103,13 @@ public sealed partial record Encounter
         if (!lead && Coding.Coder?.Id != actor.Id)
             throw new RuleViolation($"The chart is assigned to {Coding.Coder?.Name ?? "nobody"}; only that coder or a lead may work it.",
                 "not-your-chart");
+    }
+
+    /// <summary>CodingStarted when the chart is not yet in progress; none otherwise (so repeated edits touch only this snapshot).</summary>
+    public CodingStarted[] StartCoding(Coder actor, bool lead, DateTimeOffset now)
+    {
+        EnsureWorkable(actor, lead);
+        return Status == EncounterStatus.InProgress ? [] : [new(Id, actor.Name, now)];
     }
 
     public DiagnosesCoded CodeDiagnoses(Coder actor, bool lead, CodedDiagnosis[] diagnoses,
@@ -144,7 +153,7 @@ public sealed partial record Encounter
         if (Coding.Lines.FirstOrDefault(l => l.DiagnosisPointers.Any(p => p > Coding.Diagnoses.Length)) is { } bad)
             throw new RuleViolation($"Line {bad.Line} points at a diagnosis that no longer exists; recode the lines.", "dangling-pointer");
         // A chart QA sent back is always reviewed again.
-        var again = Status == EncounterStatus.Returned;
+        var again = Coding.ReturnedByQa;
         return new(Id, Coding.Coder!.Id, sampled || again, again ? "returned chart: reviewed again" : sampling, actor.Name, now);
     }
 

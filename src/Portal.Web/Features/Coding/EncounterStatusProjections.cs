@@ -10,8 +10,7 @@ public sealed partial class EncounterDetailsProjection
     public static EncounterDetails Apply(ChartQueued _, EncounterDetails d) => d with { Status = EncounterStatus.Queued };
     public static EncounterDetails Apply(ChartAssigned _, EncounterDetails d) => d with { Status = EncounterStatus.Assigned };
     public static EncounterDetails Apply(ChartReleased _, EncounterDetails d) => d with { Status = EncounterStatus.Queued };
-    public static EncounterDetails Apply(DiagnosesCoded _, EncounterDetails d) => d with { Status = EncounterStatus.InProgress };
-    public static EncounterDetails Apply(ServiceLinesCoded _, EncounterDetails d) => d with { Status = EncounterStatus.InProgress };
+    public static EncounterDetails Apply(CodingStarted _, EncounterDetails d) => d with { Status = EncounterStatus.InProgress };
     public static EncounterDetails Apply(ProviderQueryRaised _, EncounterDetails d) => d with { Status = EncounterStatus.OnHold };
     public static EncounterDetails Apply(ProviderQueryAnswered e, EncounterDetails d) => d with { Status = CodingStatus.After(e, d.Status) };
     public static EncounterDetails Apply(ChartSubmitted e, EncounterDetails d) => d with { Status = CodingStatus.After(e) };
@@ -25,8 +24,7 @@ public sealed partial class EncounterListRowProjection
     public static EncounterListRow Apply(ChartQueued _, EncounterListRow r) => r with { Status = EncounterStatus.Queued };
     public static EncounterListRow Apply(ChartAssigned _, EncounterListRow r) => r with { Status = EncounterStatus.Assigned };
     public static EncounterListRow Apply(ChartReleased _, EncounterListRow r) => r with { Status = EncounterStatus.Queued };
-    public static EncounterListRow Apply(DiagnosesCoded _, EncounterListRow r) => r with { Status = EncounterStatus.InProgress };
-    public static EncounterListRow Apply(ServiceLinesCoded _, EncounterListRow r) => r with { Status = EncounterStatus.InProgress };
+    public static EncounterListRow Apply(CodingStarted _, EncounterListRow r) => r with { Status = EncounterStatus.InProgress };
     public static EncounterListRow Apply(ProviderQueryRaised _, EncounterListRow r) => r with { Status = EncounterStatus.OnHold };
     public static EncounterListRow Apply(ProviderQueryAnswered e, EncounterListRow r) => r with { Status = CodingStatus.After(e, r.Status) };
     public static EncounterListRow Apply(ChartSubmitted e, EncounterListRow r) => r with { Status = CodingStatus.After(e) };
