@@ -2,7 +2,10 @@ using Microsoft.Playwright;
 using Portal.Tests.Browser;
 using Portal.Web.Features.Coding;
 using Portal.Web.Features.Demo;
+using Portal.Web.Features.Intake;
+using Portal.Web.Features.Tenancy;
 using static Portal.Tests.Coding.CodingGiven;
+using static Portal.Tests.Intake.Given;
 
 namespace Portal.Tests.Coding;
 
@@ -53,5 +56,121 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
         var chart = await Read<CodingChart>(await admin.GetAsync(Chart(queued.Encounter.Id)));
         Assert.Equal(["I10"], chart.Diagnoses.Select(d => d.Code));
         Assert.Equal("99213", Assert.Single(chart.Lines).Code);
+    }
+
+    [Fact]
+    public async Task a_provider_answers_a_query_on_the_queries_page_and_the_chart_is_back_in_progress()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var coder = await App.ClientFor(Users.NorthCoder);
+        var encounters = await admin.GetFromJsonAsync<PageOf<EncounterListRow>>(North("encounters?pageSize=200"));
+        var visit = encounters!.Items.First(e => e.RenderingProviderName == "Dr. Noah Park" && e.Status == EncounterStatus.New);
+        (await admin.PostAsJsonAsync(Chart(visit.Id, "/queue"), new SendToCoding(9))).EnsureSuccessStatusCode();
+        var pulled = await Pull(coder) ?? throw new InvalidOperationException("Nothing to pull.");
+        Assert.Equal(visit.Id, pulled.Chart.Encounter.Id);
+        await Read<CodingChart>(await Send(coder, HttpMethod.Post, Chart(visit.Id, "/queries"),
+            new RaiseProviderQuery("The note lists A1c 6.8 but no diabetes type. Which type is documented?", ["Type 1", "Type 2"]),
+            pulled.Chart.Version));
+
+        await SignIn(Users.NorthProvider);
+        await Page.GotoAsync(Root);
+        await Page.GetByRole(AriaRole.Link, new() { Name = "Provider queries" }).ClickAsync();
+        var card = Page.Locator("ul.query-cards li").Filter(new() { HasText = visit.PatientName });
+        await Assertions.Expect(card).ToContainTextAsync("Which type is documented?");
+        await card.GetByRole(AriaRole.Button, new() { Name = "Send answer" }).ClickAsync();
+        await Assertions.Expect(card.GetByLabel("Type 2")).ToBeVisibleAsync(); // the browser asks for a choice first
+        await card.GetByLabel("Type 2").CheckAsync();
+        await card.GetByRole(AriaRole.Button, new() { Name = "Send answer" }).ClickAsync();
+        await Assertions.Expect(Page.GetByRole(AriaRole.Status)).ToContainTextAsync("Answer saved");
+        await Assertions.Expect(Page.Locator(".empty")).ToContainTextAsync("No open queries for you");
+
+        var chart = await Read<CodingChart>(await admin.GetAsync(Chart(visit.Id)));
+        Assert.Equal(EncounterStatus.InProgress, chart.Status);
+        Assert.Equal("Type 2", chart.Queries[0].Answer);
+    }
+
+    [Fact]
+    public async Task a_qa_reviewer_accepts_a_chart_and_sees_the_coders_accuracy()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var coder = await App.ClientFor(Users.NorthCoder);
+        await PracticeSettingsAre(admin, qaPercent: 100);
+        var coded = await CodedChart(admin, coder);
+        var submitted = await Read<CodingChart>(await Send(coder, HttpMethod.Post, Chart(coded.Encounter.Id, "/submit"), null, coded.Version));
+        Assert.Equal(EncounterStatus.ReadyForQa, submitted.Status);
+
+        await SignIn(Users.NorthQa);
+        await Page.GotoAsync(Root);
+        await Page.GetByRole(AriaRole.Link, new() { Name = "QA", Exact = true }).ClickAsync();
+        await Assertions.Expect(Page.GetByRole(AriaRole.Table, new() { Name = "Ready for QA" })).ToContainTextAsync(coded.Encounter.PatientName);
+        await Page.GetByRole(AriaRole.Link, new() { Name = $"Review {coded.Encounter.PatientName}'s chart" }).ClickAsync();
+        await Assertions.Expect(Page.GetByRole(AriaRole.List, new() { Name = "Diagnoses" })).ToContainTextAsync("E119");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Accept as coded" }).ClickAsync();
+
+        await Assertions.Expect(Page.GetByRole(AriaRole.Status)).ToContainTextAsync("Accepted");
+        await Assertions.Expect(Page.Locator(".empty").First).ToContainTextAsync("Nothing to review");
+        var accuracy = Page.GetByRole(AriaRole.Table, new() { Name = "Accuracy per coder" });
+        await Assertions.Expect(accuracy).ToContainTextAsync("100.0");
+        Assert.Equal(EncounterStatus.Approved, (await Read<CodingChart>(await admin.GetAsync(Chart(coded.Encounter.Id)))).Status);
+    }
+
+    [Fact]
+    public async Task a_vendor_coder_sees_one_queue_labelled_by_practice_and_pulls_across_practices()
+    {
+        var northAdmin = await App.ClientFor(Users.NorthAdmin);
+        var riversideAdmin = await App.ClientFor(Users.RiversideAdmin);
+        var riverside = DemoData.RiversidePediatrics;
+        (await riversideAdmin.PostAsJsonAsync(Api(riverside, "engagements"), new GrantEngagement(DemoData.AcmeCoding, ["coding"]))).EnsureSuccessStatusCode();
+        var riversideVisit = (await riversideAdmin.GetFromJsonAsync<PageOf<EncounterListRow>>(Api(riverside, "encounters")))!.Items[0];
+        (await riversideAdmin.PostAsJsonAsync(Api(riverside, $"encounters/{riversideVisit.Id}/coding/queue"), new SendToCoding(1)))
+            .EnsureSuccessStatusCode();
+        var northChart = await QueuedChart(northAdmin, priority: 9);
+
+        await SignIn(Users.VendorCoder);
+        await Page.GetByRole(AriaRole.Link, new() { Name = "My vendor queue" }).ClickAsync();
+        var table = Page.GetByRole(AriaRole.Table, new() { Name = "Coding queue" });
+        await Assertions.Expect(table.Locator("tbody tr").Filter(new() { HasText = riversideVisit.PatientName })).ToContainTextAsync("Riverside Pediatrics");
+        await Assertions.Expect(table.Locator("tbody tr").Filter(new() { HasText = northChart.Encounter.PatientName })).ToContainTextAsync("North");
+
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Pull next chart" }).ClickAsync();
+        await Page.WaitForURLAsync($"**/practices/{DemoData.NorthClinic}/coding/charts/{northChart.Encounter.Id}");
+        await Assertions.Expect(Page.Locator("#chart-status")).ToHaveTextAsync("Assigned");
+    }
+}
+
+/// <summary>The coding pages over plain HTTP: each renders for its roles, and another practice's URLs are 404.</summary>
+public class CodingPagesOverHttp(PortalApp app) : PortalTest(app)
+{
+    static readonly string Root = $"/practices/{DemoData.NorthClinic}/coding";
+
+    [Fact]
+    public async Task each_coding_page_renders_and_says_so_when_nothing_matches()
+    {
+        var admin = await App.SignedInBrowser(Users.NorthAdmin);
+        Assert.Contains("Okafor, Ben", await admin.GetStringAsync($"{Root}/queue")); // demo charts waiting
+        Assert.Contains("No chart matches these filters", await admin.GetStringAsync($"{Root}/queue?status=Returned"));
+        Assert.Contains("No open provider queries", await admin.GetStringAsync($"{Root}/queries"));
+        Assert.Contains("Nothing to review", await admin.GetStringAsync($"{Root}/qa"));
+        var vendor = await App.SignedInBrowser(Users.VendorCoder);
+        Assert.Contains("My vendor queue", await vendor.GetStringAsync("/vendor/queue"));
+        var csv = await admin.GetAsync($"{Root}/queue?handler=Export");
+        Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task another_practice_gets_404_for_the_coding_screen_and_queue()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var chart = await QueuedChart(admin);
+        var north = await App.SignedInBrowser(Users.NorthAdmin);
+        Assert.Equal(HttpStatusCode.OK, (await north.GetAsync($"{Root}/charts/{chart.Encounter.Id}")).StatusCode);
+
+        var riverside = await App.SignedInBrowser(Users.RiversideAdmin);
+        Assert.Equal(HttpStatusCode.NotFound, (await riverside.GetAsync($"{Root}/charts/{chart.Encounter.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await riverside.GetAsync($"{Root}/queue")).StatusCode);
+        var ownPractice = $"/practices/{DemoData.RiversidePediatrics}/coding/charts/{chart.Encounter.Id}";
+        Assert.Equal(HttpStatusCode.NotFound, (await riverside.GetAsync(ownPractice)).StatusCode);
+        var provider = await App.SignedInBrowser(Users.NorthBiller);
+        Assert.NotEqual(HttpStatusCode.OK, (await provider.GetAsync("/vendor/queue")).StatusCode);
     }
 }
