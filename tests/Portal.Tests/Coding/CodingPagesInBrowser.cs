@@ -29,33 +29,63 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
         await Assertions.Expect(Page.Locator("#chart-status")).ToHaveTextAsync("Assigned");
         await Assertions.Expect(Page.Locator(".documentation")).ToContainTextAsync("Follow-up for hypertension.");
 
-        var dx = Page.GetByRole(AriaRole.Combobox, new() { Name = "Add a diagnosis (ICD-10-CM)" });
-        await dx.PressSequentiallyAsync("htn");
-        await Assertions.Expect(Page.Locator("#dx-add-listbox [role=option]").First).ToContainTextAsync("I10");
-        await dx.PressAsync("ArrowDown");
-        await dx.PressAsync("Enter");
+        await PickWithKeyboard("Add a diagnosis (ICD-10-CM)", "dx-add", "htn", "I10");
         var diagnoses = Page.GetByRole(AriaRole.List, new() { Name = "Diagnoses" });
         await Assertions.Expect(diagnoses).ToContainTextAsync("I10");
         await Assertions.Expect(diagnoses.Locator("li.first-listed")).ToContainTextAsync("First-listed");
 
-        var cpt = Page.GetByRole(AriaRole.Combobox, new() { Name = "Add a service (CPT)" });
-        await cpt.PressSequentiallyAsync("99213");
-        await Assertions.Expect(Page.Locator("#cpt-add-listbox [role=option]").First).ToContainTextAsync("99213");
-        await cpt.PressAsync("ArrowDown");
-        await cpt.PressAsync("Enter");
+        await PickWithKeyboard("Add a service (CPT)", "cpt-add", "99213", "99213");
         var lines = Page.GetByRole(AriaRole.Table, new() { Name = "Service lines" });
         await Assertions.Expect(lines).ToContainTextAsync("99213");
         await Assertions.Expect(Page.GetByLabel("Line 1 points at A (I10)")).ToBeCheckedAsync();
 
         await Page.GetByRole(AriaRole.Button, new() { Name = "Save codes" }).ClickAsync();
         await Assertions.Expect(Page.Locator("#coding-work [role=status]")).ToContainTextAsync("Codes saved.");
-        await Assertions.Expect(Page.Locator("#chart-status")).ToHaveTextAsync("Assigned"); // the header is as loaded; the list is saved
+        await Assertions.Expect(Page.Locator("#chart-status")).ToHaveTextAsync("InProgress");
         await Page.GetByRole(AriaRole.Button, new() { Name = "Submit chart" }).ClickAsync();
         await Assertions.Expect(Page.Locator("#chart-status")).ToHaveTextAsync("Approved");
 
         var chart = await Read<CodingChart>(await admin.GetAsync(Chart(queued.Encounter.Id)));
         Assert.Equal(["I10"], chart.Diagnoses.Select(d => d.Code));
         Assert.Equal("99213", Assert.Single(chart.Lines).Code);
+    }
+
+    [Fact]
+    public async Task saving_over_a_newer_version_says_so_keeps_the_coders_list_and_saves_on_the_second_try()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var coder = await App.ClientFor(Users.NorthCoder);
+        var queued = await QueuedChart(admin);
+        var pulled = await Pull(coder) ?? throw new InvalidOperationException("Nothing to pull.");
+        Assert.Equal(queued.Encounter.Id, pulled.Chart.Encounter.Id);
+
+        await SignIn(Users.NorthCoder);
+        await Page.GotoAsync($"{Root}/coding/charts/{queued.Encounter.Id}");
+        await PickWithKeyboard("Add a diagnosis (ICD-10-CM)", "dx-add", "htn", "I10");
+        // Meanwhile the same chart is coded elsewhere (another tab, the API).
+        await Read<CodingChart>(await Send(coder, HttpMethod.Put, Chart(queued.Encounter.Id, "/diagnoses"), new CodeDiagnoses(["E11.9"]),
+            pulled.Chart.Version));
+
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Save codes" }).ClickAsync();
+        await Assertions.Expect(Page.Locator("#coding-work [role=alert]").First).ToContainTextAsync("Someone else saved this chart");
+        await Assertions.Expect(Page.Locator("#coding-work [role=alert]").First).ToContainTextAsync("E119");
+        await Assertions.Expect(Page.GetByRole(AriaRole.List, new() { Name = "Diagnoses" })).ToContainTextAsync("I10");
+
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Save codes" }).ClickAsync();
+        await Assertions.Expect(Page.Locator("#coding-work [role=status]")).ToContainTextAsync("Codes saved.");
+        var chart = await Read<CodingChart>(await admin.GetAsync(Chart(queued.Encounter.Id)));
+        Assert.Equal(["I10"], chart.Diagnoses.Select(d => d.Code));
+    }
+
+    /// <summary>Type into a code typeahead, ArrowDown to the first suggestion, Enter to add it.</summary>
+    async Task PickWithKeyboard(string label, string id, string typed, string expected)
+    {
+        var box = Page.GetByRole(AriaRole.Combobox, new() { Name = label });
+        await box.PressSequentiallyAsync(typed);
+        await Assertions.Expect(Page.Locator($"#{id}-listbox [role=option]").First).ToContainTextAsync(expected);
+        await box.PressAsync("ArrowDown");
+        await Assertions.Expect(box).ToHaveAttributeAsync("aria-activedescendant", $"{id}-listbox-0");
+        await box.PressAsync("Enter");
     }
 
     [Fact]

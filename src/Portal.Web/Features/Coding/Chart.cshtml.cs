@@ -92,7 +92,7 @@ public sealed class CodingDraft
 /// <summary>Everything the coding partials need: the chart, the form's state, the findings and where to post.</summary>
 public sealed record CodingWork(CodingChart Chart, CodingDraft Draft, string Url, bool CanCode, bool CanReview, string? Error,
     IReadOnlyDictionary<string, string[]> FieldErrors, IReadOnlyList<CodeFinding> Findings, IReadOnlyDictionary<string, decimal?> Fees,
-    string? Notice)
+    string? Notice, bool Swapped = false)
 {
     public string Dos => Chart.Encounter.DateOfService.ToString("yyyy-MM-dd");
     public bool Editable => CanCode || CanReview;
@@ -153,6 +153,7 @@ public class ChartModel(IDocumentSession session, CodeCatalog catalog, TimeProvi
         }
         else if (op is not null) Error = Draft.Apply(op, pick);
         await BuildWork(ct);
+        Work = Work with { Swapped = true };
         return Partial("_CodingWork", Work);
     }
 
