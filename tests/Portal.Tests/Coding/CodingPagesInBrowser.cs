@@ -68,7 +68,7 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
 
         await Page.GetByRole(AriaRole.Button, new() { Name = "Save codes" }).ClickAsync();
         await Assertions.Expect(Page.Locator("#coding-work [role=alert]").First).ToContainTextAsync("Someone else saved this chart");
-        await Assertions.Expect(Page.Locator("#coding-work [role=alert]").First).ToContainTextAsync("E119");
+        await Assertions.Expect(Page.Locator("#coding-work [role=alert]").First).ToContainTextAsync("E11.9");
         await Assertions.Expect(Page.GetByRole(AriaRole.List, new() { Name = "Diagnoses" })).ToContainTextAsync("I10");
 
         await Page.GetByRole(AriaRole.Button, new() { Name = "Save codes" }).ClickAsync();
@@ -134,7 +134,7 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
         await Page.GetByRole(AriaRole.Link, new() { Name = "QA", Exact = true }).ClickAsync();
         await Assertions.Expect(Page.GetByRole(AriaRole.Table, new() { Name = "Ready for QA" })).ToContainTextAsync(coded.Encounter.PatientName);
         await Page.GetByRole(AriaRole.Link, new() { Name = $"Review {coded.Encounter.PatientName}'s chart" }).ClickAsync();
-        await Assertions.Expect(Page.GetByRole(AriaRole.List, new() { Name = "Diagnoses" })).ToContainTextAsync("E119");
+        await Assertions.Expect(Page.GetByRole(AriaRole.List, new() { Name = "Diagnoses" })).ToContainTextAsync("E11.9");
         await Page.GetByRole(AriaRole.Button, new() { Name = "Accept as coded" }).ClickAsync();
 
         await Assertions.Expect(Page.GetByRole(AriaRole.Status)).ToContainTextAsync("Accepted");

@@ -29,7 +29,7 @@ public sealed class CodingDraft
     public static CodingDraft From(CodingChart c) => new()
     {
         Version = c.Version,
-        Codes = [.. c.Diagnoses.OrderBy(d => d.Sequence).Select(d => d.Code)],
+        Codes = [.. c.Diagnoses.OrderBy(d => d.Sequence).Select(d => CodeSystems.Display(CodeSystems.Icd10Cm, d.Code))],
         Lines = [.. c.Lines.OrderBy(l => l.Line).Select(l => new LineDraft
             { Code = l.Code, Modifiers = l.Modifiers, Units = l.Units, DiagnosisPointers = l.DiagnosisPointers })],
     };
@@ -96,6 +96,7 @@ public sealed record CodingWork(CodingChart Chart, CodingDraft Draft, string Url
 {
     public string Dos => Chart.Encounter.DateOfService.ToString("yyyy-MM-dd");
     public bool Editable => CanCode || CanReview;
+    public static string Money(decimal amount) => amount.ToString("C", System.Globalization.CultureInfo.GetCultureInfo("en-US"));
     public static string Letter(int pointer) => ((char)('A' + pointer - 1)).ToString();
 
     public IEnumerable<CodeFinding> For(string? code) =>
@@ -174,7 +175,7 @@ public class ChartModel(IDocumentSession session, CodeCatalog catalog, TimeProvi
         if (saved) { Draft = CodingDraft.From(Chart); Notice = "Codes saved."; }
         else if (Error?.StartsWith("Someone changed") == true)
             Error = "Someone else saved this chart while you were editing. Your codes are still in the form below; the saved codes are now: "
-                + (Chart.Diagnoses.Length == 0 ? "none" : string.Join(", ", Chart.Diagnoses.Select(d => d.Code)))
+                + (Chart.Diagnoses.Length == 0 ? "none" : string.Join(", ", Chart.Diagnoses.Select(d => CodeSystems.Display(CodeSystems.Icd10Cm, d.Code))))
                 + (Chart.Lines.Length == 0 ? "" : "; lines " + string.Join(", ", Chart.Lines.Select(l => l.Code)))
                 + ". Save again to replace them with yours.";
     }
