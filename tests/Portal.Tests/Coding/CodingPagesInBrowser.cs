@@ -145,6 +145,30 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
     }
 
     [Fact]
+    public async Task a_qa_reviewer_corrects_the_codes_with_the_coding_screen_and_the_coders_accuracy_drops()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var coder = await App.ClientFor(Users.NorthCoder);
+        await PracticeSettingsAre(admin, qaPercent: 100);
+        var coded = await CodedChart(admin, coder);
+        (await Send(coder, HttpMethod.Post, Chart(coded.Encounter.Id, "/submit"), null, coded.Version)).EnsureSuccessStatusCode();
+
+        await SignIn(Users.NorthQa);
+        await Page.GotoAsync($"{Root}/coding/charts/{coded.Encounter.Id}");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Remove E11.9" }).ClickAsync();
+        await Assertions.Expect(Page.GetByRole(AriaRole.List, new() { Name = "Diagnoses" })).Not.ToContainTextAsync("E11.9");
+        await Assertions.Expect(Page.GetByLabel("Line 1 points at A (I10)")).ToBeCheckedAsync();
+        await Page.GetByLabel("Why are you correcting the codes?").FillAsync("Diabetes is not documented in the note.");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Save corrected codes" }).ClickAsync();
+
+        await Page.WaitForURLAsync("**/coding/qa?done=corrected");
+        await Assertions.Expect(Page.GetByRole(AriaRole.Table, new() { Name = "Accuracy per coder" })).ToContainTextAsync("66.7");
+        var chart = await Read<CodingChart>(await admin.GetAsync(Chart(coded.Encounter.Id)));
+        Assert.Equal(["I10"], chart.Diagnoses.Select(d => d.Code));
+        Assert.Equal([1], Assert.Single(chart.Lines).DiagnosisPointers);
+    }
+
+    [Fact]
     public async Task a_vendor_coder_sees_one_queue_labelled_by_practice_and_pulls_across_practices()
     {
         var northAdmin = await App.ClientFor(Users.NorthAdmin);
