@@ -77,6 +77,47 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
         Assert.Equal(["I10"], chart.Diagnoses.Select(d => d.Code));
     }
 
+    [Fact]
+    public async Task a_sex_edit_shows_its_rule_beside_the_code_and_saves_with_an_override_reason()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var coder = await App.ClientFor(Users.NorthCoder);
+        var queued = await QueuedChart(admin);
+        await Pull(coder);
+
+        await SignIn(Users.NorthCoder);
+        await Page.GotoAsync($"{Root}/coding/charts/{queued.Encounter.Id}");
+        await PickWithKeyboard("Add a diagnosis (ICD-10-CM)", "dx-add", "htn", "I10");
+        await PickWithKeyboard("Add a diagnosis (ICD-10-CM)", "dx-add", "N40.0", "N40.0");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Save codes" }).ClickAsync();
+
+        var diagnoses = Page.GetByRole(AriaRole.List, new() { Name = "Diagnoses" });
+        await Assertions.Expect(diagnoses.Locator("li").Nth(1).Locator(".finding")).ToContainTextAsync("dx-sex-edit");
+        var reason = Page.GetByLabel("Override reason (an age or sex edit warns, and the code is right)");
+        await reason.FillAsync("Patient is transgender; prostate documented");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Save codes" }).ClickAsync();
+        await Assertions.Expect(Page.Locator("#coding-work [role=status]")).ToContainTextAsync("Codes saved.");
+        await Assertions.Expect(diagnoses.Locator("li").Nth(1).Locator(".finding.warn")).ToContainTextAsync("dx-sex-edit");
+        await Assertions.Expect(diagnoses.Locator("li").Nth(0).Locator(".finding")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task a_practice_admin_assigns_a_chart_to_a_coder_from_the_queue()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var queued = await QueuedChart(admin);
+
+        await SignIn(Users.NorthAdmin);
+        await Page.GotoAsync($"{Root}/coding/queue");
+        var row = Page.GetByRole(AriaRole.Table, new() { Name = "Coding queue" }).Locator("tbody tr")
+            .Filter(new() { HasText = queued.Encounter.PatientName });
+        await row.GetByRole(AriaRole.Combobox).SelectOptionAsync(new SelectOptionValue { Label = "Cody North" });
+        await row.GetByRole(AriaRole.Button, new() { Name = "Assign" }).ClickAsync();
+        await Assertions.Expect(row).ToContainTextAsync("Assigned");
+        await Assertions.Expect(row.Locator("td").Nth(4)).ToHaveTextAsync("Cody North");
+        Assert.Equal("Cody North", (await Read<CodingChart>(await admin.GetAsync(Chart(queued.Encounter.Id)))).Coder?.Name);
+    }
+
     /// <summary>Type into a code typeahead, ArrowDown to the first suggestion, Enter to add it.</summary>
     async Task PickWithKeyboard(string label, string id, string typed, string expected)
     {
@@ -86,6 +127,8 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
         await box.PressAsync("ArrowDown");
         await Assertions.Expect(box).ToHaveAttributeAsync("aria-activedescendant", $"{id}-listbox-0");
         await box.PressAsync("Enter");
+        await Assertions.Expect(box).ToHaveValueAsync(""); // added: the form came back with an empty box, focus kept
+        await Assertions.Expect(box).ToBeFocusedAsync();
     }
 
     [Fact]
