@@ -118,6 +118,24 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
         Assert.Equal("Cody North", (await Read<CodingChart>(await admin.GetAsync(Chart(queued.Encounter.Id)))).Coder?.Name);
     }
 
+    [Fact]
+    public async Task a_coder_raises_a_multiple_choice_query_and_the_chart_goes_on_hold()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var queued = await QueuedChart(admin);
+        await Pull(await App.ClientFor(Users.NorthCoder));
+
+        await SignIn(Users.NorthCoder);
+        await Page.GotoAsync($"{Root}/coding/charts/{queued.Encounter.Id}");
+        await Page.GetByLabel("Question for Dr. Test Renderer").FillAsync("BP 150/95 at two visits is noted. Which diagnosis does this support?");
+        await Page.GetByLabel("Choices (optional").FillAsync("Essential hypertension\nWhite coat syndrome");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Raise provider query" }).ClickAsync();
+
+        await Assertions.Expect(Page.GetByRole(AriaRole.Status)).ToContainTextAsync("Query sent");
+        await Assertions.Expect(Page.Locator("#chart-status")).ToHaveTextAsync("OnHold");
+        await Assertions.Expect(Page.Locator("ul.queries")).ToContainTextAsync("Unable to determine");
+    }
+
     /// <summary>Type into a code typeahead, ArrowDown to the first suggestion, Enter to add it.</summary>
     async Task PickWithKeyboard(string label, string id, string typed, string expected)
     {
