@@ -1,0 +1,29 @@
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Portal.Web.Features.Intake;
+
+namespace Portal.Web.Features.Coding;
+
+public class QaModel(IQuerySession query, TimeProvider clock) : CodingPageModel
+{
+    [BindProperty(SupportsGet = true, Name = "p")] public int PageNumber { get; set; } = 1;
+    public PageOf<CodingQueueRow> Ready { get; private set; } = default!;
+    public IReadOnlyList<CoderAccuracy> Accuracy { get; private set; } = [];
+    public const decimal Target = 0.95m;
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        if (!IsQa && !IsLead) return Forbid();
+        Notice = Request.Query["done"].ToString() switch
+        {
+            "accepted" => "Accepted: the chart is approved and counted as correct.",
+            "corrected" => "Corrected: the chart is approved with your codes; the differences count against the coder's accuracy.",
+            "returned" => "Returned to the coder with your reason.",
+            _ => null,
+        };
+        var filter = new QueueFilter { Status = EncounterStatus.ReadyForQa, Sort = "due" };
+        Ready = await CodingQueue.Rows(query, filter, null, null, clock.GetUtcNow()).ToPageAsync(Math.Max(1, PageNumber), Paging.DefaultPageSize, ct);
+        Accuracy = await Coding.Accuracy.PerCoder(query, null, null, ct);
+        return Page();
+    }
+}

@@ -1,0 +1,79 @@
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Npgsql;
+using Portal.Web.Features.Intake;
+using Portal.Web.Features.Tenancy;
+using Portal.Web.Platform;
+
+namespace Portal.Web.Features.Coding;
+
+/// <summary>A vendor's one queue across the practices that engage it; each row names its practice and links to that practice's chart.</summary>
+public class VendorQueueModel(PracticeAccess access, IDocumentStore store, TimeProvider clock) : PageModel
+{
+    [BindProperty(SupportsGet = true, Name = "p")] public int PageNumber { get; set; } = 1;
+    public QueueFilter Filter { get; private set; } = new();
+    public QueueTable Table { get; private set; } = default!;
+    public bool CanPull => User.IsInRole(Roles.VendorCoder);
+    public string? Notice { get; private set; }
+    public int Practices { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        if (!User.IsInRole(Roles.VendorCoder) && !User.IsInRole(Roles.VendorAdmin)) return Forbid();
+        Notice = Request.Query["empty"] == "1" ? "Every engaged practice's queue is empty: no chart is waiting. Check back later." : null;
+        await Load(ct);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnGetRowsAsync(CancellationToken ct)
+    {
+        if (!User.IsInRole(Roles.VendorCoder) && !User.IsInRole(Roles.VendorAdmin)) return Forbid();
+        await Load(ct);
+        Response.Headers.Vary = "HX-Request";
+        return Partial("_QueueRows", Table);
+    }
+
+    public async Task<IActionResult> OnPostNextAsync([FromServices] NpgsqlDataSource db, CancellationToken ct)
+    {
+        if (!CanPull) return Forbid();
+        var practices = await access.PracticesFor(User, ct);
+        var pulled = await CodingQueue.PullNext(store, db, [.. practices.Select(p => p.Id)], CodingCaller.From(User).Me, clock, ct);
+        return Redirect(pulled is var (practiceId, encounterId) ? $"/practices/{practiceId}/coding/charts/{encounterId}" : "/vendor/queue?empty=1");
+    }
+
+    async Task Load(CancellationToken ct)
+    {
+        Filter = QueueQuery.Parse(Request.Query);
+        var me = CodingCaller.From(User).Me;
+        var now = clock.GetUtcNow();
+        var (page, size) = (Math.Max(1, PageNumber), Paging.DefaultPageSize);
+        var practices = await access.PracticesFor(User, ct);
+        Practices = practices.Count;
+        var merged = new List<CodingQueueItem>();
+        long total = 0;
+        foreach (var practice in practices)
+        {
+            await using var query = store.QuerySession(practice.Id.ToString());
+            var rows = CodingQueue.Rows(query, Filter, me.Id, me.VendorId ?? Guid.Empty, now);
+            total += await rows.CountAsync(ct);
+            merged.AddRange((await rows.Take(page * size).ToListAsync(ct)).Select(r => CodingQueueItem.From(r, practice.Id, practice.Name, now)));
+        }
+        var items = Sorted(merged, Filter.Sort ?? "due").Skip((page - 1) * size).Take(size).ToList();
+        var pageCount = total == 0 ? 1 : (int)Math.Ceiling(total / (double)size);
+        Table = new QueueTable(items, page, pageCount, total, p => $"/vendor/queue?{QueueQuery.String(Filter, p)}", "", QueueQuery.Filtered(Filter),
+            ShowPractice: true, [], null);
+    }
+
+    // The practices' rows arrive sorted each; one stable sort on the same key merges them.
+    static IEnumerable<CodingQueueItem> Sorted(List<CodingQueueItem> items, string sort)
+    {
+        Func<CodingQueueItem, IComparable?> key = sort.TrimStart('-') switch
+        {
+            "priority" => i => -i.Priority,
+            "dos" => i => i.DateOfService,
+            _ => i => i.DueAt,
+        };
+        return sort.StartsWith('-') ? items.OrderByDescending(key).ThenBy(i => i.DueAt) : items.OrderBy(key).ThenBy(i => i.DueAt);
+    }
+}
