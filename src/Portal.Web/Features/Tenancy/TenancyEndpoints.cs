@@ -73,10 +73,11 @@ public static class TenancyEndpoints
     static async Task<Ok<IReadOnlyList<VendorSummary>>> ListVendors(IQuerySession query, CancellationToken ct) =>
         TypedResults.Ok<IReadOnlyList<VendorSummary>>([.. (await TenancyQueries.Vendors(query, ct)).Select(v => new VendorSummary(v.Id, v.Name))]);
 
-    static Ok<PracticeSummary> GetPractice(HttpContext context, IQuerySession query)
+    static async Task<Ok<PracticeSummary>> GetPractice(HttpContext context, OrganizationDirectory organizations, CancellationToken ct)
     {
         var practice = context.RequiredPractice();
-        return TypedResults.Ok(new PracticeSummary(practice.PracticeId, practice.Name, null));
+        var organization = await organizations.Find(practice.PracticeId, ct);
+        return TypedResults.Ok(new PracticeSummary(practice.PracticeId, practice.Name, organization?.Npi));
     }
 
     static async Task<Ok<IReadOnlyList<Engagement>>> ListEngagements(IQuerySession query, string? status, CancellationToken ct) =>
