@@ -11,7 +11,7 @@ using Portal.Web.Platform;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddPlatform();
-builder.Services.AddTenancy().AddApiClients().AddUsers().AddIntake();
+builder.Services.AddTenancy().AddApiClients().AddUsers().AddSettings().AddIntake();
 builder.Services.AddCodes().AddCoding();
 
 var app = builder.Build();

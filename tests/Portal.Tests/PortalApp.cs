@@ -45,11 +45,24 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
     {
         StartServer();
         BaseAddress = ClientOptions.BaseAddress;
-        await using var conn = new NpgsqlConnection(ConnectionString);
-        await conn.OpenAsync();
+    }
+
+    // Respawn reads the table list once. Marten creates a table the first time a document type is stored unless the
+    // type is registered, so the list is rebuilt whenever the schema gained a table; otherwise a late table's rows
+    // would leak from one test into the next (only on a fresh database, where the tables don't exist yet).
+    int respawnedTables = -1;
+
+    async Task<Respawner> RespawnerFor(NpgsqlConnection conn)
+    {
+        await using var count = new NpgsqlCommand(
+            "select count(*) from information_schema.tables where table_schema = @schema", conn);
+        count.Parameters.AddWithValue("schema", MartenSetup.Schema);
+        var tables = Convert.ToInt32(await count.ExecuteScalarAsync());
+        if (respawner is not null && tables == respawnedTables) return respawner;
+        respawnedTables = tables;
         // Users, roles and OpenIddict clients live in 'identity' and are seeded once; every test resets Marten's
         // schema. The daemon's progression table stays, or the running daemon loses its place (see README).
-        respawner = await Respawner.CreateAsync(conn, new RespawnerOptions
+        return respawner = await Respawner.CreateAsync(conn, new RespawnerOptions
         {
             DbAdapter = DbAdapter.Postgres,
             SchemasToInclude = [MartenSetup.Schema],
@@ -65,7 +78,7 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         await using (var conn = new NpgsqlConnection(ConnectionString))
         {
             await conn.OpenAsync();
-            await respawner!.ResetAsync(conn);
+            await (await RespawnerFor(conn)).ResetAsync(conn);
             // Identity is kept between tests, so lockouts from wrong-password tests would pile up across runs.
             await using var unlock = new NpgsqlCommand(
                 """update identity."AspNetUsers" set "AccessFailedCount" = 0, "LockoutEnd" = null where "LockoutEnd" is null or "LockoutEnd" < '9000-01-01' """, conn);
