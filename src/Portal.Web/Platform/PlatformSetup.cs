@@ -14,7 +14,7 @@ public static class PlatformSetup
     /// <summary>Database, Marten, identity, OAuth2, ProblemDetails, OpenAPI, Razor Pages: everything features stand on.</summary>
     public static void AddPlatform(this WebApplicationBuilder builder)
     {
-        var connectionString = ResolveConnectionString(builder);
+        var connectionString = ConnectionDefaults.Apply(ResolveConnectionString(builder));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHttpContextAccessor();
         builder.AddPortalMarten(connectionString);
