@@ -162,9 +162,7 @@ public static class CodingEndpoints
     {
         if (await CodingQueue.PullNext(store, db, [.. practices.Select(p => p.Id)], me, clock, ct) is not { } pulled)
             return TypedResults.NoContent();
-        await using var query = store.QuerySession(pulled.PracticeId.ToString());
-        var chart = await CodingChart.Load(query, pulled.EncounterId, clock.GetUtcNow(), ct);
-        return TypedResults.Ok(new PulledChart(pulled.PracticeId, practices.First(p => p.Id == pulled.PracticeId).Name, chart!));
+        return TypedResults.Ok(new PulledChart(pulled.PracticeId, practices.First(p => p.Id == pulled.PracticeId).Name, pulled.Chart));
     }
 
     // One chart

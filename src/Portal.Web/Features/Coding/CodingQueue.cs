@@ -139,7 +139,7 @@ public static class CodingQueue
     /// due. The row is locked with FOR UPDATE SKIP LOCKED and the ChartAssigned event is appended in the same transaction,
     /// so two coders pulling at once lock different rows and never share a chart. Null when the queues are empty.
     /// </summary>
-    public static async Task<(Guid PracticeId, Guid EncounterId)?> PullNext(IDocumentStore store, NpgsqlDataSource db,
+    public static async Task<(Guid PracticeId, Guid EncounterId, CodingChart Chart)?> PullNext(IDocumentStore store, NpgsqlDataSource db,
         IReadOnlyCollection<Guid> practices, Coder coder, TimeProvider clock, CancellationToken ct)
     {
         if (practices.Count == 0) return null;
@@ -168,11 +168,18 @@ public static class CodingQueue
         var options = Marten.Services.SessionOptions.ForTransaction(tx);
         options.TenantId = tenant;
         await using var session = store.LightweightSession(options);
-        var stream = await session.Events.FetchForWriting<Encounter>(id, ct);
-        stream.AppendOne(stream.Aggregate!.Assign(coder, pulled: true, "Pulled the next chart", coder.Name, clock.GetUtcNow()));
+        var batch = session.CreateBatchQuery();
+        var fetch = batch.Events.FetchForWriting<Encounter>(id);
+        var loadDetails = batch.Load<EncounterDetails>(id);
+        await batch.Execute(ct);
+        var (stream, details) = (await fetch, await loadDetails);
+        var now = clock.GetUtcNow();
+        stream.AppendOne(stream.Aggregate!.Assign(coder, pulled: true, "Pulled the next chart", coder.Name, now));
         await session.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return (Guid.Parse(tenant), id);
+        // The assigned chart from the session's identity map: no query after the commit.
+        var latest = await session.Events.FetchLatest<Encounter>(id, ct);
+        return (Guid.Parse(tenant), id, CodingChart.From(details!, latest!, now));
     }
 
     public const string Table = "mt_doc_codingqueuerow", NextIndex = "coding_queue_next";

@@ -30,7 +30,7 @@ public sealed record CodingChart(EncounterDetails Encounter, EncounterStatus Sta
     {
         var w = e.Coding;
         var overdue = w.DueAt < now && CodingQueueRow.Running.Contains(e.Status);
-        return new(details with { Status = e.Status }, e.Status, w.Priority, w.DueAt, overdue, w.Coder, w.Diagnoses, w.Lines,
+        return new(details.WithState(e), e.Status, w.Priority, w.DueAt, overdue, w.Coder, w.Diagnoses, w.Lines,
             [.. w.DiagnosisFindings, .. w.LineFindings], w.Queries, e.Version);
     }
 }

@@ -34,7 +34,7 @@ public static class CodingWrites
 {
     public static Task<CodingChart?> Queue(IDocumentSession session, Guid encounterId, long? expectedVersion, SendToCoding input,
         Guid practiceId, string actor, TimeProvider clock, CancellationToken ct) =>
-        Write(session, encounterId, expectedVersion, clock, ct, async e =>
+        Write(session, encounterId, expectedVersion, clock, ct, async (e, d) =>
         {
             var settings = await PracticeSettings.For(session, practiceId, ct);
             return [e.Queue(input.Priority, settings.TurnaroundHours, actor, clock.GetUtcNow())];
@@ -43,45 +43,44 @@ public static class CodingWrites
     public static Task<CodingChart?> Assign(IDocumentSession session, Guid encounterId, long? expectedVersion, Coder coder, string? reason,
         string actor, TimeProvider clock, CancellationToken ct) =>
         Write(session, encounterId, expectedVersion, clock, ct,
-            e => Task.FromResult<object[]>([e.Assign(coder, pulled: false, reason, actor, clock.GetUtcNow())]));
+            (e, _) => Task.FromResult<object[]>([e.Assign(coder, pulled: false, reason, actor, clock.GetUtcNow())]));
 
     public static Task<CodingChart?> Release(IDocumentSession session, Guid encounterId, long? expectedVersion, CodingCaller caller,
         ReleaseChart input, TimeProvider clock, CancellationToken ct) =>
         Write(session, encounterId, expectedVersion, clock, ct,
-            e => Task.FromResult<object[]>([e.Release(caller.Me, caller.IsLeadFor(e), input.Reason.Trim(), clock.GetUtcNow())]));
+            (e, _) => Task.FromResult<object[]>([e.Release(caller.Me, caller.IsLeadFor(e), input.Reason.Trim(), clock.GetUtcNow())]));
 
     public static Task<CodingChart?> CodeDiagnoses(IDocumentSession session, CodeCatalog catalog, Guid encounterId, long? expectedVersion,
         CodingCaller caller, CodeDiagnoses input, TimeProvider clock, CancellationToken ct) =>
-        Write(session, encounterId, expectedVersion, clock, ct, async e =>
+        Write(session, encounterId, expectedVersion, clock, ct, async (e, d) =>
         {
             e.EnsureWorkable(caller.Me, caller.IsLeadFor(e));
-            var (diagnoses, warnings) = await CodingChecks.Diagnoses(session, catalog, e, input.Codes, input.OverrideReason, "codes", ct);
+            var (diagnoses, warnings) = await CodingChecks.Diagnoses(session, catalog, e, d, input.Codes, input.OverrideReason, "codes", ct);
             return [.. e.StartCoding(caller.Me, caller.IsLeadFor(e), clock.GetUtcNow()),
                 e.CodeDiagnoses(caller.Me, caller.IsLeadFor(e), diagnoses, warnings, Blank(input.OverrideReason), clock.GetUtcNow())];
         });
 
     public static Task<CodingChart?> CodeLines(IDocumentSession session, CodeCatalog catalog, Guid encounterId, long? expectedVersion,
         CodingCaller caller, CodeServiceLines input, TimeProvider clock, CancellationToken ct) =>
-        Write(session, encounterId, expectedVersion, clock, ct, async e =>
+        Write(session, encounterId, expectedVersion, clock, ct, async (e, d) =>
         {
             e.EnsureWorkable(caller.Me, caller.IsLeadFor(e));
-            var (lines, warnings) = await CodingChecks.Lines(session, catalog, e, input.Lines, e.Coding.Diagnoses.Length, "lines", ct);
+            var (lines, warnings) = await CodingChecks.Lines(session, catalog, d, input.Lines, e.Coding.Diagnoses.Length, "lines", ct);
             return [.. e.StartCoding(caller.Me, caller.IsLeadFor(e), clock.GetUtcNow()),
                 e.CodeLines(caller.Me, caller.IsLeadFor(e), lines, warnings, Blank(input.OverrideReason), clock.GetUtcNow())];
         });
 
     public static Task<CodingChart?> RaiseQuery(IDocumentSession session, Guid encounterId, long? expectedVersion, CodingCaller caller,
         RaiseProviderQuery input, TimeProvider clock, CancellationToken ct) =>
-        Write(session, encounterId, expectedVersion, clock, ct, async e =>
+        Write(session, encounterId, expectedVersion, clock, ct, async (e, d) =>
         {
-            var details = await session.LoadAsync<EncounterDetails>(encounterId, ct);
             string[] choices = [.. (input.Options ?? []).Select(o => o.Trim()).Where(o => o.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase)];
             if (choices.Length == 1)
                 throw new UnprocessableInput("A multiple-choice query needs at least two clinically reasonable options.",
                     new Dictionary<string, string[]> { ["options"] = ["Give two or more options, or none for an open-ended query."] });
             if (choices.Length > 0)
                 choices = [.. choices.Where(o => o is not (Other or UnableToDetermine)), Other, UnableToDetermine];
-            return [e.RaiseQuery(caller.Me, caller.IsLeadFor(e), details!.RenderingProviderId, details.RenderingProviderName,
+            return [e.RaiseQuery(caller.Me, caller.IsLeadFor(e), d.RenderingProviderId, d.RenderingProviderName,
                 input.Question.Trim(), choices, clock.GetUtcNow())];
         });
 
@@ -89,7 +88,7 @@ public static class CodingWrites
 
     public static Task<CodingChart?> AnswerQuery(IDocumentSession session, Guid encounterId, Guid queryId, long? expectedVersion,
         AnswerProviderQuery input, string actor, TimeProvider clock, CancellationToken ct) =>
-        Write(session, encounterId, expectedVersion, clock, ct, e =>
+        Write(session, encounterId, expectedVersion, clock, ct, (e, _) =>
         {
             var query = e.Coding.Queries.FirstOrDefault(q => q.QueryId == queryId);
             var choice = input.Choice?.Trim();
@@ -110,7 +109,7 @@ public static class CodingWrites
 
     public static Task<CodingChart?> Submit(IDocumentSession session, Guid encounterId, long? expectedVersion, CodingCaller caller,
         Guid practiceId, TimeProvider clock, CancellationToken ct) =>
-        Write(session, encounterId, expectedVersion, clock, ct, async e =>
+        Write(session, encounterId, expectedVersion, clock, ct, async (e, d) =>
         {
             e.EnsureWorkable(caller.Me, caller.IsLeadFor(e));
             var settings = await PracticeSettings.For(session, practiceId, ct);
@@ -127,14 +126,14 @@ public static class CodingWrites
 
     public static Task<CodingChart?> Review(IDocumentSession session, CodeCatalog catalog, Guid encounterId, long? expectedVersion,
         ReviewChart input, string reviewer, TimeProvider clock, CancellationToken ct) =>
-        Write(session, encounterId, expectedVersion, clock, ct, async e =>
+        Write(session, encounterId, expectedVersion, clock, ct, async (e, d) =>
         {
             CodedDiagnosis[]? diagnoses = null;
             ServiceLine[]? lines = null;
             if (input.Diagnoses is { Length: > 0 })
-                (diagnoses, _) = await CodingChecks.Diagnoses(session, catalog, e, input.Diagnoses, input.Reason ?? "QA correction", "diagnoses", ct);
+                (diagnoses, _) = await CodingChecks.Diagnoses(session, catalog, e, d, input.Diagnoses, input.Reason ?? "QA correction", "diagnoses", ct);
             if (input.Lines is { Length: > 0 })
-                (lines, _) = await CodingChecks.Lines(session, catalog, e, input.Lines, (diagnoses ?? e.Coding.Diagnoses).Length, "lines", ct);
+                (lines, _) = await CodingChecks.Lines(session, catalog, d, input.Lines, (diagnoses ?? e.Coding.Diagnoses).Length, "lines", ct);
             else if (diagnoses is not null && e.Coding.Lines.Any(l => l.DiagnosisPointers.Any(p => p > diagnoses.Length)))
                 throw new UnprocessableInput("The coder's lines point at diagnoses the correction removes; correct the lines too.",
                     new Dictionary<string, string[]> { ["lines"] = ["Send the corrected lines."] });
@@ -144,16 +143,28 @@ public static class CodingWrites
     public static Task<CodingChart?> Return(IDocumentSession session, Guid encounterId, long? expectedVersion, ReturnChart input,
         string reviewer, TimeProvider clock, CancellationToken ct) =>
         Write(session, encounterId, expectedVersion, clock, ct,
-            e => Task.FromResult<object[]>([e.Return(reviewer, input.Reason.Trim(), clock.GetUtcNow())]));
+            (e, _) => Task.FromResult<object[]>([e.Return(reviewer, input.Reason.Trim(), clock.GetUtcNow())]));
 
+    /// <summary>
+    /// One round trip fetches the stream (with the version check) and the encounter details together; the decision gets both.
+    /// After saving, the new aggregate comes from the session's identity map (Marten's FetchLatest after FetchForWriting on
+    /// an inline snapshot), so the chart returned costs no further query.
+    /// </summary>
     static async Task<CodingChart?> Write(IDocumentSession session, Guid encounterId, long? expectedVersion, TimeProvider clock,
-        CancellationToken ct, Func<Encounter, Task<object[]>> decide)
+        CancellationToken ct, Func<Encounter, EncounterDetails, Task<object[]>> decide)
     {
-        var stream = await PatientWrites.Fetch<Encounter>(session, encounterId, expectedVersion, ct);
-        if (stream.Aggregate is null) return null;
-        stream.AppendMany(await decide(stream.Aggregate));
+        var batch = session.CreateBatchQuery();
+        var fetch = expectedVersion is { } v
+            ? batch.Events.FetchForWriting<Encounter>(encounterId, v)
+            : batch.Events.FetchForWriting<Encounter>(encounterId);
+        var loadDetails = batch.Load<EncounterDetails>(encounterId);
+        await batch.Execute(ct);
+        var (stream, details) = (await fetch, await loadDetails);
+        if (stream.Aggregate is null || details is null) return null;
+        stream.AppendMany(await decide(stream.Aggregate, details));
         await session.SaveChangesAsync(ct);
-        return await CodingChart.Load(session, encounterId, clock.GetUtcNow(), ct);
+        var latest = await session.Events.FetchLatest<Encounter>(encounterId, ct);
+        return CodingChart.From(details, latest!, clock.GetUtcNow());
     }
 
     static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
@@ -166,21 +177,17 @@ public static class CodingChecks
     static readonly string[] NeedReason = [CodeRules.SexEdit, CodeRules.AgeEdit];
 
     public static async Task<(CodedDiagnosis[], CodeFinding[])> Diagnoses(IQuerySession session, CodeCatalog catalog, Encounter e,
-        string[] input, string? overrideReason, string field, CancellationToken ct)
+        EncounterDetails details, string[] input, string? overrideReason, string field, CancellationToken ct)
     {
         var codes = input.Select(c => CodeSystems.Normalize(c ?? "")).ToArray();
         var errors = new FieldErrors()
             .Check(codes.Length is > 0 and <= MaxDiagnoses, field, $"Give 1 to {MaxDiagnoses} diagnosis codes.")
             .Check(codes.Distinct().Count() == codes.Length, field, "Each diagnosis may be listed once.");
         errors.ThrowIfAny("The diagnoses cannot be coded.");
-        var batch = session.CreateBatchQuery();
-        var loadDetails = batch.Load<EncounterDetails>(e.Id);
-        var loadPatient = batch.Load<Patient>(e.PatientId);
-        await batch.Execute(ct);
-        var (details, patient) = (await loadDetails, await loadPatient);
+        var patient = await session.LoadAsync<Patient>(e.PatientId, ct);
         var facts = patient is null ? null : new PatientFacts(patient.Demographics.Sex switch { Sex.Female => "F", Sex.Male => "M", _ => "U" },
             patient.Demographics.BirthDate);
-        var dos = details!.DateOfService;
+        var dos = details.DateOfService;
         var findings = await CodeRules.CheckDiagnoses(catalog, dos, codes, facts, ct);
         ThrowOnErrors(findings, codes, field, "diagnoses");
         var warnings = findings.Where(f => f.Severity == FindingSeverity.Warning).ToArray();
@@ -192,13 +199,16 @@ public static class CodingChecks
         return ([.. codes.Select((c, i) => new CodedDiagnosis(i + 1, c, index?.Find(c)?.LongDescription ?? ""))], warnings);
     }
 
-    public static async Task<(ServiceLine[], CodeFinding[])> Lines(IQuerySession session, CodeCatalog catalog, Encounter e,
+    public static async Task<(ServiceLine[], CodeFinding[])> Lines(IQuerySession session, CodeCatalog catalog, EncounterDetails details,
         ServiceLineInput[] input, int diagnosisCount, string field, CancellationToken ct)
     {
         var errors = new FieldErrors().Check(diagnosisCount > 0, field, "Code the diagnoses before the service lines.");
         var lines = new List<ServiceLine>();
-        var details = await session.LoadAsync<EncounterDetails>(e.Id, ct);
-        var dos = details!.DateOfService;
+        var dos = details.DateOfService;
+        // The fee schedule rows of every line without a charge, in one query.
+        var fees = (await session.LoadManyAsync<FeeScheduleEntry>(ct, [.. input.Where(l => l.Charge is null)
+                .Select(l => FeeScheduleEntry.Key(CodeSystems.Normalize(l.Code ?? ""))).Distinct()]))
+            .ToDictionary(f => f.Id, f => f.Amount);
         for (var i = 0; i < input.Length; i++)
         {
             var line = input[i];
@@ -212,7 +222,7 @@ public static class CodingChecks
                 .Check(pointers.All(x => x >= 1 && x <= diagnosisCount), $"{at}.diagnosisPointers",
                     $"Pointers are 1 to {diagnosisCount}: the coded diagnoses, in order.")
                 .Check(line.Units >= 1, $"{at}.units", "Units must be at least 1.");
-            var fee = line.Charge is null ? await FeeScheduleEntry.ChargeFor(session, code, ct) : null;
+            decimal? fee = line.Charge is null && fees.TryGetValue(FeeScheduleEntry.Key(code), out var amount) ? amount : null;
             errors.Check(line.Charge is not null || fee is not null, $"{at}.charge",
                 $"{code} has no fee in the practice's fee schedule; add one or give the charge.");
             lines.Add(new ServiceLine(i + 1, code, "", modifiers, line.Units, line.Charge ?? (fee ?? 0) * line.Units, pointers));

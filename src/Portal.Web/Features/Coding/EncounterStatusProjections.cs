@@ -2,22 +2,9 @@ using Portal.Web.Features.Coding;
 
 namespace Portal.Web.Features.Intake;
 
-// Intake's encounter screens show where the chart is in coding: the status follows the coding events.
+// Intake's encounter list shows where the chart is in coding: the status follows the coding events. (The details
+// screen reads the status from the encounter snapshot instead: EncounterDetails.Read.)
 // The status after a submit or an answer is frozen in the event, so these stay one-liners.
-
-public sealed partial class EncounterDetailsProjection
-{
-    public static EncounterDetails Apply(ChartQueued _, EncounterDetails d) => d with { Status = EncounterStatus.Queued };
-    public static EncounterDetails Apply(ChartAssigned _, EncounterDetails d) => d with { Status = EncounterStatus.Assigned };
-    public static EncounterDetails Apply(ChartReleased _, EncounterDetails d) => d with { Status = EncounterStatus.Queued };
-    public static EncounterDetails Apply(CodingStarted _, EncounterDetails d) => d with { Status = EncounterStatus.InProgress };
-    public static EncounterDetails Apply(ProviderQueryRaised _, EncounterDetails d) => d with { Status = EncounterStatus.OnHold };
-    public static EncounterDetails Apply(ProviderQueryAnswered e, EncounterDetails d) => d with { Status = CodingStatus.After(e, d.Status) };
-    public static EncounterDetails Apply(ChartSubmitted e, EncounterDetails d) => d with { Status = CodingStatus.After(e) };
-    public static EncounterDetails Apply(ChartApproved _, EncounterDetails d) => d with { Status = EncounterStatus.Approved };
-    public static EncounterDetails Apply(ChartReviewed _, EncounterDetails d) => d with { Status = EncounterStatus.Approved };
-    public static EncounterDetails Apply(ChartReturned _, EncounterDetails d) => d with { Status = EncounterStatus.Returned };
-}
 
 public sealed partial class EncounterListRowProjection
 {

@@ -39,7 +39,7 @@ public class VendorQueueModel(PracticeAccess access, IDocumentStore store, TimeP
         if (!CanPull) return Forbid();
         var practices = await access.PracticesFor(User, ct);
         var pulled = await CodingQueue.PullNext(store, db, [.. practices.Select(p => p.Id)], CodingCaller.From(User).Me, clock, ct);
-        return Redirect(pulled is var (practiceId, encounterId) ? $"/practices/{practiceId}/coding/charts/{encounterId}" : "/vendor/queue?empty=1");
+        return Redirect(pulled is var (practiceId, encounterId, _) ? $"/practices/{practiceId}/coding/charts/{encounterId}" : "/vendor/queue?empty=1");
     }
 
     async Task Load(CancellationToken ct)

@@ -4,13 +4,29 @@ namespace Portal.Web.Features.Intake;
 
 public sealed record DocumentSummary(Guid Id, string FileName, string ContentType, long Size, string UploadedBy, DateTimeOffset UploadedAt);
 
-/// <summary>The encounter details screen and GET /encounters/{id}.</summary>
+/// <summary>
+/// The encounter details screen and GET /encounters/{id}. The projection keeps what intake records (it changes on intake events
+/// only, so coding writes don't touch it); <see cref="Status"/> and <see cref="Version"/> come from the encounter stream's
+/// snapshot when read (<see cref="Read"/>, <see cref="WithState"/>).
+/// </summary>
 public sealed record EncounterDetails(Guid Id, EncounterStatus Status, Guid PatientId, string PatientName, string Mrn,
     Guid RenderingProviderId, string RenderingProviderName, Guid BillingProviderId, string BillingProviderName,
     DateOnly DateOfService, string PlaceOfService, Guid? CoverageId, string? PayerName, string? VisitNotes,
     DocumentSummary[] Documents, string OpenedBy, DateTimeOffset OpenedAt, long Version)
 {
     public string PlaceOfServiceName => Identifiers.PlacesOfService.GetValueOrDefault(PlaceOfService, "");
+
+    public EncounterDetails WithState(Encounter e) => this with { Status = e.Status, Version = e.Version };
+
+    /// <summary>The details with the stream's current status and version, in one round trip; null when there is no such encounter.</summary>
+    public static async Task<EncounterDetails?> Read(Marten.IQuerySession query, Guid encounterId, CancellationToken ct)
+    {
+        var batch = query.CreateBatchQuery();
+        var details = batch.Load<EncounterDetails>(encounterId);
+        var encounter = batch.Load<Encounter>(encounterId);
+        await batch.Execute(ct);
+        return await details is { } d && await encounter is { } e ? d.WithState(e) : null;
+    }
 }
 
 public sealed partial class EncounterDetailsProjection : SingleStreamProjection<EncounterDetails, Guid>

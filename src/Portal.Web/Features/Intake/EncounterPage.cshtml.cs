@@ -59,7 +59,7 @@ public class EncounterPageModel(IQuerySession query) : IntakePageModel
 
     async Task<bool> Load(Guid encounterId, CancellationToken ct)
     {
-        var encounter = await query.LoadAsync<EncounterDetails>(encounterId, ct);
+        var encounter = await EncounterDetails.Read(query, encounterId, ct);
         if (encounter is null) return false;
         Encounter = encounter;
         History = await IntakeQueries.History(query, encounterId, ct);

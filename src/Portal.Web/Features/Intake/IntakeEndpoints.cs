@@ -196,7 +196,7 @@ public static class IntakeEndpoints
     static async Task<Results<Ok<EncounterDetails>, NotFound<ProblemDetails>>> GetEncounter(Guid encounterId, IDocumentSession session,
         HttpContext context, CancellationToken ct)
     {
-        var encounter = await session.LoadAsync<EncounterDetails>(encounterId, ct);
+        var encounter = await EncounterDetails.Read(session, encounterId, ct);
         if (encounter is null) return NotFound("encounter");
         await PhiAudit.Record(session, context, PhiAudit.View, nameof(Encounter), encounter.Id, encounter.PatientId, ct);
         return WithETag(context, encounter, encounter.Version);

@@ -182,7 +182,8 @@ public static class EncounterWrites
         if (stream.Aggregate is null) return null;
         stream.AppendOne(stream.Aggregate.ReviseNotes(input.VisitNotes.Trim(), input.Reason.Trim(), actor, clock.GetUtcNow()));
         await session.SaveChangesAsync(ct);
-        return await session.LoadAsync<EncounterDetails>(encounterId, ct);
+        var details = await session.LoadAsync<EncounterDetails>(encounterId, ct);
+        return details?.WithState((await session.Events.FetchLatest<Encounter>(encounterId, ct))!);
     }
 
     public const long MaxDocumentBytes = 10 * 1024 * 1024;
