@@ -20,6 +20,7 @@ public static class CodingModule
             o.Projections.Add<CodingQueueRowProjection>(ProjectionLifecycle.Inline);
             o.Projections.Add<QaReviewProjection>(ProjectionLifecycle.Inline);
             o.Schema.For<CodingQueueRow>()
+                .Index(r => r.DateOfService)
                 .Duplicate(r => r.Status).Duplicate(r => r.Priority).Duplicate(r => r.DueAt).Duplicate(r => r.CoderId)
                 .IgnoreIndex(CodingQueue.NextIndex);
             o.Schema.For<QaReview>().Index(r => r.CoderId);

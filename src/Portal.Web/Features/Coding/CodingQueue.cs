@@ -8,13 +8,16 @@ using Portal.Web.Platform;
 namespace Portal.Web.Features.Coding;
 
 /// <summary>
-/// One chart in the coding queues (inline projection of the encounter stream, one row per encounter). Status, coder,
-/// priority and due time are duplicated into columns so "next chart" is one indexed SELECT … FOR UPDATE SKIP LOCKED.
+/// One encounter as the lists show it: the coding queues, and intake's encounter list (<see cref="EncounterListRow"/> is its
+/// API shape). An inline projection of the encounter stream, one row per encounter, and the only document besides the stream's
+/// snapshot that a status change rewrites. Status, coder, priority and due time are duplicated into columns so "next chart"
+/// is one indexed SELECT … FOR UPDATE SKIP LOCKED.
 /// </summary>
 public sealed record CodingQueueRow(Guid Id, EncounterStatus Status, DateOnly DateOfService, string PatientName, string Mrn,
     Guid RenderingProviderId, string RenderingProviderName, string? PayerName, int Priority, DateTimeOffset? QueuedAt,
     DateTimeOffset? DueAt, Guid? CoderId, string? CoderName, Guid? VendorId, DateTimeOffset? OnHoldSince, int OpenQueries,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt, string PlaceOfService = "", Guid PatientId = default, string BillingProviderName = "", int Documents = 0,
+    DateTimeOffset OpenedAt = default)
 {
     /// <summary>Statuses whose turnaround clock runs: on hold (waiting for the provider) stops it, submitting ends it.</summary>
     public static readonly EncounterStatus[] Running =
@@ -27,7 +30,9 @@ public sealed partial class CodingQueueRowProjection : SingleStreamProjection<Co
 {
     public static CodingQueueRow Create(EncounterOpened e) =>
         new(e.EncounterId, EncounterStatus.New, e.DateOfService, e.PatientName, e.Mrn, e.RenderingProviderId, e.RenderingProviderName,
-            e.PayerName, 0, null, null, null, null, null, null, 0, e.At);
+            e.PayerName, 0, null, null, null, null, null, null, 0, e.At, e.PlaceOfService, e.PatientId, e.BillingProviderName, 0, e.At);
+
+    public static CodingQueueRow Apply(DocumentAttached _, CodingQueueRow r) => r with { Documents = r.Documents + 1 };
 
     public static CodingQueueRow Apply(ChartQueued e, CodingQueueRow r) =>
         r with { Status = EncounterStatus.Queued, Priority = e.Priority, QueuedAt = e.At, DueAt = e.DueAt, UpdatedAt = e.At };

@@ -83,8 +83,8 @@ public class QueueModel(IQuerySession query, TimeProvider clock) : CodingPageMod
     {
         await LoadRows(users, ct);
         if (CanWrite)
-            NewEncounters = await IntakeQueries.Encounters(query, new EncounterFilter { Status = EncounterStatus.New, Sort = "-dos" })
-                .Take(100).ToListAsync(ct);
+            NewEncounters = [.. (await IntakeQueries.Encounters(query, new EncounterFilter { Status = EncounterStatus.New, Sort = "-dos" })
+                .Take(100).ToListAsync(ct)).Select(EncounterListRow.From)];
     }
 
     async Task LoadRows(UserManager<PortalUser> users, CancellationToken ct)

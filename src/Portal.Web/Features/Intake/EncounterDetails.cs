@@ -42,16 +42,12 @@ public sealed partial class EncounterDetailsProjection : SingleStreamProjection<
         d with { Documents = [.. d.Documents, new DocumentSummary(e.DocumentId, e.FileName, e.ContentType, e.Size, e.By, e.At)] };
 }
 
-/// <summary>One row of the encounter list (worklist, filters, CSV export).</summary>
+/// <summary>One row of the encounter list (worklist, filters, CSV export): the intake view of <see cref="Coding.CodingQueueRow"/>.</summary>
 public sealed record EncounterListRow(Guid Id, EncounterStatus Status, DateOnly DateOfService, string PlaceOfService,
     Guid PatientId, string PatientName, string Mrn, Guid RenderingProviderId, string RenderingProviderName,
-    string BillingProviderName, string? PayerName, int Documents, DateTimeOffset OpenedAt);
-
-public sealed partial class EncounterListRowProjection : SingleStreamProjection<EncounterListRow, Guid>
+    string BillingProviderName, string? PayerName, int Documents, DateTimeOffset OpenedAt)
 {
-    public static EncounterListRow Create(EncounterOpened e) =>
-        new(e.EncounterId, EncounterStatus.New, e.DateOfService, e.PlaceOfService, e.PatientId, e.PatientName, e.Mrn,
-            e.RenderingProviderId, e.RenderingProviderName, e.BillingProviderName, e.PayerName, 0, e.At);
-
-    public static EncounterListRow Apply(DocumentAttached _, EncounterListRow r) => r with { Documents = r.Documents + 1 };
+    public static EncounterListRow From(Coding.CodingQueueRow r) =>
+        new(r.Id, r.Status, r.DateOfService, r.PlaceOfService, r.PatientId, r.PatientName, r.Mrn, r.RenderingProviderId,
+            r.RenderingProviderName, r.BillingProviderName, r.PayerName, r.Documents, r.OpenedAt);
 }

@@ -33,7 +33,7 @@ public class EncountersModel(IQuerySession query) : IntakePageModel
     {
         var rows = await IntakeQueries.Encounters(session, Filter).Take(10_000).ToListAsync(ct);
         await PhiAudit.Record(session, HttpContext, PhiAudit.Export, "EncounterList", null, null, ct);
-        return File(System.Text.Encoding.UTF8.GetBytes(CsvIntake.EncounterExport(rows)), "text/csv", "encounters.csv");
+        return File(System.Text.Encoding.UTF8.GetBytes(CsvIntake.EncounterExport(rows.Select(EncounterListRow.From))), "text/csv", "encounters.csv");
     }
 
     public async Task<IActionResult> OnPostImportAsync(IFormFile? file, [FromServices] IDocumentSession session,
@@ -54,9 +54,10 @@ public class EncountersModel(IQuerySession query) : IntakePageModel
     {
         Filter = FilterFromQuery(Request.Query);
         var page = await IntakeQueries.Encounters(query, Filter).ToPageAsync(Math.Max(1, PageNumber), Paging.DefaultPageSize, ct);
+        var rows = page.Map(EncounterListRow.From);
         var filtered = Filter.Status is not null || Filter.DosFrom is not null || Filter.DosTo is not null || Filter.ProviderId is not null
             || !string.IsNullOrWhiteSpace(Filter.Patient);
-        Rows = new EncounterRows(page, PageUrl, Root, filtered, $"{Root}/encounters?handler=Export&{QueryString()}");
+        Rows = new EncounterRows(rows, PageUrl, Root, filtered, $"{Root}/encounters?handler=Export&{QueryString()}");
     }
 
     public string QueryString(int? page = null) => string.Join('&', new Dictionary<string, string?>

@@ -171,14 +171,14 @@ public static class IntakeEndpoints
 
     static async Task<Ok<PageOf<EncounterListRow>>> ListEncounters(IQuerySession query, [AsParameters] EncounterFilter filter,
         CancellationToken ct) =>
-        TypedResults.Ok(await IntakeQueries.Encounters(query, filter).ToPageAsync(filter.Page, filter.PageSize, ct));
+        TypedResults.Ok((await IntakeQueries.Encounters(query, filter).ToPageAsync(filter.Page, filter.PageSize, ct)).Map(EncounterListRow.From));
 
     static async Task<FileContentHttpResult> ExportEncounters(IDocumentSession session, [AsParameters] EncounterFilter filter,
         HttpContext context, CancellationToken ct)
     {
         var rows = await IntakeQueries.Encounters(session, filter).Take(10_000).ToListAsync(ct);
         await PhiAudit.Record(session, context, PhiAudit.Export, "EncounterList", null, null, ct);
-        return TypedResults.File(System.Text.Encoding.UTF8.GetBytes(CsvIntake.EncounterExport(rows)), "text/csv", "encounters.csv");
+        return TypedResults.File(System.Text.Encoding.UTF8.GetBytes(CsvIntake.EncounterExport(rows.Select(EncounterListRow.From))), "text/csv", "encounters.csv");
     }
 
     static async Task<Created<EncounterDetails>> OpenEncounter(OpenEncounter body, HttpContext context, IDocumentSession session,

@@ -14,10 +14,8 @@ public static class IntakeModule
             o.Projections.Snapshot<Payer>(SnapshotLifecycle.Inline);
             o.Projections.Snapshot<Encounter>(SnapshotLifecycle.Inline);
             o.Projections.Add<EncounterDetailsProjection>(ProjectionLifecycle.Inline);
-            o.Projections.Add<EncounterListRowProjection>(ProjectionLifecycle.Inline);
             o.Schema.For<Patient>().Index(p => p.Mrn);
             o.Schema.For<Provider>().Index(p => p.Npi);
-            o.Schema.For<EncounterListRow>().Index(r => r.DateOfService);
             o.Schema.For<EncounterDocument>().Index(d => d.EncounterId);
             o.Schema.For<AuditEntry>().Index(a => a.At);
         });

@@ -25,9 +25,10 @@ public static class IntakeQueries
 {
     public static readonly string[] EncounterSorts = ["-dos", "dos", "patient", "-patient", "-opened", "opened"];
 
-    public static IQueryable<EncounterListRow> Encounters(IQuerySession query, EncounterFilter f)
+    /// <summary>The encounter list's rows, filtered and sorted; callers show them as <see cref="EncounterListRow"/>.</summary>
+    public static IQueryable<Coding.CodingQueueRow> Encounters(IQuerySession query, EncounterFilter f)
     {
-        var q = query.Query<EncounterListRow>().AsQueryable();
+        var q = query.Query<Coding.CodingQueueRow>().AsQueryable();
         if (f.Status is { } status) q = q.Where(r => r.Status == status);
         if (f.DosFrom is { } from) q = q.Where(r => r.DateOfService >= from);
         if (f.DosTo is { } to) q = q.Where(r => r.DateOfService <= to);

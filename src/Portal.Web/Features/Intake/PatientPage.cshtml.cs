@@ -33,8 +33,8 @@ public class PatientPageModel(IQuerySession query) : IntakePageModel
         if (patient is null) return false;
         Patient = patient;
         Payers = await IntakeQueries.Payers(query, ct);
-        Encounters = await query.Query<EncounterListRow>().Where(r => r.PatientId == patientId)
-            .OrderByDescending(r => r.DateOfService).Take(50).ToListAsync(ct);
+        Encounters = [.. (await query.Query<Coding.CodingQueueRow>().Where(r => r.PatientId == patientId)
+            .OrderByDescending(r => r.DateOfService).Take(50).ToListAsync(ct)).Select(EncounterListRow.From)];
         return true;
     }
 }

@@ -37,6 +37,8 @@ public sealed record PageOf<T>(IReadOnlyList<T> Items, int Page, int PageSize, l
     public int PageCount => Total == 0 ? 1 : (int)Math.Ceiling(Total / (double)PageSize);
     public bool HasPrevious => Page > 1;
     public bool HasNext => Page < PageCount;
+
+    public PageOf<TOut> Map<TOut>(Func<T, TOut> map) => new([.. Items.Select(map)], Page, PageSize, Total);
 }
 
 public static class Paging
