@@ -151,17 +151,33 @@ public static class CodeRules
         var findings = new List<CodeFinding>();
         var codes = lines.Select(l => CodeSystems.Normalize(l.Code)).Distinct().ToArray();
         const string s = MartenSetup.Schema;
-        if (catalog.VersionOn(CodeSystems.Ncci, dos) is { } ncci && codes.Length > 1)
+        // Both edits in one round trip.
+        await using var batch = catalog.Database.CreateBatch();
+        var ncci = codes.Length > 1 ? catalog.VersionOn(CodeSystems.Ncci, dos) : null;
+        var mue = catalog.VersionOn(CodeSystems.Mue, dos);
+        if (ncci is not null)
         {
-            await using var cmd = catalog.Database.CreateCommand($"""
+            var ptp = new NpgsqlBatchCommand($"""
                 select column1, column2, modifier_indicator from {s}.{CodeSetTables.Ptp}
-                where version = @v and column1 = any(@c) and column2 = any(@c) and column1 <> column2
-                  and effective_from <= @d and (deleted_on is null or deleted_on > @d) and modifier_indicator <> 9
+                where version = $1 and column1 = any($2) and column2 = any($2) and column1 <> column2
+                  and effective_from <= $3 and (deleted_on is null or deleted_on > $3) and modifier_indicator <> 9
                 """);
-            cmd.Parameters.AddWithValue("v", ncci.Version);
-            cmd.Parameters.AddWithValue("c", codes);
-            cmd.Parameters.AddWithValue("d", dos);
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            ptp.Parameters.Add(new NpgsqlParameter { Value = ncci.Version });
+            ptp.Parameters.Add(new NpgsqlParameter { Value = codes });
+            ptp.Parameters.Add(new NpgsqlParameter { Value = dos });
+            batch.BatchCommands.Add(ptp);
+        }
+        if (mue is not null)
+        {
+            var limits = new NpgsqlBatchCommand($"select code, max_units, mai from {s}.{CodeSetTables.Mue} where version = $1 and code = any($2)");
+            limits.Parameters.Add(new NpgsqlParameter { Value = mue.Version });
+            limits.Parameters.Add(new NpgsqlParameter { Value = codes });
+            batch.BatchCommands.Add(limits);
+        }
+        if (batch.BatchCommands.Count == 0) return findings;
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        if (ncci is not null)
+        {
             while (await reader.ReadAsync(ct))
             {
                 var (c1, c2, indicator) = (reader.GetString(0), reader.GetString(1), reader.GetInt16(2));
@@ -173,13 +189,10 @@ public static class CodeRules
                     findings.Add(new(c2, Ncci, FindingSeverity.Warning,
                         $"NCCI: {c2} is bundled into {c1} unless a distinct-service modifier (59, XE/XS/XP/XU, 25, LT/RT…) applies and the record supports it."));
             }
+            await reader.NextResultAsync(ct);
         }
-        if (catalog.VersionOn(CodeSystems.Mue, dos) is { } mue)
+        if (mue is not null)
         {
-            await using var cmd = catalog.Database.CreateCommand($"select code, max_units, mai from {s}.{CodeSetTables.Mue} where version = @v and code = any(@c)");
-            cmd.Parameters.AddWithValue("v", mue.Version);
-            cmd.Parameters.AddWithValue("c", codes);
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
                 var (code, max, mai) = (reader.GetString(0), reader.GetInt32(1), reader.GetInt16(2));

@@ -112,10 +112,13 @@ public static class CodingWrites
         Write(session, encounterId, expectedVersion, clock, ct, async (e, d) =>
         {
             e.EnsureWorkable(caller.Me, caller.IsLeadFor(e));
-            var settings = await PracticeSettings.For(session, practiceId, ct);
             var coderId = e.Coding.Coder!.Id;
-            var approved = await session.Query<CodingQueueRow>()
-                .CountAsync(r => r.CoderId == coderId && r.Status == EncounterStatus.Approved, ct);
+            var batch = session.CreateBatchQuery();
+            var loadSettings = batch.Load<PracticeSettings>(practiceId);
+            var countApproved = batch.Query(new ApprovedCharts { CoderId = coderId });
+            await batch.Execute(ct);
+            var settings = await loadSettings ?? PracticeSettings.Default(practiceId);
+            var approved = await countApproved;
             var (sampled, why) = QaSampling.Decide(settings, encounterId, approved);
             var now = clock.GetUtcNow();
             var submitted = e.Submit(caller.Me, caller.IsLeadFor(e), sampled, why, now);
@@ -252,4 +255,13 @@ public static class CodingChecks
 
     static UnprocessableInput Unprocessable(string message, Dictionary<string, string[]> errors, IEnumerable<CodeFinding> findings) =>
         new(message, errors, new Dictionary<string, object?> { ["findings"] = findings.ToArray() });
+}
+
+/// <summary>How many charts a coder has had approved in this practice (QA sampling of new coders); compiled, it runs on every submit.</summary>
+public sealed class ApprovedCharts : Marten.Linq.ICompiledQuery<CodingQueueRow, int>
+{
+    public Guid CoderId { get; set; }
+
+    public System.Linq.Expressions.Expression<Func<Marten.Linq.IMartenQueryable<CodingQueueRow>, int>> QueryIs() =>
+        q => q.Count(r => r.CoderId == CoderId && r.Status == EncounterStatus.Approved);
 }

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using System.Security.Claims;
 using Marten;
 using Portal.Web.Features.ApiClients;
@@ -22,9 +23,7 @@ public sealed class PracticeAccess(IDocumentStore store, OrganizationDirectory o
             if (tenant != practiceId.ToString()) return null;
             var clientId = user.FindFirstValue("sub");
             await using var clients = store.QuerySession(tenant);
-            return await clients.Query<ApiClient>().AnyAsync(c => c.ClientId == clientId && c.RevokedAt == null, ct)
-                ? practice
-                : null;
+            return await clients.QueryAsync(new ActiveApiClient { ClientId = clientId ?? "" }, ct) ? practice : null;
         }
 
         if (org == practiceId) return practice;
@@ -33,9 +32,7 @@ public sealed class PracticeAccess(IDocumentStore store, OrganizationDirectory o
         // A vendor sees a practice only while the practice's engagement of it is active: checked on every request,
         // so a revocation cuts access at once, whatever cookies or tokens the vendor still holds.
         await using var practiceSession = store.QuerySession(practiceId.ToString());
-        var engaged = await practiceSession.Query<Engagement>()
-            .AnyAsync(e => e.VendorId == org.Value && e.RevokedAt == null, ct);
-        return engaged ? practice : null;
+        return await practiceSession.QueryAsync(new ActiveEngagement { VendorId = org.Value }, ct) ? practice : null;
     }
 
     /// <summary>The practices <paramref name="user"/> may act for, by name: the tenant switcher and GET /api/v1/practices.</summary>
@@ -61,4 +58,24 @@ public sealed class PracticeAccess(IDocumentStore store, OrganizationDirectory o
             if (await organizations.Find(id, ct) is { Kind: OrganizationKind.Practice } practice) practices.Add(practice);
         return [.. practices.OrderBy(p => p.Name)];
     }
+}
+
+// The access checks run on every request: compiled queries, so Marten plans their SQL once instead of parsing LINQ each time.
+
+/// <summary>Is the app with this client id registered to the session's practice and not revoked?</summary>
+public sealed class ActiveApiClient : Marten.Linq.ICompiledQuery<ApiClient, bool>
+{
+    public string ClientId { get; set; } = "";
+
+    public Expression<Func<Marten.Linq.IMartenQueryable<ApiClient>, bool>> QueryIs() =>
+        q => q.Any(c => c.ClientId == ClientId && c.RevokedAt == null);
+}
+
+/// <summary>Has the session's practice an active engagement of this vendor?</summary>
+public sealed class ActiveEngagement : Marten.Linq.ICompiledQuery<Engagement, bool>
+{
+    public Guid VendorId { get; set; }
+
+    public Expression<Func<Marten.Linq.IMartenQueryable<Engagement>, bool>> QueryIs() =>
+        q => q.Any(e => e.VendorId == VendorId && e.RevokedAt == null);
 }
