@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Coding workflow load test (docs/benchmarks.md, "Coding workflow"). Loopback only, bounded in time.
-#   infra/bench/coding.sh [charts=100000] [workers=16] [seconds=30]
+#   infra/bench/coding.sh [charts=100000] [workers=16] [seconds=30]      (WARMUP=seconds before measuring, default 20)
 # Expects Portal running in Release on 127.0.0.1:5093 against PORTAL_PG_PORT (default 54359):
 #   PORTAL_PG_PORT=54359 dotnet run -c Release --project src/Portal.Web --urls http://127.0.0.1:5093
 # Besides latency and throughput it prints the CPU time the web process and PostgreSQL spent per command, which does not
@@ -23,8 +23,13 @@ ticks() { # utime+stime of a process and its children (PostgreSQL backends are c
   echo $total
 }
 hz=$(getconf CLK_TCK)
+# Warm up first (JIT tiering, Marten's generated code, connection pools, prepared statements): WARMUP seconds, not measured.
+if [[ "${WARMUP:-20}" != 0 ]]; then
+  dotnet tests/Portal.Load/bin/Release/net10.0/Portal.Load.dll --url http://127.0.0.1:5093 --scenario coding \
+    --workers "$WORKERS" --seconds "${WARMUP:-20}" >/dev/null
+fi
 w0=$(ticks "$web"); p0=$(ticks "$pg")
-out=$(dotnet run -c Release --no-build --project tests/Portal.Load -- --url http://127.0.0.1:5093 --scenario coding \
+out=$(dotnet tests/Portal.Load/bin/Release/net10.0/Portal.Load.dll --url http://127.0.0.1:5093 --scenario coding \
   --workers "$WORKERS" --seconds "$SECONDS_")
 w1=$(ticks "$web"); p1=$(ticks "$pg")
 echo "$out"

@@ -86,6 +86,9 @@ public static class CodingWrites
 
     public const string Other = "Other", UnableToDetermine = "Unable to determine";
 
+    /// <summary>The highest NewCoderChartCount a practice may set (<see cref="PracticeSettings"/>).</summary>
+    const int MaxNewCoderCharts = 1000;
+
     public static Task<CodingChart?> AnswerQuery(IDocumentSession session, Guid encounterId, Guid queryId, long? expectedVersion,
         AnswerProviderQuery input, string actor, TimeProvider clock, CancellationToken ct) =>
         Write(session, encounterId, expectedVersion, clock, ct, (e, _) =>
@@ -113,12 +116,11 @@ public static class CodingWrites
         {
             e.EnsureWorkable(caller.Me, caller.IsLeadFor(e));
             var coderId = e.Coding.Coder!.Id;
-            var batch = session.CreateBatchQuery();
-            var loadSettings = batch.Load<PracticeSettings>(practiceId);
-            var countApproved = batch.Query(new ApprovedCharts { CoderId = coderId });
-            await batch.Execute(ct);
-            var settings = await loadSettings ?? PracticeSettings.Default(practiceId);
-            var approved = await countApproved;
+            var settings = await PracticeSettings.For(session, practiceId, ct);
+            // Only "fewer than NewCoderChartCount (≤ 1000)?" matters, so the count stops there: a coder's long history costs nothing.
+            var approved = (await session.AdvancedSql.QueryAsync<int>(
+                $"select count(*)::int from (select 1 from {MartenSetup.Schema}.{CodingQueue.Table} where tenant_id = ? and coder_id = ? " +
+                $"and status = '{nameof(EncounterStatus.Approved)}' limit {MaxNewCoderCharts}) approved", ct, session.TenantId, coderId))[0];
             var (sampled, why) = QaSampling.Decide(settings, encounterId, approved);
             var now = clock.GetUtcNow();
             var submitted = e.Submit(caller.Me, caller.IsLeadFor(e), sampled, why, now);
@@ -257,11 +259,3 @@ public static class CodingChecks
         new(message, errors, new Dictionary<string, object?> { ["findings"] = findings.ToArray() });
 }
 
-/// <summary>How many charts a coder has had approved in this practice (QA sampling of new coders); compiled, it runs on every submit.</summary>
-public sealed class ApprovedCharts : Marten.Linq.ICompiledQuery<CodingQueueRow, int>
-{
-    public Guid CoderId { get; set; }
-
-    public System.Linq.Expressions.Expression<Func<Marten.Linq.IMartenQueryable<CodingQueueRow>, int>> QueryIs() =>
-        q => q.Count(r => r.CoderId == CoderId && r.Status == EncounterStatus.Approved);
-}
