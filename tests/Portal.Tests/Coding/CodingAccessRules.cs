@@ -126,9 +126,44 @@ public class CodingAccessRules(PortalApp app) : PortalTest(app)
             new CodeDiagnoses(["I10"]))).StatusCode);
         Assert.Equal(Riverside, (await Pull(vendor, "/api/v1/vendor/queue/next"))?.PracticeId ?? Riverside);
 
-        // The practice still sees the chart and its lead can release it back to the queue.
-        var released = await Read<CodingChart>(await northAdmin.PostAsJsonAsync(Api(North, $"encounters/{northPulled.Chart.Encounter.Id}/coding/release"),
-            new ReleaseChart("Vendor engagement ended")));
-        Assert.Equal(EncounterStatus.Queued, released.Status);
+        // The chart the firm's coder held went back to the practice's queue with the revocation, saying why.
+        var back = await northAdmin.GetFromJsonAsync<CodingChart>(Api(North, $"encounters/{northPulled.Chart.Encounter.Id}/coding"), Json);
+        Assert.Equal((EncounterStatus.Queued, null), (back!.Status, back.Coder));
+        var queue = await northAdmin.GetFromJsonAsync<PageOf<CodingQueueItem>>(Api(North, "coding/queue?status=Queued&pageSize=200"), Json);
+        Assert.Contains(queue!.Items, i => i.EncounterId == northPulled.Chart.Encounter.Id && i.CoderId is null);
+        var history = await northAdmin.GetStringAsync(Api(North, $"encounters/{northPulled.Chart.Encounter.Id}/history"));
+        Assert.Contains("Engagement of Acme Coding Services revoked: Contract ended", history);
+        // The Riverside chart the same coder holds is untouched.
+        var riversideHeld = first.PracticeId == Riverside ? first : second;
+        var riversideChart = await riversideAdmin.GetFromJsonAsync<CodingChart>(
+            Api(Riverside, $"encounters/{riversideHeld.Chart.Encounter.Id}/coding"), Json);
+        Assert.Equal(EncounterStatus.Assigned, riversideChart!.Status);
+    }
+
+    [Fact]
+    public async Task a_chart_on_hold_with_a_revoked_vendor_goes_back_to_the_queue_and_its_answer_does_not_resume_it()
+    {
+        var northAdmin = await App.ClientFor(Users.NorthAdmin);
+        var vendor = await App.ClientFor(Users.VendorCoder);
+        var chart = await QueuedChart(northAdmin, priority: 9);
+        var pulled = await Pull(vendor, "/api/v1/vendor/queue/next");
+        Assert.Equal(chart.Encounter.Id, pulled!.Chart.Encounter.Id);
+        var id = chart.Encounter.Id;
+        var onHold = await Read<CodingChart>(await vendor.PostAsJsonAsync(Api(North, $"encounters/{id}/coding/queries"),
+            new RaiseProviderQuery("Was the hypertension documented as controlled?", ["Controlled", "Uncontrolled"])));
+        Assert.Equal(EncounterStatus.OnHold, onHold.Status);
+
+        var engagement = (await northAdmin.GetFromJsonAsync<List<Engagement>>(Api(North, "engagements")))!.Single();
+        (await northAdmin.PostAsJsonAsync(Api(North, $"engagements/{engagement.Id}/revoke"), new RevokeEngagement("Contract ended")))
+            .EnsureSuccessStatusCode();
+        var released = await northAdmin.GetFromJsonAsync<CodingChart>(Api(North, $"encounters/{id}/coding"), Json);
+        Assert.Equal((EncounterStatus.Queued, null), (released!.Status, released.Coder));
+
+        var query = released.Queries.Single();
+        var provider = await App.ClientFor(Users.NorthProvider);
+        var answered = await Read<CodingChart>(await provider.PostAsJsonAsync(Api(North, $"encounters/{id}/coding/queries/{query.QueryId}/answer"),
+            new AnswerProviderQuery("Controlled", null)));
+        Assert.Equal(EncounterStatus.Queued, answered.Status);
+        Assert.Contains(answered.Queries, q => q.Answer == "Controlled");
     }
 }

@@ -172,6 +172,32 @@ public static class CodingWrites
         return CodingChart.From(details, latest!, clock.GetUtcNow());
     }
 
+    /// <summary>
+    /// Puts every chart the vendor's coders hold in this practice back in the practice's queue, in the caller's transaction
+    /// (the engagement's revocation): one round trip finds them, one fetches their streams. Returns how many were released.
+    /// </summary>
+    public static async Task<int> ReleaseVendorCharts(IDocumentSession session, Guid vendorId, string reason, string actor,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var held = await session.Query<CodingQueueRow>()
+            .Where(r => r.VendorId == vendorId && (r.Status == EncounterStatus.Assigned || r.Status == EncounterStatus.InProgress
+                || r.Status == EncounterStatus.Returned || r.Status == EncounterStatus.OnHold))
+            .Select(r => r.Id).ToListAsync(ct);
+        if (held.Count == 0) return 0;
+        var batch = session.CreateBatchQuery();
+        var fetches = held.Select(id => batch.Events.FetchForWriting<Encounter>(id)).ToList();
+        await batch.Execute(ct);
+        var released = 0;
+        foreach (var fetch in fetches)
+        {
+            var stream = await fetch;
+            if (stream.Aggregate?.ReleaseFromRevokedVendor(vendorId, reason, actor, now) is not { } release) continue;
+            stream.AppendOne(release);
+            released++;
+        }
+        return released;
+    }
+
     static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 }
 

@@ -96,6 +96,16 @@ public sealed partial record Encounter
         return new(Id, Coding.Coder!.Id, reason, actor.Name, now);
     }
 
+    /// <summary>
+    /// The practice ended its engagement of the coder's firm: the chart goes back to the practice's queue, whoever holds it.
+    /// Charts with the firm's coder (assigned, in progress, returned by QA, or on hold for a provider query) are released;
+    /// an open query stays open and its answer reaches whoever codes the chart next.
+    /// </summary>
+    public ChartReleased? ReleaseFromRevokedVendor(Guid vendorId, string reason, string by, DateTimeOffset now) =>
+        Coding.Coder is { VendorId: { } v } coder && v == vendorId && (Workable.Contains(Status) || Status == EncounterStatus.OnHold)
+            ? new(Id, coder.Id, reason, by, now)
+            : null;
+
     public void EnsureWorkable(Coder actor, bool lead)
     {
         if (!Workable.Contains(Status))
@@ -140,7 +150,8 @@ public sealed partial record Encounter
         var query = Coding.Queries.FirstOrDefault(q => q.QueryId == queryId)
             ?? throw new UnprocessableInput("No such query on this encounter.", new Dictionary<string, string[]> { ["queryId"] = ["Unknown query."] });
         if (!query.Open) throw new RuleViolation($"This query was already answered by {query.AnsweredBy}.", "query-answered");
-        var resumed = Coding.Queries.Count(q => q.Open) == 1;
+        // The last open answer resumes a chart on hold; a chart released meanwhile (engagement revoked) stays where it is.
+        var resumed = Status == EncounterStatus.OnHold && Coding.Queries.Count(q => q.Open) == 1;
         return new(Id, queryId, answer, resumed, resumed && Coding.OnHoldSince is { } since ? now - since : TimeSpan.Zero, by, now);
     }
 

@@ -167,6 +167,9 @@ public static class EngagementWrites
         if (stream.Aggregate is null) return null;
         var revoked = stream.Aggregate.Revoke(actor, clock.GetUtcNow(), reason);
         stream.AppendOne(revoked);
+        // The firm's coders lose the practice at once; the charts they held go back to the practice's queue in the same commit.
+        await Coding.CodingWrites.ReleaseVendorCharts(session, stream.Aggregate.VendorId,
+            $"Engagement of {stream.Aggregate.VendorName} revoked: {reason}", actor, revoked.RevokedAt, ct);
         await session.SaveChangesAsync(ct);
         return stream.Aggregate.Apply(revoked) with { Version = stream.CurrentVersion ?? stream.Aggregate.Version + 1 };
     }
