@@ -51,6 +51,33 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
     }
 
     [Fact]
+    public async Task a_code_without_a_fee_gets_the_charge_the_coder_types_and_keeps_it()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var queued = await QueuedChart(admin);
+        await SignIn(Users.NorthCoder);
+        await Page.GotoAsync($"{Root}/coding/queue");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Pull next chart" }).ClickAsync();
+        await Page.WaitForURLAsync($"**/coding/charts/{queued.Encounter.Id}");
+
+        await PickWithKeyboard("Add a diagnosis (ICD-10-CM)", "dx-add", "htn", "I10");
+        await PickWithKeyboard("Add a service (CPT)", "cpt-add", "93010", "93010");
+        var lines = Page.GetByRole(AriaRole.Table, new() { Name = "Service lines" });
+        await Assertions.Expect(lines).ToContainTextAsync("no fee");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Save codes" }).ClickAsync();
+        await Assertions.Expect(Page.GetByText("93010 has no fee in the practice's fee schedule; add one or give the charge.")).ToBeVisibleAsync();
+
+        await Page.GetByLabel("Line 1 charge").FillAsync("31.50");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Save codes" }).ClickAsync();
+        await Assertions.Expect(Page.Locator("#coding-work [role=status]")).ToContainTextAsync("Codes saved.");
+        await Assertions.Expect(Page.GetByLabel("Line 1 charge")).ToHaveValueAsync("31.50");
+        await Assertions.Expect(lines).ToContainTextAsync("$31.50");
+
+        var chart = await Read<CodingChart>(await admin.GetAsync(Chart(queued.Encounter.Id)));
+        Assert.Equal(("93010", 31.50m), (Assert.Single(chart.Lines).Code, chart.Lines[0].Charge));
+    }
+
+    [Fact]
     public async Task saving_over_a_newer_version_says_so_keeps_the_coders_list_and_saves_on_the_second_try()
     {
         var admin = await App.ClientFor(Users.NorthAdmin);

@@ -14,6 +14,8 @@ public sealed class LineDraft
     public string?[] Modifiers { get; set; } = [];
     public int Units { get; set; } = 1;
     public int[] DiagnosisPointers { get; set; } = [];
+    /// <summary>The line's charge when the coder types one; empty takes the fee schedule × units.</summary>
+    public decimal? Charge { get; set; }
 }
 
 /// <summary>The codes as the coding form posts them: the whole list, with the version the user loaded.</summary>
@@ -26,24 +28,29 @@ public sealed class CodingDraft
     /// <summary>QA: why the codes were corrected.</summary>
     public string? Reason { get; set; }
 
-    public static CodingDraft From(CodingChart c) => new()
+    /// <summary>The saved codes. A line keeps its charge in the form only when it did not come from the fee schedule.</summary>
+    public static CodingDraft From(CodingChart c, IReadOnlyDictionary<string, decimal?> fees) => new()
     {
         Version = c.Version,
         Codes = [.. c.Diagnoses.OrderBy(d => d.Sequence).Select(d => CodeSystems.Display(CodeSystems.Icd10Cm, d.Code))],
         Lines = [.. c.Lines.OrderBy(l => l.Line).Select(l => new LineDraft
-            { Code = l.Code, Modifiers = l.Modifiers, Units = l.Units, DiagnosisPointers = l.DiagnosisPointers })],
+        {
+            Code = l.Code, Modifiers = l.Modifiers, Units = l.Units, DiagnosisPointers = l.DiagnosisPointers,
+            Charge = fees.GetValueOrDefault(l.Code) is { } fee && fee * l.Units == l.Charge ? null : l.Charge,
+        })],
     };
 
     public string[] NormalizedCodes => [.. Codes.Select(CodeSystems.Normalize)];
 
     public ServiceLineInput[] LineInputs => [.. Lines.Select(l => new ServiceLineInput(CodeSystems.Normalize(l.Code ?? ""),
-        [.. l.Modifiers.Select(m => m?.Trim() ?? "").Where(m => m.Length > 0)], l.Units, null, l.DiagnosisPointers))];
+        [.. l.Modifiers.Select(m => m?.Trim() ?? "").Where(m => m.Length > 0)], l.Units, l.Charge, l.DiagnosisPointers))];
 
     public bool DiagnosesDiffer(CodingChart c) => !NormalizedCodes.SequenceEqual(c.Diagnoses.OrderBy(d => d.Sequence).Select(d => d.Code));
 
     public bool LinesDiffer(CodingChart c) =>
         LineInputs.Length != c.Lines.Length || LineInputs.Zip(c.Lines.OrderBy(l => l.Line)).Any(x => x.First.Code != x.Second.Code
             || x.First.Units != x.Second.Units || !x.First.Modifiers!.SequenceEqual(x.Second.Modifiers)
+            || x.First.Charge is { } typed && typed != x.Second.Charge
             || !(x.First.DiagnosisPointers ?? []).SequenceEqual(x.Second.DiagnosisPointers));
 
     /// <summary>Edits in the form before saving. Pointers follow their diagnosis when it moves, and go when it goes.</summary>
@@ -129,7 +136,7 @@ public class ChartModel(IDocumentSession session, CodeCatalog catalog, TimeProvi
             "submitted" => $"Submitted: the chart is now {Chart.Status}.",
             _ => null,
         };
-        Draft = CodingDraft.From(Chart);
+        Draft = await DraftFromChart(ct);
         await BuildWork(ct);
         return Page();
     }
@@ -172,7 +179,7 @@ public class ChartModel(IDocumentSession session, CodeCatalog catalog, TimeProvi
                     clock, ct);
         }));
         await Reload(id, ct);
-        if (saved) { Draft = CodingDraft.From(Chart); Notice = "Codes saved."; }
+        if (saved) { Draft = await DraftFromChart(ct); Notice = "Codes saved."; }
         else if (Error?.StartsWith("Someone changed") == true)
             Error = "Someone else saved this chart while you were editing. Your codes are still in the form below; the saved codes are now: "
                 + (Chart.Diagnoses.Length == 0 ? "none" : string.Join(", ", Chart.Diagnoses.Select(d => CodeSystems.Display(CodeSystems.Icd10Cm, d.Code))))
@@ -241,7 +248,7 @@ public class ChartModel(IDocumentSession session, CodeCatalog catalog, TimeProvi
     async Task<IActionResult> Again(Guid encounterId, CancellationToken ct)
     {
         await Load(encounterId, ct);
-        Draft = CodingDraft.From(Chart);
+        Draft = await DraftFromChart(ct);
         await BuildWork(ct);
         return Page();
     }
@@ -254,11 +261,19 @@ public class ChartModel(IDocumentSession session, CodeCatalog catalog, TimeProvi
         return true;
     }
 
+    async Task<CodingDraft> DraftFromChart(CancellationToken ct) => CodingDraft.From(Chart, await Fees(Chart.Lines.Select(l => l.Code), ct));
+
+    /// <summary>The fee schedule's amount per code (null: no fee), in one query.</summary>
+    async Task<Dictionary<string, decimal?>> Fees(IEnumerable<string?> codes, CancellationToken ct)
+    {
+        var keys = codes.Select(c => CodeSystems.Normalize(c ?? "")).Where(c => c.Length > 0).Distinct().ToArray();
+        var found = (await session.LoadManyAsync<FeeScheduleEntry>(ct, [.. keys.Select(FeeScheduleEntry.Key)])).ToDictionary(f => f.Id, f => f.Amount);
+        return keys.ToDictionary(k => k, k => found.TryGetValue(FeeScheduleEntry.Key(k), out var amount) ? amount : (decimal?)null);
+    }
+
     async Task BuildWork(CancellationToken ct)
     {
-        var fees = new Dictionary<string, decimal?>();
-        foreach (var code in Draft.Lines.Select(l => CodeSystems.Normalize(l.Code ?? "")).Distinct())
-            fees[code] = await FeeScheduleEntry.ChargeFor(session, code, ct);
+        var fees = await Fees(Draft.Lines.Select(l => l.Code), ct);
         Work = new CodingWork(Chart, Draft, ChartUrl(Chart.Encounter.Id), CanCode, CanReview, Error, FieldErrors,
             [.. Chart.Findings, .. ErrorFindings], fees, Notice);
     }
