@@ -55,7 +55,13 @@ public class CodingAccessRules(PortalApp app) : PortalTest(app)
         Assert.Equal(HttpStatusCode.Forbidden,
             (await coder.PostAsJsonAsync(Chart(id, $"/queries/{queryId}/answer"), new AnswerProviderQuery(Comment: "Left"))).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await coder.PostAsync(Chart(id, "/submit"), null)).StatusCode);
-        await Read<CodingChart>(await (await App.ClientFor(Users.NorthProvider)).PostAsJsonAsync(Chart(id, $"/queries/{queryId}/answer"),
+        // Only the user linked to the queried provider answers: Dr. Park's account is linked to Dr. Park, not to this chart's provider.
+        var provider = await App.ClientFor(Users.NorthProvider);
+        var notLinked = await provider.PostAsJsonAsync(Chart(id, $"/queries/{queryId}/answer"), new AnswerProviderQuery(Comment: "Left knee"));
+        Assert.Equal(HttpStatusCode.Conflict, notLinked.StatusCode);
+        Assert.Equal("not-your-query", (await notLinked.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("rule").GetString());
+        await LinkProviderUser(admin, coded.Encounter.RenderingProviderId, Users.NorthProvider);
+        await Read<CodingChart>(await provider.PostAsJsonAsync(Chart(id, $"/queries/{queryId}/answer"),
             new AnswerProviderQuery(Comment: "Left knee")));
 
         await Read<CodingChart>(await coder.PostAsync(Chart(id, "/submit"), null));
@@ -160,10 +166,43 @@ public class CodingAccessRules(PortalApp app) : PortalTest(app)
         Assert.Equal((EncounterStatus.Queued, null), (released!.Status, released.Coder));
 
         var query = released.Queries.Single();
+        await LinkProviderUser(northAdmin, chart.Encounter.RenderingProviderId, Users.NorthProvider);
         var provider = await App.ClientFor(Users.NorthProvider);
         var answered = await Read<CodingChart>(await provider.PostAsJsonAsync(Api(North, $"encounters/{id}/coding/queries/{query.QueryId}/answer"),
             new AnswerProviderQuery("Controlled", null)));
         Assert.Equal(EncounterStatus.Queued, answered.Status);
         Assert.Contains(answered.Queries, q => q.Answer == "Controlled");
+    }
+
+    [Fact]
+    public async Task a_practice_admin_links_a_provider_user_and_only_a_provider_of_the_practice_qualifies()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var biller = await App.ClientFor(Users.NorthBiller);
+        var users = await admin.GetFromJsonAsync<List<Portal.Web.Features.Users.OrganizationUser>>($"/api/v1/organizations/{North}/users", Json);
+        var providerUser = users!.Single(u => u.Email == Users.NorthProvider).Id;
+        var coderUser = users!.Single(u => u.Email == Users.NorthCoder).Id;
+        var providers = (await admin.GetFromJsonAsync<List<Provider>>(Api(North, "providers"), Json))!;
+        var park = providers.Single(p => p.Name == "Dr. Noah Park");
+        var lin = providers.Single(p => p.Name == "Maya Lin, FNP");
+        Assert.Equal((providerUser, "Dr. Noah Park"), (park.UserId!.Value, park.UserName));
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await biller.PutAsJsonAsync(Api(North, $"providers/{lin.Id}/user"), new LinkProviderUser(providerUser))).StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await admin.PutAsJsonAsync(Api(North, $"providers/{lin.Id}/user"), new LinkProviderUser(coderUser))).StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await admin.PutAsJsonAsync(Api(North, $"providers/{lin.Id}/user"), new LinkProviderUser(Guid.NewGuid()))).StatusCode);
+        var taken = await admin.PutAsJsonAsync(Api(North, $"providers/{lin.Id}/user"), new LinkProviderUser(providerUser));
+        Assert.Equal(HttpStatusCode.Conflict, taken.StatusCode);
+        Assert.Equal("user-linked", (await taken.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("rule").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.PutAsJsonAsync(Api(North, $"providers/{Guid.NewGuid()}/user"), new LinkProviderUser(null))).StatusCode);
+        var riversideAdmin = await App.ClientFor(Users.RiversideAdmin);
+        Assert.Equal(HttpStatusCode.NotFound, (await riversideAdmin.PutAsJsonAsync(Api(North, $"providers/{lin.Id}/user"), new LinkProviderUser(null))).StatusCode);
+
+        var unlinked = await Read<Provider>(await admin.PutAsJsonAsync(Api(North, $"providers/{park.Id}/user"), new LinkProviderUser(null)));
+        Assert.Null(unlinked.UserId);
+        var linked = await Read<Provider>(await admin.PutAsJsonAsync(Api(North, $"providers/{lin.Id}/user"), new LinkProviderUser(providerUser)));
+        Assert.Equal(providerUser, linked.UserId);
+        var stale = new HttpRequestMessage(HttpMethod.Put, Api(North, $"providers/{lin.Id}/user")) { Content = JsonContent.Create(new LinkProviderUser(null)) };
+        stale.Headers.IfMatch.Add(new System.Net.Http.Headers.EntityTagHeaderValue("\"1\"", isWeak: true));
+        Assert.Equal(HttpStatusCode.PreconditionFailed, (await admin.SendAsync(stale)).StatusCode);
     }
 }

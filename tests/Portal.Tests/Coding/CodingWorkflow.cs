@@ -19,6 +19,7 @@ public class CodingWorkflow(PortalApp app) : PortalTest(app)
 
         var queued = await QueuedChart(admin);
         var id = queued.Encounter.Id;
+        await LinkProviderUser(admin, queued.Encounter.RenderingProviderId, Users.NorthProvider);
         Assert.Equal(EncounterStatus.Queued, queued.Status);
         Assert.NotNull(queued.DueAt);
 

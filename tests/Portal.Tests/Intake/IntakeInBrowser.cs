@@ -89,6 +89,33 @@ public class IntakeInBrowser(PortalApp app, BrowserFixture browser) : BrowserTes
     }
 
     [Fact]
+    public async Task an_admin_chooses_which_portal_user_answers_a_providers_queries()
+    {
+        await SignIn(Users.NorthAdmin);
+        await Page.GotoAsync($"{Root}/providers");
+        var lin = Page.GetByLabel("Portal user answering Maya Lin, FNP's queries");
+        var park = Page.GetByLabel("Portal user answering Dr. Noah Park's queries");
+        await Assertions.Expect(park).ToHaveValueAsync(await park.Locator("option", new() { HasText = "provider@north.example" }).GetAttributeAsync("value") ?? "");
+
+        // One portal user answers for one provider: moving Dr. Park's account to Maya Lin is refused until Dr. Park is unlinked.
+        await lin.SelectOptionAsync(new SelectOptionValue { Label = "Dr. Noah Park (provider@north.example)" });
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Save who answers Maya Lin, FNP's queries" }).ClickAsync();
+        await Assertions.Expect(Page.GetByRole(AriaRole.Alert)).ToContainTextAsync("already linked to Dr. Noah Park");
+
+        await park.SelectOptionAsync(new SelectOptionValue { Label = "Nobody (a practice admin answers)" });
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Save who answers Dr. Noah Park's queries" }).ClickAsync();
+        await Assertions.Expect(Page.GetByRole(AriaRole.Status)).ToContainTextAsync("Saved");
+        await lin.SelectOptionAsync(new SelectOptionValue { Label = "Dr. Noah Park (provider@north.example)" });
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Save who answers Maya Lin, FNP's queries" }).ClickAsync();
+        await Assertions.Expect(Page.GetByRole(AriaRole.Status)).ToContainTextAsync("Saved");
+
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var providers = await admin.GetFromJsonAsync<List<Portal.Web.Features.Intake.Provider>>(Given.North("providers"));
+        Assert.Equal(("Dr. Noah Park", (string?)null),
+            (providers!.Single(p => p.Name == "Maya Lin, FNP").UserName, providers!.Single(p => p.Name == "Dr. Noah Park").UserName));
+    }
+
+    [Fact]
     public async Task an_admin_enrols_a_provider_and_adds_a_payer_and_a_bad_npi_is_explained()
     {
         await SignIn(Users.NorthAdmin);

@@ -39,7 +39,9 @@ public static class ApiClientWrites
         }
         catch
         {
-            session.Events.Append(id, new ApiClientRevoked(id, "system", clock.GetUtcNow()));
+            // Through FetchForWriting, so the quick append knows the stream version and the snapshot's Version stays right.
+            var stream = await session.Events.FetchForWriting<ApiClient>(id, CancellationToken.None);
+            stream.AppendOne(new ApiClientRevoked(id, "system", clock.GetUtcNow()));
             await session.SaveChangesAsync(CancellationToken.None);
             throw;
         }

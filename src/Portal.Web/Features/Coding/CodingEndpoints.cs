@@ -210,7 +210,8 @@ public static class CodingEndpoints
 
     static async Task<Results<Ok<CodingChart>, NotFound<ProblemDetails>>> AnswerQuery(Guid encounterId, Guid queryId,
         AnswerProviderQuery body, HttpContext context, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        Chart(context, await CodingWrites.AnswerQuery(session, encounterId, queryId, Version(context), body, context.User.Actor(), clock, ct));
+        Chart(context, await CodingWrites.AnswerQuery(session, encounterId, queryId, Version(context), body, context.User.UserId(),
+            context.User.IsInRole(Roles.PracticeAdmin), context.User.Actor(), clock, ct));
 
     static async Task<Results<Ok<CodingChart>, NotFound<ProblemDetails>>> Submit(Guid encounterId, HttpContext context,
         IDocumentSession session, TimeProvider clock, CancellationToken ct) =>

@@ -89,11 +89,19 @@ public static class CodingWrites
     /// <summary>The highest NewCoderChartCount a practice may set (<see cref="PracticeSettings"/>).</summary>
     const int MaxNewCoderCharts = 1000;
 
+    /// <summary>
+    /// The provider answers. Only the portal user linked to the queried provider may (or a practice admin, for a provider who
+    /// has no portal account): anyone else gets 409 not-your-query.
+    /// </summary>
     public static Task<CodingChart?> AnswerQuery(IDocumentSession session, Guid encounterId, Guid queryId, long? expectedVersion,
-        AnswerProviderQuery input, string actor, TimeProvider clock, CancellationToken ct) =>
-        Write(session, encounterId, expectedVersion, clock, ct, (e, _) =>
+        AnswerProviderQuery input, Guid? userId, bool practiceAdmin, string actor, TimeProvider clock, CancellationToken ct) =>
+        Write(session, encounterId, expectedVersion, clock, ct, async (e, _) =>
         {
             var query = e.Coding.Queries.FirstOrDefault(q => q.QueryId == queryId);
+            if (query is not null && !practiceAdmin
+                && (userId is null || (await session.LoadAsync<Provider>(query.ProviderId, ct))?.UserId != userId))
+                throw new RuleViolation($"This query is for {query.ProviderName}; only the portal user linked to that provider answers it.",
+                    "not-your-query");
             var choice = input.Choice?.Trim();
             var comment = Blank(input.Comment);
             var errors = new FieldErrors();
@@ -107,7 +115,7 @@ public static class CodingWrites
             var answer = query is { Options.Length: > 0 }
                 ? query.Options.First(o => string.Equals(o, choice, StringComparison.OrdinalIgnoreCase)) + (comment is null ? "" : ": " + comment)
                 : comment!;
-            return Task.FromResult<object[]>([e.AnswerQuery(queryId, answer, actor, clock.GetUtcNow())]);
+            return [e.AnswerQuery(queryId, answer, actor, clock.GetUtcNow())];
         });
 
     public static Task<CodingChart?> Submit(IDocumentSession session, Guid encounterId, long? expectedVersion, CodingCaller caller,

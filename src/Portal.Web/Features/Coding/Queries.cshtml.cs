@@ -23,8 +23,8 @@ public class QueriesModel(IQuerySession query, TimeProvider clock) : CodingPageM
         if (!IsProvider) return Forbid();
         var answered = await TryWrite(async () =>
         {
-            if (await CodingWrites.AnswerQuery(session, encounterId, queryId, null, new AnswerProviderQuery(choice, comment), User.Actor(),
-                    clock, ct) is null)
+            if (await CodingWrites.AnswerQuery(session, encounterId, queryId, null, new AnswerProviderQuery(choice, comment), User.UserId(),
+                    User.IsInRole(Roles.PracticeAdmin), User.Actor(), clock, ct) is null)
                 throw new RuleViolation("No such query in this practice.");
         });
         await Load(ct);
@@ -42,10 +42,11 @@ public class QueriesModel(IQuerySession query, TimeProvider clock) : CodingPageM
     {
         var settings = await PracticeSettings.For(query, Practice.PracticeId, ct);
         var open = await ProviderQueries.Open(query, null, settings.QueryEscalationHours, clock.GetUtcNow(), ct);
-        // A provider user is matched to the enrolled provider of the same name (users are not linked to provider records yet).
+        // A provider sees the queries of the provider records the practice admin linked to their account (Providers page).
         if (IsProvider && !IsLead)
         {
-            var mine = (await IntakeQueries.Providers(query, ct)).Where(p => p.Name == User.Actor()).Select(p => p.Id).ToHashSet();
+            var me = User.UserId();
+            var mine = (await IntakeQueries.Providers(query, ct)).Where(p => p.UserId is not null && p.UserId == me).Select(p => p.Id).ToHashSet();
             open = [.. open.Where(q => mine.Contains(q.ProviderId))];
         }
         List = new QueryList(open, IsProvider, IsProvider && !IsLead, Root, settings.QueryEscalationHours);

@@ -20,6 +20,23 @@ public sealed class DemoSeeder(IDocumentStore store, UserManager<PortalUser> use
         await SeedOrganizationsAsync(ct);
         await SeedIdentityAsync(ct);
         await SeedApiClientsAsync(ct);
+        await LinkDemoProvidersAsync(ct);
+    }
+
+    /// <summary>Each demo provider user answers the queries of the demo provider of the same name (once both exist).</summary>
+    async Task LinkDemoProvidersAsync(CancellationToken ct)
+    {
+        foreach (var demo in DemoData.Users.Where(u => u.Role == Roles.Provider))
+        {
+            if (await users.FindByEmailAsync(demo.Email) is not { } user) continue;
+            await using var session = store.LightweightSession(demo.Organization.ToString());
+            var provider = await session.Query<Provider>().FirstOrDefaultAsync(p => p.Name == demo.Name, ct);
+            if (provider is null || provider.UserId is not null) continue;
+            // FetchForWriting, not Events.Append: with quick appends only a fetched stream gives the snapshot its version.
+            var stream = await session.Events.FetchForWriting<Provider>(provider.Id, ct);
+            stream.AppendOne(new ProviderUserLinked(provider.Id, user.Id, user.DisplayName, "Portal demo", clock.GetUtcNow()));
+            await session.SaveChangesAsync(ct);
+        }
     }
 
     /// <summary>The Marten part alone: organizations, the North Clinic ↔ Acme engagement and intake records (tests call it after each reset).</summary>
@@ -66,6 +83,7 @@ public sealed class DemoSeeder(IDocumentStore store, UserManager<PortalUser> use
             await practice.SaveChangesAsync(ct);
         }
         await IntakeDemo.SeedAsync(store, clock, ct);
+        await LinkDemoProvidersAsync(ct);
     }
 
     async Task SeedIdentityAsync(CancellationToken ct)

@@ -39,6 +39,12 @@ public static class IntakeEndpoints
             .WithSummary("Rendering and billing providers of the practice");
         providers.MapGet("/{providerId:guid}", GetProvider).WithName("GetProvider").RequireScope(Scopes.EncountersRead, readers)
             .WithSummary("One provider");
+        providers.MapPut("/{providerId:guid}/user", LinkProviderUser).WithName("LinkProviderUser")
+            .RequireScope(Scopes.PracticeAdmin, Roles.PracticeAdmin)
+            .WithSummary("Link the portal user (role provider) who answers this provider's coding queries; userId null unlinks")
+            .WithDescription("Optional If-Match with the provider's ETag (412 if stale). 422 if the user is not a provider of this practice; " +
+                             "409 if the user is linked to another provider.")
+            .ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
         providers.MapPost("", EnrollProvider).WithName("EnrollProvider").RequireScope(Scopes.EncountersWrite, writers)
             .WithSummary("Enrol a provider; the NPI check digit and the taxonomy format are verified (422)")
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(422);
@@ -145,6 +151,15 @@ public static class IntakeEndpoints
     static async Task<Results<Ok<Provider>, NotFound<ProblemDetails>>> GetProvider(Guid providerId, IQuerySession query,
         HttpContext context, CancellationToken ct) =>
         await query.LoadAsync<Provider>(providerId, ct) is { } provider ? WithETag(context, provider, provider.Version) : NotFound("provider");
+
+    static async Task<Results<Ok<Provider>, NotFound<ProblemDetails>>> LinkProviderUser(Guid providerId, LinkProviderUser body,
+        HttpContext context, IDocumentSession session, Microsoft.AspNetCore.Identity.UserManager<Identity.PortalUser> users, TimeProvider clock,
+        CancellationToken ct)
+    {
+        var provider = await ProviderWrites.LinkUser(session, users, context.RequiredPractice().PracticeId, providerId,
+            ETags.Parse(context.Request.Headers.IfMatch), body, context.User.Actor(), clock, ct);
+        return provider is null ? NotFound("provider") : WithETag(context, provider, provider.Version);
+    }
 
     static async Task<Created<Provider>> EnrollProvider(EnrollProvider body, HttpContext context, IDocumentSession session,
         TimeProvider clock, CancellationToken ct)

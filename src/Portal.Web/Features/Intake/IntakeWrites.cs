@@ -93,6 +93,34 @@ public static class PatientWrites
 
 public static class ProviderWrites
 {
+    /// <summary>
+    /// Links the portal user who answers the provider's coding queries (a user of this practice with the provider role, linked
+    /// to no other provider), or unlinks with a null user id. 422 for a user who does not qualify, 409 if linked elsewhere.
+    /// </summary>
+    public static async Task<Provider?> LinkUser(IDocumentSession session, Microsoft.AspNetCore.Identity.UserManager<Identity.PortalUser> users,
+        Guid practiceId, Guid providerId, long? expectedVersion, LinkProviderUser input, string actor, TimeProvider clock, CancellationToken ct)
+    {
+        var stream = await PatientWrites.Fetch<Provider>(session, providerId, expectedVersion, ct);
+        if (stream.Aggregate is not { } provider) return null;
+        string? name = null;
+        if (input.UserId is { } userId)
+        {
+            var user = await users.FindByIdAsync(userId.ToString());
+            if (user is null || user.OrganizationId != practiceId || !await users.IsInRoleAsync(user, Roles.Provider))
+                throw new UnprocessableInput("This user cannot answer the provider's queries.",
+                    new Dictionary<string, string[]> { ["userId"] = ["Pick a user of this practice with the provider role."] });
+            var taken = await session.Query<Provider>().FirstOrDefaultAsync(p => p.UserId == userId && p.Id != providerId, ct);
+            if (taken is not null)
+                throw new RuleViolation($"{user.DisplayName} is already linked to {taken.Name}; unlink that provider first.", "user-linked");
+            name = user.DisplayName;
+        }
+        if (provider.UserId == input.UserId) return provider;
+        var linked = new ProviderUserLinked(providerId, input.UserId, name, actor, clock.GetUtcNow());
+        stream.AppendOne(linked);
+        await session.SaveChangesAsync(ct);
+        return provider.Apply(linked) with { Version = stream.CurrentVersion ?? provider.Version + 1 };
+    }
+
     public static async Task<Provider> Enroll(IDocumentSession session, EnrollProvider input, string actor, TimeProvider clock,
         CancellationToken ct)
     {

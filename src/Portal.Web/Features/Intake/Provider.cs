@@ -10,12 +10,23 @@ public enum ProviderType { Individual, Organization }
 public sealed record ProviderEnrolled(Guid ProviderId, string Name, string Npi, ProviderType Type, string TaxonomyCode,
     string By, DateTimeOffset At);
 
-/// <summary>A rendering or billing provider of the practice; inline snapshot of the provider stream.</summary>
+/// <summary>The practice admin linked a portal user (role provider) to the provider record, or unlinked it (UserId null).</summary>
+public sealed record ProviderUserLinked(Guid ProviderId, Guid? UserId, string? UserName, string By, DateTimeOffset At);
+
+/// <summary>
+/// A rendering or billing provider of the practice; inline snapshot of the provider stream. <see cref="UserId"/> is the portal
+/// user who answers this provider's coding queries.
+/// </summary>
 public sealed record Provider(Guid Id, string Name, string Npi, ProviderType Type, string TaxonomyCode,
-    string EnrolledBy, DateTimeOffset EnrolledAt, long Version)
+    string EnrolledBy, DateTimeOffset EnrolledAt, long Version, Guid? UserId = null, string? UserName = null)
 {
     public static Provider Create(ProviderEnrolled e) => new(e.ProviderId, e.Name, e.Npi, e.Type, e.TaxonomyCode, e.By, e.At, 1);
+
+    public Provider Apply(ProviderUserLinked e) => this with { UserId = e.UserId, UserName = e.UserName };
 }
+
+/// <summary>Link the portal user who answers this provider's queries; null unlinks.</summary>
+public sealed record LinkProviderUser(Guid? UserId);
 
 public sealed record PayerAdded(Guid PayerId, string Name, string ClearinghousePayerId, int TimelyFilingDays, string By, DateTimeOffset At);
 
