@@ -21,16 +21,32 @@ public static class CodingModule
             o.Projections.Add<QaReviewProjection>(ProjectionLifecycle.Inline);
             o.Schema.For<CodingQueueRow>()
                 .Index(r => r.DateOfService)
+                .Index(r => r.PatientId)
                 .Duplicate(r => r.Status).Duplicate(r => r.Priority).Duplicate(r => r.DueAt).Duplicate(r => r.CoderId)
                 .IgnoreIndex(CodingQueue.NextIndex);
             o.Schema.For<QaReview>().Index(r => r.CoderId);
         });
 }
 
-/// <summary>Creates the "next chart" index once Marten has created the queue table (idempotent, at startup).</summary>
-sealed class CodingSchema(NpgsqlDataSource db) : IHostedService
+/// <summary>
+/// At startup: creates the "next chart" index once Marten has created the queue table (idempotent), and rebuilds the queue
+/// rows from the encounter streams if some were written before the row carried the encounter list's fields (it replaced the
+/// separate EncounterListRow): an upgraded database then lists its encounters in full.
+/// </summary>
+sealed class CodingSchema(NpgsqlDataSource db, IDocumentStore store, ILogger<CodingSchema> log) : IHostedService
 {
-    public Task StartAsync(CancellationToken ct) => CodingQueue.EnsureIndexes(db, ct);
+    public async Task StartAsync(CancellationToken ct)
+    {
+        await CodingQueue.EnsureIndexes(db, ct);
+        await using var stale = db.CreateCommand(
+            $"select exists (select 1 from {MartenSetup.Schema}.{CodingQueue.Table} where not (data ? 'OpenedAt'))");
+        if (await stale.ExecuteScalarAsync(ct) is not true) return;
+        log.LogWarning("Coding queue rows from an older version found: rebuilding them from the encounter streams.");
+        using var daemon = await store.BuildProjectionDaemonAsync();
+        await daemon.RebuildProjectionAsync<CodingQueueRowProjection>(ct);
+        log.LogInformation("Coding queue rows rebuilt.");
+    }
+
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
 }
 
