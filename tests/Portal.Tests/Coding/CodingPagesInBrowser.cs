@@ -229,6 +229,11 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
         await Assertions.Expect(Page.Locator(".empty").First).ToContainTextAsync("Nothing to review");
         var accuracy = Page.GetByRole(AriaRole.Table, new() { Name = "Accuracy per coder" });
         await Assertions.Expect(accuracy).ToContainTextAsync("100.0");
+        // Submitted minutes after queueing, well inside the 48-hour SLA.
+        await Assertions.Expect(Page.GetByRole(AriaRole.Table, new() { Name = "Turnaround per coder" })).ToContainTextAsync("Cody North");
+        await Assertions.Expect(Page.GetByLabel("Turnaround summary")).ToContainTextAsync("100.0% within SLA");
+        var download = await Page.RunAndWaitForDownloadAsync(() => Page.GetByRole(AriaRole.Link, new() { Name = "CSV per coder" }).ClickAsync());
+        Assert.Contains("Cody North,1,1,1", await System.IO.File.ReadAllTextAsync(await download.PathAsync()));
         Assert.Equal(EncounterStatus.Approved, (await Read<CodingChart>(await admin.GetAsync(Chart(coded.Encounter.Id)))).Status);
     }
 

@@ -225,4 +225,30 @@ public class CodingWorkflow(PortalApp app) : PortalTest(app)
         Assert.Equal(byDue!.Items.Select(i => i.DueAt).Order(), byDue.Items.Select(i => i.DueAt));
         Assert.Equal(HttpStatusCode.BadRequest, (await coder.GetAsync(North("coding/queue?sort=sideways"))).StatusCode);
     }
+
+    [Fact]
+    public async Task turnaround_counts_charts_submitted_by_their_due_time_per_coder()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var coder = await App.ClientFor(Users.NorthCoder);
+        await PracticeSettingsAre(admin, qaPercent: 0);
+        var coded = await CodedChart(admin, coder);
+        await Read<CodingChart>(await Send(coder, HttpMethod.Post, Chart(coded.Encounter.Id, "/submit"), null, coded.Version));
+
+        var report = await admin.GetFromJsonAsync<TurnaroundReport>(North("coding/turnaround"), Json);
+        Assert.Equal((1, 1, 1m, 48), (report!.Submitted, report.WithinSla, report.WithinSlaShare, report.TurnaroundHours));
+        var cody = Assert.Single(report.PerCoder);
+        Assert.Equal(("Cody North", 1, 1), (cody.CoderName, cody.Submitted, cody.WithinSla));
+        var overdue = await admin.GetFromJsonAsync<PageOf<CodingQueueItem>>(North("coding/queue?overdue=true&pageSize=200"), Json);
+        Assert.Equal(overdue!.Total, report.OpenOverdue);
+        Assert.StartsWith("coder,submitted,within_sla,within_sla_share,median_hours\nCody North,1,1,1",
+            await admin.GetStringAsync(North("coding/turnaround?format=csv")));
+
+        var future = await admin.GetFromJsonAsync<TurnaroundReport>(North("coding/turnaround?from=2099-01-01&to=2099-02-01"), Json);
+        Assert.Equal((0, 0m), (future!.Submitted, future.WithinSlaShare));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await admin.GetAsync(North("coding/turnaround?from=2026-02-01&to=2026-01-01"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await (await App.ClientFor(Users.NorthBiller)).GetAsync(North("coding/turnaround"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound,
+            (await (await App.ClientFor(Users.RiversideAdmin)).GetAsync(North("coding/turnaround"))).StatusCode);
+    }
 }

@@ -82,6 +82,12 @@ public static class CodingEndpoints
             .WithSummary("Code-level accuracy per coder: Σ correct ÷ Σ |coder's ∪ reviewer's codes| over the QA reviews")
             .WithDescription("Optional ?from=&to= (ISO dates) limit the reviews counted.");
 
+        practice.MapGet("/coding/turnaround", Turnaround).WithName("GetCodingTurnaround").WithTags("Coding")
+            .RequireScope(Scopes.EncountersRead, Roles.PracticeAdmin, Roles.QaReviewer, Roles.VendorAdmin)
+            .WithSummary("Turnaround against the practice's SLA: share of charts first submitted by their due time, per coder")
+            .WithDescription("?from=&to= (ISO dates; default the last 30 days) select charts by first submission. Query-pending time " +
+                             "is excluded (the due time moves by the time on hold). Add ?format=csv for the per-coder rows as CSV.");
+
         var vendor = app.MapGroup("/api/v1/vendor/queue").WithTags("Coding queue");
         vendor.MapGet("", VendorQueue).WithName("ListVendorQueue").RequireScope(Scopes.EncountersRead, Roles.VendorCoder, Roles.VendorAdmin)
             .WithSummary("One queue across every practice that engages the caller's firm, each row labelled with its practice")
@@ -234,6 +240,20 @@ public static class CodingEndpoints
     {
         var settings = await PracticeSettings.For(query, context.RequiredPractice().PracticeId, ct);
         return TypedResults.Ok(await ProviderQueries.Open(query, providerId, settings.QueryEscalationHours, clock.GetUtcNow(), ct));
+    }
+
+    static async Task<IResult> Turnaround(HttpContext context, IQuerySession query, DateTimeOffset? from, DateTimeOffset? to, string? format,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var (start, end) = (from ?? now.AddDays(-30), to ?? now);
+        if (end <= start)
+            throw new UnprocessableInput("The window is empty.", new Dictionary<string, string[]> { ["to"] = ["to must be after from."] });
+        var settings = await Settings.PracticeSettings.For(query, context.RequiredPractice().PracticeId, ct);
+        var report = await TurnaroundReport.For(query, settings.TurnaroundHours, start, end, now, ct);
+        return format == "csv"
+            ? TypedResults.File(System.Text.Encoding.UTF8.GetBytes(report.Csv()), "text/csv", "coding-turnaround.csv")
+            : TypedResults.Ok(report);
     }
 
     static async Task<Ok<IReadOnlyList<CoderAccuracy>>> AccuracyReport(IQuerySession query, DateTimeOffset? from, DateTimeOffset? to,

@@ -17,7 +17,7 @@ public sealed record CodingQueueRow(Guid Id, EncounterStatus Status, DateOnly Da
     Guid RenderingProviderId, string RenderingProviderName, string? PayerName, int Priority, DateTimeOffset? QueuedAt,
     DateTimeOffset? DueAt, Guid? CoderId, string? CoderName, Guid? VendorId, DateTimeOffset? OnHoldSince, int OpenQueries,
     DateTimeOffset UpdatedAt, string PlaceOfService = "", Guid PatientId = default, string BillingProviderName = "", int Documents = 0,
-    DateTimeOffset OpenedAt = default)
+    DateTimeOffset OpenedAt = default, DateTimeOffset? SubmittedAt = null)
 {
     /// <summary>Statuses whose turnaround clock runs: on hold (waiting for the provider) stops it, submitting ends it.</summary>
     public static readonly EncounterStatus[] Running =
@@ -59,8 +59,11 @@ public sealed partial class CodingQueueRowProjection : SingleStreamProjection<Co
         UpdatedAt = e.At,
     };
 
-    public static CodingQueueRow Apply(ChartSubmitted e, CodingQueueRow r) =>
-        r with { Status = e.SampledForQa ? EncounterStatus.ReadyForQa : EncounterStatus.Approved, UpdatedAt = e.At };
+    // The first submission ends the coder's turnaround; a resubmission after QA returned the chart does not move it.
+    public static CodingQueueRow Apply(ChartSubmitted e, CodingQueueRow r) => r with
+    {
+        Status = e.SampledForQa ? EncounterStatus.ReadyForQa : EncounterStatus.Approved, SubmittedAt = r.SubmittedAt ?? e.At, UpdatedAt = e.At,
+    };
 
     public static CodingQueueRow Apply(ChartApproved e, CodingQueueRow r) => r with { Status = EncounterStatus.Approved, UpdatedAt = e.At };
 

@@ -132,3 +132,49 @@ public static class ProviderQueries
             .OrderByDescending(q => q.AgeHours)];
     }
 }
+
+/// <summary>One coder's turnaround over the charts first submitted in the window.</summary>
+public sealed record CoderTurnaround(Guid CoderId, string CoderName, int Submitted, int WithinSla, decimal WithinSlaShare, double MedianHours);
+
+/// <summary>
+/// Turnaround against the practice's SLA (domain brief §9: "% within SLA per client"). A chart is within SLA when its first
+/// submission came no later than its due time; the due time already moved by the time the chart waited on a provider query,
+/// so query-pending time is excluded. Median hours run from queued to first submission (including time on hold).
+/// </summary>
+public sealed record TurnaroundReport(DateTimeOffset From, DateTimeOffset To, int TurnaroundHours, int Submitted, int WithinSla,
+    decimal WithinSlaShare, double MedianHours, int OpenOverdue, IReadOnlyList<CoderTurnaround> PerCoder)
+{
+    public static async Task<TurnaroundReport> For(IQuerySession query, int turnaroundHours, DateTimeOffset from, DateTimeOffset to,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var submitted = await query.Query<CodingQueueRow>().Where(r => r.SubmittedAt >= from && r.SubmittedAt < to).ToListAsync(ct);
+        var overdue = await query.Query<CodingQueueRow>().CountAsync(r => r.DueAt < now && (r.Status == EncounterStatus.Queued
+            || r.Status == EncounterStatus.Assigned || r.Status == EncounterStatus.InProgress || r.Status == EncounterStatus.Returned), ct);
+        static bool Within(CodingQueueRow r) => r.DueAt is null || r.SubmittedAt <= r.DueAt;
+        static double Median(IEnumerable<CodingQueueRow> rows)
+        {
+            var hours = rows.Where(r => r.QueuedAt is not null).Select(r => (r.SubmittedAt!.Value - r.QueuedAt!.Value).TotalHours).Order().ToArray();
+            return hours.Length == 0 ? 0 : hours.Length % 2 == 1 ? hours[hours.Length / 2] : (hours[hours.Length / 2 - 1] + hours[hours.Length / 2]) / 2;
+        }
+        var perCoder = submitted.Where(r => r.CoderId is not null).GroupBy(r => r.CoderId!.Value).Select(g =>
+        {
+            var within = g.Count(Within);
+            return new CoderTurnaround(g.Key, g.First().CoderName ?? "", g.Count(), within, Share(within, g.Count()), Math.Round(Median(g), 1));
+        }).OrderBy(c => c.CoderName).ToList();
+        var withinAll = submitted.Count(Within);
+        return new(from, to, turnaroundHours, submitted.Count, withinAll, Share(withinAll, submitted.Count), Math.Round(Median(submitted), 1),
+            overdue, perCoder);
+    }
+
+    static decimal Share(int part, int whole) => whole == 0 ? 0 : Math.Round((decimal)part / whole, 4);
+
+    public string Csv()
+    {
+        var csv = new System.Text.StringBuilder("coder,submitted,within_sla,within_sla_share,median_hours\n");
+        foreach (var c in PerCoder)
+            csv.Append(c.CoderName.Replace(",", " ")).Append(',').Append(c.Submitted).Append(',').Append(c.WithinSla).Append(',')
+                .Append(c.WithinSlaShare.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(',')
+                .Append(c.MedianHours.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+        return csv.ToString();
+    }
+}

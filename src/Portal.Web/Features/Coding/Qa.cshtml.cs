@@ -9,7 +9,18 @@ public class QaModel(IQuerySession query, TimeProvider clock) : CodingPageModel
     [BindProperty(SupportsGet = true, Name = "p")] public int PageNumber { get; set; } = 1;
     public PageOf<CodingQueueRow> Ready { get; private set; } = default!;
     public IReadOnlyList<CoderAccuracy> Accuracy { get; private set; } = [];
+    public TurnaroundReport Turnaround { get; private set; } = default!;
     public const decimal Target = 0.95m;
+
+    /// <summary>The turnaround per coder of the last 30 days, as CSV.</summary>
+    public async Task<IActionResult> OnGetTurnaroundCsvAsync(CancellationToken ct)
+    {
+        if (!IsQa && !IsLead) return Forbid();
+        var now = clock.GetUtcNow();
+        var settings = await Settings.PracticeSettings.For(query, Practice.PracticeId, ct);
+        var report = await TurnaroundReport.For(query, settings.TurnaroundHours, now.AddDays(-30), now, now, ct);
+        return File(System.Text.Encoding.UTF8.GetBytes(report.Csv()), "text/csv", "coding-turnaround.csv");
+    }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
@@ -24,6 +35,9 @@ public class QaModel(IQuerySession query, TimeProvider clock) : CodingPageModel
         var filter = new QueueFilter { Status = EncounterStatus.ReadyForQa, Sort = "due" };
         Ready = await CodingQueue.Rows(query, filter, null, null, clock.GetUtcNow()).ToPageAsync(Math.Max(1, PageNumber), Paging.DefaultPageSize, ct);
         Accuracy = await Coding.Accuracy.PerCoder(query, null, null, ct);
+        var now = clock.GetUtcNow();
+        var settings = await Settings.PracticeSettings.For(query, Practice.PracticeId, ct);
+        Turnaround = await TurnaroundReport.For(query, settings.TurnaroundHours, now.AddDays(-30), now, now, ct);
         return Page();
     }
 }
