@@ -266,8 +266,8 @@ public class ChartModel(IDocumentSession session, CodeCatalog catalog, TimeProvi
     /// <summary>The fee schedule's amount per code (null: no fee), in one query.</summary>
     async Task<Dictionary<string, decimal?>> Fees(IEnumerable<string?> codes, CancellationToken ct)
     {
-        var keys = codes.Select(c => CodeSystems.Normalize(c ?? "")).Where(c => c.Length > 0).Distinct().ToArray();
-        var found = (await session.LoadManyAsync<FeeScheduleEntry>(ct, [.. keys.Select(FeeScheduleEntry.Key)])).ToDictionary(f => f.Id, f => f.Amount);
+        string[] keys = [.. codes.Select(c => CodeSystems.Normalize(c ?? "")).Where(c => c.Length > 0).Distinct()];
+        var found = await FeeScheduleEntry.ChargesFor(session, keys, ct);
         return keys.ToDictionary(k => k, k => found.TryGetValue(FeeScheduleEntry.Key(k), out var amount) ? amount : (decimal?)null);
     }
 

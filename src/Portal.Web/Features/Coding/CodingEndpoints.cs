@@ -249,8 +249,7 @@ public static class CodingEndpoints
         var (start, end) = (from ?? now.AddDays(-30), to ?? now);
         if (end <= start)
             throw new UnprocessableInput("The window is empty.", new Dictionary<string, string[]> { ["to"] = ["to must be after from."] });
-        var settings = await Settings.PracticeSettings.For(query, context.RequiredPractice().PracticeId, ct);
-        var report = await TurnaroundReport.For(query, settings.TurnaroundHours, start, end, now, ct);
+        var report = await TurnaroundReport.For(query, context.RequiredPractice().PracticeId, start, end, now, ct);
         return format == "csv"
             ? TypedResults.File(System.Text.Encoding.UTF8.GetBytes(report.Csv()), "text/csv", "coding-turnaround.csv")
             : TypedResults.Ok(report);

@@ -176,11 +176,7 @@ public static class CodingQueue
         var options = Marten.Services.SessionOptions.ForTransaction(tx);
         options.TenantId = tenant;
         await using var session = store.LightweightSession(options);
-        var batch = session.CreateBatchQuery();
-        var fetch = batch.Events.FetchForWriting<Encounter>(id);
-        var loadDetails = batch.Load<EncounterDetails>(id);
-        await batch.Execute(ct);
-        var (stream, details) = (await fetch, await loadDetails);
+        var (stream, details) = await CodingWrites.FetchWithDetails(session, id, null, ct);
         var now = clock.GetUtcNow();
         stream.AppendOne(stream.Aggregate!.Assign(coder, pulled: true, "Pulled the next chart", coder.Name, now));
         await session.SaveChangesAsync(ct);

@@ -144,9 +144,10 @@ public sealed record CoderTurnaround(Guid CoderId, string CoderName, int Submitt
 public sealed record TurnaroundReport(DateTimeOffset From, DateTimeOffset To, int TurnaroundHours, int Submitted, int WithinSla,
     decimal WithinSlaShare, double MedianHours, int OpenOverdue, IReadOnlyList<CoderTurnaround> PerCoder)
 {
-    public static async Task<TurnaroundReport> For(IQuerySession query, int turnaroundHours, DateTimeOffset from, DateTimeOffset to,
+    public static async Task<TurnaroundReport> For(IQuerySession query, Guid practiceId, DateTimeOffset from, DateTimeOffset to,
         DateTimeOffset now, CancellationToken ct)
     {
+        var turnaroundHours = (await Settings.PracticeSettings.For(query, practiceId, ct)).TurnaroundHours;
         var submitted = await query.Query<CodingQueueRow>().Where(r => r.SubmittedAt >= from && r.SubmittedAt < to).ToListAsync(ct);
         var overdue = await query.Query<CodingQueueRow>().CountAsync(r => r.DueAt < now && (r.Status == EncounterStatus.Queued
             || r.Status == EncounterStatus.Assigned || r.Status == EncounterStatus.InProgress || r.Status == EncounterStatus.Returned), ct);

@@ -166,18 +166,25 @@ public static class CodingWrites
     static async Task<CodingChart?> Write(IDocumentSession session, Guid encounterId, long? expectedVersion, TimeProvider clock,
         CancellationToken ct, Func<Encounter, EncounterDetails, Task<object[]>> decide)
     {
+        var (stream, details) = await FetchWithDetails(session, encounterId, expectedVersion, ct);
+        if (stream.Aggregate is null || details is null) return null;
+        stream.AppendMany(await decide(stream.Aggregate, details));
+        await session.SaveChangesAsync(ct);
+        var latest = await session.Events.FetchLatest<Encounter>(encounterId, ct);
+        return CodingChart.From(details, latest!, clock.GetUtcNow());
+    }
+
+    /// <summary>The encounter stream for writing (checking <paramref name="expectedVersion"/> when given) and its details, in one round trip.</summary>
+    internal static async Task<(JasperFx.Events.IEventStream<Encounter> Stream, EncounterDetails? Details)> FetchWithDetails(
+        IDocumentSession session, Guid encounterId, long? expectedVersion, CancellationToken ct)
+    {
         var batch = session.CreateBatchQuery();
         var fetch = expectedVersion is { } v
             ? batch.Events.FetchForWriting<Encounter>(encounterId, v)
             : batch.Events.FetchForWriting<Encounter>(encounterId);
         var loadDetails = batch.Load<EncounterDetails>(encounterId);
         await batch.Execute(ct);
-        var (stream, details) = (await fetch, await loadDetails);
-        if (stream.Aggregate is null || details is null) return null;
-        stream.AppendMany(await decide(stream.Aggregate, details));
-        await session.SaveChangesAsync(ct);
-        var latest = await session.Events.FetchLatest<Encounter>(encounterId, ct);
-        return CodingChart.From(details, latest!, clock.GetUtcNow());
+        return (await fetch, await loadDetails);
     }
 
     /// <summary>
@@ -244,10 +251,7 @@ public static class CodingChecks
         var errors = new FieldErrors().Check(diagnosisCount > 0, field, "Code the diagnoses before the service lines.");
         var lines = new List<ServiceLine>();
         var dos = details.DateOfService;
-        // The fee schedule rows of every line without a charge, in one query.
-        var fees = (await session.LoadManyAsync<FeeScheduleEntry>(ct, [.. input.Where(l => l.Charge is null)
-                .Select(l => FeeScheduleEntry.Key(CodeSystems.Normalize(l.Code ?? ""))).Distinct()]))
-            .ToDictionary(f => f.Id, f => f.Amount);
+        var fees = await FeeScheduleEntry.ChargesFor(session, input.Where(l => l.Charge is null).Select(l => CodeSystems.Normalize(l.Code ?? "")), ct);
         for (var i = 0; i < input.Length; i++)
         {
             var line = input[i];

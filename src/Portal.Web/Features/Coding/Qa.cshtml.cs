@@ -16,10 +16,7 @@ public class QaModel(IQuerySession query, TimeProvider clock) : CodingPageModel
     public async Task<IActionResult> OnGetTurnaroundCsvAsync(CancellationToken ct)
     {
         if (!IsQa && !IsLead) return Forbid();
-        var now = clock.GetUtcNow();
-        var settings = await Settings.PracticeSettings.For(query, Practice.PracticeId, ct);
-        var report = await TurnaroundReport.For(query, settings.TurnaroundHours, now.AddDays(-30), now, now, ct);
-        return File(System.Text.Encoding.UTF8.GetBytes(report.Csv()), "text/csv", "coding-turnaround.csv");
+        return File(System.Text.Encoding.UTF8.GetBytes((await LastThirtyDays(ct)).Csv()), "text/csv", "coding-turnaround.csv");
     }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
@@ -35,9 +32,13 @@ public class QaModel(IQuerySession query, TimeProvider clock) : CodingPageModel
         var filter = new QueueFilter { Status = EncounterStatus.ReadyForQa, Sort = "due" };
         Ready = await CodingQueue.Rows(query, filter, null, null, clock.GetUtcNow()).ToPageAsync(Math.Max(1, PageNumber), Paging.DefaultPageSize, ct);
         Accuracy = await Coding.Accuracy.PerCoder(query, null, null, ct);
-        var now = clock.GetUtcNow();
-        var settings = await Settings.PracticeSettings.For(query, Practice.PracticeId, ct);
-        Turnaround = await TurnaroundReport.For(query, settings.TurnaroundHours, now.AddDays(-30), now, now, ct);
+        Turnaround = await LastThirtyDays(ct);
         return Page();
+    }
+
+    Task<TurnaroundReport> LastThirtyDays(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        return TurnaroundReport.For(query, Practice.PracticeId, now.AddDays(-30), now, now, ct);
     }
 }

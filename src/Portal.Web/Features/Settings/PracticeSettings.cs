@@ -36,9 +36,15 @@ public sealed record FeeScheduleEntry(string Id, string Code, decimal Amount, st
 {
     public static string Key(string code) => code.Trim().ToUpperInvariant();
 
-    /// <summary>The practice's charge for <paramref name="code"/>, or null when the fee schedule has no row for it.</summary>
-    public static async Task<decimal?> ChargeFor(IQuerySession session, string code, CancellationToken ct) =>
-        (await session.LoadAsync<FeeScheduleEntry>(Key(code), ct))?.Amount;
+    /// <summary>The practice's charges for <paramref name="codes"/> in one query, by <see cref="Key"/>; codes without a fee are absent.</summary>
+    public static async Task<IReadOnlyDictionary<string, decimal>> ChargesFor(IQuerySession session, IEnumerable<string> codes,
+        CancellationToken ct)
+    {
+        string[] keys = [.. codes.Select(Key).Where(k => k.Length > 0).Distinct()];
+        return keys.Length == 0
+            ? new Dictionary<string, decimal>()
+            : (await session.LoadManyAsync<FeeScheduleEntry>(ct, keys)).ToDictionary(f => f.Id, f => f.Amount);
+    }
 
     public static async Task<IReadOnlyList<FeeScheduleEntry>> All(IQuerySession session, CancellationToken ct) =>
         await session.Query<FeeScheduleEntry>().OrderBy(f => f.Code).ToListAsync(ct);
