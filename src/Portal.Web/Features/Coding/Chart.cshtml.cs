@@ -125,6 +125,10 @@ public class ChartModel(IDocumentSession session, CodeCatalog catalog, TimeProvi
     public bool CanCode => IsCoder && Chart.Status is EncounterStatus.Assigned or EncounterStatus.InProgress or EncounterStatus.Returned
         && (Chart.Coder?.Id == Caller.Me.Id || IsLead || Caller.VendorAdminOf is { } v && Chart.Coder?.VendorId == v);
     public bool CanReview => IsQa && Chart.Status == EncounterStatus.ReadyForQa;
+    /// <summary>The coder QA corrected may dispute the review, once.</summary>
+    public bool CanDispute => IsCoder && Chart.Qa is { Corrected: true, Rebuttal: null } qa && qa.CoderId == Caller.Me.Id;
+    /// <summary>A QA reviewer or the practice admin decides a pending rebuttal, unless it is their own.</summary>
+    public bool CanDecide => (IsQa || IsLead) && Chart.Qa is { Rebuttal.Status: RebuttalStatus.Pending } qa && qa.CoderId != Caller.Me.Id;
 
     public async Task<IActionResult> OnGetAsync(Guid encounterId, CancellationToken ct)
     {
@@ -134,6 +138,9 @@ public class ChartModel(IDocumentSession session, CodeCatalog catalog, TimeProvi
         {
             "query" => "Query sent. The chart is on hold until the provider answers.",
             "submitted" => $"Submitted: the chart is now {Chart.Status}.",
+            "disputed" => "Rebuttal filed. A QA reviewer or the practice admin will decide it.",
+            "rebuttal-accepted" => "Rebuttal accepted: the coder's codes are the chart's again, and the review no longer counts against them.",
+            "rebuttal-rejected" => "Rebuttal rejected: the review stands.",
             _ => null,
         };
         Draft = await DraftFromChart(ct);
@@ -232,6 +239,14 @@ public class ChartModel(IDocumentSession session, CodeCatalog catalog, TimeProvi
     public Task<IActionResult> OnPostReturnAsync(Guid encounterId, string? reason, CancellationToken ct) =>
         Act(encounterId, IsQa, () => CodingWrites.Return(session, encounterId, Draft.Version, new ReturnChart(Trimmed(reason)),
             CodingAccess.Reviewer(User), clock, ct), $"{Root}/coding/qa?done=returned", ct);
+
+    public Task<IActionResult> OnPostRebuttalAsync(Guid encounterId, string? reason, CancellationToken ct) =>
+        Act(encounterId, IsCoder, () => CodingWrites.FileRebuttal(session, encounterId, Draft.Version, Caller, new FileQaRebuttal(reason ?? ""),
+            clock, ct), ChartUrl(encounterId) + "?done=disputed", ct);
+
+    public Task<IActionResult> OnPostDecideRebuttalAsync(Guid encounterId, bool accept, string? note, CancellationToken ct) =>
+        Act(encounterId, IsQa || IsLead, () => CodingWrites.DecideRebuttal(session, encounterId, Draft.Version, Caller,
+            new DecideQaRebuttal(accept, note), clock, ct), ChartUrl(encounterId) + (accept ? "?done=rebuttal-accepted" : "?done=rebuttal-rejected"), ct);
 
     static string Trimmed(string? s) => s?.Trim() is { Length: >= 3 } r ? r
         : throw new UnprocessableInput("Give a reason of at least 3 characters.", new Dictionary<string, string[]> { ["reason"] = ["Say why."] });

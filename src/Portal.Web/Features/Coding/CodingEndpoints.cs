@@ -73,6 +73,16 @@ public static class CodingEndpoints
             .WithSummary("QA returns the chart to its coder with a reason")
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412);
 
+        chart.MapPost("/rebuttal", FileRebuttal).WithName("FileQaRebuttal").RequireScope(Scopes.CodingWrite, Roles.Coder, Roles.VendorCoder)
+            .WithSummary("The coder disputes QA's correction of their chart; a QA reviewer or the practice admin decides")
+            .WithDescription("Only the coder QA corrected, once per review (409 not-your-review, no-qa-correction, rebuttal-exists). " + IfMatch)
+            .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412);
+        chart.MapPost("/rebuttal/decision", DecideRebuttal).WithName("DecideQaRebuttal")
+            .RequireScope(Scopes.CodingWrite, Roles.QaReviewer, Roles.PracticeAdmin)
+            .WithSummary("Accept a rebuttal (the coder's codes are restored; the review no longer counts against them) or reject it")
+            .WithDescription("Rejecting needs a note (422). 409 no-pending-rebuttal, own-rebuttal. " + IfMatch)
+            .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
+
         practice.MapGet("/provider-queries", OpenQueries).WithName("ListOpenProviderQueries").WithTags("Coding")
             .RequireScope(Scopes.EncountersRead, [Roles.Provider, Roles.PracticeAdmin, Roles.Coder, Roles.VendorCoder, Roles.VendorAdmin])
             .WithSummary("Open provider queries, oldest first, with age and an escalation flag after QueryEscalationHours")
@@ -81,6 +91,12 @@ public static class CodingEndpoints
             .RequireScope(Scopes.EncountersRead, Roles.PracticeAdmin, Roles.QaReviewer)
             .WithSummary("Code-level accuracy per coder: Σ correct ÷ Σ |coder's ∪ reviewer's codes| over the QA reviews")
             .WithDescription("Optional ?from=&to= (ISO dates) limit the reviews counted.");
+
+        practice.MapGet("/qa/reviews", ListReviews).WithName("ListQaReviews").WithTags("Coding")
+            .RequireScope(Scopes.EncountersRead, Roles.PracticeAdmin, Roles.QaReviewer, Roles.Coder, Roles.VendorCoder)
+            .WithSummary("QA reviews, newest first: error types, dollar impact (reviewer's charges − coder's) and rebuttals")
+            .WithDescription("Filters: coderId, rebuttal (pending, accepted, rejected, any), errors=true, from, to; page, pageSize (max 200). " +
+                             "Coders see their own reviews only. Add ?format=csv for up to 10,000 rows as CSV.");
 
         practice.MapGet("/coding/turnaround", Turnaround).WithName("GetCodingTurnaround").WithTags("Coding")
             .RequireScope(Scopes.EncountersRead, Roles.PracticeAdmin, Roles.QaReviewer, Roles.VendorAdmin)
@@ -233,7 +249,25 @@ public static class CodingEndpoints
         IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         Chart(context, await CodingWrites.Return(session, encounterId, Version(context), body, CodingAccess.Reviewer(context.User), clock, ct));
 
+    static async Task<Results<Ok<CodingChart>, NotFound<ProblemDetails>>> FileRebuttal(Guid encounterId, FileQaRebuttal body,
+        HttpContext context, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        Chart(context, await CodingWrites.FileRebuttal(session, encounterId, Version(context), CodingCaller.From(context.User), body, clock, ct));
+
+    static async Task<Results<Ok<CodingChart>, NotFound<ProblemDetails>>> DecideRebuttal(Guid encounterId, DecideQaRebuttal body,
+        HttpContext context, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        Chart(context, await CodingWrites.DecideRebuttal(session, encounterId, Version(context), CodingCaller.From(context.User), body, clock, ct));
+
     // Reports
+
+    static async Task<IResult> ListReviews(HttpContext context, IQuerySession query, [AsParameters] QaReviewFilter filter, string? format,
+        CancellationToken ct)
+    {
+        var onlyCoder = QaReviews.SeesAll(context.User) ? (Guid?)null : CodingCaller.From(context.User).Me.Id;
+        if (format != "csv") return TypedResults.Ok(await QaReviews.List(query, filter, onlyCoder, ct));
+        var rows = await QaReviews.All(query, filter, onlyCoder, ct);
+        return TypedResults.File(System.Text.Encoding.UTF8.GetBytes(QaReviews.Csv(rows)), "text/csv", "qa-reviews.csv");
+    }
+
 
     static async Task<Ok<IReadOnlyList<OpenProviderQuery>>> OpenQueries(IQuerySession query, Guid? providerId, HttpContext context,
         TimeProvider clock, CancellationToken ct)

@@ -53,8 +53,26 @@ public sealed record ChartApproved(Guid EncounterId, Guid CoderId, string Reason
 /// A QA review. Corrected: the reviewer's diagnoses and lines replace the coder's. Accuracy is code-level:
 /// Correct ÷ Compared, where Compared = |coder's codes ∪ reviewer's codes| (domain brief §9).
 /// </summary>
+/// <summary>
+/// QA's verdict. Errors and ChargeImpact (reviewer's charges − coder's: below zero the coder over-coded, above under-coded) and
+/// the coder's own codes (kept so an accepted rebuttal can restore them) are absent from reviews recorded before they existed.
+/// </summary>
 public sealed record ChartReviewed(Guid EncounterId, Guid CoderId, string CoderName, bool Corrected, CodedDiagnosis[] Diagnoses,
-    ServiceLine[] Lines, int Correct, int Compared, decimal Accuracy, string? Reason, string By, DateTimeOffset At);
+    ServiceLine[] Lines, int Correct, int Compared, decimal Accuracy, string? Reason, string By, DateTimeOffset At,
+    QaError[]? Errors = null, decimal ChargeImpact = 0, CodedDiagnosis[]? CoderDiagnoses = null, ServiceLine[]? CoderLines = null);
+
+/// <summary>One difference QA found between the coder's codes and the reviewer's (see <see cref="QaErrors"/> for the types).</summary>
+public sealed record QaError(string Type, string Code, string Detail);
+
+/// <summary>The coder disputes QA's correction of their chart.</summary>
+public sealed record QaRebuttalFiled(Guid EncounterId, Guid CoderId, string Reason, string By, DateTimeOffset At);
+
+/// <summary>
+/// A QA reviewer or the practice admin decides a rebuttal. Accepted: the coder's codes were right; they are the chart's codes again
+/// (Diagnoses, Lines) and the review no longer counts against the coder. Rejected: the review stands, with a note saying why.
+/// </summary>
+public sealed record QaRebuttalDecided(Guid EncounterId, Guid CoderId, bool Accepted, string? Note, CodedDiagnosis[] Diagnoses,
+    ServiceLine[] Lines, string By, DateTimeOffset At);
 
 public sealed record ChartReturned(Guid EncounterId, Guid CoderId, string Reason, string By, DateTimeOffset At);
 

@@ -24,7 +24,9 @@ public static class CodingModule
                 .Index(r => r.PatientId)
                 .Duplicate(r => r.Status).Duplicate(r => r.Priority).Duplicate(r => r.DueAt).Duplicate(r => r.CoderId)
                 .IgnoreIndex(CodingQueue.NextIndex);
-            o.Schema.For<QaReview>().Index(r => r.CoderId);
+            o.Projections.Add<QaRebuttalRowProjection>(ProjectionLifecycle.Inline);
+            o.Schema.For<QaReview>().Index(r => r.CoderId).Index(r => r.EncounterId).Index(r => r.At);
+            o.Schema.For<QaRebuttalRow>().Duplicate(r => r.Status);
         });
 }
 

@@ -128,18 +128,10 @@ public static class CodingQueue
     {
         var csv = new System.Text.StringBuilder("encounter_id,practice,status,dos,patient,mrn,provider,payer,priority,due_at,overdue,coder,open_queries\n");
         foreach (var i in items)
-            csv.AppendJoin(',', i.EncounterId, Field(i.PracticeName), i.Status, i.DateOfService.ToString("yyyy-MM-dd"), Field(i.PatientName),
-                Field(i.Mrn), Field(i.RenderingProviderName), Field(i.PayerName), i.Priority, i.DueAt?.ToString("O") ?? "",
-                i.Overdue ? "yes" : "no", Field(i.CoderName), i.OpenQueries).Append('\n');
+            csv.AppendJoin(',', i.EncounterId, CsvIntake.Field(i.PracticeName), i.Status, i.DateOfService.ToString("yyyy-MM-dd"), CsvIntake.Field(i.PatientName),
+                CsvIntake.Field(i.Mrn), CsvIntake.Field(i.RenderingProviderName), CsvIntake.Field(i.PayerName), i.Priority, i.DueAt?.ToString("O") ?? "",
+                i.Overdue ? "yes" : "no", CsvIntake.Field(i.CoderName), i.OpenQueries).Append('\n');
         return csv.ToString();
-    }
-
-    // Leading =, +, - or @ would make a spreadsheet evaluate the cell (CSV injection).
-    static string Field(string? value)
-    {
-        if (string.IsNullOrEmpty(value)) return "";
-        if (value[0] is '=' or '+' or '-' or '@') value = "'" + value;
-        return value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{value.Replace("\"", "\"\"")}\"" : value;
     }
 
     /// <summary>

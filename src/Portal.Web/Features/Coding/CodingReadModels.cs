@@ -1,10 +1,12 @@
 using System.Security.Cryptography;
 using JasperFx.Events;
 using Marten;
+using Marten.Events.Aggregation;
 using Marten.Events.Projections;
 using Portal.Web.Features.Codes;
 using Portal.Web.Features.Intake;
 using Portal.Web.Features.Settings;
+using Portal.Web.Platform;
 
 namespace Portal.Web.Features.Coding;
 
@@ -13,7 +15,8 @@ namespace Portal.Web.Features.Coding;
 /// the codes so far with their warnings, provider queries, due time and the stream version (also the ETag).
 /// </summary>
 public sealed record CodingChart(EncounterDetails Encounter, EncounterStatus Status, int Priority, DateTimeOffset? DueAt, bool Overdue,
-    Coder? Coder, CodedDiagnosis[] Diagnoses, ServiceLine[] Lines, CodeFinding[] Findings, ProviderQuery[] Queries, long Version)
+    Coder? Coder, CodedDiagnosis[] Diagnoses, ServiceLine[] Lines, CodeFinding[] Findings, ProviderQuery[] Queries, long Version,
+    QaOutcome? Qa = null)
 {
     public IEnumerable<ProviderQuery> OpenQueries => Queries.Where(q => q.Open);
 
@@ -31,23 +34,141 @@ public sealed record CodingChart(EncounterDetails Encounter, EncounterStatus Sta
         var w = e.Coding;
         var overdue = w.DueAt < now && CodingQueueRow.Running.Contains(e.Status);
         return new(details.WithState(e), e.Status, w.Priority, w.DueAt, overdue, w.Coder, w.Diagnoses, w.Lines,
-            [.. w.DiagnosisFindings, .. w.LineFindings], w.Queries, e.Version);
+            [.. w.DiagnosisFindings, .. w.LineFindings], w.Queries, e.Version, w.Qa);
     }
 }
 
 /// <summary>One QA review, for the accuracy report (inline projection of <see cref="ChartReviewed"/>).</summary>
 public sealed record QaReview(Guid Id, Guid EncounterId, Guid CoderId, string CoderName, string Reviewer, bool Corrected, int Correct,
-    int Compared, decimal Accuracy, DateTimeOffset At);
+    int Compared, decimal Accuracy, DateTimeOffset At, QaError[]? Errors = null, decimal ChargeImpact = 0)
+{
+    /// <summary>Reviews recorded before error types existed have none; a correction then counts as one error of unknown type.</summary>
+    public bool ErrorFree => Errors is { } e ? e.Length == 0 : !Corrected;
+}
 
 public sealed partial class QaReviewProjection : EventProjection
 {
     public static QaReview Create(IEvent<ChartReviewed> e) =>
         new(e.Id, e.Data.EncounterId, e.Data.CoderId, e.Data.CoderName, e.Data.By, e.Data.Corrected, e.Data.Correct, e.Data.Compared,
-            e.Data.Accuracy, e.Data.At);
+            e.Data.Accuracy, e.Data.At, e.Data.Errors ?? [], e.Data.ChargeImpact);
 }
 
-/// <summary>A coder's code-level accuracy: Σ correct ÷ Σ |coder's ∪ reviewer's codes| over the reviews in the window.</summary>
-public sealed record CoderAccuracy(Guid CoderId, string CoderName, int Reviews, int Corrected, int Correct, int Compared, decimal Accuracy);
+/// <summary>A rebuttal of a QA review, by encounter (a chart is reviewed once): the worklist of disputes and the accuracy report read it.</summary>
+public sealed record QaRebuttalRow(Guid Id, Guid CoderId, string Reason, string FiledBy, DateTimeOffset FiledAt, RebuttalStatus Status,
+    string? Note, string? DecidedBy, DateTimeOffset? DecidedAt);
+
+public sealed partial class QaRebuttalRowProjection : SingleStreamProjection<QaRebuttalRow, Guid>
+{
+    public static QaRebuttalRow Create(QaRebuttalFiled e) =>
+        new(e.EncounterId, e.CoderId, e.Reason, e.By, e.At, RebuttalStatus.Pending, null, null, null);
+
+    public static QaRebuttalRow Apply(QaRebuttalDecided e, QaRebuttalRow r) =>
+        r with { Status = e.Accepted ? RebuttalStatus.Accepted : RebuttalStatus.Rejected, Note = e.Note, DecidedBy = e.By, DecidedAt = e.At };
+}
+
+/// <summary>
+/// A coder's QA results over the reviews in the window. Accuracy is code-level: Σ correct ÷ Σ |coder's ∪ reviewer's codes|.
+/// EncounterAccuracy is charts with no error ÷ charts reviewed (stricter: units, pointers and sequencing count too). OverCoded and
+/// UnderCoded add up the dollar impact of the corrections each way. A review whose rebuttal was accepted counts as error-free.
+/// </summary>
+public sealed record CoderAccuracy(Guid CoderId, string CoderName, int Reviews, int Corrected, int Correct, int Compared, decimal Accuracy,
+    int ErrorFree = 0, decimal EncounterAccuracy = 0, IReadOnlyDictionary<string, int>? ErrorsByType = null, decimal OverCoded = 0,
+    decimal UnderCoded = 0, int Rebuttals = 0, int RebuttalsAccepted = 0);
+
+/// <summary>One QA review as the reviews list shows it: the chart, what QA found, and the rebuttal if any.</summary>
+public sealed record QaReviewItem(Guid ReviewId, Guid EncounterId, string PatientName, DateOnly? DateOfService, Guid CoderId,
+    string CoderName, string Reviewer, DateTimeOffset ReviewedAt, bool Corrected, decimal Accuracy, QaError[] Errors, decimal ChargeImpact,
+    RebuttalStatus? Rebuttal, string? RebuttalReason, string? RebuttalNote);
+
+/// <summary>Filters of the reviews list, from the query string.</summary>
+public sealed class QaReviewFilter
+{
+    public Guid? CoderId { get; set; }
+    /// <summary>pending, accepted, rejected: reviews with a rebuttal in that state; any: with a rebuttal.</summary>
+    public string? Rebuttal { get; set; }
+    /// <summary>true: only reviews that found an error.</summary>
+    public bool? Errors { get; set; }
+    public DateTimeOffset? From { get; set; }
+    public DateTimeOffset? To { get; set; }
+    public int? Page { get; set; }
+    public int? PageSize { get; set; }
+}
+
+public static class QaReviews
+{
+    public static readonly string[] RebuttalFilters = ["pending", "accepted", "rejected", "any"];
+
+    /// <summary>QA reviewers and the practice admin see every coder's reviews; a coder sees their own.</summary>
+    public static bool SeesAll(System.Security.Claims.ClaimsPrincipal user) =>
+        user.IsInRole(Roles.PracticeAdmin) || user.IsInRole(Roles.QaReviewer);
+
+    /// <summary>Newest first. <paramref name="onlyCoder"/>: a coder sees their own reviews only, whatever the filter says.</summary>
+    public static async Task<PageOf<QaReviewItem>> List(IQuerySession query, QaReviewFilter f, Guid? onlyCoder, CancellationToken ct)
+    {
+        var page = await (await Filtered(query, f, onlyCoder, ct)).ToPageAsync(f.Page, f.PageSize, ct);
+        return new PageOf<QaReviewItem>(await Describe(query, page.Items, ct), page.Page, page.PageSize, page.Total);
+    }
+
+    /// <summary>The export: up to 10,000 reviews, same filters.</summary>
+    public static async Task<IReadOnlyList<QaReviewItem>> All(IQuerySession query, QaReviewFilter f, Guid? onlyCoder, CancellationToken ct) =>
+        await Describe(query, await (await Filtered(query, f, onlyCoder, ct)).Take(10_000).ToListAsync(ct), ct);
+
+    static async Task<IQueryable<QaReview>> Filtered(IQuerySession query, QaReviewFilter f, Guid? onlyCoder, CancellationToken ct)
+    {
+        if (f.Rebuttal is { } r && !RebuttalFilters.Contains(r))
+            throw new UnprocessableInput("Unknown rebuttal filter.", new Dictionary<string, string[]> { ["rebuttal"] = [$"Use one of: {string.Join(", ", RebuttalFilters)}."] });
+        var q = query.Query<QaReview>().AsQueryable();
+        if ((onlyCoder ?? f.CoderId) is { } coder) q = q.Where(x => x.CoderId == coder);
+        if (f.From is { } from) q = q.Where(x => x.At >= from);
+        if (f.To is { } to) q = q.Where(x => x.At < to);
+        if (f.Errors == true) q = q.Where(x => x.Corrected);
+        if (f.Rebuttal is { } rebuttal)
+        {
+            var disputes = query.Query<QaRebuttalRow>().AsQueryable();
+            if (rebuttal != "any")
+            {
+                var status = Enum.Parse<RebuttalStatus>(rebuttal, ignoreCase: true);
+                disputes = disputes.Where(x => x.Status == status);
+            }
+            var ids = await disputes.Select(x => x.Id).ToListAsync(ct);
+            q = q.Where(x => ids.Contains(x.EncounterId));
+        }
+        return q.OrderByDescending(x => x.At);
+    }
+
+    static async Task<IReadOnlyList<QaReviewItem>> Describe(IQuerySession query, IReadOnlyList<QaReview> reviews, CancellationToken ct)
+    {
+        if (reviews.Count == 0) return [];
+        var ids = reviews.Select(r => r.EncounterId).Distinct().ToArray();
+        var batch = query.CreateBatchQuery();
+        var rows = batch.LoadMany<CodingQueueRow>().ById(ids);
+        var rebuttals = batch.LoadMany<QaRebuttalRow>().ById(ids);
+        await batch.Execute(ct);
+        var rowById = (await rows).ToDictionary(x => x.Id);
+        var rebuttalById = (await rebuttals).ToDictionary(x => x.Id);
+        return [.. reviews.Select(r =>
+        {
+            var row = rowById.GetValueOrDefault(r.EncounterId);
+            var dispute = rebuttalById.GetValueOrDefault(r.EncounterId);
+            return new QaReviewItem(r.Id, r.EncounterId, row?.PatientName ?? "", row?.DateOfService, r.CoderId, r.CoderName, r.Reviewer, r.At,
+                r.Corrected, r.Accuracy, r.Errors ?? [], r.ChargeImpact, dispute?.Status, dispute?.Reason, dispute?.Note);
+        })];
+    }
+
+    public static string Csv(IEnumerable<QaReviewItem> items)
+    {
+        var csv = new System.Text.StringBuilder(
+            "encounter_id,patient,dos,coder,reviewer,reviewed_at,corrected,code_accuracy,errors,error_types,charge_impact,rebuttal,rebuttal_reason,rebuttal_note\n");
+        foreach (var i in items)
+            csv.AppendJoin(',', i.EncounterId, CsvIntake.Field(i.PatientName), i.DateOfService?.ToString("yyyy-MM-dd") ?? "",
+                CsvIntake.Field(i.CoderName), CsvIntake.Field(i.Reviewer), i.ReviewedAt.ToString("O"), i.Corrected ? "yes" : "no",
+                i.Accuracy.ToString(System.Globalization.CultureInfo.InvariantCulture), i.Errors.Length,
+                CsvIntake.Field(string.Join("; ", i.Errors.Select(e => $"{e.Type} {e.Code}"))),
+                i.ChargeImpact.ToString(System.Globalization.CultureInfo.InvariantCulture), i.Rebuttal?.ToString().ToLowerInvariant() ?? "",
+                CsvIntake.Field(i.RebuttalReason), CsvIntake.Field(i.RebuttalNote)).Append('\n');
+        return csv.ToString();
+    }
+}
 
 public static class Accuracy
 {
@@ -78,13 +199,85 @@ public static class Accuracy
         if (from is { } f) q = q.Where(r => r.At >= f);
         if (to is { } t) q = q.Where(r => r.At < t);
         var reviews = await q.ToListAsync(ct);
-        return [.. reviews.GroupBy(r => r.CoderId).Select(g =>
+        var rebuttals = reviews.Count == 0 ? new Dictionary<Guid, QaRebuttalRow>()
+            : (await query.LoadManyAsync<QaRebuttalRow>(ct, reviews.Select(r => r.EncounterId).Distinct())).ToDictionary(r => r.Id);
+        // A review whose rebuttal was accepted no longer counts against the coder: all their codes were right.
+        var scored = reviews.Select(r => rebuttals.GetValueOrDefault(r.EncounterId)?.Status == RebuttalStatus.Accepted
+            ? r with { Corrected = false, Correct = r.Compared, Errors = [], ChargeImpact = 0 }
+            : r).ToList();
+        return [.. scored.GroupBy(r => r.CoderId).Select(g =>
         {
             var (correct, compared) = (g.Sum(r => r.Correct), g.Sum(r => r.Compared));
+            var errorFree = g.Count(r => r.ErrorFree);
+            var byType = g.SelectMany(r => r.Errors ?? []).GroupBy(e => e.Type).OrderBy(t => Array.IndexOf(QaErrors.Types, t.Key))
+                .ToDictionary(t => t.Key, t => t.Count());
+            var disputes = g.Select(r => rebuttals.GetValueOrDefault(r.EncounterId)).OfType<QaRebuttalRow>().ToList();
             return new CoderAccuracy(g.Key, g.OrderByDescending(r => r.At).First().CoderName, g.Count(), g.Count(r => r.Corrected),
-                correct, compared, Ratio(correct, compared));
+                correct, compared, Ratio(correct, compared), errorFree, Ratio(errorFree, g.Count()), byType,
+                -g.Where(r => r.ChargeImpact < 0).Sum(r => r.ChargeImpact), g.Where(r => r.ChargeImpact > 0).Sum(r => r.ChargeImpact),
+                disputes.Count, disputes.Count(d => d.Status == RebuttalStatus.Accepted));
         }).OrderBy(a => a.CoderName)];
     }
+}
+
+/// <summary>
+/// What QA changed, by error type (domain brief §9: record the error type and the dollar impact). Derived from the coder's and the
+/// reviewer's codes, so every review is classified the same way:
+/// missed-diagnosis / unsupported-diagnosis (a diagnosis only the reviewer / only the coder listed), sequencing (the first-listed
+/// diagnosis changed while the coder had it further down), missed-procedure / unsupported-procedure (by CPT/HCPCS code),
+/// modifier, units and pointer (the same procedure with other modifiers, units, or diagnoses pointed at).
+/// </summary>
+public static class QaErrors
+{
+    public const string MissedDiagnosis = "missed-diagnosis", UnsupportedDiagnosis = "unsupported-diagnosis", Sequencing = "sequencing",
+        MissedProcedure = "missed-procedure", UnsupportedProcedure = "unsupported-procedure", Modifier = "modifier", Units = "units",
+        Pointer = "pointer";
+
+    public static readonly string[] Types =
+        [MissedDiagnosis, UnsupportedDiagnosis, Sequencing, MissedProcedure, UnsupportedProcedure, Modifier, Units, Pointer];
+
+    public static QaError[] Between(CodedDiagnosis[] coderDx, ServiceLine[] coderLines, CodedDiagnosis[] reviewerDx, ServiceLine[] reviewerLines)
+    {
+        var errors = new List<QaError>();
+        var coderCodes = coderDx.Select(d => d.Code).ToArray();
+        var reviewerCodes = reviewerDx.Select(d => d.Code).ToArray();
+        errors.AddRange(reviewerCodes.Except(coderCodes).Select(c => new QaError(MissedDiagnosis, c, $"{c} was not coded.")));
+        errors.AddRange(coderCodes.Except(reviewerCodes).Select(c => new QaError(UnsupportedDiagnosis, c, $"{c} is not supported by the documentation.")));
+        if (reviewerCodes.Length > 0 && coderCodes.Length > 0 && reviewerCodes[0] != coderCodes[0] && coderCodes.Contains(reviewerCodes[0]))
+            errors.Add(new QaError(Sequencing, reviewerCodes[0], $"{reviewerCodes[0]} is first-listed, not {coderCodes[0]}."));
+
+        var coderByCode = coderLines.ToLookup(l => l.Code);
+        var reviewerByCode = reviewerLines.ToLookup(l => l.Code);
+        foreach (var code in reviewerByCode.Select(g => g.Key).Except(coderByCode.Select(g => g.Key)))
+            errors.Add(new QaError(MissedProcedure, code, $"{code} was not coded."));
+        foreach (var code in coderByCode.Select(g => g.Key).Except(reviewerByCode.Select(g => g.Key)))
+            errors.Add(new QaError(UnsupportedProcedure, code, $"{code} is not supported by the documentation."));
+        foreach (var group in reviewerByCode.Where(g => coderByCode.Contains(g.Key)))
+        {
+            // The same code on several lines is matched line by line, in order.
+            foreach (var (r, c) in group.Zip(coderByCode[group.Key]))
+            {
+                var (rm, cm) = (r.Modifiers.Order(StringComparer.Ordinal).ToArray(), c.Modifiers.Order(StringComparer.Ordinal).ToArray());
+                if (!rm.SequenceEqual(cm))
+                    errors.Add(new QaError(Modifier, r.Code, $"Modifiers {Show(rm)}, not {Show(cm)}."));
+                if (r.Units != c.Units)
+                    errors.Add(new QaError(Units, r.Code, $"{r.Units} units, not {c.Units}."));
+                var (rp, cp) = (Pointed(r, reviewerDx), Pointed(c, coderDx));
+                if (!rp.SequenceEqual(cp))
+                    errors.Add(new QaError(Pointer, r.Code, $"Points at {Show(rp)}, not {Show(cp)}."));
+            }
+        }
+        return [.. errors];
+    }
+
+    /// <summary>Reviewer's total charge − coder's: below zero the coder over-coded (would have overbilled), above zero under-coded.</summary>
+    public static decimal ChargeImpact(ServiceLine[] coderLines, ServiceLine[] reviewerLines) =>
+        reviewerLines.Sum(l => l.Charge) - coderLines.Sum(l => l.Charge);
+
+    static string[] Pointed(ServiceLine line, CodedDiagnosis[] diagnoses) =>
+        [.. line.DiagnosisPointers.Select(p => p >= 1 && p <= diagnoses.Length ? diagnoses[p - 1].Code : $"#{p}")];
+
+    static string Show(string[] items) => items.Length == 0 ? "none" : string.Join(", ", items);
 }
 
 public static class QaSampling

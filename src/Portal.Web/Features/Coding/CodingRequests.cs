@@ -47,5 +47,11 @@ public sealed record ReviewChart([MaxLength(12)] string[]? Diagnoses = null, [Ma
 /// <summary>QA sends the chart back to its coder, saying what to fix.</summary>
 public sealed record ReturnChart([Required, StringLength(1000, MinimumLength = 3)] string Reason);
 
+/// <summary>The coder disputes QA's correction of their chart, saying why their codes were right.</summary>
+public sealed record FileQaRebuttal([Required, StringLength(2000, MinimumLength = 10)] string Reason);
+
+/// <summary>Accept the rebuttal (the coder's codes become the chart's again) or reject it (the note says why the review stands).</summary>
+public sealed record DecideQaRebuttal(bool Accept, [StringLength(2000)] string? Note = null);
+
 /// <summary>What "next chart" gave the caller: the practice (the vendor queue spans several) and the coding screen.</summary>
 public sealed record PulledChart(Guid PracticeId, string PracticeName, CodingChart Chart);

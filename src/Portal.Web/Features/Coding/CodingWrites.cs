@@ -158,6 +158,16 @@ public static class CodingWrites
         Write(session, encounterId, expectedVersion, clock, ct,
             (e, _) => Task.FromResult<object[]>([e.Return(reviewer, input.Reason.Trim(), clock.GetUtcNow())]));
 
+    public static Task<CodingChart?> FileRebuttal(IDocumentSession session, Guid encounterId, long? expectedVersion, CodingCaller caller,
+        FileQaRebuttal input, TimeProvider clock, CancellationToken ct) =>
+        Write(session, encounterId, expectedVersion, clock, ct,
+            (e, _) => Task.FromResult<object[]>([e.FileRebuttal(caller.Me, input.Reason.Trim(), clock.GetUtcNow())]));
+
+    public static Task<CodingChart?> DecideRebuttal(IDocumentSession session, Guid encounterId, long? expectedVersion, CodingCaller caller,
+        DecideQaRebuttal input, TimeProvider clock, CancellationToken ct) =>
+        Write(session, encounterId, expectedVersion, clock, ct,
+            (e, _) => Task.FromResult<object[]>([e.DecideRebuttal(input.Accept, input.Note, caller.Me, clock.GetUtcNow())]));
+
     /// <summary>
     /// One round trip fetches the stream (with the version check) and the encounter details together; the decision gets both.
     /// After saving, the new aggregate comes from the session's identity map (Marten's FetchLatest after FetchForWriting on

@@ -7,10 +7,21 @@ namespace Portal.Web.Features.Intake;
 /// <summary>The coding part of an encounter's write model: who works it, the codes so far, queries, QA.</summary>
 public sealed record CodingWork(int Priority, DateTimeOffset? DueAt, Coder? Coder,
     CodedDiagnosis[] Diagnoses, ServiceLine[] Lines, ProviderQuery[] Queries,
-    DateTimeOffset? OnHoldSince, int Submissions, CodeFinding[] DiagnosisFindings, CodeFinding[] LineFindings, bool ReturnedByQa = false)
+    DateTimeOffset? OnHoldSince, int Submissions, CodeFinding[] DiagnosisFindings, CodeFinding[] LineFindings, bool ReturnedByQa = false,
+    QaOutcome? Qa = null)
 {
     public static readonly CodingWork None = new(0, null, null, [], [], [], null, 0, [], []);
 }
+
+/// <summary>QA's review of the chart: what it changed (errors by type, dollar impact), the coder's own codes, and any rebuttal.</summary>
+public sealed record QaOutcome(Guid CoderId, string CoderName, string Reviewer, DateTimeOffset ReviewedAt, bool Corrected, string? Reason,
+    QaError[] Errors, decimal ChargeImpact, CodedDiagnosis[] CoderDiagnoses, ServiceLine[] CoderLines, QaRebuttal? Rebuttal = null);
+
+public enum RebuttalStatus { Pending, Accepted, Rejected }
+
+/// <summary>The coder's dispute of a QA correction, and its decision.</summary>
+public sealed record QaRebuttal(string Reason, string FiledBy, DateTimeOffset FiledAt, RebuttalStatus Status = RebuttalStatus.Pending,
+    string? Note = null, string? DecidedBy = null, DateTimeOffset? DecidedAt = null);
 
 // The coding decisions live with the coding feature but on the same aggregate as intake's: one stream per encounter.
 public sealed partial record Encounter
@@ -68,8 +79,34 @@ public sealed partial record Encounter
     public Encounter Apply(ChartReviewed e) => this with
     {
         Status = EncounterStatus.Approved,
-        Coding = e.Corrected ? Coding with { Diagnoses = e.Diagnoses, Lines = e.Lines, ReturnedByQa = false } : Coding with { ReturnedByQa = false },
+        Coding = (e.Corrected ? Coding with { Diagnoses = e.Diagnoses, Lines = e.Lines } : Coding) with
+        {
+            ReturnedByQa = false,
+            Qa = new QaOutcome(e.CoderId, e.CoderName, e.By, e.At, e.Corrected, e.Reason, e.Errors ?? [], e.ChargeImpact,
+                e.CoderDiagnoses ?? [], e.CoderLines ?? []),
+        },
     };
+
+    public Encounter Apply(QaRebuttalFiled e) =>
+        Coding.Qa is { } qa ? this with { Coding = Coding with { Qa = qa with { Rebuttal = new QaRebuttal(e.Reason, e.By, e.At) } } } : this;
+
+    public Encounter Apply(QaRebuttalDecided e) => Coding.Qa is { Rebuttal: { } rebuttal } qa
+        ? this with
+        {
+            Coding = Coding with
+            {
+                Diagnoses = e.Accepted ? e.Diagnoses : Coding.Diagnoses,
+                Lines = e.Accepted ? e.Lines : Coding.Lines,
+                Qa = qa with
+                {
+                    Rebuttal = rebuttal with
+                    {
+                        Status = e.Accepted ? RebuttalStatus.Accepted : RebuttalStatus.Rejected, Note = e.Note, DecidedBy = e.By, DecidedAt = e.At,
+                    },
+                },
+            },
+        }
+        : this;
 
     public Encounter Apply(ChartReturned _) => this with { Status = EncounterStatus.Returned, Coding = Coding with { ReturnedByQa = true } };
 
@@ -175,11 +212,50 @@ public sealed partial record Encounter
         var finalDx = diagnoses ?? Coding.Diagnoses;
         var finalLines = lines ?? Coding.Lines;
         var (correct, compared) = Accuracy.Compare(Coding.Diagnoses, Coding.Lines, finalDx, finalLines);
-        var corrected = correct != compared || diagnoses is not null && !finalDx.Select(d => d.Code).SequenceEqual(Coding.Diagnoses.Select(d => d.Code));
+        var errors = QaErrors.Between(Coding.Diagnoses, Coding.Lines, finalDx, finalLines);
+        // Any change is a correction, also one no error type names (a charge, the order of secondary diagnoses).
+        var corrected = errors.Length > 0
+            || !finalDx.Select(d => d.Code).SequenceEqual(Coding.Diagnoses.Select(d => d.Code))
+            || !finalLines.Select(LineKey).SequenceEqual(Coding.Lines.Select(LineKey));
         if (corrected && string.IsNullOrWhiteSpace(reason))
             throw new UnprocessableInput("Say why the codes were corrected.", new Dictionary<string, string[]> { ["reason"] = ["Required when correcting."] });
         return new(Id, Coding.Coder!.Id, Coding.Coder.Name, corrected, corrected ? finalDx : [], corrected ? finalLines : [], correct, compared,
-            Accuracy.Ratio(correct, compared), reason, reviewer, now);
+            Accuracy.Ratio(correct, compared), reason, reviewer, now, errors, QaErrors.ChargeImpact(Coding.Lines, finalLines),
+            Coding.Diagnoses, Coding.Lines);
+    }
+
+    static string LineKey(ServiceLine l) =>
+        $"{l.Code}|{string.Join('-', l.Modifiers)}|{l.Units}|{l.Charge}|{string.Join(',', l.DiagnosisPointers)}";
+
+    /// <summary>The coder disputes QA's correction: only the coder QA corrected, once per review.</summary>
+    public QaRebuttalFiled FileRebuttal(Coder me, string reason, DateTimeOffset now)
+    {
+        if (Coding.Qa is not { Corrected: true } qa)
+            throw new RuleViolation("Only a chart QA corrected can be disputed.", "no-qa-correction");
+        if (qa.CoderId != me.Id)
+            throw new RuleViolation($"Only {qa.CoderName}, whose coding QA corrected, may dispute the review.", "not-your-review");
+        if (qa.Rebuttal is not null)
+            throw new RuleViolation($"This review was already disputed ({qa.Rebuttal.Status.ToString().ToLowerInvariant()}).", "rebuttal-exists");
+        if (reason.Trim().Length < 10)
+            throw new UnprocessableInput("Say why your codes were right.", new Dictionary<string, string[]> { ["reason"] = ["At least 10 characters."] });
+        return new(Id, qa.CoderId, reason.Trim(), me.Name, now);
+    }
+
+    /// <summary>
+    /// A QA reviewer or the practice admin (never the coder) decides. Accepting restores the coder's codes on the chart;
+    /// rejecting needs a note saying why the review stands.
+    /// </summary>
+    public QaRebuttalDecided DecideRebuttal(bool accept, string? note, Coder by, DateTimeOffset now)
+    {
+        if (Coding.Qa is not { Rebuttal.Status: RebuttalStatus.Pending } qa)
+            throw new RuleViolation("There is no rebuttal waiting for a decision on this chart.", "no-pending-rebuttal");
+        if (qa.CoderId == by.Id)
+            throw new RuleViolation("A coder cannot decide their own rebuttal.", "own-rebuttal");
+        if (!accept && string.IsNullOrWhiteSpace(note))
+            throw new UnprocessableInput("Say why the review stands.", new Dictionary<string, string[]> { ["note"] = ["Required when rejecting."] });
+        var restore = accept && qa.CoderDiagnoses.Length > 0;
+        return new(Id, qa.CoderId, accept, string.IsNullOrWhiteSpace(note) ? null : note.Trim(),
+            restore ? qa.CoderDiagnoses : Coding.Diagnoses, restore ? qa.CoderLines : Coding.Lines, by.Name, now);
     }
 
     public ChartReturned Return(string reviewer, string reason, DateTimeOffset now)

@@ -10,6 +10,7 @@ public class QaModel(IQuerySession query, TimeProvider clock) : CodingPageModel
     public PageOf<CodingQueueRow> Ready { get; private set; } = default!;
     public IReadOnlyList<CoderAccuracy> Accuracy { get; private set; } = [];
     public TurnaroundReport Turnaround { get; private set; } = default!;
+    public PageOf<QaReviewItem> PendingRebuttals { get; private set; } = default!;
     public const decimal Target = 0.95m;
 
     /// <summary>The turnaround per coder of the last 30 days, as CSV.</summary>
@@ -32,6 +33,7 @@ public class QaModel(IQuerySession query, TimeProvider clock) : CodingPageModel
         var filter = new QueueFilter { Status = EncounterStatus.ReadyForQa, Sort = "due" };
         Ready = await CodingQueue.Rows(query, filter, null, null, clock.GetUtcNow()).ToPageAsync(Math.Max(1, PageNumber), Paging.DefaultPageSize, ct);
         Accuracy = await Coding.Accuracy.PerCoder(query, null, null, ct);
+        PendingRebuttals = await QaReviews.List(query, new QaReviewFilter { Rebuttal = "pending", PageSize = 10 }, null, ct);
         Turnaround = await LastThirtyDays(ct);
         return Page();
     }

@@ -109,12 +109,13 @@ public static class CsvIntake
     }
 
     /// <summary>RFC 4180 quoting for the export.</summary>
-    public static string Field(string? value) =>
-        value is null ? ""
-        : value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\""
-        // A leading =, +, - or @ would run as a formula in a spreadsheet.
-        : value.Length > 0 && "=+-@".Contains(value[0]) ? "'" + value
-        : value;
+    public static string Field(string? value)
+    {
+        if (string.IsNullOrEmpty(value)) return "";
+        // A leading =, +, - or @ would run as a formula in a spreadsheet (CSV injection), quoted or not.
+        if (value[0] is '=' or '+' or '-' or '@') value = "'" + value;
+        return value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{value.Replace("\"", "\"\"")}\"" : value;
+    }
 
     public static string EncounterExport(IEnumerable<EncounterListRow> rows)
     {

@@ -1,0 +1,47 @@
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Portal.Web.Features.Intake;
+
+namespace Portal.Web.Features.Coding;
+
+/// <summary>QA reviews with their error types, dollar impact and rebuttals: every coder's for QA and the admin, one's own for a coder.</summary>
+public class ReviewsModel(IQuerySession query) : CodingPageModel
+{
+    public PageOf<QaReviewItem> Reviews { get; private set; } = default!;
+    public QaReviewFilter Filter { get; private set; } = new();
+    public bool SeesAll => QaReviews.SeesAll(User);
+    public IReadOnlyList<CoderAccuracy> Coders { get; private set; } = [];
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        if (!SeesAll && !IsCoder) return Forbid();
+        Filter = Parse();
+        Reviews = await QaReviews.List(query, Filter, OnlyCoder, ct);
+        if (SeesAll) Coders = await Accuracy.PerCoder(query, null, null, ct);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnGetCsvAsync(CancellationToken ct)
+    {
+        if (!SeesAll && !IsCoder) return Forbid();
+        var rows = await QaReviews.All(query, Parse(), OnlyCoder, ct);
+        return File(System.Text.Encoding.UTF8.GetBytes(QaReviews.Csv(rows)), "text/csv", "qa-reviews.csv");
+    }
+
+    Guid? OnlyCoder => SeesAll ? null : Caller.Me.Id;
+
+    QaReviewFilter Parse() => new()
+    {
+        CoderId = Guid.TryParse(Request.Query["coder"], out var coder) ? coder : null,
+        Rebuttal = QaReviews.RebuttalFilters.Contains(Request.Query["rebuttal"].ToString()) ? Request.Query["rebuttal"].ToString() : null,
+        Errors = Request.Query["errors"] == "true" ? true : null,
+        Page = int.TryParse(Request.Query["p"], out var p) && p > 0 ? p : 1,
+        PageSize = Paging.DefaultPageSize,
+    };
+
+    public string Query(int? page = null) => string.Join('&', new Dictionary<string, string?>
+    {
+        ["coder"] = Filter.CoderId?.ToString(), ["rebuttal"] = Filter.Rebuttal, ["errors"] = Filter.Errors == true ? "true" : null,
+        ["p"] = page?.ToString(),
+    }.Where(kv => kv.Value is not null).Select(kv => $"{kv.Key}={Uri.EscapeDataString(kv.Value!)}"));
+}
