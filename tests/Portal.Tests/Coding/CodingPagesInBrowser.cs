@@ -261,6 +261,69 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
         Assert.Equal([1], Assert.Single(chart.Lines).DiagnosisPointers);
     }
 
+    /// <summary>Coded I10, E11.9, 99213; QA removed E11.9 (an unsupported diagnosis). Returns the chart as QA left it.</summary>
+    async Task<CodingChart> CorrectedByQa(HttpClient admin, HttpClient coder)
+    {
+        var qa = await App.ClientFor(Users.NorthQa);
+        await PracticeSettingsAre(admin, qaPercent: 100);
+        var coded = await CodedChart(admin, coder);
+        (await Send(coder, HttpMethod.Post, Chart(coded.Encounter.Id, "/submit"), null, coded.Version)).EnsureSuccessStatusCode();
+        return await Read<CodingChart>(await qa.PostAsJsonAsync(Chart(coded.Encounter.Id, "/review"),
+            new ReviewChart(["I10"], [new ServiceLineInput("99213", DiagnosisPointers: [1])], "Diabetes is not documented in the note.")));
+    }
+
+    [Fact]
+    public async Task a_coder_finds_a_qa_correction_in_their_reviews_and_disputes_it()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var coder = await App.ClientFor(Users.NorthCoder);
+        var corrected = await CorrectedByQa(admin, coder);
+
+        await SignIn(Users.NorthCoder);
+        await Page.GotoAsync(Root);
+        await Page.GetByRole(AriaRole.Link, new() { Name = "My QA reviews" }).ClickAsync();
+        var reviews = Page.GetByRole(AriaRole.Table, new() { Name = "QA reviews" });
+        await Assertions.Expect(reviews).ToContainTextAsync("unsupported-diagnosis E119");
+        await reviews.GetByRole(AriaRole.Link, new() { Name = $"Open {corrected.Encounter.PatientName}'s chart" }).ClickAsync();
+        await Page.WaitForURLAsync($"**/coding/charts/{corrected.Encounter.Id}");
+        await Assertions.Expect(Page.GetByRole(AriaRole.Table, new() { Name = "QA errors" })).ToContainTextAsync("E119 is not supported by the documentation.");
+        await Page.GetByLabel("Disagree? Say why your codes were right (cite the documentation)")
+            .FillAsync("The A1c of 6.8 is documented in the labs and the plan adjusts metformin.");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Dispute this review" }).ClickAsync();
+        await Assertions.Expect(Page.Locator("#coding-work [role=status]")).ToContainTextAsync("Rebuttal filed.");
+        await Assertions.Expect(Page.Locator("#rebuttal-status")).ToHaveTextAsync("Pending");
+        await Assertions.Expect(Page.GetByRole(AriaRole.Button, new() { Name = "Dispute this review" })).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task a_qa_reviewer_accepts_a_rebuttal_from_the_qa_page_and_the_coders_codes_come_back()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var coder = await App.ClientFor(Users.NorthCoder);
+        var corrected = await CorrectedByQa(admin, coder);
+        var id = corrected.Encounter.Id;
+        (await Send(coder, HttpMethod.Post, Chart(id, "/rebuttal"), new FileQaRebuttal("E11.9 is supported by the A1c and the plan."),
+            corrected.Version)).EnsureSuccessStatusCode();
+
+        await SignIn(Users.NorthQa);
+        await Page.GotoAsync($"{Root}/coding/qa");
+        var pending = Page.GetByRole(AriaRole.Table, new() { Name = "Rebuttals awaiting a decision" });
+        await Assertions.Expect(pending).ToContainTextAsync("E11.9 is supported by the A1c and the plan.");
+        await pending.GetByRole(AriaRole.Link, new() { Name = $"Decide {corrected.Encounter.PatientName}'s rebuttal" }).ClickAsync();
+        await Page.WaitForURLAsync($"**/coding/charts/{id}");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Reject: the review stands" }).ClickAsync();
+        await Assertions.Expect(Page.Locator(".alert.error, [role=alert]").First).ToContainTextAsync("Say why the review stands.");
+        await Page.GetByLabel("Note to the coder (required to reject)").FillAsync("Agreed: the A1c supports it.");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Accept: restore the coder's codes" }).ClickAsync();
+        await Assertions.Expect(Page.Locator("#coding-work [role=status]")).ToContainTextAsync("Rebuttal accepted");
+        await Assertions.Expect(Page.Locator("#rebuttal-status")).ToHaveTextAsync("Accepted");
+        await Assertions.Expect(Page.GetByRole(AriaRole.List, new() { Name = "Diagnoses" })).ToContainTextAsync("E11.9");
+
+        await Page.GotoAsync($"{Root}/coding/qa");
+        await Assertions.Expect(Page.GetByRole(AriaRole.Table, new() { Name = "Accuracy per coder" })).ToContainTextAsync("100.0");
+        await Assertions.Expect(Page.GetByText("None. When a coder disputes a correction")).ToBeVisibleAsync();
+    }
+
     [Fact]
     public async Task a_vendor_coder_sees_one_queue_labelled_by_practice_and_pulls_across_practices()
     {
