@@ -18,6 +18,8 @@ sealed class CodingExamples : ISchemaFilter
         [typeof(RaiseProviderQuery)] = """{"question":"The A1c of 9.2 was reviewed. Based on your clinical judgment, which best describes the diabetes?","options":["Type 2 diabetes with hyperglycemia","Type 2 diabetes without complications"]}""",
         [typeof(AnswerProviderQuery)] = """{"choice":"Type 2 diabetes with hyperglycemia","comment":null}""",
         [typeof(ReviewChart)] = """{"diagnoses":["E11.65","I10"],"lines":null,"reason":"A1c 9.2 documented as uncontrolled: E11.65"}""",
+        [typeof(FileQaRebuttal)] = """{"reason":"The note documents the A1c of 6.8 and a metformin change: E11.9 is supported."}""",
+        [typeof(DecideQaRebuttal)] = """{"accept":false,"note":"The A1c that day was 9.2: E11.65 stands."}""",
         [typeof(ReturnChart)] = """{"reason":"The note supports a separately identifiable E/M: add modifier 25 or explain."}""",
     };
 
