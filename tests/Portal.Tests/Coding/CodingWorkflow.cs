@@ -130,6 +130,34 @@ public class CodingWorkflow(PortalApp app) : PortalTest(app)
     }
 
     [Fact]
+    public async Task high_level_visits_and_modifier_25_go_to_qa_outside_the_sample_unless_the_practice_turns_targeting_off()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var coder = await App.ClientFor(Users.NorthCoder);
+        await QueuedCharts(admin, 3);
+        await PracticeSettingsAre(admin, qaPercent: 0, newCoderCharts: 0);
+
+        async Task<CodingChart> CodeAndSubmit(ServiceLineInput line)
+        {
+            var pulled = (await Pull(coder))!.Chart;
+            var dx = await Read<CodingChart>(await Send(coder, HttpMethod.Put, Chart(pulled.Encounter.Id, "/diagnoses"), new CodeDiagnoses(["I10"]), pulled.Version));
+            var lines = await Read<CodingChart>(await Send(coder, HttpMethod.Put, Chart(pulled.Encounter.Id, "/lines"), new CodeServiceLines([line]), dx.Version));
+            return await Read<CodingChart>(await Send(coder, HttpMethod.Post, Chart(pulled.Encounter.Id, "/submit"), null, lines.Version));
+        }
+
+        var level4 = await CodeAndSubmit(new ServiceLineInput("99214", DiagnosisPointers: [1]));
+        Assert.Equal(EncounterStatus.ReadyForQa, level4.Status);
+        var history = await admin.GetFromJsonAsync<JsonElement[]>(North($"encounters/{level4.Encounter.Id}/history"));
+        Assert.Equal("targeted: high-level E/M 99214", history!.Single(h => h.GetProperty("event").GetString() == "chart_submitted")
+            .GetProperty("data").GetProperty("sampling").GetString());
+        Assert.Equal(EncounterStatus.ReadyForQa, (await CodeAndSubmit(new ServiceLineInput("99213", ["25"], DiagnosisPointers: [1]))).Status);
+
+        (await admin.PutAsJsonAsync(North("settings"), new Portal.Web.Features.Settings.UpdatePracticeSettings(null, null, null, null, QaTargeted: false)))
+            .EnsureSuccessStatusCode();
+        Assert.Equal(EncounterStatus.Approved, (await CodeAndSubmit(new ServiceLineInput("99214", DiagnosisPointers: [1]))).Status);
+    }
+
+    [Fact]
     public async Task twenty_concurrent_pulls_over_the_queued_charts_never_share_one()
     {
         var admin = await App.ClientFor(Users.NorthAdmin);

@@ -104,9 +104,16 @@ public class SettingsInBrowser(PortalApp app, BrowserFixture browser) : BrowserT
         await Page.GetByRole(AriaRole.Link, new() { Name = "Coding settings & fees" }).ClickAsync();
 
         await Page.GetByLabel("Turnaround (hours)").FillAsync("24");
+        var targeted = Page.GetByLabel("Also review every high-level E/M");
+        await Assertions.Expect(targeted).ToBeCheckedAsync();
+        await targeted.UncheckAsync();
         await Page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
         Assert.Contains("Settings saved", await Page.GetByRole(AriaRole.Status).InnerTextAsync());
         Assert.Equal("24", await Page.GetByLabel("Turnaround (hours)").InputValueAsync());
+        await Assertions.Expect(targeted).Not.ToBeCheckedAsync();
+        await targeted.CheckAsync();
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
+        await Assertions.Expect(targeted).ToBeCheckedAsync();
 
         await Page.GetByLabel("Code", new() { Exact = true }).FillAsync("99417");
         await Page.GetByLabel("Charge ($)").FillAsync("65");

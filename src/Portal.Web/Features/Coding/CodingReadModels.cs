@@ -286,15 +286,28 @@ public static class QaSampling
     /// Whether a submitted chart goes to QA. Coders with fewer approved charts than NewCoderChartCount have every chart
     /// reviewed; otherwise a deterministic QaSamplePercent share, by a hash of the encounter id (stable across retries and tests).
     /// </summary>
-    public static (bool Sampled, string Why) Decide(PracticeSettings settings, Guid encounterId, int approvedCharts)
+    public static (bool Sampled, string Why) Decide(PracticeSettings settings, Guid encounterId, int approvedCharts, ServiceLine[] lines)
     {
         if (approvedCharts < settings.NewCoderChartCount)
             return (true, $"new coder: {approvedCharts} of {settings.NewCoderChartCount} approved charts");
+        if (settings.QaTargeted && Targeted(lines) is { } risk)
+            return (true, "targeted: " + risk);
         var bucket = Bucket(encounterId);
         return bucket < settings.QaSamplePercent
             ? (true, $"sampled: bucket {bucket} < {settings.QaSamplePercent}%")
             : (false, $"not sampled: bucket {bucket} ≥ {settings.QaSamplePercent}%");
     }
+
+    /// <summary>High-level office/outpatient E/M visits and the modifiers auditors target (domain brief §9: targeted samples).</summary>
+    public static readonly string[] HighLevelVisits = ["99204", "99205", "99214", "99215"];
+    public static readonly string[] TargetedModifiers = ["25", "59", "XE", "XP", "XS", "XU"];
+
+    /// <summary>Why the lines make the chart a targeted sample, or null.</summary>
+    public static string? Targeted(ServiceLine[] lines) =>
+        lines.FirstOrDefault(l => HighLevelVisits.Contains(l.Code)) is { } visit ? $"high-level E/M {visit.Code}"
+        : lines.FirstOrDefault(l => l.Modifiers.Any(TargetedModifiers.Contains)) is { } modified
+            ? $"modifier {modified.Modifiers.First(TargetedModifiers.Contains)} on {modified.Code}"
+        : null;
 
     public static int Bucket(Guid id) => (int)(BitConverter.ToUInt32(SHA256.HashData(id.ToByteArray()), 0) % 100);
 }

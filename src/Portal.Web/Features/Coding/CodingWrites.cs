@@ -129,7 +129,7 @@ public static class CodingWrites
             var approved = (await session.AdvancedSql.QueryAsync<int>(
                 $"select count(*)::int from (select 1 from {MartenSetup.Schema}.{CodingQueue.Table} where tenant_id = ? and coder_id = ? " +
                 $"and status = '{nameof(EncounterStatus.Approved)}' limit {MaxNewCoderCharts}) approved", ct, session.TenantId, coderId))[0];
-            var (sampled, why) = QaSampling.Decide(settings, encounterId, approved);
+            var (sampled, why) = QaSampling.Decide(settings, encounterId, approved, e.Coding.Lines);
             var now = clock.GetUtcNow();
             var submitted = e.Submit(caller.Me, caller.IsLeadFor(e), sampled, why, now);
             return submitted.SampledForQa

@@ -26,14 +26,7 @@ public class IndexModel(IQuerySession query) : PageModel
         else
         {
             var current = await PracticeSettings.For(session, HttpContext.RequiredPractice().PracticeId, ct);
-            session.Store(current with
-            {
-                TurnaroundHours = input.TurnaroundHours ?? current.TurnaroundHours,
-                QaSamplePercent = input.QaSamplePercent ?? current.QaSamplePercent,
-                NewCoderChartCount = input.NewCoderChartCount ?? current.NewCoderChartCount,
-                QueryEscalationHours = input.QueryEscalationHours ?? current.QueryEscalationHours,
-                UpdatedBy = User.Actor(), UpdatedAt = clock.GetUtcNow(),
-            });
+            session.Store(current.With(input, User.Actor(), clock.GetUtcNow()));
             await session.SaveChangesAsync(ct);
             Saved = true;
         }

@@ -15,21 +15,38 @@ public sealed record PracticeSettings(
     [Range(0, 1000)] int NewCoderChartCount = 50,
     [Range(1, 720)] int QueryEscalationHours = 72,
     string? UpdatedBy = null,
-    DateTimeOffset? UpdatedAt = null)
+    DateTimeOffset? UpdatedAt = null,
+    bool QaTargeted = true)
 {
     /// <summary>Coders with fewer approved charts than NewCoderChartCount have every chart reviewed.</summary>
     public static PracticeSettings Default(Guid practiceId) => new(practiceId);
+
+    /// <summary>The settings after <paramref name="input"/>: omitted values keep their current setting.</summary>
+    public PracticeSettings With(UpdatePracticeSettings input, string actor, DateTimeOffset now) => this with
+    {
+        TurnaroundHours = input.TurnaroundHours ?? TurnaroundHours,
+        QaSamplePercent = input.QaSamplePercent ?? QaSamplePercent,
+        NewCoderChartCount = input.NewCoderChartCount ?? NewCoderChartCount,
+        QueryEscalationHours = input.QueryEscalationHours ?? QueryEscalationHours,
+        QaTargeted = input.QaTargeted ?? QaTargeted,
+        UpdatedBy = actor,
+        UpdatedAt = now,
+    };
 
     public static async Task<PracticeSettings> For(IQuerySession session, Guid practiceId, CancellationToken ct) =>
         await session.LoadAsync<PracticeSettings>(practiceId, ct) ?? Default(practiceId);
 }
 
-/// <summary>Change the practice's coding settings. Omitted values keep their current setting.</summary>
+/// <summary>
+/// Change the practice's coding settings. Omitted values keep their current setting. QaTargeted: also send to QA every chart
+/// with a high-level E/M visit or modifier 25, 59 or X{EPSU} (targeted samples, domain brief §9).
+/// </summary>
 public sealed record UpdatePracticeSettings(
     [Range(1, 720)] int? TurnaroundHours,
     [Range(0, 100)] int? QaSamplePercent,
     [Range(0, 1000)] int? NewCoderChartCount,
-    [Range(1, 720)] int? QueryEscalationHours);
+    [Range(1, 720)] int? QueryEscalationHours,
+    bool? QaTargeted = null);
 
 /// <summary>The practice's charge for a procedure code (HCPCS/CPT), in dollars; one row per code.</summary>
 public sealed record FeeScheduleEntry(string Id, string Code, decimal Amount, string UpdatedBy, DateTimeOffset UpdatedAt)

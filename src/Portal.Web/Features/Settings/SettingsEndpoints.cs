@@ -32,15 +32,7 @@ public static class SettingsEndpoints
         TimeProvider clock, CancellationToken ct)
     {
         var current = await PracticeSettings.For(session, context.RequiredPractice().PracticeId, ct);
-        var updated = current with
-        {
-            TurnaroundHours = body.TurnaroundHours ?? current.TurnaroundHours,
-            QaSamplePercent = body.QaSamplePercent ?? current.QaSamplePercent,
-            NewCoderChartCount = body.NewCoderChartCount ?? current.NewCoderChartCount,
-            QueryEscalationHours = body.QueryEscalationHours ?? current.QueryEscalationHours,
-            UpdatedBy = context.User.Actor(),
-            UpdatedAt = clock.GetUtcNow(),
-        };
+        var updated = current.With(body, context.User.Actor(), clock.GetUtcNow());
         session.Store(updated);
         await session.SaveChangesAsync(ct);
         return TypedResults.Ok(updated);
