@@ -202,12 +202,14 @@ public static class CodingWrites
     /// (the engagement's revocation): one round trip finds them, one fetches their streams. Returns how many were released.
     /// </summary>
     public static async Task<int> ReleaseVendorCharts(IDocumentSession session, Guid vendorId, string reason, string actor,
-        DateTimeOffset now, CancellationToken ct)
+        DateTimeOffset now, CancellationToken ct, IReadOnlyCollection<Guid>? keepCoders = null)
     {
-        var held = await session.Query<CodingQueueRow>()
+        var rows = await session.Query<CodingQueueRow>()
             .Where(r => r.VendorId == vendorId && (r.Status == EncounterStatus.Assigned || r.Status == EncounterStatus.InProgress
                 || r.Status == EncounterStatus.Returned || r.Status == EncounterStatus.OnHold))
-            .Select(r => r.Id).ToListAsync(ct);
+            .Select(r => new { r.Id, r.CoderId }).ToListAsync(ct);
+        // keepCoders: the firm's coders still assigned to this client keep their charts.
+        var held = rows.Where(r => keepCoders is null || r.CoderId is not { } c || !keepCoders.Contains(c)).Select(r => r.Id).ToList();
         if (held.Count == 0) return 0;
         var batch = session.CreateBatchQuery();
         var fetches = held.Select(id => batch.Events.FetchForWriting<Encounter>(id)).ToList();

@@ -5,3 +5,6 @@ public sealed record EngagementGranted(Guid EngagementId, Guid PracticeId, Guid 
     string[] Functions, bool OffshoreAllowed, string GrantedBy, DateTimeOffset GrantedAt, string? Note);
 
 public sealed record EngagementRevoked(Guid EngagementId, string RevokedBy, DateTimeOffset RevokedAt, string Reason);
+
+/// <summary>The vendor's admin limits the client to some of the firm's coders (CoderIds), or opens it to all of them again (null).</summary>
+public sealed record EngagementCodersAssigned(Guid EngagementId, Guid[]? CoderIds, string[]? CoderNames, string By, DateTimeOffset At);

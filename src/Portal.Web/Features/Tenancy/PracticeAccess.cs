@@ -29,10 +29,12 @@ public sealed class PracticeAccess(IDocumentStore store, OrganizationDirectory o
         if (org == practiceId) return practice;
         if (user.FindFirstValue(PortalClaims.OrganizationKind) != nameof(OrganizationKind.Vendor)) return null;
 
-        // A vendor sees a practice only while the practice's engagement of it is active: checked on every request,
-        // so a revocation cuts access at once, whatever cookies or tokens the vendor still holds.
+        // A vendor sees a practice only while the practice's engagement of it is active (and, for a coder, while the firm
+        // assigns them to this client): checked on every request, so a revocation or a reassignment cuts access at once,
+        // whatever cookies or tokens the vendor still holds.
         await using var practiceSession = store.QuerySession(practiceId.ToString());
-        return await practiceSession.QueryAsync(new ActiveEngagement { VendorId = org.Value }, ct) ? practice : null;
+        var engagement = await practiceSession.QueryAsync(new ActiveEngagement { VendorId = org.Value }, ct);
+        return engagement?.Covers(user.UserId(), user.IsInRole(Roles.VendorAdmin)) == true ? practice : null;
     }
 
     /// <summary>The practices <paramref name="user"/> may act for, by name: the tenant switcher and GET /api/v1/practices.</summary>
@@ -50,7 +52,8 @@ public sealed class PracticeAccess(IDocumentStore store, OrganizationDirectory o
             var engagements = await query.Query<Engagement>()
                 .Where(e => e.AnyTenant() && e.VendorId == org.Value && e.RevokedAt == null)
                 .ToListAsync(ct);
-            ids = engagements.Select(e => e.PracticeId).Distinct().ToList();
+            var (me, admin) = (user.UserId(), user.IsInRole(Roles.VendorAdmin));
+            ids = engagements.Where(e => e.Covers(me, admin)).Select(e => e.PracticeId).Distinct().ToList();
         }
 
         var practices = new List<Organization>(ids.Count);
@@ -71,11 +74,11 @@ public sealed class ActiveApiClient : Marten.Linq.ICompiledQuery<ApiClient, bool
         q => q.Any(c => c.ClientId == ClientId && c.RevokedAt == null);
 }
 
-/// <summary>Has the session's practice an active engagement of this vendor?</summary>
-public sealed class ActiveEngagement : Marten.Linq.ICompiledQuery<Engagement, bool>
+/// <summary>The session's practice's active engagement of this vendor, if any.</summary>
+public sealed class ActiveEngagement : Marten.Linq.ICompiledQuery<Engagement, Engagement?>
 {
     public Guid VendorId { get; set; }
 
-    public Expression<Func<Marten.Linq.IMartenQueryable<Engagement>, bool>> QueryIs() =>
-        q => q.Any(e => e.VendorId == VendorId && e.RevokedAt == null);
+    public Expression<Func<Marten.Linq.IMartenQueryable<Engagement>, Engagement?>> QueryIs() =>
+        q => q.FirstOrDefault(e => e.VendorId == VendorId && e.RevokedAt == null);
 }

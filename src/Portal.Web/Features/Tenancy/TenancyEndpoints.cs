@@ -2,6 +2,8 @@ using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Portal.Web.Features.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Web.Platform;
 
@@ -36,6 +38,16 @@ public static class TenancyEndpoints
             .WithSummary("Practices the caller may act for right now");
         api.MapGet("/vendors", ListVendors).WithName("ListVendors").RequireScope(Scopes.PracticeAdmin, Roles.PracticeAdmin)
             .WithSummary("Coding and billing vendors a practice can engage");
+
+        var clients = api.MapGroup("/vendor/clients").WithTags("Vendor clients");
+        clients.MapGet("", ListClients).WithName("ListVendorClients").RequireScope(Scopes.PracticeRead, Roles.VendorAdmin, Roles.VendorCoder)
+            .WithSummary("The practices that engage the caller's firm, with the coders assigned to each; a coder sees their own clients");
+        clients.MapPut("/{engagementId:guid}/coders", AssignClientCoders).WithName("AssignVendorClientCoders")
+            .RequireScope(Scopes.PracticeAdmin, Roles.VendorAdmin)
+            .WithSummary("Choose which of the firm's coders work a client (coderIds: null for all, [] for none)")
+            .WithDescription("Coders taken off the client lose it at once: its queue, charts and API calls give 404, and the charts they " +
+                             "held go back to the practice's queue. 422 for ids that are not the firm's coders; 409 engagement-revoked.")
+            .ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
 
         var practice = api.MapGroup("/practices/{practiceId:guid}");
         practice.MapGet("", GetPractice).WithName("GetPractice").RequireScope(Scopes.PracticeRead)
@@ -110,6 +122,19 @@ public static class TenancyEndpoints
         return TypedResults.Ok(engagement);
     }
 
+    static async Task<Ok<IReadOnlyList<VendorClient>>> ListClients(ClaimsPrincipal user, IQuerySession query,
+        OrganizationDirectory organizations, CancellationToken ct) =>
+        TypedResults.Ok(await VendorClient.For(query, organizations, user.OrganizationId()!.Value, user.UserId(),
+            user.IsInRole(Roles.VendorAdmin), ct));
+
+    static async Task<Results<Ok<VendorClient>, NotFound<ProblemDetails>>> AssignClientCoders(Guid engagementId, AssignClientCoders body,
+        ClaimsPrincipal user, IDocumentStore store, UserManager<PortalUser> users, OrganizationDirectory organizations, TimeProvider clock,
+        CancellationToken ct) =>
+        await EngagementWrites.AssignCoders(store, users, organizations, user.OrganizationId()!.Value, engagementId, body.CoderIds,
+            user.Actor(), clock, ct) is { } client
+            ? TypedResults.Ok(client)
+            : NotFound("No engagement of your firm has this id.");
+
     static NotFound<ProblemDetails> NotFound(string detail) =>
         TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Not found", Detail = detail });
 }
@@ -173,4 +198,64 @@ public static class EngagementWrites
         await session.SaveChangesAsync(ct);
         return stream.Aggregate.Apply(revoked) with { Version = stream.CurrentVersion ?? stream.Aggregate.Version + 1 };
     }
+
+    /// <summary>
+    /// The vendor's admin sets which of the firm's coders work a client (null: all). Coders taken off the client lose it at once,
+    /// and the charts they held go back to the practice's queue in the same commit. Null when the engagement is not the firm's.
+    /// </summary>
+    public static async Task<VendorClient?> AssignCoders(IDocumentStore store, UserManager<PortalUser> users,
+        OrganizationDirectory organizations, Guid vendorId, Guid engagementId, Guid[]? coderIds, string actor, TimeProvider clock,
+        CancellationToken ct)
+    {
+        await using var lookup = store.QuerySession();
+        var found = await lookup.Query<Engagement>().Where(e => e.AnyTenant() && e.Id == engagementId && e.VendorId == vendorId)
+            .FirstOrDefaultAsync(ct);
+        if (found is null) return null;
+
+        string[]? names = null;
+        if (coderIds is not null)
+        {
+            var firmCoders = (await users.GetUsersInRoleAsync(Roles.VendorCoder)).Where(u => u.OrganizationId == vendorId)
+                .ToDictionary(u => u.Id);
+            coderIds = [.. coderIds.Distinct()];
+            var strangers = coderIds.Where(id => !firmCoders.ContainsKey(id)).ToArray();
+            if (strangers.Length > 0)
+                throw new UnprocessableInput("Some ids are not coders of your firm.",
+                    new Dictionary<string, string[]> { ["coderIds"] = [.. strangers.Select(id => $"{id} is not one of your firm's coders.")] });
+            names = [.. coderIds.Select(id => firmCoders[id].DisplayName)];
+        }
+
+        await using var session = store.LightweightSession(found.PracticeId.ToString());
+        var stream = await session.Events.FetchForWriting<Engagement>(engagementId, ct);
+        var assigned = stream.Aggregate!.AssignCoders(coderIds, names, actor, clock.GetUtcNow());
+        stream.AppendOne(assigned);
+        if (coderIds is not null)
+            await Coding.CodingWrites.ReleaseVendorCharts(session, vendorId, $"{found.VendorName} took the coder off this client", actor,
+                assigned.At, ct, coderIds);
+        await session.SaveChangesAsync(ct);
+        return VendorClient.From(stream.Aggregate.Apply(assigned), (await organizations.Find(found.PracticeId, ct))?.Name ?? "");
+    }
 }
+
+/// <summary>A practice that engages the caller's firm, as the firm sees it: what it may do and which of its coders work it.</summary>
+public sealed record VendorClient(Guid EngagementId, Guid PracticeId, string PracticeName, string[] Functions, DateTimeOffset GrantedAt,
+    bool AllCoders, Guid[] CoderIds, string[] CoderNames)
+{
+    public static VendorClient From(Engagement e, string practiceName) =>
+        new(e.Id, e.PracticeId, practiceName, e.Functions, e.GrantedAt, e.CoderIds is null, e.CoderIds ?? [], e.CoderNames ?? []);
+
+    /// <summary>The firm's active clients; a coder sees those they are assigned to.</summary>
+    public static async Task<IReadOnlyList<VendorClient>> For(IQuerySession query, OrganizationDirectory organizations, Guid vendorId,
+        Guid? userId, bool vendorAdmin, CancellationToken ct)
+    {
+        var engagements = await query.Query<Engagement>().Where(e => e.AnyTenant() && e.VendorId == vendorId && e.RevokedAt == null)
+            .ToListAsync(ct);
+        var clients = new List<VendorClient>();
+        foreach (var e in engagements.Where(e => e.Covers(userId, vendorAdmin)))
+            clients.Add(From(e, (await organizations.Find(e.PracticeId, ct))?.Name ?? ""));
+        return [.. clients.OrderBy(c => c.PracticeName)];
+    }
+}
+
+/// <summary>Which of the firm's coders work the client: null for all of them, else the list (may be empty: only the admin).</summary>
+public sealed record AssignClientCoders(Guid[]? CoderIds);
