@@ -23,6 +23,8 @@ public static class CodingModule
                 .Index(r => r.DateOfService)
                 .Index(r => r.PatientId)
                 .Duplicate(r => r.Status).Duplicate(r => r.Priority).Duplicate(r => r.DueAt).Duplicate(r => r.CoderId)
+                // The turnaround report aggregates these in SQL over a month of charts without parsing each row's JSON.
+                .Duplicate(r => r.SubmittedAt).Duplicate(r => r.QueuedAt)
                 .IgnoreIndex(CodingQueue.NextIndex);
             o.Projections.Add<QaRebuttalRowProjection>(ProjectionLifecycle.Inline);
             o.Schema.For<QaReview>().Index(r => r.CoderId).Index(r => r.EncounterId).Index(r => r.At);
