@@ -119,6 +119,34 @@ public class QaFindingsAndRebuttals(PortalApp app) : PortalTest(app)
     }
 
     [Fact]
+    public async Task a_vendors_admin_sees_the_qa_results_of_the_firms_coders_only()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var coder = await App.ClientFor(Users.NorthCoder);
+        var vendorCoder = await App.ClientFor(Users.VendorCoder);
+        var vendorAdmin = await App.ClientFor(Users.VendorAdmin);
+        var qa = await App.ClientFor(Users.NorthQa);
+        await PracticeSettingsAre(admin, qaPercent: 100);
+        await QueuedCharts(admin, 2);
+        async Task<CodingChart> CodedAndSubmitted(HttpClient by)
+        {
+            var coded = await CodeNext(by);
+            return await Read<CodingChart>(await Send(by, HttpMethod.Post, Chart(coded.Encounter.Id, "/submit"), null, coded.Version));
+        }
+        var inHouse = await CodedAndSubmitted(coder);
+        var vendorSubmitted = await CodedAndSubmitted(vendorCoder);
+        foreach (var chart in new[] { inHouse, vendorSubmitted })
+            await Read<CodingChart>(await qa.PostAsJsonAsync(Chart(chart.Encounter.Id, "/review"),
+                new ReviewChart(["I10"], [new ServiceLineInput("99213", DiagnosisPointers: [1])], "Diabetes is not documented.")));
+
+        var theirs = await vendorAdmin.GetFromJsonAsync<PageOf<QaReviewItem>>(North("qa/reviews"), Json);
+        Assert.Equal([vendorSubmitted.Encounter.Id], theirs!.Items.Select(i => i.EncounterId));
+        Assert.Equal(["Arjun Coder"], (await vendorAdmin.GetFromJsonAsync<List<CoderAccuracy>>(North("qa/accuracy"), Json))!.Select(a => a.CoderName));
+        Assert.Equal(2, (await admin.GetFromJsonAsync<PageOf<QaReviewItem>>(North("qa/reviews"), Json))!.Total);
+        Assert.Equal([inHouse.Encounter.Id], (await coder.GetFromJsonAsync<PageOf<QaReviewItem>>(North("qa/reviews"), Json))!.Items.Select(i => i.EncounterId));
+    }
+
+    [Fact]
     public async Task another_practice_gets_404_for_the_reviews_and_the_rebuttals()
     {
         var admin = await App.ClientFor(Users.NorthAdmin);

@@ -88,15 +88,15 @@ public static class CodingEndpoints
             .WithSummary("Open provider queries, oldest first, with age and an escalation flag after QueryEscalationHours")
             .WithDescription("?providerId= narrows to one rendering provider.");
         practice.MapGet("/qa/accuracy", AccuracyReport).WithName("GetCodingAccuracy").WithTags("Coding")
-            .RequireScope(Scopes.EncountersRead, Roles.PracticeAdmin, Roles.QaReviewer)
+            .RequireScope(Scopes.EncountersRead, Roles.PracticeAdmin, Roles.QaReviewer, Roles.VendorAdmin)
             .WithSummary("Code-level accuracy per coder: Σ correct ÷ Σ |coder's ∪ reviewer's codes| over the QA reviews")
-            .WithDescription("Optional ?from=&to= (ISO dates) limit the reviews counted.");
+            .WithDescription("Optional ?from=&to= (ISO dates) limit the reviews counted. A vendor's admin gets the firm's coders.");
 
         practice.MapGet("/qa/reviews", ListReviews).WithName("ListQaReviews").WithTags("Coding")
-            .RequireScope(Scopes.EncountersRead, Roles.PracticeAdmin, Roles.QaReviewer, Roles.Coder, Roles.VendorCoder)
+            .RequireScope(Scopes.EncountersRead, Roles.PracticeAdmin, Roles.QaReviewer, Roles.Coder, Roles.VendorCoder, Roles.VendorAdmin)
             .WithSummary("QA reviews, newest first: error types, dollar impact (reviewer's charges − coder's) and rebuttals")
             .WithDescription("Filters: coderId, rebuttal (pending, accepted, rejected, any), errors=true, from, to; page, pageSize (max 200). " +
-                             "Coders see their own reviews only. Add ?format=csv for up to 10,000 rows as CSV.");
+                             "Coders see their own reviews only; a vendor's admin, the firm's coders'. Add ?format=csv for up to 10,000 rows as CSV.");
 
         practice.MapGet("/coding/turnaround", Turnaround).WithName("GetCodingTurnaround").WithTags("Coding")
             .RequireScope(Scopes.EncountersRead, Roles.PracticeAdmin, Roles.QaReviewer, Roles.VendorAdmin)
@@ -259,12 +259,12 @@ public static class CodingEndpoints
 
     // Reports
 
-    static async Task<IResult> ListReviews(HttpContext context, IQuerySession query, [AsParameters] QaReviewFilter filter, string? format,
-        CancellationToken ct)
+    static async Task<IResult> ListReviews(HttpContext context, IQuerySession query, UserManager<PortalUser> users,
+        [AsParameters] QaReviewFilter filter, string? format, CancellationToken ct)
     {
-        var onlyCoder = QaReviews.SeesAll(context.User) ? (Guid?)null : CodingCaller.From(context.User).Me.Id;
-        if (format != "csv") return TypedResults.Ok(await QaReviews.List(query, filter, onlyCoder, ct));
-        var rows = await QaReviews.All(query, filter, onlyCoder, ct);
+        var visible = await QaReviews.VisibleCoders(context.User, users);
+        if (format != "csv") return TypedResults.Ok(await QaReviews.List(query, filter, visible, ct));
+        var rows = await QaReviews.All(query, filter, visible, ct);
         return TypedResults.File(System.Text.Encoding.UTF8.GetBytes(QaReviews.Csv(rows)), "text/csv", "qa-reviews.csv");
     }
 
@@ -289,9 +289,13 @@ public static class CodingEndpoints
             : TypedResults.Ok(report);
     }
 
-    static async Task<Ok<IReadOnlyList<CoderAccuracy>>> AccuracyReport(IQuerySession query, DateTimeOffset? from, DateTimeOffset? to,
-        CancellationToken ct) =>
-        TypedResults.Ok(await Accuracy.PerCoder(query, from, to, ct));
+    static async Task<Ok<IReadOnlyList<CoderAccuracy>>> AccuracyReport(HttpContext context, IQuerySession query, UserManager<PortalUser> users,
+        DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct)
+    {
+        var visible = await QaReviews.VisibleCoders(context.User, users);
+        return TypedResults.Ok<IReadOnlyList<CoderAccuracy>>(
+            [.. (await Accuracy.PerCoder(query, from, to, ct)).Where(a => visible is null || visible.Contains(a.CoderId))]);
+    }
 
     // A vendor's coders see the unassigned charts and their own firm's; another firm's or in-house work is 404 to them.
     static bool Hidden(HttpContext context, CodingChart chart) =>

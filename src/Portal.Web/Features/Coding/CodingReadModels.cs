@@ -102,23 +102,45 @@ public static class QaReviews
     public static bool SeesAll(System.Security.Claims.ClaimsPrincipal user) =>
         user.IsInRole(Roles.PracticeAdmin) || user.IsInRole(Roles.QaReviewer);
 
-    /// <summary>Newest first. <paramref name="onlyCoder"/>: a coder sees their own reviews only, whatever the filter says.</summary>
-    public static async Task<PageOf<QaReviewItem>> List(IQuerySession query, QaReviewFilter f, Guid? onlyCoder, CancellationToken ct)
+    /// <summary>
+    /// Whose reviews the caller sees: everyone's (null) for QA and the practice admin; a vendor's admin, the firm's coders
+    /// (how its people pass the client's QA); anyone else, their own.
+    /// </summary>
+    public static async Task<IReadOnlyCollection<Guid>?> VisibleCoders(System.Security.Claims.ClaimsPrincipal user,
+        Microsoft.AspNetCore.Identity.UserManager<Identity.PortalUser> users)
     {
-        var page = await (await Filtered(query, f, onlyCoder, ct)).ToPageAsync(f.Page, f.PageSize, ct);
+        if (SeesAll(user)) return null;
+        var caller = CodingCaller.From(user);
+        if (caller.VendorAdminOf is { } firm)
+            return [.. (await users.GetUsersInRoleAsync(Roles.VendorCoder)).Where(u => u.OrganizationId == firm).Select(u => u.Id), caller.Me.Id];
+        return [caller.Me.Id];
+    }
+
+    /// <summary>Newest first. <paramref name="onlyCoders"/> (see <see cref="VisibleCoders"/>) bounds the list, whatever the filter says.</summary>
+    public static async Task<PageOf<QaReviewItem>> List(IQuerySession query, QaReviewFilter f, IReadOnlyCollection<Guid>? onlyCoders,
+        CancellationToken ct)
+    {
+        var page = await (await Filtered(query, f, onlyCoders, ct)).ToPageAsync(f.Page, f.PageSize, ct);
         return new PageOf<QaReviewItem>(await Describe(query, page.Items, ct), page.Page, page.PageSize, page.Total);
     }
 
     /// <summary>The export: up to 10,000 reviews, same filters.</summary>
-    public static async Task<IReadOnlyList<QaReviewItem>> All(IQuerySession query, QaReviewFilter f, Guid? onlyCoder, CancellationToken ct) =>
-        await Describe(query, await (await Filtered(query, f, onlyCoder, ct)).Take(10_000).ToListAsync(ct), ct);
+    public static async Task<IReadOnlyList<QaReviewItem>> All(IQuerySession query, QaReviewFilter f, IReadOnlyCollection<Guid>? onlyCoders,
+        CancellationToken ct) =>
+        await Describe(query, await (await Filtered(query, f, onlyCoders, ct)).Take(10_000).ToListAsync(ct), ct);
 
-    static async Task<IQueryable<QaReview>> Filtered(IQuerySession query, QaReviewFilter f, Guid? onlyCoder, CancellationToken ct)
+    static async Task<IQueryable<QaReview>> Filtered(IQuerySession query, QaReviewFilter f, IReadOnlyCollection<Guid>? onlyCoders,
+        CancellationToken ct)
     {
         if (f.Rebuttal is { } r && !RebuttalFilters.Contains(r))
             throw new UnprocessableInput("Unknown rebuttal filter.", new Dictionary<string, string[]> { ["rebuttal"] = [$"Use one of: {string.Join(", ", RebuttalFilters)}."] });
         var q = query.Query<QaReview>().AsQueryable();
-        if ((onlyCoder ?? f.CoderId) is { } coder) q = q.Where(x => x.CoderId == coder);
+        if (onlyCoders is not null)
+        {
+            Guid[] visible = [.. onlyCoders];
+            q = q.Where(x => visible.Contains(x.CoderId));
+        }
+        if (f.CoderId is { } coder) q = q.Where(x => x.CoderId == coder);
         if (f.From is { } from) q = q.Where(x => x.At >= from);
         if (f.To is { } to) q = q.Where(x => x.At < to);
         if (f.Errors == true) q = q.Where(x => x.Corrected);

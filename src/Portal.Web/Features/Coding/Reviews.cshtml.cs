@@ -5,30 +5,31 @@ using Portal.Web.Features.Intake;
 namespace Portal.Web.Features.Coding;
 
 /// <summary>QA reviews with their error types, dollar impact and rebuttals: every coder's for QA and the admin, one's own for a coder.</summary>
-public class ReviewsModel(IQuerySession query) : CodingPageModel
+public class ReviewsModel(IQuerySession query, Microsoft.AspNetCore.Identity.UserManager<Identity.PortalUser> users) : CodingPageModel
 {
     public PageOf<QaReviewItem> Reviews { get; private set; } = default!;
     public QaReviewFilter Filter { get; private set; } = new();
     public bool SeesAll => QaReviews.SeesAll(User);
+    /// <summary>QA, the practice admin and a vendor's admin pick among coders; a coder sees their own.</summary>
+    public bool PicksCoders => SeesAll || Caller.VendorAdminOf is not null;
     public IReadOnlyList<CoderAccuracy> Coders { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         if (!SeesAll && !IsCoder) return Forbid();
         Filter = Parse();
-        Reviews = await QaReviews.List(query, Filter, OnlyCoder, ct);
-        if (SeesAll) Coders = await Accuracy.PerCoder(query, null, null, ct);
+        var visible = await QaReviews.VisibleCoders(User, users);
+        Reviews = await QaReviews.List(query, Filter, visible, ct);
+        if (PicksCoders) Coders = [.. (await Accuracy.PerCoder(query, null, null, ct)).Where(a => visible is null || visible.Contains(a.CoderId))];
         return Page();
     }
 
     public async Task<IActionResult> OnGetCsvAsync(CancellationToken ct)
     {
         if (!SeesAll && !IsCoder) return Forbid();
-        var rows = await QaReviews.All(query, Parse(), OnlyCoder, ct);
+        var rows = await QaReviews.All(query, Parse(), await QaReviews.VisibleCoders(User, users), ct);
         return File(System.Text.Encoding.UTF8.GetBytes(QaReviews.Csv(rows)), "text/csv", "qa-reviews.csv");
     }
-
-    Guid? OnlyCoder => SeesAll ? null : Caller.Me.Id;
 
     QaReviewFilter Parse() => new()
     {
