@@ -283,10 +283,10 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
         await Page.GotoAsync(Root);
         await Page.GetByRole(AriaRole.Link, new() { Name = "My QA reviews" }).ClickAsync();
         var reviews = Page.GetByRole(AriaRole.Table, new() { Name = "QA reviews" });
-        await Assertions.Expect(reviews).ToContainTextAsync("unsupported-diagnosis E119");
+        await Assertions.Expect(reviews).ToContainTextAsync("unsupported-diagnosis E11.9");
         await reviews.GetByRole(AriaRole.Link, new() { Name = $"Open {corrected.Encounter.PatientName}'s chart" }).ClickAsync();
         await Page.WaitForURLAsync($"**/coding/charts/{corrected.Encounter.Id}");
-        await Assertions.Expect(Page.GetByRole(AriaRole.Table, new() { Name = "QA errors" })).ToContainTextAsync("E119 is not supported by the documentation.");
+        await Assertions.Expect(Page.GetByRole(AriaRole.Table, new() { Name = "QA errors" })).ToContainTextAsync("E11.9 is not supported by the documentation.");
         await Page.GetByLabel("Disagree? Say why your codes were right (cite the documentation)")
             .FillAsync("The A1c of 6.8 is documented in the labs and the plan adjusts metformin.");
         await Page.GetByRole(AriaRole.Button, new() { Name = "Dispute this review" }).ClickAsync();

@@ -63,7 +63,7 @@ public class QaFindingsAndRebuttals(PortalApp app) : PortalTest(app)
         Assert.Single((await coder.GetFromJsonAsync<PageOf<QaReviewItem>>(North("qa/reviews"), Json))!.Items);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, (await qa.GetAsync(North("qa/reviews?rebuttal=maybe"))).StatusCode);
         var csv = await admin.GetStringAsync(North("qa/reviews?format=csv"));
-        Assert.Contains("missed-diagnosis E785; sequencing E119; missed-procedure 99214; unsupported-procedure 99213", csv);
+        Assert.Contains("missed-diagnosis E78.5; sequencing E11.9; missed-procedure 99214; unsupported-procedure 99213", csv);
         Assert.Contains(",55,pending,", csv);
 
         // The coder cannot decide; rejecting needs a note; a stale version changes nothing; accepting restores the coder's codes.
@@ -101,7 +101,7 @@ public class QaFindingsAndRebuttals(PortalApp app) : PortalTest(app)
             [new ServiceLineInput("99213", ["25"], DiagnosisPointers: [2]), new ServiceLineInput("36415", Units: 2, DiagnosisPointers: [2])],
             "Separate E/M with the procedure; venipuncture documented twice")));
         Assert.Equal(["missed-procedure 36415", "modifier 99213", "pointer 99213"], reviewed.Qa!.Errors.Select(e => $"{e.Type} {e.Code}"));
-        Assert.Equal("Points at E119, not I10, E119.", reviewed.Qa.Errors[2].Detail);
+        Assert.Equal("Points at E11.9, not I10, E11.9.", reviewed.Qa.Errors[2].Detail);
         Assert.Equal(24m, reviewed.Qa.ChargeImpact);
 
         var disputed = await Read<CodingChart>(await Send(coder, HttpMethod.Post, Chart(id, "/rebuttal"),

@@ -74,17 +74,17 @@ public class VendorClientsInBrowser(PortalApp app, Portal.Tests.Browser.BrowserF
         var form = Page.GetByRole(Microsoft.Playwright.AriaRole.Form, new() { Name = "Coders for North Clinic Family Medicine" });
         await Microsoft.Playwright.Assertions.Expect(form.GetByLabel("All our coders")).ToBeCheckedAsync();
         await form.GetByLabel("Only these coders:").CheckAsync();
-        await Microsoft.Playwright.Assertions.Expect(form.GetByLabel("Arjun Coder")).Not.ToBeCheckedAsync();
+        await Microsoft.Playwright.Assertions.Expect(form.GetByLabel("Arjun Coder coder@acme.example")).Not.ToBeCheckedAsync();
         await form.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Save coders for North Clinic Family Medicine" }).ClickAsync();
         await Microsoft.Playwright.Assertions.Expect(Page.GetByRole(Microsoft.Playwright.AriaRole.Status)).ToContainTextAsync("Saved: North Clinic Family Medicine's coders are updated.");
         Assert.Equal(HttpStatusCode.NotFound, (await vendorCoder.GetAsync(North("coding/queue"))).StatusCode);
 
         form = Page.GetByRole(Microsoft.Playwright.AriaRole.Form, new() { Name = "Coders for North Clinic Family Medicine" });
         await Microsoft.Playwright.Assertions.Expect(form.GetByLabel("Only these coders:")).ToBeCheckedAsync();
-        await form.GetByLabel("Arjun Coder").CheckAsync();
+        await form.GetByLabel("Arjun Coder coder@acme.example").CheckAsync();
         await form.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Save coders for North Clinic Family Medicine" }).ClickAsync();
         await Microsoft.Playwright.Assertions.Expect(Page.GetByRole(Microsoft.Playwright.AriaRole.Status)).ToContainTextAsync("Saved");
         Assert.Equal(HttpStatusCode.OK, (await vendorCoder.GetAsync(North("coding/queue"))).StatusCode);
-        await Microsoft.Playwright.Assertions.Expect(form.GetByLabel("Arjun Coder")).ToBeCheckedAsync();
+        await Microsoft.Playwright.Assertions.Expect(form.GetByLabel("Arjun Coder coder@acme.example")).ToBeCheckedAsync();
     }
 }

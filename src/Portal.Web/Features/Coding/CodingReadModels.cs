@@ -185,7 +185,7 @@ public static class QaReviews
             csv.AppendJoin(',', i.EncounterId, CsvIntake.Field(i.PatientName), i.DateOfService?.ToString("yyyy-MM-dd") ?? "",
                 CsvIntake.Field(i.CoderName), CsvIntake.Field(i.Reviewer), i.ReviewedAt.ToString("O"), i.Corrected ? "yes" : "no",
                 i.Accuracy.ToString(System.Globalization.CultureInfo.InvariantCulture), i.Errors.Length,
-                CsvIntake.Field(string.Join("; ", i.Errors.Select(e => $"{e.Type} {e.Code}"))),
+                CsvIntake.Field(string.Join("; ", i.Errors.Select(QaErrors.Label))),
                 i.ChargeImpact.ToString(System.Globalization.CultureInfo.InvariantCulture), i.Rebuttal?.ToString().ToLowerInvariant() ?? "",
                 CsvIntake.Field(i.RebuttalReason), CsvIntake.Field(i.RebuttalNote)).Append('\n');
         return csv.ToString();
@@ -263,10 +263,10 @@ public static class QaErrors
         var errors = new List<QaError>();
         var coderCodes = coderDx.Select(d => d.Code).ToArray();
         var reviewerCodes = reviewerDx.Select(d => d.Code).ToArray();
-        errors.AddRange(reviewerCodes.Except(coderCodes).Select(c => new QaError(MissedDiagnosis, c, $"{c} was not coded.")));
-        errors.AddRange(coderCodes.Except(reviewerCodes).Select(c => new QaError(UnsupportedDiagnosis, c, $"{c} is not supported by the documentation.")));
+        errors.AddRange(reviewerCodes.Except(coderCodes).Select(c => new QaError(MissedDiagnosis, c, $"{Dx(c)} was not coded.")));
+        errors.AddRange(coderCodes.Except(reviewerCodes).Select(c => new QaError(UnsupportedDiagnosis, c, $"{Dx(c)} is not supported by the documentation.")));
         if (reviewerCodes.Length > 0 && coderCodes.Length > 0 && reviewerCodes[0] != coderCodes[0] && coderCodes.Contains(reviewerCodes[0]))
-            errors.Add(new QaError(Sequencing, reviewerCodes[0], $"{reviewerCodes[0]} is first-listed, not {coderCodes[0]}."));
+            errors.Add(new QaError(Sequencing, reviewerCodes[0], $"{Dx(reviewerCodes[0])} is first-listed, not {Dx(coderCodes[0])}."));
 
         var coderByCode = coderLines.ToLookup(l => l.Code);
         var reviewerByCode = reviewerLines.ToLookup(l => l.Code);
@@ -297,7 +297,13 @@ public static class QaErrors
         reviewerLines.Sum(l => l.Charge) - coderLines.Sum(l => l.Charge);
 
     static string[] Pointed(ServiceLine line, CodedDiagnosis[] diagnoses) =>
-        [.. line.DiagnosisPointers.Select(p => p >= 1 && p <= diagnoses.Length ? diagnoses[p - 1].Code : $"#{p}")];
+        [.. line.DiagnosisPointers.Select(p => p >= 1 && p <= diagnoses.Length ? Dx(diagnoses[p - 1].Code) : $"#{p}")];
+
+    static string Dx(string code) => CodeSystems.Display(CodeSystems.Icd10Cm, code);
+
+    /// <summary>"missed-diagnosis E78.5": the type and the code as coders write it, for lists and CSV.</summary>
+    public static string Label(QaError e) =>
+        $"{e.Type} {(e.Type is MissedDiagnosis or UnsupportedDiagnosis or Sequencing ? Dx(e.Code) : e.Code)}";
 
     static string Show(string[] items) => items.Length == 0 ? "none" : string.Join(", ", items);
 }
