@@ -12,6 +12,7 @@ public class QaModel(IQuerySession query, TimeProvider clock) : CodingPageModel
     public TurnaroundReport Turnaround { get; private set; } = default!;
     public PageOf<QaReviewItem> PendingRebuttals { get; private set; } = default!;
     public const decimal Target = 0.95m;
+    public const int AccuracyDays = 90;
 
     /// <summary>The turnaround per coder of the last 30 days, as CSV.</summary>
     public async Task<IActionResult> OnGetTurnaroundCsvAsync(CancellationToken ct)
@@ -32,7 +33,8 @@ public class QaModel(IQuerySession query, TimeProvider clock) : CodingPageModel
         };
         var filter = new QueueFilter { Status = EncounterStatus.ReadyForQa, Sort = "due" };
         Ready = await CodingQueue.Rows(query, filter, null, null, clock.GetUtcNow()).ToPageAsync(Math.Max(1, PageNumber), Paging.DefaultPageSize, ct);
-        Accuracy = await Coding.Accuracy.PerCoder(query, null, null, ct);
+        // The last 90 days: what a manager acts on, and a bounded read however long the practice has used QA.
+        Accuracy = await Coding.Accuracy.PerCoder(query, clock.GetUtcNow().AddDays(-AccuracyDays), null, ct);
         PendingRebuttals = await QaReviews.List(query, new QaReviewFilter { Rebuttal = "pending", PageSize = 10 }, null, ct);
         Turnaround = await LastThirtyDays(ct);
         return Page();

@@ -5,7 +5,8 @@ using Portal.Web.Features.Intake;
 namespace Portal.Web.Features.Coding;
 
 /// <summary>QA reviews with their error types, dollar impact and rebuttals: every coder's for QA and the admin, one's own for a coder.</summary>
-public class ReviewsModel(IQuerySession query, Microsoft.AspNetCore.Identity.UserManager<Identity.PortalUser> users) : CodingPageModel
+public class ReviewsModel(IQuerySession query, Microsoft.AspNetCore.Identity.UserManager<Identity.PortalUser> users, TimeProvider clock)
+    : CodingPageModel
 {
     public PageOf<QaReviewItem> Reviews { get; private set; } = default!;
     public QaReviewFilter Filter { get; private set; } = new();
@@ -20,7 +21,9 @@ public class ReviewsModel(IQuerySession query, Microsoft.AspNetCore.Identity.Use
         Filter = Parse();
         var visible = await QaReviews.VisibleCoders(User, users);
         Reviews = await QaReviews.List(query, Filter, visible, ct);
-        if (PicksCoders) Coders = [.. (await Accuracy.PerCoder(query, null, null, ct)).Where(a => visible is null || visible.Contains(a.CoderId))];
+        if (PicksCoders)
+            Coders = [.. (await Accuracy.PerCoder(query, clock.GetUtcNow().AddDays(-QaModel.AccuracyDays), null, ct))
+                .Where(a => visible is null || visible.Contains(a.CoderId))];
         return Page();
     }
 
