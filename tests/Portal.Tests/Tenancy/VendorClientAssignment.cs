@@ -49,11 +49,13 @@ public class VendorClientAssignment(PortalApp app) : PortalTest(app)
         Assert.Equal(HttpStatusCode.OK, (await vendorAdmin.GetAsync(North("coding/queue"))).StatusCode);
         var released = await Read<CodingChart>(await northAdmin.GetAsync(Chart(queued.Encounter.Id)));
         Assert.Equal((EncounterStatus.Queued, null), (released.Status, released.Coder));
+        var coderId = await VendorCoderId(vendorAdmin);
+        var assignOff = await northAdmin.PostAsJsonAsync(Chart(queued.Encounter.Id, "/assign"), new AssignChart(coderId, "Try anyway"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, assignOff.StatusCode);
         var history = await northAdmin.GetFromJsonAsync<JsonElement[]>(North($"encounters/{queued.Encounter.Id}/history"));
         Assert.Equal("Acme Coding Services took the coder off this client", history![^1].GetProperty("reason").GetString());
 
         // Assigned by name: back at once.
-        var coderId = await VendorCoderId(vendorAdmin);
         var only = await Read<VendorClient>(await vendorAdmin.PutAsJsonAsync($"{Clients}/{north.EngagementId}/coders", new AssignClientCoders([coderId])));
         Assert.Equal(["Arjun Coder"], only.CoderNames);
         Assert.Equal(HttpStatusCode.OK, (await vendorCoder.GetAsync(North("coding/queue"))).StatusCode);

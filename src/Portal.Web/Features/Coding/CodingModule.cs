@@ -78,10 +78,12 @@ public static class CodingAccess
         var roles = user is null ? [] : await users.GetRolesAsync(user);
         if (user is not null && roles.Contains(Roles.Coder) && user.OrganizationId == practiceId && lead.PracticeAdmin)
             return new Coder(user.Id, user.DisplayName, null);
+        // A vendor coder only while the firm is engaged and has not taken them off this client.
         if (user is not null && roles.Contains(Roles.VendorCoder) && (lead.PracticeAdmin || lead.VendorAdminOf == user.OrganizationId)
-            && await session.Query<Engagement>().AnyAsync(e => e.VendorId == user.OrganizationId && e.RevokedAt == null))
+            && (await session.Query<Engagement>().FirstOrDefaultAsync(e => e.VendorId == user.OrganizationId && e.RevokedAt == null))
+                ?.Covers(user.Id, vendorAdmin: false) == true)
             return new Coder(user.Id, user.DisplayName, user.OrganizationId);
         throw new UnprocessableInput("This user cannot be assigned charts of this practice by you.",
-            new Dictionary<string, string[]> { ["coderId"] = ["Pick a coder of the practice, or a vendor coder of an engaged firm."] });
+            new Dictionary<string, string[]> { ["coderId"] = ["Pick a coder of the practice, or a vendor coder the engaged firm assigns to this practice."] });
     }
 }

@@ -37,10 +37,12 @@ public abstract class CodingPageModel : IntakePageModel
     public static async Task<IReadOnlyList<Coder>> AssignableCoders(IQuerySession query, UserManager<PortalUser> users, Guid practiceId,
         CancellationToken ct)
     {
-        var vendors = (await query.Query<Engagement>().Where(e => e.RevokedAt == null).ToListAsync(ct)).Select(e => e.VendorId).ToHashSet();
+        var engagements = (await query.Query<Engagement>().Where(e => e.RevokedAt == null).ToListAsync(ct)).ToDictionary(e => e.VendorId);
         var own = (await users.GetUsersInRoleAsync(Roles.Coder)).Where(u => u.OrganizationId == practiceId)
             .Select(u => new Coder(u.Id, u.DisplayName, null));
-        var vendor = (await users.GetUsersInRoleAsync(Roles.VendorCoder)).Where(u => vendors.Contains(u.OrganizationId))
+        // The engaged firms' coders that the firm assigns to this practice.
+        var vendor = (await users.GetUsersInRoleAsync(Roles.VendorCoder))
+            .Where(u => engagements.TryGetValue(u.OrganizationId, out var e) && e.Covers(u.Id, vendorAdmin: false))
             .Select(u => new Coder(u.Id, u.DisplayName, u.OrganizationId));
         return [.. own.Concat(vendor).OrderBy(c => c.Name)];
     }
