@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Portal.Tests.Browser;
 using Portal.Web.Features.Coding;
@@ -235,6 +236,10 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
         var download = await Page.RunAndWaitForDownloadAsync(() => Page.GetByRole(AriaRole.Link, new() { Name = "CSV per coder" }).ClickAsync());
         Assert.Contains("Cody North,1,1,1", await System.IO.File.ReadAllTextAsync(await download.PathAsync()));
         Assert.Equal(EncounterStatus.Approved, (await Read<CodingChart>(await admin.GetAsync(Chart(coded.Encounter.Id)))).Status);
+        // Volume beside quality: one chart on one day, reviewed and accepted.
+        var productivity = Page.GetByRole(AriaRole.Table, new() { Name = "Productivity per coder" }).Locator("tbody tr td");
+        await Assertions.Expect(productivity).ToHaveTextAsync(
+            [new Regex("Cody North"), new Regex("^1$"), new Regex("^1$"), new Regex("^1$"), new Regex("100.0%"), new Regex("^1$"), new Regex("100.0"), new Regex("100")]);
     }
 
     [Fact]

@@ -255,6 +255,36 @@ public class CodingWorkflow(PortalApp app) : PortalTest(app)
     }
 
     [Fact]
+    public async Task productivity_puts_each_coders_volume_beside_their_qa_accuracy()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var coder = await App.ClientFor(Users.NorthCoder);
+        var qa = await App.ClientFor(Users.NorthQa);
+        var vendorAdmin = await App.ClientFor(Users.VendorAdmin);
+        await PracticeSettingsAre(admin, qaPercent: 100);
+        await QueuedCharts(admin, 2);
+        var charts = new List<CodingChart>();
+        for (var i = 0; i < 2; i++)
+        {
+            var coded = await CodeNext(coder);
+            charts.Add(await Read<CodingChart>(await Send(coder, HttpMethod.Post, Chart(coded.Encounter.Id, "/submit"), null, coded.Version)));
+        }
+        await Read<CodingChart>(await qa.PostAsJsonAsync(Chart(charts[0].Encounter.Id, "/review"), new ReviewChart()));
+        await Read<CodingChart>(await qa.PostAsJsonAsync(Chart(charts[1].Encounter.Id, "/review"),
+            new ReviewChart(["I10"], [new ServiceLineInput("99213", DiagnosisPointers: [1])], "Diabetes is not documented.")));
+
+        var report = await admin.GetFromJsonAsync<ProductivityReport>(North("coding/productivity"), Json);
+        var cody = Assert.Single(report!.PerCoder);
+        // 3 of 3 codes right, then 2 of 3 (E11.9 unsupported): 5 of 6; one of the two charts without an error.
+        Assert.Equal(("Cody North", 2, 1, 2m, 1m, 2, 0.8333m, 0.5m),
+            (cody.CoderName, cody.Submitted, cody.ActiveDays, cody.PerActiveDay, cody.WithinSlaShare, cody.Reviews, cody.Accuracy, cody.EncounterAccuracy));
+        Assert.Contains("Cody North,2,1,2,1,2,0.8333,0.5", await admin.GetStringAsync(North("coding/productivity?format=csv")));
+        Assert.Empty((await vendorAdmin.GetFromJsonAsync<ProductivityReport>(North("coding/productivity"), Json))!.PerCoder);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity,
+            (await admin.GetAsync(North("coding/productivity?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z"))).StatusCode);
+    }
+
+    [Fact]
     public async Task turnaround_counts_charts_submitted_by_their_due_time_per_coder()
     {
         var admin = await App.ClientFor(Users.NorthAdmin);

@@ -98,6 +98,12 @@ public static class CodingEndpoints
             .WithDescription("Filters: coderId, rebuttal (pending, accepted, rejected, any), errors=true, from, to; page, pageSize (max 200). " +
                              "Coders see their own reviews only; a vendor's admin, the firm's coders'. Add ?format=csv for up to 10,000 rows as CSV.");
 
+        practice.MapGet("/coding/productivity", Productivity).WithName("GetCodingProductivity").WithTags("Coding")
+            .RequireScope(Scopes.EncountersRead, Roles.PracticeAdmin, Roles.QaReviewer, Roles.VendorAdmin)
+            .WithSummary("Per coder: charts first submitted, active days, charts per active day and within-SLA share, beside QA accuracy")
+            .WithDescription("?from=&to= (ISO dates; default the last 30 days). A vendor's admin gets the firm's coders. " +
+                             "Add ?format=csv for the rows as CSV.");
+
         practice.MapGet("/coding/turnaround", Turnaround).WithName("GetCodingTurnaround").WithTags("Coding")
             .RequireScope(Scopes.EncountersRead, Roles.PracticeAdmin, Roles.QaReviewer, Roles.VendorAdmin)
             .WithSummary("Turnaround against the practice's SLA: share of charts first submitted by their due time, per coder")
@@ -286,6 +292,19 @@ public static class CodingEndpoints
         var report = await TurnaroundReport.For(query, context.RequiredPractice().PracticeId, start, end, now, ct);
         return format == "csv"
             ? TypedResults.File(System.Text.Encoding.UTF8.GetBytes(report.Csv()), "text/csv", "coding-turnaround.csv")
+            : TypedResults.Ok(report);
+    }
+
+    static async Task<IResult> Productivity(HttpContext context, IQuerySession query, UserManager<PortalUser> users, DateTimeOffset? from,
+        DateTimeOffset? to, string? format, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var (start, end) = (from ?? now.AddDays(-30), to ?? now);
+        if (end <= start)
+            throw new UnprocessableInput("The window is empty.", new Dictionary<string, string[]> { ["to"] = ["to must be after from."] });
+        var report = await ProductivityReport.For(query, start, end, await QaReviews.VisibleCoders(context.User, users), ct);
+        return format == "csv"
+            ? TypedResults.File(System.Text.Encoding.UTF8.GetBytes(report.Csv()), "text/csv", "coding-productivity.csv")
             : TypedResults.Ok(report);
     }
 

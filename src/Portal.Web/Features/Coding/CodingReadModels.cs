@@ -426,3 +426,53 @@ public sealed record TurnaroundReport(DateTimeOffset From, DateTimeOffset To, in
         return csv.ToString();
     }
 }
+
+/// <summary>
+/// One coder's volume beside their quality over a window (domain brief §9: "always show accuracy beside volume"): charts first
+/// submitted, the days they submitted on, charts per such day, the share within the SLA, and QA's code-level and
+/// encounter-level accuracy over the reviews of the same window (null without reviews).
+/// </summary>
+public sealed record CoderProductivity(Guid CoderId, string CoderName, int Submitted, int ActiveDays, decimal PerActiveDay,
+    decimal WithinSlaShare, int Reviews, decimal? Accuracy, decimal? EncounterAccuracy);
+
+public sealed record ProductivityReport(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<CoderProductivity> PerCoder)
+{
+    /// <summary>Volume aggregated in PostgreSQL over the duplicated columns (as the turnaround report); quality from <see cref="Accuracy"/>.</summary>
+    public static async Task<ProductivityReport> For(IQuerySession query, DateTimeOffset from, DateTimeOffset to,
+        IReadOnlyCollection<Guid>? onlyCoders, CancellationToken ct)
+    {
+        var table = $"{MartenSetup.Schema}.{CodingQueue.Table}";
+        var rows = await query.AdvancedSql.QueryAsync<string>($"""
+            with g as (
+                select coder_id, count(*) as submitted, count(distinct (submitted_at at time zone 'UTC')::date) as active_days,
+                    count(*) filter (where due_at is null or submitted_at <= due_at) as within
+                from {table} where tenant_id = ? and submitted_at >= ? and submitted_at < ? and coder_id is not null
+                group by coder_id)
+            select json_build_object('CoderId', g.coder_id, 'Submitted', g.submitted, 'ActiveDays', g.active_days, 'Within', g.within,
+                'CoderName', (select r.data->>'CoderName' from {table} r where r.tenant_id = ? and r.coder_id = g.coder_id limit 1))::text
+            from g
+            """, ct, query.TenantId, from, to, query.TenantId);
+        var volume = rows.Select(r => System.Text.Json.JsonSerializer.Deserialize<Volume>(r)!)
+            .Where(v => onlyCoders is null || onlyCoders.Contains(v.CoderId)).ToList();
+        var quality = (await Coding.Accuracy.PerCoder(query, from, to, ct)).ToDictionary(a => a.CoderId);
+        return new(from, to, [.. volume.Select(v =>
+        {
+            var q = quality.GetValueOrDefault(v.CoderId);
+            return new CoderProductivity(v.CoderId, v.CoderName ?? "", v.Submitted, v.ActiveDays,
+                v.ActiveDays == 0 ? 0 : Math.Round((decimal)v.Submitted / v.ActiveDays, 1),
+                v.Submitted == 0 ? 0 : Math.Round((decimal)v.Within / v.Submitted, 4), q?.Reviews ?? 0, q?.Accuracy, q?.EncounterAccuracy);
+        }).OrderByDescending(c => c.Submitted).ThenBy(c => c.CoderName)]);
+    }
+
+    sealed record Volume(Guid CoderId, string? CoderName, int Submitted, int ActiveDays, int Within);
+
+    public string Csv()
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var csv = new System.Text.StringBuilder("coder,submitted,active_days,per_active_day,within_sla_share,reviews,code_accuracy,encounter_accuracy\n");
+        foreach (var c in PerCoder)
+            csv.AppendJoin(',', CsvIntake.Field(c.CoderName), c.Submitted, c.ActiveDays, c.PerActiveDay.ToString(inv),
+                c.WithinSlaShare.ToString(inv), c.Reviews, c.Accuracy?.ToString(inv) ?? "", c.EncounterAccuracy?.ToString(inv) ?? "").Append('\n');
+        return csv.ToString();
+    }
+}

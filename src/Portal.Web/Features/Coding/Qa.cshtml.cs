@@ -11,8 +11,18 @@ public class QaModel(IQuerySession query, TimeProvider clock) : CodingPageModel
     public IReadOnlyList<CoderAccuracy> Accuracy { get; private set; } = [];
     public TurnaroundReport Turnaround { get; private set; } = default!;
     public PageOf<QaReviewItem> PendingRebuttals { get; private set; } = default!;
+    public ProductivityReport Productivity { get; private set; } = default!;
     public const decimal Target = 0.95m;
     public const int AccuracyDays = 90;
+
+    /// <summary>Volume beside quality per coder, last 30 days, as CSV.</summary>
+    public async Task<IActionResult> OnGetProductivityCsvAsync(CancellationToken ct)
+    {
+        if (!IsQa && !IsLead) return Forbid();
+        var now = clock.GetUtcNow();
+        return File(System.Text.Encoding.UTF8.GetBytes((await ProductivityReport.For(query, now.AddDays(-30), now, null, ct)).Csv()),
+            "text/csv", "coding-productivity.csv");
+    }
 
     /// <summary>The turnaround per coder of the last 30 days, as CSV.</summary>
     public async Task<IActionResult> OnGetTurnaroundCsvAsync(CancellationToken ct)
@@ -37,6 +47,7 @@ public class QaModel(IQuerySession query, TimeProvider clock) : CodingPageModel
         Accuracy = await Coding.Accuracy.PerCoder(query, clock.GetUtcNow().AddDays(-AccuracyDays), null, ct);
         PendingRebuttals = await QaReviews.List(query, new QaReviewFilter { Rebuttal = "pending", PageSize = 10 }, null, ct);
         Turnaround = await LastThirtyDays(ct);
+        Productivity = await ProductivityReport.For(query, clock.GetUtcNow().AddDays(-30), clock.GetUtcNow(), null, ct);
         return Page();
     }
 
