@@ -301,9 +301,23 @@ public static class QaErrors
 
     static string Dx(string code) => CodeSystems.Display(CodeSystems.Icd10Cm, code);
 
+    /// <summary>The code as coders write it: E78.5 for a diagnosis error, the CPT/HCPCS code as is.</summary>
+    public static string ShownCode(QaError e) => e.Type is MissedDiagnosis or UnsupportedDiagnosis or Sequencing ? Dx(e.Code) : e.Code;
+
     /// <summary>"missed-diagnosis E78.5": the type and the code as coders write it, for lists and CSV.</summary>
-    public static string Label(QaError e) =>
-        $"{e.Type} {(e.Type is MissedDiagnosis or UnsupportedDiagnosis or Sequencing ? Dx(e.Code) : e.Code)}";
+    public static string Label(QaError e) => $"{e.Type} {ShownCode(e)}";
+
+    /// <summary>"missed-diagnosis 1, sequencing 2", or a dash: a coder's errors by type in one cell.</summary>
+    public static string Summary(IReadOnlyDictionary<string, int>? byType) =>
+        byType is { Count: > 0 } ? string.Join(", ", byType.Select(kv => $"{kv.Key} {kv.Value}")) : "—";
+
+    /// <summary>The badge class of a rebuttal's state on the pages.</summary>
+    public static string Badge(RebuttalStatus status) => status switch
+    {
+        RebuttalStatus.Pending => "warn",
+        RebuttalStatus.Accepted => "ok",
+        _ => "bad",
+    };
 
     static string Show(string[] items) => items.Length == 0 ? "none" : string.Join(", ", items);
 }
@@ -378,43 +392,24 @@ public sealed record CoderTurnaround(Guid CoderId, string CoderName, int Submitt
 public sealed record TurnaroundReport(DateTimeOffset From, DateTimeOffset To, int TurnaroundHours, int Submitted, int WithinSla,
     decimal WithinSlaShare, double MedianHours, int OpenOverdue, IReadOnlyList<CoderTurnaround> PerCoder)
 {
-    /// <summary>
-    /// Aggregated in PostgreSQL, one row per coder plus the total (GROUPING SETS): a month of a busy practice is ~100,000 submitted
-    /// charts, which the page must not load into memory (2–3 s before; tens of ms now, docs/benchmarks.md).
-    /// </summary>
+    /// <param name="groups">The window's <see cref="Submissions"/> when the caller already has them (the QA page shares one read).</param>
     public static async Task<TurnaroundReport> For(IQuerySession query, Guid practiceId, DateTimeOffset from, DateTimeOffset to,
-        DateTimeOffset now, CancellationToken ct)
+        DateTimeOffset now, CancellationToken ct, IReadOnlyList<Submissions.Group>? groups = null)
     {
         var turnaroundHours = (await Settings.PracticeSettings.For(query, practiceId, ct)).TurnaroundHours;
-        // submitted_at, queued_at, due_at and coder_id are duplicated columns; only the coders' names come from JSON, one row each.
-        var table = $"{MartenSetup.Schema}.{CodingQueue.Table}";
-        var rows = await query.AdvancedSql.QueryAsync<string>($"""
-            with g as (
-                select grouping(coder_id) = 1 as all_coders, coder_id, count(*) as submitted,
-                    count(*) filter (where due_at is null or submitted_at <= due_at) as within,
-                    percentile_cont(0.5) within group (order by extract(epoch from submitted_at - queued_at) / 3600.0) as median_hours
-                from {table} where tenant_id = ? and submitted_at >= ? and submitted_at < ?
-                group by grouping sets ((coder_id), ()))
-            select json_build_object('All', g.all_coders, 'CoderId', g.coder_id, 'Submitted', g.submitted, 'Within', g.within,
-                'MedianHours', g.median_hours, 'CoderName',
-                (select r.data->>'CoderName' from {table} r where r.tenant_id = ? and r.coder_id = g.coder_id limit 1))::text
-            from g
-            """, ct, query.TenantId, from, to, query.TenantId);
-        var groups = rows.Select(r => System.Text.Json.JsonSerializer.Deserialize<Group>(r)!).ToList();
+        groups ??= await Submissions.ByCoder(query, from, to, ct);
         var overdue = await query.Query<CodingQueueRow>().CountAsync(r => r.DueAt < now && (r.Status == EncounterStatus.Queued
             || r.Status == EncounterStatus.Assigned || r.Status == EncounterStatus.InProgress || r.Status == EncounterStatus.Returned), ct);
         var perCoder = groups.Where(g => !g.All && g.CoderId is not null)
             .Select(g => new CoderTurnaround(g.CoderId!.Value, g.CoderName ?? "", g.Submitted, g.Within, Share(g.Within, g.Submitted),
                 Math.Round(g.MedianHours ?? 0, 1)))
             .OrderBy(c => c.CoderName).ToList();
-        var all = groups.FirstOrDefault(g => g.All) ?? new Group(true, null, null, 0, 0, null);
+        var all = groups.FirstOrDefault(g => g.All) ?? Submissions.None;
         return new(from, to, turnaroundHours, all.Submitted, all.Within, Share(all.Within, all.Submitted), Math.Round(all.MedianHours ?? 0, 1),
             overdue, perCoder);
     }
 
-    sealed record Group(bool All, Guid? CoderId, string? CoderName, int Submitted, int Within, double? MedianHours);
-
-    static decimal Share(int part, int whole) => whole == 0 ? 0 : Math.Round((decimal)part / whole, 4);
+    internal static decimal Share(int part, int whole) => whole == 0 ? 0 : Math.Round((decimal)part / whole, 4);
 
     public string Csv()
     {
@@ -437,34 +432,21 @@ public sealed record CoderProductivity(Guid CoderId, string CoderName, int Submi
 
 public sealed record ProductivityReport(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<CoderProductivity> PerCoder)
 {
-    /// <summary>Volume aggregated in PostgreSQL over the duplicated columns (as the turnaround report); quality from <see cref="Accuracy"/>.</summary>
+    /// <summary>Volume from <see cref="Submissions"/> (as the turnaround report); quality from <see cref="Accuracy"/>.</summary>
     public static async Task<ProductivityReport> For(IQuerySession query, DateTimeOffset from, DateTimeOffset to,
-        IReadOnlyCollection<Guid>? onlyCoders, CancellationToken ct)
+        IReadOnlyCollection<Guid>? onlyCoders, CancellationToken ct, IReadOnlyList<Submissions.Group>? groups = null)
     {
-        var table = $"{MartenSetup.Schema}.{CodingQueue.Table}";
-        var rows = await query.AdvancedSql.QueryAsync<string>($"""
-            with g as (
-                select coder_id, count(*) as submitted, count(distinct (submitted_at at time zone 'UTC')::date) as active_days,
-                    count(*) filter (where due_at is null or submitted_at <= due_at) as within
-                from {table} where tenant_id = ? and submitted_at >= ? and submitted_at < ? and coder_id is not null
-                group by coder_id)
-            select json_build_object('CoderId', g.coder_id, 'Submitted', g.submitted, 'ActiveDays', g.active_days, 'Within', g.within,
-                'CoderName', (select r.data->>'CoderName' from {table} r where r.tenant_id = ? and r.coder_id = g.coder_id limit 1))::text
-            from g
-            """, ct, query.TenantId, from, to, query.TenantId);
-        var volume = rows.Select(r => System.Text.Json.JsonSerializer.Deserialize<Volume>(r)!)
-            .Where(v => onlyCoders is null || onlyCoders.Contains(v.CoderId)).ToList();
+        var volume = (groups ?? await Submissions.ByCoder(query, from, to, ct))
+            .Where(v => !v.All && v.CoderId is { } id && (onlyCoders is null || onlyCoders.Contains(id))).ToList();
         var quality = (await Coding.Accuracy.PerCoder(query, from, to, ct)).ToDictionary(a => a.CoderId);
         return new(from, to, [.. volume.Select(v =>
         {
-            var q = quality.GetValueOrDefault(v.CoderId);
-            return new CoderProductivity(v.CoderId, v.CoderName ?? "", v.Submitted, v.ActiveDays,
-                v.ActiveDays == 0 ? 0 : Math.Round((decimal)v.Submitted / v.ActiveDays, 1),
-                v.Submitted == 0 ? 0 : Math.Round((decimal)v.Within / v.Submitted, 4), q?.Reviews ?? 0, q?.Accuracy, q?.EncounterAccuracy);
+            var q = quality.GetValueOrDefault(v.CoderId!.Value);
+            return new CoderProductivity(v.CoderId.Value, v.CoderName ?? "", v.Submitted, v.ActiveDays,
+                v.ActiveDays == 0 ? 0 : Math.Round((decimal)v.Submitted / v.ActiveDays, 1), TurnaroundReport.Share(v.Within, v.Submitted),
+                q?.Reviews ?? 0, q?.Accuracy, q?.EncounterAccuracy);
         }).OrderByDescending(c => c.Submitted).ThenBy(c => c.CoderName)]);
     }
-
-    sealed record Volume(Guid CoderId, string? CoderName, int Submitted, int ActiveDays, int Within);
 
     public string Csv()
     {
@@ -474,5 +456,36 @@ public sealed record ProductivityReport(DateTimeOffset From, DateTimeOffset To, 
             csv.AppendJoin(',', CsvIntake.Field(c.CoderName), c.Submitted, c.ActiveDays, c.PerActiveDay.ToString(inv),
                 c.WithinSlaShare.ToString(inv), c.Reviews, c.Accuracy?.ToString(inv) ?? "", c.EncounterAccuracy?.ToString(inv) ?? "").Append('\n');
         return csv.ToString();
+    }
+}
+
+/// <summary>
+/// Charts first submitted in a window, per coder plus the total (All), aggregated in PostgreSQL (GROUPING SETS) over the
+/// duplicated submitted_at, queued_at, due_at and coder_id columns; only the coders' names come from JSON, one row each.
+/// A month of a busy practice is ~100,000 charts, which the reports must not load into memory (docs/benchmarks.md).
+/// </summary>
+public static class Submissions
+{
+    public sealed record Group(bool All, Guid? CoderId, string? CoderName, int Submitted, int Within, int ActiveDays, double? MedianHours);
+
+    public static readonly Group None = new(true, null, null, 0, 0, 0, null);
+
+    public static async Task<IReadOnlyList<Group>> ByCoder(IQuerySession query, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        var table = $"{MartenSetup.Schema}.{CodingQueue.Table}";
+        var rows = await query.AdvancedSql.QueryAsync<string>($"""
+            with g as (
+                select grouping(coder_id) = 1 as all_coders, coder_id, count(*) as submitted,
+                    count(*) filter (where due_at is null or submitted_at <= due_at) as within,
+                    count(distinct (submitted_at at time zone 'UTC')::date) as active_days,
+                    percentile_cont(0.5) within group (order by extract(epoch from submitted_at - queued_at) / 3600.0) as median_hours
+                from {table} where tenant_id = ? and submitted_at >= ? and submitted_at < ?
+                group by grouping sets ((coder_id), ()))
+            select json_build_object('All', g.all_coders, 'CoderId', g.coder_id, 'Submitted', g.submitted, 'Within', g.within,
+                'ActiveDays', g.active_days, 'MedianHours', g.median_hours, 'CoderName',
+                (select r.data->>'CoderName' from {table} r where r.tenant_id = ? and r.coder_id = g.coder_id limit 1))::text
+            from g
+            """, ct, query.TenantId, from, to, query.TenantId);
+        return [.. rows.Select(r => System.Text.Json.JsonSerializer.Deserialize<Group>(r)!)];
     }
 }

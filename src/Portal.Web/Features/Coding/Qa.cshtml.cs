@@ -46,8 +46,11 @@ public class QaModel(IQuerySession query, TimeProvider clock) : CodingPageModel
         // The last 90 days: what a manager acts on, and a bounded read however long the practice has used QA.
         Accuracy = await Coding.Accuracy.PerCoder(query, clock.GetUtcNow().AddDays(-AccuracyDays), null, ct);
         PendingRebuttals = await QaReviews.List(query, new QaReviewFilter { Rebuttal = "pending", PageSize = 10 }, null, ct);
-        Turnaround = await LastThirtyDays(ct);
-        Productivity = await ProductivityReport.For(query, clock.GetUtcNow().AddDays(-30), clock.GetUtcNow(), null, ct);
+        // Turnaround and productivity read the same 30 days of submissions: one aggregate query for both.
+        var now = clock.GetUtcNow();
+        var submissions = await Submissions.ByCoder(query, now.AddDays(-30), now, ct);
+        Turnaround = await TurnaroundReport.For(query, Practice.PracticeId, now.AddDays(-30), now, now, ct, submissions);
+        Productivity = await ProductivityReport.For(query, now.AddDays(-30), now, null, ct, submissions);
         return Page();
     }
 
