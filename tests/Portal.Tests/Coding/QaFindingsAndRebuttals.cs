@@ -154,6 +154,7 @@ public class QaFindingsAndRebuttals(PortalApp app) : PortalTest(app)
         var riverside = await App.ClientFor(Users.RiversideAdmin);
         var id = (await SubmittedForQa(admin, coder)).Encounter.Id;
         Assert.Equal(HttpStatusCode.NotFound, (await riverside.GetAsync(North("qa/reviews"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await riverside.GetAsync(North("coding/productivity"))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await riverside.PostAsJsonAsync(Chart(id, "/rebuttal/decision"), new DecideQaRebuttal(true))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound,
             (await riverside.PostAsJsonAsync($"/api/v1/practices/{Portal.Web.Features.Demo.DemoData.RiversidePediatrics}/encounters/{id}/coding/rebuttal/decision",
