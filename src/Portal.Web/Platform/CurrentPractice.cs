@@ -2,8 +2,12 @@ using System.Security.Claims;
 
 namespace Portal.Web.Platform;
 
-/// <summary>The practice (tenant) a request acts for, set once by <see cref="PracticeScopeMiddleware"/> after the access check.</summary>
-public sealed record CurrentPractice(Guid PracticeId, string Name)
+/// <summary>
+/// The practice (tenant) a request acts for, set once by <see cref="PracticeScopeMiddleware"/> after the access check.
+/// <paramref name="VendorFunctions"/>: for a vendor's staff, the functions the practice's engagement names (coding, claims, …);
+/// null for the practice's own users and apps.
+/// </summary>
+public sealed record CurrentPractice(Guid PracticeId, string Name, IReadOnlyList<string>? VendorFunctions = null)
 {
     public string TenantId => PracticeId.ToString();
 }

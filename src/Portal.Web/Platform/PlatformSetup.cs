@@ -23,7 +23,6 @@ public static class PlatformSetup
         builder.AddPortalIdentity(connectionString);
 
         builder.Services.AddAuthorization();
-        builder.Services.AddSingleton<IAuthorizationHandler, ApiAccessHandler>();
 
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
         {

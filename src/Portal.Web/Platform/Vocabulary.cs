@@ -81,6 +81,12 @@ public static class Scopes
         (UsersAdmin, "Manage the users of your own organization (admins only)"),
         (CodeSetsAdmin, "Import official code-set files for every tenant (platform admins only)"),
     ];
+
+    /// <summary>Platform-wide scopes: only users of the right organization hold them; a practice can never grant them to its apps.</summary>
+    public static readonly string[] Platform = [UsersAdmin, CodeSetsAdmin];
+
+    /// <summary>What a practice admin may grant to an app registered to the practice.</summary>
+    public static readonly string[] Practice = [.. All.Select(s => s.Name).Except(Platform)];
 }
 
 /// <summary>Practice: a tenant. Vendor: works for practices through engagements. Operator: runs Portal itself.</summary>

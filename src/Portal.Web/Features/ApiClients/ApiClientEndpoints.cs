@@ -11,7 +11,7 @@ public static class ApiClientEndpoints
     public static void MapApiClients(this IEndpointRouteBuilder app)
     {
         var clients = app.MapGroup("/api/v1/practices/{practiceId:guid}/api-clients").WithTags("API clients")
-            .RequireScope(Scopes.PracticeAdmin, Roles.PracticeAdmin);
+            .Requires(Permissions.ApiClientsManage);
 
         clients.MapGet("", List).WithName("ListApiClients").WithSummary("Third-party apps registered to this practice");
         clients.MapPost("", Register).WithName("RegisterApiClient")

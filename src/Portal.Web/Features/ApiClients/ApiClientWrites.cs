@@ -17,11 +17,12 @@ public static class ApiClientWrites
     public static async Task<ApiClientCredentials> Register(IDocumentSession session, IOpenIddictApplicationManager applications,
         CurrentPractice practice, RegisterApiClient body, string actor, TimeProvider clock, CancellationToken ct)
     {
-        var known = Platform.Scopes.All.Select(s => s.Name).ToHashSet();
+        // A practice grants its apps practice scopes only; platform scopes (users.admin, codesets.admin) are refused like unknown ones.
+        var known = Platform.Scopes.Practice.ToHashSet();
         var scopes = body.Scopes.Select(s => s.Trim()).Where(s => s.Length > 0).Distinct().ToArray();
         var unknown = scopes.Where(s => !known.Contains(s)).ToArray();
         if (scopes.Length == 0 || unknown.Length > 0)
-            throw new UnprocessableInput(scopes.Length == 0 ? "Choose at least one scope." : $"Unknown scope(s): {string.Join(", ", unknown)}.",
+            throw new UnprocessableInput(scopes.Length == 0 ? "Choose at least one scope." : $"Scope(s) an app of this practice cannot have: {string.Join(", ", unknown)}.",
                 new Dictionary<string, string[]> { ["scopes"] = [$"Use any of: {string.Join(", ", known)}."] });
 
         var id = Guid.CreateVersion7();

@@ -7,7 +7,6 @@ using Portal.Web.Platform;
 
 namespace Portal.Web.Features.ApiClients;
 
-[Authorize(Roles = Roles.PracticeAdmin)]
 public class IndexModel(IQuerySession query) : PageModel
 {
     public IReadOnlyList<ApiClient> Clients { get; private set; } = [];

@@ -33,7 +33,7 @@ public static class CodesEndpoints
 
     public static void MapCodes(this IEndpointRouteBuilder app)
     {
-        var codes = app.MapGroup("/api/v1/codes").WithTags("Code sets").RequireScope(Scopes.CodesRead);
+        var codes = app.MapGroup("/api/v1/codes").WithTags("Code sets").Requires(Permissions.CodesRead);
         codes.MapGet("/{system}", Search).WithName("SearchCodes")
             .WithSummary("Search a code set by code (dot optional, prefix) or by words in any order")
             .WithDescription("Systems: icd10cm, hcpcs, cpt, modifier, pos. Words may be abbreviations (htn, dm2, copd, chf, afib…) and tolerate typos. " +
@@ -47,12 +47,12 @@ public static class CodesEndpoints
             .ProducesValidationProblem().ProducesProblem(400);
 
         var sets = app.MapGroup("/api/v1/code-sets").WithTags("Code sets");
-        sets.MapGet("", Versions).WithName("ListCodeSetVersions").RequireScope(Scopes.CodesRead)
+        sets.MapGet("", Versions).WithName("ListCodeSetVersions").Requires(Permissions.CodesRead)
             .WithSummary("Loaded code-set versions and the dates each is in force");
-        sets.MapGet("/{system}/imports", History).WithName("ListCodeSetImports").RequireScope(Scopes.CodesRead)
+        sets.MapGet("/{system}/imports", History).WithName("ListCodeSetImports").Requires(Permissions.CodesRead)
             .WithSummary("Import history of a code set, newest first, with each file's SHA-256");
         sets.MapPost("/{system}/imports", Import).WithName("ImportCodeSet")
-            .RequireScope(Scopes.CodeSetsAdmin, Roles.PlatformAdmin)
+            .Requires(Permissions.CodeSetsImport)
             .DisableAntiforgery()
             .WithMetadata(new RequestSizeLimitAttribute(256L * 1024 * 1024))
             .WithSummary("Import an official code-set file as a version (multipart: file, version, optional effectiveFrom)")

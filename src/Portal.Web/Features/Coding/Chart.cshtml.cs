@@ -271,7 +271,7 @@ public class ChartModel(IDocumentSession session, CodeCatalog catalog, TimeProvi
     async Task<bool> Load(Guid encounterId, CancellationToken ct)
     {
         var chart = await CodingChart.Load(session, encounterId, clock.GetUtcNow(), ct);
-        if (chart is null || HiddenFrom(User, chart)) return false;
+        if (chart is null || !VendorVisibility.MaySee(User, chart)) return false;
         Chart = chart;
         return true;
     }

@@ -22,99 +22,99 @@ public static class CodingEndpoints
         string[] readers = CodingAccess.Readers, coders = CodingAccess.Coders;
 
         var queue = practice.MapGroup("/coding/queue").WithTags("Coding queue");
-        queue.MapGet("", ListQueue).WithName("ListCodingQueue").RequireScope(Scopes.EncountersRead, readers)
+        queue.MapGet("", ListQueue).WithName("ListCodingQueue").Requires(Permissions.CodingRead)
             .WithSummary("Charts in coding, a page at a time, with due time and an overdue flag")
             .WithDescription("Filters: status (Queued, Assigned, InProgress, OnHold, ReadyForQa, Returned, Approved; default: all in coding), " +
                              "coderId, coder=me, overdue=true. sort: due (default), -due, priority, -priority, dos, -dos. page, pageSize (max 200). " +
                              "Vendor users see the unassigned charts and their own firm's.");
-        queue.MapGet("/export.csv", ExportQueue).WithName("ExportCodingQueue").RequireScope(Scopes.EncountersRead, readers)
+        queue.MapGet("/export.csv", ExportQueue).WithName("ExportCodingQueue").Requires(Permissions.CodingRead)
             .WithSummary("The filtered queue as CSV (the export is audited)").Produces<string>(200, "text/csv");
-        queue.MapPost("/next", PullNext).WithName("PullNextChart").RequireScope(Scopes.CodingWrite, coders)
+        queue.MapPost("/next", PullNext).WithName("PullNextChart").Requires(Permissions.CodingWork)
             .WithSummary("Take the next chart: highest priority, then earliest due; 204 when the queue is empty")
             .WithDescription("Atomic: two coders pulling at once never get the same chart.");
 
         var chart = practice.MapGroup("/encounters/{encounterId:guid}/coding").WithTags("Coding");
-        chart.MapGet("", GetChart).WithName("GetCodingChart").RequireScope(Scopes.EncountersRead, readers)
+        chart.MapGet("", GetChart).WithName("GetCodingChart").Requires(Permissions.CodingRead)
             .WithSummary("The coding screen in one read: header, notes, documents, codes, findings, queries; the ETag is the version");
-        chart.MapPost("/queue", SendToCoding).WithName("SendToCoding").RequireScope(Scopes.EncountersWrite, IntakeAccess.Writers)
+        chart.MapPost("/queue", SendToCoding).WithName("SendToCoding").Requires(Permissions.CodingSend)
             .WithSummary("Put the encounter into the coding queue; due = now + the practice's turnaround SLA")
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412);
-        chart.MapPost("/assign", Assign).WithName("AssignChart").RequireScope(Scopes.CodingWrite, Roles.PracticeAdmin, Roles.VendorAdmin)
+        chart.MapPost("/assign", Assign).WithName("AssignChart").Requires(Permissions.CodingAssign)
             .WithSummary("A lead assigns (or reassigns) the chart to a coder")
             .WithDescription("Practice admins assign to the practice's coders or to coders of an engaged vendor; vendor admins to their own coders. " + IfMatch)
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
-        chart.MapPost("/release", Release).WithName("ReleaseChart").RequireScope(Scopes.CodingWrite, coders)
+        chart.MapPost("/release", Release).WithName("ReleaseChart").Requires(Permissions.CodingWork)
             .WithSummary("Give the chart back to the queue, saying why (its coder or a lead)")
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412);
-        chart.MapPut("/diagnoses", CodeDiagnoses).WithName("CodeDiagnoses").RequireScope(Scopes.CodingWrite, coders)
+        chart.MapPut("/diagnoses", CodeDiagnoses).WithName("CodeDiagnoses").Requires(Permissions.CodingWork)
             .WithSummary("Set the diagnoses in claim order (ICD-10-CM, at most 12)")
             .WithDescription("Each code is checked for the date of service: errors give 422 naming the code and the rule (structured in " +
                              "'findings'); warnings come back in the chart's findings; age/sex edits need overrideReason. " + IfMatch)
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
-        chart.MapPut("/lines", CodeLines).WithName("CodeServiceLines").RequireScope(Scopes.CodingWrite, coders)
+        chart.MapPut("/lines", CodeLines).WithName("CodeServiceLines").Requires(Permissions.CodingWork)
             .WithSummary("Set the service lines: CPT/HCPCS, modifiers, units, charge, diagnosis pointers")
             .WithDescription("Charge defaults to the fee schedule × units (422 when the code has no fee and no charge is given). " +
                              "Modifiers, NCCI pairs and MUE units are edited; errors give 422. " + IfMatch)
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
-        chart.MapPost("/queries", RaiseQuery).WithName("RaiseProviderQuery").RequireScope(Scopes.CodingWrite, coders)
+        chart.MapPost("/queries", RaiseQuery).WithName("RaiseProviderQuery").Requires(Permissions.CodingWork)
             .WithSummary("Query the rendering provider; the chart goes on hold until answered")
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
         chart.MapPost("/queries/{queryId:guid}/answer", AnswerQuery).WithName("AnswerProviderQuery")
-            .RequireScope(Scopes.CodingWrite, Roles.Provider)
+            .Requires(Permissions.QueryAnswer)
             .WithSummary("The provider answers; with no other query open the chart goes back to its coder")
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
-        chart.MapPost("/submit", Submit).WithName("SubmitChart").RequireScope(Scopes.CodingWrite, coders)
+        chart.MapPost("/submit", Submit).WithName("SubmitChart").Requires(Permissions.CodingWork)
             .WithSummary("Submit the coded chart: to QA (sampled, new coder, or returned before) or approved")
             .ProducesProblem(409).ProducesProblem(412);
-        chart.MapPost("/review", Review).WithName("ReviewChart").RequireScope(Scopes.CodingWrite, Roles.QaReviewer)
+        chart.MapPost("/review", Review).WithName("ReviewChart").Requires(Permissions.QaReview)
             .WithSummary("QA accepts or corrects the chart; code-level accuracy is recorded")
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
-        chart.MapPost("/return", Return).WithName("ReturnChart").RequireScope(Scopes.CodingWrite, Roles.QaReviewer)
+        chart.MapPost("/return", Return).WithName("ReturnChart").Requires(Permissions.QaReview)
             .WithSummary("QA returns the chart to its coder with a reason")
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412);
 
-        chart.MapPost("/rebuttal", FileRebuttal).WithName("FileQaRebuttal").RequireScope(Scopes.CodingWrite, Roles.Coder, Roles.VendorCoder)
+        chart.MapPost("/rebuttal", FileRebuttal).WithName("FileQaRebuttal").Requires(Permissions.QaRebuttalFile)
             .WithSummary("The coder disputes QA's correction of their chart; a QA reviewer or the practice admin decides")
             .WithDescription("Only the coder QA corrected, once per review (409 not-your-review, no-qa-correction, rebuttal-exists). " + IfMatch)
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412);
         chart.MapPost("/rebuttal/decision", DecideRebuttal).WithName("DecideQaRebuttal")
-            .RequireScope(Scopes.CodingWrite, Roles.QaReviewer, Roles.PracticeAdmin)
+            .Requires(Permissions.QaRebuttalDecide)
             .WithSummary("Accept a rebuttal (the coder's codes are restored; the review no longer counts against them) or reject it")
             .WithDescription("Rejecting needs a note (422). 409 no-pending-rebuttal, own-rebuttal. " + IfMatch)
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
 
         practice.MapGet("/provider-queries", OpenQueries).WithName("ListOpenProviderQueries").WithTags("Coding")
-            .RequireScope(Scopes.EncountersRead, [Roles.Provider, Roles.PracticeAdmin, Roles.Coder, Roles.VendorCoder, Roles.VendorAdmin])
+            .Requires(Permissions.QueriesRead)
             .WithSummary("Open provider queries, oldest first, with age and an escalation flag after QueryEscalationHours")
             .WithDescription("?providerId= narrows to one rendering provider.");
         practice.MapGet("/qa/accuracy", AccuracyReport).WithName("GetCodingAccuracy").WithTags("Coding")
-            .RequireScope(Scopes.EncountersRead, Roles.PracticeAdmin, Roles.QaReviewer, Roles.VendorAdmin)
+            .Requires(Permissions.QaReports)
             .WithSummary("Code-level accuracy per coder: Σ correct ÷ Σ |coder's ∪ reviewer's codes| over the QA reviews")
             .WithDescription("Optional ?from=&to= (ISO dates) limit the reviews counted. A vendor's admin gets the firm's coders.");
 
         practice.MapGet("/qa/reviews", ListReviews).WithName("ListQaReviews").WithTags("Coding")
-            .RequireScope(Scopes.EncountersRead, Roles.PracticeAdmin, Roles.QaReviewer, Roles.Coder, Roles.VendorCoder, Roles.VendorAdmin)
+            .Requires(Permissions.QaReviewsRead)
             .WithSummary("QA reviews, newest first: error types, dollar impact (reviewer's charges − coder's) and rebuttals")
             .WithDescription("Filters: coderId, rebuttal (pending, accepted, rejected, any), errors=true, from, to; page, pageSize (max 200). " +
                              "Coders see their own reviews only; a vendor's admin, the firm's coders'. Add ?format=csv for up to 10,000 rows as CSV.");
 
         practice.MapGet("/coding/productivity", Productivity).WithName("GetCodingProductivity").WithTags("Coding")
-            .RequireScope(Scopes.EncountersRead, Roles.PracticeAdmin, Roles.QaReviewer, Roles.VendorAdmin)
+            .Requires(Permissions.QaReports)
             .WithSummary("Per coder: charts first submitted, active days, charts per active day and within-SLA share, beside QA accuracy")
             .WithDescription("?from=&to= (ISO dates; default the last 30 days). A vendor's admin gets the firm's coders. " +
                              "Add ?format=csv for the rows as CSV.");
 
         practice.MapGet("/coding/turnaround", Turnaround).WithName("GetCodingTurnaround").WithTags("Coding")
-            .RequireScope(Scopes.EncountersRead, Roles.PracticeAdmin, Roles.QaReviewer, Roles.VendorAdmin)
+            .Requires(Permissions.QaReports)
             .WithSummary("Turnaround against the practice's SLA: share of charts first submitted by their due time, per coder")
             .WithDescription("?from=&to= (ISO dates; default the last 30 days) select charts by first submission. Query-pending time " +
                              "is excluded (the due time moves by the time on hold). Add ?format=csv for the per-coder rows as CSV.");
 
         var vendor = app.MapGroup("/api/v1/vendor/queue").WithTags("Coding queue");
-        vendor.MapGet("", VendorQueue).WithName("ListVendorQueue").RequireScope(Scopes.EncountersRead, Roles.VendorCoder, Roles.VendorAdmin)
+        vendor.MapGet("", VendorQueue).WithName("ListVendorQueue").Requires(Permissions.VendorQueueRead)
             .WithSummary("One queue across every practice that engages the caller's firm, each row labelled with its practice")
             .WithDescription("Same filters and sorts as the practice queue. A revoked engagement drops out at once.");
-        vendor.MapPost("/next", VendorPullNext).WithName("PullNextVendorChart").RequireScope(Scopes.CodingWrite, Roles.VendorCoder)
+        vendor.MapPost("/next", VendorPullNext).WithName("PullNextVendorChart").Requires(Permissions.VendorQueueWork)
             .WithSummary("Take the next chart across the engaged practices; 204 when all queues are empty");
     }
 
@@ -159,7 +159,9 @@ public static class CodingEndpoints
         var items = new List<(CodingQueueItem Item, CodingQueueRow Row)>();
         long total = 0;
         // A firm engages a handful of practices: query each tenant for its first page*size rows, then merge in the same order.
-        foreach (var practice in await access.PracticesFor(context.User, ct))
+        var practices = await access.PracticesFor(context.User, ct, EngagementFunctions.Coding);
+        PhiAudit.AcrossPractices(context, practices.Select(p => p.Id));
+        foreach (var practice in practices)
         {
             await using var query = store.QuerySession(practice.Id.ToString());
             var rows = CodingQueue.Rows(query, filter, caller.Me.Id, caller.Me.VendorId ?? Guid.Empty, now);
@@ -181,7 +183,7 @@ public static class CodingEndpoints
     static async Task<Results<Ok<PulledChart>, NoContent>> VendorPullNext(HttpContext context, PracticeAccess access, IDocumentStore store,
         NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
     {
-        var practices = await access.PracticesFor(context.User, ct);
+        var practices = await access.PracticesFor(context.User, ct, EngagementFunctions.Coding);
         return await Pull(store, db, [.. practices.Select(p => (p.Id, p.Name))], CodingCaller.From(context.User).Me, clock, ct);
     }
 
@@ -199,7 +201,7 @@ public static class CodingEndpoints
         HttpContext context, TimeProvider clock, CancellationToken ct)
     {
         var chart = await CodingChart.Load(session, encounterId, clock.GetUtcNow(), ct);
-        if (chart is null || Hidden(context, chart)) return NotFound();
+        if (chart is null || !VendorVisibility.MaySee(context.User, chart)) return NotFound();
         await PhiAudit.Record(session, context, PhiAudit.View, nameof(CodingChart), chart.Encounter.Id, chart.Encounter.PatientId, ct);
         return Chart(context, chart);
     }
@@ -279,7 +281,8 @@ public static class CodingEndpoints
         TimeProvider clock, CancellationToken ct)
     {
         var settings = await PracticeSettings.For(query, context.RequiredPractice().PracticeId, ct);
-        return TypedResults.Ok(await ProviderQueries.Open(query, providerId, settings.QueryEscalationHours, clock.GetUtcNow(), ct));
+        return TypedResults.Ok(await ProviderQueries.Open(query, providerId, settings.QueryEscalationHours, clock.GetUtcNow(), ct,
+            VendorVisibility.FirmOf(context.User)));
     }
 
     static async Task<IResult> Turnaround(HttpContext context, IQuerySession query, DateTimeOffset? from, DateTimeOffset? to, string? format,
@@ -315,10 +318,6 @@ public static class CodingEndpoints
         return TypedResults.Ok<IReadOnlyList<CoderAccuracy>>(
             [.. (await Accuracy.PerCoder(query, from, to, ct)).Where(a => visible is null || visible.Contains(a.CoderId))]);
     }
-
-    // A vendor's coders see the unassigned charts and their own firm's; another firm's or in-house work is 404 to them.
-    static bool Hidden(HttpContext context, CodingChart chart) =>
-        CodingCaller.From(context.User).Me.VendorId is { } vendor && chart.Coder is { } coder && coder.VendorId != vendor;
 
     static long? Version(HttpContext context) => ETags.Parse(context.Request.Headers.IfMatch);
 

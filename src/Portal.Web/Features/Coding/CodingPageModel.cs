@@ -10,8 +10,8 @@ using Portal.Web.Platform;
 namespace Portal.Web.Features.Coding;
 
 /// <summary>
-/// What the coding pages share: anyone who may read coding may open them; each write handler checks the roles its
-/// endpoint requires, and the write functions enforce the rest (who holds the chart, QA only for reviewers).
+/// What the coding pages share. Who may open a page or post to a handler is the permission table's (Platform/Permissions.cs);
+/// the write functions enforce the rest (who holds the chart, QA only for reviewers).
 /// </summary>
 public abstract class CodingPageModel : IntakePageModel
 {
@@ -22,16 +22,7 @@ public abstract class CodingPageModel : IntakePageModel
     public bool IsProvider => User.IsInRole(Roles.Provider);
     public string? Notice { get; protected set; }
 
-    public override void OnPageHandlerExecuting(PageHandlerExecutingContext context)
-    {
-        if (!CodingAccess.Readers.Any(User.IsInRole)) context.Result = Forbid();
-    }
-
     public string ChartUrl(Guid encounterId) => $"{Root}/coding/charts/{encounterId}";
-
-    /// <summary>As the API: a vendor's coders see the unassigned charts and their own firm's; another firm's chart is 404 to them.</summary>
-    public static bool HiddenFrom(ClaimsPrincipal user, CodingChart chart) =>
-        CodingCaller.From(user).Me.VendorId is { } vendor && chart.Coder is { } coder && coder.VendorId != vendor;
 
     /// <summary>The coders a practice admin may assign: the practice's own and those of the engaged vendors.</summary>
     public static async Task<IReadOnlyList<Coder>> AssignableCoders(IQuerySession query, UserManager<PortalUser> users, Guid practiceId,

@@ -360,10 +360,13 @@ public sealed record OpenProviderQuery(Guid EncounterId, Guid QueryId, Guid Prov
 
 public static class ProviderQueries
 {
+    /// <param name="firm">For a vendor's staff: only the queries on the firm's charts.</param>
     public static async Task<IReadOnlyList<OpenProviderQuery>> Open(IQuerySession query, Guid? providerId, int escalationHours,
-        DateTimeOffset now, CancellationToken ct)
+        DateTimeOffset now, CancellationToken ct, Guid? firm = null)
     {
-        var rows = await query.Query<CodingQueueRow>().Where(r => r.OpenQueries > 0).OrderBy(r => r.DueAt).Take(500).ToListAsync(ct);
+        var open = query.Query<CodingQueueRow>().Where(r => r.OpenQueries > 0);
+        if (firm is { } f) open = open.Where(r => r.VendorId == f);
+        var rows = await open.OrderBy(r => r.DueAt).Take(500).ToListAsync(ct);
         if (rows.Count == 0) return [];
         var encounters = await query.LoadManyAsync<Encounter>(ct, rows.Select(r => r.Id));
         var byId = rows.ToDictionary(r => r.Id);

@@ -41,7 +41,7 @@ public class QueriesModel(IQuerySession query, TimeProvider clock) : CodingPageM
     async Task Load(CancellationToken ct)
     {
         var settings = await PracticeSettings.For(query, Practice.PracticeId, ct);
-        var open = await ProviderQueries.Open(query, null, settings.QueryEscalationHours, clock.GetUtcNow(), ct);
+        var open = await ProviderQueries.Open(query, null, settings.QueryEscalationHours, clock.GetUtcNow(), ct, VendorVisibility.FirmOf(User));
         // A provider sees the queries of the provider records the practice admin linked to their account (Providers page).
         if (IsProvider && !IsLead)
         {

@@ -14,13 +14,12 @@ public class VendorQueueModel(PracticeAccess access, IDocumentStore store, TimeP
     [BindProperty(SupportsGet = true, Name = "p")] public int PageNumber { get; set; } = 1;
     public QueueFilter Filter { get; private set; } = new();
     public QueueTable Table { get; private set; } = default!;
-    public bool CanPull => User.IsInRole(Roles.VendorCoder);
+    public bool CanPull => User.Allows(Permissions.VendorQueueWork);
     public string? Notice { get; private set; }
     public int Practices { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
-        if (!User.IsInRole(Roles.VendorCoder) && !User.IsInRole(Roles.VendorAdmin)) return Forbid();
         Notice = Request.Query["empty"] == "1" ? "Every engaged practice's queue is empty: no chart is waiting. Check back later." : null;
         await Load(ct);
         return Page();
@@ -28,7 +27,6 @@ public class VendorQueueModel(PracticeAccess access, IDocumentStore store, TimeP
 
     public async Task<IActionResult> OnGetRowsAsync(CancellationToken ct)
     {
-        if (!User.IsInRole(Roles.VendorCoder) && !User.IsInRole(Roles.VendorAdmin)) return Forbid();
         await Load(ct);
         Response.Headers.Vary = "HX-Request";
         return Partial("_QueueRows", Table);
@@ -37,7 +35,7 @@ public class VendorQueueModel(PracticeAccess access, IDocumentStore store, TimeP
     public async Task<IActionResult> OnPostNextAsync([FromServices] NpgsqlDataSource db, CancellationToken ct)
     {
         if (!CanPull) return Forbid();
-        var practices = await access.PracticesFor(User, ct);
+        var practices = await access.PracticesFor(User, ct, EngagementFunctions.Coding);
         var pulled = await CodingQueue.PullNext(store, db, [.. practices.Select(p => p.Id)], CodingCaller.From(User).Me, clock, ct);
         return Redirect(pulled is var (practiceId, encounterId, _) ? $"/practices/{practiceId}/coding/charts/{encounterId}" : "/vendor/queue?empty=1");
     }
@@ -48,7 +46,8 @@ public class VendorQueueModel(PracticeAccess access, IDocumentStore store, TimeP
         var me = CodingCaller.From(User).Me;
         var now = clock.GetUtcNow();
         var (page, size) = (Math.Max(1, PageNumber), Paging.DefaultPageSize);
-        var practices = await access.PracticesFor(User, ct);
+        var practices = await access.PracticesFor(User, ct, EngagementFunctions.Coding);
+        PhiAudit.AcrossPractices(HttpContext, practices.Select(p => p.Id));
         Practices = practices.Count;
         var merged = new List<CodingQueueItem>();
         long total = 0;

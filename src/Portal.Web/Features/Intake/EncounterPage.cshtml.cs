@@ -25,7 +25,8 @@ public class EncounterPageModel(IQuerySession query) : IntakePageModel
     {
         var document = await session.LoadAsync<EncounterDocument>(documentId, ct);
         var encounter = await session.LoadAsync<Encounter>(encounterId, ct);
-        if (document is null || encounter is null || document.EncounterId != encounterId) return NotFound();
+        if (document is null || encounter is null || document.EncounterId != encounterId
+            || !await Coding.VendorVisibility.MaySeeEncounter(session, User, encounterId, ct)) return NotFound();
         await PhiAudit.Record(session, HttpContext, PhiAudit.Download, nameof(EncounterDocument), document.Id, encounter.PatientId, ct);
         return File(document.Content, document.ContentType, document.FileName);
     }
@@ -60,7 +61,7 @@ public class EncounterPageModel(IQuerySession query) : IntakePageModel
     async Task<bool> Load(Guid encounterId, CancellationToken ct)
     {
         var encounter = await EncounterDetails.Read(query, encounterId, ct);
-        if (encounter is null) return false;
+        if (encounter is null || !await Coding.VendorVisibility.MaySeeEncounter(query, User, encounterId, ct)) return false;
         Encounter = encounter;
         History = await IntakeQueries.History(query, encounterId, ct);
         return true;

@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Portal.Web.Features.Coding;
 using Portal.Web.Platform;
 
 namespace Portal.Web.Features.Intake;
@@ -10,92 +11,91 @@ public static class IntakeEndpoints
     public static void MapIntake(this IEndpointRouteBuilder app)
     {
         var practice = app.MapGroup("/api/v1/practices/{practiceId:guid}");
-        string[] readers = IntakeAccess.Readers, writers = IntakeAccess.Writers;
 
         var patients = practice.MapGroup("/patients").WithTags("Patients");
-        patients.MapGet("", ListPatients).WithName("ListPatients").RequireScope(Scopes.EncountersRead, readers)
+        patients.MapGet("", ListPatients).WithName("ListPatients").Requires(Permissions.PatientsList)
             .WithSummary("Patients of the practice, a page at a time")
             .WithDescription("?search= matches part of a name or the exact MRN; ?sort=name|-name|mrn|-registered; ?page=&pageSize= (max 200).");
-        patients.MapGet("/{patientId:guid}", GetPatient).WithName("GetPatient").RequireScope(Scopes.EncountersRead, readers)
+        patients.MapGet("/{patientId:guid}", GetPatient).WithName("GetPatient").Requires(Permissions.PatientsRead)
             .WithSummary("A patient with demographics and coverages; the read is audited, the ETag is the stream version");
-        patients.MapPost("", RegisterPatient).WithName("RegisterPatient").RequireScope(Scopes.EncountersWrite, writers)
+        patients.MapPost("", RegisterPatient).WithName("RegisterPatient").Requires(Permissions.IntakeWrite)
             .WithSummary("Register a patient (MRN unique in the practice)")
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(422);
         patients.MapPut("/{patientId:guid}", CorrectPatient).WithName("CorrectPatientDemographics")
-            .RequireScope(Scopes.EncountersWrite, writers)
+            .Requires(Permissions.IntakeWrite)
             .WithSummary("Correct a patient's demographics, saying why")
             .WithDescription("Send If-Match with the ETag you read; a stale one gives 412 and changes nothing.")
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
-        patients.MapPost("/{patientId:guid}/coverages", AddCoverage).WithName("AddCoverage").RequireScope(Scopes.EncountersWrite, writers)
+        patients.MapPost("/{patientId:guid}/coverages", AddCoverage).WithName("AddCoverage").Requires(Permissions.IntakeWrite)
             .WithSummary("Add an insurance coverage (payer, member id, subscriber, priority, effective dates)")
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
-        patients.MapPost("/import", ImportPatients).WithName("ImportPatients").RequireScope(Scopes.EncountersWrite, writers)
+        patients.MapPost("/import", ImportPatients).WithName("ImportPatients").Requires(Permissions.IntakeWrite)
             .WithSummary("Register patients from a CSV file; good rows are kept, each bad row is reported")
             .WithDescription("Send text/csv, or multipart/form-data with a 'file' part. Columns: " + string.Join(", ", CsvIntake.PatientColumns) + ".")
             .Accepts<string>("text/csv", "multipart/form-data").ProducesProblem(422);
 
         var providers = practice.MapGroup("/providers").WithTags("Providers");
-        providers.MapGet("", ListProviders).WithName("ListProviders").RequireScope(Scopes.EncountersRead, readers)
+        providers.MapGet("", ListProviders).WithName("ListProviders").Requires(Permissions.ReferenceRead)
             .WithSummary("Rendering and billing providers of the practice");
-        providers.MapGet("/{providerId:guid}", GetProvider).WithName("GetProvider").RequireScope(Scopes.EncountersRead, readers)
+        providers.MapGet("/{providerId:guid}", GetProvider).WithName("GetProvider").Requires(Permissions.ReferenceRead)
             .WithSummary("One provider");
         providers.MapPut("/{providerId:guid}/user", LinkProviderUser).WithName("LinkProviderUser")
-            .RequireScope(Scopes.PracticeAdmin, Roles.PracticeAdmin)
+            .Requires(Permissions.ProviderUserLink)
             .WithSummary("Link the portal user (role provider) who answers this provider's coding queries; userId null unlinks")
             .WithDescription("Optional If-Match with the provider's ETag (412 if stale). 422 if the user is not a provider of this practice; " +
                              "409 if the user is linked to another provider.")
             .ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
-        providers.MapPost("", EnrollProvider).WithName("EnrollProvider").RequireScope(Scopes.EncountersWrite, writers)
+        providers.MapPost("", EnrollProvider).WithName("EnrollProvider").Requires(Permissions.IntakeWrite)
             .WithSummary("Enrol a provider; the NPI check digit and the taxonomy format are verified (422)")
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(422);
 
         var payers = practice.MapGroup("/payers").WithTags("Payers");
-        payers.MapGet("", ListPayers).WithName("ListPayers").RequireScope(Scopes.EncountersRead, readers)
+        payers.MapGet("", ListPayers).WithName("ListPayers").Requires(Permissions.ReferenceRead)
             .WithSummary("Payers the practice bills");
-        payers.MapGet("/{payerId:guid}", GetPayer).WithName("GetPayer").RequireScope(Scopes.EncountersRead, readers)
+        payers.MapGet("/{payerId:guid}", GetPayer).WithName("GetPayer").Requires(Permissions.ReferenceRead)
             .WithSummary("One payer");
-        payers.MapPost("", AddPayer).WithName("AddPayer").RequireScope(Scopes.EncountersWrite, writers)
+        payers.MapPost("", AddPayer).WithName("AddPayer").Requires(Permissions.IntakeWrite)
             .WithSummary("Add a payer with its clearinghouse payer id and timely-filing limit (default 365 days)")
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(422);
 
         var encounters = practice.MapGroup("/encounters").WithTags("Encounters");
-        encounters.MapGet("", ListEncounters).WithName("ListEncounters").RequireScope(Scopes.EncountersRead, readers)
+        encounters.MapGet("", ListEncounters).WithName("ListEncounters").Requires(Permissions.EncountersList)
             .WithSummary("Encounters, filtered, sorted and a page at a time")
             .WithDescription("Filters: status, dosFrom, dosTo (yyyy-MM-dd), providerId (rendering), patient (part of the name or the MRN). " +
                              "sort: -dos (default), dos, patient, -patient, -opened, opened. page, pageSize (max 200).");
-        encounters.MapGet("/export.csv", ExportEncounters).WithName("ExportEncounters").RequireScope(Scopes.EncountersRead, readers)
+        encounters.MapGet("/export.csv", ExportEncounters).WithName("ExportEncounters").Requires(Permissions.EncountersList)
             .WithSummary("The filtered encounter list as CSV (the export is audited)")
             .Produces<string>(200, "text/csv");
-        encounters.MapPost("", OpenEncounter).WithName("OpenEncounter").RequireScope(Scopes.EncountersWrite, writers)
+        encounters.MapPost("", OpenEncounter).WithName("OpenEncounter").Requires(Permissions.IntakeWrite)
             .WithSummary("Open an encounter: patient, providers, date and place of service, coverage, visit notes")
             .WithDescription("An unknown patient or provider, or a coverage of another patient, gives 422 naming the field.")
             .ProducesValidationProblem().ProducesProblem(422);
-        encounters.MapPost("/import", ImportEncounters).WithName("ImportEncounters").RequireScope(Scopes.EncountersWrite, writers)
+        encounters.MapPost("/import", ImportEncounters).WithName("ImportEncounters").Requires(Permissions.IntakeWrite)
             .WithSummary("Open encounters from a CSV file; good rows are kept, each bad row is reported")
             .WithDescription("Send text/csv, or multipart/form-data with a 'file' part. Columns: " + string.Join(", ", CsvIntake.EncounterColumns) + ".")
             .Accepts<string>("text/csv", "multipart/form-data").ProducesProblem(422);
-        encounters.MapGet("/{encounterId:guid}", GetEncounter).WithName("GetEncounter").RequireScope(Scopes.EncountersRead, readers)
+        encounters.MapGet("/{encounterId:guid}", GetEncounter).WithName("GetEncounter").Requires(Permissions.EncountersRead)
             .WithSummary("An encounter with notes and documents; the read is audited, the ETag is the stream version");
         encounters.MapGet("/{encounterId:guid}/history", EncounterHistory).WithName("GetEncounterHistory")
-            .RequireScope(Scopes.EncountersRead, readers)
+            .Requires(Permissions.EncountersRead)
             .WithSummary("Every event of the encounter: what happened, who, when and why");
-        encounters.MapPut("/{encounterId:guid}/notes", ReviseNotes).WithName("ReviseVisitNotes").RequireScope(Scopes.EncountersWrite, writers)
+        encounters.MapPut("/{encounterId:guid}/notes", ReviseNotes).WithName("ReviseVisitNotes").Requires(Permissions.IntakeWrite)
             .WithSummary("Replace the visit notes, saying why")
             .WithDescription("Send If-Match with the ETag you read; a stale one gives 412 and changes nothing.")
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412);
         encounters.MapPost("/{encounterId:guid}/documents", AttachDocument).WithName("AttachDocument")
-            .RequireScope(Scopes.EncountersWrite, writers)
+            .Requires(Permissions.IntakeWrite)
             .WithSummary("Attach a PDF, PNG or JPEG (at most 10 MB) as multipart/form-data 'file'")
             .WithDescription("The type is decided by the file's first bytes, not its name. If-Match is optional.")
             .DisableAntiforgery() // bearer-token API: no cookies, so no cross-site forgery to defend against
             .ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
         encounters.MapGet("/{encounterId:guid}/documents/{documentId:guid}", DownloadDocument).WithName("DownloadDocument")
-            .RequireScope(Scopes.EncountersRead, readers)
+            .Requires(Permissions.EncountersRead)
             .WithSummary("Download an attached document (audited)")
             .Produces(200, contentType: "application/pdf");
 
         practice.MapGet("/audit", ListAudit).WithName("ListPhiAccess").WithTags("Audit")
-            .RequireScope(Scopes.PracticeRead, Roles.PracticeAdmin)
+            .Requires(Permissions.AuditRead)
             .WithSummary("Who read or exported the practice's PHI, newest first")
             .WithDescription("Optional ?recordId= narrows to one patient, encounter or document. page, pageSize (max 200).");
     }
@@ -110,7 +110,7 @@ public static class IntakeEndpoints
         HttpContext context, CancellationToken ct)
     {
         var patient = await session.LoadAsync<Patient>(patientId, ct);
-        if (patient is null) return NotFound("patient");
+        if (patient is null || !await VendorVisibility.MaySeePatient(session, context.User, patientId, ct)) return NotFound("patient");
         await PhiAudit.Record(session, context, PhiAudit.View, nameof(Patient), patient.Id, patient.Id, ct);
         return WithETag(context, patient, patient.Version);
     }
@@ -212,14 +212,15 @@ public static class IntakeEndpoints
         HttpContext context, CancellationToken ct)
     {
         var encounter = await EncounterDetails.Read(session, encounterId, ct);
-        if (encounter is null) return NotFound("encounter");
+        if (encounter is null || !await VendorVisibility.MaySeeEncounter(session, context.User, encounterId, ct)) return NotFound("encounter");
         await PhiAudit.Record(session, context, PhiAudit.View, nameof(Encounter), encounter.Id, encounter.PatientId, ct);
         return WithETag(context, encounter, encounter.Version);
     }
 
     static async Task<Results<Ok<IReadOnlyList<HistoryEntry>>, NotFound<ProblemDetails>>> EncounterHistory(Guid encounterId,
-        IQuerySession query, CancellationToken ct)
+        IQuerySession query, HttpContext context, CancellationToken ct)
     {
+        if (!await VendorVisibility.MaySeeEncounter(query, context.User, encounterId, ct)) return NotFound("encounter");
         var history = await IntakeQueries.History(query, encounterId, ct);
         return history.Count == 0 || await query.LoadAsync<Encounter>(encounterId, ct) is null
             ? NotFound("encounter")
@@ -249,7 +250,8 @@ public static class IntakeEndpoints
         IDocumentSession session, HttpContext context, CancellationToken ct)
     {
         var document = await session.LoadAsync<EncounterDocument>(documentId, ct);
-        if (document is null || document.EncounterId != encounterId) return NotFound("document");
+        if (document is null || document.EncounterId != encounterId
+            || !await VendorVisibility.MaySeeEncounter(session, context.User, encounterId, ct)) return NotFound("document");
         var encounter = await session.LoadAsync<Encounter>(encounterId, ct);
         await PhiAudit.Record(session, context, PhiAudit.Download, nameof(EncounterDocument), document.Id, encounter?.PatientId, ct);
         return TypedResults.File(document.Content, document.ContentType, document.FileName);

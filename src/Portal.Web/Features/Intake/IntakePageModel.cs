@@ -7,22 +7,16 @@ using Portal.Web.Platform;
 namespace Portal.Web.Features.Intake;
 
 /// <summary>
-/// What every intake page shares: the practice it works in, role checks (readers may GET, writers may post), and
-/// turning a refused write into messages beside the form instead of an error page.
+/// What every intake page shares: the practice it works in and turning a refused write into messages beside the form
+/// instead of an error page. Who may open or post to a page is the permission table's (Platform/Permissions.cs).
 /// </summary>
 public abstract class IntakePageModel : PageModel
 {
     public CurrentPractice Practice => HttpContext.RequiredPractice();
     public string Root => $"/practices/{Practice.PracticeId}";
-    public bool CanWrite => User.CanWrite();
+    public bool CanWrite => User.Allows(Permissions.IntakeWrite, Practice);
     public string? Error { get; protected set; }
     public IReadOnlyDictionary<string, string[]> FieldErrors { get; private set; } = new Dictionary<string, string[]>();
-
-    public override void OnPageHandlerExecuting(PageHandlerExecutingContext context)
-    {
-        var allowed = HttpMethods.IsGet(Request.Method) ? User.CanRead() : User.CanWrite();
-        if (!allowed) context.Result = Forbid();
-    }
 
     public string? ErrorFor(string field) =>
         FieldErrors.FirstOrDefault(e => e.Key.Equals(field, StringComparison.OrdinalIgnoreCase)

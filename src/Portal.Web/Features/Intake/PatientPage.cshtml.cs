@@ -30,11 +30,14 @@ public class PatientPageModel(IQuerySession query) : IntakePageModel
     async Task<bool> Load(Guid patientId, CancellationToken ct)
     {
         var patient = await query.LoadAsync<Patient>(patientId, ct);
-        if (patient is null) return false;
+        if (patient is null || !await Coding.VendorVisibility.MaySeePatient(query, User, patientId, ct)) return false;
         Patient = patient;
         Payers = await IntakeQueries.Payers(query, ct);
+        var firm = Coding.VendorVisibility.FirmOf(User);
         Encounters = [.. (await query.Query<Coding.CodingQueueRow>().Where(r => r.PatientId == patientId)
-            .OrderByDescending(r => r.DateOfService).Take(50).ToListAsync(ct)).Select(EncounterListRow.From)];
+            .OrderByDescending(r => r.DateOfService).Take(50).ToListAsync(ct))
+            .Where(r => firm is not { } f || Coding.VendorVisibility.MaySee(f, r.Status, r.VendorId, r.CoderId is not null))
+            .Select(EncounterListRow.From)];
         return true;
     }
 }

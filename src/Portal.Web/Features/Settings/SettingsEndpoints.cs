@@ -11,17 +11,17 @@ public static class SettingsEndpoints
     {
         var practice = app.MapGroup("/api/v1/practices/{practiceId:guid}").WithTags("Practice settings");
 
-        practice.MapGet("/settings", Get).WithName("GetPracticeSettings").RequireScope(Scopes.PracticeRead)
+        practice.MapGet("/settings", Get).WithName("GetPracticeSettings").Requires(Permissions.SettingsRead)
             .WithSummary("Turnaround SLA, QA sample share and query escalation of the practice");
-        practice.MapPut("/settings", Update).WithName("UpdatePracticeSettings").RequireScope(Scopes.PracticeAdmin, Roles.PracticeAdmin)
+        practice.MapPut("/settings", Update).WithName("UpdatePracticeSettings").Requires(Permissions.SettingsManage)
             .WithSummary("Change the practice's coding settings").ProducesValidationProblem();
 
-        practice.MapGet("/fee-schedule", ListFees).WithName("ListFees").RequireScope(Scopes.PracticeRead)
+        practice.MapGet("/fee-schedule", ListFees).WithName("ListFees").Requires(Permissions.SettingsRead)
             .WithSummary("The practice's charges per procedure code")
             .WithDescription("Add ?format=csv for a CSV export (code,amount).");
-        practice.MapPut("/fee-schedule/{code}", SetFee).WithName("SetFee").RequireScope(Scopes.PracticeAdmin, Roles.PracticeAdmin, Roles.Biller)
+        practice.MapPut("/fee-schedule/{code}", SetFee).WithName("SetFee").Requires(Permissions.FeesManage)
             .WithSummary("Set one code's charge").ProducesValidationProblem();
-        practice.MapDelete("/fee-schedule/{code}", DeleteFee).WithName("DeleteFee").RequireScope(Scopes.PracticeAdmin, Roles.PracticeAdmin, Roles.Biller)
+        practice.MapDelete("/fee-schedule/{code}", DeleteFee).WithName("DeleteFee").Requires(Permissions.FeesManage)
             .WithSummary("Remove one code's charge");
     }
 

@@ -7,38 +7,56 @@ using Portal.Web.Platform;
 namespace Portal.Web.Features.Tenancy;
 
 /// <summary>Who may act for which practice. The one place that answers it, for pages, API calls and tokens.</summary>
-public sealed class PracticeAccess(IDocumentStore store, OrganizationDirectory organizations)
+public sealed class PracticeAccess(IDocumentStore store, OrganizationDirectory organizations) : IPracticeAccess
 {
+    /// <summary>The practice as the request's scope, with a vendor's engaged functions, or null (404).</summary>
+    public async Task<CurrentPractice?> Resolve(ClaimsPrincipal user, Guid practiceId, CancellationToken ct)
+    {
+        var (practice, engagement) = await Find(user, practiceId, ct);
+        return practice is null ? null : new CurrentPractice(practice.Id, practice.Name, engagement?.Functions);
+    }
+
+    /// <summary>Is this app's registration still active? A revoked app's tokens are refused on every route, not only a practice's.</summary>
+    public async Task<bool> IsActiveApp(ClaimsPrincipal user, CancellationToken ct)
+    {
+        var tenant = user.FindFirstValue(PortalClaims.Tenant);
+        if (!Guid.TryParse(tenant, out _)) return false;
+        await using var clients = store.QuerySession(tenant);
+        return await clients.QueryAsync(new ActiveApiClient { ClientId = user.FindFirstValue("sub") ?? "" }, ct);
+    }
+
     /// <summary>The practice if <paramref name="user"/> may act for it right now, else null (callers answer 404).</summary>
-    public async Task<Organization?> FindAccessiblePractice(ClaimsPrincipal user, Guid practiceId, CancellationToken ct)
+    public async Task<Organization?> FindAccessiblePractice(ClaimsPrincipal user, Guid practiceId, CancellationToken ct) =>
+        (await Find(user, practiceId, ct)).Practice;
+
+    async Task<(Organization? Practice, Engagement? Engagement)> Find(ClaimsPrincipal user, Guid practiceId, CancellationToken ct)
     {
         var practice = await organizations.Find(practiceId, ct);
-        if (practice is not { Kind: OrganizationKind.Practice }) return null;
+        if (practice is not { Kind: OrganizationKind.Practice }) return (null, null);
 
         var org = user.OrganizationId();
         var tenant = user.FindFirstValue(PortalClaims.Tenant);
         if (org is null)
         {
             // An app registered to one practice: its tenant claim decides, while its registration is still active.
-            if (tenant != practiceId.ToString()) return null;
-            var clientId = user.FindFirstValue("sub");
-            await using var clients = store.QuerySession(tenant);
-            return await clients.QueryAsync(new ActiveApiClient { ClientId = clientId ?? "" }, ct) ? practice : null;
+            if (tenant != practiceId.ToString()) return (null, null);
+            return await IsActiveApp(user, ct) ? (practice, null) : (null, null);
         }
 
-        if (org == practiceId) return practice;
-        if (user.FindFirstValue(PortalClaims.OrganizationKind) != nameof(OrganizationKind.Vendor)) return null;
+        if (org == practiceId) return (practice, null);
+        if (user.FindFirstValue(PortalClaims.OrganizationKind) != nameof(OrganizationKind.Vendor)) return (null, null);
 
         // A vendor sees a practice only while the practice's engagement of it is active (and, for a coder, while the firm
         // assigns them to this client): checked on every request, so a revocation or a reassignment cuts access at once,
         // whatever cookies or tokens the vendor still holds.
         await using var practiceSession = store.QuerySession(practiceId.ToString());
         var engagement = await practiceSession.QueryAsync(new ActiveEngagement { VendorId = org.Value }, ct);
-        return engagement?.Covers(user.UserId(), user.IsInRole(Roles.VendorAdmin)) == true ? practice : null;
+        return engagement?.Covers(user.UserId(), user.IsInRole(Roles.VendorAdmin)) == true ? (practice, engagement) : (null, null);
     }
 
     /// <summary>The practices <paramref name="user"/> may act for, by name: the tenant switcher and GET /api/v1/practices.</summary>
-    public async Task<IReadOnlyList<Organization>> PracticesFor(ClaimsPrincipal user, CancellationToken ct)
+    /// <param name="function">For a vendor's staff: only the practices whose engagement names this function (e.g. coding for the vendor queue).</param>
+    public async Task<IReadOnlyList<Organization>> PracticesFor(ClaimsPrincipal user, CancellationToken ct, string? function = null)
     {
         var tenant = user.FindFirstValue(PortalClaims.Tenant);
         var org = user.OrganizationId();
@@ -53,7 +71,8 @@ public sealed class PracticeAccess(IDocumentStore store, OrganizationDirectory o
                 .Where(e => e.AnyTenant() && e.VendorId == org.Value && e.RevokedAt == null)
                 .ToListAsync(ct);
             var (me, admin) = (user.UserId(), user.IsInRole(Roles.VendorAdmin));
-            ids = engagements.Where(e => e.Covers(me, admin)).Select(e => e.PracticeId).Distinct().ToList();
+            ids = engagements.Where(e => e.Covers(me, admin) && (function is null || e.Functions.Contains(function)))
+                .Select(e => e.PracticeId).Distinct().ToList();
         }
 
         var practices = new List<Organization>(ids.Count);

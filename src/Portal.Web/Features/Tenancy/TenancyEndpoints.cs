@@ -32,38 +32,38 @@ public static class TenancyEndpoints
     {
         var api = app.MapGroup("/api/v1").WithTags("Practices and engagements");
 
-        api.MapGet("/me", GetMe).WithName("GetMe").RequireScope(Scopes.PracticeRead)
+        api.MapGet("/me", GetMe).WithName("GetMe").Requires(Permissions.Me)
             .WithSummary("Who the token speaks for, and the practices it may act for");
-        api.MapGet("/practices", ListPractices).WithName("ListPractices").RequireScope(Scopes.PracticeRead)
+        api.MapGet("/practices", ListPractices).WithName("ListPractices").Requires(Permissions.Me)
             .WithSummary("Practices the caller may act for right now");
-        api.MapGet("/vendors", ListVendors).WithName("ListVendors").RequireScope(Scopes.PracticeAdmin, Roles.PracticeAdmin)
+        api.MapGet("/vendors", ListVendors).WithName("ListVendors").Requires(Permissions.EngagementsManage)
             .WithSummary("Coding and billing vendors a practice can engage");
 
         var clients = api.MapGroup("/vendor/clients").WithTags("Vendor clients");
-        clients.MapGet("", ListClients).WithName("ListVendorClients").RequireScope(Scopes.PracticeRead, Roles.VendorAdmin, Roles.VendorCoder)
+        clients.MapGet("", ListClients).WithName("ListVendorClients").Requires(Permissions.VendorClientsRead)
             .WithSummary("The practices that engage the caller's firm, with the coders assigned to each; a coder sees their own clients");
         clients.MapPut("/{engagementId:guid}/coders", AssignClientCoders).WithName("AssignVendorClientCoders")
-            .RequireScope(Scopes.PracticeAdmin, Roles.VendorAdmin)
+            .Requires(Permissions.VendorClientsAssign)
             .WithSummary("Choose which of the firm's coders work a client (coderIds: null for all, [] for none)")
             .WithDescription("Coders taken off the client lose it at once: its queue, charts and API calls give 404, and the charts they " +
                              "held go back to the practice's queue. 422 for ids that are not the firm's coders; 409 engagement-revoked.")
             .ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
 
         var practice = api.MapGroup("/practices/{practiceId:guid}");
-        practice.MapGet("", GetPractice).WithName("GetPractice").RequireScope(Scopes.PracticeRead)
+        practice.MapGet("", GetPractice).WithName("GetPractice").Requires(Permissions.PracticeRead)
             .WithSummary("The practice's profile");
 
         var engagements = practice.MapGroup("/engagements");
-        engagements.MapGet("", ListEngagements).WithName("ListEngagements").RequireScope(Scopes.PracticeRead)
+        engagements.MapGet("", ListEngagements).WithName("ListEngagements").Requires(Permissions.EngagementsRead)
             .WithSummary("The practice's vendor engagements, active first")
             .WithDescription("Filter with ?status=active|revoked|all (default all).");
-        engagements.MapGet("/{engagementId:guid}", GetEngagement).WithName("GetEngagement").RequireScope(Scopes.PracticeRead)
+        engagements.MapGet("/{engagementId:guid}", GetEngagement).WithName("GetEngagement").Requires(Permissions.EngagementsRead)
             .WithSummary("One engagement; its ETag is the stream version");
-        engagements.MapPost("", Grant).WithName("GrantEngagement").RequireScope(Scopes.PracticeAdmin, Roles.PracticeAdmin)
+        engagements.MapPost("", Grant).WithName("GrantEngagement").Requires(Permissions.EngagementsManage)
             .WithSummary("Engage a vendor: its users may work this practice's data from now on")
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(422);
         engagements.MapPost("/{engagementId:guid}/revoke", Revoke).WithName("RevokeEngagement")
-            .RequireScope(Scopes.PracticeAdmin, Roles.PracticeAdmin)
+            .Requires(Permissions.EngagementsManage)
             .WithSummary("Revoke an engagement: the vendor loses access at once")
             .WithDescription("Send If-Match with the ETag you read to make sure you revoke what you saw; a stale one gives 412.")
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412);

@@ -1,3 +1,4 @@
+using Portal.Web.Platform;
 using JasperFx.Events.Projections;
 using Marten;
 
@@ -10,6 +11,7 @@ public static class TenancyModule
         services.AddMemoryCache();
         services.AddSingleton<OrganizationDirectory>();
         services.AddScoped<PracticeAccess>();
+        services.AddScoped<IPracticeAccess>(sp => sp.GetRequiredService<PracticeAccess>());
         return services.ConfigureMarten(o =>
         {
             o.Schema.For<Organization>().SingleTenanted();

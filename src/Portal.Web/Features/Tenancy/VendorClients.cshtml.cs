@@ -12,13 +12,12 @@ public class VendorClientsModel(IQuerySession query, OrganizationDirectory organ
 {
     public IReadOnlyList<VendorClient> Clients { get; private set; } = [];
     public IReadOnlyList<PortalUser> FirmCoders { get; private set; } = [];
-    public bool IsAdmin => User.IsInRole(Roles.VendorAdmin);
+    public bool IsAdmin => User.Allows(Permissions.VendorClientsAssign);
     public string? Notice { get; private set; }
     public string? Error { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
-        if (!IsAdmin && !User.IsInRole(Roles.VendorCoder)) return Forbid();
         if (Request.Query["saved"].ToString() is { Length: > 0 } saved) Notice = $"Saved: {saved}'s coders are updated.";
         await Load(ct);
         return Page();
@@ -27,7 +26,6 @@ public class VendorClientsModel(IQuerySession query, OrganizationDirectory organ
     public async Task<IActionResult> OnPostAsync(Guid engagementId, string? mode, Guid[]? coderIds, [FromServices] IDocumentStore store,
         [FromServices] TimeProvider clock, CancellationToken ct)
     {
-        if (!IsAdmin) return Forbid();
         try
         {
             var client = await EngagementWrites.AssignCoders(store, users, organizations, User.OrganizationId()!.Value, engagementId,

@@ -8,7 +8,6 @@ namespace Portal.Web.Features.Users;
 
 public sealed record UserTable(IReadOnlyList<OrganizationUser> Users, Guid? Me);
 
-[Authorize(Roles = Roles.PracticeAdmin + "," + Roles.VendorAdmin + "," + Roles.PlatformAdmin)]
 public class IndexModel(UserAdministration admin) : PageModel
 {
     public Organization Organization { get; private set; } = default!;

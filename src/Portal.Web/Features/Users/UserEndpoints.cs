@@ -9,7 +9,7 @@ public static class UserEndpoints
     public static void MapUsers(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/organizations/{organizationId:guid}/users").WithTags("Users")
-            .RequireScope(Scopes.UsersAdmin, Roles.PracticeAdmin, Roles.VendorAdmin, Roles.PlatformAdmin);
+            .Requires(Permissions.UsersManage);
 
         group.MapGet("", List).WithName("ListUsers").WithSummary("Users of your organization (practice or vendor) with their roles");
         group.MapPost("", Add).WithName("AddUser")
@@ -20,7 +20,7 @@ public static class UserEndpoints
         group.MapPost("/{userId:guid}/disable", Disable).WithName("DisableUser").WithSummary("Lock a user out for good")
             .ProducesProblem(404).ProducesProblem(409);
         app.MapGet("/api/v1/organizations/{organizationId:guid}/user-audit", History).WithTags("Users").WithName("ListUserAdminAudit")
-            .RequireScope(Scopes.UsersAdmin, Roles.PracticeAdmin, Roles.VendorAdmin, Roles.PlatformAdmin)
+            .Requires(Permissions.UsersManage)
             .WithSummary("Who added, disabled, enabled or changed the roles of your organization's users, newest first")
             .WithDescription("?limit= (1–500, default 100).");
         group.MapPost("/{userId:guid}/enable", Enable).WithName("EnableUser").WithSummary("Let a disabled or locked-out user sign in again")

@@ -1,0 +1,209 @@
+using System.Security.Claims;
+using OpenIddict.Abstractions;
+
+namespace Portal.Web.Platform;
+
+/// <summary>
+/// One operation of Portal and who may do it: the OAuth scope a token needs, the user roles that may, the engagement
+/// function a vendor's staff need on the practice, whether a practice's registered app may, and whether it reads PHI
+/// (then every successful call is audited). API endpoints, pages and menus all read this one table
+/// (<see cref="Permissions"/>); docs/security.md prints it.
+/// </summary>
+public sealed record Permission(
+    string Name,
+    string Description,
+    string Scope,
+    string[] Roles,
+    string? Function = null,
+    bool Apps = true,
+    bool Phi = false)
+{
+    public override string ToString() => Name;
+}
+
+/// <summary>Functions a practice engages a vendor for (<c>Engagement.Functions</c>). Vendor staff get an operation only when the engagement names its function.</summary>
+public static class EngagementFunctions
+{
+    public const string Coding = "coding", Charges = "charges", Claims = "claims", Posting = "posting", Ar = "ar", Reports = "reports";
+    public static readonly string[] All = [Coding, Charges, Claims, Posting, Ar, Reports];
+}
+
+/// <summary>The answer of the permission table for one caller and one operation.</summary>
+public enum Access { Allowed, Forbidden }
+
+/// <summary>The permission table. Every API operation and every signed-in page names one of these; nothing else decides who may act.</summary>
+public static class Permissions
+{
+    static readonly string[] AllRoles = Roles.All;
+    static readonly string[] PracticeStaff = Roles.PracticeRoles;
+    static readonly string[] IntakeReaders = [Roles.PracticeAdmin, Roles.Provider, Roles.Biller, Roles.Coder, Roles.QaReviewer, Roles.VendorCoder];
+    static readonly string[] PracticeReaders = [Roles.PracticeAdmin, Roles.Provider, Roles.Biller, Roles.Coder, Roles.QaReviewer];
+    static readonly string[] IntakeWriters = [Roles.PracticeAdmin, Roles.Provider, Roles.Biller];
+    static readonly string[] CodingReaders = [.. IntakeReaders, Roles.VendorAdmin];
+    static readonly string[] CodingWorkers = [Roles.Coder, Roles.VendorCoder, Roles.PracticeAdmin, Roles.VendorAdmin];
+    const string Coding = EngagementFunctions.Coding;
+
+    // Who the caller is
+    public static readonly Permission Me = new("account.me", "Who the token speaks for and the practices it may act for", Scopes.PracticeRead, AllRoles);
+    public static readonly Permission AccountSelf = new("account.self", "Manage your own account: password, MFA", Scopes.PracticeRead, AllRoles, Apps: false);
+    public static readonly Permission Home = new("portal.home", "Open the portal: home page, practice switcher", Scopes.PracticeRead, AllRoles, Apps: false);
+
+    // Practices, engagements, apps, users
+    public static readonly Permission PracticeRead = new("practice.read", "Read the practice's profile and overview", Scopes.PracticeRead,
+        [.. PracticeStaff, .. Roles.VendorRoles]);
+    public static readonly Permission EngagementsRead = new("engagements.read", "List the practice's vendor engagements", Scopes.PracticeRead,
+        PracticeStaff);
+    public static readonly Permission EngagementsManage = new("engagements.manage", "Engage a vendor or revoke an engagement; list vendors",
+        Scopes.PracticeAdmin, [Roles.PracticeAdmin]);
+    public static readonly Permission VendorClientsRead = new("vendor.clients.read", "A vendor's clients and the coders assigned to each",
+        Scopes.PracticeRead, Roles.VendorRoles, Apps: false);
+    public static readonly Permission VendorClientsAssign = new("vendor.clients.assign", "Choose which of the firm's coders work a client",
+        Scopes.PracticeAdmin, [Roles.VendorAdmin], Apps: false);
+    public static readonly Permission ApiClientsManage = new("apiclients.manage", "Register and revoke the practice's API apps",
+        Scopes.PracticeAdmin, [Roles.PracticeAdmin], Apps: false);
+    public static readonly Permission UsersManage = new("users.manage", "Manage the users of your own organization",
+        Scopes.UsersAdmin, [Roles.PracticeAdmin, Roles.VendorAdmin, Roles.PlatformAdmin], Apps: false);
+    public static readonly Permission AuditRead = new("audit.read", "Read and export the practice's PHI access log", Scopes.PracticeAdmin,
+        [Roles.PracticeAdmin]);
+
+    // Settings
+    public static readonly Permission SettingsRead = new("settings.read", "Read coding settings and the fee schedule", Scopes.PracticeRead,
+        [.. PracticeStaff, .. Roles.VendorRoles], Coding);
+    public static readonly Permission SettingsManage = new("settings.manage", "Change coding settings (SLA, QA sampling)", Scopes.PracticeAdmin,
+        [Roles.PracticeAdmin]);
+    public static readonly Permission FeesManage = new("fees.manage", "Set or remove fee schedule entries", Scopes.PracticeAdmin,
+        [Roles.PracticeAdmin, Roles.Biller]);
+
+    // Code sets (global reference data)
+    public static readonly Permission CodesRead = new("codes.read", "Search code sets and check codes", Scopes.CodesRead, AllRoles);
+    public static readonly Permission CodeSetsImport = new("codesets.import", "Import official code-set files for every tenant",
+        Scopes.CodeSetsAdmin, [Roles.PlatformAdmin], Apps: false);
+
+    // Intake
+    // Vendor staff work from the queue: no practice-wide lists, and one record only while its chart is the firm's (see VendorVisibility).
+    public static readonly Permission PatientsList = new("patients.list", "List and search the practice's patients (PHI)", Scopes.EncountersRead,
+        PracticeReaders, Phi: true);
+    public static readonly Permission PatientsRead = new("patients.read", "Read one patient's demographics and coverages (PHI)", Scopes.EncountersRead,
+        IntakeReaders, Coding, Phi: true);
+    public static readonly Permission ReferenceRead = new("reference.read", "List and read providers and payers", Scopes.EncountersRead,
+        IntakeReaders, Coding);
+    public static readonly Permission EncountersList = new("encounters.list", "List, filter and export the practice's encounters (PHI)",
+        Scopes.EncountersRead, PracticeReaders, Phi: true);
+    public static readonly Permission EncountersRead = new("encounters.read", "Read one encounter, its history, notes and documents (PHI)",
+        Scopes.EncountersRead, IntakeReaders, Coding, Phi: true);
+    public static readonly Permission IntakeWrite = new("intake.write", "Register patients, coverages, providers, payers, encounters, notes, documents",
+        Scopes.EncountersWrite, IntakeWriters);
+    public static readonly Permission ProviderUserLink = new("providers.link-user", "Link a provider to the portal user who answers their queries",
+        Scopes.PracticeAdmin, [Roles.PracticeAdmin]);
+
+    // Coding
+    public static readonly Permission CodingRead = new("coding.read", "Read the coding queue and charts (PHI)", Scopes.EncountersRead,
+        CodingReaders, Coding, Phi: true);
+    public static readonly Permission CodingSend = new("coding.send", "Send an encounter to coding", Scopes.EncountersWrite, IntakeWriters);
+    public static readonly Permission CodingAssign = new("coding.assign", "Assign a chart to a coder (leads)", Scopes.CodingWrite,
+        [Roles.PracticeAdmin, Roles.VendorAdmin], Coding);
+    public static readonly Permission CodingWork = new("coding.work", "Pull, code, query, release and submit charts", Scopes.CodingWrite,
+        CodingWorkers, Coding);
+    public static readonly Permission ChartEdit = new("coding.edit", "Edit the codes on the chart screen (its coder, a lead, or QA while reviewing)",
+        Scopes.CodingWrite, [.. CodingWorkers, Roles.QaReviewer], Coding);
+    public static readonly Permission QueriesRead = new("queries.read", "Read open provider queries (PHI)", Scopes.EncountersRead,
+        [Roles.Provider, Roles.PracticeAdmin, Roles.Coder, Roles.VendorCoder, Roles.VendorAdmin], Coding, Phi: true);
+    public static readonly Permission QueryAnswer = new("queries.answer", "Answer a provider query (the linked provider, or the practice admin)",
+        Scopes.CodingWrite, [Roles.Provider, Roles.PracticeAdmin]);
+    public static readonly Permission QaReview = new("qa.review", "Accept, correct or return a chart in QA", Scopes.CodingWrite, [Roles.QaReviewer]);
+    public static readonly Permission QaRebuttalFile = new("qa.rebuttal.file", "Dispute a QA correction of your chart", Scopes.CodingWrite,
+        [Roles.Coder, Roles.VendorCoder], Coding);
+    public static readonly Permission QaRebuttalDecide = new("qa.rebuttal.decide", "Decide a coder's rebuttal (QA lead)", Scopes.CodingWrite,
+        [Roles.QaReviewer, Roles.PracticeAdmin]);
+    public static readonly Permission QaReviewsRead = new("qa.reviews.read", "Read QA reviews (coders: their own)", Scopes.EncountersRead,
+        [Roles.PracticeAdmin, Roles.QaReviewer, Roles.Coder, Roles.VendorCoder, Roles.VendorAdmin], Coding, Phi: true);
+    public static readonly Permission QaReports = new("qa.reports", "Accuracy, turnaround and productivity per coder", Scopes.EncountersRead,
+        [Roles.PracticeAdmin, Roles.QaReviewer, Roles.VendorAdmin], Coding);
+    public static readonly Permission VendorQueueRead = new("vendor.queue.read", "The firm's combined queue across its clients (PHI)",
+        Scopes.EncountersRead, Roles.VendorRoles, Apps: false, Phi: true);
+    public static readonly Permission VendorQueueWork = new("vendor.queue.work", "Pull the next chart across the firm's clients",
+        Scopes.CodingWrite, [Roles.VendorCoder], Apps: false);
+
+    /// <summary>Every permission, for docs and the route-walk test.</summary>
+    public static readonly IReadOnlyList<Permission> All = typeof(Permissions)
+        .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+        .Where(f => f.FieldType == typeof(Permission)).Select(f => (Permission)f.GetValue(null)!).ToList();
+
+    /// <summary>
+    /// The table's answer. <paramref name="viaToken"/>: the caller came with a bearer token, so the token must carry the scope.
+    /// <paramref name="practice"/>: the practice the request acts for (after the tenant check), whose engagement bounds vendor staff.
+    /// The tenant check itself (404 for a practice not yours) is <see cref="PracticeScopeMiddleware"/>'s.
+    /// </summary>
+    public static Access Decide(ClaimsPrincipal user, Permission permission, bool viaToken, CurrentPractice? practice)
+    {
+        if (user.Identity?.IsAuthenticated != true) return Access.Forbidden;
+        if (viaToken && !user.HasScope(permission.Scope)) return Access.Forbidden;
+        if (user.IsApp()) return permission.Apps ? Access.Allowed : Access.Forbidden;
+        if (!permission.Roles.Any(user.IsInRole)) return Access.Forbidden;
+        // Vendor staff on a client's practice: only for what the engagement names.
+        if (practice?.VendorFunctions is { } functions && permission.Function is { } function && !functions.Contains(function))
+            return Access.Forbidden;
+        return Access.Allowed;
+    }
+
+    /// <summary>For menus and buttons: may the signed-in user do this here?</summary>
+    public static bool Allows(this ClaimsPrincipal user, Permission permission, CurrentPractice? practice = null) =>
+        Decide(user, permission, viaToken: false, practice) == Access.Allowed;
+
+    /// <summary>A registered app (client credentials): no organization, acts for the practice it is registered to.</summary>
+    public static bool IsApp(this ClaimsPrincipal user) =>
+        user.Identity?.IsAuthenticated == true && !user.HasClaim(c => c.Type == PortalClaims.Organization);
+}
+
+/// <summary>
+/// A page's entry in the permission table: who may open it (GET), who may post to it, and named handlers that need
+/// another permission than the page's default (e.g. the chart page's QA handlers).
+/// </summary>
+public sealed record PagePermission(string Page, Permission Get, Permission? Post = null, IReadOnlyDictionary<string, Permission>? Handlers = null)
+{
+    public Permission For(string method, string? handler) =>
+        handler is not null && Handlers?.TryGetValue(handler, out var specific) == true ? specific
+        : HttpMethods.IsGet(method) || HttpMethods.IsHead(method) ? Get
+        : Post ?? Get;
+}
+
+/// <summary>Every signed-in page of the portal, by its Razor page path under /Features. A page missing here is refused (403) and fails the route-walk test.</summary>
+public static class PagePermissions
+{
+    static Dictionary<string, Permission> H(params (string Handler, Permission Permission)[] handlers) =>
+        handlers.ToDictionary(h => h.Handler, h => h.Permission, StringComparer.OrdinalIgnoreCase);
+
+    public static readonly IReadOnlyList<PagePermission> All =
+    [
+        new("/Home/Index", Permissions.Home),
+        new("/Home/Go", Permissions.Home),
+        new("/Tenancy/Overview", Permissions.PracticeRead),
+        new("/Tenancy/Engagements", Permissions.EngagementsRead, Permissions.EngagementsManage),
+        new("/Tenancy/VendorClients", Permissions.VendorClientsRead, Permissions.VendorClientsAssign),
+        new("/ApiClients/Index", Permissions.ApiClientsManage, Permissions.ApiClientsManage),
+        new("/Users/Index", Permissions.UsersManage, Permissions.UsersManage),
+        new("/Settings/Index", Permissions.SettingsRead, Permissions.SettingsManage,
+            H(("fee", Permissions.FeesManage), ("removeFee", Permissions.FeesManage))),
+        new("/Codes/Index", Permissions.CodesRead),
+        new("/Intake/Patients", Permissions.PatientsList, Permissions.IntakeWrite),
+        new("/Intake/PatientPage", Permissions.PatientsRead, Permissions.IntakeWrite),
+        new("/Intake/Providers", Permissions.ReferenceRead, Permissions.IntakeWrite, H(("linkUser", Permissions.ProviderUserLink))),
+        new("/Intake/Payers", Permissions.ReferenceRead, Permissions.IntakeWrite),
+        new("/Intake/Encounters", Permissions.EncountersList, Permissions.IntakeWrite),
+        new("/Intake/NewEncounter", Permissions.IntakeWrite, Permissions.IntakeWrite),
+        new("/Intake/EncounterPage", Permissions.EncountersRead, Permissions.IntakeWrite),
+        new("/Coding/Queue", Permissions.CodingRead, Permissions.CodingWork,
+            H(("assign", Permissions.CodingAssign), ("send", Permissions.CodingSend))),
+        new("/Coding/Chart", Permissions.CodingRead, Permissions.CodingWork,
+            H(("work", Permissions.ChartEdit), ("accept", Permissions.QaReview), ("return", Permissions.QaReview), ("rebuttal", Permissions.QaRebuttalFile),
+              ("decideRebuttal", Permissions.QaRebuttalDecide))),
+        new("/Coding/Queries", Permissions.QueriesRead, Permissions.QueryAnswer),
+        new("/Coding/Qa", Permissions.QaReports),
+        new("/Coding/Reviews", Permissions.QaReviewsRead),
+        new("/Coding/VendorQueue", Permissions.VendorQueueRead, Permissions.VendorQueueWork),
+    ];
+
+    static readonly Dictionary<string, PagePermission> ByPage = All.ToDictionary(p => p.Page, StringComparer.OrdinalIgnoreCase);
+
+    public static PagePermission? Find(string page) => ByPage.GetValueOrDefault(page);
+}
