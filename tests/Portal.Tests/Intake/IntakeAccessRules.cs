@@ -69,15 +69,19 @@ public class IntakeAccessRules(PortalApp app) : PortalTest(app)
     }
 
     [Fact]
-    public async Task a_vendor_coder_reads_encounters_but_cannot_register_patients()
+    public async Task a_vendor_coder_reads_an_encounter_only_while_it_is_in_the_queue_and_cannot_register_patients()
     {
         var admin = await App.ClientFor(Users.NorthAdmin);
         var encounter = await OpenedEncounter(admin);
         var vendorCoder = await App.ClientFor(Users.VendorCoder);
 
+        // Issue 9 item 3: an encounter the practice has not sent to coding is in-house work, not the vendor's.
+        var before = await vendorCoder.GetAsync(North($"encounters/{encounter.Id}"));
+        (await admin.PostAsJsonAsync(North($"encounters/{encounter.Id}/coding/queue"), new { priority = 5 })).EnsureSuccessStatusCode();
         var read = await vendorCoder.GetAsync(North($"encounters/{encounter.Id}"));
         var register = await vendorCoder.PostAsJsonAsync(North("patients"), Patient("V-1"));
 
+        Assert.Equal(HttpStatusCode.NotFound, before.StatusCode);
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, register.StatusCode);
     }

@@ -1,3 +1,4 @@
+using Portal.Web.Platform;
 using Portal.Web.Features.Demo;
 using Portal.Web.Features.Intake;
 using static Portal.Tests.Intake.Given;

@@ -1,3 +1,4 @@
+using Portal.Web.Platform;
 using System.Text;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Web.Features.Demo;
