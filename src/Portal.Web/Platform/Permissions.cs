@@ -108,8 +108,8 @@ public static class Permissions
         Scopes.CodingWrite, [.. CodingWorkers, Roles.QaReviewer], Coding);
     public static readonly Permission QueriesRead = new("queries.read", "Read open provider queries (PHI)", Scopes.EncountersRead,
         [Roles.Provider, Roles.PracticeAdmin, Roles.Coder, Roles.VendorCoder, Roles.VendorAdmin], Coding, Phi: true);
-    public static readonly Permission QueryAnswer = new("queries.answer", "Answer a provider query (the linked provider, or the practice admin)",
-        Scopes.CodingWrite, [Roles.Provider, Roles.PracticeAdmin]);
+    public static readonly Permission QueryAnswer = new("queries.answer", "Answer a provider query (the provider linked to the query's provider)",
+        Scopes.CodingWrite, [Roles.Provider]);
     public static readonly Permission QaReview = new("qa.review", "Accept, correct or return a chart in QA", Scopes.CodingWrite, [Roles.QaReviewer]);
     public static readonly Permission QaRebuttalFile = new("qa.rebuttal.file", "Dispute a QA correction of your chart", Scopes.CodingWrite,
         [Roles.Coder, Roles.VendorCoder], Coding);
@@ -117,6 +117,8 @@ public static class Permissions
         [Roles.QaReviewer, Roles.PracticeAdmin]);
     public static readonly Permission QaReviewsRead = new("qa.reviews.read", "Read QA reviews (coders: their own)", Scopes.EncountersRead,
         [Roles.PracticeAdmin, Roles.QaReviewer, Roles.Coder, Roles.VendorCoder, Roles.VendorAdmin], Coding, Phi: true);
+    public static readonly Permission QaQueue = new("qa.queue", "Work the QA queue and the practice's QA reports (page)", Scopes.EncountersRead,
+        [Roles.PracticeAdmin, Roles.QaReviewer], Coding, Phi: true);
     public static readonly Permission QaReports = new("qa.reports", "Accuracy, turnaround and productivity per coder", Scopes.EncountersRead,
         [Roles.PracticeAdmin, Roles.QaReviewer, Roles.VendorAdmin], Coding);
     public static readonly Permission VendorQueueRead = new("vendor.queue.read", "The firm's combined queue across its clients (PHI)",
@@ -198,7 +200,7 @@ public static class PagePermissions
             H(("work", Permissions.ChartEdit), ("accept", Permissions.QaReview), ("return", Permissions.QaReview), ("rebuttal", Permissions.QaRebuttalFile),
               ("decideRebuttal", Permissions.QaRebuttalDecide))),
         new("/Coding/Queries", Permissions.QueriesRead, Permissions.QueryAnswer),
-        new("/Coding/Qa", Permissions.QaReports),
+        new("/Coding/Qa", Permissions.QaQueue),
         new("/Coding/Reviews", Permissions.QaReviewsRead),
         new("/Coding/VendorQueue", Permissions.VendorQueueRead, Permissions.VendorQueueWork),
     ];

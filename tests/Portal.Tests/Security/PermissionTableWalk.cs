@@ -70,7 +70,7 @@ public class PermissionTableWalk(PortalApp app) : PortalTest(app)
             {
                 var permission = endpoints[op.Id].Metadata.GetMetadata<Permission>()!;
                 var url = Url(op, ids, user.Organization);
-                var response = await Send(client, op.Method, url);
+                var response = await Send(client, op, url);
                 var status = (int)response.StatusCode;
                 var allowed = permission.Roles.Contains(user.Role) && FunctionOk(user, permission, url);
                 if (!allowed && status != 403 && !(status == 404 && ForeignToUser(user, url)))
@@ -96,7 +96,7 @@ public class PermissionTableWalk(PortalApp app) : PortalTest(app)
         {
             var permission = endpoints[op.Id].Metadata.GetMetadata<Permission>()!;
             var url = Url(op, ids, North);
-            var status = (int)(await Send(app, op.Method, url)).StatusCode;
+            var status = (int)(await Send(app, op, url)).StatusCode;
             var allowed = permission.Apps && appScopes.Contains(permission.Scope);
             if (!allowed && status is not (403 or 404))
                 failures.Add($"north-app {op.Method} {url}: table says no, got {status}");
@@ -107,7 +107,7 @@ public class PermissionTableWalk(PortalApp app) : PortalTest(app)
             if (other is not null)
             {
                 var narrow = await App.AppClient("north-app", other);
-                var narrowStatus = (int)(await Send(narrow, op.Method, url)).StatusCode;
+                var narrowStatus = (int)(await Send(narrow, op, url)).StatusCode;
                 if (narrowStatus is not (403 or 404))
                     failures.Add($"north-app without {permission.Scope} {op.Method} {url}: got {narrowStatus}");
             }
@@ -121,7 +121,7 @@ public class PermissionTableWalk(PortalApp app) : PortalTest(app)
             var url = Url(op, ids, DemoData.RiversidePediatrics);
             foreach (var (who, client) in new[] { ("riverside admin", foreignAdmin), ("riverside-app", foreignApp) })
             {
-                var response = await Send(client, op.Method, url);
+                var response = await Send(client, op, url);
                 if (response.StatusCode != HttpStatusCode.NotFound)
                     failures.Add($"{who} {op.Method} {url}: a foreign practice must be 404, got {(int)response.StatusCode}");
                 else if (response.Content.Headers.ContentType?.MediaType != "application/problem+json")
@@ -170,7 +170,7 @@ public class PermissionTableWalk(PortalApp app) : PortalTest(app)
 
     // Helpers
 
-    sealed record Operation(string Method, string Path, string Id);
+    sealed record Operation(string Method, string Path, string Id, string? Body = null);
 
     sealed record Ids(Guid Patient, Guid Encounter, Guid Provider, Guid Payer);
 
@@ -179,7 +179,12 @@ public class PermissionTableWalk(PortalApp app) : PortalTest(app)
         foreach (var path in doc.GetProperty("paths").EnumerateObject())
             foreach (var op in path.Value.EnumerateObject())
                 if (op.Value.TryGetProperty("operationId", out var id))
-                    yield return new Operation(op.Name.ToUpperInvariant(), path.Name, id.GetString()!);
+                {
+                    var body = op.Value.TryGetProperty("requestBody", out var rb) && rb.TryGetProperty("content", out var content)
+                        ? content.EnumerateObject().Select(c => c.Name).OrderBy(c => c == "application/json" ? 0 : 1).First()
+                        : null;
+                    yield return new Operation(op.Name.ToUpperInvariant(), path.Name, id.GetString()!, body);
+                }
     }
 
     static async Task<Ids> RealIds(HttpClient admin)
@@ -231,13 +236,19 @@ public class PermissionTableWalk(PortalApp app) : PortalTest(app)
     static bool FunctionOk(DemoData.DemoUser user, Permission permission, string url) =>
         user.Organization != DemoData.AcmeCoding || !url.Contains($"/practices/{North}") || permission.Function is null or EngagementFunctions.Coding;
 
-    static Task<HttpResponseMessage> Send(HttpClient client, string method, string url) => method switch
+    /// <summary>The operation with an empty body of the type it accepts: the answer must be decided before the body is read.</summary>
+    static Task<HttpResponseMessage> Send(HttpClient client, Operation op, string url) => op.Method switch
     {
         "GET" => client.GetAsync(url),
         "DELETE" => client.DeleteAsync(url),
-        _ => client.SendAsync(new HttpRequestMessage(new HttpMethod(method), url)
+        _ => client.SendAsync(new HttpRequestMessage(new HttpMethod(op.Method), url)
         {
-            Content = new StringContent("{}", Encoding.UTF8, "application/json"),
+            Content = op.Body switch
+            {
+                "multipart/form-data" => new MultipartFormDataContent { { new StringContent("x"), "unused" } },
+                null or "application/json" => new StringContent("{}", Encoding.UTF8, "application/json"),
+                var other => new StringContent("", Encoding.UTF8, other),
+            },
         }),
     };
 }

@@ -213,7 +213,6 @@ public class ChartModel(IDocumentSession session, CodeCatalog catalog, TimeProvi
 
     public async Task<IActionResult> OnPostQueryAsync(Guid encounterId, string? question, string? options, CancellationToken ct)
     {
-        if (!IsCoder) return Forbid();
         if (!await Load(encounterId, ct)) return NotFound();
         var choices = (options ?? "").Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (string.IsNullOrWhiteSpace(question) || question.Trim().Length < 10)

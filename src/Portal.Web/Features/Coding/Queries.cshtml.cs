@@ -20,7 +20,6 @@ public class QueriesModel(IQuerySession query, TimeProvider clock) : CodingPageM
     public async Task<IActionResult> OnPostAnswerAsync(Guid encounterId, Guid queryId, string? choice, string? comment,
         [FromServices] IDocumentSession session, CancellationToken ct)
     {
-        if (!IsProvider) return Forbid();
         var answered = await TryWrite(async () =>
         {
             if (await CodingWrites.AnswerQuery(session, encounterId, queryId, null, new AnswerProviderQuery(choice, comment), User.UserId(),

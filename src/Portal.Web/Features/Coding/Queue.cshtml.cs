@@ -42,7 +42,6 @@ public class QueueModel(IQuerySession query, TimeProvider clock) : CodingPageMod
     /// <summary>"Pull next chart": the same atomic pick as the API; straight to its coding screen.</summary>
     public async Task<IActionResult> OnPostNextAsync([FromServices] IDocumentStore store, [FromServices] NpgsqlDataSource db, CancellationToken ct)
     {
-        if (!IsCoder) return Forbid();
         var pulled = await CodingQueue.PullNext(store, db, [Practice.PracticeId], Caller.Me, clock, ct);
         return Redirect(pulled is { } p ? ChartUrl(p.EncounterId) : $"{Root}/coding/queue?empty=1");
     }
@@ -70,7 +69,6 @@ public class QueueModel(IQuerySession query, TimeProvider clock) : CodingPageMod
     public async Task<IActionResult> OnPostSendAsync(Guid? encounterId, int priority, [FromServices] IDocumentSession session,
         [FromServices] UserManager<PortalUser> users, CancellationToken ct)
     {
-        if (!CanWrite) return Forbid();
         if (encounterId is not { } id) Error = "Choose an encounter to send to coding.";
         else if (await TryWrite(() => CodingWrites.Queue(session, id, null, new SendToCoding(Math.Clamp(priority, 0, 9)), Practice.PracticeId,
                      User.Actor(), clock, ct)))

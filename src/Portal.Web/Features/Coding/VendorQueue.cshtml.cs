@@ -34,7 +34,6 @@ public class VendorQueueModel(PracticeAccess access, IDocumentStore store, TimeP
 
     public async Task<IActionResult> OnPostNextAsync([FromServices] NpgsqlDataSource db, CancellationToken ct)
     {
-        if (!CanPull) return Forbid();
         var practices = await access.PracticesFor(User, ct, EngagementFunctions.Coding);
         var pulled = await CodingQueue.PullNext(store, db, [.. practices.Select(p => p.Id)], CodingCaller.From(User).Me, clock, ct);
         return Redirect(pulled is var (practiceId, encounterId, _) ? $"/practices/{practiceId}/coding/charts/{encounterId}" : "/vendor/queue?empty=1");

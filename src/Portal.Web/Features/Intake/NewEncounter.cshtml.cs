@@ -13,7 +13,6 @@ public class NewEncounterModel(IQuerySession query, TimeProvider clock) : Intake
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
-        if (!CanWrite) return Forbid();
         await Load(ct);
         return Page();
     }
