@@ -1,4 +1,5 @@
 using Portal.Web.Features.ApiClients;
+using Portal.Web.Features.Audit;
 using Portal.Web.Features.Codes;
 using Portal.Web.Features.Coding;
 using Portal.Web.Features.Identity;
@@ -29,6 +30,7 @@ app.MapSettings();
 app.MapCodes();
 app.MapIntake();
 app.MapCoding();
+app.MapAudit();
 app.MapRazorPages();
 app.Run();
 return 0;

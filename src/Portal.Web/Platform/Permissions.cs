@@ -203,6 +203,7 @@ public static class PagePermissions
         new("/Coding/Qa", Permissions.QaQueue),
         new("/Coding/Reviews", Permissions.QaReviewsRead),
         new("/Coding/VendorQueue", Permissions.VendorQueueRead, Permissions.VendorQueueWork),
+        new("/Audit/Index", Permissions.AuditRead),
     ];
 
     static readonly Dictionary<string, PagePermission> ByPage = All.ToDictionary(p => p.Page, StringComparer.OrdinalIgnoreCase);

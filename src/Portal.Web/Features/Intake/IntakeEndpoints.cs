@@ -94,10 +94,6 @@ public static class IntakeEndpoints
             .WithSummary("Download an attached document (audited)")
             .Produces(200, contentType: "application/pdf");
 
-        practice.MapGet("/audit", ListAudit).WithName("ListPhiAccess").WithTags("Audit")
-            .Requires(Permissions.AuditRead)
-            .WithSummary("Who read or exported the practice's PHI, newest first")
-            .WithDescription("Optional ?recordId= narrows to one patient, encounter or document. page, pageSize (max 200).");
     }
 
     // Patients
@@ -257,14 +253,6 @@ public static class IntakeEndpoints
         return TypedResults.File(document.Content, document.ContentType, document.FileName);
     }
 
-    // Audit
-
-    static async Task<Ok<PageOf<AuditEntry>>> ListAudit(IQuerySession query, Guid? recordId, int? page, int? pageSize, CancellationToken ct)
-    {
-        var q = query.Query<AuditEntry>().AsQueryable();
-        if (recordId is { } id) q = q.Where(a => a.RecordId == id || a.PatientId == id);
-        return TypedResults.Ok(await q.OrderByDescending(a => a.At).ToPageAsync(page, pageSize, ct));
-    }
 
     static async Task<string> ReadCsv(HttpRequest request, CancellationToken ct)
     {

@@ -1,0 +1,94 @@
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Portal.Web.Features.Intake;
+using Portal.Web.Platform;
+
+namespace Portal.Web.Features.Audit;
+
+/// <summary>Filters of the PHI access log; every one optional. Dates are UTC days, both ends included.</summary>
+public sealed record AuditFilter
+{
+    public DateOnly? From { get; init; }
+    public DateOnly? To { get; init; }
+    /// <summary>Part of the actor's name or app id, case-insensitive.</summary>
+    public string? Actor { get; init; }
+    /// <summary>view, list, export or download.</summary>
+    public string? Action { get; init; }
+    /// <summary>The operation of the permission table, e.g. patients.read.</summary>
+    public string? Operation { get; init; }
+    /// <summary>A patient, encounter or document id: its entries and, for a patient, every read of their records.</summary>
+    public Guid? RecordId { get; init; }
+
+    public bool Any => From is not null || To is not null || !string.IsNullOrWhiteSpace(Actor) || !string.IsNullOrWhiteSpace(Action)
+        || !string.IsNullOrWhiteSpace(Operation) || RecordId is not null;
+
+    public static AuditFilter Parse(IQueryCollection q) => new()
+    {
+        From = DateOnly.TryParse(q["from"], out var from) ? from : null,
+        To = DateOnly.TryParse(q["to"], out var to) ? to : null,
+        Actor = q["actor"].ToString() is { Length: > 0 } actor ? actor : null,
+        Action = q["action"].ToString() is { Length: > 0 } action ? action : null,
+        Operation = q["operation"].ToString() is { Length: > 0 } op ? op : null,
+        RecordId = Guid.TryParse(q["recordId"], out var id) ? id : null,
+    };
+
+    public string QueryString(int? page = null) => string.Join('&', new Dictionary<string, string?>
+    {
+        ["from"] = From?.ToString("yyyy-MM-dd"), ["to"] = To?.ToString("yyyy-MM-dd"), ["actor"] = Actor, ["action"] = Action,
+        ["operation"] = Operation, ["recordId"] = RecordId?.ToString(), ["page"] = page?.ToString(),
+    }.Where(kv => !string.IsNullOrEmpty(kv.Value)).Select(kv => $"{kv.Key}={Uri.EscapeDataString(kv.Value!)}"));
+}
+
+public static class AuditLog
+{
+    public static readonly string[] Actions = [PhiAudit.View, PhiAudit.List, PhiAudit.Export, PhiAudit.Download];
+
+    /// <summary>The practice's PHI access entries matching the filter, newest first.</summary>
+    public static IQueryable<AuditEntry> Query(IQuerySession query, AuditFilter f)
+    {
+        var q = query.Query<AuditEntry>().AsQueryable();
+        if (f.From is { } from) { var start = new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero); q = q.Where(a => a.At >= start); }
+        if (f.To is { } to) { var end = new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero); q = q.Where(a => a.At < end); }
+        if (!string.IsNullOrWhiteSpace(f.Actor)) { var actor = f.Actor.Trim(); q = q.Where(a => a.Actor.Contains(actor, StringComparison.OrdinalIgnoreCase)); }
+        if (!string.IsNullOrWhiteSpace(f.Action)) { var action = f.Action.Trim().ToLowerInvariant(); q = q.Where(a => a.Action == action); }
+        if (!string.IsNullOrWhiteSpace(f.Operation)) { var op = f.Operation.Trim(); q = q.Where(a => a.Operation == op); }
+        if (f.RecordId is { } id) q = q.Where(a => a.RecordId == id || a.PatientId == id);
+        return q.OrderByDescending(a => a.At);
+    }
+
+    public static readonly string[] CsvColumns = ["at", "actor", "user_id", "client_id", "organization_id", "action", "operation", "record_type",
+        "record_id", "patient_id", "purpose", "ip_address", "path"];
+
+    public static string[] CsvRow(AuditEntry a) =>
+    [
+        a.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"), a.Actor, a.UserId ?? "", a.ClientId ?? "", a.OrganizationId?.ToString() ?? "",
+        a.Action, a.Operation ?? "", a.RecordType, a.RecordId?.ToString() ?? "", a.PatientId?.ToString() ?? "", a.Purpose ?? "",
+        a.IpAddress ?? "", a.Path,
+    ];
+
+    /// <summary>At most this many rows in one export; narrow the dates for more.</summary>
+    public const int ExportLimit = 50_000;
+
+    public static void MapAudit(this IEndpointRouteBuilder app)
+    {
+        var practice = app.MapGroup("/api/v1/practices/{practiceId:guid}").WithTags("Audit");
+        practice.MapGet("/audit", List).WithName("ListPhiAccess").Requires(Permissions.AuditRead)
+            .WithSummary("Who read or exported the practice's PHI, newest first")
+            .WithDescription("Filters: from, to (yyyy-MM-dd, UTC days), actor (part of a name or app id), action (view, list, export, download), " +
+                             "operation (e.g. patients.read), recordId (a patient, encounter or document). page, pageSize (max 200).")
+            .ProducesProblem(400);
+        practice.MapGet("/audit/export.csv", Export).WithName("ExportPhiAccess").Requires(Permissions.AuditRead)
+            .WithSummary($"The filtered access log as CSV (at most {ExportLimit:N0} rows, newest first)")
+            .Produces<string>(200, "text/csv");
+    }
+
+    static async Task<Ok<PageOf<AuditEntry>>> List(IQuerySession query, HttpContext context, int? page, int? pageSize, CancellationToken ct) =>
+        TypedResults.Ok(await Query(query, AuditFilter.Parse(context.Request.Query)).ToPageAsync(page, pageSize, ct));
+
+    static async Task<IResult> Export(IQuerySession query, HttpContext context, CancellationToken ct)
+    {
+        var rows = await Query(query, AuditFilter.Parse(context.Request.Query)).Take(ExportLimit).ToListAsync(ct);
+        return TypedResults.File(CsvExport.Bytes(CsvColumns, rows.Select(CsvRow)), "text/csv", "phi-access-log.csv");
+    }
+}
