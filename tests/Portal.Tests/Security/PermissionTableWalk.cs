@@ -51,6 +51,18 @@ public class PermissionTableWalk(PortalApp app) : PortalTest(app)
     }
 
     [Fact]
+    public void docs_security_md_lists_every_permission()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !System.IO.File.Exists(Path.Combine(dir.FullName, "Portal.sln"))) dir = dir.Parent;
+        var doc = System.IO.File.ReadAllText(Path.Combine(dir!.FullName, "docs", "security.md"));
+
+        var missing = Permissions.All.Where(p => !doc.Contains($"| `{p.Name}` |")).Select(p => p.Name).ToList();
+
+        Assert.True(missing.Count == 0, "docs/security.md does not list: " + string.Join(", ", missing));
+    }
+
+    [Fact]
     public async Task every_api_operation_answers_what_the_table_says_for_every_role_app_and_foreign_tenant()
     {
         var admin = await App.ClientFor(Users.NorthAdmin);
