@@ -43,6 +43,7 @@ public static class PlatformSetup
             o.Conventions.AllowAnonymousToPage("/Shared/Error");
         });
         builder.Services.AddAntiforgery(o => o.HeaderName = "RequestVerificationToken");
+        builder.AddPortalRateLimits();
 
         builder.Services.AddHealthChecks()
             .AddCheck("database", new DatabaseHealthCheck(connectionString), tags: ["ready"]);
@@ -69,6 +70,7 @@ public static class PlatformSetup
             pages => pages.UseStatusCodePagesWithReExecute("/error/{0}"));
         app.UseStaticFiles();
         app.UseRouting();
+        app.UsePortalRateLimits();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<PracticeScopeMiddleware>();
