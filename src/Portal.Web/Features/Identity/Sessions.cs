@@ -49,7 +49,7 @@ public sealed class Sessions(NpgsqlDataSource db, TimeProvider clock)
                    array(select r."Name" from identity."AspNetUserRoles" ur join identity."AspNetRoles" r on r."Id" = ur."RoleId"
                          where ur."UserId" = u."Id"),
                    exists(select 1 from identity."AspNetUserTokens" t
-                          where t."UserId" = u."Id" and t."LoginProvider" = $2 and t."Name" = $3 and t."Value" >= $4)
+                          where t."UserId" = u."Id" and t."LoginProvider" = $2 and t."Name" = $3 and t."Value" collate "C" >= $4)
             from identity."AspNetUsers" u where u."Id" = $1
             """);
         cmd.Parameters.Add(new() { Value = userId });
@@ -70,7 +70,7 @@ public sealed class Sessions(NpgsqlDataSource db, TimeProvider clock)
         var now = clock.GetUtcNow();
         await using var batch = db.CreateBatch();
         batch.BatchCommands.Add(new("""
-            delete from identity."AspNetUserTokens" where "UserId" = $1 and "LoginProvider" = $2 and "Value" < $3
+            delete from identity."AspNetUserTokens" where "UserId" = $1 and "LoginProvider" = $2 and "Value" collate "C" < $3
             """) { Parameters = { new() { Value = userId }, new() { Value = Provider }, new() { Value = Stamp(now - MaxSessionAge) } } });
         batch.BatchCommands.Add(new("""
             insert into identity."AspNetUserTokens" ("UserId", "LoginProvider", "Name", "Value") values ($1, $2, $3, $4)
