@@ -56,7 +56,7 @@ public static class IdentityModule
             o.Cookie.SameSite = SameSiteMode.Lax;
             o.ExpireTimeSpan = TimeSpan.FromHours(8);
             o.SlidingExpiration = true;
-            // Replaces Identity's SecurityStampValidator, which looked only every few minutes.
+            // Replaces Identity's SecurityStampValidator, which Portal ran once a minute: now every request is checked.
             o.EventsType = typeof(PortalCookieEvents);
         });
 
