@@ -39,6 +39,14 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:Portal", ConnectionString);
         builder.UseSetting("Portal:SeedDemoData", "true");
+        // Tests sign in and fetch tokens from one address far more often than people do. Per e-mail and per client id
+        // these limits are still reachable, which Account/RateLimiting proves with an e-mail and a client id of its own.
+        builder.UseSetting("Portal:RateLimits:SignIn:PermitLimit", "100");
+        builder.UseSetting("Portal:RateLimits:SignIn:Window", "00:01:00");
+        builder.UseSetting("Portal:RateLimits:Token:PermitLimit", "100");
+        builder.UseSetting("Portal:RateLimits:AccountEmail:PermitLimit", "100");
+        builder.UseSetting("Portal:RateLimits:AccountEmail:Window", "00:01:00");
+        builder.UseSetting("Portal:RateLimits:PerAddress:PermitLimit", "100000");
     }
 
     public async ValueTask InitializeAsync()

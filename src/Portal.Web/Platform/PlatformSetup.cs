@@ -42,6 +42,7 @@ public static class PlatformSetup
             o.Conventions.AllowAnonymousToPage("/Shared/Error");
         });
         builder.Services.AddAntiforgery(o => o.HeaderName = "RequestVerificationToken");
+        builder.AddPortalRateLimits();
 
         builder.Services.AddHealthChecks()
             .AddCheck("database", new DatabaseHealthCheck(connectionString), tags: ["ready"]);
@@ -68,6 +69,7 @@ public static class PlatformSetup
             pages => pages.UseStatusCodePagesWithReExecute("/error/{0}"));
         app.UseStaticFiles();
         app.UseRouting();
+        app.UsePortalRateLimits();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<PracticeScopeMiddleware>();

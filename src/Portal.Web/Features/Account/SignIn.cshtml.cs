@@ -2,12 +2,21 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 using Portal.Web.Features.Identity;
+using Portal.Web.Platform;
 
 namespace Portal.Web.Features.Account;
 
-public class SignInModel(SignInManager<PortalUser> signIn, IWebHostEnvironment env, IConfiguration config) : PageModel
+[EnableRateLimiting(RateLimits.SignIn)]
+public class SignInModel(SignInManager<PortalUser> signIn, UserManager<PortalUser> users, IPasswordHasher<PortalUser> hasher,
+    IWebHostEnvironment env, IConfiguration config) : PageModel
 {
+    /// <summary>The one answer to every failed sign-in, so it does not tell whether the e-mail exists or the account is locked.</summary>
+    public const string Failed = "The email or password is not right. After several failed attempts an account is locked for a while.";
+
+    static string? dummyHash;
+
     [BindProperty, Required, EmailAddress] public string Email { get; set; } = "";
     [BindProperty, Required, DataType(DataType.Password)] public string Password { get; set; } = "";
     [BindProperty(SupportsGet = true)] public string? ReturnUrl { get; set; }
@@ -17,11 +26,25 @@ public class SignInModel(SignInManager<PortalUser> signIn, IWebHostEnvironment e
     public async Task<IActionResult> OnPostAsync()
     {
         if (!ModelState.IsValid) return Page();
-        var result = await signIn.PasswordSignInAsync(Email, Password, isPersistent: false, lockoutOnFailure: true);
+        var user = await users.FindByNameAsync(Email.Trim());
+        if (user is null || await users.IsLockedOutAsync(user) || !await signIn.CanSignInAsync(user))
+        {
+            // Unknown, locked and disabled accounts would otherwise answer without hashing, measurably faster than a
+            // wrong password: spend the same hash so the timing tells nothing either.
+            SpendOneHash();
+            Error = Failed;
+            return Page();
+        }
+        var result = await signIn.PasswordSignInAsync(user, Password, isPersistent: false, lockoutOnFailure: true);
         if (result.Succeeded) return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/");
-        Error = result.IsLockedOut
-            ? "Too many failed attempts: this account is locked for 15 minutes."
-            : "The email or password is not right.";
+        Error = Failed;
         return Page();
+    }
+
+    void SpendOneHash()
+    {
+        var nobody = new PortalUser();
+        dummyHash ??= hasher.HashPassword(nobody, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)));
+        hasher.VerifyHashedPassword(nobody, dummyHash, Password);
     }
 }

@@ -132,9 +132,11 @@ public sealed class DemoSeeder(IDocumentStore store, UserManager<PortalUser> use
         };
         foreach (var (name, _) in Scopes.All) swagger.Permissions.Add(Oidc.Permissions.Prefixes.Scope + name);
         foreach (var uri in DevRedirectUris) swagger.RedirectUris.Add(new Uri(uri));
+        swagger.PostLogoutRedirectUris.Add(new Uri(DevPostLogoutRedirectUri));
         if (await applications.FindByClientIdAsync(swagger.ClientId, ct) is { } existing)
         {
-            if (!(await applications.GetPermissionsAsync(existing, ct)).ToHashSet().SetEquals(swagger.Permissions))
+            if (!(await applications.GetPermissionsAsync(existing, ct)).ToHashSet().SetEquals(swagger.Permissions)
+                || !(await applications.GetPostLogoutRedirectUrisAsync(existing, ct)).Contains(DevPostLogoutRedirectUri))
                 await applications.UpdateAsync(existing, swagger, ct);
         }
         else await applications.CreateAsync(swagger, ct);
@@ -147,6 +149,9 @@ public sealed class DemoSeeder(IDocumentStore store, UserManager<PortalUser> use
         "http://localhost:5080/swagger/oauth2-redirect.html", "http://127.0.0.1:5080/swagger/oauth2-redirect.html",
         "http://127.0.0.1/callback",
     ];
+
+    /// <summary>Where /connect/endsession may send a user back after signing out (tests and CLI tools).</summary>
+    public const string DevPostLogoutRedirectUri = "http://127.0.0.1/signed-out";
 
     static void Check(IdentityResult result, string who)
     {

@@ -22,8 +22,8 @@ public static class ConnectEndpoints
     public static void MapConnect(this IEndpointRouteBuilder app)
     {
         app.MapMethods("/connect/authorize", ["GET", "POST"], Authorize).ExcludeFromDescription().DisableAntiforgery();
-        app.MapPost("/connect/token", Token).ExcludeFromDescription().DisableAntiforgery();
-        app.MapMethods("/connect/endsession", ["GET", "POST"], EndSession).ExcludeFromDescription().DisableAntiforgery();
+        app.MapPost("/connect/token", Token).ExcludeFromDescription().DisableAntiforgery().RequireRateLimiting(RateLimits.Token);
+        // /connect/endsession is the Razor page Features/Account/EndSession: a GET asks, only the antiforgery-checked POST signs out.
         app.MapMethods("/connect/userinfo", ["GET", "POST"], UserInfo).ExcludeFromDescription().DisableAntiforgery()
             .RequireAuthorization(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(
                 OpenIddict.Validation.AspNetCore.OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme).RequireAuthenticatedUser().Build());
@@ -80,7 +80,8 @@ public static class ConnectEndpoints
         {
             var result = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
             var user = await users.FindByIdAsync(result.Principal?.GetClaim(Oidc.Claims.Subject) ?? "");
-            if (user is null || await users.IsLockedOutAsync(user))
+            if (user is null || await users.IsLockedOutAsync(user)
+                || Sessions.StampDigest(await users.GetSecurityStampAsync(user)) != result.Principal!.GetClaim(Sessions.StampClaim))
                 return Forbid(Oidc.Errors.InvalidGrant, "The user can no longer sign in.");
             // Re-read roles and organization: a user moved or demoted since the code was issued gets the new rights.
             var identity = await UserIdentity(users, store, user, result.Principal!.GetScopes());
@@ -88,12 +89,6 @@ public static class ConnectEndpoints
         }
 
         return Forbid(Oidc.Errors.UnsupportedGrantType, "This grant type is not supported.");
-    }
-
-    static async Task<IResult> EndSession(HttpContext context, SignInManager<PortalUser> signIn)
-    {
-        await signIn.SignOutAsync();
-        return Results.SignOut(new AuthenticationProperties { RedirectUri = "/" }, [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
     }
 
     static IResult UserInfo(ClaimsPrincipal user) => Results.Ok(new Dictionary<string, object?>
@@ -112,6 +107,8 @@ public static class ConnectEndpoints
         identity.SetClaim(Oidc.Claims.Subject, user.Id.ToString())
             .SetClaim(Oidc.Claims.Email, user.Email)
             .SetClaim(Oidc.Claims.PreferredUsername, user.UserName)
+            // Checked on every request (UserTokenCheck): a disabled user or new credentials end the token at once.
+            .SetClaim(Sessions.StampClaim, Sessions.StampDigest(await users.GetSecurityStampAsync(user)))
             .SetClaims(Oidc.Claims.Role, [.. await users.GetRolesAsync(user)]);
         foreach (var claim in await PortalClaimsFactory.OrganizationClaims(store, user))
             identity.SetClaim(claim.Type, claim.Value);

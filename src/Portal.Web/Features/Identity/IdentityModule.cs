@@ -42,8 +42,9 @@ public static class IdentityModule
             .AddDefaultTokenProviders()
             .AddClaimsPrincipalFactory<PortalClaimsFactory>();
 
-        // A disabled user or changed roles reach live cookies within a minute, not Identity's default 30.
-        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
+        // Sign-in sessions live on the server and every request checks them against the user store (ADR 0008).
+        services.AddSingleton<Sessions>();
+        services.AddScoped<PortalCookieEvents>();
 
         services.ConfigureApplicationCookie(o =>
         {
@@ -55,6 +56,8 @@ public static class IdentityModule
             o.Cookie.SameSite = SameSiteMode.Lax;
             o.ExpireTimeSpan = TimeSpan.FromHours(8);
             o.SlidingExpiration = true;
+            // Replaces Identity's SecurityStampValidator, which Portal ran once a minute: now every request is checked.
+            o.EventsType = typeof(PortalCookieEvents);
         });
 
         var production = builder.Environment.IsProduction();
@@ -70,6 +73,9 @@ public static class IdentityModule
                  .AllowAuthorizationCodeFlow()
                  .RequireProofKeyForCodeExchange()
                  .AllowRefreshTokenFlow();
+                // "plain" PKCE sends the verifier itself as the challenge: anyone who sees the authorization request can
+                // redeem the code. Only S256 is accepted (OAuth 2.0 Security BCP, RFC 9700 section 2.1.1).
+                o.Configure(options => options.CodeChallengeMethods.Remove(Oidc.CodeChallengeMethods.Plain));
                 o.RegisterScopes([Oidc.Scopes.OpenId, Oidc.Scopes.Profile, Oidc.Scopes.Email, Oidc.Scopes.OfflineAccess,
                     .. Platform.Scopes.All.Select(s => s.Name)]);
                 o.SetAccessTokenLifetime(TimeSpan.FromHours(1));
@@ -89,6 +95,7 @@ public static class IdentityModule
             {
                 o.UseLocalServer();
                 o.UseAspNetCore();
+                o.AddEventHandler(UserTokenCheck.Descriptor);
             });
     }
 

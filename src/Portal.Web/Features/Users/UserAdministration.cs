@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Marten;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using OpenIddict.Abstractions;
 using Portal.Web.Features.Identity;
 using Portal.Web.Features.Tenancy;
 using Portal.Web.Platform;
@@ -31,7 +32,8 @@ public sealed record UserAdminAuditEntry(Guid Id, Guid OrganizationId, string Ac
 /// Practice admins manage their practice's users, vendor admins their firm's. An organization's admin sees and changes
 /// only its own users; another organization's id or user id answers 404.
 /// </summary>
-public sealed class UserAdministration(UserManager<PortalUser> users, IDocumentStore store, TimeProvider clock)
+public sealed class UserAdministration(UserManager<PortalUser> users, IDocumentStore store, TimeProvider clock, Sessions sessions,
+    IOpenIddictTokenManager tokens, IOpenIddictAuthorizationManager authorizations)
 {
     // A disabled account is locked out until the year 9999. PostgreSQL keeps microseconds, so the stored value reads
     // back a little below DateTimeOffset.MaxValue: compare against this threshold, never for equality.
@@ -81,12 +83,13 @@ public sealed class UserAdministration(UserManager<PortalUser> users, IDocumentS
         var current = await users.GetRolesAsync(user);
         Succeeded(await users.RemoveFromRolesAsync(user, current.Except(roles)));
         Succeeded(await users.AddToRolesAsync(user, roles.Except(current)));
-        await users.UpdateSecurityStampAsync(user);
+        // No new security stamp: that would end the user's sessions and tokens outright (401). Cookies and tokens take
+        // the roles from the store on every request instead, so the next request already has the new rights (ADR 0008).
         await Audit(org, "roles-changed", user, $"from {string.Join(", ", current)} to {string.Join(", ", roles)}", caller);
         return await View(user);
     }
 
-    /// <summary>Disabling locks the account for good and ends its sessions at the next cookie check.</summary>
+    /// <summary>Disabling locks the account for good; its cookies and tokens are refused from the next request on (ADR 0008).</summary>
     public async Task<OrganizationUser?> SetDisabled(Organization org, Guid userId, bool disabled, ClaimsPrincipal caller)
     {
         var user = await Member(org, userId);
@@ -96,7 +99,15 @@ public sealed class UserAdministration(UserManager<PortalUser> users, IDocumentS
         Succeeded(await users.SetLockoutEnabledAsync(user, true));
         Succeeded(await users.SetLockoutEndDateAsync(user, disabled ? DisabledUntil : null));
         if (!disabled) await users.ResetAccessFailedCountAsync(user);
+        // The new stamp is what cookies and tokens are checked against on every request; revoking the stored tokens and
+        // sessions as well keeps the database honest and leaves nothing to come back to if the account is enabled again.
         await users.UpdateSecurityStampAsync(user);
+        if (disabled)
+        {
+            await sessions.EndAll(user.Id);
+            await tokens.RevokeBySubjectAsync(user.Id.ToString());
+            await authorizations.RevokeBySubjectAsync(user.Id.ToString());
+        }
         await Audit(org, disabled ? "user-disabled" : "user-enabled", user, "", caller);
         return await View(user);
     }
