@@ -19,6 +19,8 @@ public class SignInModel(SignInManager<PortalUser> signIn, IWebHostEnvironment e
         if (!ModelState.IsValid) return Page();
         var result = await signIn.PasswordSignInAsync(Email, Password, isPersistent: false, lockoutOnFailure: true);
         if (result.Succeeded) return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/");
+        if (result.RequiresTwoFactor)
+            return LocalRedirect("/account/sign-in/mfa?ReturnUrl=" + Uri.EscapeDataString(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/"));
         Error = result.IsLockedOut
             ? "Too many failed attempts: this account is locked for 15 minutes."
             : "The email or password is not right.";

@@ -42,6 +42,10 @@ public static class IdentityModule
             .AddDefaultTokenProviders()
             .AddClaimsPrincipalFactory<PortalClaimsFactory>();
 
+        // Password-reset links (Identity's data-protection tokens) work for two hours, and once: using one changes the
+        // security stamp the token was made from.
+        services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = TimeSpan.FromHours(2));
+
         // A disabled user or changed roles reach live cookies within a minute, not Identity's default 30.
         services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
 
