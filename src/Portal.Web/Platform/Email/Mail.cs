@@ -169,7 +169,8 @@ public static class MailSetup
 
 /// <summary>
 /// Absolute links for mails. Portal:PublicUrl when set (required in Production, so a forged Host header can never
-/// point a reset link at someone else's server); otherwise the request's own address, as in development and tests.
+/// point a reset link at someone else's server); otherwise the request's own address, as in development and tests;
+/// without a request (the demo seeder), the first address the app listens on.
 /// </summary>
 public sealed class PortalLinks(IConfiguration config)
 {
@@ -177,7 +178,13 @@ public sealed class PortalLinks(IConfiguration config)
     {
         var root = config["Portal:PublicUrl"] is { Length: > 0 } configured ? configured
             : request is not null ? $"{request.Scheme}://{request.Host}{request.PathBase}"
-            : "http://localhost:5080";
+            : ListeningAddress();
         return root.TrimEnd('/') + pathAndQuery;
+    }
+
+    string ListeningAddress()
+    {
+        var first = config["urls"]?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+        return first is null ? "http://localhost:5080" : first.Replace("://+", "://localhost").Replace("://*", "://localhost").Replace("://0.0.0.0", "://localhost");
     }
 }
