@@ -9,7 +9,10 @@ namespace Portal.Web.Features.Account;
 /// </summary>
 public sealed class MfaEnrolmentGate(RequestDelegate next)
 {
-    static readonly string[] Open = ["/account/mfa", "/account/sign-out", "/account/sign-in", "/account/access-denied", "/error", "/api", "/health"];
+    // Of the OAuth endpoints only /connect/authorize reads the cookie to issue a code; token, end-session and userinfo stay
+    // open so signing out always works.
+    static readonly string[] Open = ["/account/mfa", "/account/sign-out", "/account/sign-in", "/account/access-denied", "/error", "/api", "/health",
+        "/connect/token", "/connect/endsession", "/connect/userinfo"];
 
     public Task InvokeAsync(HttpContext context)
     {
