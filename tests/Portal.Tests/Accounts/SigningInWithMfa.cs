@@ -141,3 +141,37 @@ public partial class SigningInWithMfa(PortalApp app) : PortalTest(app)
     [GeneratedRegex("<li>([A-Z0-9]{5}-[A-Z0-9]{5})</li>")]
     private static partial Regex RecoveryCode();
 }
+
+public class MfaAndApiTokens(PortalApp app) : PortalTest(app)
+{
+    const string Redirect = "http://127.0.0.1/callback";
+
+    [Fact]
+    public async Task a_refresh_token_stops_working_once_the_organization_requires_mfa_of_a_user_without_it()
+    {
+        var user = await AccountGiven.InvitedUser(App, Users.NorthAdmin, DemoData.NorthClinic, Roles.Coder);
+        var verifier = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var challenge = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(verifier)))
+            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var authorize = await user.Browser.GetAsync("/connect/authorize?client_id=portal-swagger&response_type=code&redirect_uri=" +
+            Uri.EscapeDataString(Redirect) + "&scope=" + Uri.EscapeDataString("practice.read offline_access") +
+            "&code_challenge=" + challenge + "&code_challenge_method=S256&state=t");
+        var code = Uri.UnescapeDataString(Regex.Match(authorize.Headers.Location!.ToString(), "[?&]code=([^&]+)").Groups[1].Value);
+        var tokens = await Token(new()
+        {
+            ["grant_type"] = "authorization_code", ["client_id"] = "portal-swagger", ["code"] = code,
+            ["redirect_uri"] = Redirect, ["code_verifier"] = verifier,
+        });
+        Assert.Equal(HttpStatusCode.OK, tokens.StatusCode);
+        var refresh = (await tokens.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("refresh_token").GetString()!;
+
+        await (await App.ClientFor(Users.NorthAdmin)).PutAsJsonAsync($"/api/v1/organizations/{DemoData.NorthClinic}/security", new OrganizationSecurity(true));
+        var refreshed = await Token(new() { ["grant_type"] = "refresh_token", ["client_id"] = "portal-swagger", ["refresh_token"] = refresh });
+
+        Assert.Equal(HttpStatusCode.BadRequest, refreshed.StatusCode);
+        Assert.Contains("invalid_grant", await refreshed.Content.ReadAsStringAsync());
+    }
+
+    async Task<HttpResponseMessage> Token(Dictionary<string, string> form) =>
+        await App.Anonymous().PostAsync("/connect/token", new FormUrlEncodedContent(form));
+}
