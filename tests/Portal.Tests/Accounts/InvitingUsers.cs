@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Portal.Web.Features.Demo;
 using Portal.Web.Features.Users;
 using Portal.Web.Platform;
+using System.Text.RegularExpressions;
 
 namespace Portal.Tests.Accounts;
 
@@ -163,10 +164,30 @@ public class InvitingUsers(PortalApp app) : PortalTest(app)
     public async Task a_link_with_a_wrong_secret_is_refused()
     {
         var link = await AccountGiven.Invitation(App, Users.NorthAdmin, DemoData.NorthClinic, AccountGiven.NewEmail());
-        var forged = new Uri(System.Text.RegularExpressions.Regex.Replace(link.ToString(), "token=[^&]+", "token=forged"));
+        var forged = new Uri(Regex.Replace(link.ToString(), "token=[^&]+", "token=forged"));
 
         var page = await AccountGiven.CookieClient(App).GetStringAsync(forged.PathAndQuery);
 
         Assert.Contains("This invitation link no longer works", page);
+    }
+
+    [Fact]
+    public async Task the_users_page_lists_open_invitations_revokes_them_and_sets_the_mfa_policy()
+    {
+        var email = AccountGiven.NewEmail();
+        await AccountGiven.Invitation(App, Users.NorthAdmin, DemoData.NorthClinic, email);
+        var page = await App.SignedInBrowser(Users.NorthAdmin);
+        var html = await page.GetStringAsync("/organization/users");
+        Assert.Contains(email, html);
+        var id = Regex.Match(html, "name=\"invitationId\" value=\"([0-9a-f-]+)\"").Groups[1].Value;
+
+        var revoked = await AccountGiven.PostForm(page, "/organization/users", new() { ["invitationId"] = id }, "/organization/users?handler=Revoke");
+        var required = await AccountGiven.PostForm(page, "/organization/users", new() { ["RequireMfa"] = "true" }, "/organization/users?handler=Security");
+
+        Assert.Contains($"The invitation to {email} is revoked", await revoked.Content.ReadAsStringAsync());
+        Assert.Contains("MFA is now required", await required.Content.ReadAsStringAsync());
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        Assert.DoesNotContain((await admin.GetFromJsonAsync<List<InvitationView>>(NorthInvitations))!, i => i.Email == email);
+        Assert.True((await admin.GetFromJsonAsync<OrganizationSecurity>($"/api/v1/organizations/{DemoData.NorthClinic}/security"))!.RequireMfa);
     }
 }
