@@ -32,7 +32,14 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
 
     public Uri BaseAddress { get; private set; } = default!;
 
-    public PortalApp() => UseKestrel(0);
+    /// <summary>The SMTP server Portal delivers to in tests: assert on real delivered messages with <c>App.Mail.WaitForMessageTo</c>.</summary>
+    public TestSmtpServer Mail { get; } = new();
+
+    public PortalApp()
+    {
+        UseKestrel(0);
+        Mail.Start();
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -47,6 +54,10 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         builder.UseSetting("Portal:RateLimits:AccountEmail:PermitLimit", "100");
         builder.UseSetting("Portal:RateLimits:AccountEmail:Window", "00:01:00");
         builder.UseSetting("Portal:RateLimits:PerAddress:PermitLimit", "100000");
+        builder.UseSetting("Portal:Smtp:Host", "127.0.0.1");
+        builder.UseSetting("Portal:Smtp:Port", Mail.Port.ToString());
+        builder.UseSetting("Portal:Smtp:UseTls", "false");
+        builder.UseSetting("Portal:Smtp:From", "Portal <no-reply@portal.test>");
     }
 
     public async ValueTask InitializeAsync()
@@ -83,6 +94,7 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
     /// <summary>Back to the seeded demo data: called before every test.</summary>
     public async Task ResetAsync()
     {
+        Mail.Clear();
         await using (var conn = new NpgsqlConnection(ConnectionString))
         {
             await conn.OpenAsync();
@@ -148,18 +160,41 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         return token;
     }
 
-    static async Task SignIn(HttpClient http, string email, string? returnUrl = null)
+    static Task SignIn(HttpClient http, string email, string? returnUrl = null) =>
+        SignIn(http, email, DemoData.Password, email == Users.PlatformAdmin ? DemoData.OpsTotpSecret : null, returnUrl);
+
+    /// <summary>
+    /// Signs in through the real pages: the password, then, when the page asks for it, the authenticator code computed
+    /// from <paramref name="totpSecret"/> (the demo platform admin must use MFA). Returns where Portal sent the user.
+    /// </summary>
+    public static async Task<string> SignIn(HttpClient http, string email, string password, string? totpSecret, string? returnUrl = null)
     {
         var url = "/account/sign-in" + (returnUrl is null ? "" : "?ReturnUrl=" + Uri.EscapeDataString(returnUrl));
         var form = await http.GetStringAsync(url);
         var response = await http.PostAsync(url, new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["Email"] = email, ["Password"] = DemoData.Password, ["ReturnUrl"] = returnUrl ?? "/",
+            ["Email"] = email, ["Password"] = password, ["ReturnUrl"] = returnUrl ?? "/",
             ["__RequestVerificationToken"] = AntiforgeryToken(form),
         }));
         if (response.StatusCode != HttpStatusCode.Redirect)
             throw new InvalidOperationException($"Sign-in as {email} failed: {(int)response.StatusCode}");
+        var location = response.Headers.Location!.OriginalString;
+        if (!location.StartsWith("/account/sign-in/mfa", StringComparison.Ordinal)) return location;
+        if (totpSecret is null) throw new InvalidOperationException($"Sign-in as {email} asks for an authenticator code.");
+
+        var mfaForm = await http.GetStringAsync(location);
+        response = await http.PostAsync(location, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Code"] = TotpCode(totpSecret), ["__RequestVerificationToken"] = AntiforgeryToken(mfaForm),
+        }));
+        if (response.StatusCode != HttpStatusCode.Redirect)
+            throw new InvalidOperationException($"The authenticator code for {email} was refused: {(int)response.StatusCode}");
+        return response.Headers.Location!.OriginalString;
     }
+
+    /// <summary>The current 6-digit TOTP code for a base32 authenticator key, as an authenticator app shows it.</summary>
+    public static string TotpCode(string base32Secret) =>
+        new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(base32Secret.Replace(" ", "").ToUpperInvariant())).ComputeTotp();
 
     public static string AntiforgeryToken(string html) =>
         AntiforgeryInput().Match(html) is { Success: true } m ? m.Groups[1].Value
@@ -207,7 +242,11 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex AntiforgeryInput();
 
-    async ValueTask IAsyncDisposable.DisposeAsync() => await base.DisposeAsync();
+    async ValueTask IAsyncDisposable.DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Mail.DisposeAsync();
+    }
 }
 
 /// <summary>Base for every test: the database starts from the seeded demo data.</summary>

@@ -61,7 +61,7 @@ public static class Permissions
         Scopes.PracticeAdmin, [Roles.VendorAdmin], Apps: false);
     public static readonly Permission ApiClientsManage = new("apiclients.manage", "Register and revoke the practice's API apps",
         Scopes.PracticeAdmin, [Roles.PracticeAdmin], Apps: false);
-    public static readonly Permission UsersManage = new("users.manage", "Manage the users of your own organization",
+    public static readonly Permission UsersManage = new("users.manage", "Invite and manage the users of your own organization, and its MFA policy",
         Scopes.UsersAdmin, [Roles.PracticeAdmin, Roles.VendorAdmin, Roles.PlatformAdmin], Apps: false);
     public static readonly Permission AuditRead = new("audit.read", "Read and export the practice's PHI access log", Scopes.PracticeAdmin,
         [Roles.PracticeAdmin]);
@@ -204,6 +204,8 @@ public static class PagePermissions
         new("/Coding/Reviews", Permissions.QaReviewsRead),
         new("/Coding/VendorQueue", Permissions.VendorQueueRead, Permissions.VendorQueueWork),
         new("/Audit/Index", Permissions.AuditRead),
+        new("/MyAccount/Password", Permissions.AccountSelf, Permissions.AccountSelf),
+        new("/MyAccount/Mfa", Permissions.AccountSelf, Permissions.AccountSelf),
     ];
 
     static readonly Dictionary<string, PagePermission> ByPage = All.ToDictionary(p => p.Page, StringComparer.OrdinalIgnoreCase);

@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using Portal.Web.Features.Account;
 using Portal.Web.Features.Demo;
+using Portal.Web.Platform.Email;
 using Portal.Web.Features.Identity;
 using System.Text.Json.Serialization;
 
@@ -21,6 +23,7 @@ public static class PlatformSetup
         // Plain SQL next to Marten (reference tables such as the code sets) shares the same database.
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         builder.AddPortalIdentity(connectionString);
+        builder.AddPortalMail();
 
         builder.Services.AddAuthorization();
 
@@ -71,6 +74,7 @@ public static class PlatformSetup
         app.UseRouting();
         app.UsePortalRateLimits();
         app.UseAuthentication();
+        app.UseMiddleware<MfaEnrolmentGate>();
         app.UseAuthorization();
         app.UseMiddleware<PracticeScopeMiddleware>();
         app.UseAntiforgery();

@@ -8,6 +8,8 @@ public static class PortalClaims
     public const string Organization = "org";
     public const string OrganizationKind = "org_kind";
     public const string DisplayName = "name";
+    /// <summary>On a cookie only: this user must turn on MFA before anything else (platform admin, or their organization requires it).</summary>
+    public const string MfaEnrolmentRequired = "mfa_enrol";
 }
 
 /// <summary>Portal roles. A user belongs to one organization and holds one or more of these.</summary>

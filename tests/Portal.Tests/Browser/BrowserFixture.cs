@@ -56,12 +56,19 @@ public abstract class BrowserTest(PortalApp app, BrowserFixture browser) : Porta
         await base.DisposeAsync();
     }
 
-    protected async Task SignIn(string email)
+    protected async Task SignIn(string email, string? password = null, string? totpSecret = null)
     {
         await Page.GotoAsync("/account/sign-in");
         await Page.GetByLabel("Email").FillAsync(email);
-        await Page.GetByLabel("Password").FillAsync(Portal.Web.Features.Demo.DemoData.Password);
+        await Page.GetByLabel("Password").FillAsync(password ?? Portal.Web.Features.Demo.DemoData.Password);
         await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Page.WaitForURLAsync(url => !url.Contains("/account/sign-in"));
+        await Page.WaitForURLAsync(url => new Uri(url).AbsolutePath != "/account/sign-in");
+        totpSecret ??= email == Users.PlatformAdmin ? Portal.Web.Features.Demo.DemoData.OpsTotpSecret : null;
+        if (new Uri(Page.Url).AbsolutePath == "/account/sign-in/mfa" && totpSecret is not null)
+        {
+            await Page.GetByLabel("Code").FillAsync(PortalApp.TotpCode(totpSecret));
+            await Page.GetByRole(AriaRole.Button, new() { Name = "Verify" }).ClickAsync();
+            await Page.WaitForURLAsync(url => !url.Contains("/account/sign-in"));
+        }
     }
 }

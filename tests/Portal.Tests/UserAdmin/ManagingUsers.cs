@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Portal.Tests.Accounts;
 using Portal.Tests.Browser;
 using Portal.Web.Features.Demo;
 using Portal.Web.Features.Users;
@@ -13,41 +14,47 @@ public class ManagingUsers(PortalApp app) : PortalTest(app)
 
     static string NewEmail() => $"user-{Guid.NewGuid():N}@north.example";
 
+    // Issue 9 replaced admin-made temporary passwords with invitations: the admin invites, the invitee chooses the password.
     [Fact]
-    public async Task a_practice_admin_adds_a_coder_who_can_then_sign_in()
+    public async Task a_practice_admin_invites_a_coder_who_can_then_sign_in()
+    {
+        var user = await AccountGiven.InvitedUser(App, Users.NorthAdmin, DemoData.NorthClinic, Roles.Coder);
+        var admin = await App.ClientFor(Users.NorthAdmin);
+
+        var listed = (await admin.GetFromJsonAsync<List<OrganizationUser>>(NorthUsers))!.Single(u => u.Email == user.Email);
+
+        Assert.Equal([Roles.Coder], listed.Roles);
+        Assert.True(await CanSignIn(user.Email, user.Password));
+    }
+
+    [Fact]
+    public async Task the_users_api_no_longer_adds_users_with_a_password()
     {
         var admin = await App.ClientFor(Users.NorthAdmin);
-        var email = NewEmail();
 
-        var response = await admin.PostAsJsonAsync(NorthUsers, new AddUser(email, "New Coder", [Roles.Coder]));
+        var response = await admin.PostAsJsonAsync(NorthUsers, new { email = NewEmail(), displayName = "New Coder", roles = new[] { Roles.Coder } });
 
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var added = (await response.Content.ReadFromJsonAsync<UserAdded>())!;
-        Assert.Equal([Roles.Coder], added.User.Roles);
-        var listed = await admin.GetFromJsonAsync<List<OrganizationUser>>(NorthUsers);
-        Assert.Contains(listed!, u => u.Email == email);
-        Assert.True(await CanSignIn(email, added.TemporaryPassword));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
     }
 
     [Fact]
     public async Task a_disabled_user_cannot_sign_in_until_enabled()
     {
         var admin = await App.ClientFor(Users.NorthAdmin);
-        var email = NewEmail();
-        var added = (await (await admin.PostAsJsonAsync(NorthUsers, new AddUser(email, "Temp Biller", [Roles.Biller])))
-            .Content.ReadFromJsonAsync<UserAdded>())!;
+        var user = await AccountGiven.InvitedUser(App, Users.NorthAdmin, DemoData.NorthClinic, Roles.Biller);
+        var id = (await admin.GetFromJsonAsync<List<OrganizationUser>>(NorthUsers))!.Single(u => u.Email == user.Email).Id;
 
-        var disabled = await admin.PostAsync($"{NorthUsers}/{added.User.Id}/disable", null);
+        var disabled = await admin.PostAsync($"{NorthUsers}/{id}/disable", null);
         Assert.True((await disabled.Content.ReadFromJsonAsync<OrganizationUser>())!.Disabled);
-        Assert.False(await CanSignIn(email, added.TemporaryPassword));
+        Assert.False(await CanSignIn(user.Email, user.Password));
 
-        await admin.PostAsync($"{NorthUsers}/{added.User.Id}/enable", null);
-        Assert.True(await CanSignIn(email, added.TemporaryPassword));
+        await admin.PostAsync($"{NorthUsers}/{id}/enable", null);
+        Assert.True(await CanSignIn(user.Email, user.Password));
 
         var audit = await admin.GetFromJsonAsync<List<UserAdminAuditEntry>>($"/api/v1/organizations/{DemoData.NorthClinic}/user-audit");
-        Assert.Equal(["user-enabled", "user-disabled", "user-added"],
-            audit!.Where(e => e.UserId == added.User.Id).Select(e => e.Action));
-        Assert.All(audit!.Where(e => e.UserId == added.User.Id), e => Assert.Equal("Nora Admin", e.Actor));
+        Assert.Equal(["user-enabled", "user-disabled", "invitation-accepted", "user-invited"],
+            audit!.Where(e => e.UserEmail == user.Email).Select(e => e.Action));
+        Assert.All(audit!.Where(e => e.UserEmail == user.Email && e.Action != "invitation-accepted"), e => Assert.Equal("Nora Admin", e.Actor));
         Assert.Equal(HttpStatusCode.NotFound,
             (await (await App.ClientFor(Users.RiversideAdmin)).GetAsync($"/api/v1/organizations/{DemoData.NorthClinic}/user-audit")).StatusCode);
     }
@@ -56,11 +63,11 @@ public class ManagingUsers(PortalApp app) : PortalTest(app)
     public async Task roles_are_replaced_and_must_belong_to_the_organization()
     {
         var admin = await App.ClientFor(Users.NorthAdmin);
-        var added = (await (await admin.PostAsJsonAsync(NorthUsers, new AddUser(NewEmail(), "Role Changer", [Roles.Coder])))
-            .Content.ReadFromJsonAsync<UserAdded>())!;
+        var user = await AccountGiven.InvitedUser(App, Users.NorthAdmin, DemoData.NorthClinic, Roles.Coder);
+        var id = (await admin.GetFromJsonAsync<List<OrganizationUser>>(NorthUsers))!.Single(u => u.Email == user.Email).Id;
 
-        var changed = await admin.PutAsJsonAsync($"{NorthUsers}/{added.User.Id}/roles", new ChangeRoles([Roles.QaReviewer, Roles.Coder]));
-        var vendorRole = await admin.PutAsJsonAsync($"{NorthUsers}/{added.User.Id}/roles", new ChangeRoles([Roles.VendorCoder]));
+        var changed = await admin.PutAsJsonAsync($"{NorthUsers}/{id}/roles", new ChangeRoles([Roles.QaReviewer, Roles.Coder]));
+        var vendorRole = await admin.PutAsJsonAsync($"{NorthUsers}/{id}/roles", new ChangeRoles([Roles.VendorCoder]));
 
         Assert.Equal([Roles.Coder, Roles.QaReviewer], (await changed.Content.ReadFromJsonAsync<OrganizationUser>())!.Roles.Order());
         Assert.Equal(HttpStatusCode.UnprocessableEntity, vendorRole.StatusCode);
@@ -71,7 +78,8 @@ public class ManagingUsers(PortalApp app) : PortalTest(app)
     {
         var admin = await App.ClientFor(Users.NorthAdmin);
 
-        var response = await admin.PostAsJsonAsync(NorthUsers, new AddUser(Users.NorthCoder, "Copy", [Roles.Coder]));
+        var response = await admin.PostAsJsonAsync($"/api/v1/organizations/{DemoData.NorthClinic}/invitations",
+            new InviteUser(Users.NorthCoder, "Copy", [Roles.Coder]));
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
     }
@@ -107,34 +115,31 @@ public class ManagingUsers(PortalApp app) : PortalTest(app)
     public async Task a_vendor_admin_manages_the_vendors_users_with_vendor_roles()
     {
         var vendorAdmin = await App.ClientFor(Users.VendorAdmin);
-        var url = $"/api/v1/organizations/{DemoData.AcmeCoding}/users";
+        var url = $"/api/v1/organizations/{DemoData.AcmeCoding}/invitations";
 
-        var added = await vendorAdmin.PostAsJsonAsync(url, new AddUser($"user-{Guid.NewGuid():N}@acme.example", "Offshore Coder", [Roles.VendorCoder]));
-        var practiceRole = await vendorAdmin.PostAsJsonAsync(url, new AddUser($"user-{Guid.NewGuid():N}@acme.example", "Wrong", [Roles.PracticeAdmin]));
+        var invited = await vendorAdmin.PostAsJsonAsync(url, new InviteUser($"user-{Guid.NewGuid():N}@acme.example", "Offshore Coder", [Roles.VendorCoder]));
+        var practiceRole = await vendorAdmin.PostAsJsonAsync(url, new InviteUser($"user-{Guid.NewGuid():N}@acme.example", "Wrong", [Roles.PracticeAdmin]));
 
-        Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, invited.StatusCode);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, practiceRole.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await vendorAdmin.GetAsync(NorthUsers)).StatusCode);
     }
 
     async Task<bool> CanSignIn(string email, string password)
     {
-        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
-        { BaseAddress = App.BaseAddress };
-        var form = await http.GetStringAsync("/account/sign-in");
-        var response = await http.PostAsync("/account/sign-in", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["Email"] = email, ["Password"] = password, ["__RequestVerificationToken"] = PortalApp.AntiforgeryToken(form),
-        }));
-        return response.StatusCode == HttpStatusCode.Redirect;
+        using var http = AccountGiven.CookieClient(App);
+        try { await PortalApp.SignIn(http, email, password, null); return true; }
+        catch (InvalidOperationException) { return false; }
     }
 }
 
 public class UsersInBrowser(PortalApp app, BrowserFixture browser) : BrowserTest(app, browser)
 {
     [Fact]
-    public async Task a_practice_admin_adds_and_disables_a_user()
+    public async Task a_practice_admin_invites_a_user_and_disables_another()
     {
+        var colleague = await AccountGiven.InvitedUser(App, Users.NorthAdmin, DemoData.NorthClinic, Roles.Coder);
+        var colleagueName = "Invited Person";
         var suffix = Guid.NewGuid().ToString("N")[..8];
         var email = $"user-{suffix}@north.example";
         var name = $"Pat Newhire {suffix}";
@@ -144,11 +149,15 @@ public class UsersInBrowser(PortalApp app, BrowserFixture browser) : BrowserTest
         await Page.GetByLabel("Email").FillAsync(email);
         await Page.GetByLabel("Name", new() { Exact = true }).FillAsync(name);
         await Page.GetByLabel("Role").SelectOptionAsync(new SelectOptionValue { Label = "Coder" });
-        await Page.GetByRole(AriaRole.Button, new() { Name = "Add user" }).ClickAsync();
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Send invitation" }).ClickAsync();
 
-        Assert.Contains($"{name} can sign in now", await Page.GetByRole(AriaRole.Status).InnerTextAsync());
+        Assert.Contains($"Invitation sent to {email}", await Page.GetByRole(AriaRole.Status).InnerTextAsync());
+        await Assertions.Expect(Page.GetByRole(AriaRole.Table, new() { Name = "Open invitations" })).ToContainTextAsync(name);
+        Assert.Contains(name, (await App.Mail.WaitForMessageTo(email)).Text);
+
         Page.Dialog += (_, dialog) => dialog.AcceptAsync();
-        await Page.GetByRole(AriaRole.Button, new() { Name = $"Disable {name}" }).ClickAsync();
-        await Assertions.Expect(Page.Locator("#users tr", new() { HasText = name }).Locator(".badge")).ToHaveTextAsync("Disabled");
+        await Page.Locator("#users tr", new() { HasText = colleague.Email })
+            .GetByRole(AriaRole.Button, new() { Name = $"Disable {colleagueName}" }).ClickAsync();
+        await Assertions.Expect(Page.Locator("#users tr", new() { HasText = colleague.Email }).Locator(".badge")).ToHaveTextAsync("Disabled");
     }
 }

@@ -37,6 +37,8 @@ public class SignInModel(SignInManager<PortalUser> signIn, UserManager<PortalUse
         }
         var result = await signIn.PasswordSignInAsync(user, Password, isPersistent: false, lockoutOnFailure: true);
         if (result.Succeeded) return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/");
+        if (result.RequiresTwoFactor)
+            return LocalRedirect("/account/sign-in/mfa?ReturnUrl=" + Uri.EscapeDataString(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/"));
         Error = Failed;
         return Page();
     }

@@ -13,6 +13,15 @@ public static class DemoData
     /// <summary>Development only: every demo user signs in with this password.</summary>
     public const string Password = "Portal-Demo-2026!";
 
+    /// <summary>
+    /// Development only: the authenticator (TOTP) secret of ops@portal.example, the platform admin, who must use MFA.
+    /// Add it to an authenticator app (README.md); tests compute the code from it.
+    /// </summary>
+    public const string OpsTotpSecret = "PORTALDEMOOPSMFASECRETKEYXYZ2345";
+
+    /// <summary>Development only: an invitation left open, so the users page and the dev mailbox show one.</summary>
+    public static readonly (string Email, string Name, string Role) PendingInvitation = ("new.coder@north.example", "Nia Newcoder", Roles.Coder);
+
     public sealed record DemoUser(string Email, string Name, Guid Organization, string Role);
 
     public sealed record DemoClient(string ClientId, string Secret, string Name, Guid Practice, string[] Scopes);

@@ -6,6 +6,7 @@ using Portal.Web.Features.Identity;
 using Portal.Web.Features.Intake;
 using Portal.Web.Features.Settings;
 using Portal.Web.Features.Tenancy;
+using Portal.Web.Features.Users;
 using Portal.Web.Platform;
 using Oidc = OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -13,7 +14,7 @@ namespace Portal.Web.Features.Demo;
 
 /// <summary>Seeds the demo tenants, users and API clients. Idempotent: running it again changes nothing.</summary>
 public sealed class DemoSeeder(IDocumentStore store, UserManager<PortalUser> users, RoleManager<IdentityRole<Guid>> roles,
-    IOpenIddictApplicationManager applications, TimeProvider clock, ILogger<DemoSeeder> log)
+    IOpenIddictApplicationManager applications, TimeProvider clock, ILogger<DemoSeeder> log, Invitations invitations, IHostEnvironment env)
 {
     public async Task SeedAsync(CancellationToken ct = default)
     {
@@ -21,6 +22,19 @@ public sealed class DemoSeeder(IDocumentStore store, UserManager<PortalUser> use
         await SeedIdentityAsync(ct);
         await SeedApiClientsAsync(ct);
         await LinkDemoProvidersAsync(ct);
+        if (env.IsDevelopment()) await SeedPendingInvitationAsync(ct);
+    }
+
+    /// <summary>One open invitation (and its mail in the dev mailbox), unless it is open already or was accepted.</summary>
+    async Task SeedPendingInvitationAsync(CancellationToken ct)
+    {
+        var (email, name, role) = DemoData.PendingInvitation;
+        if (await users.FindByEmailAsync(email) is not null) return;
+        await using var query = store.QuerySession();
+        if (await query.Query<Invitation>().AnyAsync(i => i.Email == email && i.AcceptedAt == null && i.RevokedAt == null, ct)) return;
+        var north = await query.LoadAsync<Organization>(DemoData.NorthClinic, ct);
+        if (north is null) return;
+        await invitations.Invite(north, new InviteUser(email, name, [role]), new Actor("Nora Admin", null), null, ct);
     }
 
     /// <summary>Each demo provider user answers the queries of the demo provider of the same name (once both exist).</summary>
@@ -102,6 +116,14 @@ public sealed class DemoSeeder(IDocumentStore store, UserManager<PortalUser> use
             };
             Check(await users.CreateAsync(user, DemoData.Password), demo.Email);
             Check(await users.AddToRoleAsync(user, demo.Role), demo.Email);
+        }
+
+        // The platform admin must use MFA: give it the documented demo authenticator secret (also on existing databases).
+        if (await users.FindByEmailAsync("ops@portal.example") is { } ops && !ops.TwoFactorEnabled)
+        {
+            // The store's own names for the authenticator key (Identity's UserStoreBase); UserManager only makes random keys.
+            Check(await users.SetAuthenticationTokenAsync(ops, "[AspNetUserStore]", "AuthenticatorKey", DemoData.OpsTotpSecret), ops.Email!);
+            Check(await users.SetTwoFactorEnabledAsync(ops, true), ops.Email!);
         }
     }
 

@@ -83,12 +83,22 @@ public static class ConnectEndpoints
             if (user is null || await users.IsLockedOutAsync(user)
                 || Sessions.StampDigest(await users.GetSecurityStampAsync(user)) != result.Principal!.GetClaim(Sessions.StampClaim))
                 return Forbid(Oidc.Errors.InvalidGrant, "The user can no longer sign in.");
+            if (await MustEnrolInMfa(users, store, user))
+                return Forbid(Oidc.Errors.InvalidGrant, "The user must turn on MFA before using apps.");
             // Re-read roles and organization: a user moved or demoted since the code was issued gets the new rights.
             var identity = await UserIdentity(users, store, user, result.Principal!.GetScopes());
             return Results.SignIn(new ClaimsPrincipal(identity), null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         }
 
         return Forbid(Oidc.Errors.UnsupportedGrantType, "This grant type is not supported.");
+    }
+
+    // A refresh token issued before the organization started to require MFA stops working until the user enrols.
+    static async Task<bool> MustEnrolInMfa(UserManager<PortalUser> users, IDocumentStore store, PortalUser user)
+    {
+        if (user.TwoFactorEnabled) return false;
+        await using var query = store.QuerySession();
+        return Tenancy.Organization.MfaRequiredFor(await query.LoadAsync<Tenancy.Organization>(user.OrganizationId), await users.GetRolesAsync(user));
     }
 
     static IResult UserInfo(ClaimsPrincipal user) => Results.Ok(new Dictionary<string, object?>

@@ -46,6 +46,10 @@ public static class IdentityModule
         services.AddSingleton<Sessions>();
         services.AddScoped<PortalCookieEvents>();
 
+        // Password-reset links (Identity's data-protection tokens) work for two hours, and once: using one changes the
+        // security stamp the token was made from.
+        services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = TimeSpan.FromHours(2));
+
         services.ConfigureApplicationCookie(o =>
         {
             o.LoginPath = "/account/sign-in";

@@ -15,14 +15,27 @@ sealed class PortalClaimsFactory(
     protected override async Task<ClaimsIdentity> GenerateClaimsAsync(PortalUser user)
     {
         var identity = await base.GenerateClaimsAsync(user);
-        foreach (var claim in await OrganizationClaims(store, user)) identity.AddClaim(claim);
+        var org = await Load(store, user);
+        foreach (var claim in OrganizationClaims(org, user)) identity.AddClaim(claim);
+        // Read again whenever the security stamp is re-validated (every minute), so an organization that starts to
+        // require MFA reaches live sessions too. The MFA enrolment gate (Features/Account) acts on this claim.
+        var roles = identity.FindAll(Options.ClaimsIdentity.RoleClaimType).Select(c => c.Value);
+        if (!user.TwoFactorEnabled && Organization.MfaRequiredFor(org, roles))
+            identity.AddClaim(new Claim(PortalClaims.MfaEnrolmentRequired, "required"));
         return identity;
     }
 
-    public static async Task<IReadOnlyList<Claim>> OrganizationClaims(IDocumentStore store, PortalUser user)
+    static async Task<Organization?> Load(IDocumentStore store, PortalUser user)
     {
         await using var query = store.QuerySession();
-        var org = await query.LoadAsync<Organization>(user.OrganizationId);
+        return await query.LoadAsync<Organization>(user.OrganizationId);
+    }
+
+    public static async Task<IReadOnlyList<Claim>> OrganizationClaims(IDocumentStore store, PortalUser user) =>
+        OrganizationClaims(await Load(store, user), user);
+
+    static List<Claim> OrganizationClaims(Organization? org, PortalUser user)
+    {
         var claims = new List<Claim>
         {
             new(PortalClaims.Organization, user.OrganizationId.ToString()),

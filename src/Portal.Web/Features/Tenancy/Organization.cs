@@ -3,4 +3,12 @@ using Portal.Web.Platform;
 namespace Portal.Web.Features.Tenancy;
 
 /// <summary>A practice (a tenant, covered entity) or a coding/billing vendor (a business associate). Global, not tenanted.</summary>
-public sealed record Organization(Guid Id, OrganizationKind Kind, string Name, string? Npi, DateTimeOffset CreatedAt);
+public sealed record Organization(Guid Id, OrganizationKind Kind, string Name, string? Npi, DateTimeOffset CreatedAt)
+{
+    /// <summary>Every user of this organization must sign in with a second factor (TOTP); set by the organization's admin.</summary>
+    public bool RequireMfa { get; init; }
+
+    /// <summary>Platform admins reach every tenant's reference data, so they always need MFA, whatever their organization says.</summary>
+    public static bool MfaRequiredFor(Organization? org, IEnumerable<string> roles) =>
+        org?.RequireMfa == true || roles.Contains(Roles.PlatformAdmin);
+}

@@ -8,27 +8,69 @@ namespace Portal.Web.Features.Users;
 
 public sealed record UserTable(IReadOnlyList<OrganizationUser> Users, Guid? Me);
 
-public class IndexModel(UserAdministration admin) : PageModel
+public class IndexModel(UserAdministration admin, Invitations invitations) : PageModel
 {
     public Organization Organization { get; private set; } = default!;
     public UserTable Table { get; private set; } = default!;
     public IReadOnlyList<UserAdminAuditEntry> RecentChanges { get; private set; } = [];
-    public UserAdded? Added { get; private set; }
+    public IReadOnlyList<InvitationView> OpenInvitations { get; private set; } = [];
+    public string? Notice { get; private set; }
     public string? Error { get; private set; }
     public string[] AssignableRoles => Roles.For(Organization.Kind);
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await Load(ct) ? Page() : NotFound();
 
-    public async Task<IActionResult> OnPostAddAsync(string? email, string? displayName, string? role, CancellationToken ct)
+    public async Task<IActionResult> OnPostInviteAsync(string? email, string? displayName, string? role, CancellationToken ct)
     {
         if (!await Load(ct)) return NotFound();
         if (string.IsNullOrWhiteSpace(email) || string.IsNullOrWhiteSpace(displayName) || string.IsNullOrWhiteSpace(role))
             Error = "Give an email, a name and a role.";
         else
         {
-            try { Added = await admin.Add(Organization, new AddUser(email, displayName, [role]), User); }
+            try
+            {
+                var invited = await invitations.Invite(Organization, new InviteUser(email, displayName, [role]), Actor.Of(User), Request, ct);
+                Notice = $"Invitation sent to {invited.Email}. The link works once, for 7 days.";
+            }
             catch (Exception e) when (e is RuleViolation or UnprocessableInput) { Error = e.Message; }
         }
+        await Load(ct);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostResendAsync(Guid invitationId, CancellationToken ct)
+    {
+        if (!await Load(ct)) return NotFound();
+        try
+        {
+            if (await invitations.Resend(Organization, invitationId, Actor.Of(User), Request, ct) is not { } resent) return NotFound();
+            Notice = $"A new link went to {resent.Email}; the previous one no longer works.";
+        }
+        catch (RuleViolation e) { Error = e.Message; }
+        await Load(ct);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostRevokeAsync(Guid invitationId, CancellationToken ct)
+    {
+        if (!await Load(ct)) return NotFound();
+        try
+        {
+            if (await invitations.Revoke(Organization, invitationId, Actor.Of(User), ct) is not { } revoked) return NotFound();
+            Notice = $"The invitation to {revoked.Email} is revoked.";
+        }
+        catch (RuleViolation e) { Error = e.Message; }
+        await Load(ct);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostSecurityAsync(bool requireMfa, CancellationToken ct)
+    {
+        if (!await Load(ct)) return NotFound();
+        await admin.SetSecurity(Organization, requireMfa, User, ct);
+        Notice = requireMfa
+            ? "MFA is now required: users without it set it up at their next sign-in, before anything else."
+            : "MFA is now up to each user.";
         await Load(ct);
         return Page();
     }
@@ -55,6 +97,7 @@ public class IndexModel(UserAdministration admin) : PageModel
         if (User.OrganizationId() is not { } orgId || await admin.AdministeredOrganization(User, orgId, ct) is not { } org) return false;
         Organization = org;
         Table = new UserTable(await admin.List(org.Id, ct), User.UserId());
+        OpenInvitations = await invitations.Open(org.Id, ct);
         RecentChanges = await admin.History(org.Id, 20, ct);
         return true;
     }

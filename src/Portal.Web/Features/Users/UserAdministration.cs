@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
-using System.Security.Cryptography;
 using Marten;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -11,15 +10,12 @@ using Portal.Web.Platform;
 
 namespace Portal.Web.Features.Users;
 
-public sealed record OrganizationUser(Guid Id, string Email, string DisplayName, string[] Roles, bool Disabled, bool LockedOut);
-
-/// <summary>Add a colleague to your organization. The temporary password in the answer is shown once.</summary>
-public sealed record AddUser([Required, EmailAddress, MaxLength(256)] string Email, [Required, MinLength(2), MaxLength(100)] string DisplayName,
-    [Required, MinLength(1)] string[] Roles);
+public sealed record OrganizationUser(Guid Id, string Email, string DisplayName, string[] Roles, bool Disabled, bool LockedOut, bool MfaEnabled = false);
 
 public sealed record ChangeRoles([Required, MinLength(1)] string[] Roles);
 
-public sealed record UserAdded(OrganizationUser User, string TemporaryPassword);
+/// <summary>Whether every user of the organization must sign in with a second factor (TOTP).</summary>
+public sealed record OrganizationSecurity([Required] bool? RequireMfa);
 
 /// <summary>
 /// Who changed which account of an organization, and how: access management is itself audited (45 CFR 164.308(a)(4)).
@@ -54,23 +50,6 @@ public sealed class UserAdministration(UserManager<PortalUser> users, IDocumentS
         var result = new List<OrganizationUser>(members.Count);
         foreach (var user in members) result.Add(await View(user));
         return result;
-    }
-
-    public async Task<UserAdded> Add(Organization org, AddUser body, ClaimsPrincipal caller)
-    {
-        var roles = CheckRoles(org, body.Roles);
-        if (await users.FindByEmailAsync(body.Email) is not null)
-            throw new RuleViolation("A user with this email already exists.", "user-exists");
-        var password = TemporaryPassword();
-        var user = new PortalUser
-        {
-            Id = Guid.CreateVersion7(), UserName = body.Email.Trim(), Email = body.Email.Trim(), EmailConfirmed = true,
-            DisplayName = body.DisplayName.Trim(), OrganizationId = org.Id,
-        };
-        Succeeded(await users.CreateAsync(user, password));
-        Succeeded(await users.AddToRolesAsync(user, roles));
-        await Audit(org, "user-added", user, $"roles: {string.Join(", ", roles)}", caller);
-        return new UserAdded(await View(user), password);
     }
 
     public async Task<OrganizationUser?> ChangeRoles(Organization org, Guid userId, string[] requested, ClaimsPrincipal caller)
@@ -112,6 +91,25 @@ public sealed class UserAdministration(UserManager<PortalUser> users, IDocumentS
         return await View(user);
     }
 
+    /// <summary>
+    /// Turning MFA on reaches users at their next sign-in, and live sessions within a minute (the cookie's claims are
+    /// rebuilt when the security stamp is re-checked): those without MFA can then only enrol or sign out.
+    /// </summary>
+    public async Task<OrganizationSecurity> SetSecurity(Organization org, bool requireMfa, ClaimsPrincipal caller, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        var current = await session.LoadAsync<Organization>(org.Id, ct) ?? org;
+        if (current.RequireMfa != requireMfa)
+        {
+            session.Store(current with { RequireMfa = requireMfa });
+            session.Store(new UserAdminAuditEntry(Guid.CreateVersion7(), org.Id, requireMfa ? "mfa-required" : "mfa-optional", Guid.Empty, "",
+                requireMfa ? "every user must sign in with an authenticator app" : "MFA is up to each user", caller.Actor(), caller.UserId(),
+                clock.GetUtcNow()));
+            await session.SaveChangesAsync(ct);
+        }
+        return new OrganizationSecurity(requireMfa);
+    }
+
     public async Task<IReadOnlyList<UserAdminAuditEntry>> History(Guid organizationId, int limit, CancellationToken ct)
     {
         await using var query = store.QuerySession();
@@ -134,10 +132,10 @@ public sealed class UserAdministration(UserManager<PortalUser> users, IDocumentS
     {
         var disabled = user.LockoutEnd >= DisabledUntil;
         return new OrganizationUser(user.Id, user.Email ?? "", user.DisplayName, [.. await users.GetRolesAsync(user)], disabled,
-            !disabled && user.LockoutEnd > DateTimeOffset.UtcNow);
+            !disabled && user.LockoutEnd > DateTimeOffset.UtcNow, user.TwoFactorEnabled);
     }
 
-    static string[] CheckRoles(Organization org, string[] requested)
+    internal static string[] CheckRoles(Organization org, string[] requested)
     {
         var allowed = Roles.For(org.Kind);
         var roles = requested.Select(r => r.Trim()).Distinct().ToArray();
@@ -147,10 +145,6 @@ public sealed class UserAdministration(UserManager<PortalUser> users, IDocumentS
                 new Dictionary<string, string[]> { ["roles"] = [$"Use any of: {string.Join(", ", allowed)}."] });
         return roles;
     }
-
-    // Meets the password policy (length 12, upper, lower, digit, symbol) with room to spare.
-    static string TemporaryPassword() =>
-        "Tmp-" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(12)).Replace('+', 'x').Replace('/', 'y').TrimEnd('=') + "-9a";
 
     static void Succeeded(IdentityResult result)
     {

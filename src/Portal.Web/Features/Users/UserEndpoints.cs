@@ -12,9 +12,6 @@ public static class UserEndpoints
             .Requires(Permissions.UsersManage);
 
         group.MapGet("", List).WithName("ListUsers").WithSummary("Users of your organization (practice or vendor) with their roles");
-        group.MapPost("", Add).WithName("AddUser")
-            .WithSummary("Add a user; the answer carries a temporary password, shown once")
-            .ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
         group.MapPut("/{userId:guid}/roles", SetRoles).WithName("ChangeUserRoles").WithSummary("Replace a user's roles")
             .ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
         group.MapPost("/{userId:guid}/disable", Disable).WithName("DisableUser").WithSummary("Lock a user out for good")
@@ -23,6 +20,25 @@ public static class UserEndpoints
             .Requires(Permissions.UsersManage)
             .WithSummary("Who added, disabled, enabled or changed the roles of your organization's users, newest first")
             .WithDescription("?limit= (1–500, default 100).");
+        var invitations = app.MapGroup("/api/v1/organizations/{organizationId:guid}/invitations").WithTags("Users")
+            .Requires(Permissions.UsersManage);
+        invitations.MapGet("", ListInvitations).WithName("ListInvitations")
+            .WithSummary("Open invitations of your organization (pending and expired), newest first");
+        invitations.MapPost("", Invite).WithName("InviteUser").RequireRateLimiting(RateLimits.AccountEmail)
+            .WithSummary("Invite a user by e-mail with roles; they choose their own password from the link (single use, 7 days)")
+            .ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
+        invitations.MapPost("/{invitationId:guid}/resend", Resend).WithName("ResendInvitation").RequireRateLimiting(RateLimits.AccountEmail)
+            .WithSummary("Mail a new link (7 more days); the previous link stops working").ProducesProblem(404).ProducesProblem(409);
+        invitations.MapPost("/{invitationId:guid}/revoke", Revoke).WithName("RevokeInvitation")
+            .WithSummary("Close an open invitation; its link stops working").ProducesProblem(404).ProducesProblem(409);
+        var security = app.MapGroup("/api/v1/organizations/{organizationId:guid}/security").WithTags("Users")
+            .Requires(Permissions.UsersManage);
+        security.MapGet("", GetSecurity).WithName("GetOrganizationSecurity")
+            .WithSummary("Whether your organization requires MFA (an authenticator app) of every user");
+        security.MapPut("", PutSecurity).WithName("SetOrganizationSecurity")
+            .WithSummary("Require MFA of every user of your organization, or leave it to each user")
+            .WithDescription("Users without MFA are sent to enrolment at their next sign-in (live sessions within a minute) and can do nothing else until enrolled. Platform admins always need MFA.")
+            .ProducesValidationProblem().ProducesProblem(404);
         group.MapPost("/{userId:guid}/enable", Enable).WithName("EnableUser").WithSummary("Let a disabled or locked-out user sign in again")
             .ProducesProblem(404);
     }
@@ -33,13 +49,45 @@ public static class UserEndpoints
             ? TypedResults.Ok(await admin.List(org.Id, ct))
             : NoOrganization();
 
-    static async Task<Results<Created<UserAdded>, NotFound<ProblemDetails>>> Add(Guid organizationId, AddUser body, HttpContext context,
-        UserAdministration admin, CancellationToken ct)
+    static async Task<Results<Ok<IReadOnlyList<InvitationView>>, NotFound<ProblemDetails>>> ListInvitations(Guid organizationId,
+        HttpContext context, UserAdministration admin, Invitations invitations, CancellationToken ct) =>
+        await admin.AdministeredOrganization(context.User, organizationId, ct) is { } org
+            ? TypedResults.Ok(await invitations.Open(org.Id, ct))
+            : NoOrganization();
+
+    static async Task<Results<Created<InvitationView>, NotFound<ProblemDetails>>> Invite(Guid organizationId, InviteUser body,
+        HttpContext context, UserAdministration admin, Invitations invitations, CancellationToken ct)
     {
         if (await admin.AdministeredOrganization(context.User, organizationId, ct) is not { } org) return NoOrganization();
-        var added = await admin.Add(org, body, context.User);
-        return TypedResults.Created($"/api/v1/organizations/{org.Id}/users/{added.User.Id}", added);
+        var invited = await invitations.Invite(org, body, Actor.Of(context.User), context.Request, ct);
+        return TypedResults.Created($"/api/v1/organizations/{org.Id}/invitations/{invited.Id}", invited);
     }
+
+    static async Task<Results<Ok<InvitationView>, NotFound<ProblemDetails>>> Resend(Guid organizationId, Guid invitationId,
+        HttpContext context, UserAdministration admin, Invitations invitations, CancellationToken ct) =>
+        await admin.AdministeredOrganization(context.User, organizationId, ct) is { } org
+            && await invitations.Resend(org, invitationId, Actor.Of(context.User), context.Request, ct) is { } invitation
+            ? TypedResults.Ok(invitation)
+            : NoOrganization();
+
+    static async Task<Results<Ok<InvitationView>, NotFound<ProblemDetails>>> Revoke(Guid organizationId, Guid invitationId,
+        HttpContext context, UserAdministration admin, Invitations invitations, CancellationToken ct) =>
+        await admin.AdministeredOrganization(context.User, organizationId, ct) is { } org
+            && await invitations.Revoke(org, invitationId, Actor.Of(context.User), ct) is { } invitation
+            ? TypedResults.Ok(invitation)
+            : NoOrganization();
+
+    static async Task<Results<Ok<OrganizationSecurity>, NotFound<ProblemDetails>>> GetSecurity(Guid organizationId, HttpContext context,
+        UserAdministration admin, CancellationToken ct) =>
+        await admin.AdministeredOrganization(context.User, organizationId, ct) is { } org
+            ? TypedResults.Ok(new OrganizationSecurity(org.RequireMfa))
+            : NoOrganization();
+
+    static async Task<Results<Ok<OrganizationSecurity>, NotFound<ProblemDetails>>> PutSecurity(Guid organizationId, OrganizationSecurity body,
+        HttpContext context, UserAdministration admin, CancellationToken ct) =>
+        await admin.AdministeredOrganization(context.User, organizationId, ct) is { } org
+            ? TypedResults.Ok(await admin.SetSecurity(org, body.RequireMfa!.Value, context.User, ct))
+            : NoOrganization();
 
     static async Task<Results<Ok<OrganizationUser>, NotFound<ProblemDetails>>> SetRoles(Guid organizationId, Guid userId, ChangeRoles body,
         HttpContext context, UserAdministration admin, CancellationToken ct) =>
@@ -72,6 +120,6 @@ public static class UserEndpoints
 
     static NotFound<ProblemDetails> NoOrganization() => TypedResults.NotFound(new ProblemDetails
     {
-        Status = 404, Title = "Not found", Detail = "No such user in an organization you administer.",
+        Status = 404, Title = "Not found", Detail = "No such user or invitation in an organization you administer.",
     });
 }

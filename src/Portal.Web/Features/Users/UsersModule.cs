@@ -1,4 +1,5 @@
 using Marten;
+using Marten.Schema;
 
 namespace Portal.Web.Features.Users;
 
@@ -7,6 +8,12 @@ public static class UsersModule
     public static IServiceCollection AddUsers(this IServiceCollection services)
     {
         services.AddScoped<UserAdministration>();
-        return services.ConfigureMarten(o => o.Schema.For<UserAdminAuditEntry>().SingleTenanted().Index(e => e.OrganizationId));
+        services.AddScoped<Invitations>();
+        return services.ConfigureMarten(o =>
+        {
+            o.Schema.For<UserAdminAuditEntry>().SingleTenanted().Index(e => e.OrganizationId);
+            o.Schema.For<Invitation>().SingleTenanted().Index(i => i.OrganizationId)
+                .UniqueIndex(UniqueIndexType.Computed, "invitation_pending_email", i => i.PendingEmail!);
+        });
     }
 }
