@@ -66,14 +66,21 @@ static partial class AccountGiven
 {
     public static readonly string NorthUsers = $"/api/v1/organizations/{DemoData.NorthClinic}/users";
 
-    /// <summary>A new North Clinic user added by its admin; identity is not reset between tests, so every one is fresh.</summary>
-    public static async Task<UserAdded> NewNorthUser(PortalApp app, params string[] roles)
+    public sealed record UserRef(Guid Id, string Email);
+
+    /// <summary>A fresh user and the password they chose (<see cref="TemporaryPassword"/> keeps the older tests' name).</summary>
+    public sealed record FreshUser(UserRef User, string TemporaryPassword);
+
+    /// <summary>A new North Clinic user, invited by its admin and accepted through the mailed link; identity is not reset between tests, so every one is fresh.</summary>
+    public static async Task<FreshUser> NewNorthUser(PortalApp app, params string[] roles)
     {
+        var invited = await Portal.Tests.Accounts.AccountGiven.InvitedUser(app, Users.NorthAdmin, DemoData.NorthClinic, roles);
+        invited.Browser.Dispose();
         var admin = await app.ClientFor(Users.NorthAdmin);
-        var response = await admin.PostAsJsonAsync(NorthUsers,
-            new AddUser($"user-{Guid.NewGuid():N}@north.example", "Session Tester", roles));
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<UserAdded>())!;
+        var list = System.Text.Json.JsonDocument.Parse(await admin.GetStringAsync(NorthUsers)).RootElement;
+        var items = list.ValueKind == System.Text.Json.JsonValueKind.Array ? list : list.GetProperty("items");
+        var id = items.EnumerateArray().Single(u => u.GetProperty("email").GetString() == invited.Email).GetProperty("id").GetGuid();
+        return new FreshUser(new UserRef(id, invited.Email), invited.Password);
     }
 
     public const string Redirect = "http://127.0.0.1/callback";
