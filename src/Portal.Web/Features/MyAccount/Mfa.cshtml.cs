@@ -98,7 +98,9 @@ public class MfaModel(UserManager<PortalUser> users, SignInManager<PortalUser> s
         var key = await users.GetAuthenticatorKeyAsync(user);
         if (string.IsNullOrEmpty(key))
         {
+            // A new key changes the security stamp, which every request checks (ADR 0008): keep this browser signed in.
             await users.ResetAuthenticatorKeyAsync(user);
+            await signIn.RefreshSignInAsync(user);
             key = await users.GetAuthenticatorKeyAsync(user) ?? "";
         }
         SharedKey = string.Join(' ', key.ToLowerInvariant().Chunk(4).Select(c => new string(c)));
