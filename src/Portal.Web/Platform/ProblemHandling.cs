@@ -26,6 +26,13 @@ sealed class PortalExceptionHandler(IProblemDetailsService problems, ILogger<Por
                 Status = 412, Title = "The resource has changed since you read it",
                 Detail = "Someone else saved a newer version. Reload it, then apply your change again.",
             },
+            // Write functions turn a lost race for a key into their own RuleViolation; anything unique they did not foresee
+            // still answers 409, not 500.
+            _ when exception.IsUniqueViolation() => new ProblemDetails
+            {
+                Status = 409, Title = "The request conflicts with the current state",
+                Detail = "A record with the same identifying value already exists.", Extensions = { ["rule"] = "already-exists" },
+            },
             BadHttpRequestException bad => new ProblemDetails
             {
                 Status = bad.StatusCode, Title = "The request is malformed", Detail = bad.Message,
