@@ -31,7 +31,7 @@ public class ReviewsModel(IQuerySession query, Microsoft.AspNetCore.Identity.Use
     {
         if (!SeesAll && !IsCoder) return Forbid();
         var rows = await QaReviews.All(query, Parse(), await QaReviews.VisibleCoders(User, users), ct);
-        return File(System.Text.Encoding.UTF8.GetBytes(QaReviews.Csv(rows)), "text/csv", "qa-reviews.csv");
+        return QaReviews.Csv(rows);
     }
 
     QaReviewFilter Parse() => new()

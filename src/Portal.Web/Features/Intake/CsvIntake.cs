@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Marten;
 using Portal.Web.Platform;
+using Portal.Web.Platform.Csv;
 
 namespace Portal.Web.Features.Intake;
 
@@ -167,25 +168,16 @@ public static class CsvIntake
         public string Column { get; } = column;
     }
 
-    /// <summary>RFC 4180 quoting for the export.</summary>
-    public static string Field(string? value)
-    {
-        if (string.IsNullOrEmpty(value)) return "";
-        // A leading =, +, - or @ would run as a formula in a spreadsheet (CSV injection), quoted or not.
-        if (value[0] is '=' or '+' or '-' or '@') value = "'" + value;
-        return value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{value.Replace("\"", "\"\"")}\"" : value;
-    }
+    static readonly CsvColumn<EncounterListRow>[] EncounterExportColumns =
+    [
+        new("encounter_id", r => r.Id), new("date_of_service", r => r.DateOfService), new("place_of_service", r => r.PlaceOfService),
+        new("status", r => r.Status), new("patient_mrn", r => r.Mrn), new("patient_name", r => r.PatientName),
+        new("rendering_provider", r => r.RenderingProviderName), new("billing_provider", r => r.BillingProviderName),
+        new("payer", r => r.PayerName), new("documents", r => r.Documents),
+    ];
 
-    public static string EncounterExport(IEnumerable<EncounterListRow> rows)
-    {
-        var sb = new StringBuilder("encounter_id,date_of_service,place_of_service,status,patient_mrn,patient_name,rendering_provider,billing_provider,payer,documents\r\n");
-        foreach (var r in rows)
-            sb.AppendJoin(',', r.Id.ToString(), r.DateOfService.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), r.PlaceOfService,
-                    r.Status.ToString(), Field(r.Mrn), Field(r.PatientName), Field(r.RenderingProviderName), Field(r.BillingProviderName),
-                    Field(r.PayerName), r.Documents.ToString(CultureInfo.InvariantCulture))
-              .Append("\r\n");
-        return sb.ToString();
-    }
+    public static CsvDownload<EncounterListRow> EncounterExport(IEnumerable<EncounterListRow> rows) =>
+        new("encounters.csv", EncounterExportColumns, rows);
 }
 
 public sealed record CsvRow(int Number, IReadOnlyDictionary<string, string> Values)

@@ -188,12 +188,12 @@ public static class IntakeEndpoints
         CancellationToken ct) =>
         TypedResults.Ok((await IntakeQueries.Encounters(query, filter).ToPageAsync(filter.Page, filter.PageSize, ct)).Map(EncounterListRow.From));
 
-    static async Task<FileContentHttpResult> ExportEncounters(IDocumentSession session, [AsParameters] EncounterFilter filter,
+    static async Task<Platform.Csv.CsvDownload<EncounterListRow>> ExportEncounters(IDocumentSession session, [AsParameters] EncounterFilter filter,
         HttpContext context, CancellationToken ct)
     {
         var rows = await IntakeQueries.Encounters(session, filter).Take(10_000).ToListAsync(ct);
         await PhiAudit.Record(session, context, PhiAudit.Export, "EncounterList", null, null, ct);
-        return TypedResults.File(System.Text.Encoding.UTF8.GetBytes(CsvIntake.EncounterExport(rows.Select(EncounterListRow.From))), "text/csv", "encounters.csv");
+        return CsvIntake.EncounterExport(rows.Select(EncounterListRow.From));
     }
 
     static async Task<Created<EncounterDetails>> OpenEncounter(OpenEncounter body, HttpContext context, IDocumentSession session,
