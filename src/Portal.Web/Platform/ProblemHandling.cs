@@ -17,6 +17,7 @@ sealed class PortalExceptionHandler(IProblemDetailsService problems, ILogger<Por
                 Status = 409, Title = "The request conflicts with the current state", Detail = rule.Message,
                 Extensions = { ["rule"] = rule.Code },
             },
+            RefusedContent refused => new ProblemDetails { Status = refused.Status, Title = refused.Title, Detail = refused.Message },
             UnprocessableInput bad => WithExtensions(new HttpValidationProblemDetails(bad.Errors)
             {
                 Status = 422, Title = "The request cannot be processed", Detail = bad.Message,

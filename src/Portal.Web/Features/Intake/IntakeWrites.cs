@@ -225,52 +225,28 @@ public static class EncounterWrites
         return details?.WithState((await session.Events.FetchLatest<Encounter>(encounterId, ct))!);
     }
 
-    public const long MaxDocumentBytes = 10 * 1024 * 1024;
-
+    /// <summary>
+    /// Checks and stores an upload. The type comes from the bytes (<see cref="DocumentTypes.Sniff"/>), never from the client;
+    /// the stored record's id is ours, and the client's file name is kept only as a display name, cleaned.
+    /// 413 above <paramref name="maxBytes"/>, 415 for a type outside the allow-list, 422 for an empty file.
+    /// </summary>
     public static async Task<DocumentSummary?> AttachDocument(IDocumentSession session, Guid encounterId, long? expectedVersion,
-        string fileName, Stream content, string actor, TimeProvider clock, CancellationToken ct)
+        string fileName, Stream content, long maxBytes, string actor, TimeProvider clock, CancellationToken ct)
     {
-        using var buffer = new MemoryStream();
-        await content.CopyToAsync(buffer, ct);
-        var bytes = buffer.ToArray();
-        var contentType = DocumentTypes.Sniff(bytes);
-        var name = Path.GetFileName(fileName ?? "").Trim();
-        new FieldErrors()
-            .Check(bytes.Length > 0, "file", "The file is empty.")
-            .Check(bytes.Length <= MaxDocumentBytes, "file", $"A document may be at most {MaxDocumentBytes / 1024 / 1024} MB.")
-            .Check(contentType is not null, "file", "Only PDF, PNG and JPEG documents are accepted.")
-            .ThrowIfAny("The document cannot be attached.");
+        var bytes = await DocumentTypes.ReadAtMost(content, maxBytes, ct)
+            ?? throw new RefusedContent(StatusCodes.Status413PayloadTooLarge, "The document is too large.",
+                $"A document may be at most {DocumentOptions.Describe(maxBytes)}.");
+        new FieldErrors().Check(bytes.Length > 0, "file", "The file is empty.").ThrowIfAny("The document cannot be attached.");
+        var contentType = DocumentTypes.Sniff(bytes)
+            ?? throw new RefusedContent(StatusCodes.Status415UnsupportedMediaType, "This type of document is not accepted.",
+                $"Attach {DocumentTypes.Accepted}; the type is read from the file's content, not its name.");
         var stream = await PatientWrites.Fetch<Encounter>(session, encounterId, expectedVersion, ct);
         if (stream.Aggregate is null) return null;
-        if (name.Length is 0 or > 200) name = "document" + DocumentTypes.Extension(contentType!);
-        var attached = stream.Aggregate.Attach(Guid.CreateVersion7(), name, contentType!, bytes.Length, actor, clock.GetUtcNow());
+        var name = DocumentTypes.DisplayName(fileName, contentType);
+        var attached = stream.Aggregate.Attach(Guid.CreateVersion7(), name, contentType, bytes.Length, actor, clock.GetUtcNow());
         stream.AppendOne(attached);
-        session.Store(new EncounterDocument(attached.DocumentId, encounterId, name, contentType!, bytes));
+        session.Store(new EncounterDocument(attached.DocumentId, encounterId, name, contentType, bytes));
         await session.SaveChangesAsync(ct);
-        return new DocumentSummary(attached.DocumentId, name, contentType!, bytes.Length, actor, attached.At);
+        return new DocumentSummary(attached.DocumentId, name, contentType, bytes.Length, actor, attached.At);
     }
-}
-
-/// <summary>The stored bytes of an encounter attachment: a tenanted Marten document, served only through tenant routes.</summary>
-public sealed record EncounterDocument(Guid Id, Guid EncounterId, string FileName, string ContentType, byte[] Content);
-
-public static class DocumentTypes
-{
-    static readonly byte[] Pdf = "%PDF-"u8.ToArray();
-    static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
-    static readonly byte[] Jpeg = [0xFF, 0xD8, 0xFF];
-
-    /// <summary>The content type the bytes really are (never what the client claims), or null if not PDF, PNG or JPEG.</summary>
-    public static string? Sniff(ReadOnlySpan<byte> bytes) =>
-        bytes.StartsWith(Pdf) ? "application/pdf"
-        : bytes.StartsWith(Png) ? "image/png"
-        : bytes.StartsWith(Jpeg) ? "image/jpeg"
-        : null;
-
-    public static string Extension(string contentType) => contentType switch
-    {
-        "application/pdf" => ".pdf",
-        "image/png" => ".png",
-        _ => ".jpg",
-    };
 }
