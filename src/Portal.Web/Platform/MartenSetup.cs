@@ -22,6 +22,8 @@ public static class MartenSetup
                 // Needed for the async daemon's HotCold election with our DistributedLock shim (ADR 0002).
                 opts.Events.UseAdvisoryLockTransaction = true;
                 opts.Policies.AllDocumentsAreMultiTenanted();
+                // Natural keys per practice (MRN, NPI, payer id, active engagement, app name): primary key (tenant_id, id).
+                opts.Schema.For<UniqueKey>();
                 opts.AutoCreateSchemaObjects = builder.Environment.IsProduction() ? AutoCreate.CreateOrUpdate : AutoCreate.All;
                 opts.UseSystemTextJsonForSerialization(EnumStorage.AsString);
             })

@@ -17,6 +17,7 @@ sealed class PortalExceptionHandler(IProblemDetailsService problems, ILogger<Por
                 Status = 409, Title = "The request conflicts with the current state", Detail = rule.Message,
                 Extensions = { ["rule"] = rule.Code },
             },
+            RefusedContent refused => new ProblemDetails { Status = refused.Status, Title = refused.Title, Detail = refused.Message },
             UnprocessableInput bad => WithExtensions(new HttpValidationProblemDetails(bad.Errors)
             {
                 Status = 422, Title = "The request cannot be processed", Detail = bad.Message,
@@ -25,6 +26,13 @@ sealed class PortalExceptionHandler(IProblemDetailsService problems, ILogger<Por
             {
                 Status = 412, Title = "The resource has changed since you read it",
                 Detail = "Someone else saved a newer version. Reload it, then apply your change again.",
+            },
+            // Write functions turn a lost race for a key into their own RuleViolation; anything unique they did not foresee
+            // still answers 409, not 500.
+            _ when exception.IsUniqueViolation() => new ProblemDetails
+            {
+                Status = 409, Title = "The request conflicts with the current state",
+                Detail = "A record with the same identifying value already exists.", Extensions = { ["rule"] = "already-exists" },
             },
             BadHttpRequestException bad => new ProblemDetails
             {

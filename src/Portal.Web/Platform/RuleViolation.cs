@@ -15,3 +15,13 @@ public sealed class UnprocessableInput(string message, IDictionary<string, strin
     /// <summary>Structured details for API clients (e.g. the code edits that failed), added to the ProblemDetails as is.</summary>
     public IDictionary<string, object?> Extensions { get; } = extensions ?? new Dictionary<string, object?>();
 }
+
+/// <summary>
+/// The request body itself is refused before any rule applies: 413 (too large) or 415 (a type we do not accept). Detail says
+/// what would be accepted.
+/// </summary>
+public sealed class RefusedContent(int status, string title, string detail) : Exception(detail)
+{
+    public int Status { get; } = status;
+    public string Title { get; } = title;
+}

@@ -299,7 +299,7 @@ public class CodingWorkflow(PortalApp app) : PortalTest(app)
         Assert.Equal(("Cody North", 1, 1), (cody.CoderName, cody.Submitted, cody.WithinSla));
         var overdue = await admin.GetFromJsonAsync<PageOf<CodingQueueItem>>(North("coding/queue?overdue=true&pageSize=200"), Json);
         Assert.Equal(overdue!.Total, report.OpenOverdue);
-        Assert.StartsWith("coder,submitted,within_sla,within_sla_share,median_hours\nCody North,1,1,1",
+        Assert.StartsWith("coder,submitted,within_sla,within_sla_share,median_hours\r\nCody North,1,1,1",
             await admin.GetStringAsync(North("coding/turnaround?format=csv")));
 
         var future = await admin.GetFromJsonAsync<TurnaroundReport>(North("coding/turnaround?from=2099-01-01&to=2099-02-01"), Json);

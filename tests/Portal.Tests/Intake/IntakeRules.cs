@@ -171,8 +171,8 @@ public class IntakeRules(PortalApp app) : PortalTest(app)
         Assert.Equal(HttpStatusCode.OK, download.StatusCode);
         Assert.Equal("application/pdf", download.Content.Headers.ContentType?.MediaType);
         Assert.Equal(Pdf, await download.Content.ReadAsByteArrayAsync());
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, exe.StatusCode);
-        Assert.Contains("file", (await exe.Content.ReadFromJsonAsync<ValidationProblemDetails>())!.Errors.Keys);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, exe.StatusCode); // issue 9 item 12: a wrong type is 415, no longer 422
+        Assert.Equal("application/problem+json", exe.Content.Headers.ContentType?.MediaType);
         var details = await biller.GetFromJsonAsync<EncounterDetails>(North($"encounters/{encounter.Id}"));
         Assert.Equal("note.pdf", Assert.Single(details!.Documents).FileName);
         var audit = await (await App.ClientFor(Users.NorthAdmin)).GetFromJsonAsync<PageOf<AuditEntry>>(North($"audit?recordId={document.Id}"));
@@ -184,12 +184,13 @@ public class IntakeRules(PortalApp app) : PortalTest(app)
     {
         var biller = await App.ClientFor(Users.NorthBiller);
         var encounter = await OpenedEncounter(biller);
-        var big = new byte[EncounterWrites.MaxDocumentBytes + 1];
+        var big = new byte[DocumentOptions.DefaultMaxBytes + 1];
         Pdf.CopyTo(big, 0);
 
         var response = await biller.PostAsync(North($"encounters/{encounter.Id}/documents"), File(big, "huge.pdf"));
 
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode); // issue 9 item 12: too large is 413, no longer 422
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]

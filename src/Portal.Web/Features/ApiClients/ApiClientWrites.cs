@@ -14,6 +14,10 @@ public sealed record RegisterApiClient([Required, MinLength(3), MaxLength(100)] 
 
 public static class ApiClientWrites
 {
+    /// <summary>An active app's name is unique in the practice (ignoring case), so the list and the audit name one app; freed on revoke.</summary>
+    public static readonly UniqueKeyKind NameKey =
+        new("api-client-name", "api-client-name-taken", name => $"This practice already has an active app named '{name}'.");
+
     public static async Task<ApiClientCredentials> Register(IDocumentSession session, IOpenIddictApplicationManager applications,
         CurrentPractice practice, RegisterApiClient body, string actor, TimeProvider clock, CancellationToken ct)
     {
@@ -25,13 +29,18 @@ public static class ApiClientWrites
             throw new UnprocessableInput(scopes.Length == 0 ? "Choose at least one scope." : $"Scope(s) an app of this practice cannot have: {string.Join(", ", unknown)}.",
                 new Dictionary<string, string[]> { ["scopes"] = [$"Use any of: {string.Join(", ", known)}."] });
 
+        var name = body.Name.Trim();
+        if (await session.Query<ApiClient>().AnyAsync(c => c.Name.Equals(name, StringComparison.OrdinalIgnoreCase) && c.RevokedAt == null, ct))
+            throw NameKey.Violation(name);
+
         var id = Guid.CreateVersion7();
         var clientId = $"app-{id:N}"[..20];
         var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        var registered = new ApiClientRegistered(id, clientId, body.Name.Trim(), scopes, actor, clock.GetUtcNow());
+        var registered = new ApiClientRegistered(id, clientId, name, scopes, actor, clock.GetUtcNow());
 
         session.Events.StartStream<ApiClient>(id, registered);
-        await session.SaveChangesAsync(ct);
+        session.Claim(NameKey, name, id, registered.RegisteredAt);
+        await session.SaveClaimingAsync(NameKey, name, ct);
         // OpenIddict's store is another database context: if creating the credential fails, the registration is
         // revoked again so no half-registered client is left usable or listed as active.
         try
@@ -43,6 +52,7 @@ public static class ApiClientWrites
             // Through FetchForWriting, so the quick append knows the stream version and the snapshot's Version stays right.
             var stream = await session.Events.FetchForWriting<ApiClient>(id, CancellationToken.None);
             stream.AppendOne(new ApiClientRevoked(id, "system", clock.GetUtcNow()));
+            session.Release(NameKey, name);
             await session.SaveChangesAsync(CancellationToken.None);
             throw;
         }
@@ -73,6 +83,7 @@ public static class ApiClientWrites
         if (stream.Aggregate is null) return null;
         var revoked = stream.Aggregate.Revoke(actor, clock.GetUtcNow());
         stream.AppendOne(revoked);
+        session.Release(NameKey, stream.Aggregate.Name);
         await session.SaveChangesAsync(ct);
         if (await applications.FindByClientIdAsync(stream.Aggregate.ClientId, ct) is { } application)
             await applications.DeleteAsync(application, ct);

@@ -26,7 +26,7 @@ public class IndexModel(IQuerySession query) : PageModel
                 Issued = await ApiClientWrites.Register(session, applications, HttpContext.RequiredPractice(),
                     new RegisterApiClient(name, scopes ?? []), User.Actor(), clock, ct);
             }
-            catch (UnprocessableInput e) { Error = e.Message; }
+            catch (Exception e) when (e is UnprocessableInput or RuleViolation) { Error = e.Message; }
         }
         await Load(ct);
         return Page();

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Web.Features.Intake;
 using Portal.Web.Platform;
+using Portal.Web.Platform.Csv;
 
 namespace Portal.Web.Features.Audit;
 
@@ -57,14 +58,12 @@ public static class AuditLog
         return q.OrderByDescending(a => a.At);
     }
 
-    public static readonly string[] CsvColumns = ["at", "actor", "user_id", "client_id", "organization_id", "action", "operation", "record_type",
-        "record_id", "patient_id", "purpose", "ip_address", "path"];
-
-    public static string[] CsvRow(AuditEntry a) =>
+    public static readonly IReadOnlyList<CsvColumn<AuditEntry>> CsvColumns =
     [
-        a.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"), a.Actor, a.UserId ?? "", a.ClientId ?? "", a.OrganizationId?.ToString() ?? "",
-        a.Action, a.Operation ?? "", a.RecordType, a.RecordId?.ToString() ?? "", a.PatientId?.ToString() ?? "", a.Purpose ?? "",
-        a.IpAddress ?? "", a.Path,
+        new("at", a => a.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'")), new("actor", a => a.Actor), new("user_id", a => a.UserId),
+        new("client_id", a => a.ClientId), new("organization_id", a => a.OrganizationId?.ToString()), new("action", a => a.Action),
+        new("operation", a => a.Operation), new("record_type", a => a.RecordType), new("record_id", a => a.RecordId?.ToString()),
+        new("patient_id", a => a.PatientId?.ToString()), new("purpose", a => a.Purpose), new("ip_address", a => a.IpAddress), new("path", a => a.Path),
     ];
 
     /// <summary>At most this many rows in one export; narrow the dates for more.</summary>
@@ -86,9 +85,6 @@ public static class AuditLog
     static async Task<Ok<PageOf<AuditEntry>>> List(IQuerySession query, HttpContext context, int? page, int? pageSize, CancellationToken ct) =>
         TypedResults.Ok(await Query(query, AuditFilter.Parse(context.Request.Query)).ToPageAsync(page, pageSize, ct));
 
-    static async Task<IResult> Export(IQuerySession query, HttpContext context, CancellationToken ct)
-    {
-        var rows = await Query(query, AuditFilter.Parse(context.Request.Query)).Take(ExportLimit).ToListAsync(ct);
-        return TypedResults.File(CsvExport.Bytes(CsvColumns, rows.Select(CsvRow)), "text/csv", "phi-access-log.csv");
-    }
+    static async Task<CsvDownload<AuditEntry>> Export(IQuerySession query, HttpContext context, CancellationToken ct) =>
+        new("phi-access-log.csv", CsvColumns, await Query(query, AuditFilter.Parse(context.Request.Query)).Take(ExportLimit).ToListAsync(ct));
 }

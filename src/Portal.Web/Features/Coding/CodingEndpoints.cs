@@ -131,7 +131,7 @@ public static class CodingEndpoints
             [.. page.Items.Select(r => CodingQueueItem.From(r, practice.PracticeId, practice.Name, now))], page.Page, page.PageSize, page.Total));
     }
 
-    static async Task<FileContentHttpResult> ExportQueue(IDocumentSession session, [AsParameters] QueueFilter filter, HttpContext context,
+    static async Task<Platform.Csv.CsvDownload<CodingQueueItem>> ExportQueue(IDocumentSession session, [AsParameters] QueueFilter filter, HttpContext context,
         TimeProvider clock, CancellationToken ct)
     {
         var practice = context.RequiredPractice();
@@ -139,8 +139,7 @@ public static class CodingEndpoints
         var caller = CodingCaller.From(context.User);
         var rows = await CodingQueue.Rows(session, filter, caller.Me.Id, caller.Me.VendorId, now).Take(10_000).ToListAsync(ct);
         await PhiAudit.Record(session, context, PhiAudit.Export, "CodingQueue", null, null, ct);
-        var csv = CodingQueue.Csv(rows.Select(r => CodingQueueItem.From(r, practice.PracticeId, practice.Name, now)));
-        return TypedResults.File(System.Text.Encoding.UTF8.GetBytes(csv), "text/csv", "coding-queue.csv");
+        return CodingQueue.Csv(rows.Select(r => CodingQueueItem.From(r, practice.PracticeId, practice.Name, now)));
     }
 
     static async Task<Results<Ok<PulledChart>, NoContent>> PullNext(HttpContext context, IDocumentStore store, NpgsqlDataSource db,
@@ -273,7 +272,7 @@ public static class CodingEndpoints
         var visible = await QaReviews.VisibleCoders(context.User, users);
         if (format != "csv") return TypedResults.Ok(await QaReviews.List(query, filter, visible, ct));
         var rows = await QaReviews.All(query, filter, visible, ct);
-        return TypedResults.File(System.Text.Encoding.UTF8.GetBytes(QaReviews.Csv(rows)), "text/csv", "qa-reviews.csv");
+        return QaReviews.Csv(rows);
     }
 
 
@@ -294,7 +293,7 @@ public static class CodingEndpoints
             throw new UnprocessableInput("The window is empty.", new Dictionary<string, string[]> { ["to"] = ["to must be after from."] });
         var report = await TurnaroundReport.For(query, context.RequiredPractice().PracticeId, start, end, now, ct);
         return format == "csv"
-            ? TypedResults.File(System.Text.Encoding.UTF8.GetBytes(report.Csv()), "text/csv", "coding-turnaround.csv")
+            ? report.Csv()
             : TypedResults.Ok(report);
     }
 
@@ -307,7 +306,7 @@ public static class CodingEndpoints
             throw new UnprocessableInput("The window is empty.", new Dictionary<string, string[]> { ["to"] = ["to must be after from."] });
         var report = await ProductivityReport.For(query, start, end, await QaReviews.VisibleCoders(context.User, users), ct);
         return format == "csv"
-            ? TypedResults.File(System.Text.Encoding.UTF8.GetBytes(report.Csv()), "text/csv", "coding-productivity.csv")
+            ? report.Csv()
             : TypedResults.Ok(report);
     }
 

@@ -124,15 +124,15 @@ public static class CodingQueue
         };
     }
 
-    public static string Csv(IEnumerable<CodingQueueItem> items)
-    {
-        var csv = new System.Text.StringBuilder("encounter_id,practice,status,dos,patient,mrn,provider,payer,priority,due_at,overdue,coder,open_queries\n");
-        foreach (var i in items)
-            csv.AppendJoin(',', i.EncounterId, CsvIntake.Field(i.PracticeName), i.Status, i.DateOfService.ToString("yyyy-MM-dd"), CsvIntake.Field(i.PatientName),
-                CsvIntake.Field(i.Mrn), CsvIntake.Field(i.RenderingProviderName), CsvIntake.Field(i.PayerName), i.Priority, i.DueAt?.ToString("O") ?? "",
-                i.Overdue ? "yes" : "no", CsvIntake.Field(i.CoderName), i.OpenQueries).Append('\n');
-        return csv.ToString();
-    }
+    static readonly Platform.Csv.CsvColumn<CodingQueueItem>[] CsvColumns =
+    [
+        new("encounter_id", i => i.EncounterId), new("practice", i => i.PracticeName), new("status", i => i.Status),
+        new("dos", i => i.DateOfService), new("patient", i => i.PatientName), new("mrn", i => i.Mrn), new("provider", i => i.RenderingProviderName),
+        new("payer", i => i.PayerName), new("priority", i => i.Priority), new("due_at", i => i.DueAt), new("overdue", i => i.Overdue),
+        new("coder", i => i.CoderName), new("open_queries", i => i.OpenQueries),
+    ];
+
+    public static Platform.Csv.CsvDownload<CodingQueueItem> Csv(IEnumerable<CodingQueueItem> items) => new("coding-queue.csv", CsvColumns, items);
 
     /// <summary>
     /// Gives <paramref name="coder"/> the next queued chart of <paramref name="practices"/>: highest priority, then earliest

@@ -177,19 +177,16 @@ public static class QaReviews
         })];
     }
 
-    public static string Csv(IEnumerable<QaReviewItem> items)
-    {
-        var csv = new System.Text.StringBuilder(
-            "encounter_id,patient,dos,coder,reviewer,reviewed_at,corrected,code_accuracy,errors,error_types,charge_impact,rebuttal,rebuttal_reason,rebuttal_note\n");
-        foreach (var i in items)
-            csv.AppendJoin(',', i.EncounterId, CsvIntake.Field(i.PatientName), i.DateOfService?.ToString("yyyy-MM-dd") ?? "",
-                CsvIntake.Field(i.CoderName), CsvIntake.Field(i.Reviewer), i.ReviewedAt.ToString("O"), i.Corrected ? "yes" : "no",
-                i.Accuracy.ToString(System.Globalization.CultureInfo.InvariantCulture), i.Errors.Length,
-                CsvIntake.Field(string.Join("; ", i.Errors.Select(QaErrors.Label))),
-                i.ChargeImpact.ToString(System.Globalization.CultureInfo.InvariantCulture), i.Rebuttal?.ToString().ToLowerInvariant() ?? "",
-                CsvIntake.Field(i.RebuttalReason), CsvIntake.Field(i.RebuttalNote)).Append('\n');
-        return csv.ToString();
-    }
+    static readonly Platform.Csv.CsvColumn<QaReviewItem>[] CsvColumns =
+    [
+        new("encounter_id", i => i.EncounterId), new("patient", i => i.PatientName), new("dos", i => i.DateOfService),
+        new("coder", i => i.CoderName), new("reviewer", i => i.Reviewer), new("reviewed_at", i => i.ReviewedAt), new("corrected", i => i.Corrected),
+        new("code_accuracy", i => i.Accuracy), new("errors", i => i.Errors.Length), new("error_types", i => string.Join("; ", i.Errors.Select(QaErrors.Label))),
+        new("charge_impact", i => i.ChargeImpact), new("rebuttal", i => i.Rebuttal?.ToString().ToLowerInvariant()),
+        new("rebuttal_reason", i => i.RebuttalReason), new("rebuttal_note", i => i.RebuttalNote),
+    ];
+
+    public static Platform.Csv.CsvDownload<QaReviewItem> Csv(IEnumerable<QaReviewItem> items) => new("qa-reviews.csv", CsvColumns, items);
 }
 
 public static class Accuracy
@@ -414,15 +411,13 @@ public sealed record TurnaroundReport(DateTimeOffset From, DateTimeOffset To, in
 
     internal static decimal Share(int part, int whole) => whole == 0 ? 0 : Math.Round((decimal)part / whole, 4);
 
-    public string Csv()
-    {
-        var csv = new System.Text.StringBuilder("coder,submitted,within_sla,within_sla_share,median_hours\n");
-        foreach (var c in PerCoder)
-            csv.Append(c.CoderName.Replace(",", " ")).Append(',').Append(c.Submitted).Append(',').Append(c.WithinSla).Append(',')
-                .Append(c.WithinSlaShare.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(',')
-                .Append(c.MedianHours.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-        return csv.ToString();
-    }
+    static readonly Platform.Csv.CsvColumn<CoderTurnaround>[] CsvColumns =
+    [
+        new("coder", c => c.CoderName), new("submitted", c => c.Submitted), new("within_sla", c => c.WithinSla),
+        new("within_sla_share", c => c.WithinSlaShare), new("median_hours", c => c.MedianHours),
+    ];
+
+    public Platform.Csv.CsvDownload<CoderTurnaround> Csv() => new("coding-turnaround.csv", CsvColumns, PerCoder);
 }
 
 /// <summary>
@@ -451,15 +446,14 @@ public sealed record ProductivityReport(DateTimeOffset From, DateTimeOffset To, 
         }).OrderByDescending(c => c.Submitted).ThenBy(c => c.CoderName)]);
     }
 
-    public string Csv()
-    {
-        var inv = System.Globalization.CultureInfo.InvariantCulture;
-        var csv = new System.Text.StringBuilder("coder,submitted,active_days,per_active_day,within_sla_share,reviews,code_accuracy,encounter_accuracy\n");
-        foreach (var c in PerCoder)
-            csv.AppendJoin(',', CsvIntake.Field(c.CoderName), c.Submitted, c.ActiveDays, c.PerActiveDay.ToString(inv),
-                c.WithinSlaShare.ToString(inv), c.Reviews, c.Accuracy?.ToString(inv) ?? "", c.EncounterAccuracy?.ToString(inv) ?? "").Append('\n');
-        return csv.ToString();
-    }
+    static readonly Platform.Csv.CsvColumn<CoderProductivity>[] CsvColumns =
+    [
+        new("coder", c => c.CoderName), new("submitted", c => c.Submitted), new("active_days", c => c.ActiveDays),
+        new("per_active_day", c => c.PerActiveDay), new("within_sla_share", c => c.WithinSlaShare), new("reviews", c => c.Reviews),
+        new("code_accuracy", c => c.Accuracy), new("encounter_accuracy", c => c.EncounterAccuracy),
+    ];
+
+    public Platform.Csv.CsvDownload<CoderProductivity> Csv() => new("coding-productivity.csv", CsvColumns, PerCoder);
 }
 
 /// <summary>

@@ -19,14 +19,13 @@ public class QaModel(IQuerySession query, TimeProvider clock) : CodingPageModel
     public async Task<IActionResult> OnGetProductivityCsvAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        return File(System.Text.Encoding.UTF8.GetBytes((await ProductivityReport.For(query, now.AddDays(-30), now, null, ct)).Csv()),
-            "text/csv", "coding-productivity.csv");
+        return (await ProductivityReport.For(query, now.AddDays(-30), now, null, ct)).Csv();
     }
 
     /// <summary>The turnaround per coder of the last 30 days, as CSV.</summary>
     public async Task<IActionResult> OnGetTurnaroundCsvAsync(CancellationToken ct)
     {
-        return File(System.Text.Encoding.UTF8.GetBytes((await LastThirtyDays(ct)).Csv()), "text/csv", "coding-turnaround.csv");
+        return (await LastThirtyDays(ct)).Csv();
     }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)

@@ -35,8 +35,7 @@ public class QueueModel(IQuerySession query, TimeProvider clock) : CodingPageMod
         var now = clock.GetUtcNow();
         var rows = await CodingQueue.Rows(session, filter, Caller.Me.Id, Caller.Me.VendorId, now).Take(10_000).ToListAsync(ct);
         await PhiAudit.Record(session, HttpContext, PhiAudit.Export, "CodingQueue", null, null, ct);
-        var csv = CodingQueue.Csv(rows.Select(r => CodingQueueItem.From(r, Practice.PracticeId, Practice.Name, now)));
-        return File(System.Text.Encoding.UTF8.GetBytes(csv), "text/csv", "coding-queue.csv");
+        return CodingQueue.Csv(rows.Select(r => CodingQueueItem.From(r, Practice.PracticeId, Practice.Name, now)));
     }
 
     /// <summary>"Pull next chart": the same atomic pick as the API; straight to its coding screen.</summary>

@@ -29,7 +29,7 @@ public class ReviewsModel(IQuerySession query, Microsoft.AspNetCore.Identity.Use
     public async Task<IActionResult> OnGetCsvAsync(CancellationToken ct)
     {
         var rows = await QaReviews.All(query, Parse(), await QaReviews.VisibleCoders(User, users), ct);
-        return File(System.Text.Encoding.UTF8.GetBytes(QaReviews.Csv(rows)), "text/csv", "qa-reviews.csv");
+        return QaReviews.Csv(rows);
     }
 
     QaReviewFilter Parse() => new()

@@ -77,6 +77,7 @@ public sealed class DemoSeeder(IDocumentStore store, UserManager<PortalUser> use
                 var granted = new EngagementGranted(Guid.CreateVersion7(), DemoData.NorthClinic, DemoData.AcmeCoding, "Acme Coding Services",
                     ["coding"], true, "Nora Admin", now, "Demo: Acme codes North Clinic's office visits.");
                 north.Events.StartStream<Engagement>(granted.EngagementId, granted);
+                north.Claim(EngagementWrites.ActiveKey, DemoData.AcmeCoding.ToString(), granted.EngagementId, now);
                 await north.SaveChangesAsync(ct);
             }
         }
@@ -94,6 +95,7 @@ public sealed class DemoSeeder(IDocumentStore store, UserManager<PortalUser> use
             if (await practice.Query<ApiClient>().AnyAsync(c => c.ClientId == client.ClientId, ct)) continue;
             var id = Guid.CreateVersion7();
             practice.Events.StartStream<ApiClient>(id, new ApiClientRegistered(id, client.ClientId, client.Name, client.Scopes, "Portal demo", now));
+            practice.Claim(ApiClientWrites.NameKey, client.Name, id, now);
             await practice.SaveChangesAsync(ct);
         }
         await IntakeDemo.SeedAsync(store, clock, ct);

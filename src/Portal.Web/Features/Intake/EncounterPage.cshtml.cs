@@ -1,15 +1,17 @@
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Portal.Web.Platform;
 
 namespace Portal.Web.Features.Intake;
 
 public sealed record VisitNotesPanel(EncounterDetails Encounter, bool CanWrite, string PostUrl, string? Error);
 
-public class EncounterPageModel(IQuerySession query) : IntakePageModel
+public class EncounterPageModel(IQuerySession query, IOptions<DocumentOptions> documents) : IntakePageModel
 {
     public EncounterDetails Encounter { get; private set; } = default!;
     public IReadOnlyList<HistoryEntry> History { get; private set; } = [];
+    public long MaxDocumentBytes => documents.Value.MaxBytes;
     public VisitNotesPanel Notes => new(Encounter, CanWrite, $"{Root}/encounters/{Encounter.Id}?handler=Notes",
         Error is null ? null : string.Join(" ", FieldErrors.Values.SelectMany(m => m).Prepend(Error)));
 
@@ -28,7 +30,8 @@ public class EncounterPageModel(IQuerySession query) : IntakePageModel
         if (document is null || encounter is null || document.EncounterId != encounterId
             || !await Coding.VendorVisibility.MaySeeEncounter(session, User, encounterId, ct)) return NotFound();
         await PhiAudit.Record(session, HttpContext, PhiAudit.Download, nameof(EncounterDocument), document.Id, encounter.PatientId, ct);
-        return File(document.Content, document.ContentType, document.FileName);
+        DocumentTypes.ServeAsAttachment(Response, document);
+        return File(document.Content, DocumentTypes.ServedType(document));
     }
 
     /// <summary>htmx: revise the notes against the version the user saw; answers the notes panel.</summary>
@@ -46,12 +49,12 @@ public class EncounterPageModel(IQuerySession query) : IntakePageModel
         [FromServices] TimeProvider clock, CancellationToken ct)
     {
         var found = true;
-        if (file is null || file.Length == 0) Error = "Choose a PDF, PNG or JPEG file to attach.";
+        if (file is null || file.Length == 0) Error = $"Choose {DocumentTypes.Accepted} to attach.";
         else
         {
             await using var content = file.OpenReadStream();
             if (await TryWrite(async () => found = await EncounterWrites.AttachDocument(session, encounterId, null, file.FileName, content,
-                    User.Actor(), clock, ct) is not null) && found)
+                    MaxDocumentBytes, User.Actor(), clock, ct) is not null) && found)
                 return Redirect($"{Root}/encounters/{encounterId}");
         }
         if (!found || !await Load(encounterId, ct)) return NotFound();

@@ -33,7 +33,7 @@ public class EncountersModel(IQuerySession query) : IntakePageModel
     {
         var rows = await IntakeQueries.Encounters(session, Filter).Take(10_000).ToListAsync(ct);
         await PhiAudit.Record(session, HttpContext, PhiAudit.Export, "EncounterList", null, null, ct);
-        return File(System.Text.Encoding.UTF8.GetBytes(CsvIntake.EncounterExport(rows.Select(EncounterListRow.From))), "text/csv", "encounters.csv");
+        return CsvIntake.EncounterExport(rows.Select(EncounterListRow.From));
     }
 
     public async Task<IActionResult> OnPostImportAsync(IFormFile? file, [FromServices] IDocumentSession session,

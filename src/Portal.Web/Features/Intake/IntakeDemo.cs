@@ -1,5 +1,6 @@
 using Marten;
 using Portal.Web.Features.Demo;
+using Portal.Web.Platform;
 
 namespace Portal.Web.Features.Intake;
 
@@ -37,12 +38,20 @@ public static class IntakeDemo
             new PayerAdded(Guid.CreateVersion7(), "Medicare Part B (demo)", "MCRB1", 365, by, now),
             new PayerAdded(Guid.CreateVersion7(), "Aetna (demo)", "AET01", 120, by, now),
         };
-        foreach (var p in payers) session.Events.StartStream<Payer>(p.PayerId, p);
+        foreach (var p in payers)
+        {
+            session.Events.StartStream<Payer>(p.PayerId, p);
+            session.Claim(PayerWrites.PayerIdKey, p.ClearinghousePayerId, p.PayerId, now);
+        }
 
         var enrolled = providers.Select(p => new ProviderEnrolled(Guid.CreateVersion7(), p.Name, p.Npi,
             p.Taxonomy.StartsWith("19", StringComparison.Ordinal) ? ProviderType.Organization : ProviderType.Individual,
             p.Taxonomy, by, now)).ToArray();
-        foreach (var p in enrolled) session.Events.StartStream<Provider>(p.ProviderId, p);
+        foreach (var p in enrolled)
+        {
+            session.Events.StartStream<Provider>(p.ProviderId, p);
+            session.Claim(ProviderWrites.NpiKey, p.Npi, p.ProviderId, now);
+        }
 
         var registered = new List<Patient>();
         for (var i = 0; i < patients.Length; i++)
@@ -57,6 +66,7 @@ public static class IntakeDemo
                 SubscriberRelationship.Self, dob.Year < 1960 ? null : "GRP-778", CoveragePriority.Primary, new DateOnly(2025, 1, 1), null);
             var added = new CoverageAdded(e.PatientId, coverage, by, now);
             session.Events.StartStream<Patient>(e.PatientId, e, added);
+            session.Claim(PatientWrites.MrnKey, e.Mrn, e.PatientId, now);
             registered.Add(Patient.Create(e).Apply(added));
         }
 

@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Web.Features.Coding;
+using Microsoft.Extensions.Options;
 using Portal.Web.Platform;
 
 namespace Portal.Web.Features.Intake;
@@ -85,13 +86,14 @@ public static class IntakeEndpoints
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412);
         encounters.MapPost("/{encounterId:guid}/documents", AttachDocument).WithName("AttachDocument")
             .Requires(Permissions.IntakeWrite)
-            .WithSummary("Attach a PDF, PNG or JPEG (at most 10 MB) as multipart/form-data 'file'")
-            .WithDescription("The type is decided by the file's first bytes, not its name. If-Match is optional.")
+            .WithSummary("Attach a PDF, PNG, JPEG, TIFF or plain text document as multipart/form-data 'file'")
+            .WithDescription("The type is decided by the file's content, not its name or Content-Type: another type gives 415. " +
+                             "A file above Portal:Documents:MaxBytes (default 20 MB) gives 413. If-Match is optional.")
             .DisableAntiforgery() // bearer-token API: no cookies, so no cross-site forgery to defend against
-            .ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
+            .ProducesProblem(409).ProducesProblem(412).ProducesProblem(413).ProducesProblem(415).ProducesProblem(422);
         encounters.MapGet("/{encounterId:guid}/documents/{documentId:guid}", DownloadDocument).WithName("DownloadDocument")
             .Requires(Permissions.EncountersRead)
-            .WithSummary("Download an attached document (audited)")
+            .WithSummary("Download an attached document (audited); always an attachment, never cached")
             .Produces(200, contentType: "application/pdf");
 
     }
@@ -184,12 +186,12 @@ public static class IntakeEndpoints
         CancellationToken ct) =>
         TypedResults.Ok((await IntakeQueries.Encounters(query, filter).ToPageAsync(filter.Page, filter.PageSize, ct)).Map(EncounterListRow.From));
 
-    static async Task<FileContentHttpResult> ExportEncounters(IDocumentSession session, [AsParameters] EncounterFilter filter,
+    static async Task<Platform.Csv.CsvDownload<EncounterListRow>> ExportEncounters(IDocumentSession session, [AsParameters] EncounterFilter filter,
         HttpContext context, CancellationToken ct)
     {
         var rows = await IntakeQueries.Encounters(session, filter).Take(10_000).ToListAsync(ct);
         await PhiAudit.Record(session, context, PhiAudit.Export, "EncounterList", null, null, ct);
-        return TypedResults.File(System.Text.Encoding.UTF8.GetBytes(CsvIntake.EncounterExport(rows.Select(EncounterListRow.From))), "text/csv", "encounters.csv");
+        return CsvIntake.EncounterExport(rows.Select(EncounterListRow.From));
     }
 
     static async Task<Created<EncounterDetails>> OpenEncounter(OpenEncounter body, HttpContext context, IDocumentSession session,
@@ -232,11 +234,11 @@ public static class IntakeEndpoints
     }
 
     static async Task<Results<Created<DocumentSummary>, NotFound<ProblemDetails>>> AttachDocument(Guid encounterId, IFormFile file,
-        HttpContext context, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+        HttpContext context, IDocumentSession session, IOptions<DocumentOptions> options, TimeProvider clock, CancellationToken ct)
     {
         await using var content = file.OpenReadStream();
         var document = await EncounterWrites.AttachDocument(session, encounterId, ETags.Parse(context.Request.Headers.IfMatch),
-            file.FileName, content, context.User.Actor(), clock, ct);
+            file.FileName, content, options.Value.MaxBytes, context.User.Actor(), clock, ct);
         return document is null
             ? NotFound("encounter")
             : TypedResults.Created(Url(context, $"encounters/{encounterId}/documents/{document.Id}"), document);
@@ -250,7 +252,8 @@ public static class IntakeEndpoints
             || !await VendorVisibility.MaySeeEncounter(session, context.User, encounterId, ct)) return NotFound("document");
         var encounter = await session.LoadAsync<Encounter>(encounterId, ct);
         await PhiAudit.Record(session, context, PhiAudit.Download, nameof(EncounterDocument), document.Id, encounter?.PatientId, ct);
-        return TypedResults.File(document.Content, document.ContentType, document.FileName);
+        DocumentTypes.ServeAsAttachment(context.Response, document);
+        return TypedResults.File(document.Content, DocumentTypes.ServedType(document));
     }
 
 

@@ -6,8 +6,11 @@ namespace Portal.Web.Features.Intake;
 
 public static class IntakeModule
 {
-    public static IServiceCollection AddIntake(this IServiceCollection services) =>
-        services.ConfigureMarten(o =>
+    public static IServiceCollection AddIntake(this IServiceCollection services)
+    {
+        services.AddOptions<DocumentOptions>().BindConfiguration("Portal:Documents")
+            .Validate(o => o.MaxBytes > 0, "Portal:Documents:MaxBytes must be positive.");
+        return services.ConfigureMarten(o =>
         {
             o.Projections.Snapshot<Patient>(SnapshotLifecycle.Inline);
             o.Projections.Snapshot<Provider>(SnapshotLifecycle.Inline);
@@ -19,6 +22,7 @@ public static class IntakeModule
             o.Schema.For<EncounterDocument>().Index(d => d.EncounterId);
             o.Schema.For<AuditEntry>().Index(a => a.At);
         });
+    }
 }
 
 /// <summary>Who may do what in intake. API tokens also need the encounters.read / encounters.write scope.</summary>

@@ -41,6 +41,7 @@ public abstract class IntakePageModel : PageModel
         }
         catch (UnprocessableInput e) { Error = e.Message; FieldErrors = new Dictionary<string, string[]>(e.Errors); }
         catch (RuleViolation e) { Error = e.Message; }
+        catch (RefusedContent e) { Error = $"{e.Title} {e.Message}"; }
         catch (Exception e) when (e.IsStaleWrite())
         {
             Error = "Someone changed this record while you were editing. What you see now is current; apply your change again.";

@@ -5,18 +5,22 @@ namespace Portal.Web.Features.Intake;
 
 public static class PatientWrites
 {
+    /// <summary>An MRN is unique within the practice, ignoring case (the key is what enforces it under concurrency).</summary>
+    public static readonly UniqueKeyKind MrnKey = new("patient-mrn", "mrn-taken", mrn => $"Another patient of this practice already has MRN {mrn}.");
+
     public static async Task<Patient> Register(IDocumentSession session, RegisterPatient input, string actor, TimeProvider clock,
         CancellationToken ct)
     {
-        var mrn = input.Mrn.Trim();
-        if (await session.Query<Patient>().AnyAsync(p => p.Mrn == mrn, ct))
-            throw new RuleViolation($"Another patient of this practice already has MRN {mrn}.", "mrn-taken");
+        var mrn = input.Mrn?.Trim() ?? "";
+        // A friendly early answer, also for patients registered before the key existed; the key decides races.
+        if (mrn.Length > 0 && await session.Query<Patient>().AnyAsync(p => p.Mrn.Equals(mrn, StringComparison.OrdinalIgnoreCase), ct))
+            throw MrnKey.Violation(mrn);
         var patient = Start(session, input, actor, clock.GetUtcNow());
-        await session.SaveChangesAsync(ct);
+        await session.SaveClaimingAsync(MrnKey, mrn, ct);
         return patient;
     }
 
-    /// <summary>Validates and queues a new patient stream; the caller saves (alone, or with a whole CSV batch).</summary>
+    /// <summary>Validates and queues a new patient stream with its MRN key; the caller saves (alone, or with a whole CSV batch).</summary>
     public static Patient Start(IDocumentSession session, RegisterPatient input, string actor, DateTimeOffset now)
     {
         var errors = new FieldErrors()
@@ -25,6 +29,7 @@ public static class PatientWrites
         errors.ThrowIfAny("The patient cannot be registered.");
         var registered = new PatientRegistered(Guid.CreateVersion7(), input.Mrn!.Trim(), demographics, actor, now);
         session.Events.StartStream<Patient>(registered.PatientId, registered);
+        session.Claim(MrnKey, registered.Mrn, registered.PatientId, now);
         return Patient.Create(registered);
     }
 
@@ -93,6 +98,9 @@ public static class PatientWrites
 
 public static class ProviderWrites
 {
+    public static readonly UniqueKeyKind NpiKey =
+        new("provider-npi", "npi-taken", npi => $"A provider with NPI {npi} is already enrolled in this practice.");
+
     /// <summary>
     /// Links the portal user who answers the provider's coding queries (a user of this practice with the provider role, linked
     /// to no other provider), or unlinks with a null user id. 422 for a user who does not qualify, 409 if linked elsewhere.
@@ -131,18 +139,21 @@ public static class ProviderWrites
                 "A NUCC taxonomy code is 10 characters ending in X, e.g. 207Q00000X.")
             .Check(!string.IsNullOrWhiteSpace(input.Name), "name", "Give the provider's name.")
             .ThrowIfAny("The provider cannot be enrolled.");
-        if (await session.Query<Provider>().AnyAsync(p => p.Npi == npi, ct))
-            throw new RuleViolation($"A provider with NPI {npi} is already enrolled in this practice.", "npi-taken");
+        if (await session.Query<Provider>().AnyAsync(p => p.Npi == npi, ct)) throw NpiKey.Violation(npi);
         var enrolled = new ProviderEnrolled(Guid.CreateVersion7(), input.Name.Trim(), npi, input.Type,
             input.TaxonomyCode!.Trim().ToUpperInvariant(), actor, clock.GetUtcNow());
         session.Events.StartStream<Provider>(enrolled.ProviderId, enrolled);
-        await session.SaveChangesAsync(ct);
+        session.Claim(NpiKey, npi, enrolled.ProviderId, enrolled.At);
+        await session.SaveClaimingAsync(NpiKey, npi, ct);
         return Provider.Create(enrolled);
     }
 }
 
 public static class PayerWrites
 {
+    public static readonly UniqueKeyKind PayerIdKey =
+        new("payer-id", "payer-id-taken", code => $"A payer with payer id {code} already exists in this practice.");
+
     public static async Task<Payer> Add(IDocumentSession session, AddPayer input, string actor, TimeProvider clock, CancellationToken ct)
     {
         var code = input.ClearinghousePayerId?.Trim().ToUpperInvariant() ?? "";
@@ -151,12 +162,12 @@ public static class PayerWrites
             .Check(!string.IsNullOrWhiteSpace(input.Name), "name", "Give the payer's name.")
             .Check(input.TimelyFilingDays is null or (>= 1 and <= 3650), "timelyFilingDays", "Use 1–3650 days.")
             .ThrowIfAny("The payer cannot be added.");
-        if (await session.Query<Payer>().AnyAsync(p => p.ClearinghousePayerId == code, ct))
-            throw new RuleViolation($"A payer with payer id {code} already exists in this practice.", "payer-id-taken");
+        if (await session.Query<Payer>().AnyAsync(p => p.ClearinghousePayerId == code, ct)) throw PayerIdKey.Violation(code);
         var added = new PayerAdded(Guid.CreateVersion7(), input.Name.Trim(), code, input.TimelyFilingDays ?? Payer.DefaultTimelyFilingDays,
             actor, clock.GetUtcNow());
         session.Events.StartStream<Payer>(added.PayerId, added);
-        await session.SaveChangesAsync(ct);
+        session.Claim(PayerIdKey, code, added.PayerId, added.At);
+        await session.SaveClaimingAsync(PayerIdKey, code, ct);
         return Payer.Create(added);
     }
 }
@@ -214,52 +225,28 @@ public static class EncounterWrites
         return details?.WithState((await session.Events.FetchLatest<Encounter>(encounterId, ct))!);
     }
 
-    public const long MaxDocumentBytes = 10 * 1024 * 1024;
-
+    /// <summary>
+    /// Checks and stores an upload. The type comes from the bytes (<see cref="DocumentTypes.Sniff"/>), never from the client;
+    /// the stored record's id is ours, and the client's file name is kept only as a display name, cleaned.
+    /// 413 above <paramref name="maxBytes"/>, 415 for a type outside the allow-list, 422 for an empty file.
+    /// </summary>
     public static async Task<DocumentSummary?> AttachDocument(IDocumentSession session, Guid encounterId, long? expectedVersion,
-        string fileName, Stream content, string actor, TimeProvider clock, CancellationToken ct)
+        string fileName, Stream content, long maxBytes, string actor, TimeProvider clock, CancellationToken ct)
     {
-        using var buffer = new MemoryStream();
-        await content.CopyToAsync(buffer, ct);
-        var bytes = buffer.ToArray();
-        var contentType = DocumentTypes.Sniff(bytes);
-        var name = Path.GetFileName(fileName ?? "").Trim();
-        new FieldErrors()
-            .Check(bytes.Length > 0, "file", "The file is empty.")
-            .Check(bytes.Length <= MaxDocumentBytes, "file", $"A document may be at most {MaxDocumentBytes / 1024 / 1024} MB.")
-            .Check(contentType is not null, "file", "Only PDF, PNG and JPEG documents are accepted.")
-            .ThrowIfAny("The document cannot be attached.");
+        var bytes = await DocumentTypes.ReadAtMost(content, maxBytes, ct)
+            ?? throw new RefusedContent(StatusCodes.Status413PayloadTooLarge, "The document is too large.",
+                $"A document may be at most {DocumentOptions.Describe(maxBytes)}.");
+        new FieldErrors().Check(bytes.Length > 0, "file", "The file is empty.").ThrowIfAny("The document cannot be attached.");
+        var contentType = DocumentTypes.Sniff(bytes)
+            ?? throw new RefusedContent(StatusCodes.Status415UnsupportedMediaType, "This type of document is not accepted.",
+                $"Attach {DocumentTypes.Accepted}; the type is read from the file's content, not its name.");
         var stream = await PatientWrites.Fetch<Encounter>(session, encounterId, expectedVersion, ct);
         if (stream.Aggregate is null) return null;
-        if (name.Length is 0 or > 200) name = "document" + DocumentTypes.Extension(contentType!);
-        var attached = stream.Aggregate.Attach(Guid.CreateVersion7(), name, contentType!, bytes.Length, actor, clock.GetUtcNow());
+        var name = DocumentTypes.DisplayName(fileName, contentType);
+        var attached = stream.Aggregate.Attach(Guid.CreateVersion7(), name, contentType, bytes.Length, actor, clock.GetUtcNow());
         stream.AppendOne(attached);
-        session.Store(new EncounterDocument(attached.DocumentId, encounterId, name, contentType!, bytes));
+        session.Store(new EncounterDocument(attached.DocumentId, encounterId, name, contentType, bytes));
         await session.SaveChangesAsync(ct);
-        return new DocumentSummary(attached.DocumentId, name, contentType!, bytes.Length, actor, attached.At);
+        return new DocumentSummary(attached.DocumentId, name, contentType, bytes.Length, actor, attached.At);
     }
-}
-
-/// <summary>The stored bytes of an encounter attachment: a tenanted Marten document, served only through tenant routes.</summary>
-public sealed record EncounterDocument(Guid Id, Guid EncounterId, string FileName, string ContentType, byte[] Content);
-
-public static class DocumentTypes
-{
-    static readonly byte[] Pdf = "%PDF-"u8.ToArray();
-    static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
-    static readonly byte[] Jpeg = [0xFF, 0xD8, 0xFF];
-
-    /// <summary>The content type the bytes really are (never what the client claims), or null if not PDF, PNG or JPEG.</summary>
-    public static string? Sniff(ReadOnlySpan<byte> bytes) =>
-        bytes.StartsWith(Pdf) ? "application/pdf"
-        : bytes.StartsWith(Png) ? "image/png"
-        : bytes.StartsWith(Jpeg) ? "image/jpeg"
-        : null;
-
-    public static string Extension(string contentType) => contentType switch
-    {
-        "application/pdf" => ".pdf",
-        "image/png" => ".png",
-        _ => ".jpg",
-    };
 }

@@ -57,7 +57,7 @@ public class IndexModel(IQuerySession query) : PageModel
 
     public async Task<IActionResult> OnGetCsvAsync(CancellationToken ct)
     {
-        return File(FeeScheduleEntry.Csv(await FeeScheduleEntry.All(query, ct)), "text/csv", "fee-schedule.csv");
+        return FeeScheduleEntry.Csv(await FeeScheduleEntry.All(query, ct));
     }
 
     async Task<IActionResult> FeeFragment(string? error, CancellationToken ct)

@@ -66,13 +66,9 @@ public sealed record FeeScheduleEntry(string Id, string Code, decimal Amount, st
     public static async Task<IReadOnlyList<FeeScheduleEntry>> All(IQuerySession session, CancellationToken ct) =>
         await session.Query<FeeScheduleEntry>().OrderBy(f => f.Code).ToListAsync(ct);
 
-    public static byte[] Csv(IEnumerable<FeeScheduleEntry> fees)
-    {
-        var csv = new System.Text.StringBuilder("code,amount\n");
-        foreach (var f in fees)
-            csv.Append(f.Code).Append(',').Append(f.Amount.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-        return System.Text.Encoding.UTF8.GetBytes(csv.ToString());
-    }
+    static readonly Platform.Csv.CsvColumn<FeeScheduleEntry>[] CsvColumns = [new("code", f => f.Code), new("amount", f => f.Amount, "0.00")];
+
+    public static Platform.Csv.CsvDownload<FeeScheduleEntry> Csv(IEnumerable<FeeScheduleEntry> fees) => new("fee-schedule.csv", CsvColumns, fees);
 }
 
 /// <summary>Set one code's charge.</summary>

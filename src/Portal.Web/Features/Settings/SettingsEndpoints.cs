@@ -42,7 +42,7 @@ public static class SettingsEndpoints
     {
         var fees = await FeeScheduleEntry.All(query, ct);
         return string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase)
-            ? TypedResults.File(FeeScheduleEntry.Csv(fees), "text/csv", "fee-schedule.csv")
+            ? FeeScheduleEntry.Csv(fees)
             : TypedResults.Ok(fees);
     }
 

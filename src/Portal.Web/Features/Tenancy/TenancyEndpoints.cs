@@ -161,6 +161,10 @@ public static class TenancyQueries
 
 public static class EngagementWrites
 {
+    /// <summary>One active engagement per vendor and practice: claimed on grant, released on revoke.</summary>
+    public static readonly UniqueKeyKind ActiveKey =
+        new("engagement-vendor", "engagement-exists", vendor => $"Vendor {vendor} is already engaged by this practice.");
+
     public static async Task<Engagement> Grant(IDocumentSession session, CurrentPractice practice, GrantEngagement body,
         string actor, TimeProvider clock, CancellationToken ct)
     {
@@ -173,13 +177,16 @@ public static class EngagementWrites
         if (unknown.Length > 0)
             throw new UnprocessableInput($"Unknown function(s): {string.Join(", ", unknown)}.",
                 new Dictionary<string, string[]> { ["functions"] = [$"Use any of: {string.Join(", ", Engagement.KnownFunctions)}."] });
+        var taken = $"{vendor.Name} is already engaged by this practice.";
+        // Also catches engagements granted before the key existed; the key decides races.
         if (await session.Query<Engagement>().AnyAsync(e => e.VendorId == vendor.Id && e.RevokedAt == null, ct))
-            throw new RuleViolation($"{vendor.Name} is already engaged by this practice.", "engagement-exists");
+            throw ActiveKey.Violation(vendor.Id.ToString(), taken);
 
         var granted = new EngagementGranted(Guid.CreateVersion7(), practice.PracticeId, vendor.Id, vendor.Name, functions,
             body.OffshoreAllowed, actor, clock.GetUtcNow(), body.Note);
         session.Events.StartStream<Engagement>(granted.EngagementId, granted);
-        await session.SaveChangesAsync(ct);
+        session.Claim(ActiveKey, vendor.Id.ToString(), granted.EngagementId, granted.GrantedAt);
+        await session.SaveClaimingAsync(ActiveKey, vendor.Id.ToString(), ct, taken);
         return Engagement.Create(granted);
     }
 
@@ -192,6 +199,17 @@ public static class EngagementWrites
         if (stream.Aggregate is null) return null;
         var revoked = stream.Aggregate.Revoke(actor, clock.GetUtcNow(), reason);
         stream.AppendOne(revoked);
+        // Defence in depth: an engagement granted twice before the key existed must not leave the vendor in, so every other
+        // active engagement of the same vendor in this practice is revoked in the same commit.
+        var others = await session.Query<Engagement>()
+            .Where(e => e.VendorId == stream.Aggregate.VendorId && e.RevokedAt == null && e.Id != engagementId).ToListAsync(ct);
+        foreach (var other in others)
+        {
+            var twin = await session.Events.FetchForWriting<Engagement>(other.Id, ct);
+            if (twin.Aggregate is { Active: true } active)
+                twin.AppendOne(active.Revoke(actor, revoked.RevokedAt, reason));
+        }
+        session.Release(ActiveKey, stream.Aggregate.VendorId.ToString());
         // The firm's coders lose the practice at once; the charts they held go back to the practice's queue in the same commit.
         await Coding.CodingWrites.ReleaseVendorCharts(session, stream.Aggregate.VendorId,
             $"Engagement of {stream.Aggregate.VendorName} revoked: {reason}", actor, revoked.RevokedAt, ct);
