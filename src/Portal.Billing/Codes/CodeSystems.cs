@@ -37,6 +37,23 @@ public static partial class CodeSystems
     /// <summary>Both CPT and HCPCS Level II codes: what NCCI and MUE tables key on.</summary>
     public static bool IsProcedureSyntax(string code) => CptSyntax().IsMatch(code) || HcpcsSyntax().IsMatch(code);
 
+    /// <summary>
+    /// When a release takes effect, from its label: ICD-10-CM "2026" is federal fiscal year 2026 (1 Oct 2025);
+    /// "2026Q3" a quarterly release (1 Jul 2026: HCPCS, NCCI, MUE); any other "2026" is 1 Jan 2026. Off-cycle releases
+    /// (the ICD-10-CM April update) give their date explicitly.
+    /// </summary>
+    public static DateOnly? EffectiveFrom(string system, string version)
+    {
+        var m = VersionLabel().Match(version);
+        if (!m.Success) return null;
+        var year = int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        if (m.Groups[2].Success) return new DateOnly(year, (m.Groups[2].Value[0] - '1') * 3 + 1, 1);
+        return system == Icd10Cm ? new DateOnly(year - 1, 10, 1) : new DateOnly(year, 1, 1);
+    }
+
+    [GeneratedRegex(@"^(\d{4})(?:Q([1-4]))?$")]
+    private static partial Regex VersionLabel();
+
     [GeneratedRegex("^[A-Z][0-9][A-Z0-9]{1,5}$")]
     private static partial Regex IcdSyntax();
 
