@@ -35,7 +35,12 @@ public static class CodeFile
         if (HcpcsFile.LooksFixedWidth(first)) return CodeFileLayout.HcpcsAnwebFixedWidth;
         if (first.Trim().Equals("list,code,min_age,max_age", StringComparison.Ordinal) || first.StartsWith('#') && head.Contains("list,code,min_age,max_age", StringComparison.Ordinal))
             return CodeFileLayout.Mce;
-        if (first.Replace(" ", "", StringComparison.Ordinal).Equals("code,description", StringComparison.OrdinalIgnoreCase)) return CodeFileLayout.CodeList;
+        if (first.Replace(" ", "", StringComparison.Ordinal).Equals("code,description", StringComparison.OrdinalIgnoreCase))
+        {
+            // The same header serves POS/modifier lists (two-character codes) and a CPT export with one descriptor.
+            var next = lines.Skip(firstIndex + 1).FirstOrDefault(l => l.Trim().Length > 0)?.Split(',')[0].Trim() ?? "";
+            return Codes.CodeSystems.HasValidSyntax(Codes.CodeSystems.Cpt, next) ? CodeFileLayout.CptDataFile : CodeFileLayout.CodeList;
+        }
         if (lines.Take(60).Any(NcciPtpFile.LooksHeader)) return CodeFileLayout.NcciPtp;
         if (head.Contains("MUE", StringComparison.Ordinal) && lines.Take(200).Any(l => l.TrimStart('"', ' ').StartsWith("HCPCS", StringComparison.OrdinalIgnoreCase)))
             return CodeFileLayout.Mue;

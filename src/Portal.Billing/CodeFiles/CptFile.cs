@@ -25,11 +25,15 @@ public static class CptFile
         var head = new List<TextLine>();
         while (e.MoveNext()) { head.Add(e.Current); if (e.Current.Text.Trim().Length > 0) break; }
         if (head.Count == 0 || head[^1].Text.Trim().Length == 0) throw new CodeFileRejected(1, 1, "the file is empty.");
+        // An iterator, so the peeked enumerator stays open while the records stream.
         IEnumerable<TextLine> All() { foreach (var l in head) yield return l; while (e.MoveNext()) yield return e.Current; }
         var first = head[^1].Text;
+        // CMS files whose lines also start with five digits or a code: say what they are rather than misread them.
+        if (Icd10CmOrderFile.Looks(first) || HcpcsFile.LooksFixedWidth(first) || HcpcsFile.LooksCsv(first))
+            throw new CodeFileRejected(head[^1].Number, 1, $"this is {(Icd10CmOrderFile.Looks(first) ? "an ICD-10-CM order file" : "a HCPCS Level II file")}, not a CPT file.");
         var fixedForm = first.Length > 6 && first[5] == ' ' && CodeSystems.HasValidSyntax(CodeSystems.Cpt, first[..5]);
         var delimiter = first.Contains('\t') ? '\t' : first.Contains('|') ? '|' : fixedForm ? ' ' : first.Contains(',') ? ',' : ' ';
-        return delimiter == ' ' ? ReadFixed(All()) : ReadDelimited(All(), delimiter);
+        foreach (var record in delimiter == ' ' ? ReadFixed(All()) : ReadDelimited(All(), delimiter)) yield return record;
     }
 
     static IEnumerable<CodeRecord> ReadFixed(IEnumerable<TextLine> lines)
@@ -97,8 +101,9 @@ public static class CptFile
             if (longText.Length == 0)
                 throw new CodeFileRejected(record.Line, record.EndColumn, $"{code} has no descriptor.");
             if (!seen.Add(code)) throw new CodeFileRejected(codeCell.Line, codeCell.Column, $"{code} appears twice.");
-            var flags = At(flagsAt).ToLowerInvariant();
-            yield return new CodeRecord(code, true, shortText, longText, ++order, Flags: flags.Length == 0 ? null : flags);
+            // A file with a flags column states the indicators of every code (blank = none); without one they are unknown.
+            var flags = flagsAt >= 0 ? At(flagsAt).ToLowerInvariant() : null;
+            yield return new CodeRecord(code, true, shortText, longText, ++order, Flags: flags);
         }
         if (order == 0) throw new CodeFileRejected(1, 1, "the file has no codes.");
     }

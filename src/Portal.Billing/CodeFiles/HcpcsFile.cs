@@ -38,10 +38,12 @@ public static class HcpcsFile
         var first = buffered.LastOrDefault();
         if (first.Text is null || first.Text.Trim().Length == 0) throw new CodeFileRejected(1, 1, "the file is empty.");
         IEnumerable<TextLine> All() { foreach (var l in buffered) yield return l; while (lines.MoveNext()) yield return lines.Current; }
-        if (LooksCsv(first.Text)) return ReadCsv(All());
-        if (LooksFixedWidth(first.Text)) return ReadFixed(All());
-        throw new CodeFileRejected(first.Number, 1,
-            "not a HCPCS file: expected the fixed-width ANWEB record (code in 1–5, sequence in 6–10, record id 3/4/7/8 in 11) or its CSV with a header row HCPC,SEQNUM,RECID,…");
+        var records = LooksCsv(first.Text) ? ReadCsv(All())
+            : LooksFixedWidth(first.Text) ? ReadFixed(All())
+            : throw new CodeFileRejected(first.Number, 1,
+                "not a HCPCS file: expected the fixed-width ANWEB record (code in 1–5, sequence in 6–10, record id 3/4/7/8 in 11) or its CSV with a header row HCPC,SEQNUM,RECID,…");
+        // Yielded from here so the peeked enumerator stays open while the records stream.
+        foreach (var record in records) yield return record;
     }
 
     sealed class Pending(CodeRecord record, int sequence, int line)

@@ -84,7 +84,7 @@ public static partial class Icd10CmTabularFile
             catch (XmlException e)
             {
                 throw new CodeFileRejected(Math.Max(e.LineNumber, 1), Math.Max(e.LinePosition, 1),
-                    $"the XML is not well formed ({e.Message}): the file is cut short or corrupted.");
+                    $"the XML is not well formed ({LinePart().Replace(e.Message, "").Trim()}): the file is cut short or corrupted.");
             }
         }
 
@@ -206,6 +206,9 @@ public static partial class Icd10CmTabularFile
         var m = RangeText().Match(text);
         return m.Success ? new CodeRange(CodeSystems.Normalize(m.Groups[1].Value), CodeSystems.Normalize(m.Groups[2].Value)) : null;
     }
+
+    [GeneratedRegex(@"\s*Line \d+, position \d+\.")]
+    private static partial Regex LinePart();
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Spaces();

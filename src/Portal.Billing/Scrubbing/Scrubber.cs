@@ -117,7 +117,7 @@ public static class Scrubber
         }
 
         /// <summary>Code exists / billable / valid on the DOS; true when the code is reportable.</summary>
-        bool CheckCode(string system, string code, DateOnly day, Location where, string label)
+        bool CheckCode(string system, string code, string raw, DateOnly day, Location where, string label)
         {
             var lookup = data.Lookup(system, code, day);
             var display = CodeSystems.Display(system, code);
@@ -127,12 +127,12 @@ public static class Scrubber
                     return true;
                 case CodeStatus.NoCodeSet:
                     if (missingCodeSets.Add(system))
-                        Add(Edits.CodeSetMissing, $"No {Name(system)} release is loaded for {day:yyyy-MM-dd}, so {label} {display} cannot be checked.", where);
+                        Add(Edits.CodeSetMissing, $"No {Name(system)} release is loaded for {day:yyyy-MM-dd}, so {label.ToLowerInvariant()} {display} cannot be checked.", where);
                     return false;
                 case CodeStatus.Unknown:
                     Add(Edits.CodeUnknown, CodeSystems.HasValidSyntax(system, code)
-                        ? $"{label} {display} is not a {Name(system)} code."
-                        : $"{label} '{code}' is not a {Name(system)} code (wrong format).", where, lookup.Release);
+                        ? $"{label} {display} is not {Article(Name(system))} code."
+                        : $"{label} '{raw.Trim()}' is not {Article(Name(system))} code (wrong format).", where, lookup.Release);
                     return false;
                 case CodeStatus.Header:
                     var under = data.BillableUnder(system, code, day).Take(5).Select(c => CodeSystems.Display(system, c)).ToList();
@@ -147,6 +147,8 @@ public static class Scrubber
                     return false;
             }
         }
+
+        static string Article(string word) => ("aeiouAEIOU".Contains(word[0]) ? "an " : "a ") + word;
 
         static string Name(string system) => system switch
         {
@@ -185,7 +187,7 @@ public static class Scrubber
                         where, tabular!.Value.Release);
                     reportable = false;
                 }
-                else reportable = CheckCode(CodeSystems.Icd10Cm, code, day, where, "Diagnosis");
+                else reportable = CheckCode(CodeSystems.Icd10Cm, code, claim.Diagnoses![i], day, where, "Diagnosis");
 
                 if (t is not null)
                 {
@@ -219,13 +221,13 @@ public static class Scrubber
                     }
                     if (claim.Patient?.DateOfBirth is not { } born)
                     {
-                        if (!dobWarned) Add(Edits.BirthDateMissing, $"{display} is a {label} diagnosis (age {rule.MinAge}–{rule.MaxAge}) and the patient's date of birth is missing.", where, mce.Release);
+                        if (!dobWarned) Add(Edits.BirthDateMissing, $"{display} is {Article(label)} diagnosis (age {rule.MinAge}–{rule.MaxAge}) and the patient's date of birth is missing.", where, mce.Release);
                         dobWarned = true;
                         continue;
                     }
                     var age = day.Year - born.Year - (day < born.AddYears(day.Year - born.Year) ? 1 : 0);
                     if (age < rule.MinAge || age > rule.MaxAge)
-                        Add(Edits.AgeConflict, $"{display} is a {label} diagnosis (age {rule.MinAge}–{rule.MaxAge}) but the patient is {age} on {day:yyyy-MM-dd}.", where, mce.Release);
+                        Add(Edits.AgeConflict, $"{display} is {Article(label)} diagnosis (age {rule.MinAge}–{rule.MaxAge}) but the patient is {age} on {day:yyyy-MM-dd}.", where, mce.Release);
                 }
             }
         }
@@ -246,7 +248,7 @@ public static class Scrubber
                 if (code.Length > 0 && day is { } d1)
                 {
                     var system = CodeSystems.ProcedureSystem(code);
-                    if (CheckCode(system, code, d1, Location.Line(n, "code"), "Procedure")) entry = data.Lookup(system, code, d1).Entry;
+                    if (CheckCode(system, code, line.Code!, d1, Location.Line(n, "code"), "Procedure")) entry = data.Lookup(system, code, d1).Entry;
                 }
 
                 if (line.Units is not { } units || units < 1)
