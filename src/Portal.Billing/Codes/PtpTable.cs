@@ -81,7 +81,7 @@ public sealed class PtpTable
     static long Key(int a, int b) => ((long)a << 32) | (uint)b;
 
     /// <summary>A 5-character code as a base-36 number, or -1 if it is not 5 letters/digits.</summary>
-    static int Pack(string code)
+    internal static int Pack(string code)
     {
         if (code.Length != 5) return -1;
         var v = 0;
