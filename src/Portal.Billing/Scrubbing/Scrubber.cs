@@ -177,7 +177,6 @@ public static class Scrubber
                 }
                 seen[code] = position;
 
-                var reportable = true;
                 if (t?.SeventhCharacter(code) is { } seventh && (code.Length < 7 || !seventh.Values.ContainsKey(code[6..7])))
                 {
                     var values = string.Join(", ", seventh.Values.Select(v => $"{v.Key} {v.Value}"));
@@ -185,9 +184,8 @@ public static class Scrubber
                         ? $"{display} needs a 7th character (category {CodeSystems.Display(CodeSystems.Icd10Cm, seventh.Scope.From)}: {values}); fill empty positions with X."
                         : $"{display} has 7th character '{code[6]}', which category {CodeSystems.Display(CodeSystems.Icd10Cm, seventh.Scope.From)} does not define ({values}).",
                         where, tabular!.Value.Release);
-                    reportable = false;
                 }
-                else reportable = CheckCode(CodeSystems.Icd10Cm, code, claim.Diagnoses![i], day, where, "Diagnosis");
+                else CheckCode(CodeSystems.Icd10Cm, code, claim.Diagnoses![i], day, where, "Diagnosis");
 
                 if (t is not null)
                 {
@@ -201,7 +199,6 @@ public static class Scrubber
                             Add(Edits.Excludes1, $"{CodeSystems.Display(CodeSystems.Icd10Cm, dx[j])} (position {j + 1}) and {display} are an Excludes1 pair: \"{pair.Note}\".", where, tabular!.Value.Release);
                 }
 
-                if (!reportable && code.Length < 3) continue;
                 if (data.Mce(code, day) is not { Value.Count: > 0 } mce) continue;
                 foreach (var rule in mce.Value)
                 {
