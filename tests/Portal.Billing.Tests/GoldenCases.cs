@@ -33,6 +33,14 @@ public class GoldenCases
         ["code-list"] = (name, r) => CodeListFile.Read(r, name.StartsWith("pos", StringComparison.Ordinal) ? CodeSystems.Pos : CodeSystems.Modifier).ToList(),
     };
 
+    /// <summary>Workbook editions (.xlsx files in a reader folder).</summary>
+    public static readonly Dictionary<string, Func<Stream, object>> XlsxReaders = new()
+    {
+        ["hcpcs-anweb"] = s => HcpcsFile.ReadXlsx(s).ToList(),
+        ["ncci-ptp"] = s => NcciPtpFile.ReadXlsx(s).ToList(),
+        ["mue"] = s => MueFile.ReadXlsx(s).ToList(),
+    };
+
     static object Tabular(List<TabularEntry> entries)
     {
         var facts = new IcdTabular(entries);
@@ -67,7 +75,8 @@ public class GoldenCases
         var folder = @case.Split('/')[0];
         var name = Path.GetFileName(@case);
         object actual;
-        if (Readers.TryGetValue(folder, out var read)) actual = RunReader(path, name, read);
+        if (name.EndsWith(".xlsx", StringComparison.Ordinal)) actual = RunXlsx(path, XlsxReaders[folder]);
+        else if (Readers.TryGetValue(folder, out var read)) actual = RunReader(path, name, read);
         else if (Edits.Find(folder) is not null) actual = RunScrub(path);
         else throw new InvalidOperationException($"cases/{folder} is neither a reader nor an edit id.");
 
@@ -92,6 +101,13 @@ public class GoldenCases
         using var reader = TextLines.Open(stream);
         try { return new { layout, records = read(name, reader) }; }
         catch (CodeFileRejected e) { return new { layout, error = new { line = e.Line, column = e.Column, reason = e.Reason } }; }
+    }
+
+    static object RunXlsx(string path, Func<Stream, object> read)
+    {
+        using var stream = File.OpenRead(path);
+        try { return new { layout = "xlsx", records = read(stream) }; }
+        catch (CodeFileRejected e) { return new { layout = "xlsx", error = new { line = e.Line, column = e.Column, reason = e.Reason } }; }
     }
 
     sealed record EditCase(DateOnly AsOf, Claim Claim, List<Claim>? ClaimsOnFile);

@@ -15,6 +15,15 @@ public sealed record DelimitedRecord(int Line, IReadOnlyList<Cell> Cells, bool T
     public string this[int i] => i < Cells.Count ? Cells[i].Value : "";
     public bool IsBlank => Cells.All(c => c.Value.Trim().Length == 0);
 
+    /// <summary>With empty cells up to <paramref name="count"/> (a worksheet leaves trailing empty cells out).</summary>
+    public DelimitedRecord PadTo(int count)
+    {
+        if (Cells.Count >= count) return this;
+        var cells = Cells.ToList();
+        while (cells.Count < count) cells.Add(new Cell("", Line, cells.Count + 1));
+        return this with { Cells = cells };
+    }
+
     /// <summary>Where a missing cell would have been: just after the last cell.</summary>
     public int EndColumn => Cells.Count == 0 ? 1 : Cells[^1].Column + Cells[^1].Value.Length + 1;
 }

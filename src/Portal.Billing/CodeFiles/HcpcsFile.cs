@@ -38,7 +38,7 @@ public static class HcpcsFile
         var first = buffered.LastOrDefault();
         if (first.Text is null || first.Text.Trim().Length == 0) throw new CodeFileRejected(1, 1, "the file is empty.");
         IEnumerable<TextLine> All() { foreach (var l in buffered) yield return l; while (lines.MoveNext()) yield return lines.Current; }
-        var records = LooksCsv(first.Text) ? ReadCsv(All())
+        var records = LooksCsv(first.Text) ? ReadCsv(Delimited.Read(All(), ','), false)
             : LooksFixedWidth(first.Text) ? ReadFixed(All())
             : throw new CodeFileRejected(first.Number, 1,
                 "not a HCPCS file: expected the fixed-width ANWEB record (code in 1–5, sequence in 6–10, record id 3/4/7/8 in 11) or its CSV with a header row HCPC,SEQNUM,RECID,…");
@@ -104,20 +104,24 @@ public static class HcpcsFile
         yield return pending.Record;
     }
 
-    static IEnumerable<CodeRecord> ReadCsv(IEnumerable<TextLine> lines)
+    /// <summary>The XLSX edition of the ANWEB file: the first worksheet, read like the CSV (errors name the sheet's row and column number).</summary>
+    public static IEnumerable<CodeRecord> ReadXlsx(Stream stream) => ReadCsv(Xlsx.Rows(stream), true);
+
+    static IEnumerable<CodeRecord> ReadCsv(IEnumerable<DelimitedRecord> records, bool xlsx)
     {
         var seen = new HashSet<(string, CodeKind)>();
         Dictionary<string, int>? columns = null;
         Pending? pending = null;
         var order = 0;
-        foreach (var record in Delimited.Read(lines, ','))
+        foreach (var row in records)
         {
-            if (record.IsBlank) continue;
+            if (row.IsBlank) continue;
             if (columns is null)
             {
-                columns = Header(record, "HCPC", "RECID", "LONG DESCRIPTION", "SHORT DESCRIPTION");
+                columns = Header(row, "HCPC", "RECID", "LONG DESCRIPTION", "SHORT DESCRIPTION");
                 continue;
             }
+            var record = xlsx ? row.PadTo(columns.Count) : row;
             if (record.Count < columns.Count)
                 throw new CodeFileRejected(record.Line, record.EndColumn, record.Terminated
                     ? $"the row has {record.Count} cells; the header has {columns.Count}."
@@ -142,7 +146,7 @@ public static class HcpcsFile
                 throw new CodeFileRejected(record.Line, codeCell.Column, $"'{codeCell.Value}' is not a HCPCS {(modifier ? "modifier" : "Level II code")}.");
             var kind = modifier ? CodeKind.Modifier : CodeKind.Code;
             if (!seen.Add((code, kind))) throw new CodeFileRejected(record.Line, codeCell.Column, $"{code} appears twice.");
-            DateOnly? D(string name) => columns.TryGetValue(name, out var i) ? CsvDate(record.Cells[i], name) : null;
+            DateOnly? D(string name) => columns.TryGetValue(name, out var i) && i < record.Count ? CsvDate(record.Cells[i], name, xlsx) : null;
             var action = Opt("ACTION CD");
             if (action.Length > 1 || (action.Length == 1 && !ActionCodes.Contains(action[0])))
                 throw new CodeFileRejected(record.Line, record.Cells[columns["ACTION CD"]].Column, $"the action code is '{action}'; expected one of {string.Join(", ", ActionCodes.ToCharArray())}.");
@@ -175,10 +179,11 @@ public static class HcpcsFile
             : throw new CodeFileRejected(line, column, $"the {what} '{raw}' is not a date (YYYYMMDD).");
     }
 
-    static DateOnly? CsvDate(Cell cell, string what)
+    static DateOnly? CsvDate(Cell cell, string what, bool xlsx)
     {
         var raw = cell.Trimmed;
         if (raw.Length == 0) return null;
+        if (xlsx && Xlsx.SerialDate(raw) is { } serial) return serial;
         return DateOnly.TryParseExact(raw, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d
             : throw new CodeFileRejected(cell.Line, cell.Column, $"the {what} '{raw}' is not a date (YYYYMMDD).");
     }

@@ -20,12 +20,19 @@ public static class MueFile
         var sample = head.LastOrDefault(l => l.Text.Contains("HCPCS", StringComparison.OrdinalIgnoreCase)).Text ?? "";
         var delimiter = sample.Contains('\t') ? '\t' : ',';
         IEnumerable<TextLine> All() { foreach (var l in head) yield return l; while (e.MoveNext()) yield return e.Current; }
+        foreach (var record in Parse(Delimited.Read(All(), delimiter))) yield return record;
+    }
 
+    /// <summary>The XLSX edition: the first worksheet, same rows (errors name the sheet's row and column number).</summary>
+    public static IEnumerable<MueRecord> ReadXlsx(Stream stream) => Parse(Xlsx.Rows(stream).Select(r => r.PadTo(4)));
+
+    static IEnumerable<MueRecord> Parse(IEnumerable<DelimitedRecord> records)
+    {
         var headerFound = false;
         var width = 0;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var count = 0;
-        foreach (var record in Delimited.Read(All(), delimiter))
+        foreach (var record in records)
         {
             if (record.IsBlank) continue;
             if (!headerFound)

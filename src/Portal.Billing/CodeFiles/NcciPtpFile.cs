@@ -75,11 +75,56 @@ public static class NcciPtpFile
             preamble++;
         }
         if (delimiter is null) throw new CodeFileRejected(Math.Max(preamble, 1), 1, "no header row starting 'Column 1' was found: not an NCCI PTP file.");
-        var headerWidth = new Row();
-        headerWidth.Split(e.Current, delimiter.Value);
-        var width = headerWidth.Count;
-        var required = Math.Max(6, Math.Min(width, 7));
+        var header = new Row();
+        header.Split(e.Current, delimiter.Value);
+        foreach (var record in Parse(header.Count, TextRows(e, delimiter.Value), xlsx: false)) yield return record;
+    }
 
+    /// <summary>The XLSX edition: the first worksheet, same rows (errors name the sheet's row and column number; date cells may hold Excel serial days).</summary>
+    public static IEnumerable<PtpRecord> ReadXlsx(Stream stream)
+    {
+        var preamble = 0;
+        var width = 0;
+        using var e = Xlsx.Rows(stream).GetEnumerator();
+        while (e.MoveNext())
+        {
+            var first = e.Current.Count > 0 ? e.Current[0] : "";
+            if (LooksHeader(first)) { width = e.Current.Count; break; }
+            if (preamble >= 50 || CodeSystems.IsProcedureSyntax(first.Trim()))
+                throw new CodeFileRejected(e.Current.Line, 1, "no header row starting 'Column 1' before the data: not the NCCI PTP layout.");
+            preamble++;
+        }
+        if (width == 0) throw new CodeFileRejected(Math.Max(preamble, 1), 1, "no header row starting 'Column 1' was found: not an NCCI PTP workbook.");
+        foreach (var record in Parse(width, SheetRows(e, width), xlsx: true)) yield return record;
+    }
+
+    static IEnumerable<Row> TextRows(IEnumerator<TextLine> e, char delimiter)
+    {
+        var row = new Row();
+        while (e.MoveNext())
+        {
+            var line = e.Current;
+            // Quoted cells (CSV from the XLSX edition) may span lines: hand the rest of the line(s) to the CSV reader.
+            if (line.Text.Contains('"')) row.From(Delimited.Read(Continue(line, e), delimiter).First());
+            else row.Split(line, delimiter);
+            yield return row;
+        }
+    }
+
+    static IEnumerable<Row> SheetRows(IEnumerator<DelimitedRecord> e, int width)
+    {
+        var row = new Row();
+        while (e.MoveNext())
+        {
+            row.From(e.Current.PadTo(Math.Min(width, 7)));
+            yield return row;
+        }
+    }
+
+    /// <summary>The rows after the header row (one <see cref="Row"/> instance, refilled: each is used before the next is read).</summary>
+    static IEnumerable<PtpRecord> Parse(int width, IEnumerable<Row> rows, bool xlsx)
+    {
+        var required = Math.Max(6, Math.Min(width, 7));
         var codes = new Dictionary<string, string>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
         var rationales = new Dictionary<string, string>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
         string Shared(Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> pool, ReadOnlySpan<char> value)
@@ -91,21 +136,11 @@ public static class NcciPtpFile
         }
 
         var seen = new HashSet<(long Pair, int Day)>();
-        var row = new Row();
         var dataStarted = false;
         var count = 0;
-        while (e.MoveNext())
+        foreach (var row in rows)
         {
-            var line = e.Current;
-            if (line.Text.Contains('"'))
-            {
-                // Quoted cells (CSV from the XLSX edition) may span lines: hand the rest of the line(s) to the CSV reader.
-                var record = Delimited.Read(Continue(line, e), delimiter.Value).First();
-                row.From(record);
-            }
-            else row.Split(line, delimiter.Value);
             if (row.IsBlank) continue;
-
             var c1 = row[0];
             if (!dataStarted && !IsCode(c1)) continue; // the header's wording continued on the next line
             dataStarted = true;
@@ -118,8 +153,8 @@ public static class NcciPtpFile
             if (!IsCode(c2)) throw new CodeFileRejected(row.Line, row.Column(1), $"'{row.Raw(1)}' is not a CPT/HCPCS code.");
             var prior = row[2];
             if (!(prior.IsEmpty || prior is "*")) throw new CodeFileRejected(row.Line, row.Column(2), $"the prior-1996 flag is '{prior}'; it must be * or blank.");
-            var from = Date(row, 3, "effective date") ?? throw new CodeFileRejected(row.Line, row.Column(3), "the effective date is missing.");
-            var deleted = Date(row, 4, "deletion date");
+            var from = Date(row, 3, "effective date", xlsx) ?? throw new CodeFileRejected(row.Line, row.Column(3), "the effective date is missing.");
+            var deleted = Date(row, 4, "deletion date", xlsx);
             var indicator = row[5] switch
             {
                 "0" => (byte)0, "1" => (byte)1, "9" => (byte)9,
@@ -138,7 +173,8 @@ public static class NcciPtpFile
             var code1 = Shared(codes, upper);
             c2.ToUpperInvariant(upper);
             var code2 = Shared(codes, upper);
-            if (!seen.Add(((long)PtpTable.Pack(code1) << 32 | (uint)PtpTable.Pack(code2), from.DayNumber))) throw new CodeFileRejected(row.Line, 1, $"the edit {code1}/{code2} effective {from:yyyyMMdd} appears twice.");
+            if (!seen.Add(((long)PtpTable.Pack(code1) << 32 | (uint)PtpTable.Pack(code2), from.DayNumber)))
+                throw new CodeFileRejected(row.Line, 1, $"the edit {code1}/{code2} effective {from:yyyyMMdd} appears twice.");
             count++;
             yield return new PtpRecord(code1, code2, prior is "*", from, deleted, indicator, Shared(rationales, rationale));
         }
@@ -184,10 +220,10 @@ public static class NcciPtpFile
     }
 
     /// <summary>"*" or blank is no date (NCCI writes * for "no deletion date").</summary>
-    static DateOnly? Date(Row row, int i, string what)
+    static DateOnly? Date(Row row, int i, string what, bool xlsx)
     {
         var v = row[i];
         if (v.IsEmpty || v is "*") return null;
-        return ParseDate(v) ?? throw new CodeFileRejected(row.Line, row.Column(i), $"the {what} '{v}' is not a date (YYYYMMDD, or * for none).");
+        return ParseDate(v) ?? (xlsx ? Xlsx.SerialDate(v) : null) ?? throw new CodeFileRejected(row.Line, row.Column(i), $"the {what} '{v}' is not a date (YYYYMMDD, or * for none).");
     }
 }
