@@ -23,6 +23,12 @@ if (!File.Exists(ptpPath)) Measure("generate PTP file (not a target)", () => Syn
 if (!File.Exists(orderPath) || !File.Exists(tabularPath)) Measure("generate ICD-10-CM files (not a target)", () => Synthetic.WriteIcd(orderPath, tabularPath));
 Console.WriteLine($"files: PTP {new FileInfo(ptpPath).Length / 1e6:F1} MB, order {new FileInfo(orderPath).Length / 1e6:F1} MB, tabular {new FileInfo(tabularPath).Length / 1e6:F1} MB");
 Settle();
+if (Environment.GetEnvironmentVariable("BENCH_PTP_PARTS") == "1")
+{
+    // Where the PTP load time goes: lines only, records without the table, then the whole load below.
+    Measure("  part: lines only", () => { using var r = TextLines.Open(File.OpenRead(ptpPath)); foreach (var _ in TextLines.Read(r)) { } });
+    Measure("  part: records (no table)", () => { using var r = TextLines.Open(File.OpenRead(ptpPath)); foreach (var _ in NcciPtpFile.Read(r)) { } });
+}
 var rssBefore = Rss("VmRSS");
 
 PtpTable ptp = null!;
