@@ -18,3 +18,23 @@ public sealed record CodeFileResult<T>(IReadOnlyList<T>? Records, CodeFileReject
 {
     public bool Ok => Error is null;
 }
+
+static class Guarded
+{
+    /// <summary>
+    /// Runs a lazy reader and turns the exceptions <paramref name="map"/> knows (XML, zip) into refusals, wherever in
+    /// the enumeration they surface (an XmlReader resolves entities lazily, a zip inflates lazily).
+    /// </summary>
+    public static IEnumerable<T> Map<T>(IEnumerable<T> source, Func<Exception, CodeFileRejected?> map)
+    {
+        using var e = source.GetEnumerator();
+        while (true)
+        {
+            bool more;
+            try { more = e.MoveNext(); }
+            catch (Exception ex) when (ex is not CodeFileRejected && map(ex) is { } refused) { throw refused; }
+            if (!more) yield break;
+            yield return e.Current;
+        }
+    }
+}

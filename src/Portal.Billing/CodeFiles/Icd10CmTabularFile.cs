@@ -62,7 +62,13 @@ public static partial class Icd10CmTabularFile
 
     enum Capture { None, Name, Desc, Note, Extension }
 
-    public static IEnumerable<TabularEntry> Read(TextReader text)
+    public static IEnumerable<TabularEntry> Read(TextReader text) =>
+        Guarded.Map(ReadEntries(text), e => e is XmlException x
+            ? new CodeFileRejected(Math.Max(x.LineNumber, 1), Math.Max(x.LinePosition, 1),
+                $"the XML is not well formed ({LinePart().Replace(x.Message, "").Trim()}): the file is cut short or corrupted.")
+            : null);
+
+    static IEnumerable<TabularEntry> ReadEntries(TextReader text)
     {
         var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, IgnoreComments = true, XmlResolver = null };
         using var xml = XmlReader.Create(text, settings);

@@ -13,7 +13,12 @@ namespace Portal.Billing.CodeFiles;
 /// </summary>
 public static class Xlsx
 {
-    public static IEnumerable<DelimitedRecord> Rows(Stream stream)
+    public static IEnumerable<DelimitedRecord> Rows(Stream stream) =>
+        Guarded.Map(ReadRows(stream), e => e is InvalidDataException or XmlException or IOException
+            ? new CodeFileRejected(1, 1, "not a readable XLSX workbook (cut short or corrupted).")
+            : null);
+
+    static IEnumerable<DelimitedRecord> ReadRows(Stream stream)
     {
         ZipArchive zip;
         try { zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true); }
