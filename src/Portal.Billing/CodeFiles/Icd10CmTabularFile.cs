@@ -49,6 +49,7 @@ public static partial class Icd10CmTabularFile
 
         public TabularEntry ToEntry()
         {
+            // A chapter or section without a code range in its id or title gets a scope no code matches ("~").
             var scope = Level switch
             {
                 TabularLevel.Diagnosis => new CodeRange(Code!),
