@@ -21,6 +21,7 @@ public static class PlatformSetup
         // Plain SQL next to Marten (reference tables such as the code sets) shares the same database.
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         builder.AddPortalIdentity(connectionString);
+        builder.AddCookieHardening();
 
         builder.Services.AddAuthorization();
         builder.Services.AddSingleton<IAuthorizationHandler, ApiAccessHandler>();
@@ -32,7 +33,11 @@ public static class PlatformSetup
         });
         builder.Services.AddExceptionHandler<PortalExceptionHandler>();
         builder.Services.AddValidation();
-        builder.Services.Configure<JsonOptions>(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            o.SerializerOptions.Converters.Add(new TextGuard());
+        });
         builder.Services.AddPortalSwagger();
 
         builder.Services.AddRazorPages(o =>
@@ -61,6 +66,7 @@ public static class PlatformSetup
 
         app.Lifetime.ApplicationStarted.Register(() => PrintWelcome(app));
 
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/api") || c.Request.Path.StartsWithSegments("/health"),
             api => api.UseStatusCodePages());
@@ -114,15 +120,19 @@ public static class PlatformSetup
         {
             try
             {
+                // A probe must answer quickly: a database that does not answer within 5 s counts as down.
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                timeout.CancelAfter(TimeSpan.FromSeconds(5));
                 await using var conn = new NpgsqlConnection(connectionString);
-                await conn.OpenAsync(ct);
+                await conn.OpenAsync(timeout.Token);
                 await using var cmd = new NpgsqlCommand("select 1", conn);
-                await cmd.ExecuteScalarAsync(ct);
+                await cmd.ExecuteScalarAsync(timeout.Token);
                 return HealthCheckResult.Healthy();
             }
-            catch (Exception e)
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
-                return HealthCheckResult.Unhealthy("The database does not answer.", e);
+                // The exception stays out of the report: its message is not ours to publish or log (SafeLog).
+                return HealthCheckResult.Unhealthy($"The database does not answer ({SafeLog.Describe(e)}).");
             }
         }
     }

@@ -15,3 +15,9 @@ public sealed class UnprocessableInput(string message, IDictionary<string, strin
     /// <summary>Structured details for API clients (e.g. the code edits that failed), added to the ProblemDetails as is.</summary>
     public IDictionary<string, object?> Extensions { get; } = extensions ?? new Dictionary<string, object?>();
 }
+
+/// <summary>A malformed value in the request (400), named by its field, e.g. <c>page</c> out of range.</summary>
+public sealed class InvalidInput(string field, string message) : Exception(message)
+{
+    public string Field { get; } = field;
+}
