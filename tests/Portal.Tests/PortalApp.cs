@@ -6,6 +6,7 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using Portal.Web.Features.Demo;
 using Portal.Web.Platform;
@@ -32,6 +33,9 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
 
     public Uri BaseAddress { get; private set; } = default!;
 
+    /// <summary>Log lines the app writes while a test records them (Hardening tests: no PHI in logs).</summary>
+    public Hardening.CapturedLogs Logs { get; } = new();
+
     public PortalApp() => UseKestrel(0);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -39,6 +43,12 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:Portal", ConnectionString);
         builder.UseSetting("Portal:SeedDemoData", "true");
+        builder.ConfigureLogging(logging =>
+        {
+            logging.AddProvider(Logs);
+            // This provider alone sees every level; the app's configured levels still apply to the others.
+            logging.AddFilter<Hardening.CapturedLogs>(null, LogLevel.Trace);
+        });
     }
 
     public async ValueTask InitializeAsync()

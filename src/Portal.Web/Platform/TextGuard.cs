@@ -6,11 +6,13 @@ namespace Portal.Web.Platform;
 /// <summary>
 /// Every string in a JSON request body passes here: NUL, other control characters (tab, CR and LF excepted) and lone
 /// surrogates are refused with the field's path, a 400 naming it, before PostgreSQL refuses them with a 500
-/// (jsonb cannot hold \u0000). Writing is unchanged.
+/// (jsonb cannot hold \u0000). No JSON string may be longer than <see cref="MaxLength"/> (the longest field, visit notes);
+/// request records set tighter limits per field with [StringLength]. Writing is unchanged.
 /// </summary>
 public sealed class TextGuard : JsonConverter<string>
 {
-    public const string MessagePrefix = "Text may not contain";
+    public const string MessagePrefix = "Text may";
+    public const int MaxLength = 20_000;
 
     public override bool HandleNull => false;
 
@@ -41,7 +43,8 @@ public sealed class TextGuard : JsonConverter<string>
         return true;
     }
 
-    static string Checked(string value) => IsStorable(value)
-        ? value
-        : throw new JsonException($"{MessagePrefix} NUL, control characters or broken Unicode.");
+    static string Checked(string value) =>
+        value.Length > MaxLength ? throw new JsonException($"{MessagePrefix} be at most {MaxLength} characters long.")
+        : IsStorable(value) ? value
+        : throw new JsonException($"{MessagePrefix} not contain NUL, control characters or broken Unicode.");
 }
