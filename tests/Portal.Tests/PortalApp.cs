@@ -45,9 +45,11 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         builder.UseSetting("Portal:SeedDemoData", "true");
         builder.ConfigureLogging(logging =>
         {
+            // The capture sees what the configured levels let through (appsettings.json: what production writes), and
+            // everything from Portal's own code and Marten down to Debug.
             logging.AddProvider(Logs);
-            // This provider alone sees every level; the app's configured levels still apply to the others.
-            logging.AddFilter<Hardening.CapturedLogs>(null, LogLevel.Trace);
+            logging.AddFilter<Hardening.CapturedLogs>("Portal", LogLevel.Debug);
+            logging.AddFilter<Hardening.CapturedLogs>("Marten", LogLevel.Debug);
         });
     }
 

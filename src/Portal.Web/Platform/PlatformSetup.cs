@@ -32,6 +32,9 @@ public static class PlatformSetup
             c.ProblemDetails.Extensions.TryAdd("traceId", c.HttpContext.TraceIdentifier);
         });
         builder.Services.AddExceptionHandler<PortalExceptionHandler>();
+        // Minimal APIs throw on unreadable input in every environment (not only Development), so the exception handler
+        // can name the field in its 400 instead of an anonymous "Bad Request".
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddValidation();
         builder.Services.Configure<JsonOptions>(o =>
         {
