@@ -148,6 +148,9 @@ public partial class HeadersAndCookies(PortalApp app) : PortalTest(app)
         var handler = Regex.Match(html, "<[^>]+\\son[a-z]+\\s*=", RegexOptions.IgnoreCase);
         Assert.False(handler.Success, $"{path}: inline event handler: {handler.Value}");
         Assert.DoesNotContain("javascript:", html, StringComparison.OrdinalIgnoreCase);
+        // htmx runs these through eval, which the policy (and htmx-config allowEval:false) refuses.
+        Assert.DoesNotMatch("(?i)\\shx-on[:-]", html);
+        Assert.DoesNotMatch("(?i)hx-(vals|vars)\\s*=\\s*['\"]\\s*js:", html);
         Assert.DoesNotMatch("(?i)<style\\b", html);
     }
 

@@ -41,7 +41,7 @@ public class NoCspViolationsInBrowser(PortalApp app, BrowserFixture browser) : B
         // The handlers that used to be inline: the code-set select submits its form (wwwroot/js/site.js).
         await Page.GotoAsync("/codes");
         await Page.GetByLabel("Code set").SelectOptionAsync("hcpcs");
-        await Page.WaitForURLAsync(url => url.Contains("System=hcpcs"));
+        await Assertions.Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("System=hcpcs"));
 
         Assert.Empty(violations);
     }

@@ -8,4 +8,9 @@
   document.addEventListener('submit', e => {
     if (e.target.matches?.('form[data-no-native-submit]')) e.preventDefault();
   }, true);
+  // [data-pick-code] with hx-trigger="code-selected": the chosen code travels as "pick" (what hx-vals='js:…' did, without eval).
+  document.addEventListener('htmx:configRequest', e => {
+    const code = e.detail.triggeringEvent?.detail?.code;
+    if (code && e.detail.elt.matches?.('[data-pick-code]')) e.detail.parameters.pick = code;
+  });
 })();
