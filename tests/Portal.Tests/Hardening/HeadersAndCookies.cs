@@ -1,5 +1,10 @@
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Web.Features.Demo;
@@ -110,6 +115,29 @@ public partial class HeadersAndCookies(PortalApp app) : PortalTest(app)
         Assert.Null(Header(form, "Strict-Transport-Security"));
     }
 
+    /// <summary>Identity's external and two-factor cookies too, and any scheme added later: one post-configuration covers all.</summary>
+    static async Task AssertEveryCookieScheme(IServiceProvider services, CookieSecurePolicy secure)
+    {
+        var schemes = (await services.GetRequiredService<IAuthenticationSchemeProvider>().GetAllSchemesAsync())
+            .Where(s => typeof(CookieAuthenticationHandler).IsAssignableFrom(s.HandlerType)).ToList();
+        Assert.Contains(schemes, s => s.Name == IdentityConstants.TwoFactorUserIdScheme);
+        Assert.Contains(schemes, s => s.Name == IdentityConstants.ExternalScheme);
+        var options = services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>();
+        foreach (var scheme in schemes)
+        {
+            var cookie = options.Get(scheme.Name).Cookie;
+            Assert.True(cookie.HttpOnly, scheme.Name);
+            Assert.True(cookie.SameSite is SameSiteMode.Lax or SameSiteMode.Strict, $"{scheme.Name}: {cookie.SameSite}");
+            Assert.Equal(secure, cookie.SecurePolicy);
+        }
+        var antiforgery = services.GetRequiredService<IOptions<Microsoft.AspNetCore.Antiforgery.AntiforgeryOptions>>().Value.Cookie;
+        Assert.True(antiforgery.HttpOnly);
+        Assert.Equal(secure, antiforgery.SecurePolicy);
+    }
+
+    [Fact]
+    public Task every_cookie_scheme_is_httponly_and_samesite() => AssertEveryCookieScheme(App.Services, CookieSecurePolicy.SameAsRequest);
+
     [Fact]
     public async Task outside_development_and_testing_cookies_are_secure_and_hsts_is_sent()
     {
@@ -125,6 +153,7 @@ public partial class HeadersAndCookies(PortalApp app) : PortalTest(app)
         Assert.Contains("; secure", antiforgery, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("httponly", antiforgery, StringComparison.OrdinalIgnoreCase);
         Assert.StartsWith("max-age=", Header(await http.GetAsync("/api/v1/practices"), "Strict-Transport-Security"));
+        await AssertEveryCookieScheme(staging.Services, CookieSecurePolicy.Always);
     }
 
     static void AssertHardened(HttpResponseMessage response, string path)
