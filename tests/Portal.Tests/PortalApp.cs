@@ -6,6 +6,7 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using Portal.Web.Features.Demo;
 using Portal.Web.Platform;
@@ -35,6 +36,9 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
     /// <summary>The SMTP server Portal delivers to in tests: assert on real delivered messages with <c>App.Mail.WaitForMessageTo</c>.</summary>
     public TestSmtpServer Mail { get; } = new();
 
+    /// <summary>Log lines the app writes while a test records them (Hardening tests: no PHI in logs).</summary>
+    public Hardening.CapturedLogs Logs { get; } = new();
+
     public PortalApp()
     {
         UseKestrel(0);
@@ -58,6 +62,14 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         builder.UseSetting("Portal:Smtp:Port", Mail.Port.ToString());
         builder.UseSetting("Portal:Smtp:UseTls", "false");
         builder.UseSetting("Portal:Smtp:From", "Portal <no-reply@portal.test>");
+        builder.ConfigureLogging(logging =>
+        {
+            // The capture sees what the configured levels let through (appsettings.json: what production writes), and
+            // everything from Portal's own code and Marten down to Debug.
+            logging.AddProvider(Logs);
+            logging.AddFilter<Hardening.CapturedLogs>("Portal", LogLevel.Debug);
+            logging.AddFilter<Hardening.CapturedLogs>("Marten", LogLevel.Debug);
+        });
     }
 
     public async ValueTask InitializeAsync()

@@ -30,6 +30,8 @@ public static class MartenSetup
             .UseLightweightSessions()
             .BuildSessionsWith<TenantSessionFactory>(ServiceLifetime.Scoped)
             .ApplyAllDatabaseChangesOnStartup();
+        builder.Services.ConfigureMarten((services, opts) =>
+            opts.Logger(new PhiSafeMartenLogger(services.GetRequiredService<ILoggerFactory>().CreateLogger("Marten"))));
 
         // One node runs async projections: Solo on a single machine or a dedicated worker; HotCold elects a leader
         // among several; Disabled for web nodes when a worker runs them (docs/deployment.md).

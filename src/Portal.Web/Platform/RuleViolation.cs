@@ -25,3 +25,9 @@ public sealed class RefusedContent(int status, string title, string detail) : Ex
     public int Status { get; } = status;
     public string Title { get; } = title;
 }
+
+/// <summary>A malformed value in the request (400), named by its field, e.g. <c>page</c> out of range.</summary>
+public sealed class InvalidInput(string field, string message) : Exception(message)
+{
+    public string Field { get; } = field;
+}

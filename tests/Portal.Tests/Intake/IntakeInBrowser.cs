@@ -67,7 +67,7 @@ public class IntakeInBrowser(PortalApp app, BrowserFixture browser) : BrowserTes
         await Page.GetByRole(AriaRole.Button, new() { Name = "Add coverage" }).ClickAsync();
 
         await Assertions.Expect(Page.GetByRole(AriaRole.Table, new() { Name = "Coverages" })).ToContainTextAsync("MEDIGAP-77");
-        var audit = await (await App.ClientFor(Users.NorthAdmin)).GetFromJsonAsync<Portal.Web.Features.Intake.PageOf<Portal.Web.Platform.AuditEntry>>(
+        var audit = await (await App.ClientFor(Users.NorthAdmin)).GetFromJsonAsync<PageOf<Portal.Web.Platform.AuditEntry>>(
             $"/api/v1/practices/{DemoData.NorthClinic}/audit");
         Assert.Contains(audit!.Items, a => a.RecordType == "Patient" && a.Actor == "Bea Biller");
     }

@@ -35,13 +35,13 @@ public static class ApiClientEndpoints
         return TypedResults.Created($"/api/v1/practices/{practice.PracticeId}/api-clients/{credentials.Id}", credentials);
     }
 
-    static async Task<Results<Ok<ApiClient>, NotFound<ProblemDetails>>> Revoke(Guid id, HttpContext context, IDocumentSession session,
+    static async Task<Results<Ok<ApiClient>, NotFoundProblem>> Revoke(Guid id, HttpContext context, IDocumentSession session,
         IOpenIddictApplicationManager applications, TimeProvider clock, CancellationToken ct)
     {
         var client = await ApiClientWrites.Revoke(session, applications, id, ETags.Parse(context.Request.Headers.IfMatch),
             context.User.Actor(), clock, ct);
         if (client is null)
-            return TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Not found", Detail = "No API client with this id in this practice." });
+            return new NotFoundProblem("No API client with this id in this practice.");
         context.Response.Headers.ETag = ETags.For(client.Version);
         return TypedResults.Ok(client);
     }

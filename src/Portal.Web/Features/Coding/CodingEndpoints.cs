@@ -154,7 +154,7 @@ public static class CodingEndpoints
     {
         var caller = CodingCaller.From(context.User);
         var now = clock.GetUtcNow();
-        var (page, size) = (Math.Max(1, filter.Page ?? 1), Math.Clamp(filter.PageSize ?? 50, 1, 200));
+        var (page, size) = Paging.Parse(filter.Page, filter.PageSize, defaultSize: 50);
         var items = new List<(CodingQueueItem Item, CodingQueueRow Row)>();
         long total = 0;
         // A firm engages a handful of practices: query each tenant for its first page*size rows, then merge in the same order.
@@ -196,7 +196,7 @@ public static class CodingEndpoints
 
     // One chart
 
-    static async Task<Results<Ok<CodingChart>, NotFound<ProblemDetails>>> GetChart(Guid encounterId, IDocumentSession session,
+    static async Task<Results<Ok<CodingChart>, NotFoundProblem>> GetChart(Guid encounterId, IDocumentSession session,
         HttpContext context, TimeProvider clock, CancellationToken ct)
     {
         var chart = await CodingChart.Load(session, encounterId, clock.GetUtcNow(), ct);
@@ -205,12 +205,12 @@ public static class CodingEndpoints
         return Chart(context, chart);
     }
 
-    static async Task<Results<Ok<CodingChart>, NotFound<ProblemDetails>>> SendToCoding(Guid encounterId, SendToCoding body,
+    static async Task<Results<Ok<CodingChart>, NotFoundProblem>> SendToCoding(Guid encounterId, SendToCoding body,
         HttpContext context, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         Chart(context, await CodingWrites.Queue(session, encounterId, Version(context), body, context.RequiredPractice().PracticeId,
             context.User.Actor(), clock, ct));
 
-    static async Task<Results<Ok<CodingChart>, NotFound<ProblemDetails>>> Assign(Guid encounterId, AssignChart body, HttpContext context,
+    static async Task<Results<Ok<CodingChart>, NotFoundProblem>> Assign(Guid encounterId, AssignChart body, HttpContext context,
         IDocumentSession session, UserManager<PortalUser> users, TimeProvider clock, CancellationToken ct)
     {
         var coder = await CodingAccess.AssignableCoder(session, users, CodingCaller.From(context.User), context.RequiredPractice().PracticeId,
@@ -219,48 +219,48 @@ public static class CodingEndpoints
             context.User.Actor(), clock, ct));
     }
 
-    static async Task<Results<Ok<CodingChart>, NotFound<ProblemDetails>>> Release(Guid encounterId, ReleaseChart body, HttpContext context,
+    static async Task<Results<Ok<CodingChart>, NotFoundProblem>> Release(Guid encounterId, ReleaseChart body, HttpContext context,
         IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         Chart(context, await CodingWrites.Release(session, encounterId, Version(context), CodingCaller.From(context.User), body, clock, ct));
 
-    static async Task<Results<Ok<CodingChart>, NotFound<ProblemDetails>>> CodeDiagnoses(Guid encounterId, CodeDiagnoses body,
+    static async Task<Results<Ok<CodingChart>, NotFoundProblem>> CodeDiagnoses(Guid encounterId, CodeDiagnoses body,
         HttpContext context, IDocumentSession session, CodeCatalog catalog, TimeProvider clock, CancellationToken ct) =>
         Chart(context, await CodingWrites.CodeDiagnoses(session, catalog, encounterId, Version(context), CodingCaller.From(context.User),
             body, clock, ct));
 
-    static async Task<Results<Ok<CodingChart>, NotFound<ProblemDetails>>> CodeLines(Guid encounterId, CodeServiceLines body,
+    static async Task<Results<Ok<CodingChart>, NotFoundProblem>> CodeLines(Guid encounterId, CodeServiceLines body,
         HttpContext context, IDocumentSession session, CodeCatalog catalog, TimeProvider clock, CancellationToken ct) =>
         Chart(context, await CodingWrites.CodeLines(session, catalog, encounterId, Version(context), CodingCaller.From(context.User),
             body, clock, ct));
 
-    static async Task<Results<Ok<CodingChart>, NotFound<ProblemDetails>>> RaiseQuery(Guid encounterId, RaiseProviderQuery body,
+    static async Task<Results<Ok<CodingChart>, NotFoundProblem>> RaiseQuery(Guid encounterId, RaiseProviderQuery body,
         HttpContext context, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         Chart(context, await CodingWrites.RaiseQuery(session, encounterId, Version(context), CodingCaller.From(context.User), body, clock, ct));
 
-    static async Task<Results<Ok<CodingChart>, NotFound<ProblemDetails>>> AnswerQuery(Guid encounterId, Guid queryId,
+    static async Task<Results<Ok<CodingChart>, NotFoundProblem>> AnswerQuery(Guid encounterId, Guid queryId,
         AnswerProviderQuery body, HttpContext context, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         Chart(context, await CodingWrites.AnswerQuery(session, encounterId, queryId, Version(context), body, context.User.UserId(),
             context.User.IsInRole(Roles.PracticeAdmin), context.User.Actor(), clock, ct));
 
-    static async Task<Results<Ok<CodingChart>, NotFound<ProblemDetails>>> Submit(Guid encounterId, HttpContext context,
+    static async Task<Results<Ok<CodingChart>, NotFoundProblem>> Submit(Guid encounterId, HttpContext context,
         IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         Chart(context, await CodingWrites.Submit(session, encounterId, Version(context), CodingCaller.From(context.User),
             context.RequiredPractice().PracticeId, clock, ct));
 
-    static async Task<Results<Ok<CodingChart>, NotFound<ProblemDetails>>> Review(Guid encounterId, ReviewChart body, HttpContext context,
+    static async Task<Results<Ok<CodingChart>, NotFoundProblem>> Review(Guid encounterId, ReviewChart body, HttpContext context,
         IDocumentSession session, CodeCatalog catalog, TimeProvider clock, CancellationToken ct) =>
         Chart(context, await CodingWrites.Review(session, catalog, encounterId, Version(context), body, CodingAccess.Reviewer(context.User),
             clock, ct));
 
-    static async Task<Results<Ok<CodingChart>, NotFound<ProblemDetails>>> Return(Guid encounterId, ReturnChart body, HttpContext context,
+    static async Task<Results<Ok<CodingChart>, NotFoundProblem>> Return(Guid encounterId, ReturnChart body, HttpContext context,
         IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         Chart(context, await CodingWrites.Return(session, encounterId, Version(context), body, CodingAccess.Reviewer(context.User), clock, ct));
 
-    static async Task<Results<Ok<CodingChart>, NotFound<ProblemDetails>>> FileRebuttal(Guid encounterId, FileQaRebuttal body,
+    static async Task<Results<Ok<CodingChart>, NotFoundProblem>> FileRebuttal(Guid encounterId, FileQaRebuttal body,
         HttpContext context, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         Chart(context, await CodingWrites.FileRebuttal(session, encounterId, Version(context), CodingCaller.From(context.User), body, clock, ct));
 
-    static async Task<Results<Ok<CodingChart>, NotFound<ProblemDetails>>> DecideRebuttal(Guid encounterId, DecideQaRebuttal body,
+    static async Task<Results<Ok<CodingChart>, NotFoundProblem>> DecideRebuttal(Guid encounterId, DecideQaRebuttal body,
         HttpContext context, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         Chart(context, await CodingWrites.DecideRebuttal(session, encounterId, Version(context), CodingCaller.From(context.User), body, clock, ct));
 
@@ -320,13 +320,13 @@ public static class CodingEndpoints
 
     static long? Version(HttpContext context) => ETags.Parse(context.Request.Headers.IfMatch);
 
-    static Results<Ok<CodingChart>, NotFound<ProblemDetails>> Chart(HttpContext context, CodingChart? chart)
+    static Results<Ok<CodingChart>, NotFoundProblem> Chart(HttpContext context, CodingChart? chart)
     {
         if (chart is null) return NotFound();
         context.Response.Headers.ETag = ETags.For(chart.Version);
         return TypedResults.Ok(chart);
     }
 
-    static NotFound<ProblemDetails> NotFound() =>
-        TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Not found", Detail = "No encounter with this id in this practice." });
+    static NotFoundProblem NotFound() =>
+        new NotFoundProblem("No encounter with this id in this practice.");
 }

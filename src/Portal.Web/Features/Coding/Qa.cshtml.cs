@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Web.Features.Intake;
+using Portal.Web.Platform;
 
 namespace Portal.Web.Features.Coding;
 
@@ -38,7 +39,7 @@ public class QaModel(IQuerySession query, TimeProvider clock) : CodingPageModel
             _ => null,
         };
         var filter = new QueueFilter { Status = EncounterStatus.ReadyForQa, Sort = "due" };
-        Ready = await CodingQueue.Rows(query, filter, null, null, clock.GetUtcNow()).ToPageAsync(Math.Max(1, PageNumber), Paging.DefaultPageSize, ct);
+        Ready = await CodingQueue.Rows(query, filter, null, null, clock.GetUtcNow()).ToPageAsync(Paging.ForPortalPage(PageNumber), ct);
         // The last 90 days: what a manager acts on, and a bounded read however long the practice has used QA.
         Accuracy = await Coding.Accuracy.PerCoder(query, clock.GetUtcNow().AddDays(-AccuracyDays), null, ct);
         PendingRebuttals = await QaReviews.List(query, new QaReviewFilter { Rebuttal = "pending", PageSize = 10 }, null, ct);

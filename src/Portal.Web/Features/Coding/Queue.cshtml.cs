@@ -89,7 +89,7 @@ public class QueueModel(IQuerySession query, TimeProvider clock) : CodingPageMod
         Filter = QueueQuery.Parse(Request.Query);
         var now = clock.GetUtcNow();
         var page = await CodingQueue.Rows(query, Filter, Caller.Me.Id, Caller.Me.VendorId, now)
-            .ToPageAsync(Math.Max(1, PageNumber), Paging.DefaultPageSize, ct);
+            .ToPageAsync(Paging.ForPortalPage(PageNumber), ct);
         var assignable = IsLead ? await AssignableCoders(query, users, Practice.PracticeId, ct) : [];
         Table = new QueueTable([.. page.Items.Select(r => CodingQueueItem.From(r, Practice.PracticeId, Practice.Name, now))],
             page.Page, page.PageCount, page.Total, p => $"{Root}/coding/queue?{QueueQuery.String(Filter, p)}",

@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Web.Features.Intake;
+using Portal.Web.Platform;
 
 namespace Portal.Web.Features.Coding;
 
@@ -37,7 +38,7 @@ public class ReviewsModel(IQuerySession query, Microsoft.AspNetCore.Identity.Use
         CoderId = Guid.TryParse(Request.Query["coder"], out var coder) ? coder : null,
         Rebuttal = QaReviews.RebuttalFilters.Contains(Request.Query["rebuttal"].ToString()) ? Request.Query["rebuttal"].ToString() : null,
         Errors = Request.Query["errors"] == "true" ? true : null,
-        Page = int.TryParse(Request.Query["p"], out var p) && p > 0 ? p : 1,
+        Page = int.TryParse(Request.Query["p"], out var p) && p > 0 ? Math.Min(p, Paging.MaxPage) : 1,
         PageSize = Paging.DefaultPageSize,
     };
 

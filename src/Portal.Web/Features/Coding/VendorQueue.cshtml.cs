@@ -44,7 +44,7 @@ public class VendorQueueModel(PracticeAccess access, IDocumentStore store, TimeP
         Filter = QueueQuery.Parse(Request.Query);
         var me = CodingCaller.From(User).Me;
         var now = clock.GetUtcNow();
-        var (page, size) = (Math.Max(1, PageNumber), Paging.DefaultPageSize);
+        var (page, size) = Paging.ForPortalPage(PageNumber);
         var practices = await access.PracticesFor(User, ct, EngagementFunctions.Coding);
         PhiAudit.AcrossPractices(HttpContext, practices.Select(p => p.Id));
         Practices = practices.Count;

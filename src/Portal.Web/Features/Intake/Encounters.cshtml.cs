@@ -53,7 +53,7 @@ public class EncountersModel(IQuerySession query) : IntakePageModel
     async Task LoadRows(CancellationToken ct)
     {
         Filter = FilterFromQuery(Request.Query);
-        var page = await IntakeQueries.Encounters(query, Filter).ToPageAsync(Math.Max(1, PageNumber), Paging.DefaultPageSize, ct);
+        var page = await IntakeQueries.Encounters(query, Filter).ToPageAsync(Paging.ForPortalPage(PageNumber), ct);
         var rows = page.Map(EncounterListRow.From);
         var filtered = Filter.Status is not null || Filter.DosFrom is not null || Filter.DosTo is not null || Filter.ProviderId is not null
             || !string.IsNullOrWhiteSpace(Filter.Patient);

@@ -104,7 +104,7 @@ public static class IntakeEndpoints
         CancellationToken ct) =>
         TypedResults.Ok(await IntakeQueries.Patients(query, search, sort).ToPageAsync(page, pageSize, ct));
 
-    static async Task<Results<Ok<Patient>, NotFound<ProblemDetails>>> GetPatient(Guid patientId, IDocumentSession session,
+    static async Task<Results<Ok<Patient>, NotFoundProblem>> GetPatient(Guid patientId, IDocumentSession session,
         HttpContext context, CancellationToken ct)
     {
         var patient = await session.LoadAsync<Patient>(patientId, ct);
@@ -121,7 +121,7 @@ public static class IntakeEndpoints
         return TypedResults.Created(Url(context, $"patients/{patient.Id}"), patient);
     }
 
-    static async Task<Results<Ok<Patient>, NotFound<ProblemDetails>>> CorrectPatient(Guid patientId, CorrectDemographics body,
+    static async Task<Results<Ok<Patient>, NotFoundProblem>> CorrectPatient(Guid patientId, CorrectDemographics body,
         HttpContext context, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var patient = await PatientWrites.Correct(session, patientId, ETags.Parse(context.Request.Headers.IfMatch), body,
@@ -129,7 +129,7 @@ public static class IntakeEndpoints
         return patient is null ? NotFound("patient") : WithETag(context, patient, patient.Version);
     }
 
-    static async Task<Results<Ok<Patient>, NotFound<ProblemDetails>>> AddCoverage(Guid patientId, AddCoverage body,
+    static async Task<Results<Ok<Patient>, NotFoundProblem>> AddCoverage(Guid patientId, AddCoverage body,
         HttpContext context, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var patient = await PatientWrites.AddCoverage(session, patientId, ETags.Parse(context.Request.Headers.IfMatch), body,
@@ -146,11 +146,11 @@ public static class IntakeEndpoints
     static async Task<Ok<IReadOnlyList<Provider>>> ListProviders(IQuerySession query, CancellationToken ct) =>
         TypedResults.Ok(await IntakeQueries.Providers(query, ct));
 
-    static async Task<Results<Ok<Provider>, NotFound<ProblemDetails>>> GetProvider(Guid providerId, IQuerySession query,
+    static async Task<Results<Ok<Provider>, NotFoundProblem>> GetProvider(Guid providerId, IQuerySession query,
         HttpContext context, CancellationToken ct) =>
         await query.LoadAsync<Provider>(providerId, ct) is { } provider ? WithETag(context, provider, provider.Version) : NotFound("provider");
 
-    static async Task<Results<Ok<Provider>, NotFound<ProblemDetails>>> LinkProviderUser(Guid providerId, LinkProviderUser body,
+    static async Task<Results<Ok<Provider>, NotFoundProblem>> LinkProviderUser(Guid providerId, LinkProviderUser body,
         HttpContext context, IDocumentSession session, Microsoft.AspNetCore.Identity.UserManager<Identity.PortalUser> users, TimeProvider clock,
         CancellationToken ct)
     {
@@ -169,7 +169,7 @@ public static class IntakeEndpoints
     static async Task<Ok<IReadOnlyList<Payer>>> ListPayers(IQuerySession query, CancellationToken ct) =>
         TypedResults.Ok(await IntakeQueries.Payers(query, ct));
 
-    static async Task<Results<Ok<Payer>, NotFound<ProblemDetails>>> GetPayer(Guid payerId, IQuerySession query,
+    static async Task<Results<Ok<Payer>, NotFoundProblem>> GetPayer(Guid payerId, IQuerySession query,
         HttpContext context, CancellationToken ct) =>
         await query.LoadAsync<Payer>(payerId, ct) is { } payer ? WithETag(context, payer, payer.Version) : NotFound("payer");
 
@@ -206,7 +206,7 @@ public static class IntakeEndpoints
         CancellationToken ct) =>
         TypedResults.Ok(await CsvIntake.ImportEncounters(session, await ReadCsv(request, ct), request.HttpContext.User.Actor(), clock, ct));
 
-    static async Task<Results<Ok<EncounterDetails>, NotFound<ProblemDetails>>> GetEncounter(Guid encounterId, IDocumentSession session,
+    static async Task<Results<Ok<EncounterDetails>, NotFoundProblem>> GetEncounter(Guid encounterId, IDocumentSession session,
         HttpContext context, CancellationToken ct)
     {
         var encounter = await EncounterDetails.Read(session, encounterId, ct);
@@ -215,7 +215,7 @@ public static class IntakeEndpoints
         return WithETag(context, encounter, encounter.Version);
     }
 
-    static async Task<Results<Ok<IReadOnlyList<HistoryEntry>>, NotFound<ProblemDetails>>> EncounterHistory(Guid encounterId,
+    static async Task<Results<Ok<IReadOnlyList<HistoryEntry>>, NotFoundProblem>> EncounterHistory(Guid encounterId,
         IQuerySession query, HttpContext context, CancellationToken ct)
     {
         if (!await VendorVisibility.MaySeeEncounter(query, context.User, encounterId, ct)) return NotFound("encounter");
@@ -225,7 +225,7 @@ public static class IntakeEndpoints
             : TypedResults.Ok(history);
     }
 
-    static async Task<Results<Ok<EncounterDetails>, NotFound<ProblemDetails>>> ReviseNotes(Guid encounterId, ReviseVisitNotes body,
+    static async Task<Results<Ok<EncounterDetails>, NotFoundProblem>> ReviseNotes(Guid encounterId, ReviseVisitNotes body,
         HttpContext context, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var encounter = await EncounterWrites.ReviseNotes(session, encounterId, ETags.Parse(context.Request.Headers.IfMatch), body,
@@ -233,7 +233,7 @@ public static class IntakeEndpoints
         return encounter is null ? NotFound("encounter") : WithETag(context, encounter, encounter.Version);
     }
 
-    static async Task<Results<Created<DocumentSummary>, NotFound<ProblemDetails>>> AttachDocument(Guid encounterId, IFormFile file,
+    static async Task<Results<Created<DocumentSummary>, NotFoundProblem>> AttachDocument(Guid encounterId, IFormFile file,
         HttpContext context, IDocumentSession session, IOptions<DocumentOptions> options, TimeProvider clock, CancellationToken ct)
     {
         await using var content = file.OpenReadStream();
@@ -244,7 +244,7 @@ public static class IntakeEndpoints
             : TypedResults.Created(Url(context, $"encounters/{encounterId}/documents/{document.Id}"), document);
     }
 
-    static async Task<Results<FileContentHttpResult, NotFound<ProblemDetails>>> DownloadDocument(Guid encounterId, Guid documentId,
+    static async Task<Results<FileContentHttpResult, NotFoundProblem>> DownloadDocument(Guid encounterId, Guid documentId,
         IDocumentSession session, HttpContext context, CancellationToken ct)
     {
         var document = await session.LoadAsync<EncounterDocument>(documentId, ct);
@@ -279,6 +279,6 @@ public static class IntakeEndpoints
 
     static string Url(HttpContext context, string path) => $"/api/v1/practices/{context.RequiredPractice().PracticeId}/{path}";
 
-    static NotFound<ProblemDetails> NotFound(string what) =>
-        TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Not found", Detail = $"No {what} with this id in this practice." });
+    static NotFoundProblem NotFound(string what) =>
+        new NotFoundProblem($"No {what} with this id in this practice.");
 }

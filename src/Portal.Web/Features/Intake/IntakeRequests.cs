@@ -59,14 +59,14 @@ public sealed record AddCoverage(
 /// <summary>Enrol a rendering or billing provider. The NPI's check digit is verified (422 if wrong).</summary>
 public sealed record EnrollProvider(
     [Required, StringLength(200)] string Name,
-    [Required] string Npi,
-    [Required] string TaxonomyCode,
+    [Required, StringLength(10)] string Npi,
+    [Required, StringLength(10)] string TaxonomyCode,
     ProviderType Type = ProviderType.Individual);
 
 /// <summary>Add a payer. Timely filing defaults to 365 days (Medicare); set the contract's limit for others.</summary>
 public sealed record AddPayer(
     [Required, StringLength(200)] string Name,
-    [Required] string ClearinghousePayerId,
+    [Required, StringLength(50)] string ClearinghousePayerId,
     [Range(1, 3650)] int? TimelyFilingDays = null);
 
 /// <summary>Open an encounter for a patient seen on a date of service. The billing provider defaults to the rendering one.</summary>
@@ -74,7 +74,7 @@ public sealed record OpenEncounter(
     [Required] Guid? PatientId,
     [Required] Guid? RenderingProviderId,
     [Required] DateOnly? DateOfService,
-    [Required] string PlaceOfService,
+    [Required, StringLength(2)] string PlaceOfService,
     Guid? BillingProviderId = null,
     Guid? CoverageId = null,
     [StringLength(20000)] string? VisitNotes = null);

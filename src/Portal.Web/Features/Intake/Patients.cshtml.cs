@@ -35,7 +35,7 @@ public class PatientsModel(IQuerySession query) : IntakePageModel
 
     async Task Load(CancellationToken ct)
     {
-        Patients = await IntakeQueries.Patients(query, Search, null).ToPageAsync(Math.Max(1, PageNumber), Paging.DefaultPageSize, ct);
+        Patients = await IntakeQueries.Patients(query, Search, null).ToPageAsync(Paging.ForPortalPage(PageNumber), ct);
         Payers = await IntakeQueries.Payers(query, ct);
     }
 }

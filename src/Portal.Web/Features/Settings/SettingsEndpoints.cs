@@ -58,11 +58,11 @@ public static class SettingsEndpoints
         return TypedResults.Ok(entry);
     }
 
-    static async Task<Results<NoContent, NotFound<ProblemDetails>>> DeleteFee(string code, IDocumentSession session, CancellationToken ct)
+    static async Task<Results<NoContent, NotFoundProblem>> DeleteFee(string code, IDocumentSession session, CancellationToken ct)
     {
         var key = FeeScheduleEntry.Key(code);
         if (await session.LoadAsync<FeeScheduleEntry>(key, ct) is null)
-            return TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Not found", Detail = $"The fee schedule has no charge for {key}." });
+            return new NotFoundProblem($"The fee schedule has no charge for {key}.");
         session.Delete<FeeScheduleEntry>(key);
         await session.SaveChangesAsync(ct);
         return TypedResults.NoContent();

@@ -95,7 +95,7 @@ public static class TenancyEndpoints
     static async Task<Ok<IReadOnlyList<Engagement>>> ListEngagements(IQuerySession query, string? status, CancellationToken ct) =>
         TypedResults.Ok(await TenancyQueries.Engagements(query, status, ct));
 
-    static async Task<Results<Ok<Engagement>, NotFound<ProblemDetails>>> GetEngagement(Guid engagementId, IQuerySession query,
+    static async Task<Results<Ok<Engagement>, NotFoundProblem>> GetEngagement(Guid engagementId, IQuerySession query,
         HttpContext context, CancellationToken ct)
     {
         var engagement = await query.LoadAsync<Engagement>(engagementId, ct);
@@ -112,7 +112,7 @@ public static class TenancyEndpoints
         return TypedResults.Created($"/api/v1/practices/{engagement.PracticeId}/engagements/{engagement.Id}", engagement);
     }
 
-    static async Task<Results<Ok<Engagement>, NotFound<ProblemDetails>>> Revoke(Guid engagementId, RevokeEngagement body,
+    static async Task<Results<Ok<Engagement>, NotFoundProblem>> Revoke(Guid engagementId, RevokeEngagement body,
         HttpContext context, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var expected = ETags.Parse(context.Request.Headers.IfMatch);
@@ -127,7 +127,7 @@ public static class TenancyEndpoints
         TypedResults.Ok(await VendorClient.For(query, organizations, user.OrganizationId()!.Value, user.UserId(),
             user.IsInRole(Roles.VendorAdmin), ct));
 
-    static async Task<Results<Ok<VendorClient>, NotFound<ProblemDetails>>> AssignClientCoders(Guid engagementId, AssignClientCoders body,
+    static async Task<Results<Ok<VendorClient>, NotFoundProblem>> AssignClientCoders(Guid engagementId, AssignClientCoders body,
         ClaimsPrincipal user, IDocumentStore store, UserManager<PortalUser> users, OrganizationDirectory organizations, TimeProvider clock,
         CancellationToken ct) =>
         await EngagementWrites.AssignCoders(store, users, organizations, user.OrganizationId()!.Value, engagementId, body.CoderIds,
@@ -135,8 +135,8 @@ public static class TenancyEndpoints
             ? TypedResults.Ok(client)
             : NotFound("No engagement of your firm has this id.");
 
-    static NotFound<ProblemDetails> NotFound(string detail) =>
-        TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Not found", Detail = detail });
+    static NotFoundProblem NotFound(string detail) =>
+        new NotFoundProblem(detail);
 }
 
 public static class TenancyQueries

@@ -43,19 +43,19 @@ public static class UserEndpoints
             .ProducesProblem(404);
     }
 
-    static async Task<Results<Ok<IReadOnlyList<OrganizationUser>>, NotFound<ProblemDetails>>> List(Guid organizationId, HttpContext context,
+    static async Task<Results<Ok<IReadOnlyList<OrganizationUser>>, NotFoundProblem>> List(Guid organizationId, HttpContext context,
         UserAdministration admin, CancellationToken ct) =>
         await admin.AdministeredOrganization(context.User, organizationId, ct) is { } org
             ? TypedResults.Ok(await admin.List(org.Id, ct))
             : NoOrganization();
 
-    static async Task<Results<Ok<IReadOnlyList<InvitationView>>, NotFound<ProblemDetails>>> ListInvitations(Guid organizationId,
+    static async Task<Results<Ok<IReadOnlyList<InvitationView>>, NotFoundProblem>> ListInvitations(Guid organizationId,
         HttpContext context, UserAdministration admin, Invitations invitations, CancellationToken ct) =>
         await admin.AdministeredOrganization(context.User, organizationId, ct) is { } org
             ? TypedResults.Ok(await invitations.Open(org.Id, ct))
             : NoOrganization();
 
-    static async Task<Results<Created<InvitationView>, NotFound<ProblemDetails>>> Invite(Guid organizationId, InviteUser body,
+    static async Task<Results<Created<InvitationView>, NotFoundProblem>> Invite(Guid organizationId, InviteUser body,
         HttpContext context, UserAdministration admin, Invitations invitations, CancellationToken ct)
     {
         if (await admin.AdministeredOrganization(context.User, organizationId, ct) is not { } org) return NoOrganization();
@@ -63,53 +63,53 @@ public static class UserEndpoints
         return TypedResults.Created($"/api/v1/organizations/{org.Id}/invitations/{invited.Id}", invited);
     }
 
-    static async Task<Results<Ok<InvitationView>, NotFound<ProblemDetails>>> Resend(Guid organizationId, Guid invitationId,
+    static async Task<Results<Ok<InvitationView>, NotFoundProblem>> Resend(Guid organizationId, Guid invitationId,
         HttpContext context, UserAdministration admin, Invitations invitations, CancellationToken ct) =>
         await admin.AdministeredOrganization(context.User, organizationId, ct) is { } org
             && await invitations.Resend(org, invitationId, Actor.Of(context.User), context.Request, ct) is { } invitation
             ? TypedResults.Ok(invitation)
             : NoOrganization();
 
-    static async Task<Results<Ok<InvitationView>, NotFound<ProblemDetails>>> Revoke(Guid organizationId, Guid invitationId,
+    static async Task<Results<Ok<InvitationView>, NotFoundProblem>> Revoke(Guid organizationId, Guid invitationId,
         HttpContext context, UserAdministration admin, Invitations invitations, CancellationToken ct) =>
         await admin.AdministeredOrganization(context.User, organizationId, ct) is { } org
             && await invitations.Revoke(org, invitationId, Actor.Of(context.User), ct) is { } invitation
             ? TypedResults.Ok(invitation)
             : NoOrganization();
 
-    static async Task<Results<Ok<OrganizationSecurity>, NotFound<ProblemDetails>>> GetSecurity(Guid organizationId, HttpContext context,
+    static async Task<Results<Ok<OrganizationSecurity>, NotFoundProblem>> GetSecurity(Guid organizationId, HttpContext context,
         UserAdministration admin, CancellationToken ct) =>
         await admin.AdministeredOrganization(context.User, organizationId, ct) is { } org
             ? TypedResults.Ok(new OrganizationSecurity(org.RequireMfa))
             : NoOrganization();
 
-    static async Task<Results<Ok<OrganizationSecurity>, NotFound<ProblemDetails>>> PutSecurity(Guid organizationId, OrganizationSecurity body,
+    static async Task<Results<Ok<OrganizationSecurity>, NotFoundProblem>> PutSecurity(Guid organizationId, OrganizationSecurity body,
         HttpContext context, UserAdministration admin, CancellationToken ct) =>
         await admin.AdministeredOrganization(context.User, organizationId, ct) is { } org
             ? TypedResults.Ok(await admin.SetSecurity(org, body.RequireMfa!.Value, context.User, ct))
             : NoOrganization();
 
-    static async Task<Results<Ok<OrganizationUser>, NotFound<ProblemDetails>>> SetRoles(Guid organizationId, Guid userId, ChangeRoles body,
+    static async Task<Results<Ok<OrganizationUser>, NotFoundProblem>> SetRoles(Guid organizationId, Guid userId, ChangeRoles body,
         HttpContext context, UserAdministration admin, CancellationToken ct) =>
         await admin.AdministeredOrganization(context.User, organizationId, ct) is { } org
             && await admin.ChangeRoles(org, userId, body.Roles, context.User) is { } user
             ? TypedResults.Ok(user)
             : NoOrganization();
 
-    static Task<Results<Ok<OrganizationUser>, NotFound<ProblemDetails>>> Disable(Guid organizationId, Guid userId, HttpContext context,
+    static Task<Results<Ok<OrganizationUser>, NotFoundProblem>> Disable(Guid organizationId, Guid userId, HttpContext context,
         UserAdministration admin, CancellationToken ct) => SetDisabled(organizationId, userId, true, context, admin, ct);
 
-    static Task<Results<Ok<OrganizationUser>, NotFound<ProblemDetails>>> Enable(Guid organizationId, Guid userId, HttpContext context,
+    static Task<Results<Ok<OrganizationUser>, NotFoundProblem>> Enable(Guid organizationId, Guid userId, HttpContext context,
         UserAdministration admin, CancellationToken ct) => SetDisabled(organizationId, userId, false, context, admin, ct);
 
-    static async Task<Results<Ok<OrganizationUser>, NotFound<ProblemDetails>>> SetDisabled(Guid organizationId, Guid userId, bool disabled,
+    static async Task<Results<Ok<OrganizationUser>, NotFoundProblem>> SetDisabled(Guid organizationId, Guid userId, bool disabled,
         HttpContext context, UserAdministration admin, CancellationToken ct) =>
         await admin.AdministeredOrganization(context.User, organizationId, ct) is { } org
             && await admin.SetDisabled(org, userId, disabled, context.User) is { } user
             ? TypedResults.Ok(user)
             : NoOrganization();
 
-    static async Task<Results<Ok<IReadOnlyList<UserAdminAuditEntry>>, NotFound<ProblemDetails>>> History(Guid organizationId, int? limit,
+    static async Task<Results<Ok<IReadOnlyList<UserAdminAuditEntry>>, NotFoundProblem>> History(Guid organizationId, int? limit,
         HttpContext context, UserAdministration admin, CancellationToken ct)
     {
         if (limit is < 1 or > 500) throw new BadHttpRequestException("limit must be between 1 and 500.");
@@ -118,8 +118,5 @@ public static class UserEndpoints
             : NoOrganization();
     }
 
-    static NotFound<ProblemDetails> NoOrganization() => TypedResults.NotFound(new ProblemDetails
-    {
-        Status = 404, Title = "Not found", Detail = "No such user or invitation in an organization you administer.",
-    });
+    static NotFoundProblem NoOrganization() => new NotFoundProblem("No such user or invitation in an organization you administer.");
 }
