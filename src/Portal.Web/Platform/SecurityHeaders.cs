@@ -70,7 +70,8 @@ public static class SecurityHeaders
                 var headers = context.Response.Headers;
                 var path = context.Request.Path;
                 headers.ContentSecurityPolicy = path.StartsWithSegments("/swagger") ? SwaggerPolicy
-                    : path.StartsWithSegments("/connect") ? ConnectPolicy
+                    // Only the OAuth endpoints answer with OpenIddict's form_post page; /connect/endsession is a Razor page.
+                    : path.StartsWithSegments("/connect/authorize") || path.StartsWithSegments("/connect/token") ? ConnectPolicy
                     : PagePolicy;
                 headers.XContentTypeOptions = "nosniff";
                 headers.XFrameOptions = "DENY";
