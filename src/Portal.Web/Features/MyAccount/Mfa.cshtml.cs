@@ -98,10 +98,11 @@ public class MfaModel(UserManager<PortalUser> users, SignInManager<PortalUser> s
         var key = await users.GetAuthenticatorKeyAsync(user);
         if (string.IsNullOrEmpty(key))
         {
-            // A new key changes the security stamp, which every request checks (ADR 0008): keep this browser signed in.
-            await users.ResetAuthenticatorKeyAsync(user);
-            await signIn.RefreshSignInAsync(user);
-            key = await users.GetAuthenticatorKeyAsync(user) ?? "";
+            // The first key of a user without MFA: stored without ResetAuthenticatorKeyAsync, which would change the security
+            // stamp and so end every other session and API token of the user (ADR 0008) just for opening this page. Nothing
+            // is protected by the key until MFA is confirmed, and confirming changes the stamp.
+            key = users.GenerateNewAuthenticatorKey();
+            await users.SetAuthenticationTokenAsync(user, "[AspNetUserStore]", "AuthenticatorKey", key);
         }
         SharedKey = string.Join(' ', key.ToLowerInvariant().Chunk(4).Select(c => new string(c)));
         var account = Uri.EscapeDataString(user.Email ?? user.UserName ?? "");
