@@ -79,6 +79,16 @@ public static class RemittanceKeys
     public static string ClaimPayment(EraPayment p, EraClaim c) => $"{Check(p)}|{c.PatientControlNumber}|{c.PayerClaimNumber}|{c.Status}";
 }
 
+/// <summary>Candidate claims indexed by patient control number (case-insensitive) and payer claim number.</summary>
+public sealed class ClaimCandidates(IEnumerable<ClaimCandidate> candidates)
+{
+    readonly ILookup<string, ClaimCandidate> byPcn = candidates.ToLookup(c => c.PatientControlNumber.Trim(), StringComparer.OrdinalIgnoreCase);
+    readonly ILookup<string, ClaimCandidate> byPayerNumber = candidates.Where(c => c.PayerClaimNumber is { Length: > 0 }).ToLookup(c => c.PayerClaimNumber!);
+
+    public IReadOnlyList<ClaimCandidate> ByPatientControlNumber(string pcn) => byPcn[pcn].ToList();
+    public IReadOnlyList<ClaimCandidate> ByPayerClaimNumber(string number) => byPayerNumber[number].ToList();
+}
+
 public static class ClaimMatching
 {
     /// <summary>
@@ -86,12 +96,13 @@ public static class ClaimMatching
     /// (|CLP03|, reversals are negative) and first date of service. No candidate, or a tie left after all of them, goes
     /// to the unmatched queue with the reason.
     /// </summary>
-    public static ClaimMatch Match(EraClaim clp, IReadOnlyList<ClaimCandidate> candidates)
+    public static ClaimMatch Match(EraClaim clp, IReadOnlyList<ClaimCandidate> candidates) => Match(clp, new ClaimCandidates(candidates));
+
+    public static ClaimMatch Match(EraClaim clp, ClaimCandidates candidates)
     {
         var pcn = clp.PatientControlNumber.Trim();
-        var found = candidates.Where(c => string.Equals(c.PatientControlNumber.Trim(), pcn, StringComparison.OrdinalIgnoreCase)).ToList();
-        if (found.Count == 0 && clp.PayerClaimNumber.Length > 0)
-            found = candidates.Where(c => c.PayerClaimNumber == clp.PayerClaimNumber).ToList();
+        var found = candidates.ByPatientControlNumber(pcn);
+        if (found.Count == 0 && clp.PayerClaimNumber.Length > 0) found = candidates.ByPayerClaimNumber(clp.PayerClaimNumber);
         if (found.Count == 0) return new ClaimMatch(clp, null, $"no claim with patient control number {pcn} or payer claim number {Or(clp.PayerClaimNumber)}");
         found = Narrow(found, c => c.PayerClaimNumber is { Length: > 0 } n && n == clp.PayerClaimNumber);
         found = Narrow(found, c => c.Charge == Math.Abs(clp.Charge));
@@ -103,7 +114,7 @@ public static class ClaimMatching
 
     static string Or(string s) => s.Length == 0 ? "(none)" : s;
 
-    static List<ClaimCandidate> Narrow(List<ClaimCandidate> found, Func<ClaimCandidate, bool> keep)
+    static IReadOnlyList<ClaimCandidate> Narrow(IReadOnlyList<ClaimCandidate> found, Func<ClaimCandidate, bool> keep)
     {
         if (found.Count <= 1) return found;
         var kept = found.Where(keep).ToList();
@@ -122,6 +133,7 @@ public static class Posting
     public static RemittancePosting Post(Era era, string fileHash, IReadOnlyList<ClaimCandidate> candidates, DenialRules rules)
     {
         Balancing.Require(era);
+        var index = new ClaimCandidates(candidates);
         var claims = new List<ClaimPosting>();
         var unmatched = new List<ClaimMatch>();
         var plb = new List<PostingEntry>();
@@ -129,7 +141,7 @@ public static class Posting
         {
             foreach (var clp in p.Claims)
             {
-                var m = ClaimMatching.Match(clp, candidates);
+                var m = ClaimMatching.Match(clp, index);
                 if (m.Claim is null) unmatched.Add(m);
                 else claims.Add(Claim(p, clp, m.Claim, rules));
             }
