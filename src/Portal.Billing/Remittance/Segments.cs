@@ -44,14 +44,14 @@ public static class SegmentReader
         // Leading whitespace or a byte-order mark is tolerated; anything else before ISA is a foreign file.
         while (got == 0)
         {
-            var c = reader.Read();
+            var c = ReadChar(reader, skipped);
             if (c < 0) throw new RemittanceRejected(1, skipped, "the file is empty: an 835 starts with an ISA segment.");
             if (c is '\uFEFF' or ' ' or '\r' or '\n' or '\t') { skipped++; continue; }
             isa[got++] = (char)c;
         }
         while (got < 106)
         {
-            var n = reader.Read(isa, got, 106 - got);
+            var n = ReadChars(reader, isa, got, 106 - got, 1, skipped + got);
             if (n <= 0) break;
             got += n;
         }
@@ -76,12 +76,7 @@ public static class SegmentReader
         var betweenSegments = true;
         while (true)
         {
-            int read;
-            try { read = reader.Read(buffer, 0, buffer.Length); }
-            catch (DecoderFallbackException)
-            {
-                throw new RemittanceRejected(number + 1, position, "the file is not text (bytes that are not UTF-8 or ASCII).");
-            }
+            var read = ReadChars(reader, buffer, 0, buffer.Length, number + 1, position);
             if (read == 0) break;
             for (var i = 0; i < read; i++, position++)
             {
@@ -105,6 +100,21 @@ public static class SegmentReader
         if (current.ToString().Trim().Length > 0)
             throw new RemittanceRejected(number + 1, start, $"the file is cut short: the last segment ('{Preview(current.ToString())}') has no segment terminator '{separators.Segment}'.");
     }
+
+    static int ReadChar(TextReader reader, long position)
+    {
+        try { return reader.Read(); }
+        catch (DecoderFallbackException) { throw NotText(1, position); }
+    }
+
+    static int ReadChars(TextReader reader, char[] buffer, int offset, int count, int segment, long position)
+    {
+        try { return reader.Read(buffer, offset, count); }
+        catch (DecoderFallbackException) { throw NotText(segment, position); }
+    }
+
+    static RemittanceRejected NotText(int segment, long position) =>
+        new(segment, position, "the file is not text (bytes that are not UTF-8 or ASCII near here).");
 
     static string Preview(string s) => s.Length <= 20 ? s : s[..20] + "…";
 }
