@@ -59,7 +59,8 @@ public class GoldenCases
         var data = new TheoryData<string>();
         foreach (var dir in Directory.GetDirectories(Root).Order(StringComparer.Ordinal))
         {
-            if (Path.GetFileName(dir).StartsWith('_')) continue;
+            // cases/835 has its own runner (Remittance/RemittanceCases.cs).
+            if (Path.GetFileName(dir).StartsWith('_') || Path.GetFileName(dir) == "835") continue;
             foreach (var file in Directory.GetFiles(dir).Order(StringComparer.Ordinal))
                 if (!file.EndsWith(".expected.json", StringComparison.Ordinal))
                     data.Add(Path.GetRelativePath(Root, file).Replace('\\', '/'));

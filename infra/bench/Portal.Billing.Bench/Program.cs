@@ -10,6 +10,13 @@ using Portal.Billing.Scrubbing;
 // (Process.TotalProcessorTime) per step; resident memory from /proc/self/status.
 //   dotnet run -c Release --project infra/bench/Portal.Billing.Bench -- [workdir] [ptpPairs] [claims]
 
+if (args is ["era", ..])
+{
+    Portal.Billing.Bench.EraBench.Run(args.Length > 1 ? args[1] : Path.Combine(Path.GetTempPath(), "portal-era-bench"),
+        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5_000);
+    return;
+}
+
 var work = args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), "portal-billing-bench");
 var pairs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2_000_000;
 var claimCount = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10_000;
