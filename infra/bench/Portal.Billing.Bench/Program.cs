@@ -17,6 +17,12 @@ if (args is ["era", ..])
     return;
 }
 
+if (args.Length > 0 && args[0] == "x12")
+{
+    X12Bench.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000);
+    return;
+}
+
 var work = args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), "portal-billing-bench");
 var pairs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2_000_000;
 var claimCount = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10_000;
