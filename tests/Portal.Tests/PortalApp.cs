@@ -9,6 +9,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Portal.Web.Features.Demo;
 using Portal.Web.Platform;
+using Portal.Web.Platform.Reactions;
+using Marten;
 using Respawn;
 
 [assembly: AssemblyFixture(typeof(Portal.Tests.PortalApp))]
@@ -47,6 +49,32 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         builder.UseSetting("Portal:RateLimits:AccountEmail:PermitLimit", "100");
         builder.UseSetting("Portal:RateLimits:AccountEmail:Window", "00:01:00");
         builder.UseSetting("Portal:RateLimits:PerAddress:PermitLimit", "100000");
+        // Reactions: quick retries so a dead-letter test takes a fraction of a second, and a short idle poll so a test waiting
+        // for a reaction waits milliseconds rather than the production default of a second.
+        builder.UseSetting("Portal:Reactions:Attempts", "3");
+        builder.UseSetting("Portal:Reactions:FirstRetryDelay", "00:00:00.020");
+        builder.UseSetting("Portal:DaemonIdlePolling", "00:00:00.100");
+        // Tests that expect a 412 leave gaps in the event sequence (the failed append's numbers); don't wait 3 s on each.
+        builder.UseSetting("Portal:DaemonGapWait", "00:00:00.500");
+        builder.ConfigureServices(s => s.ConfigureMarten(o => o.Schema.For<Reactions.ProbeEffect>()).AddReaction<Reactions.ProbeReaction>());
+    }
+
+    /// <summary>
+    /// Waits until every reaction has handled every event of its types (its position reached the newest such event), or throws
+    /// after <paramref name="timeout"/> (default 10 s). Call it before asserting on a reaction's effect; never Task.Delay.
+    /// </summary>
+    public async Task WaitForReactionsAsync(TimeSpan? timeout = null)
+    {
+        var monitor = Services.GetRequiredService<ReactionMonitor>();
+        var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            var lags = await monitor.LagAsync();
+            if (lags.All(l => l.Behind == 0) && await DaemonSawEveryEvent()) return;
+            if (DateTime.UtcNow > until)
+                throw new TimeoutException("Reactions still behind: " + string.Join(", ", lags.Where(l => l.Behind > 0).Select(l => $"{l.Reaction} ({l.Behind})")));
+            await Task.Delay(20);
+        }
     }
 
     public async ValueTask InitializeAsync()
@@ -80,9 +108,27 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         });
     }
 
+    // The daemon's high-water mark has reached the newest event. Respawn must not delete events the daemon has not seen yet:
+    // it would take the missing numbers for a rolled-back append and wait (Portal:DaemonGapWait) before skipping them.
+    async Task<bool> DaemonSawEveryEvent()
+    {
+        await using var conn = new NpgsqlConnection(ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand($"""
+            select coalesce((select last_seq_id from {MartenSetup.Schema}.mt_event_progression where name = 'HighWaterMark'), 0)
+                >= coalesce((select max(seq_id) from {MartenSetup.Schema}.mt_events), 0)
+            """, conn);
+        return (bool)(await cmd.ExecuteScalarAsync())!;
+    }
+
     /// <summary>Back to the seeded demo data: called before every test.</summary>
     public async Task ResetAsync()
     {
+        // A reaction still working on the previous test's events would write into the next test's data: let it finish first.
+        // Reaction positions (mt_event_progression) are kept, like the daemon's: Respawn deletes rows but leaves the event
+        // sequence alone (no WithReseed), so new events always come after every position and nothing stalls. Reseeding would
+        // put positions ahead of the new events, and the reactions would silently skip them.
+        await WaitForReactionsAsync(TimeSpan.FromSeconds(30));
         await using (var conn = new NpgsqlConnection(ConnectionString))
         {
             await conn.OpenAsync();
