@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using JasperFx.Events;
 using Marten;
 using Npgsql;
@@ -8,7 +9,7 @@ namespace Portal.Web.Platform.Reactions;
 /// <param name="Behind">Events of the reaction's type appended after its position (counted up to 10,000).</param>
 /// <param name="OldestUnhandledAge">Age of the oldest of them; zero when caught up.</param>
 /// <param name="Position">The daemon's position for the reaction (mt_event_progression); HighWaterMark is the newest event's sequence.</param>
-public sealed record ReactionLag(string Reaction, long Behind, TimeSpan OldestUnhandledAge, long DeadLetters, long Position, long HighWaterMark)
+public sealed record ReactionLag(string Reaction, long Behind, [property: JsonIgnore] TimeSpan OldestUnhandledAge, long DeadLetters, long Position, long HighWaterMark)
 {
     public double OldestUnhandledSeconds => Math.Round(OldestUnhandledAge.TotalSeconds, 1);
 }
