@@ -1,4 +1,5 @@
 using Portal.Web.Features.ApiClients;
+using Portal.Web.Features.Claims;
 using Portal.Web.Features.Audit;
 using Portal.Web.Features.Codes;
 using Portal.Web.Features.Coding;
@@ -13,7 +14,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddPlatform();
 builder.Services.AddTenancy().AddApiClients().AddUsers().AddSettings().AddIntake();
-builder.Services.AddCodes().AddCoding();
+builder.Services.AddCodes().AddCoding().AddClaims();
 
 var app = builder.Build();
 // `codes import …` runs the code-set importer instead of the web host (docs/code-sets.md).

@@ -10,6 +10,8 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using Portal.Web.Features.Demo;
 using Portal.Web.Platform;
+using Portal.Web.Platform.Reactions;
+using Marten;
 using Respawn;
 
 [assembly: AssemblyFixture(typeof(Portal.Tests.PortalApp))]
@@ -70,6 +72,32 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
             logging.AddFilter<Hardening.CapturedLogs>("Portal", LogLevel.Debug);
             logging.AddFilter<Hardening.CapturedLogs>("Marten", LogLevel.Debug);
         });
+        // Reactions: quick retries so a dead-letter test takes a fraction of a second, and a short idle poll so a test waiting
+        // for a reaction waits milliseconds rather than the production default of a second.
+        builder.UseSetting("Portal:Reactions:Attempts", "3");
+        builder.UseSetting("Portal:Reactions:FirstRetryDelay", "00:00:00.020");
+        builder.UseSetting("Portal:DaemonIdlePolling", "00:00:00.100");
+        // Tests that expect a 412 leave gaps in the event sequence (the failed append's numbers); don't wait 3 s on each.
+        builder.UseSetting("Portal:DaemonGapWait", "00:00:00.500");
+        builder.ConfigureServices(s => s.ConfigureMarten(o => o.Schema.For<Reactions.ProbeEffect>()).AddReaction<Reactions.ProbeReaction>());
+    }
+
+    /// <summary>
+    /// Waits until every reaction has handled every event of its types (its position reached the newest such event), or throws
+    /// after <paramref name="timeout"/> (default 10 s). Call it before asserting on a reaction's effect; never Task.Delay.
+    /// </summary>
+    public async Task WaitForReactionsAsync(TimeSpan? timeout = null)
+    {
+        var monitor = Services.GetRequiredService<ReactionMonitor>();
+        var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            var lags = await monitor.LagAsync();
+            if (lags.All(l => l.Behind == 0)) return;
+            if (DateTime.UtcNow > until)
+                throw new TimeoutException("Reactions still behind: " + string.Join(", ", lags.Where(l => l.Behind > 0).Select(l => $"{l.Reaction} ({l.Behind})")));
+            await Task.Delay(20);
+        }
     }
 
     public async ValueTask InitializeAsync()
@@ -107,6 +135,14 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
     public async Task ResetAsync()
     {
         Mail.Clear();
+        // A reaction still working on the previous test's events would write into the next test's data: let it finish first
+        // (a few ms; most tests append no event a reaction takes). Reaction positions (mt_event_progression) are kept, like
+        // the daemon's: Respawn deletes rows but leaves the event sequence alone (no WithReseed), so new events always come
+        // after every position. Reseeding would put positions ahead of the new events and the reactions would skip them.
+        // Events the daemon had not seen yet when Respawn deleted them look like a rolled-back append: its high-water mark
+        // waits Portal:DaemonGapWait (0.5 s here) before skipping them, a cost only the tests that wait for a reaction pay.
+        // Waiting for the high-water mark here instead cost every test ~80 ms.
+        await WaitForReactionsAsync(TimeSpan.FromSeconds(30));
         await using (var conn = new NpgsqlConnection(ConnectionString))
         {
             await conn.OpenAsync();

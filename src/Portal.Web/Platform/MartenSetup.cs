@@ -26,6 +26,11 @@ public static class MartenSetup
                 opts.Schema.For<UniqueKey>();
                 opts.AutoCreateSchemaObjects = builder.Environment.IsProduction() ? AutoCreate.CreateOrUpdate : AutoCreate.All;
                 opts.UseSystemTextJsonForSerialization(EnumStorage.AsString);
+                // The daemon polls for new events (reactions, async projections): every 250 ms while events flow, every
+                // second when idle. Portal:DaemonIdlePolling tunes the idle poll (ADR 0010).
+                opts.Projections.SlowPollingTime = builder.Configuration.GetValue("Portal:DaemonIdlePolling", TimeSpan.FromSeconds(1));
+                // How long the daemon waits on a gap in the event sequence (an append that rolled back) before skipping it.
+                opts.Projections.StaleSequenceThreshold = builder.Configuration.GetValue("Portal:DaemonGapWait", TimeSpan.FromSeconds(3));
             })
             .UseLightweightSessions()
             .BuildSessionsWith<TenantSessionFactory>(ServiceLifetime.Scoped)

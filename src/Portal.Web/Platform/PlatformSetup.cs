@@ -7,6 +7,7 @@ using Portal.Web.Features.Account;
 using Portal.Web.Features.Demo;
 using Portal.Web.Platform.Email;
 using Portal.Web.Features.Identity;
+using Portal.Web.Platform.Reactions;
 using System.Text.Json.Serialization;
 
 namespace Portal.Web.Platform;
@@ -58,6 +59,7 @@ public static class PlatformSetup
         builder.Services.AddHealthChecks()
             .AddCheck("database", new DatabaseHealthCheck(connectionString), tags: ["ready"]);
 
+        builder.AddPortalReactions();
         builder.Services.AddScoped<DemoSeeder>();
     }
 
@@ -90,7 +92,11 @@ public static class PlatformSetup
         app.UsePortalSwagger();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = c => c.Tags.Contains("ready"),
+            ResponseWriter = ReactionRegistration.WriteReadiness,
+        });
     }
 
     static void PrintWelcome(WebApplication app)

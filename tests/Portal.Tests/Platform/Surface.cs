@@ -10,7 +10,9 @@ public class Surface(PortalApp app) : PortalTest(app)
         using var http = App.Anonymous();
 
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode);
-        Assert.Equal("Healthy", await http.GetStringAsync("/health/ready"));
+        var ready = JsonDocument.Parse(await http.GetStringAsync("/health/ready")).RootElement;
+        Assert.Equal("Healthy", ready.GetProperty("status").GetString());
+        Assert.Contains(ready.GetProperty("checks").EnumerateArray(), c => c.GetProperty("name").GetString() == "reactions");
     }
 
     [Fact]
