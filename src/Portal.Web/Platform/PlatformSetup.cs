@@ -54,6 +54,7 @@ public static class PlatformSetup
         });
         builder.Services.AddAntiforgery(o => o.HeaderName = "RequestVerificationToken");
         builder.AddPortalRateLimits();
+        builder.Services.AddHostedService<IdempotencyKeyCleanup>();
 
         builder.Services.AddHealthChecks()
             .AddCheck("database", new DatabaseHealthCheck(connectionString), tags: ["ready"]);
@@ -85,7 +86,9 @@ public static class PlatformSetup
         app.UseAuthentication();
         app.UseMiddleware<MfaEnrolmentGate>();
         app.UseAuthorization();
+        app.UseApiRateLimits();
         app.UseMiddleware<PracticeScopeMiddleware>();
+        app.UseMiddleware<IdempotencyMiddleware>();
         app.UseAntiforgery();
         app.UsePortalSwagger();
 
