@@ -55,6 +55,7 @@ public static class PlatformSetup
         builder.Services.AddAntiforgery(o => o.HeaderName = "RequestVerificationToken");
         builder.AddPortalRateLimits();
         builder.Services.AddHostedService<IdempotencyKeyCleanup>();
+        builder.AddPortalTelemetry();
 
         builder.Services.AddHealthChecks()
             .AddCheck("database", new DatabaseHealthCheck(connectionString), tags: ["ready"]);
@@ -82,6 +83,7 @@ public static class PlatformSetup
             pages => pages.UseStatusCodePagesWithReExecute("/error/{0}"));
         app.UseStaticFiles();
         app.UseRouting();
+        app.UsePortalTelemetry();
         app.UsePortalRateLimits();
         app.UseAuthentication();
         app.UseMiddleware<MfaEnrolmentGate>();
