@@ -23,7 +23,9 @@ public class TracesAndMetrics(PortalApp app) : PortalTest(app)
         {
             builder.UseEnvironment("Testing");
             builder.UseSetting("ConnectionStrings:Portal", connectionString);
-            builder.UseSetting("Portal:SeedDemoData", "true");
+            // No seeding: the fixture's data is there already, and a second seeder must not touch the demo users that the
+            // fixture's cached tokens speak for.
+            builder.UseSetting("Portal:SeedDemoData", "false");
             builder.UseSetting("Portal:Daemon", "Disabled");
             builder.UseSetting("Portal:Otlp:Endpoint", "http://127.0.0.1:9");
             builder.ConfigureTestServices(services =>
