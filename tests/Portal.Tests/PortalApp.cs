@@ -60,6 +60,12 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         builder.UseSetting("Portal:RateLimits:AccountEmail:PermitLimit", "100");
         builder.UseSetting("Portal:RateLimits:AccountEmail:Window", "00:01:00");
         builder.UseSetting("Portal:RateLimits:PerAddress:PermitLimit", "100000");
+        // API plans: the standard plan is out of reach of normal tests; ApiPlatform/RateLimitsPerClient registers an app on
+        // the 'tiny' plan to reach one.
+        builder.UseSetting("Portal:ApiLimits:Plans:standard:PermitLimit", "1000000");
+        builder.UseSetting("Portal:ApiLimits:Plans:standard:Window", "00:01:00");
+        builder.UseSetting("Portal:ApiLimits:Plans:tiny:PermitLimit", "3");
+        builder.UseSetting("Portal:ApiLimits:Plans:tiny:Window", "01:00:00");
         builder.UseSetting("Portal:Smtp:Host", "127.0.0.1");
         builder.UseSetting("Portal:Smtp:Port", Mail.Port.ToString());
         builder.UseSetting("Portal:Smtp:UseTls", "false");

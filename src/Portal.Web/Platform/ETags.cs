@@ -17,3 +17,16 @@ public static class ETags
             : throw new BadHttpRequestException("If-Match must be an ETag this API returned, e.g. W/\"3\".");
     }
 }
+
+/// <summary>Endpoint metadata: this update honours If-Match (412 when stale); the OpenAPI document lists the header.</summary>
+public sealed record IfMatchMetadata(bool Required)
+{
+    public static readonly IfMatchMetadata Optional = new(false);
+}
+
+public static class IfMatchEndpointExtensions
+{
+    /// <summary>This operation changes a versioned resource and honours <c>If-Match</c> with the ETag the caller read.</summary>
+    public static TBuilder HonoursIfMatch<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(IfMatchMetadata.Optional);
+}

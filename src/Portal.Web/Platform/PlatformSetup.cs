@@ -55,6 +55,8 @@ public static class PlatformSetup
         });
         builder.Services.AddAntiforgery(o => o.HeaderName = "RequestVerificationToken");
         builder.AddPortalRateLimits();
+        builder.Services.AddHostedService<IdempotencyKeyCleanup>();
+        builder.AddPortalTelemetry();
 
         builder.Services.AddHealthChecks()
             .AddCheck("database", new DatabaseHealthCheck(connectionString), tags: ["ready"]);
@@ -83,11 +85,14 @@ public static class PlatformSetup
             pages => pages.UseStatusCodePagesWithReExecute("/error/{0}"));
         app.UseStaticFiles();
         app.UseRouting();
+        app.UsePortalTelemetry();
         app.UsePortalRateLimits();
         app.UseAuthentication();
         app.UseMiddleware<MfaEnrolmentGate>();
         app.UseAuthorization();
+        app.UseApiRateLimits();
         app.UseMiddleware<PracticeScopeMiddleware>();
+        app.UseMiddleware<IdempotencyMiddleware>();
         app.UseAntiforgery();
         app.UsePortalSwagger();
 

@@ -30,6 +30,8 @@ public static class RateLimits
     public static void AddPortalRateLimits(this WebApplicationBuilder builder)
     {
         builder.Services.Configure<RateLimitSettings>(builder.Configuration.GetSection("Portal:RateLimits"));
+        builder.Services.Configure<ApiLimitSettings>(builder.Configuration.GetSection("Portal:ApiLimits"));
+        builder.Services.AddSingleton<ApiRateLimiter>();
         builder.Services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -61,6 +63,12 @@ public static class RateLimits
         });
         app.UseRateLimiter();
     }
+
+    /// <summary>
+    /// After authorization (API tokens are authenticated by the endpoint's policy, not by default): every API request of a signed-in caller counts against its plan, per app (client id) or per
+    /// user, whatever the operation; every answer carries RateLimit-Limit/-Remaining/-Reset, and one over the limit gets 429.
+    /// </summary>
+    public static void UseApiRateLimits(this WebApplication app) => app.UseMiddleware<ApiRateLimitMiddleware>();
 
     static bool Counted(HttpContext context) => HttpMethods.IsPost(context.Request.Method);
 
@@ -159,4 +167,125 @@ public sealed class RateLimit
         PermitLimit = Math.Max(1, PermitLimit), Window = Window > TimeSpan.Zero ? Window : TimeSpan.FromMinutes(1),
         QueueLimit = 0, AutoReplenishment = true,
     };
+}
+
+/// <summary>
+/// <c>Portal:ApiLimits</c>: named plans, each a permit limit per fixed window. An app uses the plan on its registration
+/// (default "standard"); users calling the API with a token use <see cref="UserPlan"/>.
+/// </summary>
+public sealed class ApiLimitSettings
+{
+    public const string DefaultPlan = "standard";
+
+    public Dictionary<string, RateLimit> Plans { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The plan of tokens that act for a user (authorization code), counted per user.</summary>
+    public string UserPlan { get; set; } = DefaultPlan;
+
+    static readonly RateLimit Standard = new() { PermitLimit = 600, Window = TimeSpan.FromMinutes(1) };
+
+    public IEnumerable<string> PlanNames => Plans.Keys.Append(DefaultPlan).Distinct(StringComparer.OrdinalIgnoreCase).Order();
+
+    public bool HasPlan(string name) => name.Equals(DefaultPlan, StringComparison.OrdinalIgnoreCase) || Plans.ContainsKey(name);
+
+    public (string Name, RateLimit Limit) Plan(string? name)
+    {
+        if (name is not null && Plans.TryGetValue(name, out var limit)) return (name, limit);
+        return (DefaultPlan, Plans.TryGetValue(DefaultPlan, out var standard) ? standard : Standard);
+    }
+}
+
+/// <summary>Where the plan of a registered app is recorded (the API clients feature).</summary>
+public interface IApiPlans
+{
+    Task<string?> PlanOf(System.Security.Claims.ClaimsPrincipal app, CancellationToken ct);
+}
+
+/// <summary>
+/// Fixed windows aligned to the clock (a one-minute window resets on the minute), so RateLimit-Reset is exact and the same
+/// for every request of the window. Counters are per node: behind N nodes a caller gets at most N times its plan, which
+/// the plan sizes allow for (docs/api.md).
+/// </summary>
+public sealed class ApiRateLimiter(TimeProvider clock)
+{
+    sealed class Window { public long Index; public int Count; public long Length; }
+
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, Window> windows = new();
+    long calls;
+
+    public readonly record struct Decision(bool Allowed, int Limit, int Remaining, int ResetSeconds);
+
+    public Decision Acquire(string partition, RateLimit plan)
+    {
+        var options = plan.Options();
+        var now = clock.GetUtcNow().UtcTicks;
+        var length = options.Window.Ticks;
+        var index = now / length;
+        var window = windows.GetOrAdd(partition, _ => new Window());
+        bool allowed;
+        int remaining;
+        lock (window)
+        {
+            if (window.Index != index || window.Length != length) (window.Index, window.Count, window.Length) = (index, 0, length);
+            allowed = window.Count < options.PermitLimit;
+            if (allowed) window.Count++;
+            remaining = options.PermitLimit - window.Count;
+        }
+        if (Interlocked.Increment(ref calls) % 10_000 == 0) Prune(now);
+        var reset = (int)Math.Ceiling(((index + 1) * length - now) / (double)TimeSpan.TicksPerSecond);
+        return new(allowed, options.PermitLimit, remaining, Math.Max(1, reset));
+    }
+
+    // Callers that went quiet: their window is over, so their entry carries nothing.
+    void Prune(long now)
+    {
+        foreach (var (key, window) in windows)
+            if (window.Length > 0 && window.Index < now / window.Length) windows.TryRemove(key, out _);
+    }
+}
+
+sealed class ApiRateLimitMiddleware(RequestDelegate next)
+{
+    public async Task InvokeAsync(HttpContext context, ApiRateLimiter limiter, IOptionsMonitor<ApiLimitSettings> settings, IApiPlans plans)
+    {
+        if (!context.Request.Path.StartsWithSegments("/api") || context.User.Identity?.IsAuthenticated != true)
+        {
+            await next(context);
+            return;
+        }
+
+        var user = context.User;
+        var isApp = user.IsApp();
+        var subject = user.FindFirst("sub")?.Value ?? "unknown";
+        var (planName, limit) = settings.CurrentValue.Plan(isApp
+            ? await plans.PlanOf(user, context.RequestAborted)
+            : settings.CurrentValue.UserPlan);
+        var decision = limiter.Acquire($"{(isApp ? "app" : "user")}|{subject}|{planName}", limit);
+
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        context.Response.Headers["RateLimit-Limit"] = decision.Limit.ToString(inv);
+        context.Response.Headers["RateLimit-Remaining"] = decision.Remaining.ToString(inv);
+        context.Response.Headers["RateLimit-Reset"] = decision.ResetSeconds.ToString(inv);
+        context.Response.Headers["RateLimit-Policy"] = $"{decision.Limit};w={(int)limit.Options().Window.TotalSeconds}";
+        if (decision.Allowed)
+        {
+            await next(context);
+            return;
+        }
+
+        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        context.Response.Headers.RetryAfter = decision.ResetSeconds.ToString(inv);
+        context.Response.Headers.CacheControl = "no-store";
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = 429, Title = "Too many requests",
+                Detail = $"This {(isApp ? "app" : "user")} used its {decision.Limit} requests of plan '{planName}' for this window. " +
+                         $"Try again in {decision.ResetSeconds} seconds.",
+                Extensions = { ["retryAfter"] = decision.ResetSeconds, ["plan"] = planName },
+            },
+        });
+    }
 }

@@ -1,4 +1,5 @@
 using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace Portal.Web.Platform;
 
@@ -39,6 +40,7 @@ static class Swagger
             {
                 [new OpenApiSecuritySchemeReference("oauth2", doc)] = Scopes.All.Select(s => s.Name).ToList(),
             });
+            o.OperationFilter<HeaderParameters>();
             o.SupportNonNullableReferenceTypes();
             o.CustomSchemaIds(t => t.FullName!.Replace("Portal.Web.Features.", "").Replace('+', '.'));
         });
@@ -54,6 +56,36 @@ static class Swagger
             o.OAuthClientId("portal-swagger");
             o.OAuthUsePkce();
             o.OAuthScopeSeparator(" ");
+        });
+    }
+}
+
+/// <summary>Documents the Idempotency-Key header on creating POSTs and If-Match on updates, from the endpoints' metadata.</summary>
+sealed class HeaderParameters : IOperationFilter
+{
+    public void Apply(OpenApiOperation operation, OperationFilterContext context)
+    {
+        var metadata = context.ApiDescription.ActionDescriptor.EndpointMetadata;
+        if (metadata.OfType<IdempotentMetadata>().Any())
+            Add(operation, IdempotentMetadata.Header,
+                "Optional. A unique value per intended creation (e.g. a UUID). Retrying with the same key, caller and body within " +
+                "24 hours replays the first 2xx answer (header Idempotent-Replayed: true) instead of creating again; the same key " +
+                "with a different body gives 422; while the first request runs, 409 with Retry-After.", 255);
+        if (metadata.OfType<IfMatchMetadata>().FirstOrDefault() is { } ifMatch
+            && !string.Equals(context.ApiDescription.HttpMethod, "GET", StringComparison.OrdinalIgnoreCase))
+            Add(operation, "If-Match",
+                (ifMatch.Required ? "Required. " : "Optional. ") +
+                "The ETag you read (W/\"<version>\"); a stale one gives 412 Precondition Failed and changes nothing.", 64, ifMatch.Required);
+    }
+
+    static void Add(OpenApiOperation operation, string name, string description, int maxLength, bool required = false)
+    {
+        operation.Parameters ??= [];
+        if (operation.Parameters.Any(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))) return;
+        operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = name, In = ParameterLocation.Header, Required = required, Description = description,
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = maxLength },
         });
     }
 }

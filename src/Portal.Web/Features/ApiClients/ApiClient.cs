@@ -5,17 +5,19 @@ namespace Portal.Web.Features.ApiClients;
 // A third-party app registered to one practice. The stream lives in the practice's tenant; OpenIddict holds the
 // credential. The access check reads this record on every request, so revoking an app cuts it off at once,
 // even while its already-issued access tokens have not expired.
-public sealed record ApiClientRegistered(Guid Id, string ClientId, string Name, string[] Scopes, string RegisteredBy, DateTimeOffset RegisteredAt);
+// Plan: the rate-limit plan (Portal:ApiLimits:Plans:{plan}); events stored before plans existed read as null, the default plan.
+public sealed record ApiClientRegistered(Guid Id, string ClientId, string Name, string[] Scopes, string RegisteredBy, DateTimeOffset RegisteredAt,
+    string? Plan = null);
 
 public sealed record ApiClientRevoked(Guid Id, string RevokedBy, DateTimeOffset RevokedAt);
 
 public sealed record ApiClient(Guid Id, string ClientId, string Name, string[] Scopes, string RegisteredBy, DateTimeOffset RegisteredAt,
-    string? RevokedBy, DateTimeOffset? RevokedAt, long Version)
+    string? RevokedBy, DateTimeOffset? RevokedAt, long Version, string Plan = ApiLimitSettings.DefaultPlan)
 {
     public bool Active => RevokedAt is null;
 
     public static ApiClient Create(ApiClientRegistered e) =>
-        new(e.Id, e.ClientId, e.Name, e.Scopes, e.RegisteredBy, e.RegisteredAt, null, null, 1);
+        new(e.Id, e.ClientId, e.Name, e.Scopes, e.RegisteredBy, e.RegisteredAt, null, null, 1, e.Plan ?? ApiLimitSettings.DefaultPlan);
 
     public ApiClient Apply(ApiClientRevoked e) => this with { RevokedBy = e.RevokedBy, RevokedAt = e.RevokedAt };
 
@@ -25,4 +27,5 @@ public sealed record ApiClient(Guid Id, string ClientId, string Name, string[] S
 }
 
 /// <summary>The one time a client secret is shown: in the answer to the registration.</summary>
-public sealed record ApiClientCredentials(Guid Id, string ClientId, string ClientSecret, string Name, string[] Scopes, string TokenEndpoint);
+public sealed record ApiClientCredentials(Guid Id, string ClientId, string ClientSecret, string Name, string[] Scopes, string TokenEndpoint,
+    string Plan = ApiLimitSettings.DefaultPlan);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -14,11 +15,11 @@ public static class ApiClientEndpoints
             .Requires(Permissions.ApiClientsManage);
 
         clients.MapGet("", List).WithName("ListApiClients").WithSummary("Third-party apps registered to this practice");
-        clients.MapPost("", Register).WithName("RegisterApiClient")
+        clients.MapPost("", Register).WithName("RegisterApiClient").Idempotent()
             .WithSummary("Register an app that calls the API for this practice with client credentials")
             .WithDescription("The answer carries the client secret, shown this once. The app's tokens act for this practice only.")
             .ProducesValidationProblem().ProducesProblem(422);
-        clients.MapPost("/{id:guid}/revoke", Revoke).WithName("RevokeApiClient")
+        clients.MapPost("/{id:guid}/revoke", Revoke).WithName("RevokeApiClient").HonoursIfMatch()
             .WithSummary("Revoke an app: its tokens stop working at once")
             .ProducesProblem(409).ProducesProblem(412);
     }
@@ -28,10 +29,10 @@ public static class ApiClientEndpoints
             .OrderBy(c => c.Active ? 0 : 1).ThenByDescending(c => c.RegisteredAt)]);
 
     static async Task<Created<ApiClientCredentials>> Register(RegisterApiClient body, HttpContext context, IDocumentSession session,
-        IOpenIddictApplicationManager applications, TimeProvider clock, CancellationToken ct)
+        IOpenIddictApplicationManager applications, TimeProvider clock, IOptionsMonitor<ApiLimitSettings> limits, CancellationToken ct)
     {
         var practice = context.RequiredPractice();
-        var credentials = await ApiClientWrites.Register(session, applications, practice, body, context.User.Actor(), clock, ct);
+        var credentials = await ApiClientWrites.Register(session, applications, practice, body, context.User.Actor(), clock, ct, limits.CurrentValue);
         return TypedResults.Created($"/api/v1/practices/{practice.PracticeId}/api-clients/{credentials.Id}", credentials);
     }
 

@@ -10,7 +10,9 @@ using Oidc = OpenIddict.Abstractions.OpenIddictConstants;
 namespace Portal.Web.Features.ApiClients;
 
 /// <summary>Register a third-party app for this practice. The secret is returned once and never again.</summary>
-public sealed record RegisterApiClient([Required, MinLength(3), MaxLength(100)] string Name, [Required, MinLength(1)] string[] Scopes);
+/// <remarks>Plan: the rate-limit plan, one of Portal:ApiLimits:Plans (default "standard").</remarks>
+public sealed record RegisterApiClient([Required, MinLength(3), MaxLength(100)] string Name, [Required, MinLength(1)] string[] Scopes,
+    [MaxLength(50)] string? Plan = null);
 
 public static class ApiClientWrites
 {
@@ -19,8 +21,12 @@ public static class ApiClientWrites
         new("api-client-name", "api-client-name-taken", name => $"This practice already has an active app named '{name}'.");
 
     public static async Task<ApiClientCredentials> Register(IDocumentSession session, IOpenIddictApplicationManager applications,
-        CurrentPractice practice, RegisterApiClient body, string actor, TimeProvider clock, CancellationToken ct)
+        CurrentPractice practice, RegisterApiClient body, string actor, TimeProvider clock, CancellationToken ct, ApiLimitSettings? limits = null)
     {
+        var plan = string.IsNullOrWhiteSpace(body.Plan) ? ApiLimitSettings.DefaultPlan : body.Plan.Trim();
+        if (limits is not null && !limits.HasPlan(plan))
+            throw new UnprocessableInput($"There is no plan named '{plan}'.",
+                new Dictionary<string, string[]> { ["plan"] = [$"Use one of: {string.Join(", ", limits.PlanNames)}."] });
         // A practice grants its apps practice scopes only; platform scopes (users.admin, codesets.admin) are refused like unknown ones.
         var known = Platform.Scopes.Practice.ToHashSet();
         var scopes = body.Scopes.Select(s => s.Trim()).Where(s => s.Length > 0).Distinct().ToArray();
@@ -36,7 +42,7 @@ public static class ApiClientWrites
         var id = Guid.CreateVersion7();
         var clientId = $"app-{id:N}"[..20];
         var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        var registered = new ApiClientRegistered(id, clientId, name, scopes, actor, clock.GetUtcNow());
+        var registered = new ApiClientRegistered(id, clientId, name, scopes, actor, clock.GetUtcNow(), plan);
 
         session.Events.StartStream<ApiClient>(id, registered);
         session.Claim(NameKey, name, id, registered.RegisteredAt);
@@ -56,7 +62,7 @@ public static class ApiClientWrites
             await session.SaveChangesAsync(CancellationToken.None);
             throw;
         }
-        return new ApiClientCredentials(id, clientId, secret, registered.Name, scopes, "/connect/token");
+        return new ApiClientCredentials(id, clientId, secret, registered.Name, scopes, "/connect/token", plan);
     }
 
     public static OpenIddictApplicationDescriptor Descriptor(string clientId, string secret, string name, Guid practiceId, IEnumerable<string> scopes)

@@ -6,7 +6,7 @@ namespace Portal.Web.Features.ApiClients;
 public static class ApiClientsModule
 {
     public static IServiceCollection AddApiClients(this IServiceCollection services) =>
-        services.ConfigureMarten(o =>
+        services.AddMemoryCache().AddSingleton<Platform.IApiPlans, ApiClientPlans>().ConfigureMarten(o =>
         {
             o.Schema.For<ApiClient>().UniqueIndex(c => c.ClientId);
             o.Projections.Snapshot<ApiClient>(SnapshotLifecycle.Inline);

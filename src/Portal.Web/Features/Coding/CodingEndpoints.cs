@@ -29,11 +29,11 @@ public static class CodingEndpoints
                              "Vendor users see the unassigned charts and their own firm's.");
         queue.MapGet("/export.csv", ExportQueue).WithName("ExportCodingQueue").Requires(Permissions.CodingRead)
             .WithSummary("The filtered queue as CSV (the export is audited)").Produces<string>(200, "text/csv");
-        queue.MapPost("/next", PullNext).WithName("PullNextChart").Requires(Permissions.CodingWork)
+        queue.MapPost("/next", PullNext).WithName("PullNextChart").Idempotent().Requires(Permissions.CodingWork)
             .WithSummary("Take the next chart: highest priority, then earliest due; 204 when the queue is empty")
             .WithDescription("Atomic: two coders pulling at once never get the same chart.");
 
-        var chart = practice.MapGroup("/encounters/{encounterId:guid}/coding").WithTags("Coding");
+        var chart = practice.MapGroup("/encounters/{encounterId:guid}/coding").WithTags("Coding").HonoursIfMatch();
         chart.MapGet("", GetChart).WithName("GetCodingChart").Requires(Permissions.CodingRead)
             .WithSummary("The coding screen in one read: header, notes, documents, codes, findings, queries; the ETag is the version");
         chart.MapPost("/queue", SendToCoding).WithName("SendToCoding").Requires(Permissions.CodingSend)
@@ -114,7 +114,7 @@ public static class CodingEndpoints
         vendor.MapGet("", VendorQueue).WithName("ListVendorQueue").Requires(Permissions.VendorQueueRead)
             .WithSummary("One queue across every practice that engages the caller's firm, each row labelled with its practice")
             .WithDescription("Same filters and sorts as the practice queue. A revoked engagement drops out at once.");
-        vendor.MapPost("/next", VendorPullNext).WithName("PullNextVendorChart").Requires(Permissions.VendorQueueWork)
+        vendor.MapPost("/next", VendorPullNext).WithName("PullNextVendorChart").Idempotent().Requires(Permissions.VendorQueueWork)
             .WithSummary("Take the next chart across the engaged practices; 204 when all queues are empty");
     }
 

@@ -19,18 +19,18 @@ public static class IntakeEndpoints
             .WithDescription("?search= matches part of a name or the exact MRN; ?sort=name|-name|mrn|-registered; ?page=&pageSize= (max 200).");
         patients.MapGet("/{patientId:guid}", GetPatient).WithName("GetPatient").Requires(Permissions.PatientsRead)
             .WithSummary("A patient with demographics and coverages; the read is audited, the ETag is the stream version");
-        patients.MapPost("", RegisterPatient).WithName("RegisterPatient").Requires(Permissions.IntakeWrite)
+        patients.MapPost("", RegisterPatient).WithName("RegisterPatient").Idempotent().Requires(Permissions.IntakeWrite)
             .WithSummary("Register a patient (MRN unique in the practice)")
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(422);
-        patients.MapPut("/{patientId:guid}", CorrectPatient).WithName("CorrectPatientDemographics")
+        patients.MapPut("/{patientId:guid}", CorrectPatient).WithName("CorrectPatientDemographics").HonoursIfMatch()
             .Requires(Permissions.IntakeWrite)
             .WithSummary("Correct a patient's demographics, saying why")
             .WithDescription("Send If-Match with the ETag you read; a stale one gives 412 and changes nothing.")
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
-        patients.MapPost("/{patientId:guid}/coverages", AddCoverage).WithName("AddCoverage").Requires(Permissions.IntakeWrite)
+        patients.MapPost("/{patientId:guid}/coverages", AddCoverage).WithName("AddCoverage").HonoursIfMatch().Idempotent().Requires(Permissions.IntakeWrite)
             .WithSummary("Add an insurance coverage (payer, member id, subscriber, priority, effective dates)")
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
-        patients.MapPost("/import", ImportPatients).WithName("ImportPatients").Requires(Permissions.IntakeWrite)
+        patients.MapPost("/import", ImportPatients).WithName("ImportPatients").Idempotent().Requires(Permissions.IntakeWrite)
             .WithSummary("Register patients from a CSV file; good rows are kept, each bad row is reported")
             .WithDescription("Send text/csv, or multipart/form-data with a 'file' part. Columns: " + string.Join(", ", CsvIntake.PatientColumns) + ".")
             .Accepts<string>("text/csv", "multipart/form-data").ProducesProblem(422);
@@ -40,13 +40,13 @@ public static class IntakeEndpoints
             .WithSummary("Rendering and billing providers of the practice");
         providers.MapGet("/{providerId:guid}", GetProvider).WithName("GetProvider").Requires(Permissions.ReferenceRead)
             .WithSummary("One provider");
-        providers.MapPut("/{providerId:guid}/user", LinkProviderUser).WithName("LinkProviderUser")
+        providers.MapPut("/{providerId:guid}/user", LinkProviderUser).WithName("LinkProviderUser").HonoursIfMatch()
             .Requires(Permissions.ProviderUserLink)
             .WithSummary("Link the portal user (role provider) who answers this provider's coding queries; userId null unlinks")
             .WithDescription("Optional If-Match with the provider's ETag (412 if stale). 422 if the user is not a provider of this practice; " +
                              "409 if the user is linked to another provider.")
             .ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
-        providers.MapPost("", EnrollProvider).WithName("EnrollProvider").Requires(Permissions.IntakeWrite)
+        providers.MapPost("", EnrollProvider).WithName("EnrollProvider").Idempotent().Requires(Permissions.IntakeWrite)
             .WithSummary("Enrol a provider; the NPI check digit and the taxonomy format are verified (422)")
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(422);
 
@@ -55,7 +55,7 @@ public static class IntakeEndpoints
             .WithSummary("Payers the practice bills");
         payers.MapGet("/{payerId:guid}", GetPayer).WithName("GetPayer").Requires(Permissions.ReferenceRead)
             .WithSummary("One payer");
-        payers.MapPost("", AddPayer).WithName("AddPayer").Requires(Permissions.IntakeWrite)
+        payers.MapPost("", AddPayer).WithName("AddPayer").Idempotent().Requires(Permissions.IntakeWrite)
             .WithSummary("Add a payer with its clearinghouse payer id and timely-filing limit (default 365 days)")
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(422);
 
@@ -67,11 +67,11 @@ public static class IntakeEndpoints
         encounters.MapGet("/export.csv", ExportEncounters).WithName("ExportEncounters").Requires(Permissions.EncountersList)
             .WithSummary("The filtered encounter list as CSV (the export is audited)")
             .Produces<string>(200, "text/csv");
-        encounters.MapPost("", OpenEncounter).WithName("OpenEncounter").Requires(Permissions.IntakeWrite)
+        encounters.MapPost("", OpenEncounter).WithName("OpenEncounter").Idempotent().Requires(Permissions.IntakeWrite)
             .WithSummary("Open an encounter: patient, providers, date and place of service, coverage, visit notes")
             .WithDescription("An unknown patient or provider, or a coverage of another patient, gives 422 naming the field.")
             .ProducesValidationProblem().ProducesProblem(422);
-        encounters.MapPost("/import", ImportEncounters).WithName("ImportEncounters").Requires(Permissions.IntakeWrite)
+        encounters.MapPost("/import", ImportEncounters).WithName("ImportEncounters").Idempotent().Requires(Permissions.IntakeWrite)
             .WithSummary("Open encounters from a CSV file; good rows are kept, each bad row is reported")
             .WithDescription("Send text/csv, or multipart/form-data with a 'file' part. Columns: " + string.Join(", ", CsvIntake.EncounterColumns) + ".")
             .Accepts<string>("text/csv", "multipart/form-data").ProducesProblem(422);
@@ -80,11 +80,11 @@ public static class IntakeEndpoints
         encounters.MapGet("/{encounterId:guid}/history", EncounterHistory).WithName("GetEncounterHistory")
             .Requires(Permissions.EncountersRead)
             .WithSummary("Every event of the encounter: what happened, who, when and why");
-        encounters.MapPut("/{encounterId:guid}/notes", ReviseNotes).WithName("ReviseVisitNotes").Requires(Permissions.IntakeWrite)
+        encounters.MapPut("/{encounterId:guid}/notes", ReviseNotes).WithName("ReviseVisitNotes").HonoursIfMatch().Requires(Permissions.IntakeWrite)
             .WithSummary("Replace the visit notes, saying why")
             .WithDescription("Send If-Match with the ETag you read; a stale one gives 412 and changes nothing.")
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412);
-        encounters.MapPost("/{encounterId:guid}/documents", AttachDocument).WithName("AttachDocument")
+        encounters.MapPost("/{encounterId:guid}/documents", AttachDocument).WithName("AttachDocument").HonoursIfMatch().Idempotent()
             .Requires(Permissions.IntakeWrite)
             .WithSummary("Attach a PDF, PNG, JPEG, TIFF or plain text document as multipart/form-data 'file'")
             .WithDescription("The type is decided by the file's content, not its name or Content-Type: another type gives 415. " +

@@ -59,10 +59,10 @@ public static class TenancyEndpoints
             .WithDescription("Filter with ?status=active|revoked|all (default all).");
         engagements.MapGet("/{engagementId:guid}", GetEngagement).WithName("GetEngagement").Requires(Permissions.EngagementsRead)
             .WithSummary("One engagement; its ETag is the stream version");
-        engagements.MapPost("", Grant).WithName("GrantEngagement").Requires(Permissions.EngagementsManage)
+        engagements.MapPost("", Grant).WithName("GrantEngagement").Idempotent().Requires(Permissions.EngagementsManage)
             .WithSummary("Engage a vendor: its users may work this practice's data from now on")
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(422);
-        engagements.MapPost("/{engagementId:guid}/revoke", Revoke).WithName("RevokeEngagement")
+        engagements.MapPost("/{engagementId:guid}/revoke", Revoke).WithName("RevokeEngagement").HonoursIfMatch()
             .Requires(Permissions.EngagementsManage)
             .WithSummary("Revoke an engagement: the vendor loses access at once")
             .WithDescription("Send If-Match with the ETag you read to make sure you revoke what you saw; a stale one gives 412.")

@@ -24,7 +24,7 @@ public static class UserEndpoints
             .Requires(Permissions.UsersManage);
         invitations.MapGet("", ListInvitations).WithName("ListInvitations")
             .WithSummary("Open invitations of your organization (pending and expired), newest first");
-        invitations.MapPost("", Invite).WithName("InviteUser").RequireRateLimiting(RateLimits.AccountEmail)
+        invitations.MapPost("", Invite).WithName("InviteUser").Idempotent().RequireRateLimiting(RateLimits.AccountEmail)
             .WithSummary("Invite a user by e-mail with roles; they choose their own password from the link (single use, 7 days)")
             .ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
         invitations.MapPost("/{invitationId:guid}/resend", Resend).WithName("ResendInvitation").RequireRateLimiting(RateLimits.AccountEmail)

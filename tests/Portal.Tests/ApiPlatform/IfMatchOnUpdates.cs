@@ -1,0 +1,55 @@
+using System.Text.Json;
+using Portal.Web.Features.Intake;
+using static Portal.Tests.Intake.Given;
+
+namespace Portal.Tests.ApiPlatform;
+
+public class IfMatchOnUpdates(PortalApp app) : PortalTest(app)
+{
+    /// <summary>
+    /// Updates that do not honour If-Match yet: their state is a plain document or an Identity row without a version
+    /// (settings, fees, users, invitations, vendor coder assignment), or a code-set import (content-hashed). Issue 15 item 2
+    /// asks for them; this list may only shrink.
+    /// </summary>
+    static readonly HashSet<string> NotYet =
+    [
+        "UpdatePracticeSettings", "SetFee", "ChangeUserRoles", "DisableUser", "EnableUser", "ResendInvitation",
+        "RevokeInvitation", "SetOrganizationSecurity", "AssignVendorClientCoders", "ImportCodeSet", "CheckCodes",
+    ];
+
+    [Fact]
+    public async Task every_write_documents_either_an_idempotency_key_or_if_match()
+    {
+        using var http = App.Anonymous();
+        var doc = JsonDocument.Parse(await http.GetStringAsync("/swagger/v1/swagger.json")).RootElement;
+        var missing = new List<string>();
+        foreach (var path in doc.GetProperty("paths").EnumerateObject())
+        foreach (var op in path.Value.EnumerateObject().Where(o => o.Name is "put" or "post" or "patch"))
+        {
+            var id = op.Value.GetProperty("operationId").GetString()!;
+            var headers = op.Value.TryGetProperty("parameters", out var p)
+                ? p.EnumerateArray().Where(x => x.GetProperty("in").GetString() == "header").Select(x => x.GetProperty("name").GetString()).ToList()
+                : [];
+            var documented = headers.Contains("If-Match") || headers.Contains("Idempotency-Key");
+            if (!documented && !NotYet.Contains(id)) missing.Add($"{op.Name.ToUpperInvariant()} {path.Name} ({id})");
+            Assert.False(documented && NotYet.Contains(id), $"{id} is documented now: take it off the NotYet list.");
+        }
+        Assert.True(missing.Count == 0, "Writes without If-Match or Idempotency-Key: " + string.Join(", ", missing));
+    }
+
+    [Fact]
+    public async Task a_stale_if_match_is_refused_with_412_and_changes_nothing()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var encounter = await OpenedEncounter(admin);
+        var stale = new HttpRequestMessage(HttpMethod.Put, North($"encounters/{encounter.Id}/notes"))
+        {
+            Content = JsonContent.Create(new ReviseVisitNotes("Changed.", "Typo fixed")),
+        };
+        stale.Headers.TryAddWithoutValidation("If-Match", "W/\"999\"");
+        var response = await admin.SendAsync(stale);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
+        var after = await admin.GetFromJsonAsync<EncounterDetails>(North($"encounters/{encounter.Id}"));
+        Assert.Equal(encounter.Version, after!.Version);
+    }
+}

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using Portal.Web.Features.Demo;
+using static Portal.Tests.Intake.Given;
+
+namespace Portal.Tests.ApiPlatform;
+
+/// <summary>
+/// A Portal in memory with an OTLP endpoint configured (nothing listens there; export failures are the exporter's to
+/// swallow) and an in-memory exporter beside it, so the test sees exactly what would be exported.
+/// </summary>
+public class TracesAndMetrics(PortalApp app) : PortalTest(app)
+{
+    sealed class TracedPortal(string connectionString, List<Activity> spans, List<Metric> metrics) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Testing");
+            builder.UseSetting("ConnectionStrings:Portal", connectionString);
+            // No seeding: the fixture's data is there already, and a second seeder must not touch the demo users that the
+            // fixture's cached tokens speak for.
+            builder.UseSetting("Portal:SeedDemoData", "false");
+            builder.UseSetting("Portal:Daemon", "Disabled");
+            builder.UseSetting("Portal:Otlp:Endpoint", "http://127.0.0.1:9");
+            builder.ConfigureTestServices(services =>
+            {
+                services.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(spans));
+                services.ConfigureOpenTelemetryMeterProvider(m => m.AddInMemoryExporter(metrics));
+            });
+        }
+    }
+
+    [Fact]
+    public async Task an_api_request_is_a_span_named_by_its_route_template_with_no_phi_in_its_attributes()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        await RegisteredPatient(admin, "OT-1");
+
+        var spans = new List<Activity>();
+        var metrics = new List<Metric>();
+        await using var traced = new TracedPortal(App.ConnectionString, spans, metrics);
+        using var http = traced.CreateClient();
+        var client = DemoData.Clients.Single(c => c.ClientId == "north-app");
+        var token = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = client.ClientId, ["client_secret"] = client.Secret,
+            ["scope"] = string.Join(' ', client.Scopes),
+        }));
+        http.DefaultRequestHeaders.Authorization = new("Bearer",
+            JsonDocument.Parse(await token.Content.ReadAsStringAsync()).RootElement.GetProperty("access_token").GetString());
+
+        var search = await http.GetAsync(North("patients") + "?search=Tester");
+        Assert.Equal(HttpStatusCode.OK, search.StatusCode);
+        Assert.Contains("Tester", await search.Content.ReadAsStringAsync());
+        traced.Services.GetRequiredService<TracerProvider>().ForceFlush();
+        traced.Services.GetRequiredService<MeterProvider>().ForceFlush();
+
+        // The server span ends just after the response reaches the in-memory client.
+        Activity? server = null;
+        for (var i = 0; i < 50 && server is null; i++)
+        {
+            lock (spans) server = spans.FirstOrDefault(s => s.Kind == ActivityKind.Server && s.GetTagItem("http.route") is string route && route.TrimEnd('/').EndsWith("/patients"));
+            if (server is null) await Task.Delay(100);
+        }
+        Assert.True(server is not null, "spans: " + string.Join("; ", spans.Select(s => $"{s.Kind} {s.Source.Name} {s.DisplayName} {s.GetTagItem("http.route")}")));
+        Assert.Equal("/api/v1/practices/{practiceId:guid}/patients/", server!.GetTagItem("http.route"));
+        Assert.Equal("GET /api/v1/practices/{practiceId:guid}/patients/", server.DisplayName);
+        // The database work of the request is traced too, under the request's span.
+        Assert.Contains(spans, s => s.Kind == ActivityKind.Client && s.Source.Name == "Npgsql" && s.TraceId == server!.TraceId);
+        foreach (var span in spans)
+        foreach (var (name, value) in span.TagObjects)
+            Assert.False(value?.ToString()?.Contains("Tester", StringComparison.OrdinalIgnoreCase) == true,
+                $"span '{span.DisplayName}' attribute {name} carries PHI: {value}");
+
+        var duration = metrics.Single(m => m.Name == "http.server.request.duration");
+        var routes = new List<string?>();
+        foreach (ref readonly var point in duration.GetMetricPoints())
+            foreach (var tag in point.Tags)
+                if (tag.Key == "http.route") routes.Add(tag.Value?.ToString());
+        Assert.Contains("/api/v1/practices/{practiceId:guid}/patients/", routes);
+        Assert.DoesNotContain(routes, r => r?.Contains(DemoData.NorthClinic.ToString()) == true);
+    }
+
+    [Fact]
+    public void without_an_endpoint_nothing_is_collected()
+    {
+        Assert.Null(App.Services.GetService<TracerProvider>());
+        Assert.Null(App.Services.GetService<MeterProvider>());
+    }
+}
