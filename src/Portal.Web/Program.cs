@@ -1,5 +1,6 @@
 using Portal.Web.Features.ApiClients;
 using Portal.Web.Features.Audit;
+using Portal.Web.Features.Claims;
 using Portal.Web.Features.Codes;
 using Portal.Web.Features.Coding;
 using Portal.Web.Features.Identity;
@@ -30,6 +31,7 @@ app.MapSettings();
 app.MapCodes();
 app.MapIntake();
 app.MapCoding();
+app.MapClaimCheck();
 app.MapAudit();
 app.MapRazorPages();
 app.Run();

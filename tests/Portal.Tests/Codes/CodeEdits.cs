@@ -33,8 +33,9 @@ public class CodeEdits(PortalApp app) : PortalTest(app)
     [Fact]
     public async Task an_injury_code_without_its_seventh_character_is_refused()
     {
+        // Issue 10: the 7th character has its own edit id (it was code-not-billable).
         var f = Assert.Single(await Findings(new CheckCodes("2026-11-23", ["S93.401"])));
-        Assert.Equal("code-not-billable", f.GetProperty("rule").GetString());
+        Assert.Equal("dx-7th-character", f.GetProperty("rule").GetString());
         Assert.Contains("S93.401A", f.GetProperty("suggestions").EnumerateArray().Select(s => s.GetString()));
     }
 

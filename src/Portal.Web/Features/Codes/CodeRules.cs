@@ -47,7 +47,7 @@ public static class CodeRules
             _ => ("", "claim"),
         };
         IReadOnlyList<string>? suggestions = null;
-        if (f.Edit == Edits.CodeNotBillable.Id && code.Length > 0 && claim.DateOfService is { } dos)
+        if ((f.Edit == Edits.CodeNotBillable.Id || f.Edit == Edits.SeventhCharacter.Id) && code.Length > 0 && claim.DateOfService is { } dos)
         {
             var system = f.Location.Place == Place.Diagnosis ? CodeSystems.Icd10Cm : Billing.Codes.CodeSystems.ProcedureSystem(code);
             suggestions = [.. data.BillableUnder(system, code, dos).Take(12).Select(c => CodeSystems.Display(system, c))];
