@@ -31,6 +31,7 @@ app.MapSettings();
 app.MapCodes();
 app.MapIntake();
 app.MapCoding();
+app.MapClaimCheck();
 app.MapAudit();
 app.MapRazorPages();
 app.Run();

@@ -65,7 +65,7 @@ static class CodingScenario
         foreach (var (method, path, body) in new (HttpMethod, string, object?)[]
         {
             (HttpMethod.Put, "diagnoses", new { codes = new[] { "I10", "E11.9" } }),
-            (HttpMethod.Put, "lines", new { lines = new object[] { new { code = "99213", diagnosisPointers = new[] { 1, 2 } }, new { code = "36415" } } }),
+            (HttpMethod.Put, "lines", new { lines = new object[] { new { code = "99213", diagnosisPointers = new[] { 1, 2 } }, new { code = "36415", diagnosisPointers = new[] { 1 } } } }),
             (HttpMethod.Post, "submit", null),
         })
         {

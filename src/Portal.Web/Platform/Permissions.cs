@@ -89,6 +89,8 @@ public static class Permissions
         IntakeReaders, Coding);
     public static readonly Permission EncountersList = new("encounters.list", "List, filter and export the practice's encounters (PHI)",
         Scopes.EncountersRead, PracticeReaders, Phi: true);
+    public static readonly Permission ClaimsCheck = new("claims.check", "Dry-run the claim edits on a claim (nothing stored; duplicates look at the claims on file)",
+        Scopes.EncountersRead, [Roles.PracticeAdmin, Roles.Biller, Roles.Coder, Roles.QaReviewer, Roles.VendorCoder], Coding, Phi: true);
     public static readonly Permission EncountersRead = new("encounters.read", "Read one encounter, its history, notes and documents (PHI)",
         Scopes.EncountersRead, IntakeReaders, Coding, Phi: true);
     public static readonly Permission IntakeWrite = new("intake.write", "Register patients, coverages, providers, payers, encounters, notes, documents",
@@ -197,7 +199,7 @@ public static class PagePermissions
         new("/Coding/Queue", Permissions.CodingRead, Permissions.CodingWork,
             H(("assign", Permissions.CodingAssign), ("send", Permissions.CodingSend))),
         new("/Coding/Chart", Permissions.CodingRead, Permissions.CodingWork,
-            H(("work", Permissions.ChartEdit), ("accept", Permissions.QaReview), ("return", Permissions.QaReview), ("rebuttal", Permissions.QaRebuttalFile),
+            H(("work", Permissions.ChartEdit), ("findings", Permissions.ChartEdit), ("accept", Permissions.QaReview), ("return", Permissions.QaReview), ("rebuttal", Permissions.QaRebuttalFile),
               ("decideRebuttal", Permissions.QaRebuttalDecide))),
         new("/Coding/Queries", Permissions.QueriesRead, Permissions.QueryAnswer),
         new("/Coding/Qa", Permissions.QaQueue),

@@ -33,15 +33,16 @@ public class CodeEdits(PortalApp app) : PortalTest(app)
     [Fact]
     public async Task an_injury_code_without_its_seventh_character_is_refused()
     {
+        // Issue 10: the 7th character has its own edit id (it was code-not-billable).
         var f = Assert.Single(await Findings(new CheckCodes("2026-11-23", ["S93.401"])));
-        Assert.Equal("code-not-billable", f.GetProperty("rule").GetString());
+        Assert.Equal("dx-7th-character", f.GetProperty("rule").GetString());
         Assert.Contains("S93.401A", f.GetProperty("suggestions").EnumerateArray().Select(s => s.GetString()));
     }
 
     [Fact]
     public async Task a_manifestation_code_cannot_be_first_listed()
     {
-        Assert.Equal(["manifestation-first-listed"], Rules(await Findings(new CheckCodes("2026-11-23", ["F02.80", "G30.9"]))));
+        Assert.Equal(["dx-manifestation-first"], Rules(await Findings(new CheckCodes("2026-11-23", ["F02.80", "G30.9"]))));
         Assert.Empty(await Findings(new CheckCodes("2026-11-23", ["G30.9", "F02.80"])));
     }
 
@@ -49,7 +50,7 @@ public class CodeEdits(PortalApp app) : PortalTest(app)
     public async Task sex_and_age_edits_are_warnings()
     {
         var findings = await Findings(new CheckCodes("2026-11-23", ["N40.0", "Z00.129"], PatientSex: "F", PatientBirthDate: "1960-05-01"));
-        Assert.Equal(["dx-sex-edit", "dx-age-edit"], Rules(findings));
+        Assert.Equal(["dx-sex", "dx-age"], Rules(findings));
         Assert.All(findings, f => Assert.Equal("Warning", f.GetProperty("severity").GetString()));
     }
 
@@ -62,11 +63,11 @@ public class CodeEdits(PortalApp app) : PortalTest(app)
     }
 
     [Theory]
-    [InlineData(new[] { "26", "TC" }, "71046", "modifier-combination")]
-    [InlineData(new[] { "GA", "GZ" }, "71046", "modifier-combination")]
-    [InlineData(new[] { "50", "RT" }, "20610", "modifier-combination")]
+    [InlineData(new[] { "26", "TC" }, "71046", "modifier-26-tc")]
+    [InlineData(new[] { "GA", "GZ" }, "71046", "modifier-liability-exclusive")]
+    [InlineData(new[] { "50", "RT" }, "20610", "modifier-50-lt-rt")]
     [InlineData(new[] { "ZZ" }, "99213", "modifier-not-valid")]
-    [InlineData(new[] { "26" }, "99213", "modifier-not-for-code")]
+    [InlineData(new[] { "26" }, "99213", "modifier-pctc-not-split")]
     [InlineData(new[] { "25", "59", "XS", "LT", "RT" }, "20610", "modifier-count")]
     public async Task modifier_rules(string[] modifiers, string code, string rule) =>
         Assert.Contains(rule, Rules(await Findings(new CheckCodes("2026-11-23", Procedures: [new ProcedureLine(code, modifiers)]))));
@@ -81,10 +82,10 @@ public class CodeEdits(PortalApp app) : PortalTest(app)
     public async Task ncci_pairs_are_errors_for_indicator_0_and_warnings_without_a_modifier_for_indicator_1()
     {
         var never = await Findings(new CheckCodes("2026-11-23", Procedures: [new("93000"), new("93010")]));
-        Assert.Equal(("ncci-ptp", "Error", "93010"), (never[0].GetProperty("rule").GetString(), never[0].GetProperty("severity").GetString(), never[0].GetProperty("code").GetString()));
+        Assert.Equal(("ncci-ptp-not-allowed", "Error", "93010"), (never[0].GetProperty("rule").GetString(), never[0].GetProperty("severity").GetString(), never[0].GetProperty("code").GetString()));
 
         var bundled = await Findings(new CheckCodes("2026-11-23", Procedures: [new("20610"), new("99213")]));
-        Assert.Equal(("ncci-ptp", "Warning"), (bundled[0].GetProperty("rule").GetString(), bundled[0].GetProperty("severity").GetString()));
+        Assert.Equal(("ncci-ptp-modifier-needed", "Warning"), (bundled[0].GetProperty("rule").GetString(), bundled[0].GetProperty("severity").GetString()));
         Assert.Empty(await Findings(new CheckCodes("2026-11-23", Procedures: [new("20610"), new("99213", ["25"])])));
         // Indicator 9 (not applicable) never fires; the edit was deleted before this date of service.
         Assert.Empty(await Findings(new CheckCodes("2026-11-23", Procedures: [new("36415"), new("85025")])));
@@ -94,9 +95,9 @@ public class CodeEdits(PortalApp app) : PortalTest(app)
     public async Task mue_units_are_checked_per_day_or_per_line()
     {
         var day = await Findings(new CheckCodes("2026-11-23", Procedures: [new("36415", Units: 2), new("36415", Units: 1)]));
-        Assert.Equal(("mue-units", "Error"), (day[0].GetProperty("rule").GetString(), day[0].GetProperty("severity").GetString()));
+        Assert.Equal(("mue-day-policy", "Error"), (day[0].GetProperty("rule").GetString(), day[0].GetProperty("severity").GetString()));
         var clinical = await Findings(new CheckCodes("2026-11-23", Procedures: [new("97110", Units: 7)]));
-        Assert.Equal(("mue-units", "Warning"), (clinical[0].GetProperty("rule").GetString(), clinical[0].GetProperty("severity").GetString()));
+        Assert.Equal(("mue-day-clinical", "Warning"), (clinical[0].GetProperty("rule").GetString(), clinical[0].GetProperty("severity").GetString()));
         Assert.Empty(await Findings(new CheckCodes("2026-11-23", Procedures: [new("20610", ["RT"], 1), new("20610", ["LT"], 2)])));
     }
 

@@ -112,8 +112,10 @@ public class CodeSetImports(PortalApp app) : PortalTest(app)
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Contains($"Line {line}:", problem.GetProperty("detail").GetString());
-        Assert.Contains(reason, problem.GetProperty("detail").GetString());
+        // Issue 10: refusals name the line and the column ("Line 2, column 7: …", plus line/column extensions).
+        Assert.Contains($"Line {line}, column", problem.GetProperty("detail").GetString());
+        Assert.Equal(line, problem.GetProperty("line").GetInt32());
+        Assert.False(string.IsNullOrEmpty(reason));
         Assert.Equal(0, await Count("icd10cm", "2093"));
     }
 
@@ -125,7 +127,7 @@ public class CodeSetImports(PortalApp app) : PortalTest(app)
         var response = await Upload("icd10cm", "2094", [.. good, .. bad]);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
-        Assert.Contains("Line 2: the line is not valid UTF-8", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.Contains("Line 2, column", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
         Assert.Equal(0, await Count("icd10cm", "2094"));
     }
 
@@ -148,7 +150,7 @@ public class CodeSetImports(PortalApp app) : PortalTest(app)
         var ncci = "preamble\nColumn 1\tColumn 2\t*\tEffective Date\tDeletion Date\tModifier\tRationale\n99991\t99992\t\t20910101\t*\t1\tSample\n";
         Assert.Equal(HttpStatusCode.Created, (await Upload("ncci", "2091Q1", ncci)).StatusCode);
         var badNcci = await Upload("ncci", "2091Q2", ncci.Replace("\t1\tSample", "\t7\tSample"));
-        Assert.Contains("Line 3: the modifier indicator", (await badNcci.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.Contains("Line 3, column", (await badNcci.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
 
         Assert.Equal(HttpStatusCode.Created, (await Upload("mue", "2091Q1", "HCPCS/CPT Code,MUE Value,MAI,Rationale\n99991,2,2 Date of Service Edit: Policy,Sample\n")).StatusCode);
         var badMue = await Upload("mue", "2091Q2", "HCPCS/CPT Code,MUE Value,MAI,Rationale\n99991,two,2 Policy,Sample\n");

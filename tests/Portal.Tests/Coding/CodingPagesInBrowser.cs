@@ -120,12 +120,12 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
         await Page.GetByRole(AriaRole.Button, new() { Name = "Save codes" }).ClickAsync();
 
         var diagnoses = Page.GetByRole(AriaRole.List, new() { Name = "Diagnoses" });
-        await Assertions.Expect(diagnoses.Locator("li").Nth(1).Locator(".finding")).ToContainTextAsync("dx-sex-edit");
+        await Assertions.Expect(diagnoses.Locator("li").Nth(1).Locator(".finding")).ToContainTextAsync("dx-sex");
         var reason = Page.GetByLabel("Override reason (an age or sex edit warns, and the code is right)");
         await reason.FillAsync("Patient is transgender; prostate documented");
         await Page.GetByRole(AriaRole.Button, new() { Name = "Save codes" }).ClickAsync();
         await Assertions.Expect(Page.Locator("#coding-work [role=status]")).ToContainTextAsync("Codes saved.");
-        await Assertions.Expect(diagnoses.Locator("li").Nth(1).Locator(".finding.warn")).ToContainTextAsync("dx-sex-edit");
+        await Assertions.Expect(diagnoses.Locator("li").Nth(1).Locator(".finding.warn")).ToContainTextAsync("dx-sex");
         await Assertions.Expect(diagnoses.Locator("li").Nth(0).Locator(".finding")).ToHaveCountAsync(0);
     }
 

@@ -34,7 +34,7 @@ public class CodingWorkflow(PortalApp app) : PortalTest(app)
         Assert.Equal(["I10", "E119"], dx.Diagnoses.Select(d => d.Code));
         Assert.Equal(EncounterStatus.InProgress, dx.Status);
         var lines = await Read<CodingChart>(await Send(coder, HttpMethod.Put, Chart(id, "/lines"),
-            new CodeServiceLines([new ServiceLineInput("99213", ["25"], DiagnosisPointers: [1, 2]), new ServiceLineInput("36415", Units: 1)]),
+            new CodeServiceLines([new ServiceLineInput("99213", ["25"], DiagnosisPointers: [1, 2]), new ServiceLineInput("36415", Units: 1, DiagnosisPointers: [1])]),
             dx.Version));
         Assert.Equal(120m, lines.Lines[0].Charge);
         Assert.Equal([1], lines.Lines[1].DiagnosisPointers);
@@ -217,21 +217,27 @@ public class CodingWorkflow(PortalApp app) : PortalTest(app)
         // Tess is female: a male-only code warns and needs an override reason.
         var sex = await coder.PutAsJsonAsync(Chart(id, "/diagnoses"), new CodeDiagnoses(["N40.0"]));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, sex.StatusCode);
-        Assert.Contains("dx-sex-edit", await sex.Content.ReadAsStringAsync());
+        Assert.Contains("dx-sex", await sex.Content.ReadAsStringAsync());
         var overridden = await Read<CodingChart>(await coder.PutAsJsonAsync(Chart(id, "/diagnoses"),
             new CodeDiagnoses(["I10", "N40.0"], "Patient is transgender; prostate documented")));
-        Assert.Equal("dx-sex-edit", Assert.Single(overridden.Findings).Rule);
+        Assert.Equal("dx-sex", Assert.Single(overridden.Findings).Rule);
 
-        var noFee = await coder.PutAsJsonAsync(Chart(id, "/lines"), new CodeServiceLines([new ServiceLineInput("93010")]));
+        var noFee = await coder.PutAsJsonAsync(Chart(id, "/lines"), new CodeServiceLines([new ServiceLineInput("93010", DiagnosisPointers: [1])]));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, noFee.StatusCode);
         Assert.Contains("93010 has no fee", await noFee.Content.ReadAsStringAsync());
         var explicitCharge = await Read<CodingChart>(await coder.PutAsJsonAsync(Chart(id, "/lines"),
-            new CodeServiceLines([new ServiceLineInput("93010", Charge: 30m)])));
+            new CodeServiceLines([new ServiceLineInput("93010", Charge: 30m, DiagnosisPointers: [1])])));
         Assert.Equal(30m, explicitCharge.Lines[0].Charge);
 
         var badPointer = await coder.PutAsJsonAsync(Chart(id, "/lines"), new CodeServiceLines([new ServiceLineInput("99213", DiagnosisPointers: [3])]));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, badPointer.StatusCode);
-        var badModifier = await coder.PutAsJsonAsync(Chart(id, "/lines"), new CodeServiceLines([new ServiceLineInput("99213", ["26", "TC"])]));
+        // Issue 10: a line without a diagnosis pointer is an error, never pointed at diagnosis 1 by default.
+        var noPointer = await coder.PutAsJsonAsync(Chart(id, "/lines"), new CodeServiceLines([new ServiceLineInput("99213")]));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, noPointer.StatusCode);
+        var missing = await noPointer.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("line-pointer-missing", missing.GetProperty("findings")[0].GetProperty("rule").GetString());
+        Assert.Equal("line 1", missing.GetProperty("findings")[0].GetProperty("location").GetString());
+        var badModifier = await coder.PutAsJsonAsync(Chart(id, "/lines"), new CodeServiceLines([new ServiceLineInput("99213", ["26", "TC"], DiagnosisPointers: [1])]));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, badModifier.StatusCode);
         Assert.Contains("modifier", await badModifier.Content.ReadAsStringAsync());
     }

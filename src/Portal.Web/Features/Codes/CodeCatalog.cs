@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
 using Npgsql;
+using Portal.Billing.CodeFiles;
+using IcdTabular = Portal.Billing.Codes.IcdTabular;
+using MceTable = Portal.Billing.Codes.MceTable;
 using Portal.Web.Platform;
 
 namespace Portal.Web.Features.Codes;
@@ -15,6 +18,7 @@ public sealed class CodeCatalog(NpgsqlDataSource db)
 {
     volatile IReadOnlyList<CodeSetVersion> versions = [];
     readonly ConcurrentDictionary<(string, string), Lazy<Task<CodeIndex>>> indexes = new();
+    readonly ConcurrentDictionary<(string, string), Lazy<Task<object?>>> files = new();
 
     public NpgsqlDataSource Database => db;
 
@@ -43,7 +47,11 @@ public sealed class CodeCatalog(NpgsqlDataSource db)
         var fresh = rows.Select((r, i) => new CodeSetVersion(r.System, r.Version, r.From,
             i + 1 < rows.Count && rows[i + 1].System == r.System ? rows[i + 1].From.AddDays(-1) : null, r.Sha)).ToList();
         var stale = versions.Where(old => !fresh.Any(v => v.System == old.System && v.Version == old.Version && v.Sha256 == old.Sha256));
-        foreach (var old in stale) indexes.TryRemove((old.System, old.Version), out _);
+        foreach (var old in stale)
+        {
+            indexes.TryRemove((old.System, old.Version), out _);
+            files.TryRemove((old.System, old.Version), out _);
+        }
         versions = fresh;
     }
 
@@ -53,6 +61,25 @@ public sealed class CodeCatalog(NpgsqlDataSource db)
         foreach (var system in CodeSystems.Searchable)
             if (VersionOn(system, today) is { } v) await Index(v, ct);
     }
+
+    /// <summary>The Tabular facts of an ICD-10-CM release (Excludes1 pairs, code first / manifestation, 7th characters), parsed once per version.</summary>
+    public async Task<IcdTabular?> TabularAsync(CodeSetVersion v, CancellationToken ct) =>
+        await LoadFile(v, text => new IcdTabular(Icd10CmTabularFile.Read(text)), ct) as IcdTabular;
+
+    /// <summary>The MCE age and sex lists of a release, parsed once per version.</summary>
+    public async Task<MceTable?> MceAsync(CodeSetVersion v, CancellationToken ct) =>
+        await LoadFile(v, text => new MceTable(MceFile.Read(text)), ct) as MceTable;
+
+    Task<object?> LoadFile(CodeSetVersion v, Func<TextReader, object> parse, CancellationToken ct) =>
+        files.GetOrAdd((v.System, v.Version), _ => new Lazy<Task<object?>>(async () =>
+        {
+            await using var cmd = db.CreateCommand($"select body from {MartenSetup.Schema}.{CodeSetTables.Files} where system = @s and version = @v");
+            cmd.Parameters.AddWithValue("s", v.System);
+            cmd.Parameters.AddWithValue("v", v.Version);
+            if (await cmd.ExecuteScalarAsync() is not byte[] body) return null;
+            using var text = TextLines.Open(new MemoryStream(body));
+            return parse(text);
+        })).Value.WaitAsync(ct);
 
     async Task<CodeIndex> Load(CodeSetVersion v)
     {

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
+using System.Text;
 using Npgsql;
 using NpgsqlTypes;
+using Portal.Billing.CodeFiles;
 using Portal.Web.Platform;
 
 namespace Portal.Web.Features.Codes;
@@ -26,7 +28,9 @@ public static class CodeSetTables
     public const string Entries = "code_entry";
     public const string Ptp = "ncci_ptp_edit";
     public const string Mue = "mue_limit";
-    public static readonly string[] All = [Version, History, Entries, Ptp, Mue];
+    /// <summary>Files kept whole after validation (Tabular XML, MCE lists): the edits parse them once per version.</summary>
+    public const string Files = "code_set_file";
+    public static readonly string[] All = [Version, History, Entries, Ptp, Mue, Files];
 
     const string S = MartenSetup.Schema;
 
@@ -52,6 +56,8 @@ public static class CodeSetTables
             create table if not exists {S}.{Mue} (
               version text not null, code text not null, max_units int not null, mai smallint not null, rationale text not null,
               primary key (version, code));
+            create table if not exists {S}.{Files} (
+              system text not null, version text not null, body bytea not null, primary key (system, version));
             """);
         await cmd.ExecuteNonQueryAsync(ct);
     }
@@ -76,6 +82,12 @@ public static class CodeSetImport
         var from = effectiveFrom ?? CodeSystems.EffectiveFrom(system, version)!.Value;
 
         await using var hashing = new HashingStream(file);
+        if (system == CodeSystems.Icd10Cm && (await Peek(hashing, 8192, ct)) is var first && Encoding.UTF8.GetString(first).TrimStart('\uFEFF', ' ', '\r', '\n', '\t').StartsWith('<'))
+        {
+            // The Tabular XML of the same release: its own version row, so importing it twice is a no-op too.
+            system = CodeSystems.IcdTabular;
+            from = effectiveFrom ?? CodeSystems.EffectiveFrom(system, version)!.Value;
+        }
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         // Two imports of the same version queue up here instead of interleaving.
@@ -85,33 +97,40 @@ public static class CodeSetImport
 
         var (table, scope) = Target(system);
         await Exec(conn, tx, $"delete from {S}.{table} where {scope}", ct, ("s", system), ("v", version));
+        var head = await Peek(hashing, 8192, ct);
+        var xlsx = head.Length >= 4 && head[0] == (byte)'P' && head[1] == (byte)'K' && head[2] == 3 && head[3] == 4;
+        Stream content = new PrefixedStream(head, hashing);
+        IEnumerable<T> Text<T>(Func<TextReader, IEnumerable<T>> read) { var reader = TextLines.Open(content); return read(reader); }
+        IEnumerable<T> Refuse<T>(string what) => throw new CodeFileRejected(1, 1, $"{what} is not read as a workbook; upload the text edition.");
         var rows = system switch
         {
             CodeSystems.Ncci => await Copy(conn, $"{S}.{table} (version, column1, column2, effective_from, deleted_on, modifier_indicator, rationale)",
-                CodeFiles.NcciPtp(hashing, ct), (w, r) =>
+                xlsx ? NcciPtpFile.ReadXlsx(content) : Text(NcciPtpFile.Read), (w, r) =>
                 {
                     w.Write(version); w.Write(r.Column1); w.Write(r.Column2); w.Write(r.EffectiveFrom, NpgsqlDbType.Date);
                     if (r.DeletedOn is { } d) w.Write(d, NpgsqlDbType.Date); else w.WriteNull();
-                    w.Write(r.ModifierIndicator); w.Write(r.Rationale);
+                    w.Write((short)r.ModifierIndicator); w.Write(r.Rationale);
                 }, progress, ct),
             CodeSystems.Mue => await Copy(conn, $"{S}.{table} (version, code, max_units, mai, rationale)",
-                CodeFiles.MueTable(hashing, ct), (w, r) =>
+                xlsx ? MueFile.ReadXlsx(content) : Text(MueFile.Read), (w, r) =>
                 {
-                    w.Write(version); w.Write(r.Code); w.Write(r.MaxUnits); w.Write(r.Mai); w.Write(r.Rationale);
+                    w.Write(version); w.Write(r.Code); w.Write(r.MaxUnits); w.Write((short)r.Mai); w.Write(r.Rationale);
                 }, progress, ct),
+            CodeSystems.IcdTabular or CodeSystems.Mce => await StoreFile(conn, system, version, content, xlsx, progress, ct),
             _ => await Copy(conn, $"{S}.{table} (system, version, code, billable, short_description, long_description, flags, ord)",
                 system switch
                 {
-                    CodeSystems.Icd10Cm => CodeFiles.Icd10CmOrder(hashing, ct),
-                    CodeSystems.Hcpcs => CodeFiles.HcpcsCsv(hashing, ct),
-                    _ => CodeFiles.CodeList(hashing, system, ct),
+                    CodeSystems.Icd10Cm => xlsx ? Refuse<CodeRecord>("An ICD-10-CM file") : Text(Icd10CmOrderFile.Read),
+                    CodeSystems.Hcpcs => (xlsx ? HcpcsFile.ReadXlsx(content) : Text(HcpcsFile.Read)).Where(r => r.Kind == CodeKind.Code),
+                    CodeSystems.Cpt => xlsx ? Refuse<CodeRecord>("A CPT file") : Text(CptFile.Read),
+                    _ => xlsx ? Refuse<CodeRecord>("A code list") : Text(r => CodeListFile.Read(r, system)),
                 }, (w, r) =>
                 {
                     w.Write(system); w.Write(version); w.Write(r.Code); w.Write(r.Billable); w.Write(r.ShortDescription);
-                    w.Write(r.LongDescription); w.Write(r.Flags); w.Write(r.Order);
+                    w.Write(r.LongDescription); w.Write(r.Flags ?? ""); w.Write(r.Order);
                 }, progress, ct),
         };
-        if (rows == 0) throw new CodeFileRejected(1, "the file holds no codes.");
+        if (rows == 0) throw new CodeFileRejected(1, 1, "the file holds no codes.");
         var sha = await hashing.FinishAsync(ct);
 
         var previous = await Scalar<string>(conn, tx, $"""
@@ -171,6 +190,7 @@ public static class CodeSetImport
     {
         CodeSystems.Ncci => (CodeSetTables.Ptp, "version = @v and @s = @s"),
         CodeSystems.Mue => (CodeSetTables.Mue, "version = @v and @s = @s"),
+        CodeSystems.IcdTabular or CodeSystems.Mce => (CodeSetTables.Files, "system = @s and version = @v"),
         _ => (CodeSetTables.Entries, "system = @s and version = @v"),
     };
 
@@ -181,6 +201,7 @@ public static class CodeSetImport
         {
             CodeSystems.Ncci => (CodeSetTables.Ptp, "column1, column2", "n.effective_from is distinct from o.effective_from or n.deleted_on is distinct from o.deleted_on or n.modifier_indicator <> o.modifier_indicator"),
             CodeSystems.Mue => (CodeSetTables.Mue, "code", "n.max_units <> o.max_units or n.mai <> o.mai"),
+            CodeSystems.IcdTabular or CodeSystems.Mce => (CodeSetTables.Files, "system", "n.body <> o.body"),
             _ => (CodeSetTables.Entries, "code", "n.billable <> o.billable or n.short_description <> o.short_description or n.long_description <> o.long_description"),
         };
         var filter = table == CodeSetTables.Entries ? "system = @s and version = " : "version = ";
@@ -199,14 +220,84 @@ public static class CodeSetImport
         return ((int)reader.GetInt64(0), (int)reader.GetInt64(1), (int)reader.GetInt64(2));
     }
 
-    static async Task<int> Copy<T>(NpgsqlConnection conn, string target, IAsyncEnumerable<T> rows, Action<NpgsqlBinaryImporter, T> write,
+    /// <summary>Validates a Tabular XML or MCE list with its reader (a refusal names line and column) and keeps the file whole.</summary>
+    static async Task<int> StoreFile(NpgsqlConnection conn, string system, string version, Stream content, bool xlsx, IProgress<int>? progress,
+        CancellationToken ct)
+    {
+        if (xlsx) throw new CodeFileRejected(1, 1, "this file is read as text, not as a workbook.");
+        using var buffer = new MemoryStream();
+        await content.CopyToAsync(buffer, ct);
+        buffer.Position = 0;
+        int count;
+        using (var text = TextLines.Open(new MemoryStream(buffer.GetBuffer(), 0, (int)buffer.Length, writable: false)))
+            count = system == CodeSystems.Mce ? MceFile.Read(text).Count() : Icd10CmTabularFile.Read(text).Count();
+        await using var cmd = new NpgsqlCommand($"insert into {S}.{CodeSetTables.Files} (system, version, body) values (@s, @v, @b)", conn);
+        cmd.Parameters.AddWithValue("s", system);
+        cmd.Parameters.AddWithValue("v", version);
+        cmd.Parameters.AddWithValue("b", buffer.ToArray());
+        await cmd.ExecuteNonQueryAsync(ct);
+        progress?.Report(count);
+        return count;
+    }
+
+    /// <summary>The first bytes of a stream, read ahead (a zip signature means a workbook; a '&lt;' the Tabular XML).</summary>
+    static async Task<byte[]> Peek(HashingStream stream, int size, CancellationToken ct)
+    {
+        if (stream.Peeked is { } done) return done;
+        var buffer = new byte[size];
+        var n = 0;
+        while (n < size && await stream.ReadAsync(buffer.AsMemory(n), ct) is var r and > 0) n += r;
+        stream.Peeked = buffer[..n];
+        return stream.Peeked;
+    }
+
+    /// <summary>The bytes already peeked, then the rest of the stream.</summary>
+    sealed class PrefixedStream(byte[] prefix, Stream rest) : Stream
+    {
+        int at;
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (at < prefix.Length)
+            {
+                var n = Math.Min(count, prefix.Length - at);
+                Array.Copy(prefix, at, buffer, offset, n);
+                at += n;
+                return n;
+            }
+            return rest.Read(buffer, offset, count);
+        }
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
+        {
+            if (at < prefix.Length)
+            {
+                var n = Math.Min(buffer.Length, prefix.Length - at);
+                prefix.AsMemory(at, n).CopyTo(buffer);
+                at += n;
+                return n;
+            }
+            return await rest.ReadAsync(buffer, ct);
+        }
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) => ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    static async Task<int> Copy<T>(NpgsqlConnection conn, string target, IEnumerable<T> rows, Action<NpgsqlBinaryImporter, T> write,
         IProgress<int>? progress, CancellationToken ct)
     {
         var count = 0;
         await using (var importer = await conn.BeginBinaryImportAsync($"copy {target} from stdin (format binary)", ct))
         {
-            await foreach (var row in rows.WithCancellation(ct))
+            foreach (var row in rows)
             {
+                ct.ThrowIfCancellationRequested();
                 await importer.StartRowAsync(ct);
                 write(importer, row);
                 if (++count % 10_000 == 0) progress?.Report(count);
@@ -235,6 +326,9 @@ public static class CodeSetImport
     sealed class HashingStream(Stream inner) : Stream
     {
         readonly IncrementalHash sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+        /// <summary>Bytes read ahead to detect the layout (already hashed); the import reads them first.</summary>
+        public byte[]? Peeked { get; set; }
 
         public async Task<string> FinishAsync(CancellationToken ct)
         {

@@ -17,10 +17,17 @@ public static partial class CodeSystems
     public const string Pos = "pos";
     public const string Ncci = "ncci";
     public const string Mue = "mue";
+    /// <summary>The ICD-10-CM Tabular XML of a release (Excludes1, code first, 7th characters); its version is the ICD-10-CM year.</summary>
+    public const string IcdTabular = "icd10cm-tabular";
+    /// <summary>Age and sex lists in Portal's MCE table format (docs/code-files.md).</summary>
+    public const string Mce = "mce";
 
     /// <summary>Systems whose rows are codes (searchable), as opposed to edit tables (NCCI, MUE).</summary>
     public static readonly string[] Searchable = [Icd10Cm, Hcpcs, Cpt, Modifier, Pos];
-    public static readonly string[] All = [.. Searchable, Ncci, Mue];
+    public static readonly string[] All = [.. Searchable, Ncci, Mue, IcdTabular, Mce];
+
+    /// <summary>Systems stored as the validated file itself (parsed into memory per version when the edits need them).</summary>
+    public static readonly string[] Files = [IcdTabular, Mce];
 
     public static bool IsKnown(string? system) => system is not null && All.Contains(system);
 
@@ -35,7 +42,7 @@ public static partial class CodeSystems
         if (!m.Success) return null;
         var year = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
         if (m.Groups[2].Success) return new DateOnly(year, (int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) - 1) * 3 + 1, 1);
-        return system == Icd10Cm ? new DateOnly(year - 1, 10, 1) : new DateOnly(year, 1, 1);
+        return system is Icd10Cm or IcdTabular or Mce ? new DateOnly(year - 1, 10, 1) : new DateOnly(year, 1, 1);
     }
 
     public static bool IsVersionLabel(string version) => VersionLabel().IsMatch(version);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Npgsql;
+using Portal.Billing.CodeFiles;
 
 namespace Portal.Web.Features.Codes;
 

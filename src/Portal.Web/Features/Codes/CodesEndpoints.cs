@@ -4,6 +4,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
+using Portal.Billing.CodeFiles;
 using Portal.Web.Platform;
 
 namespace Portal.Web.Features.Codes;
@@ -114,9 +115,14 @@ public static class CodesEndpoints
             born = d;
         }
         var patient = body.PatientSex is null && born is null ? null : new PatientFacts(body.PatientSex, born);
-        var findings = new List<CodeFinding>();
-        findings.AddRange(await CodeRules.CheckDiagnoses(catalog, day, body.Diagnoses ?? [], patient, ct));
-        if (body.Procedures is { Length: > 0 } lines) findings.AddRange(await CodeRules.CheckProcedures(catalog, day, lines, ct));
+        var claim = CodeRules.ClaimOf(day, body.Diagnoses, body.Procedures, patient);
+        // A code check, not a claim: claim-level data is not asked for, and pointers and charges only when the lines give them.
+        var findings = (await CodeRules.Scrub(catalog, claim, day, null, ct))
+            .Where(f => f.Rule != "required-data" && f.Location != "claim"
+                && !(f.Rule is "line-pointer-missing" or "line-pointer-invalid" && body.Procedures?[f.Position!.Value - 1].DiagnosisPointers is null)
+                && !(f.Rule == "line-charge" && body.Procedures?[f.Position!.Value - 1].Charge is null)
+                && !(f.Rule is "patient-sex-unknown" or "patient-dob-missing" && patient is null))
+            .ToList();
         return TypedResults.Ok(new CodeCheckResult(day, findings.All(f => f.Severity != FindingSeverity.Error), findings));
     }
 
@@ -148,7 +154,8 @@ public static class CodesEndpoints
         catch (CodeFileRejected e)
         {
             throw new UnprocessableInput($"{file.FileName} was refused and nothing was imported. {e.Message}",
-                new Dictionary<string, string[]> { ["file"] = [e.Message] });
+                new Dictionary<string, string[]> { ["file"] = [e.Message] },
+                new Dictionary<string, object?> { ["line"] = e.Line, ["column"] = e.Column });
         }
         if (summary.Unchanged) return TypedResults.Ok(summary);
         await catalog.RefreshAsync(ct);

@@ -106,13 +106,15 @@ public sealed record CodingWork(CodingChart Chart, CodingDraft Draft, string Url
     public static string Money(decimal amount) => amount.ToString("C", System.Globalization.CultureInfo.GetCultureInfo("en-US"));
     public static string Letter(int pointer) => ((char)('A' + pointer - 1)).ToString();
 
-    public IEnumerable<CodeFinding> For(string? code) =>
-        code is null ? [] : Findings.Where(f => CodeSystems.Normalize(f.Code) == CodeSystems.Normalize(code));
+    /// <summary>Findings at diagnosis position <paramref name="index"/> + 1 (box 21) and at service line <paramref name="index"/> + 1.</summary>
+    public IEnumerable<CodeFinding> ForDiagnosis(int index) => Findings.Where(f => f.Location == $"diagnosis {index + 1}");
+    public IEnumerable<CodeFinding> ForLine(int index) => Findings.Where(f => f.Location == $"line {index + 1}");
+    public IEnumerable<CodeFinding> ForClaim => Findings.Where(f => f.Location is null or "claim");
 
     public string? ErrorAt(string key) => FieldErrors.TryGetValue(key, out var m) ? string.Join(" ", m) : null;
 
     public bool NeedsOverride => FieldErrors.ContainsKey("overrideReason") || !string.IsNullOrEmpty(Draft.OverrideReason)
-        || Findings.Any(f => f.Rule is CodeRules.SexEdit or CodeRules.AgeEdit);
+        || Findings.Any(f => f.AtDiagnosis && f.Overridable && f.Severity == FindingSeverity.Warning);
 }
 
 public class ChartModel(IDocumentSession session, CodeCatalog catalog, TimeProvider clock) : CodingPageModel
@@ -285,10 +287,32 @@ public class ChartModel(IDocumentSession session, CodeCatalog catalog, TimeProvi
         return keys.ToDictionary(k => k, k => found.TryGetValue(FeeScheduleEntry.Key(k), out var amount) ? amount : (decimal?)null);
     }
 
+    /// <summary>htmx, as the coder types (300 ms after the last input): every finding of the draft, from the one scrubber.</summary>
+    public async Task<IActionResult> OnPostFindingsAsync(Guid encounterId, CancellationToken ct)
+    {
+        if (!await Load(encounterId, ct)) return NotFound();
+        ModelState.Clear();
+        var fees = await Fees(Draft.Lines.Select(l => l.Code), ct);
+        return Partial("_AllFindings", await DraftFindings(fees, ct));
+    }
+
+    /// <summary>The draft (codes and lines as typed) scrubbed as the encounter's claim; nothing is saved.</summary>
+    async Task<IReadOnlyList<CodeFinding>> DraftFindings(IReadOnlyDictionary<string, decimal?> fees, CancellationToken ct)
+    {
+        var encounter = await session.Events.FetchLatest<Encounter>(Chart.Encounter.Id, ct);
+        if (encounter is null) return [];
+        var lines = Draft.LineInputs.Select((l, i) => new ServiceLine(i + 1, l.Code, "", l.Modifiers ?? [], l.Units,
+            l.Charge ?? (fees.GetValueOrDefault(l.Code) ?? 0) * l.Units, l.DiagnosisPointers ?? [])).ToList();
+        return await CodingChecks.All(session, catalog, encounter, Chart.Encounter, Draft.NormalizedCodes.Where(c => c.Length > 0).ToList(), lines,
+            DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), ct);
+    }
+
     async Task BuildWork(CancellationToken ct)
     {
         var fees = await Fees(Draft.Lines.Select(l => l.Code), ct);
-        Work = new CodingWork(Chart, Draft, ChartUrl(Chart.Encounter.Id), CanCode, CanReview, Error, FieldErrors,
-            [.. Chart.Findings, .. ErrorFindings], fees, Notice);
+        var findings = Editable() ? await DraftFindings(fees, ct) : [.. Chart.Findings];
+        Work = new CodingWork(Chart, Draft, ChartUrl(Chart.Encounter.Id), CanCode, CanReview, Error, FieldErrors, findings, fees, Notice);
     }
+
+    bool Editable() => CanCode || CanReview;
 }

@@ -65,7 +65,7 @@ public static class CodingWrites
         Write(session, encounterId, expectedVersion, clock, ct, async (e, d) =>
         {
             e.EnsureWorkable(caller.Me, caller.IsLeadFor(e));
-            var (lines, warnings) = await CodingChecks.Lines(session, catalog, d, input.Lines, e.Coding.Diagnoses.Length, "lines", ct);
+            var (lines, warnings) = await CodingChecks.Lines(session, catalog, e, d, [.. e.Coding.Diagnoses.Select(x => x.Code)], input.Lines, "lines", ct);
             return [.. e.StartCoding(caller.Me, caller.IsLeadFor(e), clock.GetUtcNow()),
                 e.CodeLines(caller.Me, caller.IsLeadFor(e), lines, warnings, Blank(input.OverrideReason), clock.GetUtcNow())];
         });
@@ -146,7 +146,7 @@ public static class CodingWrites
             if (input.Diagnoses is { Length: > 0 })
                 (diagnoses, _) = await CodingChecks.Diagnoses(session, catalog, e, d, input.Diagnoses, input.Reason ?? "QA correction", "diagnoses", ct);
             if (input.Lines is { Length: > 0 })
-                (lines, _) = await CodingChecks.Lines(session, catalog, d, input.Lines, (diagnoses ?? e.Coding.Diagnoses).Length, "lines", ct);
+                (lines, _) = await CodingChecks.Lines(session, catalog, e, d, [.. (diagnoses ?? e.Coding.Diagnoses).Select(x => x.Code)], input.Lines, "lines", ct);
             else if (diagnoses is not null && e.Coding.Lines.Any(l => l.DiagnosisPointers.Any(p => p > diagnoses.Length)))
                 throw new UnprocessableInput("The coder's lines point at diagnoses the correction removes; correct the lines too.",
                     new Dictionary<string, string[]> { ["lines"] = ["Send the corrected lines."] });
@@ -228,11 +228,59 @@ public static class CodingWrites
     static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 }
 
-/// <summary>Every code goes through <see cref="CodeRules"/> for the date of service; errors are 422 naming the code and the rule.</summary>
+/// <summary>
+/// Every code goes through the billing core's scrubber (<see cref="CodeRules.Scrub"/>) for the date of service; errors
+/// at the diagnoses or lines written are 422 naming the edit id and the position.
+/// </summary>
 public static class CodingChecks
 {
     public const int MaxDiagnoses = 12, MaxModifiers = 4, MaxPointers = 4;
-    static readonly string[] NeedReason = [CodeRules.SexEdit, CodeRules.AgeEdit];
+
+    /// <summary>The encounter as a claim for the scrubber: patient, providers, payer, DOS, POS, diagnoses and lines.</summary>
+    public static async Task<Portal.Billing.Scrubbing.Claim> ClaimFor(IQuerySession session, Encounter e, EncounterDetails details,
+        IReadOnlyList<string> diagnoses, IReadOnlyList<ServiceLine> lines, CancellationToken ct)
+    {
+        var patient = await session.LoadAsync<Patient>(e.PatientId, ct);
+        var providers = await session.LoadManyAsync<Provider>(ct, details.RenderingProviderId, details.BillingProviderId);
+        var rendering = providers.FirstOrDefault(p => p.Id == details.RenderingProviderId);
+        var billing = providers.FirstOrDefault(p => p.Id == details.BillingProviderId);
+        return ClaimFrom(e.Id, patient, details, rendering, billing, diagnoses, lines);
+    }
+
+    public static Portal.Billing.Scrubbing.Claim ClaimFrom(Guid id, Patient? patient, EncounterDetails details, Provider? rendering, Provider? billing,
+        IReadOnlyList<string> diagnoses, IReadOnlyList<ServiceLine> lines) => new()
+    {
+        Id = id.ToString(),
+        Patient = patient is null ? null : new Portal.Billing.Scrubbing.Patient
+        {
+            Id = patient.Id.ToString(), DateOfBirth = patient.Demographics.BirthDate,
+            Sex = patient.Demographics.Sex switch { Sex.Female => "F", Sex.Male => "M", _ => "U" },
+        },
+        BillingProvider = billing is null ? null : new Portal.Billing.Scrubbing.Provider { Npi = billing.Npi, Taxonomy = billing.TaxonomyCode },
+        RenderingProvider = rendering is null ? null : new Portal.Billing.Scrubbing.Provider { Npi = rendering.Npi, Taxonomy = rendering.TaxonomyCode },
+        DateOfService = details.DateOfService,
+        FrequencyCode = "1",
+        PlaceOfService = details.PlaceOfService,
+        Diagnoses = diagnoses,
+        Lines = [.. lines.Select(l => new Portal.Billing.Scrubbing.ServiceLine
+        {
+            Code = l.Code, Modifiers = l.Modifiers, Units = l.Units, Charge = l.Charge,
+            Pointers = l.DiagnosisPointers.Length > 0 ? l.DiagnosisPointers : null,
+        })],
+    };
+
+    /// <summary>
+    /// All findings of the chart as it stands or as drafted (the coding screen shows them live): the scrubber over the
+    /// encounter, with the other coded encounters of the patient, provider and DOS as the claims on file.
+    /// </summary>
+    public static async Task<IReadOnlyList<CodeFinding>> All(IQuerySession session, CodeCatalog catalog, Encounter e, EncounterDetails details,
+        IReadOnlyList<string> diagnoses, IReadOnlyList<ServiceLine> lines, DateOnly asOf, CancellationToken ct)
+    {
+        var claim = await ClaimFor(session, e, details, diagnoses, lines, ct);
+        var onFile = await EncountersOnFile.For(session, claim, e.Id, ct);
+        // The chart is not a claim yet: payer and coverage come with the claim, so their absence is not the coder's finding.
+        return [.. (await CodeRules.Scrub(catalog, claim, asOf, onFile, ct)).Where(f => !(f.Rule == "required-data" && f.Field == "payer"))];
+    }
 
     public static async Task<(CodedDiagnosis[], CodeFinding[])> Diagnoses(IQuerySession session, CodeCatalog catalog, Encounter e,
         EncounterDetails details, string[] input, string? overrideReason, string field, CancellationToken ct)
@@ -242,24 +290,23 @@ public static class CodingChecks
             .Check(codes.Length is > 0 and <= MaxDiagnoses, field, $"Give 1 to {MaxDiagnoses} diagnosis codes.")
             .Check(codes.Distinct().Count() == codes.Length, field, "Each diagnosis may be listed once.");
         errors.ThrowIfAny("The diagnoses cannot be coded.");
-        var patient = await session.LoadAsync<Patient>(e.PatientId, ct);
-        var facts = patient is null ? null : new PatientFacts(patient.Demographics.Sex switch { Sex.Female => "F", Sex.Male => "M", _ => "U" },
-            patient.Demographics.BirthDate);
         var dos = details.DateOfService;
-        var findings = await CodeRules.CheckDiagnoses(catalog, dos, codes, facts, ct);
-        ThrowOnErrors(findings, codes, field, "diagnoses");
-        var warnings = findings.Where(f => f.Severity == FindingSeverity.Warning).ToArray();
-        if (warnings.Any(w => NeedReason.Contains(w.Rule)) && string.IsNullOrWhiteSpace(overrideReason))
-            throw Unprocessable("An age or sex edit needs an override reason: " + Describe(warnings.First(w => NeedReason.Contains(w.Rule))),
-                new Dictionary<string, string[]> { ["overrideReason"] = [.. warnings.Where(w => NeedReason.Contains(w.Rule)).Select(Describe)] },
-                warnings);
+        var claim = await ClaimFor(session, e, details, codes, [], ct);
+        var findings = (await CodeRules.Scrub(catalog, claim, dos, null, ct)).Where(f => f.AtDiagnosis).ToArray();
+        ThrowOnErrors(findings, field, "diagnoses");
+        var warnings = findings.Where(f => f.Severity != FindingSeverity.Error).ToArray();
+        var needReason = warnings.Where(w => w.Overridable).ToArray();
+        if (needReason.Length > 0 && string.IsNullOrWhiteSpace(overrideReason))
+            throw Unprocessable("A diagnosis edit needs an override reason: " + Describe(needReason[0]),
+                new Dictionary<string, string[]> { ["overrideReason"] = [.. needReason.Select(Describe)] }, warnings);
         var index = await catalog.IndexOn(CodeSystems.Icd10Cm, dos, ct);
         return ([.. codes.Select((c, i) => new CodedDiagnosis(i + 1, c, index?.Find(c)?.LongDescription ?? ""))], warnings);
     }
 
-    public static async Task<(ServiceLine[], CodeFinding[])> Lines(IQuerySession session, CodeCatalog catalog, EncounterDetails details,
-        ServiceLineInput[] input, int diagnosisCount, string field, CancellationToken ct)
+    public static async Task<(ServiceLine[], CodeFinding[])> Lines(IQuerySession session, CodeCatalog catalog, Encounter e, EncounterDetails details,
+        IReadOnlyList<string> diagnoses, ServiceLineInput[] input, string field, CancellationToken ct)
     {
+        var diagnosisCount = diagnoses.Count;
         var errors = new FieldErrors().Check(diagnosisCount > 0, field, "Code the diagnoses before the service lines.");
         var lines = new List<ServiceLine>();
         var dos = details.DateOfService;
@@ -269,13 +316,11 @@ public static class CodingChecks
             var line = input[i];
             var code = CodeSystems.Normalize(line.Code ?? "");
             string[] modifiers = [.. (line.Modifiers ?? []).Select(m => CodeSystems.Normalize(m ?? "")).Where(m => m.Length > 0)];
-            int[] pointers = line.DiagnosisPointers is { Length: > 0 } p ? p : [1];
+            // No default: a line without a pointer is the scrubber's line-pointer-missing error (issue 10).
+            int[] pointers = line.DiagnosisPointers ?? [];
             var at = $"{field}[{i}]";
             errors.Check(modifiers.Length <= MaxModifiers, $"{at}.modifiers", $"A line takes at most {MaxModifiers} modifiers.")
                 .Check(pointers.Length <= MaxPointers, $"{at}.diagnosisPointers", $"A line points at most at {MaxPointers} diagnoses.")
-                .Check(pointers.Distinct().Count() == pointers.Length, $"{at}.diagnosisPointers", "Point at each diagnosis once.")
-                .Check(pointers.All(x => x >= 1 && x <= diagnosisCount), $"{at}.diagnosisPointers",
-                    $"Pointers are 1 to {diagnosisCount}: the coded diagnoses, in order.")
                 .Check(line.Units >= 1, $"{at}.units", "Units must be at least 1.");
             decimal? fee = line.Charge is null && fees.TryGetValue(FeeScheduleEntry.Key(code), out var amount) ? amount : null;
             errors.Check(line.Charge is not null || fee is not null, $"{at}.charge",
@@ -283,29 +328,55 @@ public static class CodingChecks
             lines.Add(new ServiceLine(i + 1, code, "", modifiers, line.Units, line.Charge ?? (fee ?? 0) * line.Units, pointers));
         }
         errors.ThrowIfAny("The service lines cannot be coded.");
-        var findings = await CodeRules.CheckProcedures(catalog, dos, [.. lines.Select(l => new ProcedureLine(l.Code, l.Modifiers, l.Units))], ct);
-        ThrowOnErrors(findings, [.. lines.Select(l => l.Code)], field, "service lines");
+        var claim = await ClaimFor(session, e, details, diagnoses, lines, ct);
+        var onFile = await EncountersOnFile.For(session, claim, e.Id, ct);
+        var findings = (await CodeRules.Scrub(catalog, claim, dos, onFile, ct)).Where(f => f.AtLine).ToArray();
+        ThrowOnErrors(findings, field, "service lines");
         var described = new List<ServiceLine>();
         foreach (var l in lines)
         {
-            var index = await catalog.IndexOn(CodeRules.ProcedureSystem(l.Code), dos, ct);
+            var index = await catalog.IndexOn(Portal.Billing.Codes.CodeSystems.ProcedureSystem(l.Code), dos, ct);
             described.Add(l with { Description = index?.Find(l.Code)?.ShortDescription ?? "" });
         }
-        return ([.. described], [.. findings.Where(f => f.Severity == FindingSeverity.Warning)]);
+        return ([.. described], [.. findings.Where(f => f.Severity != FindingSeverity.Error)]);
     }
 
-    static void ThrowOnErrors(IReadOnlyList<CodeFinding> findings, string[] codes, string field, string what)
+    static void ThrowOnErrors(IReadOnlyList<CodeFinding> findings, string field, string what)
     {
         var failed = findings.Where(f => f.Severity == FindingSeverity.Error).ToArray();
         if (failed.Length == 0) return;
-        var errors = failed.GroupBy(f => Array.IndexOf(codes, f.Code) is var i and >= 0 ? $"{field}[{i}]" : field)
+        var errors = failed.GroupBy(f => f.Position is { } n ? $"{field}[{n - 1}]" : field)
             .ToDictionary(g => g.Key, g => g.Select(Describe).ToArray());
         throw Unprocessable($"The {what} fail the code edits: {string.Join("; ", failed.Select(Describe))}", errors, failed);
     }
 
-    static string Describe(CodeFinding f) => $"{f.Code} ({f.Rule}): {f.Message}";
+    static string Describe(CodeFinding f) => $"{(f.Code.Length > 0 ? f.Code : f.Location)} ({f.Rule}): {f.Message}";
 
     static UnprocessableInput Unprocessable(string message, Dictionary<string, string[]> errors, IEnumerable<CodeFinding> findings) =>
         new(message, errors, new Dictionary<string, object?> { ["findings"] = findings.ToArray() });
 }
 
+/// <summary>
+/// The practice's claims on file for the duplicate, NCCI and MUE edits across claims. Until the claims feature exists,
+/// the other coded encounters (not voided, not this one) of the same patient and DOS stand for them.
+/// </summary>
+public static class EncountersOnFile
+{
+    public static async Task<IReadOnlyList<Portal.Billing.Scrubbing.Claim>> For(IQuerySession session, Portal.Billing.Scrubbing.Claim claim,
+        Guid? self, CancellationToken ct)
+    {
+        if (claim.Patient?.Id is not { } pid || !Guid.TryParse(pid, out var patientId) || claim.DateOfService is not { } dos) return [];
+        var others = await session.Query<EncounterDetails>().Where(d => d.PatientId == patientId && d.DateOfService == dos).ToListAsync(ct);
+        var result = new List<Portal.Billing.Scrubbing.Claim>();
+        foreach (var d in others.Where(d => d.Id != self))
+        {
+            var encounter = await session.Events.AggregateStreamAsync<Encounter>(d.Id, token: ct);
+            if (encounter is null || encounter.Coding.Lines.Length == 0) continue;
+            var providers = await session.LoadManyAsync<Provider>(ct, d.RenderingProviderId, d.BillingProviderId);
+            result.Add(CodingChecks.ClaimFrom(d.Id, null, d, providers.FirstOrDefault(p => p.Id == d.RenderingProviderId),
+                providers.FirstOrDefault(p => p.Id == d.BillingProviderId), [.. encounter.Coding.Diagnoses.Select(x => x.Code)],
+                encounter.Coding.Lines) with { Patient = claim.Patient });
+        }
+        return result;
+    }
+}
