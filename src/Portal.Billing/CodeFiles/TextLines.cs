@@ -12,9 +12,14 @@ public readonly record struct TextLine(int Number, string Text, bool Terminated)
 /// </summary>
 public static class TextLines
 {
-    static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    /// <summary>
+    /// Bytes that are not UTF-8 decode to U+FFFF (a noncharacter no code file holds), so <see cref="Read"/> can refuse them
+    /// on their own line and column; a throwing decoder fails a whole 64 KB block and cannot say where.
+    /// </summary>
+    const char NotUtf8 = '\uFFFF';
+    static readonly Encoding StrictUtf8 = Encoding.GetEncoding("utf-8", EncoderFallback.ExceptionFallback, new DecoderReplacementFallback(NotUtf8.ToString()));
 
-    /// <summary>A reader that refuses bytes that are not UTF-8 (ASCII files are UTF-8); a byte-order mark is skipped.</summary>
+    /// <summary>A reader that marks bytes that are not UTF-8 (ASCII files are UTF-8) for <see cref="Read"/> to refuse; a byte-order mark is skipped.</summary>
     public static TextReader Open(Stream stream) => new StreamReader(stream, StrictUtf8, detectEncodingFromByteOrderMarks: true, bufferSize: 64 * 1024);
 
     public static IEnumerable<TextLine> Read(TextReader reader)
@@ -44,7 +49,7 @@ public static class TextLines
                 line.Append(buffer, start, i - start);
                 start = i + 1;
                 if (line.Length > 0 && line[^1] == '\r') line.Length--;
-                yield return new TextLine(++number, line.ToString(), true);
+                yield return Checked(++number, line.ToString(), true);
                 line.Clear();
             }
             line.Append(buffer, start, read - start);
@@ -52,7 +57,11 @@ public static class TextLines
         if (line.Length > 0)
         {
             if (line[^1] == '\r') line.Length--;
-            yield return new TextLine(++number, line.ToString(), false);
+            yield return Checked(++number, line.ToString(), false);
         }
     }
+
+    static TextLine Checked(int number, string text, bool terminated) => text.IndexOf(NotUtf8) is var at and >= 0
+        ? throw new CodeFileRejected(number, at + 1, "the file is not UTF-8 text (save it as UTF-8 or ASCII).")
+        : new TextLine(number, text, terminated);
 }
