@@ -120,6 +120,9 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
         await Page.GetByRole(AriaRole.Button, new() { Name = "Save codes" }).ClickAsync();
 
         var diagnoses = Page.GetByRole(AriaRole.List, new() { Name = "Diagnoses" });
+        // The live findings show dx-sex as soon as the code is picked: wait for the save's own answer before typing the reason,
+        // or the save's swap of the form lands after the typing and clears it.
+        await Assertions.Expect(Page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "needs an override reason" }).First).ToBeVisibleAsync();
         await Assertions.Expect(diagnoses.Locator("li").Nth(1).Locator(".finding")).ToContainTextAsync("dx-sex");
         var reason = Page.GetByLabel("Override reason (an age or sex edit warns, and the code is right)");
         await reason.FillAsync("Patient is transgender; prostate documented");

@@ -252,7 +252,24 @@ public static class CodeSetImport
     }
 
     /// <summary>The bytes already peeked, then the rest of the stream.</summary>
-    sealed class PrefixedStream(byte[] prefix, Stream rest) : Stream
+    /// <summary>A stream read once, front to back: the import's wrappers around the upload need nothing else.</summary>
+    abstract class ForwardOnlyStream : Stream
+    {
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
+            ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    sealed class PrefixedStream(byte[] prefix, Stream rest) : ForwardOnlyStream
     {
         int at;
         public override int Read(byte[] buffer, int offset, int count)
@@ -277,16 +294,6 @@ public static class CodeSetImport
             }
             return await rest.ReadAsync(buffer, ct);
         }
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) => ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     static async Task<int> Copy<T>(NpgsqlConnection conn, string target, IEnumerable<T> rows, Action<NpgsqlBinaryImporter, T> write,
@@ -323,7 +330,7 @@ public static class CodeSetImport
     }
 
     /// <summary>Hashes what the parser reads, so the SHA-256 costs no second pass over the file.</summary>
-    sealed class HashingStream(Stream inner) : Stream
+    sealed class HashingStream(Stream inner) : ForwardOnlyStream
     {
         readonly IncrementalHash sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
@@ -351,18 +358,6 @@ public static class CodeSetImport
             return n;
         }
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
-            ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

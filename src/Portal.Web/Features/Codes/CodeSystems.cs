@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace Portal.Web.Features.Codes;
@@ -32,48 +31,21 @@ public static partial class CodeSystems
     public static bool IsKnown(string? system) => system is not null && All.Contains(system);
 
     /// <summary>
-    /// When a version takes effect, from its label: ICD-10-CM "2026" is federal fiscal year 2026 (1 Oct 2025);
-    /// "2026Q3" is the quarterly release of 1 Jul 2026 (HCPCS, NCCI, MUE); any other "2026" is 1 Jan 2026.
-    /// Off-cycle releases (the ICD-10-CM April update) pass an explicit effective date instead.
+    /// When a version takes effect, from its label (the library's rule, <see cref="Billing.Codes.CodeSystems.EffectiveFrom"/>):
+    /// the Tabular XML and the MCE lists follow the ICD-10-CM fiscal year they belong to.
     /// </summary>
-    public static DateOnly? EffectiveFrom(string system, string version)
-    {
-        var m = VersionLabel().Match(version);
-        if (!m.Success) return null;
-        var year = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-        if (m.Groups[2].Success) return new DateOnly(year, (int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) - 1) * 3 + 1, 1);
-        return system is Icd10Cm or IcdTabular or Mce ? new DateOnly(year - 1, 10, 1) : new DateOnly(year, 1, 1);
-    }
+    public static DateOnly? EffectiveFrom(string system, string version) =>
+        Billing.Codes.CodeSystems.EffectiveFrom(system is IcdTabular or Mce ? Icd10Cm : system, version);
 
     public static bool IsVersionLabel(string version) => VersionLabel().IsMatch(version);
 
-    /// <summary>Dotless upper case, as X12 and the CMS files carry codes; the dot is display only.</summary>
-    public static string Normalize(string code) => code.Trim().Replace(".", "").Replace(" ", "").ToUpperInvariant();
+    // Syntax, normal form and display are the billing library's: one definition for the readers, the edits and the web.
+    public static string Normalize(string code) => Billing.Codes.CodeSystems.Normalize(code);
 
-    public static string Display(string system, string code) =>
-        system == Icd10Cm && code.Length > 3 ? $"{code[..3]}.{code[3..]}" : code;
+    public static string Display(string system, string code) => Billing.Codes.CodeSystems.Display(system, code);
 
-    public static bool HasValidSyntax(string system, string code) => system switch
-    {
-        Icd10Cm => IcdSyntax().IsMatch(code),
-        Hcpcs => HcpcsSyntax().IsMatch(code),
-        Cpt => CptSyntax().IsMatch(code),
-        Modifier or Pos => ShortCodeSyntax().IsMatch(code),
-        _ => false,
-    };
+    public static bool HasValidSyntax(string system, string code) => Billing.Codes.CodeSystems.HasValidSyntax(system, code);
 
     [GeneratedRegex(@"^(\d{4})(?:Q([1-4]))?$")]
     private static partial Regex VersionLabel();
-
-    [GeneratedRegex("^[A-Z][0-9][A-Z0-9]{1,5}$")]
-    private static partial Regex IcdSyntax();
-
-    [GeneratedRegex("^[A-Z][0-9]{4}$")]
-    private static partial Regex HcpcsSyntax();
-
-    [GeneratedRegex("^([0-9]{5}|[0-9]{4}[FTUM])$")]
-    private static partial Regex CptSyntax();
-
-    [GeneratedRegex("^[A-Z0-9]{2}$")]
-    private static partial Regex ShortCodeSyntax();
 }

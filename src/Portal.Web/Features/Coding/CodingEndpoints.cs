@@ -19,7 +19,6 @@ public static class CodingEndpoints
     public static void MapCoding(this IEndpointRouteBuilder app)
     {
         var practice = app.MapGroup("/api/v1/practices/{practiceId:guid}");
-        string[] readers = CodingAccess.Readers, coders = CodingAccess.Coders;
 
         var queue = practice.MapGroup("/coding/queue").WithTags("Coding queue");
         queue.MapGet("", ListQueue).WithName("ListCodingQueue").Requires(Permissions.CodingRead)

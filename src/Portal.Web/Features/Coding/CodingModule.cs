@@ -55,11 +55,9 @@ sealed class CodingSchema(NpgsqlDataSource db, IDocumentStore store, ILogger<Cod
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
 }
 
-/// <summary>Who may do what in coding. API tokens also need encounters.read (reads) or coding.write (actions).</summary>
+/// <summary>Coding helpers beside the permission table (Platform/Permissions.cs), which alone decides who may call what.</summary>
 public static class CodingAccess
 {
-    public static readonly string[] Readers = [.. IntakeAccess.Readers, Roles.VendorAdmin];
-
     /// <summary>Work a chart: its coder, or a lead (practice admin; vendor admin for the firm's own coders).</summary>
     public static readonly string[] Coders = [Roles.Coder, Roles.VendorCoder, Roles.PracticeAdmin, Roles.VendorAdmin];
 

@@ -24,15 +24,3 @@ public static class IntakeModule
         });
     }
 }
-
-/// <summary>Who may do what in intake. API tokens also need the encounters.read / encounters.write scope.</summary>
-public static class IntakeAccess
-{
-    // Coders (the practice's and an engaged vendor's) read the note and demographics they code from; they register nothing.
-    public static readonly string[] Readers =
-        [Roles.PracticeAdmin, Roles.Provider, Roles.Biller, Roles.Coder, Roles.QaReviewer, Roles.VendorCoder];
-    public static readonly string[] Writers = [Roles.PracticeAdmin, Roles.Provider, Roles.Biller];
-
-    public static bool CanRead(this System.Security.Claims.ClaimsPrincipal user) => Readers.Any(user.IsInRole);
-    public static bool CanWrite(this System.Security.Claims.ClaimsPrincipal user) => Writers.Any(user.IsInRole);
-}
