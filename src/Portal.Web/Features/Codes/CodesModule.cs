@@ -53,14 +53,19 @@ sealed class CodeSetStartup(NpgsqlDataSource db, CodeCatalog catalog, IConfigura
         catch (OperationCanceledException) { }
     }
 
+    bool disposed;
+
+    // A host torn down while starting may stop its services after disposing them: stopping then has nothing left to do.
     public async Task StopAsync(CancellationToken ct)
     {
+        if (disposed) return;
         await stopping.CancelAsync();
         if (refreshing is not null) await refreshing;
     }
 
     public ValueTask DisposeAsync()
     {
+        disposed = true;
         stopping.Dispose();
         return ValueTask.CompletedTask;
     }
