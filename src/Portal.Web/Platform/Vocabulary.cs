@@ -22,12 +22,14 @@ public static class Roles
     public const string QaReviewer = "qa_reviewer";
     public const string VendorAdmin = "vendor_admin";
     public const string VendorCoder = "vendor_coder";
+    /// <summary>A billing vendor's staff: claims, posting and follow-up for the practices that engaged the firm for those functions.</summary>
+    public const string VendorBiller = "vendor_biller";
     /// <summary>Portal's own operators: global reference data such as code sets. Sees no practice's data.</summary>
     public const string PlatformAdmin = "platform_admin";
 
-    public static readonly string[] All = [PracticeAdmin, Provider, Biller, Coder, QaReviewer, VendorAdmin, VendorCoder, PlatformAdmin];
+    public static readonly string[] All = [PracticeAdmin, Provider, Biller, Coder, QaReviewer, VendorAdmin, VendorCoder, VendorBiller, PlatformAdmin];
     public static readonly string[] PracticeRoles = [PracticeAdmin, Provider, Biller, Coder, QaReviewer];
-    public static readonly string[] VendorRoles = [VendorAdmin, VendorCoder];
+    public static readonly string[] VendorRoles = [VendorAdmin, VendorCoder, VendorBiller];
     public static readonly string[] OperatorRoles = [PlatformAdmin];
 
     /// <summary>The roles an organization of this kind may hand out.</summary>
@@ -55,6 +57,7 @@ public static class Roles
         QaReviewer => "QA reviewer",
         VendorAdmin => "Vendor admin",
         VendorCoder => "Vendor coder",
+        VendorBiller => "Vendor biller",
         PlatformAdmin => "Platform admin",
         _ => role,
     };

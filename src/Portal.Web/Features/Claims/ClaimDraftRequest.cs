@@ -1,4 +1,5 @@
 using JasperFx.Events;
+using JasperFx.Events.Projections;
 using Marten;
 using Portal.Web.Features.Coding;
 using Portal.Web.Platform.Reactions;
@@ -37,5 +38,11 @@ public sealed class ClaimDraftOnApproval : IReaction
 public static class ClaimsModule
 {
     public static IServiceCollection AddClaims(this IServiceCollection services) =>
-        services.ConfigureMarten(o => o.Schema.For<ClaimDraftRequest>()).AddReaction<ClaimDraftOnApproval>();
+        services.ConfigureMarten(o =>
+        {
+            o.Schema.For<ClaimDraftRequest>();
+            // The claim stream's snapshot (ClaimEvents.cs): indexed for the work queue, batching and remittance matching.
+            o.Projections.Snapshot<ClaimView>(SnapshotLifecycle.Inline);
+            o.Schema.For<ClaimView>().Index(c => c.PatientControlNumber).Index(c => c.EncounterId).Index(c => c.State);
+        }).AddReaction<ClaimDraftOnApproval>();
 }

@@ -40,6 +40,7 @@ public static class DemoData
         new("qa@riverside.example", "Riley QA", RiversidePediatrics, Roles.QaReviewer),
         new("admin@acme.example", "Asha Vendor-Admin", AcmeCoding, Roles.VendorAdmin),
         new("coder@acme.example", "Arjun Coder", AcmeCoding, Roles.VendorCoder),
+        new("biller@acme.example", "Ayo Biller", AcmeCoding, Roles.VendorBiller),
         new("ops@portal.example", "Olive Operator", PortalOperations, Roles.PlatformAdmin),
     ];
 
