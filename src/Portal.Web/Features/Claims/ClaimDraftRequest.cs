@@ -41,6 +41,7 @@ public static class ClaimsModule
         services.ConfigureMarten(o =>
         {
             o.Schema.For<ClaimDraftRequest>();
+            o.Schema.For<BillingProfile>();
             // The claim stream's snapshot (ClaimEvents.cs): indexed for the work queue, batching and remittance matching.
             o.Projections.Snapshot<ClaimView>(SnapshotLifecycle.Inline);
             o.Schema.For<ClaimView>().Index(c => c.PatientControlNumber).Index(c => c.EncounterId).Index(c => c.State);
