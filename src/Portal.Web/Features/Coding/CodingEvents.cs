@@ -76,6 +76,12 @@ public sealed record QaRebuttalDecided(Guid EncounterId, Guid CoderId, bool Acce
 
 public sealed record ChartReturned(Guid EncounterId, Guid CoderId, string Reason, string By, DateTimeOffset At);
 
+/// <summary>
+/// The biller sent the approved chart's claim back to coding with a note (Reason): the chart is its coder's to work again, and its
+/// next approval gives the claim the new codes (the claims feature's reaction).
+/// </summary>
+public sealed record ChartReturnedByBilling(Guid EncounterId, Guid ClaimId, string Reason, string By, DateTimeOffset At);
+
 public static class CodingStatus
 {
     public static Intake.EncounterStatus After(ProviderQueryAnswered e, Intake.EncounterStatus current) =>

@@ -7,6 +7,7 @@ using Portal.Web.Features.Identity;
 using Portal.Web.Features.Intake;
 using Portal.Web.Features.Tenancy;
 using Portal.Web.Platform;
+using Portal.Web.Platform.Reactions;
 
 namespace Portal.Web.Features.Coding;
 
@@ -30,7 +31,7 @@ public static class CodingModule
             o.Projections.Add<QaRebuttalRowProjection>(ProjectionLifecycle.Inline);
             o.Schema.For<QaReview>().Index(r => r.CoderId).Index(r => r.EncounterId).Index(r => r.At);
             o.Schema.For<QaRebuttalRow>().Duplicate(r => r.Status);
-        });
+        }).AddReaction<ChartReturnFromBilling>();
 }
 
 /// <summary>

@@ -110,6 +110,12 @@ public sealed partial record Encounter
 
     public Encounter Apply(ChartReturned _) => this with { Status = EncounterStatus.Returned, Coding = Coding with { ReturnedByQa = true } };
 
+    public Encounter Apply(ChartReturnedByBilling _) => this with { Status = EncounterStatus.Returned };
+
+    /// <summary>Billing sends an approved chart back; anything else (already back, still in coding) is left as it is.</summary>
+    public ChartReturnedByBilling? ReturnFromBilling(Guid claimId, string note, string by, DateTimeOffset now) =>
+        Status == EncounterStatus.Approved && Coding.Coder is not null ? new(Id, claimId, note, by, now) : null;
+
     // Decisions
 
     public ChartQueued Queue(int priority, int turnaroundHours, string by, DateTimeOffset now) =>
