@@ -32,6 +32,7 @@ app.MapCodes();
 app.MapIntake();
 app.MapCoding();
 app.MapClaimCheck();
+app.MapClaims();
 app.MapAudit();
 app.MapRazorPages();
 app.Run();

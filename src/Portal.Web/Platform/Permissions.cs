@@ -128,6 +128,24 @@ public static class Permissions
     public static readonly Permission VendorQueueWork = new("vendor.queue.work", "Pull the next chart across the firm's clients",
         Scopes.CodingWrite, [Roles.VendorCoder], Apps: false);
 
+    // Claims core (issue 11, Features/Claims): the work queue, claim screen and claims API. Vendor billers work a client's claims
+    // only while the engagement names "claims"; vendor admins may read them for oversight.
+    static readonly string[] ClaimWorkers = [Roles.PracticeAdmin, Roles.Biller, Roles.VendorBiller];
+    const string ClaimsFunction = EngagementFunctions.Claims;
+    public static readonly Permission ClaimsRead = new("claims.read", "List, filter, export and read claims, their findings, history and CMS-1500 (PHI)",
+        Scopes.EncountersRead, [.. ClaimWorkers, Roles.VendorAdmin], ClaimsFunction, Phi: true);
+    public static readonly Permission ClaimsWrite = new("claims.write",
+        "Draft a claim from an approved encounter, fix codes and details, re-scrub, override warnings, send back to coding",
+        Scopes.EncountersWrite, ClaimWorkers, ClaimsFunction);
+    public static readonly Permission ClaimsReady = new("claims.ready", "Mark a clean claim ready to send", Scopes.EncountersWrite, ClaimWorkers,
+        ClaimsFunction);
+    public static readonly Permission ClaimsVoid = new("claims.void", "Send a corrected (7) or void (8) claim, or a secondary claim of a paid primary",
+        Scopes.EncountersWrite, ClaimWorkers, ClaimsFunction);
+    public static readonly Permission BillingProfileRead = new("billing-profile.read", "Read the practice's billing profile (boxes 25/33, loop 2010AA)",
+        Scopes.PracticeRead, [.. ClaimWorkers, Roles.VendorAdmin], ClaimsFunction);
+    public static readonly Permission BillingProfileManage = new("billing-profile.manage", "Change the practice's billing profile",
+        Scopes.PracticeAdmin, [Roles.PracticeAdmin, Roles.Biller]);
+
     /// <summary>Every permission, for docs and the route-walk test.</summary>
     public static readonly IReadOnlyList<Permission> All = typeof(Permissions)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
@@ -206,6 +224,9 @@ public static class PagePermissions
         new("/Coding/Reviews", Permissions.QaReviewsRead),
         new("/Coding/VendorQueue", Permissions.VendorQueueRead, Permissions.VendorQueueWork),
         new("/Audit/Index", Permissions.AuditRead),
+        new("/Claims/Index", Permissions.ClaimsRead, Permissions.ClaimsWrite, H(("ready", Permissions.ClaimsReady))),
+        new("/Claims/Details", Permissions.ClaimsRead, Permissions.ClaimsWrite, H(("ready", Permissions.ClaimsReady))),
+        new("/Claims/BillingProfile", Permissions.BillingProfileRead, Permissions.BillingProfileManage),
         new("/MyAccount/Password", Permissions.AccountSelf, Permissions.AccountSelf),
         new("/MyAccount/Mfa", Permissions.AccountSelf, Permissions.AccountSelf),
     ];

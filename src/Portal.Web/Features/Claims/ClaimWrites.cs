@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Marten;
 using Portal.Web.Features.Codes;
+using Codes_ = Portal.Web.Features.Codes.CodeSystems;
 using Portal.Web.Features.Intake;
 using Portal.Web.Features.Settings;
 using Portal.Web.Platform;
@@ -348,5 +349,77 @@ public static class ClaimWrites
             throw new UnprocessableInput("The payer's claim number is 1 to 50 letters, digits or dashes.",
                 new Dictionary<string, string[]> { [field] = ["1 to 50 letters, digits or dashes."] });
         return v;
+    }
+}
+
+/// <summary>One service line as a biller or app sends it: code, up to 4 modifiers, units, charge (default: fee schedule × units), 1–4 pointers.</summary>
+public sealed record ClaimLineInput(string? Code, string[]? Modifiers = null, decimal Units = 1, decimal? Charge = null, int[]? Pointers = null,
+    string? PlaceOfService = null, string? Ndc11 = null, decimal? NdcQuantity = null, string? NdcUnit = null);
+
+/// <summary>Replace the claim's diagnoses (in order: the first is first-listed) and lines; the claim is scrubbed again.</summary>
+public sealed record ChangeClaimCodes(string[]? Diagnoses, ClaimLineInput[]? Lines, string? Reason = null);
+
+/// <summary>Header fields fixed in place; a null member is left as it is.</summary>
+public sealed record ChangeClaimDetails(string? PlaceOfService = null, string? PriorAuthorization = null, Guid? ReferringProviderId = null,
+    string? Reason = null);
+
+public static class ClaimInput
+{
+    public const int MaxDiagnoses = 12, MaxLines = 50;
+
+    /// <summary>Shape checks (422 naming the field); the code edits themselves are the scrubber's findings on the claim.</summary>
+    public static async Task<(ClaimDiagnosis[], ClaimLine[])> Codes(IQuerySession session, ClaimView claim, ChangeClaimCodes input, CancellationToken ct)
+    {
+        var dx = (input.Diagnoses ?? []).Select(c => Codes_.Normalize(c ?? "")).ToArray();
+        var lines = input.Lines ?? [];
+        var errors = new Intake.FieldErrors()
+            .Check(dx.Length is > 0 and <= MaxDiagnoses, "diagnoses", $"Give 1 to {MaxDiagnoses} diagnosis codes.")
+            .Check(dx.All(CodeLike), "diagnoses", "A diagnosis code is 3 to 7 letters and digits.")
+            .Check(dx.Distinct().Count() == dx.Length, "diagnoses", "Each diagnosis may be listed once.")
+            .Check(lines.Length is > 0 and <= MaxLines, "lines", $"Give 1 to {MaxLines} service lines.");
+        var fees = await Settings.FeeScheduleEntry.ChargesFor(session, lines.Where(l => l?.Charge is null).Select(l => Codes_.Normalize(l?.Code ?? "")), ct);
+        var result = new List<ClaimLine>();
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var l = lines[i];
+            var at = $"lines[{i}]";
+            if (l is null) { errors.Check(false, at, "A line is null."); continue; }
+            var code = Codes_.Normalize(l.Code ?? "");
+            string[] modifiers = [.. (l.Modifiers ?? []).Select(m => Codes_.Normalize(m ?? "")).Where(m => m.Length > 0)];
+            var pointers = l.Pointers ?? [];
+            errors.Check(CodeLike(code), $"{at}.code", "A procedure code is 5 letters and digits (CPT or HCPCS).")
+                .Check(modifiers.Length <= 4 && modifiers.All(m => m.Length == 2 && m.All(char.IsAsciiLetterOrDigit)), $"{at}.modifiers",
+                    "At most 4 modifiers of 2 letters or digits.")
+                .Check(pointers.Length <= 4 && pointers.All(p => p is >= 1 and <= MaxDiagnoses), $"{at}.pointers",
+                    "At most 4 pointers, each 1 to 12 (a diagnosis position).")
+                .Check(l.Units is > 0 and <= 9999, $"{at}.units", "Units are more than 0 and at most 9999.")
+                .Check(l.Charge is null or (>= 0 and <= 1_000_000), $"{at}.charge", "A charge is 0 to 1,000,000 dollars.")
+                .Check(l.PlaceOfService is null || Intake.Identifiers.PlacesOfService.ContainsKey(l.PlaceOfService), $"{at}.placeOfService",
+                    "Use a two-digit CMS place-of-service code.");
+            decimal? fee = l.Charge is null && fees.TryGetValue(Settings.FeeScheduleEntry.Key(code), out var amount) ? amount * l.Units : null;
+            errors.Check(l.Charge is not null || fee is not null || !CodeLike(code), $"{at}.charge",
+                $"{code} has no fee in the practice's fee schedule; give the charge.");
+            result.Add(new ClaimLine(i + 1, code, modifiers, l.Units, Math.Round(l.Charge ?? fee ?? 0m, 2), pointers,
+                claim.Lines.ElementAtOrDefault(i)?.DateOfService ?? claim.DateOfService,
+                l.PlaceOfService, l.Ndc11, l.NdcQuantity, l.NdcUnit));
+        }
+        errors.ThrowIfAny("The claim's codes are not valid input.");
+        return ([.. dx.Select((c, i) => new ClaimDiagnosis(i + 1, c))], [.. result]);
+    }
+
+    static bool CodeLike(string code) => code.Length is >= 3 and <= 7 && code.All(char.IsAsciiLetterOrDigit);
+
+    public static async Task<(string?, string?, ClaimProviderRef?)> Details(IQuerySession session, ChangeClaimDetails input, CancellationToken ct)
+    {
+        var pos = input.PlaceOfService?.Trim();
+        var auth = input.PriorAuthorization?.Trim();
+        Intake.Provider? referring = input.ReferringProviderId is { } rid ? await session.LoadAsync<Intake.Provider>(rid, ct) : null;
+        new Intake.FieldErrors()
+            .Check(pos is null || Intake.Identifiers.PlacesOfService.ContainsKey(pos), "placeOfService", "Use a two-digit CMS place-of-service code.")
+            .Check(auth is null || auth.Length <= 50 && auth.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'), "priorAuthorization",
+                "A prior-authorization number is up to 50 letters, digits or dashes.")
+            .Check(input.ReferringProviderId is null || referring is not null, "referringProviderId", "Use the id of one of the practice's providers.")
+            .ThrowIfAny("The claim's details are not valid input.");
+        return (pos, auth, referring is null ? null : new ClaimProviderRef(referring.Id, referring.Name, referring.Npi, referring.TaxonomyCode));
     }
 }
