@@ -225,8 +225,8 @@ public static class PagePermissions
         new("/Coding/VendorQueue", Permissions.VendorQueueRead, Permissions.VendorQueueWork),
         new("/Audit/Index", Permissions.AuditRead),
         new("/Claims/Index", Permissions.ClaimsRead, Permissions.ClaimsWrite, H(("ready", Permissions.ClaimsReady))),
-        new("/Claims/Details", Permissions.ClaimsRead, Permissions.ClaimsWrite, H(("ready", Permissions.ClaimsReady))),
-        new("/Claims/BillingProfile", Permissions.BillingProfileRead, Permissions.BillingProfileManage),
+        new("/Claims/Details", Permissions.ClaimsRead, Permissions.ClaimsWrite,
+            H(("ready", Permissions.ClaimsReady), ("correct", Permissions.ClaimsVoid), ("void", Permissions.ClaimsVoid), ("secondary", Permissions.ClaimsVoid))),
         new("/MyAccount/Password", Permissions.AccountSelf, Permissions.AccountSelf),
         new("/MyAccount/Mfa", Permissions.AccountSelf, Permissions.AccountSelf),
     ];
