@@ -227,6 +227,7 @@ public static class PagePermissions
         new("/Claims/Index", Permissions.ClaimsRead, Permissions.ClaimsWrite, H(("ready", Permissions.ClaimsReady))),
         new("/Claims/Details", Permissions.ClaimsRead, Permissions.ClaimsWrite,
             H(("ready", Permissions.ClaimsReady), ("correct", Permissions.ClaimsVoid), ("void", Permissions.ClaimsVoid), ("secondary", Permissions.ClaimsVoid))),
+        new("/Claims/BillingProfile", Permissions.BillingProfileRead, Permissions.BillingProfileManage),
         new("/MyAccount/Password", Permissions.AccountSelf, Permissions.AccountSelf),
         new("/MyAccount/Mfa", Permissions.AccountSelf, Permissions.AccountSelf),
     ];
