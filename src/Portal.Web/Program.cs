@@ -21,6 +21,8 @@ var app = builder.Build();
 if (CodesCommand.Matches(args)) return await CodesCommand.RunAsync(app.Services, args);
 // `coding seed …` fills a practice's coding queue for load tests (docs/benchmarks.md).
 if (CodingSeedCommand.Matches(args)) return await CodingSeedCommand.RunAsync(app.Services, args);
+// `claims bench …` drafts and scrubs claims of approved charts and prints the cost per claim (docs/benchmarks.md).
+if (ClaimsBenchCommand.Matches(args)) return await ClaimsBenchCommand.RunAsync(app.Services, args);
 
 await app.UsePlatformAsync();
 app.MapConnect();
