@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -74,9 +75,48 @@ public class IdempotencyKeys(PortalApp app) : PortalTest(app)
             Json(new GrantEngagement(DemoData.AcmeCoding))), "engagements"),
         ["PullNextChart"] = (Users.NorthCoder, _ => Task.FromResult<Func<HttpContent>>(() => new StringContent("")), "coding/queue/next"),
         ["PullNextVendorChart"] = (Users.VendorCoder, _ => Task.FromResult<Func<HttpContent>>(() => new StringContent("")), "vendor/queue/next"),
+        ["DraftClaim"] = (Users.NorthBiller, async _ =>
+        {
+            // An encounter approved before claims existed: its claim key is not taken (the reaction's claim is forgotten here).
+            var (chart, _) = await Claims.ClaimsGiven.ApprovedClaim(App);
+            await using (var session = App.Services.GetRequiredService<Marten.IDocumentStore>().LightweightSession(DemoData.NorthClinic.ToString()))
+            {
+                session.Delete<Portal.Web.Platform.UniqueKey>(Portal.Web.Features.Claims.ClaimWrites.EncounterKey.IdFor(chart.Encounter.Id.ToString()));
+                await session.SaveChangesAsync();
+            }
+            return () => Json(new Portal.Web.Features.Claims.DraftClaim(chart.Encounter.Id));
+        }, "claims"),
+        ["BulkClaimAction"] = (Users.NorthBiller, async _ =>
+        {
+            claimId = (await Claims.ClaimsGiven.ApprovedClaim(App)).Claim.Id;
+            return () => Json(new Portal.Web.Features.Claims.BulkClaimAction("rescrub", [claimId]));
+        }, "claims/bulk"),
+        ["CorrectClaim"] = (Users.NorthBiller, async _ =>
+        {
+            claimId = (await Claims.ClaimsGiven.ApprovedClaim(App)).Claim.Id;
+            await Claims.ClaimsGiven.PayerAccepted(App, claimId);
+            return () => Json(new Portal.Web.Features.Claims.ReplaceClaim("Units on line 1"));
+        }, "claims/{claimId}/correct"),
+        ["VoidClaim"] = (Users.NorthBiller, async _ =>
+        {
+            claimId = (await Claims.ClaimsGiven.ApprovedClaim(App)).Claim.Id;
+            await Claims.ClaimsGiven.PayerAccepted(App, claimId);
+            return () => Json(new Portal.Web.Features.Claims.ReplaceClaim("Billed in error"));
+        }, "claims/{claimId}/void"),
+        ["DraftSecondaryClaim"] = (Users.NorthBiller, async _ =>
+        {
+            var primary = (await Claims.ClaimsGiven.ApprovedClaim(App)).Claim;
+            var admin = await App.ClientFor(Users.NorthAdmin);
+            var payer = await AddedPayer(admin, "SEC02");
+            (await admin.PostAsJsonAsync(North($"patients/{primary.PatientId}/coverages"), new AddCoverage(payer.Id, "S1", "Tess Tester",
+                new DateOnly(2024, 1, 1), Priority: CoveragePriority.Secondary))).EnsureSuccessStatusCode();
+            await Claims.ClaimsGiven.PrimaryPaid(App, primary, 60m);
+            claimId = primary.Id;
+            return () => new StringContent("");
+        }, "claims/{claimId}/secondary"),
     };
 
-    Guid coveragePatient, documentEncounter;
+    Guid coveragePatient, documentEncounter, claimId;
 
     [Fact]
     public async Task every_operation_marked_idempotent_creates_once_when_sent_twice_with_the_same_key()
@@ -103,7 +143,8 @@ public class IdempotencyKeys(PortalApp app) : PortalTest(app)
                 .Replace("{practiceId}", (user == Users.RiversideAdmin ? DemoData.RiversidePediatrics : DemoData.NorthClinic).ToString())
                 .Replace("{organizationId}", DemoData.NorthClinic.ToString())
                 .Replace("{patientId}", coveragePatient.ToString())
-                .Replace("{encounterId}", documentEncounter.ToString());
+                .Replace("{encounterId}", documentEncounter.ToString())
+                .Replace("{claimId}", claimId.ToString());
             var key = Guid.NewGuid().ToString();
 
             var first = await client.SendAsync(Post(url, content(), key));

@@ -26,6 +26,7 @@ public partial class HeadersAndCookies(PortalApp app) : PortalTest(app)
         {
             ["practiceId"] = DemoData.NorthClinic.ToString(), ["encounterId"] = chart.Encounter.Id.ToString(),
             ["patientId"] = chart.Encounter.PatientId.ToString(), ["code"] = "404",
+            ["claimId"] = Guid.NewGuid().ToString(), // the claim page's 404 carries the headers too
         };
         var templates = App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<PageActionDescriptor>() is not null)

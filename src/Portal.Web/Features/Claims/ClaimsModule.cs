@@ -58,7 +58,8 @@ public sealed class ClaimDraftOnApproval : IReaction
 public static class ClaimsModule
 {
     public static IServiceCollection AddClaims(this IServiceCollection services) =>
-        services.ConfigureMarten(o =>
+        services.Configure<Swashbuckle.AspNetCore.SwaggerGen.SwaggerGenOptions>(o => o.SchemaFilter<ClaimExamples>())
+            .ConfigureMarten(o =>
         {
             o.Schema.For<BillingProfile>();
             o.Schema.For<ClaimNotDrafted>();
