@@ -3,6 +3,8 @@ using Portal.Web.Features.Claims;
 using Portal.Web.Features.Audit;
 using Portal.Web.Features.Codes;
 using Portal.Web.Features.Coding;
+using Portal.Web.Features.Account;
+using Portal.Web.Features.Demo;
 using Portal.Web.Features.Identity;
 using Portal.Web.Features.Intake;
 using Portal.Web.Features.Settings;
@@ -12,9 +14,17 @@ using Portal.Web.Platform;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.AddPlatform();
+builder.AddPlatform(new PlatformParts
+{
+    AddIdentity = (b, connectionString) => b.AddPortalIdentity(connectionString),
+    MigrateIdentity = services => services.MigrateIdentityAsync(),
+    AfterAuthentication = typeof(MfaEnrolmentGate),
+    SeedDemoData = services => services.GetRequiredService<DemoSeeder>().SeedAsync(),
+    SignInHint = $"(e.g. admin@north.example / {DemoData.Password})",
+});
+builder.Services.AddScoped<DemoSeeder>();
 builder.Services.AddTenancy().AddApiClients().AddUsers().AddSettings().AddIntake();
-builder.Services.AddCodes().AddCoding().AddClaims();
+builder.Services.AddCodes().AddCoding().AddClaims().AddClaimCheck();
 
 var app = builder.Build();
 // `codes import …` runs the code-set importer instead of the web host (docs/code-sets.md).

@@ -76,7 +76,7 @@ public static class Permissions
 
     // Code sets (global reference data)
     public static readonly Permission CodesRead = new("codes.read", "Search code sets and check codes", Scopes.CodesRead, AllRoles);
-    public static readonly Permission CodeSetsImport = new("codesets.import", "Import official code-set files for every tenant",
+    public static readonly Permission CodeSetsImport = new("codesets.import", "Import official code-set files for every tenant: upload, see the differences, activate",
         Scopes.CodeSetsAdmin, [Roles.PlatformAdmin], Apps: false);
 
     // Intake
@@ -207,6 +207,8 @@ public static class PagePermissions
         new("/Settings/Index", Permissions.SettingsRead, Permissions.SettingsManage,
             H(("fee", Permissions.FeesManage), ("removeFee", Permissions.FeesManage))),
         new("/Codes/Index", Permissions.CodesRead),
+        // Code-set uploads (issue 10): platform admins only, like the import API.
+        new("/Codes/Imports", Permissions.CodeSetsImport, Permissions.CodeSetsImport),
         new("/Intake/Patients", Permissions.PatientsList, Permissions.IntakeWrite),
         new("/Intake/PatientPage", Permissions.PatientsRead, Permissions.IntakeWrite),
         new("/Intake/Providers", Permissions.ReferenceRead, Permissions.IntakeWrite, H(("linkUser", Permissions.ProviderUserLink))),

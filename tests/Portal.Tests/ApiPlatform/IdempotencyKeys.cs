@@ -114,9 +114,31 @@ public class IdempotencyKeys(PortalApp app) : PortalTest(app)
             claimId = primary.Id;
             return () => new StringContent("");
         }, "claims/{claimId}/secondary"),
+        // Code-set uploads (platform admins). A refused file stages nothing, so the upload case leaves no rows behind.
+        ["UploadCodeSet"] = (Users.PlatformAdmin, _ => Task.FromResult<Func<HttpContent>>(() => new MultipartFormDataContent
+        {
+            { new StringContent("not an order file\n"), "file", "cut.txt" }, { new StringContent("2072"), "version" },
+        }), "code-sets/{system}/uploads"),
+        ["ActivateCodeSetUpload"] = (Users.PlatformAdmin, c => ReadyUpload(c, "2072"), "code-set-uploads/{id}/activate"),
+        ["DiscardCodeSetUpload"] = (Users.PlatformAdmin, c => ReadyUpload(c, "2073"), "code-set-uploads/{id}/discard"),
     };
 
-    Guid coveragePatient, documentEncounter, claimId;
+    Guid coveragePatient, documentEncounter, claimId, upload;
+
+
+    async Task<Func<HttpContent>> ReadyUpload(HttpClient admin, string version)
+    {
+        var started = await Portal.Tests.Codes.Uploads.Start(admin, "icd10cm", version,
+            Portal.Tests.Codes.Uploads.Order(("Q99", '0', "Sample header"), ("Q990", '1', "Sample leaf")));
+        upload = (await Portal.Tests.Codes.Uploads.Finished(admin, started)).GetProperty("id").GetGuid();
+        return () => new StringContent("");
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await Portal.Tests.Codes.Uploads.CleanUp(App.Services, [("icd10cm", "2072"), ("icd10cm", "2073")]);
+        await base.DisposeAsync();
+    }
 
     [Fact]
     public async Task every_operation_marked_idempotent_creates_once_when_sent_twice_with_the_same_key()
@@ -144,7 +166,8 @@ public class IdempotencyKeys(PortalApp app) : PortalTest(app)
                 .Replace("{organizationId}", DemoData.NorthClinic.ToString())
                 .Replace("{patientId}", coveragePatient.ToString())
                 .Replace("{encounterId}", documentEncounter.ToString())
-                .Replace("{claimId}", claimId.ToString());
+                .Replace("{claimId}", claimId.ToString())
+                .Replace("{system}", "icd10cm").Replace("{id}", upload.ToString());
             var key = Guid.NewGuid().ToString();
 
             var first = await client.SendAsync(Post(url, content(), key));

@@ -25,7 +25,7 @@ public partial class HeadersAndCookies(PortalApp app) : PortalTest(app)
         var values = new Dictionary<string, string>
         {
             ["practiceId"] = DemoData.NorthClinic.ToString(), ["encounterId"] = chart.Encounter.Id.ToString(),
-            ["patientId"] = chart.Encounter.PatientId.ToString(), ["code"] = "404",
+            ["patientId"] = chart.Encounter.PatientId.ToString(), ["code"] = "404", ["id"] = Guid.NewGuid().ToString(),
             ["claimId"] = Guid.NewGuid().ToString(), // the claim page's 404 carries the headers too
         };
         var templates = App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()

@@ -16,7 +16,6 @@ public static class CodingModule
     public static IServiceCollection AddCoding(this IServiceCollection services) =>
         services.AddHostedService<CodingSchema>()
             .Configure<Swashbuckle.AspNetCore.SwaggerGen.SwaggerGenOptions>(o => o.SchemaFilter<CodingExamples>())
-            .Configure<Swashbuckle.AspNetCore.SwaggerGen.SwaggerGenOptions>(o => o.SchemaFilter<Claims.ClaimCheckExamples>())
             .ConfigureMarten(o =>
         {
             o.Projections.Add<CodingQueueRowProjection>(ProjectionLifecycle.Inline);

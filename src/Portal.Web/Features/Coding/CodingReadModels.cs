@@ -1,8 +1,8 @@
-using System.Security.Cryptography;
 using JasperFx.Events;
 using Marten;
 using Marten.Events.Aggregation;
 using Marten.Events.Projections;
+using Portal.Billing.Coding;
 using Portal.Web.Features.Codes;
 using Portal.Web.Features.Intake;
 using Portal.Web.Features.Settings;
@@ -189,27 +189,18 @@ public static class QaReviews
     public static Platform.Csv.CsvDownload<QaReviewItem> Csv(IEnumerable<QaReviewItem> items) => new("qa-reviews.csv", CsvColumns, items);
 }
 
+/// <summary>
+/// QA accuracy over the reviews in Marten. The comparison itself (codes in the union of the coder's and the reviewer's sets) and the
+/// ratio are the billing library's <see cref="QaAccuracy"/>; this class only maps the chart's records to its inputs.
+/// </summary>
 public static class Accuracy
 {
-    /// <summary>
-    /// The codes compared: each diagnosis code, and each procedure code with its modifiers (99213-25 ≠ 99213).
-    /// Sequence and units are not counted at code level.
-    /// </summary>
-    public static HashSet<string> Codes(IEnumerable<CodedDiagnosis> diagnoses, IEnumerable<ServiceLine> lines) =>
-    [
-        .. diagnoses.Select(d => "dx:" + d.Code),
-        .. lines.Select(l => "px:" + string.Join('-', [l.Code, .. l.Modifiers.Order(StringComparer.Ordinal)])),
-    ];
-
     public static (int Correct, int Compared) Compare(IEnumerable<CodedDiagnosis> coderDx, IEnumerable<ServiceLine> coderLines,
-        IEnumerable<CodedDiagnosis> reviewerDx, IEnumerable<ServiceLine> reviewerLines)
-    {
-        var coder = Codes(coderDx, coderLines);
-        var reviewer = Codes(reviewerDx, reviewerLines);
-        return (coder.Intersect(reviewer).Count(), coder.Union(reviewer).Count());
-    }
+        IEnumerable<CodedDiagnosis> reviewerDx, IEnumerable<ServiceLine> reviewerLines) =>
+        QaAccuracy.Compare(coderDx.Select(d => d.Code), coderLines.Select(QaSampling.Coded),
+            reviewerDx.Select(d => d.Code), reviewerLines.Select(QaSampling.Coded));
 
-    public static decimal Ratio(int correct, int compared) => compared == 0 ? 1m : Math.Round((decimal)correct / compared, 4);
+    public static decimal Ratio(int correct, int compared) => QaAccuracy.Ratio(correct, compared);
 
     public static async Task<IReadOnlyList<CoderAccuracy>> PerCoder(IQuerySession query, DateTimeOffset? from, DateTimeOffset? to,
         CancellationToken ct)
@@ -319,36 +310,17 @@ public static class QaErrors
     static string Show(string[] items) => items.Length == 0 ? "none" : string.Join(", ", items);
 }
 
+/// <summary>
+/// Whether a submitted chart goes to QA: the billing library's <see cref="Billing.Coding.QaSampling"/> (new coder, targeted, stable
+/// hash bucket) over the practice's settings and the chart's lines.
+/// </summary>
 public static class QaSampling
 {
-    /// <summary>
-    /// Whether a submitted chart goes to QA. Coders with fewer approved charts than NewCoderChartCount have every chart
-    /// reviewed; otherwise a deterministic QaSamplePercent share, by a hash of the encounter id (stable across retries and tests).
-    /// </summary>
-    public static (bool Sampled, string Why) Decide(PracticeSettings settings, Guid encounterId, int approvedCharts, ServiceLine[] lines)
-    {
-        if (approvedCharts < settings.NewCoderChartCount)
-            return (true, $"new coder: {approvedCharts} of {settings.NewCoderChartCount} approved charts");
-        if (settings.QaTargeted && Targeted(lines) is { } risk)
-            return (true, "targeted: " + risk);
-        var bucket = Bucket(encounterId);
-        return bucket < settings.QaSamplePercent
-            ? (true, $"sampled: bucket {bucket} < {settings.QaSamplePercent}%")
-            : (false, $"not sampled: bucket {bucket} ≥ {settings.QaSamplePercent}%");
-    }
+    public static (bool Sampled, string Why) Decide(PracticeSettings settings, Guid encounterId, int approvedCharts, ServiceLine[] lines) =>
+        Billing.Coding.QaSampling.Decide(new QaSamplingRules(settings.NewCoderChartCount, settings.QaSamplePercent, settings.QaTargeted),
+            encounterId, approvedCharts, [.. lines.Select(Coded)]);
 
-    /// <summary>High-level office/outpatient E/M visits and the modifiers auditors target (domain brief §9: targeted samples).</summary>
-    public static readonly string[] HighLevelVisits = ["99204", "99205", "99214", "99215"];
-    public static readonly string[] TargetedModifiers = ["25", "59", "XE", "XP", "XS", "XU"];
-
-    /// <summary>Why the lines make the chart a targeted sample, or null.</summary>
-    public static string? Targeted(ServiceLine[] lines) =>
-        lines.FirstOrDefault(l => HighLevelVisits.Contains(l.Code)) is { } visit ? $"high-level E/M {visit.Code}"
-        : lines.FirstOrDefault(l => l.Modifiers.Any(TargetedModifiers.Contains)) is { } modified
-            ? $"modifier {modified.Modifiers.First(TargetedModifiers.Contains)} on {modified.Code}"
-        : null;
-
-    public static int Bucket(Guid id) => (int)(BitConverter.ToUInt32(SHA256.HashData(id.ToByteArray()), 0) % 100);
+    public static CodedLine Coded(ServiceLine line) => new(line.Code, line.Modifiers);
 }
 
 /// <summary>An open provider query as the provider's worklist shows it, with its age and whether it is past escalation.</summary>
