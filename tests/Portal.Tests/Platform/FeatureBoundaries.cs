@@ -20,10 +20,11 @@ public partial class FeatureBoundaries
         ["Intake"] = ("the encounter stream and its reference records, which coding and claims build on (ADR 0006, 0007)",
             ["Encounter", "EncounterDetails", "EncounterStatus", "EncounterListRow", "EncounterOpened", "Patient", "Sex", "Provider", "Payer",
              "Coverage", "Demographics", "Address", "DocumentAttached", "ProviderUserLinked", "IntakeModule", "IntakeDemo", "OpenEncounter", "IntakeQueries",
-             "EncounterFilter", "Identifiers", "HistoryEntry"]),
+             "EncounterFilter", "Identifiers", "HistoryEntry", "CoveragePriority"]),
         ["Coding"] = ("the coding queue row intake lists encounters from, vendor visibility of a practice's records, and the coded encounters standing in for claims on file",
             ["CodingQueueRow", "VendorVisibility", "EncountersOnFile", "CodingChecks", "ChartQueued", "ChartApproved", "ChartReviewed", "CodingChart",
-             "CodedDiagnosis", "ServiceLine", "CodingWrites", "CodingModule", "CodingSeedCommand"]),
+             "CodedDiagnosis", "ServiceLine", "CodingWrites", "CodingModule", "CodingSeedCommand",
+             "ChartAssigned", "ChartSubmitted", "Coder", "DiagnosesCoded", "ServiceLinesCoded"]),
         ["Codes"] = ("the code sets and the one scrubber every screen and API runs", ["CodeCatalog", "CodeRules", "CodeFinding", "FindingSeverity", "CodeSystems",
             "CodesEndpoints", "CodeIndex", "CodeSetTables", "CodeSetImport", "CodesCommand", "CodesModule", "CodeTypeahead"]),
         ["Settings"] = ("the practice's coding settings and fee schedule", ["PracticeSettings", "FeeScheduleEntry", "SettingsModule"]),
@@ -32,7 +33,8 @@ public partial class FeatureBoundaries
         ["Account"] = ("the MFA enrolment gate, run by the platform between authentication and authorization", ["MfaEnrolmentGate"]),
         ["Demo"] = ("demo identifiers and the seeder, for Program.cs and the dev tools", ["DemoData", "DemoSeeder"]),
         ["Audit"] = ("the PHI access log", ["AuditLog"]),
-        ["Claims"] = ("the claim stream contract (ClaimEvents.cs, ClaimView.cs) and the dry run", ["ClaimDraftRequest", "ClaimCheckEndpoints", "ClaimView", "ClaimOutput"]),
+        ["Claims"] = ("the claim stream contract (ClaimEvents.cs, ClaimView.cs: submission, payments, patient balances and webhooks append or read these events), the billing profile and the dry run",
+            ["ClaimCheckEndpoints", "ClaimView", "ClaimOutput", "BillingProfile", "ClaimState", "ClaimCoverage", "ClaimProviderRef", "ClaimDiagnosis", "ClaimLine", "ClaimFinding", "ClaimOtherPayer", "ClaimOverride", "PostedAdjustment", "PostedLine", "ClaimCreated", "ClaimCodesChanged", "ClaimDetailsChanged", "ClaimScrubbed", "ClaimWarningOverridden", "ClaimMarkedReady", "ClaimHeld", "ClaimReturnedToCoding", "ClaimVoided", "ClaimPayerNumberRecorded", "ClaimClosed", "ClaimBatched", "ClaimAcceptedByClearinghouse", "ClaimRejectedByClearinghouse", "ClaimAcceptedByPayer", "ClaimRejectedByPayer", "ClaimPaymentPosted", "ClaimDenied", "ClaimWrittenOff"]),
     };
 
     static readonly string Root = FindRoot();

@@ -6,7 +6,7 @@ using Portal.Web.Platform;
 namespace Portal.Web.Features.Claims;
 
 /// <summary>The practice's billing profile: who bills on every claim (boxes 25/33, 837P loop 2010AA).</summary>
-public class BillingProfileModel(IQuerySession query) : IntakePageModel
+public class BillingProfileModel(IQuerySession query) : PracticePageModel
 {
     public BillingProfileInput Input { get; private set; } = BillingProfileInput.From(null);
     public BillingProfile? Current { get; private set; }

@@ -372,7 +372,7 @@ public static class ClaimInput
     {
         var dx = (input.Diagnoses ?? []).Select(c => Codes_.Normalize(c ?? "")).ToArray();
         var lines = input.Lines ?? [];
-        var errors = new Intake.FieldErrors()
+        var errors = new Platform.FieldErrors()
             .Check(dx.Length is > 0 and <= MaxDiagnoses, "diagnoses", $"Give 1 to {MaxDiagnoses} diagnosis codes.")
             .Check(dx.All(CodeLike), "diagnoses", "A diagnosis code is 3 to 7 letters and digits.")
             .Check(dx.Distinct().Count() == dx.Length, "diagnoses", "Each diagnosis may be listed once.")
@@ -414,7 +414,7 @@ public static class ClaimInput
         var pos = input.PlaceOfService?.Trim();
         var auth = input.PriorAuthorization?.Trim();
         Intake.Provider? referring = input.ReferringProviderId is { } rid ? await session.LoadAsync<Intake.Provider>(rid, ct) : null;
-        new Intake.FieldErrors()
+        new Platform.FieldErrors()
             .Check(pos is null || Intake.Identifiers.PlacesOfService.ContainsKey(pos), "placeOfService", "Use a two-digit CMS place-of-service code.")
             .Check(auth is null || auth.Length <= 50 && auth.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'), "priorAuthorization",
                 "A prior-authorization number is up to 50 letters, digits or dashes.")

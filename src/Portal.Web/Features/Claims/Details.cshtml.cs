@@ -18,7 +18,7 @@ public sealed class ClaimLineForm
 }
 
 /// <summary>The claim screen: header, diagnoses and lines with their findings, fixes in place, overrides, actions, history.</summary>
-public class DetailsModel(IQuerySession query, TimeProvider clock) : IntakePageModel
+public class DetailsModel(IQuerySession query, TimeProvider clock) : PracticePageModel
 {
     [BindProperty(SupportsGet = true)] public Guid ClaimId { get; set; }
     public ClaimView Claim { get; private set; } = default!;

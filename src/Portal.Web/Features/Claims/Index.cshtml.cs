@@ -8,7 +8,7 @@ using Portal.Web.Platform.Csv;
 namespace Portal.Web.Features.Claims;
 
 /// <summary>The biller's claim work queue: claims grouped by the edits they fail, filters, sorting, paging, CSV, bulk actions.</summary>
-public class IndexModel(IQuerySession query, TimeProvider clock) : IntakePageModel
+public class IndexModel(IQuerySession query, TimeProvider clock) : PracticePageModel
 {
     public ClaimFilter Filter { get; private set; } = new();
     [BindProperty(SupportsGet = true, Name = "p")] public int PageNumber { get; set; } = 1;
