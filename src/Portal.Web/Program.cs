@@ -1,5 +1,6 @@
 using Portal.Web.Features.ApiClients;
 using Portal.Web.Features.Claims;
+using Portal.Web.Features.Claims.Submission;
 using Portal.Web.Features.Audit;
 using Portal.Web.Features.Codes;
 using Portal.Web.Features.Coding;
@@ -14,7 +15,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddPlatform();
 builder.Services.AddTenancy().AddApiClients().AddUsers().AddSettings().AddIntake();
-builder.Services.AddCodes().AddCoding().AddClaims();
+builder.Services.AddCodes().AddCoding().AddClaims().AddClaimSubmission();
 
 var app = builder.Build();
 // `codes import …` runs the code-set importer instead of the web host (docs/code-sets.md).
@@ -32,6 +33,7 @@ app.MapCodes();
 app.MapIntake();
 app.MapCoding();
 app.MapClaimCheck();
+app.MapClaimSubmission();
 app.MapAudit();
 app.MapRazorPages();
 app.Run();
