@@ -149,9 +149,9 @@ public static class AcknowledgementImport
                 throw Refused($"This is a {st[1]} transaction set; claim submission imports 999 and 277CA acknowledgements only.", st.Number, st.Position);
         }
         ack.Effects = [.. effects];
-        ack.Accepted = effects.Count(e => e.Outcome.StartsWith("Accepted", StringComparison.Ordinal));
-        ack.Rejected = effects.Count(e => e.Outcome.StartsWith("Rejected", StringComparison.Ordinal));
-        ack.Pending = effects.Count(e => e.Outcome.StartsWith("Pending", StringComparison.Ordinal));
+        ack.Accepted = effects.Count(e => e.ClaimId is not null && e.Outcome.StartsWith("Accepted", StringComparison.Ordinal));
+        ack.Rejected = effects.Count(e => e.ClaimId is not null && e.Outcome.StartsWith("Rejected", StringComparison.Ordinal));
+        ack.Pending = effects.Count(e => e.ClaimId is not null && e.Outcome.StartsWith("Pending", StringComparison.Ordinal));
         ack.Summary = ack.Kind == "999"
             ? string.Join("; ", effects.Where(e => e.ClaimId is null).Select(e => $"{e.Reference}: {e.Outcome}"))
             : $"{ack.Accepted} accepted, {ack.Rejected} rejected, {ack.Pending} pending or unchanged";

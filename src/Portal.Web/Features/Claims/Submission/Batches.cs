@@ -124,8 +124,7 @@ public static class BatchWrites
     /// Ready claims → one 837P per payer (or one for the clearinghouse): control numbers from the practice+sender counter, the files
     /// written to the batch store, the batch streams, the counter's allocation and a ClaimBatched per claim, all saved in one
     /// transaction. A lost race (another run took the same numbers or claims) throws a concurrency exception before anything is
-    /// committed; the caller retries. The files are named by their control number, so a file left by a failed attempt is simply
-    /// overwritten by the attempt that takes the number.
+    /// committed and the attempt deletes its own files; the caller retries.
     /// </summary>
     public static async Task<IReadOnlyList<ClaimBatchView>> Create(IDocumentSession session, SubmissionStorage storage, Guid practiceId,
         CreateBatches request, string by, DateTimeOffset now, CancellationToken ct)
@@ -191,7 +190,8 @@ public static class BatchWrites
                 }
                 var batchId = Guid.CreateVersion7(now);
                 var reference = "B" + isa13;
-                var fileName = $"837P-{isa13}-{Slug(payerName ?? settings.ClearinghouseName)}.x12";
+                // The batch id's random tail keeps two attempts racing for the same number from writing (or cleaning up) the same file.
+                var fileName = $"837P-{isa13}-{Slug(payerName ?? settings.ClearinghouseName)}-{batchId.ToString("N")[^8..]}.x12";
                 var path = storage.BatchFile(practiceId, fileName);
                 written.Add(path);
                 string sha;
@@ -263,7 +263,7 @@ public static class BatchWrites
         {
             await using var session = store.LightweightSession(tenant);
             try { return await work(session); }
-            catch (Exception e) when (attempt < 5 && (e.IsStaleWrite() || e.IsUniqueViolation() || e is ConcurrencyException))
+            catch (Exception e) when (attempt < 5 && (e.IsStaleWrite() || e.IsUniqueViolation() || e is ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException))
             {
                 await Task.Delay(Random.Shared.Next(5, 40 * attempt));
             }
