@@ -74,9 +74,34 @@ public class IdempotencyKeys(PortalApp app) : PortalTest(app)
             Json(new GrantEngagement(DemoData.AcmeCoding))), "engagements"),
         ["PullNextChart"] = (Users.NorthCoder, _ => Task.FromResult<Func<HttpContent>>(() => new StringContent("")), "coding/queue/next"),
         ["PullNextVendorChart"] = (Users.VendorCoder, _ => Task.FromResult<Func<HttpContent>>(() => new StringContent("")), "vendor/queue/next"),
+        ["CreateClaimBatches"] = (Users.NorthBiller, async _ =>
+        {
+            await Claims.Submission.SubmissionGiven.SetUp(App);
+            await Claims.Submission.SubmissionGiven.ReadyClaims(App, DemoData.NorthClinic, Claims.Submission.SubmissionGiven.PayerA, 2);
+            return () => Json(new { });
+        }, "claims/submission/batches"),
+        ["ResendClaimBatch"] = (Users.NorthBiller, async c =>
+        {
+            await Claims.Submission.SubmissionGiven.SetUp(App);
+            await Claims.Submission.SubmissionGiven.ReadyClaims(App, DemoData.NorthClinic, Claims.Submission.SubmissionGiven.PayerA, 1);
+            batch = Guid.Parse((await Claims.Submission.SubmissionGiven.CreateBatches(c)).Single().GetProperty("id").GetString()!);
+            return () => new StringContent("");
+        }, "claims/submission/batches/{batchId}/resend"),
+        ["ImportAcknowledgement"] = (Users.NorthBiller, async c =>
+        {
+            await Claims.Submission.SubmissionGiven.SetUp(App);
+            await Claims.Submission.SubmissionGiven.ReadyClaims(App, DemoData.NorthClinic, Claims.Submission.SubmissionGiven.PayerA, 1);
+            await Claims.Submission.SubmissionGiven.CreateBatches(c);
+            return () => new StringContent(Claims.Submission.Acks.Ack999("1", "0001", "A"), Encoding.ASCII, "application/edi-x12");
+        }, "claims/submission/acknowledgements"),
+        ["CheckSubmissionInbox"] = (Users.NorthBiller, async _ =>
+        {
+            await Claims.Submission.SubmissionGiven.SetUp(App);
+            return () => new StringContent("");
+        }, "claims/submission/inbox/check"),
     };
 
-    Guid coveragePatient, documentEncounter;
+    Guid coveragePatient, documentEncounter, batch;
 
     [Fact]
     public async Task every_operation_marked_idempotent_creates_once_when_sent_twice_with_the_same_key()
@@ -103,7 +128,8 @@ public class IdempotencyKeys(PortalApp app) : PortalTest(app)
                 .Replace("{practiceId}", (user == Users.RiversideAdmin ? DemoData.RiversidePediatrics : DemoData.NorthClinic).ToString())
                 .Replace("{organizationId}", DemoData.NorthClinic.ToString())
                 .Replace("{patientId}", coveragePatient.ToString())
-                .Replace("{encounterId}", documentEncounter.ToString());
+                .Replace("{encounterId}", documentEncounter.ToString())
+                .Replace("{batchId}", batch.ToString());
             var key = Guid.NewGuid().ToString();
 
             var first = await client.SendAsync(Post(url, content(), key));

@@ -14,7 +14,7 @@ public class TradingPartnerSettingsApi(PortalApp app) : PortalTest(app)
     {
         var admin = await App.ClientFor(Users.NorthAdmin);
         var biller = await App.ClientFor(Users.NorthBiller);
-        Assert.Equal(HttpStatusCode.NotFound, (await biller.GetAsync(North("settings"))).StatusCode);
+        Assert.False((await Json(await biller.GetAsync(North("settings")), HttpStatusCode.OK)).GetProperty("configured").GetBoolean());
 
         var created = await PutSettings(admin, PartnerSettings());
         var first = await Json(created, HttpStatusCode.OK);

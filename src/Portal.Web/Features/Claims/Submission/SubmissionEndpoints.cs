@@ -39,7 +39,7 @@ public static class SubmissionEndpoints
 
         g.MapGet("/settings", GetSettings).WithName("GetTradingPartnerSettings").Requires(Permissions.SubmissionRead)
             .WithSummary("The practice's trading-partner settings: submitter and receiver ids, test or production, transport")
-            .WithDescription("404 until an administrator saves them. The ETag is the settings' version; send it back as If-Match when changing them.");
+            .WithDescription("configured = false (version 0, defaults) until an administrator saves them. The ETag is the settings' version; send it back as If-Match when changing them.");
         g.MapPut("/settings", PutSettings).WithName("UpdateTradingPartnerSettings").Requires(Permissions.SubmissionSettings).HonoursIfMatch()
             .WithSummary("Replace the trading-partner settings")
             .WithDescription("Ids as the clearinghouse assigned them. Transport Outbox (embedded folder, download) or Sftp with an account whose " +
@@ -80,17 +80,18 @@ public static class SubmissionEndpoints
             .Produces<AckImportResult>(201).ProducesProblem(400).ProducesProblem(422);
         g.MapGet("/acknowledgements/{acknowledgementId:guid}", GetAcknowledgement).WithName("GetAcknowledgement").Requires(Permissions.SubmissionRead)
             .WithSummary("One imported acknowledgement and its effects on batches and claims");
-        g.MapPost("/inbox/check", CheckInbox).WithName("CheckSubmissionInbox").Requires(Permissions.SubmissionSend)
+        g.MapPost("/inbox/check", CheckInbox).WithName("CheckSubmissionInbox").Requires(Permissions.SubmissionSend).Idempotent()
             .WithSummary("Fetch and import the 999 and 277CA files waiting in the inbox (SFTP in-folder or the embedded inbox folder)")
             .WithDescription("Files of other transaction sets (835 remittances) are left in the inbox for the feature that takes them.")
             .ProducesProblem(422);
     }
 
-    static async Task<Results<Ok<TradingPartnerSettings>, NotFoundProblem>> GetSettings(HttpContext context, IQuerySession query, CancellationToken ct)
+    static async Task<Ok<TradingPartnerSettings>> GetSettings(HttpContext context, IQuerySession query, CancellationToken ct)
     {
-        var settings = await TradingPartnerSettings.For(query, context.RequiredPractice().PracticeId, ct);
-        if (settings is null) return new NotFoundProblem("The practice has no trading-partner settings yet.");
-        context.Response.Headers.ETag = ETags.For(settings.Version);
+        var practiceId = context.RequiredPractice().PracticeId;
+        var settings = await TradingPartnerSettings.For(query, practiceId, ct)
+            ?? new TradingPartnerSettings { Id = SubmissionIds.Settings(practiceId), PracticeId = practiceId };
+        if (settings.Configured) context.Response.Headers.ETag = ETags.For(settings.Version);
         return TypedResults.Ok(settings);
     }
 

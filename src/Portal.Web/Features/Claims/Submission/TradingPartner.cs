@@ -55,6 +55,8 @@ public sealed class TradingPartnerSettings
     public SftpAccount? Sftp { get; set; }
     public string UpdatedBy { get; set; } = "";
     public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>False until an administrator saves the settings (the API then answers the defaults with version 0).</summary>
+    public bool Configured => Version > 0;
 
     public void Apply(TradingPartnerSettingsChanged e)
     {
