@@ -1,5 +1,6 @@
 using Portal.Web.Features.ApiClients;
 using Portal.Web.Features.Claims;
+using Portal.Web.Features.Claims.Submission;
 using Portal.Web.Features.Audit;
 using Portal.Web.Features.Codes;
 using Portal.Web.Features.Coding;
@@ -24,7 +25,7 @@ builder.AddPlatform(new PlatformParts
 });
 builder.Services.AddScoped<DemoSeeder>();
 builder.Services.AddTenancy().AddApiClients().AddUsers().AddSettings().AddIntake();
-builder.Services.AddCodes().AddCoding().AddClaims().AddClaimCheck();
+builder.Services.AddCodes().AddCoding().AddClaims().AddClaimCheck().AddClaimSubmission();
 
 var app = builder.Build();
 // `codes import …` runs the code-set importer instead of the web host (docs/code-sets.md).
@@ -45,6 +46,7 @@ app.MapIntake();
 app.MapCoding();
 app.MapClaimCheck();
 app.MapClaims();
+app.MapClaimSubmission();
 app.MapAudit();
 app.MapRazorPages();
 app.Run();

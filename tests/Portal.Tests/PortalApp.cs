@@ -35,6 +35,9 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
 
     public Uri BaseAddress { get; private set; } = default!;
 
+    /// <summary>Portal:Submission:Directory of this run (batch files, outbox, inbox per practice).</summary>
+    public string SubmissionDirectory { get; } = Path.Combine(Path.GetTempPath(), $"portal-submission-tests-{Environment.ProcessId}");
+
     /// <summary>The SMTP server Portal delivers to in tests: assert on real delivered messages with <c>App.Mail.WaitForMessageTo</c>.</summary>
     public TestSmtpServer Mail { get; } = new();
 
@@ -66,6 +69,11 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         builder.UseSetting("Portal:ApiLimits:Plans:standard:Window", "00:01:00");
         builder.UseSetting("Portal:ApiLimits:Plans:tiny:PermitLimit", "3");
         builder.UseSetting("Portal:ApiLimits:Plans:tiny:Window", "01:00:00");
+        // Claim submission: batch files, outbox and inbox in a folder of this run; no background inbox poll (tests call the
+        // poller's round themselves); the SFTP tests' client key, written by Claims/Submission/SftpServer when it starts.
+        builder.UseSetting("Portal:Submission:Directory", SubmissionDirectory);
+        builder.UseSetting("Portal:Submission:InboxPollInterval", "00:00:00");
+        builder.UseSetting("Portal:Submission:Credentials:test-sftp:PrivateKeyPath", Claims.Submission.SftpServer.ClientKeyPath);
         builder.UseSetting("Portal:Smtp:Host", "127.0.0.1");
         builder.UseSetting("Portal:Smtp:Port", Mail.Port.ToString());
         builder.UseSetting("Portal:Smtp:UseTls", "false");
@@ -160,6 +168,8 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         }
         await using var scope = Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedOrganizationsAsync();
+        // Control numbers start again with the database: yesterday's files must not be taken for today's.
+        if (Directory.Exists(SubmissionDirectory)) Directory.Delete(SubmissionDirectory, recursive: true);
     }
 
     public HttpClient Anonymous() => new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = BaseAddress };
@@ -300,6 +310,8 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
     {
         await base.DisposeAsync();
         await Mail.DisposeAsync();
+        Claims.Submission.SftpServer.StopIfStarted();
+        if (Directory.Exists(SubmissionDirectory)) Directory.Delete(SubmissionDirectory, recursive: true);
     }
 }
 

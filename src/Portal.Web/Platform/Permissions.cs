@@ -42,6 +42,7 @@ public static class Permissions
     static readonly string[] CodingReaders = [.. IntakeReaders, Roles.VendorAdmin];
     static readonly string[] CodingWorkers = [Roles.Coder, Roles.VendorCoder, Roles.PracticeAdmin, Roles.VendorAdmin];
     const string Coding = EngagementFunctions.Coding;
+    static readonly string[] ClaimSubmitters = [Roles.PracticeAdmin, Roles.Biller, Roles.VendorBiller];
 
     // Who the caller is
     public static readonly Permission Me = new("account.me", "Who the token speaks for and the practices it may act for", Scopes.PracticeRead, AllRoles);
@@ -145,6 +146,16 @@ public static class Permissions
         Scopes.PracticeRead, [.. ClaimWorkers, Roles.VendorAdmin], ClaimsFunction);
     public static readonly Permission BillingProfileManage = new("billing-profile.manage", "Change the practice's billing profile",
         Scopes.PracticeAdmin, [Roles.PracticeAdmin, Roles.Biller]);
+    // Claim submission (Features/Claims/Submission): 837P batches, transports, 999/277CA acknowledgements, trading-partner settings
+    public static readonly Permission SubmissionRead = new("claims.submission.read",
+        "List claim batches and acknowledgements, read the trading-partner settings, download 837P files (PHI)", Scopes.EncountersRead,
+        ClaimSubmitters, EngagementFunctions.Claims, Phi: true);
+    public static readonly Permission SubmissionSend = new("claims.submission.send",
+        "Batch ready claims and send or re-send the 837P files; import 999/277CA acknowledgements; check the inbox", Scopes.EncountersWrite,
+        ClaimSubmitters, EngagementFunctions.Claims);
+    public static readonly Permission SubmissionSettings = new("claims.submission.settings",
+        "Change the trading-partner settings (submitter and receiver ids, test or production, transport)", Scopes.PracticeAdmin,
+        [Roles.PracticeAdmin]);
 
     /// <summary>Every permission, for docs and the route-walk test.</summary>
     public static readonly IReadOnlyList<Permission> All = typeof(Permissions)
@@ -230,6 +241,8 @@ public static class PagePermissions
         new("/Claims/Details", Permissions.ClaimsRead, Permissions.ClaimsWrite,
             H(("ready", Permissions.ClaimsReady), ("correct", Permissions.ClaimsVoid), ("void", Permissions.ClaimsVoid), ("secondary", Permissions.ClaimsVoid))),
         new("/Claims/BillingProfile", Permissions.BillingProfileRead, Permissions.BillingProfileManage),
+        new("/Claims/Submission/Index", Permissions.SubmissionRead, Permissions.SubmissionSend, H(("settings", Permissions.SubmissionSettings))),
+        new("/Claims/Submission/Batch", Permissions.SubmissionRead, Permissions.SubmissionSend),
         new("/MyAccount/Password", Permissions.AccountSelf, Permissions.AccountSelf),
         new("/MyAccount/Mfa", Permissions.AccountSelf, Permissions.AccountSelf),
     ];

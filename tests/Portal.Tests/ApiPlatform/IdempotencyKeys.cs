@@ -121,9 +121,34 @@ public class IdempotencyKeys(PortalApp app) : PortalTest(app)
         }), "code-sets/{system}/uploads"),
         ["ActivateCodeSetUpload"] = (Users.PlatformAdmin, c => ReadyUpload(c, "2072"), "code-set-uploads/{id}/activate"),
         ["DiscardCodeSetUpload"] = (Users.PlatformAdmin, c => ReadyUpload(c, "2073"), "code-set-uploads/{id}/discard"),
+        ["CreateClaimBatches"] = (Users.NorthBiller, async _ =>
+        {
+            await Claims.Submission.SubmissionGiven.SetUp(App);
+            await Claims.Submission.SubmissionGiven.ReadyClaims(App, DemoData.NorthClinic, Claims.Submission.SubmissionGiven.PayerA, 2);
+            return () => Json(new { });
+        }, "claims/submission/batches"),
+        ["ResendClaimBatch"] = (Users.NorthBiller, async c =>
+        {
+            await Claims.Submission.SubmissionGiven.SetUp(App);
+            await Claims.Submission.SubmissionGiven.ReadyClaims(App, DemoData.NorthClinic, Claims.Submission.SubmissionGiven.PayerA, 1);
+            batch = Guid.Parse((await Claims.Submission.SubmissionGiven.CreateBatches(c)).Single().GetProperty("id").GetString()!);
+            return () => new StringContent("");
+        }, "claims/submission/batches/{batchId}/resend"),
+        ["ImportAcknowledgement"] = (Users.NorthBiller, async c =>
+        {
+            await Claims.Submission.SubmissionGiven.SetUp(App);
+            await Claims.Submission.SubmissionGiven.ReadyClaims(App, DemoData.NorthClinic, Claims.Submission.SubmissionGiven.PayerA, 1);
+            await Claims.Submission.SubmissionGiven.CreateBatches(c);
+            return () => new StringContent(Claims.Submission.Acks.Ack999("1", "0001", "A"), Encoding.ASCII, "application/edi-x12");
+        }, "claims/submission/acknowledgements"),
+        ["CheckSubmissionInbox"] = (Users.NorthBiller, async _ =>
+        {
+            await Claims.Submission.SubmissionGiven.SetUp(App);
+            return () => new StringContent("");
+        }, "claims/submission/inbox/check"),
     };
 
-    Guid coveragePatient, documentEncounter, claimId, upload;
+    Guid coveragePatient, documentEncounter, claimId, upload, batch;
 
 
     async Task<Func<HttpContent>> ReadyUpload(HttpClient admin, string version)
@@ -139,6 +164,7 @@ public class IdempotencyKeys(PortalApp app) : PortalTest(app)
         await Portal.Tests.Codes.Uploads.CleanUp(App.Services, [("icd10cm", "2072"), ("icd10cm", "2073")]);
         await base.DisposeAsync();
     }
+
 
     [Fact]
     public async Task every_operation_marked_idempotent_creates_once_when_sent_twice_with_the_same_key()
@@ -167,7 +193,8 @@ public class IdempotencyKeys(PortalApp app) : PortalTest(app)
                 .Replace("{patientId}", coveragePatient.ToString())
                 .Replace("{encounterId}", documentEncounter.ToString())
                 .Replace("{claimId}", claimId.ToString())
-                .Replace("{system}", "icd10cm").Replace("{id}", upload.ToString());
+                .Replace("{system}", "icd10cm").Replace("{id}", upload.ToString())
+                .Replace("{batchId}", batch.ToString());
             var key = Guid.NewGuid().ToString();
 
             var first = await client.SendAsync(Post(url, content(), key));

@@ -27,6 +27,7 @@ public partial class HeadersAndCookies(PortalApp app) : PortalTest(app)
             ["practiceId"] = DemoData.NorthClinic.ToString(), ["encounterId"] = chart.Encounter.Id.ToString(),
             ["patientId"] = chart.Encounter.PatientId.ToString(), ["code"] = "404", ["id"] = Guid.NewGuid().ToString(),
             ["claimId"] = Guid.NewGuid().ToString(), // the claim page's 404 carries the headers too
+            ["batchId"] = Guid.NewGuid().ToString(), // claim submission: an unknown batch still carries the headers
         };
         var templates = App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<PageActionDescriptor>() is not null)
