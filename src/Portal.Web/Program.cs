@@ -5,6 +5,7 @@ using Portal.Web.Features.Codes;
 using Portal.Web.Features.Coding;
 using Portal.Web.Features.Identity;
 using Portal.Web.Features.Intake;
+using Portal.Web.Features.Payments;
 using Portal.Web.Features.Settings;
 using Portal.Web.Features.Tenancy;
 using Portal.Web.Features.Users;
@@ -14,7 +15,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddPlatform();
 builder.Services.AddTenancy().AddApiClients().AddUsers().AddSettings().AddIntake();
-builder.Services.AddCodes().AddCoding().AddClaims();
+builder.Services.AddCodes().AddCoding().AddClaims().AddPayments();
 
 var app = builder.Build();
 // `codes import …` runs the code-set importer instead of the web host (docs/code-sets.md).
@@ -32,6 +33,7 @@ app.MapCodes();
 app.MapIntake();
 app.MapCoding();
 app.MapClaimCheck();
+app.MapPayments();
 app.MapAudit();
 app.MapRazorPages();
 app.Run();
