@@ -46,6 +46,11 @@ public sealed class EraImport(IDocumentStore store, TimeProvider clock)
         fileName = CleanName(fileName);
         var received = new RemittanceReceived(id, fileName, source, hash, bytes.Length, by, now);
 
+        // PostgreSQL cannot store NUL in text: refuse it here with its position rather than fail the file's transaction.
+        if (Array.IndexOf(bytes, (byte)0) is var nul and >= 0)
+            return await Refuse(session, received, bytes, "The file is not a readable 835 (005010X221A1).",
+                [new RemittanceProblem(SegmentAt(bytes, nul), nul, "file", "a NUL byte is not allowed in an X12 file")], ct);
+
         Era era;
         try
         {
@@ -105,8 +110,7 @@ public sealed class EraImport(IDocumentStore store, TimeProvider clock)
         var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         if (await session.LoadAsync<BillingProfile>(practice, ct) is { } profile) { known.Add(profile.Npi); known.Add(profile.TaxId.Replace("-", "")); }
         foreach (var npi in await session.Query<Provider>().Select(p => p.Npi).ToListAsync(ct)) known.Add(npi);
-        var pcns = era.Payments.SelectMany(p => p.Claims).Select(c => c.PatientControlNumber).Distinct().ToArray();
-        foreach (var npi in await session.Query<ClaimView>().Where(c => c.PatientControlNumber.IsOneOf(pcns)).Select(c => c.BillingProvider.Npi).ToListAsync(ct))
+        foreach (var npi in await session.Query<ClaimView>().Select(c => c.BillingProvider.Npi).Distinct().ToListAsync(ct))
             known.Add(npi);
         return era.Payments.Where(p => !known.Contains(p.Payee.Id.Replace("-", "")))
             .Select(p => new RemittanceProblem(p.Segment, null, "1000B payee",
@@ -203,6 +207,16 @@ public sealed class EraImport(IDocumentStore store, TimeProvider clock)
         foreach (var (claimId, events) in claimEvents) session.Events.Append(claimId, events);
 
         return new(new RemittancePosted(remittanceId, [.. checks], [.. rows], [.. plbs], postedCount, skipped, unmatched, by, now), denied);
+    }
+
+    /// <summary>The 1-based number of the segment holding byte <paramref name="at"/>, counting the ISA's terminator (its 106th character).</summary>
+    static int SegmentAt(byte[] bytes, int at)
+    {
+        if (bytes.Length < 106 || bytes[0] != (byte)'I') return 1;
+        var terminator = bytes[105];
+        var n = 1;
+        for (var i = 0; i < at && i < bytes.Length; i++) if (bytes[i] == terminator) n++;
+        return n;
     }
 
     static decimal Signed(EraPayment p) => p.CreditDebit == "D" ? -p.Amount : p.Amount;
