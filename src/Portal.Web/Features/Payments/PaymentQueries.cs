@@ -171,7 +171,7 @@ public static class PaymentQueries
                 if (!r.IsDBNull(2)) adjudicated.Add(r.GetGuid(2));
             }
         }
-        var denials = await query.Query<DenialWorkItem>().Where(d => d.OpenedAt >= Start(from) && d.OpenedAt < Start(to.AddDays(1)))
+        var denials = await query.Query<DenialWorkItem>().Where(d => d.DeniedOn >= from && d.DeniedOn <= to)
             .Select(d => new { d.ClaimId, d.Reasons }).ToListAsync(ct);
         var deniedClaims = denials.Select(d => d.ClaimId).ToHashSet();
         var inCohort = claims.Where(c => adjudicated.Contains(c.Id) || deniedClaims.Contains(c.Id)).ToList();
@@ -194,8 +194,6 @@ public static class PaymentQueries
             outcomes.Count(o => o.Adjudicated), outcomes.Count(o => o.Denied), top,
             [.. months.Select(m => new MonthAmount(m.Key, m.Value))], AgingRow.From("All", aging));
     }
-
-    static DateTimeOffset Start(DateOnly d) => new(d.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
 
     /// <summary>Work queue filters (API and page alike).</summary>
     public static IQueryable<DenialWorkItem> WorkItems(IQuerySession query, string? state, string? category, string? owner, Guid? payerId,

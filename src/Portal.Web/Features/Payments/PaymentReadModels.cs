@@ -115,6 +115,8 @@ public sealed class DenialWorkItem
     public DeniedReason[] Reasons { get; set; } = [];
     public string Carcs { get; set; } = "";
     public DateOnly DueDate { get; set; }
+    /// <summary>The payment date of the remittance that denied it (the period the dashboard counts it in).</summary>
+    public DateOnly DeniedOn { get; set; }
     public int AppealWindowDays { get; set; }
     public string? Owner { get; set; }
     public WorkItemNote[] Notes { get; set; } = [];
@@ -135,7 +137,7 @@ public sealed class DenialWorkItem
         PayerClaimNumber = e.PayerClaimNumber; PayerId = e.PayerId; PayerName = e.PayerName; RemittanceId = e.RemittanceId;
         DateOfService = e.DateOfService; Charge = e.Charge; DeniedAmount = e.DeniedAmount; Category = e.Category; NextAction = e.NextAction;
         Reasons = e.Reasons; Carcs = string.Join(" ", e.Reasons.Select(r => $"{r.Group}-{r.Carc}").Distinct());
-        DueDate = e.DueDate; AppealWindowDays = e.AppealWindowDays; State = WorkItemState.Open; OpenedAt = e.At; UpdatedAt = e.At;
+        DueDate = e.DueDate; DeniedOn = e.DueDate.AddDays(-e.AppealWindowDays); AppealWindowDays = e.AppealWindowDays; State = WorkItemState.Open; OpenedAt = e.At; UpdatedAt = e.At;
     }
 
     public void Apply(DenialWorkItemAssigned e) { Owner = e.Owner; UpdatedAt = e.At; }
