@@ -78,10 +78,10 @@ public class PaymentsBench(PortalApp app, ITestOutputHelper output) : PortalTest
             """
             insert into portal.mt_doc_claimview (tenant_id, id, data, mt_dotnet_type, mt_version, mt_last_modified)
             select $1, c.id, (select data from portal.mt_doc_claimview where tenant_id = $1 limit 1)
-                || jsonb_build_object('Id', c.id, 'DateOfService', (date '2026-03-31' - (g % 180))::text, 'TotalCharge', 370, 'Paid', 0, 'Adjusted', 0,
-                                      'PatientResponsibility', 0, 'WrittenOff', 0, 'PatientControlNumber', 'L-' || g),
+                || jsonb_build_object('Id', c.id, 'DateOfService', (date '2026-03-31' - (c.g % 180))::text, 'TotalCharge', 370, 'Paid', 0, 'Adjusted', 0,
+                                      'PatientResponsibility', 0, 'WrittenOff', 0, 'PatientControlNumber', 'L-' || c.g),
                    'Portal.Web.Features.Claims.ClaimView', 1, now()
-            from generate_series(1, 100000) g, lateral (select gen_random_uuid() as id) c
+            from (select gen_random_uuid() as id, g from generate_series(1, 100000) g) c
             """))
         {
             cmd.Parameters.AddWithValue(tenant);
@@ -94,7 +94,7 @@ public class PaymentsBench(PortalApp app, ITestOutputHelper output) : PortalTest
             select $1, gen_random_uuid(), jsonb_build_object('ClaimId', (select id from portal.mt_doc_claimview where tenant_id = $1 limit 1),
                      'Kind', (array['Payment','Contractual','Deductible','Coinsurance','Copay'])[1 + g % 5], 'Amount', (g % 200) + 0.25,
                      'PostedOn', (date '2026-03-31' - (g % 365))::text, 'PayerCode', 'ACME01', 'Group', 'CO', 'Reason', '45', 'Reversal', false),
-                   'Portal.Web.Features.Payments.LedgerEntry', 1, now()
+                   'Portal.Web.Features.Payments.LedgerEntry', gen_random_uuid(), now()
             from generate_series(1, 1000000) g
             """))
         {
