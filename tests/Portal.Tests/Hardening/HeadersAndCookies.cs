@@ -26,6 +26,8 @@ public partial class HeadersAndCookies(PortalApp app) : PortalTest(app)
         {
             ["practiceId"] = DemoData.NorthClinic.ToString(), ["encounterId"] = chart.Encounter.Id.ToString(),
             ["patientId"] = chart.Encounter.PatientId.ToString(), ["code"] = "404",
+            // Payments pages: an unknown remittance or work item is a 404 page, which must carry the headers too.
+            ["remittanceId"] = Guid.NewGuid().ToString(), ["workItemId"] = Guid.NewGuid().ToString(),
         };
         var templates = App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<PageActionDescriptor>() is not null)
