@@ -50,7 +50,7 @@ public static class PaymentEndpoints
             .WithSummary("One remittance: checks, claims posted or skipped, PLB adjustments, or why it was refused");
         payments.MapGet("/unmatched-payments", ListUnmatched).WithName("ListUnmatchedPayments").Requires(Permissions.PaymentsRead)
             .WithSummary("Claim payments no claim matched (the unmatched queue); ?state=open|linked");
-        payments.MapPost("/unmatched-payments/{unmatchedId:guid}/link", Link).WithName("LinkUnmatchedPayment").Requires(Permissions.PaymentsPost)
+        payments.MapPost("/unmatched-payments/{unmatchedId:guid}/link", Link).WithName("LinkUnmatchedPayment").HonoursIfMatch().Requires(Permissions.PaymentsPost)
             .WithSummary("Link an unmatched claim payment to a claim by hand and post it (once: a second link is 409)")
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(422);
 
@@ -62,11 +62,11 @@ public static class PaymentEndpoints
             .WithSummary("The filtered work items as CSV").Produces<string>(200, "text/csv");
         denials.MapGet("/{workItemId:guid}", GetWorkItem).WithName("GetDenialWorkItem").Requires(Permissions.DenialsRead)
             .WithSummary("One work item with its CARCs/RARCs in plain words, notes, attachments, appeals; ETag = version");
-        denials.MapPost("/assign", Assign).WithName("AssignDenialWorkItems").Requires(Permissions.DenialsWork)
+        denials.MapPost("/assign", Assign).WithName("AssignDenialWorkItems").HonoursIfMatch().Requires(Permissions.DenialsWork)
             .WithSummary("Assign work items (bulk) to an owner; owner null unassigns").ProducesValidationProblem().ProducesProblem(422);
         denials.MapPost("/{workItemId:guid}/notes", AddNote).WithName("AddDenialNote").HonoursIfMatch().Requires(Permissions.DenialsWork)
             .WithSummary("Add a note (call reference, next step)").ProducesValidationProblem().ProducesProblem(412).ProducesProblem(422);
-        denials.MapPost("/{workItemId:guid}/attachments", Attach).WithName("AttachDenialDocument").Requires(Permissions.DenialsWork)
+        denials.MapPost("/{workItemId:guid}/attachments", Attach).WithName("AttachDenialDocument").HonoursIfMatch().Requires(Permissions.DenialsWork)
             .WithSummary("Attach a PDF, image or text document (multipart/form-data 'file')")
             .DisableAntiforgery().ProducesProblem(413).ProducesProblem(415);
         denials.MapGet("/{workItemId:guid}/documents/{documentId:guid}", Download).WithName("DownloadDenialDocument").Requires(Permissions.DenialsRead)
@@ -84,7 +84,7 @@ public static class PaymentEndpoints
             .WithSummary("Approve a write-off waiting for approval (not by the person who asked)").ProducesProblem(409).ProducesProblem(412);
         denials.MapGet("/settings", GetSettings).WithName("GetPaymentSettings").Requires(Permissions.DenialsRead)
             .WithSummary("Write-off approval limit and appeal windows (default 90 days, per payer)");
-        denials.MapPut("/settings", PutSettings).WithName("ChangePaymentSettings").Requires(Permissions.PaymentSettingsManage)
+        denials.MapPut("/settings", PutSettings).WithName("ChangePaymentSettings").HonoursIfMatch().Requires(Permissions.PaymentSettingsManage)
             .WithSummary("Change the write-off approval limit and appeal windows").ProducesValidationProblem();
 
         var ar = practice.MapGroup("").WithTags("AR");
