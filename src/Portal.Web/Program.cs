@@ -8,6 +8,7 @@ using Portal.Web.Features.Account;
 using Portal.Web.Features.Demo;
 using Portal.Web.Features.Identity;
 using Portal.Web.Features.Intake;
+using Portal.Web.Features.Payments;
 using Portal.Web.Features.Settings;
 using Portal.Web.Features.Tenancy;
 using Portal.Web.Features.Users;
@@ -25,7 +26,7 @@ builder.AddPlatform(new PlatformParts
 });
 builder.Services.AddScoped<DemoSeeder>();
 builder.Services.AddTenancy().AddApiClients().AddUsers().AddSettings().AddIntake();
-builder.Services.AddCodes().AddCoding().AddClaims().AddClaimCheck().AddClaimSubmission();
+builder.Services.AddCodes().AddCoding().AddClaims().AddClaimCheck().AddClaimSubmission().AddPayments();
 
 var app = builder.Build();
 // `codes import …` runs the code-set importer instead of the web host (docs/code-sets.md).
@@ -47,6 +48,7 @@ app.MapCoding();
 app.MapClaimCheck();
 app.MapClaims();
 app.MapClaimSubmission();
+app.MapPayments();
 app.MapAudit();
 app.MapRazorPages();
 app.Run();

@@ -156,6 +156,25 @@ public static class Permissions
     public static readonly Permission SubmissionSettings = new("claims.submission.settings",
         "Change the trading-partner settings (submitter and receiver ids, test or production, transport)", Scopes.PracticeAdmin,
         [Roles.PracticeAdmin]);
+    // Payments and follow-up (issue 12, Features/Payments): 835 posting, the unmatched queue, denial work items, A/R aging, KPIs.
+    // The practice's billers and admin, and a billing vendor's billers while the engagement names the function.
+    static readonly string[] Billing = [Roles.PracticeAdmin, Roles.Biller, Roles.VendorBiller];
+    public static readonly Permission PaymentsRead = new("payments.read", "List and read remittances (835) and the unmatched queue (PHI)",
+        Scopes.EncountersRead, Billing, EngagementFunctions.Posting, Phi: true);
+    public static readonly Permission PaymentsPost = new("payments.post", "Import an 835 and post it; link an unmatched claim payment to a claim",
+        Scopes.EncountersWrite, Billing, EngagementFunctions.Posting);
+    public static readonly Permission DenialsRead = new("denials.read", "Read the denial work queue, work items, their documents and follow-up settings (PHI)",
+        Scopes.EncountersRead, Billing, EngagementFunctions.Ar, Phi: true);
+    public static readonly Permission DenialsWork = new("denials.work", "Work denials: assign, notes, attachments, appeal letters, resolve, ask for a write-off",
+        Scopes.EncountersWrite, Billing, EngagementFunctions.Ar);
+    public static readonly Permission WriteOffApprove = new("denials.writeoff.approve", "Approve a write-off above the practice's limit",
+        Scopes.PracticeAdmin, [Roles.PracticeAdmin], Apps: false);
+    public static readonly Permission PaymentSettingsManage = new("payments.settings", "Set the write-off approval limit and the appeal windows",
+        Scopes.PracticeAdmin, [Roles.PracticeAdmin]);
+    public static readonly Permission ArRead = new("ar.read", "A/R aging by payer and patient, ledger balances (PHI)", Scopes.EncountersRead,
+        Billing, EngagementFunctions.Ar, Phi: true);
+    public static readonly Permission ReportsRead = new("reports.kpis", "The collections dashboard: KPIs and charts (no PHI)", Scopes.PracticeRead,
+        [.. Billing, Roles.Provider, Roles.VendorAdmin], EngagementFunctions.Reports);
 
     /// <summary>Every permission, for docs and the route-walk test.</summary>
     public static readonly IReadOnlyList<Permission> All = typeof(Permissions)
@@ -236,6 +255,14 @@ public static class PagePermissions
         new("/Coding/Qa", Permissions.QaQueue),
         new("/Coding/Reviews", Permissions.QaReviewsRead),
         new("/Coding/VendorQueue", Permissions.VendorQueueRead, Permissions.VendorQueueWork),
+        new("/Payments/Index", Permissions.PaymentsRead, Permissions.PaymentsPost),
+        new("/Payments/Remittance", Permissions.PaymentsRead),
+        new("/Payments/Unmatched", Permissions.PaymentsRead, Permissions.PaymentsPost),
+        new("/Payments/Denials", Permissions.DenialsRead, Permissions.DenialsWork, H(("export", Permissions.DenialsRead))),
+        new("/Payments/Denial", Permissions.DenialsRead, Permissions.DenialsWork,
+            H(("approve", Permissions.WriteOffApprove), ("document", Permissions.DenialsRead))),
+        new("/Payments/Ar", Permissions.ArRead, null, H(("export", Permissions.ArRead))),
+        new("/Payments/Dashboard", Permissions.ReportsRead),
         new("/Audit/Index", Permissions.AuditRead),
         new("/Claims/Index", Permissions.ClaimsRead, Permissions.ClaimsWrite, H(("ready", Permissions.ClaimsReady))),
         new("/Claims/Details", Permissions.ClaimsRead, Permissions.ClaimsWrite,

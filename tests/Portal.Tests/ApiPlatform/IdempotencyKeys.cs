@@ -73,6 +73,12 @@ public class IdempotencyKeys(PortalApp app) : PortalTest(app)
             Json(new InviteUser("key.person@north.example", "Key Person", ["coder"]))), "invitations"),
         ["GrantEngagement"] = (Users.RiversideAdmin, _ => Task.FromResult<Func<HttpContent>>(() =>
             Json(new GrantEngagement(DemoData.AcmeCoding))), "engagements"),
+        ["ImportRemittance"] = (Users.NorthBiller, async _ =>
+        {
+            await Payments.PaymentsGiven.SubmittedClaim(App, "IK-835", ("99213", 100));
+            var bytes = new Payments.Remit("EFT-IK", [new Payments.Clp("IK-835", "1", [Payments.Svc.Of("99213", 100, new Payments.Cas("CO", "45", 10))])]).Bytes();
+            return () => new ByteArrayContent(bytes) { Headers = { ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/edi-x12") } };
+        }, "remittances"),
         ["PullNextChart"] = (Users.NorthCoder, _ => Task.FromResult<Func<HttpContent>>(() => new StringContent("")), "coding/queue/next"),
         ["PullNextVendorChart"] = (Users.VendorCoder, _ => Task.FromResult<Func<HttpContent>>(() => new StringContent("")), "vendor/queue/next"),
         ["DraftClaim"] = (Users.NorthBiller, async _ =>

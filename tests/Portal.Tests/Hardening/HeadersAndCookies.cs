@@ -28,6 +28,8 @@ public partial class HeadersAndCookies(PortalApp app) : PortalTest(app)
             ["patientId"] = chart.Encounter.PatientId.ToString(), ["code"] = "404", ["id"] = Guid.NewGuid().ToString(),
             ["claimId"] = Guid.NewGuid().ToString(), // the claim page's 404 carries the headers too
             ["batchId"] = Guid.NewGuid().ToString(), // claim submission: an unknown batch still carries the headers
+            // Payments pages: an unknown remittance or work item is a 404 page, which must carry the headers too.
+            ["remittanceId"] = Guid.NewGuid().ToString(), ["workItemId"] = Guid.NewGuid().ToString(),
         };
         var templates = App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<PageActionDescriptor>() is not null)

@@ -132,7 +132,7 @@ public class ImportingAcknowledgements(PortalApp app) : PortalTest(app)
     }
 
     [Fact]
-    public async Task the_inbox_check_imports_acknowledgements_and_leaves_an_835_where_it_is()
+    public async Task the_inbox_check_imports_acknowledgements_and_hands_an_835_to_payments()
     {
         var (biller, batch, claims) = await Sent();
         var inbox = Path.Combine(App.SubmissionDirectory, DemoData.NorthClinic.ToString("N"), "inbox");
@@ -143,8 +143,13 @@ public class ImportingAcknowledgements(PortalApp app) : PortalTest(app)
         var check = await Json(await biller.PostAsync(North("inbox/check"), null), HttpStatusCode.OK);
         var files = check.GetProperty("files").EnumerateArray().ToDictionary(f => f.GetProperty("name").GetString()!);
         Assert.Equal("imported", files["a-999.x12"].GetProperty("outcome").GetString());
-        Assert.Equal("left", files["b-remit.835"].GetProperty("outcome").GetString());
-        Assert.True(File.Exists(Path.Combine(inbox, "b-remit.835")));
+        // The 835 goes to the payments feature's one import: this sample has no payment (BPR), so payments refuses it, records the
+        // refusal on its remittance list and the file leaves the inbox (checking again would only refuse it again).
+        Assert.Equal("refused", files["b-remit.835"].GetProperty("outcome").GetString());
+        Assert.True(File.Exists(Path.Combine(inbox, "processed", "b-remit.835")));
+        var remittances = await Json(await biller.GetAsync($"/api/v1/practices/{DemoData.NorthClinic}/remittances"), HttpStatusCode.OK);
+        Assert.Contains(remittances.GetProperty("items").EnumerateArray(),
+            r => r.GetProperty("fileName").GetString() == "b-remit.835" && r.GetProperty("state").GetString() == "Refused");
         Assert.True(File.Exists(Path.Combine(inbox, "processed", "a-999.x12")));
         Assert.Equal("Accepted", (await Batch(biller, batch.GetProperty("id").GetString()!)).GetProperty("batch").GetProperty("state").GetString());
 
@@ -152,6 +157,5 @@ public class ImportingAcknowledgements(PortalApp app) : PortalTest(app)
         await File.WriteAllTextAsync(Path.Combine(inbox, "c-277.x12"), Acks.Ack277("B000000001", [new(claims[0].Pcn, false)]));
         Assert.Equal(1, await App.Services.GetRequiredService<InboxPoller>().RunOnceAsync(CancellationToken.None));
         Assert.Contains("RejectedByClearinghouse", await States(biller, batch));
-        Assert.True(File.Exists(Path.Combine(inbox, "b-remit.835")));
     }
 }

@@ -46,8 +46,8 @@ public class SubmittingBySftp(PortalApp app) : PortalTest(app)
         var outcomes = check.GetProperty("files").EnumerateArray().ToDictionary(f => f.GetProperty("name").GetString()!, f => f.GetProperty("outcome").GetString());
         Assert.Equal("imported", outcomes["ack-999.x12"]);
         Assert.Equal("imported", outcomes["ack-277.x12"]);
-        Assert.Equal("left", outcomes["era.835"]);
-        Assert.True(File.Exists(Path.Combine(SftpServer.RemoteIn, "era.835")), "the 835 stays for the payments feature");
+        Assert.Equal("refused", outcomes["era.835"]); // handed to payments, which refuses this payment-less sample and records it
+        Assert.True(File.Exists(Path.Combine(SftpServer.RemoteIn, "processed", "era.835")));
         Assert.True(File.Exists(Path.Combine(SftpServer.RemoteIn, "processed", "ack-277.x12")));
 
         var detail = await Batch(biller, batch.GetProperty("id").GetString()!);
@@ -58,7 +58,7 @@ public class SubmittingBySftp(PortalApp app) : PortalTest(app)
 
         // Checking again finds nothing new.
         var again = await Json(await biller.PostAsync(North("inbox/check"), null), HttpStatusCode.OK);
-        Assert.Equal(["era.835"], again.GetProperty("files").EnumerateArray().Select(f => f.GetProperty("name").GetString()));
+        Assert.Empty(again.GetProperty("files").EnumerateArray());
     }
 
     [Fact]

@@ -37,23 +37,6 @@ public sealed class Acknowledgement
 
 public sealed record AckImportResult(Acknowledgement Acknowledgement, bool Duplicate, string Message);
 
-/// <summary>
-/// The extension point for files found in a practice's inbox (SFTP in-folder or the embedded inbox folder), keyed by ST01. Claim
-/// submission registers 999 and 277; the payments feature registers one for 835 (<c>services.AddSingleton&lt;IInboxFileHandler, …&gt;()</c>).
-/// A file whose transaction set has no handler is left where it is, untouched. A handler returns Processed = true when the file
-/// may be moved to <c>processed/</c>.
-/// </summary>
-public interface IInboxFileHandler
-{
-    /// <summary>ST01 of the files this handler takes: "835", "999", "277"…</summary>
-    string TransactionSet { get; }
-
-    Task<InboxFileResult> HandleAsync(InboxFile file, CancellationToken ct);
-}
-
-public sealed record InboxFile(Guid PracticeId, string Name, byte[] Content, string By);
-
-public sealed record InboxFileResult(bool Processed, string Message, Guid? AcknowledgementId = null, bool Refused = false);
 
 /// <summary>999 and 277CA files from the inbox go through the same import as uploads, each in its own transaction.</summary>
 public sealed class AcknowledgementInboxHandler(string transactionSet, IDocumentStore store, TimeProvider clock) : IInboxFileHandler
@@ -353,7 +336,7 @@ public sealed class InboxCheck(ClaimTransports transports, IEnumerable<IInboxFil
             }
             var result = await handler.HandleAsync(new InboxFile(practiceId, entry.Name, content, by), ct);
             if (result.Processed) await transport.MarkProcessedAsync(practiceId, settings, entry, ct);
-            outcomes.Add(new(entry.Name, set, result.Processed ? "imported" : result.Refused ? "refused" : "left", result.Message, result.AcknowledgementId));
+            outcomes.Add(new(entry.Name, set, result.Refused ? "refused" : result.Processed ? "imported" : "left", result.Message, result.AcknowledgementId));
             log.LogInformation("Inbox file {File} ({Set}) of practice {Practice}: {Outcome}", entry.Name, set, practiceId, result.Processed ? "imported" : "left");
         }
         return outcomes;
