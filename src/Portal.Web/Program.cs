@@ -5,6 +5,7 @@ using Portal.Web.Features.Codes;
 using Portal.Web.Features.Coding;
 using Portal.Web.Features.Identity;
 using Portal.Web.Features.Intake;
+using Portal.Web.Features.PatientBalances;
 using Portal.Web.Features.Settings;
 using Portal.Web.Features.Tenancy;
 using Portal.Web.Features.Users;
@@ -15,6 +16,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddPlatform();
 builder.Services.AddTenancy().AddApiClients().AddUsers().AddSettings().AddIntake();
 builder.Services.AddCodes().AddCoding().AddClaims();
+builder.Services.AddPatientBalances();
 
 var app = builder.Build();
 // `codes import …` runs the code-set importer instead of the web host (docs/code-sets.md).
@@ -33,6 +35,7 @@ app.MapIntake();
 app.MapCoding();
 app.MapClaimCheck();
 app.MapAudit();
+app.MapPatientBalances();
 app.MapRazorPages();
 app.Run();
 return 0;

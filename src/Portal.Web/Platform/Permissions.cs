@@ -128,6 +128,29 @@ public static class Permissions
     public static readonly Permission VendorQueueWork = new("vendor.queue.work", "Pull the next chart across the firm's clients",
         Scopes.CodingWrite, [Roles.VendorCoder], Apps: false);
 
+    // Patient balances, statements, patient payments (Features/PatientBalances, ADR 0017). Vendor billers need an engagement
+    // naming "ar". The pay-online page (/pay/{token}) and the Stripe webhook (/webhooks/stripe) are anonymous, outside /api and
+    // this table, like sign-in: the signed pay link and Stripe's signature are their authority.
+    static readonly string[] PatientBillers = [Roles.PracticeAdmin, Roles.Biller, Roles.VendorBiller];
+    const string Ar = EngagementFunctions.Ar;
+    public static readonly Permission PatientBalancesRead = new("patient-balances.read",
+        "Read patient ledgers, balances, aging, possible duplicate payments and missed payment plans (PHI)", Scopes.EncountersRead,
+        PatientBillers, Ar, Phi: true);
+    public static readonly Permission PatientPaymentsPost = new("patient-payments.post", "Post a front-desk patient payment (cash, check, card-present)",
+        Scopes.EncountersWrite, PatientBillers, Ar);
+    public static readonly Permission PatientRefunds = new("patient-payments.refund", "Refund a patient payment with reason and approver",
+        Scopes.EncountersWrite, [Roles.PracticeAdmin, Roles.Biller], Ar);
+    public static readonly Permission PatientAccountsManage = new("patient-accounts.manage",
+        "Statement e-mail, statement hold, send to collections, payment plans of a patient", Scopes.EncountersWrite, PatientBillers, Ar);
+    public static readonly Permission StatementsRun = new("statements.run", "Start statement runs and follow their progress",
+        Scopes.EncountersWrite, PatientBillers, Ar);
+    public static readonly Permission StatementsRead = new("statements.read", "Download issued statements and print batches (PHI)",
+        Scopes.EncountersRead, PatientBillers, Ar, Phi: true);
+    public static readonly Permission PatientBillingSettingsRead = new("patient-billing.settings.read",
+        "Read the statement branding, dunning policy and connected Stripe account", Scopes.PracticeRead, PatientBillers, Ar);
+    public static readonly Permission PatientBillingSettingsManage = new("patient-billing.settings.manage",
+        "Change the statement branding, dunning policy and connected Stripe account", Scopes.PracticeAdmin, [Roles.PracticeAdmin]);
+
     /// <summary>Every permission, for docs and the route-walk test.</summary>
     public static readonly IReadOnlyList<Permission> All = typeof(Permissions)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
@@ -206,6 +229,10 @@ public static class PagePermissions
         new("/Coding/Reviews", Permissions.QaReviewsRead),
         new("/Coding/VendorQueue", Permissions.VendorQueueRead, Permissions.VendorQueueWork),
         new("/Audit/Index", Permissions.AuditRead),
+        new("/PatientBalances/Ledger", Permissions.PatientBalancesRead, Permissions.PatientPaymentsPost,
+            H(("refund", Permissions.PatientRefunds), ("hold", Permissions.PatientAccountsManage), ("release", Permissions.PatientAccountsManage),
+              ("collections", Permissions.PatientAccountsManage), ("email", Permissions.PatientAccountsManage), ("plan", Permissions.PatientAccountsManage))),
+        new("/PatientBalances/Statements", Permissions.StatementsRun, Permissions.StatementsRun),
         new("/MyAccount/Password", Permissions.AccountSelf, Permissions.AccountSelf),
         new("/MyAccount/Mfa", Permissions.AccountSelf, Permissions.AccountSelf),
     ];
