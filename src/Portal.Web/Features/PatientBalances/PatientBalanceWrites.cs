@@ -38,7 +38,7 @@ public static class PatientBalanceWrites
                 await session.SaveChangesAsync(ct);
                 return result;
             }
-            catch (Exception e) when (attempt < 8 && e.IsStaleWrite())
+            catch (Exception e) when (attempt < 8 && (e.IsStaleWrite() || e is Marten.Exceptions.ExistingStreamIdCollisionException))
             {
                 await Task.Delay(Random.Shared.Next(5, 25) * attempt, ct);
             }

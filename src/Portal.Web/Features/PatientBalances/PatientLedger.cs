@@ -46,8 +46,7 @@ public sealed class PatientLedger
 
     /// <summary>The balance by age (payments pay the oldest amounts first).</summary>
     public AgingBuckets Aging(DateOnly today) => PatientAging.Buckets(
-        Entries.Select(e => new PatientAmount(DateOnly.FromDateTime(e.At.UtcDateTime),
-            e.PatientResponsibility - e.PatientPaid + e.Refunded - (e.Kind == "write-off" ? e.WrittenOff : 0m))), today);
+        Entries.Select((e, i) => new PatientAmount(DateOnly.FromDateTime(e.At.UtcDateTime), e.Balance - (i == 0 ? 0m : Entries[i - 1].Balance))), today);
 
     internal void Add(DateTimeOffset at, string kind, Guid? claimId, Guid? paymentId, string description, decimal charge = 0m,
         decimal insurancePaid = 0m, decimal adjustment = 0m, decimal pr = 0m, decimal patientPaid = 0m, decimal refunded = 0m,
