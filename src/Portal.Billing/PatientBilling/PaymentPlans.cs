@@ -1,7 +1,10 @@
+using System.Text.Json.Serialization;
+
 namespace Portal.Billing.PatientBilling;
 
 public sealed record Instalment(int Number, DateOnly DueOn, decimal Amount);
 
+[JsonConverter(typeof(JsonStringEnumConverter))]
 public enum InstalmentState { Paid, PartlyPaid, Due, Upcoming, Missed }
 
 public sealed record InstalmentStatus(int Number, DateOnly DueOn, decimal Amount, decimal Paid, InstalmentState State);

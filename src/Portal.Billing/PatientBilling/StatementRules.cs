@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace Portal.Billing.PatientBilling;
 
 /// <summary>A statement cycle's notices, in order. After the final notice the account is ready for collections (a person decides).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter))]
 public enum Notice { First, Second, Final }
 
 /// <summary>
@@ -28,6 +31,7 @@ public sealed record StatementPolicy(decimal MinimumBalance, int MinimumDaysBetw
 public sealed record StatementCandidate(Guid PatientId, decimal Balance, DateOnly? LastStatementOn, int NoticesInCycle,
     bool OnHold, bool InCollections, bool OnPlanInGoodStanding);
 
+[JsonConverter(typeof(JsonStringEnumConverter))]
 public enum SkipReason { BelowMinimum, StatementTooRecent, OnHold, InCollections, OnPaymentPlan, NotYetDue, ReadyForCollections }
 
 /// <summary>A run's decision for one patient: which notice, due when; or why not.</summary>

@@ -232,7 +232,8 @@ public static class PagePermissions
         new("/PatientBalances/Ledger", Permissions.PatientBalancesRead, Permissions.PatientPaymentsPost,
             H(("refund", Permissions.PatientRefunds), ("hold", Permissions.PatientAccountsManage), ("release", Permissions.PatientAccountsManage),
               ("collections", Permissions.PatientAccountsManage), ("email", Permissions.PatientAccountsManage), ("plan", Permissions.PatientAccountsManage))),
-        new("/PatientBalances/Statements", Permissions.StatementsRun, Permissions.StatementsRun),
+        new("/PatientBalances/Statements", Permissions.StatementsRun, Permissions.StatementsRun,
+            H(("print", Permissions.StatementsRead), ("settings", Permissions.PatientBillingSettingsManage))),
         new("/MyAccount/Password", Permissions.AccountSelf, Permissions.AccountSelf),
         new("/MyAccount/Mfa", Permissions.AccountSelf, Permissions.AccountSelf),
     ];
