@@ -6,6 +6,7 @@ using Portal.Web.Features.Coding;
 using Portal.Web.Features.Identity;
 using Portal.Web.Features.Intake;
 using Portal.Web.Features.PatientBalances;
+using Portal.Web.Features.PatientBalances.Subscriptions;
 using Portal.Web.Features.Settings;
 using Portal.Web.Features.Tenancy;
 using Portal.Web.Features.Users;
@@ -25,6 +26,8 @@ if (CodesCommand.Matches(args)) return await CodesCommand.RunAsync(app.Services,
 if (CodingSeedCommand.Matches(args)) return await CodingSeedCommand.RunAsync(app.Services, args);
 
 await app.UsePlatformAsync();
+// Past-due beyond grace: writes of that practice answer 402 (docs/patient-billing.md).
+app.UseSubscriptionReadOnly();
 app.MapConnect();
 app.MapTenancy();
 app.MapApiClients();
@@ -36,6 +39,7 @@ app.MapCoding();
 app.MapClaimCheck();
 app.MapAudit();
 app.MapPatientBalances();
+app.MapSubscriptions();
 app.MapRazorPages();
 app.Run();
 return 0;

@@ -151,6 +151,13 @@ public static class Permissions
     public static readonly Permission PatientBillingSettingsManage = new("patient-billing.settings.manage",
         "Change the statement branding, dunning policy and connected Stripe account", Scopes.PracticeAdmin, [Roles.PracticeAdmin]);
 
+    // Portal's own subscription billing (Features/PatientBalances/Subscriptions, ADR 0017). Platform admins hold users.admin;
+    // a dedicated billing scope is a follow-up.
+    public static readonly Permission PlatformBillingManage = new("platform.billing.manage",
+        "Manage Portal's plans, organizations' subscriptions and usage reports", Scopes.UsersAdmin, [Roles.PlatformAdmin], Apps: false);
+    public static readonly Permission SubscriptionInvoicesRead = new("subscription.invoices.read", "Read Portal's invoices to the practice",
+        Scopes.PracticeAdmin, [Roles.PracticeAdmin]);
+
     /// <summary>Every permission, for docs and the route-walk test.</summary>
     public static readonly IReadOnlyList<Permission> All = typeof(Permissions)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

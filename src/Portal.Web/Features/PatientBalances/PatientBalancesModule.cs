@@ -27,6 +27,9 @@ public static class PatientBalancesModule
             o.Schema.For<StatementMail>().SingleTenanted().Index(m => m.SentAt);
             o.Schema.For<StripeWebhookReceipt>().SingleTenanted().Index(r => r.WaitingFor);
             o.Schema.For<StripePaymentIndex>().SingleTenanted();
+            o.Schema.For<Subscriptions.BillingPlan>().SingleTenanted();
+            o.Schema.For<Subscriptions.OrganizationSubscription>().SingleTenanted().Index(x => x.StripeCustomerId);
+            o.Schema.For<Subscriptions.UsageReport>().SingleTenanted();
         });
     }
 }

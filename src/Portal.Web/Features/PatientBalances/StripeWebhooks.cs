@@ -97,7 +97,7 @@ public sealed class StripeWebhooks(IDocumentStore store, IOptions<StripeSettings
             case "charge.dispute.created":
                 return await Disputed(obj, ct);
             default:
-                return new($"ignored ({type})");
+                return new(await Subscriptions.SubscriptionEndpoints.OnInvoiceEvent(store, type, obj, Now, ct) ?? $"ignored ({type})");
         }
     }
 
