@@ -164,7 +164,7 @@ public sealed class FakeStripe : IAsyncDisposable
         var e = new JsonObject
         {
             ["id"] = id ?? Next("evt"), ["object"] = "event", ["api_version"] = "2025-09-30.clover", ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
-            ["type"] = type, ["livemode"] = false, ["pending_webhooks"] = 1, ["data"] = new JsonObject { ["object"] = data },
+            ["type"] = type, ["livemode"] = false, ["pending_webhooks"] = 1, ["data"] = new JsonObject { ["object"] = data.DeepClone() },
         };
         if (account is not null) e["account"] = account;
         return e.ToJsonString();
