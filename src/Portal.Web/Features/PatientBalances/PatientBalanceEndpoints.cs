@@ -25,19 +25,19 @@ public static class PatientBalanceEndpoints
             .Requires(Permissions.PatientRefunds)
             .WithSummary("Refund all or part of a payment, with reason and approver; a card payment online is refunded through Stripe")
             .ProducesValidationProblem();
-        patient.MapPut("/statement-email", SetEmail).WithName("SetStatementEmail").Requires(Permissions.PatientAccountsManage)
+        patient.MapPut("/statement-email", SetEmail).WithName("SetStatementEmail").HonoursIfMatch().Requires(Permissions.PatientAccountsManage)
             .WithSummary("Where the patient's statements are e-mailed (null: by post)").ProducesValidationProblem();
-        patient.MapPost("/hold", Hold).WithName("HoldPatientStatements").Requires(Permissions.PatientAccountsManage)
+        patient.MapPost("/hold", Hold).WithName("HoldPatientStatements").HonoursIfMatch().Requires(Permissions.PatientAccountsManage)
             .WithSummary("Stop statements for the patient, with a reason").ProducesValidationProblem();
-        patient.MapPost("/hold/release", ReleaseHold).WithName("ReleasePatientHold").Requires(Permissions.PatientAccountsManage)
+        patient.MapPost("/hold/release", ReleaseHold).WithName("ReleasePatientHold").HonoursIfMatch().Requires(Permissions.PatientAccountsManage)
             .WithSummary("Resume statements").ProducesValidationProblem();
-        patient.MapPost("/collections", SendToCollections).WithName("SendPatientToCollections").Requires(Permissions.PatientAccountsManage)
+        patient.MapPost("/collections", SendToCollections).WithName("SendPatientToCollections").HonoursIfMatch().Requires(Permissions.PatientAccountsManage)
             .WithSummary("Send the balance to collections, with a reason (statements stop)").ProducesValidationProblem();
-        patient.MapPost("/collections/recall", RecallFromCollections).WithName("RecallPatientFromCollections").Requires(Permissions.PatientAccountsManage)
+        patient.MapPost("/collections/recall", RecallFromCollections).WithName("RecallPatientFromCollections").HonoursIfMatch().Requires(Permissions.PatientAccountsManage)
             .WithSummary("Take the account back from collections").ProducesValidationProblem();
         patient.MapPost("/payment-plans", AgreePlan).WithName("AgreePaymentPlan").Idempotent().Requires(Permissions.PatientAccountsManage)
             .WithSummary("Agree monthly instalments over the balance").ProducesValidationProblem();
-        patient.MapPost("/payment-plans/{planId:guid}/cancel", CancelPlan).WithName("CancelPaymentPlan").Requires(Permissions.PatientAccountsManage)
+        patient.MapPost("/payment-plans/{planId:guid}/cancel", CancelPlan).WithName("CancelPaymentPlan").HonoursIfMatch().Requires(Permissions.PatientAccountsManage)
             .WithSummary("End the patient's payment plan").ProducesValidationProblem();
 
         practice.MapGet("/patient-balances", Balances).WithName("ListPatientBalances").Requires(Permissions.PatientBalancesRead)
@@ -49,7 +49,7 @@ public static class PatientBalanceEndpoints
 
         practice.MapGet("/patient-billing/settings", GetSettings).WithName("GetPatientBillingSettings").Requires(Permissions.PatientBillingSettingsRead)
             .WithSummary("Statement branding, statement and dunning policy, plan grace, connected Stripe account");
-        practice.MapPut("/patient-billing/settings", PutSettings).WithName("UpdatePatientBillingSettings")
+        practice.MapPut("/patient-billing/settings", PutSettings).WithName("UpdatePatientBillingSettings").HonoursIfMatch()
             .Requires(Permissions.PatientBillingSettingsManage).WithSummary("Change the patient-billing settings").ProducesValidationProblem();
 
         practice.MapPost("/statement-runs", StartRun).WithName("StartStatementRun").Idempotent().Requires(Permissions.StatementsRun)
@@ -76,7 +76,10 @@ public static class PatientBalanceEndpoints
         if (await PatientBalanceWrites.Patient(query, patientId, ct) is not { } p) return NoPatient();
         var practice = context.RequiredPractice();
         var settings = await PatientBillingSettings.For(query, practice.PracticeId, practice.Name, ct);
-        return TypedResults.Ok(await PatientLedgerView.Load(query, patientId, p.Name, settings, Today(clock), ct));
+        var view = await PatientLedgerView.Load(query, patientId, p.Name, settings, Today(clock), ct);
+        // If-Match on the account's writes (hold, collections, e-mail, plan cancel) takes this: the account stream's version.
+        if (view.AccountVersion > 0) context.Response.Headers.ETag = ETags.For(view.AccountVersion);
+        return TypedResults.Ok(view);
     }
 
     static NotFoundProblem NoPatient() => new("No patient with this id in the practice.");
@@ -202,7 +205,8 @@ public static class PatientBalanceEndpoints
     {
         if (await PatientBalanceWrites.Patient(query, patientId, ct) is null) return NoPatient();
         var by = context.User.Actor();
-        await PatientBalanceWrites.OnAccount(() => store.LightweightSession(context.RequiredPractice().TenantId), patientId, (a, _) => decide(a, by), ct);
+        await PatientBalanceWrites.OnAccount(() => store.LightweightSession(context.RequiredPractice().TenantId), patientId, (a, _) => decide(a, by), ct,
+            ETags.Parse(context.Request.Headers.IfMatch));
         return TypedResults.NoContent();
     }
 
@@ -250,15 +254,19 @@ public static class PatientBalanceEndpoints
         TimeProvider clock, CancellationToken ct)
     {
         var practice = context.RequiredPractice();
+        var current = await session.LoadAsync<PatientBillingSettings>(practice.PracticeId, ct);
+        if (ETags.Parse(context.Request.Headers.IfMatch) is { } expected && expected != (current?.Version ?? 0))
+            throw new JasperFx.ConcurrencyException(typeof(PatientBillingSettings), practice.PracticeId);
         var intervals = body.NoticeIntervals ?? StatementPolicy.Default.NoticeIntervals;
         var policy = new StatementPolicy(body.MinimumBalance, body.MinimumDaysBetween, intervals, body.DueInDays);
         if (policy.Problems().ToList() is { Count: > 0 } problems)
             throw new UnprocessableInput(string.Join(" ", problems), new Dictionary<string, string[]> { ["policy"] = [.. problems] });
         var settings = new PatientBillingSettings(practice.PracticeId, body.DisplayName.Trim(), body.AddressLines?.Select(l => l.Trim()).ToArray() ?? [],
             body.Phone?.Trim(), body.MinimumBalance, body.MinimumDaysBetween, intervals, body.DueInDays, body.PlanGraceDays, body.StripeAccountId,
-            context.User.Actor(), clock.GetUtcNow());
+            context.User.Actor(), clock.GetUtcNow()) { Version = (current?.Version ?? 0) + 1 };
         session.Store(settings);
         await session.SaveChangesAsync(ct);
+        context.Response.Headers.ETag = ETags.For(settings.Version);
         return TypedResults.Ok(settings);
     }
 

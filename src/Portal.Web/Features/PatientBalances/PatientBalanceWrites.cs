@@ -24,12 +24,16 @@ public static class PatientBalanceWrites
     /// webhook at the same moment): the decision is taken again on the newer account, so neither write is lost.
     /// </summary>
     public static async Task<T> OnAccount<T>(Func<IDocumentSession> open, Guid patientId,
-        Func<PatientAccount, IDocumentSession, T> decide, CancellationToken ct)
+        Func<PatientAccount, IDocumentSession, T> decide, CancellationToken ct, long? expectedVersion = null)
     {
         for (var attempt = 1; ; attempt++)
         {
             await using var session = open();
-            var stream = await session.Events.FetchForWriting<PatientAccount>(PatientAccount.StreamIdFor(patientId), ct);
+            var id = PatientAccount.StreamIdFor(patientId);
+            // With If-Match the caller decided on the version it saw: a newer one is a 412, not a retry.
+            var stream = expectedVersion is { } expected
+                ? await session.Events.FetchForWriting<PatientAccount>(id, expected, ct)
+                : await session.Events.FetchForWriting<PatientAccount>(id, ct);
             var account = stream.Aggregate ?? new PatientAccount { Id = PatientAccount.StreamIdFor(patientId), PatientId = patientId };
             var result = decide(account, session);
             if (result is not null) stream.AppendOne(result);
@@ -38,7 +42,8 @@ public static class PatientBalanceWrites
                 await session.SaveChangesAsync(ct);
                 return result;
             }
-            catch (Exception e) when (attempt < 8 && (e.IsStaleWrite() || e is Marten.Exceptions.ExistingStreamIdCollisionException))
+            catch (Exception e) when (expectedVersion is null && attempt < 8
+                && (e.IsStaleWrite() || e is Marten.Exceptions.ExistingStreamIdCollisionException))
             {
                 await Task.Delay(Random.Shared.Next(5, 25) * attempt, ct);
             }

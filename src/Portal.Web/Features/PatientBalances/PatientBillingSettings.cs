@@ -12,6 +12,9 @@ public sealed record PatientBillingSettings(Guid Id, string DisplayName, string[
     int MinimumDaysBetween, int[] NoticeIntervals, int DueInDays, int PlanGraceDays, string? StripeAccountId, string UpdatedBy,
     DateTimeOffset UpdatedAt)
 {
+    /// <summary>Counts saves (the ETag of GET/PUT; If-Match on PUT).</summary>
+    public long Version { get; init; }
+
     public StatementPolicy Policy => new(MinimumBalance, MinimumDaysBetween, NoticeIntervals, DueInDays);
     public StatementPractice Branding => new(DisplayName, AddressLines, Phone);
 

@@ -14,7 +14,10 @@ namespace Portal.Web.Features.PatientBalances.Subscriptions;
 
 /// <summary>A plan: monthly base (a Stripe price) plus metered usage per claim or per chart (a Stripe meter by event name).</summary>
 public sealed record BillingPlan(string Id, string Name, decimal MonthlyBase, decimal PerUnit, string Metric, string StripeBasePriceId,
-    string? StripeMeteredPriceId, string MeterEventName);
+    string? StripeMeteredPriceId, string MeterEventName)
+{
+    public long Version { get; init; }
+}
 
 [JsonConverter(typeof(JsonStringEnumConverter))]
 public enum SubscriptionStatus { Active, PastDue, Cancelled }
@@ -48,14 +51,14 @@ public static class SubscriptionEndpoints
         var platform = app.MapGroup("/api/v1/platform").WithTags("Portal subscriptions");
         platform.MapGet("/billing-plans", Plans).WithName("ListBillingPlans").Requires(Permissions.PlatformBillingManage)
             .WithSummary("Portal's plans for practices and vendors");
-        platform.MapPut("/billing-plans/{planId}", SavePlanHandler).WithName("SaveBillingPlan").Requires(Permissions.PlatformBillingManage)
+        platform.MapPut("/billing-plans/{planId}", SavePlanHandler).WithName("SaveBillingPlan").HonoursIfMatch().Requires(Permissions.PlatformBillingManage)
             .WithSummary("Create or change a plan (monthly base + per-claim or per-chart usage)").ProducesValidationProblem();
         platform.MapGet("/subscriptions", Subscriptions).WithName("ListSubscriptions").Requires(Permissions.PlatformBillingManage)
             .WithSummary("Every organization's subscription and whether it is read-only");
-        platform.MapPost("/subscriptions/{organizationId:guid}", SubscribeHandler).WithName("SubscribeOrganization")
+        platform.MapPost("/subscriptions/{organizationId:guid}", SubscribeHandler).WithName("SubscribeOrganization").Idempotent()
             .Requires(Permissions.PlatformBillingManage).WithSummary("Put an organization on a plan (Stripe customer and subscription)")
             .ProducesValidationProblem();
-        platform.MapPost("/subscriptions/{organizationId:guid}/usage/{metric}", Usage).WithName("ReportSubscriptionUsage")
+        platform.MapPost("/subscriptions/{organizationId:guid}/usage/{metric}", Usage).WithName("ReportSubscriptionUsage").Idempotent()
             .Requires(Permissions.PlatformBillingManage).WithSummary("Report a period's metered usage to Stripe, once per period").ProducesValidationProblem();
 
         app.MapGet("/api/v1/practices/{practiceId:guid}/subscription/invoices", Invoices).WithTags("Portal subscriptions")
@@ -69,13 +72,17 @@ public static class SubscriptionEndpoints
         return TypedResults.Ok<IReadOnlyList<BillingPlan>>(await q.Query<BillingPlan>().OrderBy(p => p.Id).ToListAsync(ct));
     }
 
-    static async Task<Results<Ok<BillingPlan>, ValidationProblem>> SavePlanHandler(string planId, SavePlan body, IDocumentStore store, CancellationToken ct)
+    static async Task<Results<Ok<BillingPlan>, ValidationProblem>> SavePlanHandler(string planId, SavePlan body, HttpContext context, IDocumentStore store,
+        CancellationToken ct)
     {
         if (planId.Length is 0 or > 50 || !planId.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["planId"] = ["Letters, digits and dashes, up to 50."] });
-        var plan = new BillingPlan(planId, body.Name, body.MonthlyBase, body.PerUnit, body.Metric, body.StripeBasePriceId, body.StripeMeteredPriceId,
-            body.MeterEventName);
         await using var s = store.LightweightSession();
+        var current = await s.LoadAsync<BillingPlan>(planId, ct);
+        if (ETags.Parse(context.Request.Headers.IfMatch) is { } expected && expected != (current?.Version ?? 0))
+            throw new JasperFx.ConcurrencyException(typeof(BillingPlan), planId);
+        var plan = new BillingPlan(planId, body.Name, body.MonthlyBase, body.PerUnit, body.Metric, body.StripeBasePriceId, body.StripeMeteredPriceId,
+            body.MeterEventName) { Version = (current?.Version ?? 0) + 1 };
         s.Store(plan);
         await s.SaveChangesAsync(ct);
         return TypedResults.Ok(plan);
