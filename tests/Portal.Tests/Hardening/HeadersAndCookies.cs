@@ -26,6 +26,8 @@ public partial class HeadersAndCookies(PortalApp app) : PortalTest(app)
         {
             ["practiceId"] = DemoData.NorthClinic.ToString(), ["encounterId"] = chart.Encounter.Id.ToString(),
             ["patientId"] = chart.Encounter.PatientId.ToString(), ["code"] = "404",
+            // The pay-online page (issue 13) with a link that is not one: it renders its "expired" page.
+            ["token"] = "not-a-pay-link",
         };
         var templates = App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<PageActionDescriptor>() is not null)
