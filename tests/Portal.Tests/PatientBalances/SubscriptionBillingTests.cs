@@ -24,10 +24,10 @@ public class PortalSubscriptionBilling(PortalApp app) : PortalTest(app)
         Assert.Single(App.Stripe.Subscriptions);
         Assert.Contains(App.Stripe.Requests, r => r.Path == "/v1/customers" && r.IdempotencyKey == $"portal-customer-{DemoData.NorthClinic}");
 
-        var usage = new ReportUsage(42, "2026-12-02");
-        Assert.Equal(HttpStatusCode.OK, (await ops.PostAsJsonAsync($"/api/v1/platform/subscriptions/{DemoData.NorthClinic}/usage/claim", usage)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await ops.PostAsJsonAsync($"/api/v1/platform/subscriptions/{DemoData.NorthClinic}/usage/claim", usage)).StatusCode);
-        var wrongMetric = await ops.PostAsJsonAsync($"/api/v1/platform/subscriptions/{DemoData.NorthClinic}/usage/chart", usage);
+        var usage = new ReportUsage("claim", 42, "2026-12-02");
+        Assert.Equal(HttpStatusCode.OK, (await ops.PostAsJsonAsync($"/api/v1/platform/subscriptions/{DemoData.NorthClinic}/usage", usage)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await ops.PostAsJsonAsync($"/api/v1/platform/subscriptions/{DemoData.NorthClinic}/usage", usage)).StatusCode);
+        var wrongMetric = await ops.PostAsJsonAsync($"/api/v1/platform/subscriptions/{DemoData.NorthClinic}/usage", usage with { Metric = "chart" });
         var meter = Assert.Single(App.Stripe.MeterEvents.Values);
         Assert.Equal("42", meter["payload"]!["value"]!.ToString());
         Assert.Equal(HttpStatusCode.UnprocessableEntity, wrongMetric.StatusCode);

@@ -21,7 +21,7 @@ public static class PatientBalanceEndpoints
             .WithSummary("Post a front-desk payment (cash, check, card-present reference)")
             .WithDescription("A card payment online for the same amount within Portal:PatientBilling:DuplicateWindow is flagged (possibleDuplicateOf).")
             .ProducesValidationProblem();
-        patient.MapPost("/payments/{paymentId:guid}/refunds", Refund).WithName("RefundPatientPayment").Idempotent()
+        patient.MapPost("/payments/{paymentId:guid}/refunds", Refund).WithName("RefundPatientPayment").HonoursIfMatch()
             .Requires(Permissions.PatientRefunds)
             .WithSummary("Refund all or part of a payment, with reason and approver; a card payment online is refunded through Stripe")
             .ProducesValidationProblem();
@@ -134,7 +134,7 @@ public static class PatientBalanceEndpoints
                     session.Claim(PatientBalanceWrites.StripeRefund, stripeRefundId, patientId, clock.GetUtcNow());
                 }
                 return a.Refund(paymentId, body.Amount, body.Reason.Trim(), body.Approver.Trim(), stripeRefundId, context.User.Actor(), clock.GetUtcNow(), refundId);
-            }, ct);
+            }, ct, ETags.Parse(context.Request.Headers.IfMatch));
         }
         catch (Exception e) when (stripeRefundId is not null && UniqueKeys.ConflictingKey(e) == PatientBalanceWrites.StripeRefund.IdFor(stripeRefundId))
         {

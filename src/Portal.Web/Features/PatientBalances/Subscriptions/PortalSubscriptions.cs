@@ -40,7 +40,7 @@ public sealed record SavePlan([Required, StringLength(100)] string Name, [Range(
 public sealed record Subscribe([Required, StringLength(50)] string PlanId, [Required, EmailAddress] string BillingEmail, [Range(0, 60)] int GraceDays = 14);
 
 /// <summary>Usage of one period (e.g. a day "2026-12-03"): the period makes the report's identifier, so a retry is not counted twice.</summary>
-public sealed record ReportUsage([Range(0, 10_000_000)] long Quantity, [Required, RegularExpression(@"^\d{4}-\d{2}(-\d{2})?$")] string Period);
+public sealed record ReportUsage([Required, RegularExpression("^(claim|chart)$")] string Metric, [Range(0, 10_000_000)] long Quantity, [Required, RegularExpression(@"^\d{4}-\d{2}(-\d{2})?$")] string Period);
 
 public sealed record InvoiceRow(string Id, string? Number, string Status, decimal AmountDue, decimal AmountPaid, DateTimeOffset Created, string? Url);
 
@@ -58,7 +58,7 @@ public static class SubscriptionEndpoints
         platform.MapPost("/subscriptions/{organizationId:guid}", SubscribeHandler).WithName("SubscribeOrganization").Idempotent()
             .Requires(Permissions.PlatformBillingManage).WithSummary("Put an organization on a plan (Stripe customer and subscription)")
             .ProducesValidationProblem();
-        platform.MapPost("/subscriptions/{organizationId:guid}/usage/{metric}", Usage).WithName("ReportSubscriptionUsage").Idempotent()
+        platform.MapPost("/subscriptions/{organizationId:guid}/usage", Usage).WithName("ReportSubscriptionUsage").Idempotent()
             .Requires(Permissions.PlatformBillingManage).WithSummary("Report a period's metered usage to Stripe, once per period").ProducesValidationProblem();
 
         app.MapGet("/api/v1/practices/{practiceId:guid}/subscription/invoices", Invoices).WithTags("Portal subscriptions")
@@ -118,11 +118,12 @@ public static class SubscriptionEndpoints
         return TypedResults.Ok(row);
     }
 
-    static async Task<Results<Ok<UsageReport>, NotFoundProblem>> Usage(Guid organizationId, string metric, ReportUsage body, IDocumentStore store,
+    static async Task<Results<Ok<UsageReport>, NotFoundProblem>> Usage(Guid organizationId, ReportUsage body, IDocumentStore store,
         PortalStripe stripe, TimeProvider clock, CancellationToken ct)
     {
         await using var s = store.LightweightSession();
         if (await s.LoadAsync<OrganizationSubscription>(organizationId, ct) is not { } sub) return new NotFoundProblem("The organization has no subscription.");
+        var metric = body.Metric;
         var plan = await s.LoadAsync<BillingPlan>(sub.PlanId, ct);
         if (plan is null || plan.Metric != metric)
             throw new UnprocessableInput($"The organization's plan meters {plan?.Metric ?? "nothing"}, not {metric}.");
