@@ -9,6 +9,8 @@ using Portal.Web.Features.Demo;
 using Portal.Web.Features.Identity;
 using Portal.Web.Features.Intake;
 using Portal.Web.Features.Payments;
+using Portal.Web.Features.PatientBalances;
+using Portal.Web.Features.PatientBalances.Subscriptions;
 using Portal.Web.Features.Settings;
 using Portal.Web.Features.Tenancy;
 using Portal.Web.Features.Users;
@@ -27,6 +29,7 @@ builder.AddPlatform(new PlatformParts
 builder.Services.AddScoped<DemoSeeder>();
 builder.Services.AddTenancy().AddApiClients().AddUsers().AddSettings().AddIntake();
 builder.Services.AddCodes().AddCoding().AddClaims().AddClaimCheck().AddClaimSubmission().AddPayments();
+builder.Services.AddPatientBalances();
 
 var app = builder.Build();
 // `codes import …` runs the code-set importer instead of the web host (docs/code-sets.md).
@@ -37,6 +40,8 @@ if (CodingSeedCommand.Matches(args)) return await CodingSeedCommand.RunAsync(app
 if (ClaimsBenchCommand.Matches(args)) return await ClaimsBenchCommand.RunAsync(app.Services, args);
 
 await app.UsePlatformAsync();
+// Past-due beyond grace: writes of that practice answer 402 (docs/patient-billing.md).
+app.UseSubscriptionReadOnly();
 app.MapConnect();
 app.MapTenancy();
 app.MapApiClients();
@@ -50,6 +55,8 @@ app.MapClaims();
 app.MapClaimSubmission();
 app.MapPayments();
 app.MapAudit();
+app.MapPatientBalances();
+app.MapSubscriptions();
 app.MapRazorPages();
 app.Run();
 return 0;

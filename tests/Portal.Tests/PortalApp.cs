@@ -44,10 +44,14 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
     /// <summary>Log lines the app writes while a test records them (Hardening tests: no PHI in logs).</summary>
     public Hardening.CapturedLogs Logs { get; } = new();
 
+    /// <summary>The local fake of the Stripe API (Portal:Stripe:ApiBase points at it) that also delivers signed webhooks to Portal.</summary>
+    public FakeStripe Stripe { get; } = new();
+
     public PortalApp()
     {
         UseKestrel(0);
         Mail.Start();
+        Stripe.Start();
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -78,6 +82,11 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         builder.UseSetting("Portal:Smtp:Port", Mail.Port.ToString());
         builder.UseSetting("Portal:Smtp:UseTls", "false");
         builder.UseSetting("Portal:Smtp:From", "Portal <no-reply@portal.test>");
+        // Stripe: the fake API on a local port, its key and the webhook signing secret; statement mails leave within 100 ms.
+        builder.UseSetting("Portal:Stripe:SecretKey", FakeStripe.SecretKey);
+        builder.UseSetting("Portal:Stripe:ApiBase", Stripe.ApiBase);
+        builder.UseSetting("Portal:Stripe:WebhookSecrets:0", FakeStripe.WebhookSecret);
+        builder.UseSetting("Portal:PatientBilling:MailPoll", "00:00:00.100");
         builder.ConfigureLogging(logging =>
         {
             // The capture sees what the configured levels let through (appsettings.json: what production writes), and
@@ -118,6 +127,7 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
     {
         StartServer();
         BaseAddress = ClientOptions.BaseAddress;
+        Stripe.PortalBase = BaseAddress;
     }
 
     // Respawn reads the table list once. Marten creates a table the first time a document type is stored unless the
@@ -149,6 +159,7 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
     public async Task ResetAsync()
     {
         Mail.Clear();
+        Stripe.Clear();
         // A reaction still working on the previous test's events would write into the next test's data: let it finish first
         // (a few ms; most tests append no event a reaction takes). Reaction positions (mt_event_progression) are kept, like
         // the daemon's: Respawn deletes rows but leaves the event sequence alone (no WithReseed), so new events always come
@@ -312,6 +323,7 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         await Mail.DisposeAsync();
         Claims.Submission.SftpServer.StopIfStarted();
         if (Directory.Exists(SubmissionDirectory)) Directory.Delete(SubmissionDirectory, recursive: true);
+        await Stripe.DisposeAsync();
     }
 }
 

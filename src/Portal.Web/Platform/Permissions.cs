@@ -175,6 +175,35 @@ public static class Permissions
         Billing, EngagementFunctions.Ar, Phi: true);
     public static readonly Permission ReportsRead = new("reports.kpis", "The collections dashboard: KPIs and charts (no PHI)", Scopes.PracticeRead,
         [.. Billing, Roles.Provider, Roles.VendorAdmin], EngagementFunctions.Reports);
+    // Patient balances, statements, patient payments (Features/PatientBalances, ADR 0017). Vendor billers need an engagement
+    // naming "ar". The pay-online page (/pay/{token}) and the Stripe webhook (/webhooks/stripe) are anonymous, outside /api and
+    // this table, like sign-in: the signed pay link and Stripe's signature are their authority.
+    static readonly string[] PatientBillers = [Roles.PracticeAdmin, Roles.Biller, Roles.VendorBiller];
+    const string Ar = EngagementFunctions.Ar;
+    public static readonly Permission PatientBalancesRead = new("patient-balances.read",
+        "Read patient ledgers, balances, aging, possible duplicate payments and missed payment plans (PHI)", Scopes.EncountersRead,
+        PatientBillers, Ar, Phi: true);
+    public static readonly Permission PatientPaymentsPost = new("patient-payments.post", "Post a front-desk patient payment (cash, check, card-present)",
+        Scopes.EncountersWrite, PatientBillers, Ar);
+    public static readonly Permission PatientRefunds = new("patient-payments.refund", "Refund a patient payment with reason and approver",
+        Scopes.EncountersWrite, [Roles.PracticeAdmin, Roles.Biller], Ar);
+    public static readonly Permission PatientAccountsManage = new("patient-accounts.manage",
+        "Statement e-mail, statement hold, send to collections, payment plans of a patient", Scopes.EncountersWrite, PatientBillers, Ar);
+    public static readonly Permission StatementsRun = new("statements.run", "Start statement runs and follow their progress",
+        Scopes.EncountersWrite, PatientBillers, Ar);
+    public static readonly Permission StatementsRead = new("statements.read", "Download issued statements and print batches (PHI)",
+        Scopes.EncountersRead, PatientBillers, Ar, Phi: true);
+    public static readonly Permission PatientBillingSettingsRead = new("patient-billing.settings.read",
+        "Read the statement branding, dunning policy and connected Stripe account", Scopes.PracticeRead, PatientBillers, Ar);
+    public static readonly Permission PatientBillingSettingsManage = new("patient-billing.settings.manage",
+        "Change the statement branding, dunning policy and connected Stripe account", Scopes.PracticeAdmin, [Roles.PracticeAdmin]);
+
+    // Portal's own subscription billing (Features/PatientBalances/Subscriptions, ADR 0017). Platform admins hold users.admin;
+    // a dedicated billing scope is a follow-up.
+    public static readonly Permission PlatformBillingManage = new("platform.billing.manage",
+        "Manage Portal's plans, organizations' subscriptions and usage reports", Scopes.UsersAdmin, [Roles.PlatformAdmin], Apps: false);
+    public static readonly Permission SubscriptionInvoicesRead = new("subscription.invoices.read", "Read Portal's invoices to the practice",
+        Scopes.PracticeAdmin, [Roles.PracticeAdmin]);
 
     /// <summary>Every permission, for docs and the route-walk test.</summary>
     public static readonly IReadOnlyList<Permission> All = typeof(Permissions)
@@ -270,6 +299,11 @@ public static class PagePermissions
         new("/Claims/BillingProfile", Permissions.BillingProfileRead, Permissions.BillingProfileManage),
         new("/Claims/Submission/Index", Permissions.SubmissionRead, Permissions.SubmissionSend, H(("settings", Permissions.SubmissionSettings))),
         new("/Claims/Submission/Batch", Permissions.SubmissionRead, Permissions.SubmissionSend),
+        new("/PatientBalances/Ledger", Permissions.PatientBalancesRead, Permissions.PatientPaymentsPost,
+            H(("refund", Permissions.PatientRefunds), ("hold", Permissions.PatientAccountsManage), ("release", Permissions.PatientAccountsManage),
+              ("collections", Permissions.PatientAccountsManage), ("email", Permissions.PatientAccountsManage), ("plan", Permissions.PatientAccountsManage))),
+        new("/PatientBalances/Statements", Permissions.StatementsRun, Permissions.StatementsRun,
+            H(("print", Permissions.StatementsRead), ("settings", Permissions.PatientBillingSettingsManage))),
         new("/MyAccount/Password", Permissions.AccountSelf, Permissions.AccountSelf),
         new("/MyAccount/Mfa", Permissions.AccountSelf, Permissions.AccountSelf),
     ];

@@ -152,6 +152,30 @@ public class IdempotencyKeys(PortalApp app) : PortalTest(app)
             await Claims.Submission.SubmissionGiven.SetUp(App);
             return () => new StringContent("");
         }, "claims/submission/inbox/check"),
+        // Patient balances and Portal's own billing (issue 13)
+        ["PostPatientPayment"] = (Users.NorthBiller, async c =>
+        {
+            coveragePatient = (await RegisteredPatient(c, "IK-20")).Id;
+            return () => Json(new Portal.Web.Features.PatientBalances.PostPatientPayment(10m));
+        }, "patients/{patientId}/payments"),
+        ["AgreePaymentPlan"] = (Users.NorthBiller, async c =>
+        {
+            coveragePatient = (await RegisteredPatient(c, "IK-21")).Id;
+            return () => Json(new Portal.Web.Features.PatientBalances.AgreePaymentPlan(3, new DateOnly(2026, 12, 1), 90m));
+        }, "patients/{patientId}/payment-plans"),
+        ["StartStatementRun"] = (Users.NorthBiller, _ => Task.FromResult<Func<HttpContent>>(() =>
+            Json(new Portal.Web.Features.PatientBalances.StartStatementRun())), "statement-runs"),
+        ["SubscribeOrganization"] = (Users.PlatformAdmin, async c =>
+        {
+            await c.PutAsJsonAsync("/api/v1/platform/billing-plans/ik", new Portal.Web.Features.PatientBalances.Subscriptions.SavePlan("IK", 1m, 0.1m, "claim", "price_a", null, "portal_claims"));
+            return () => Json(new Portal.Web.Features.PatientBalances.Subscriptions.Subscribe("ik", "billing@north.example"));
+        }, "subscriptions/{organizationId}"),
+        ["ReportSubscriptionUsage"] = (Users.PlatformAdmin, async c =>
+        {
+            await c.PutAsJsonAsync("/api/v1/platform/billing-plans/ik", new Portal.Web.Features.PatientBalances.Subscriptions.SavePlan("IK", 1m, 0.1m, "claim", "price_a", null, "portal_claims"));
+            await c.PostAsJsonAsync($"/api/v1/platform/subscriptions/{DemoData.NorthClinic}", new Portal.Web.Features.PatientBalances.Subscriptions.Subscribe("ik", "billing@north.example"));
+            return () => Json(new Portal.Web.Features.PatientBalances.Subscriptions.ReportUsage("claim", 5, "2026-12-01"));
+        }, "subscriptions/{organizationId}/usage"),
     };
 
     Guid coveragePatient, documentEncounter, claimId, upload, batch;

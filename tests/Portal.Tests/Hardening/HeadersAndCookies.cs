@@ -30,6 +30,8 @@ public partial class HeadersAndCookies(PortalApp app) : PortalTest(app)
             ["batchId"] = Guid.NewGuid().ToString(), // claim submission: an unknown batch still carries the headers
             // Payments pages: an unknown remittance or work item is a 404 page, which must carry the headers too.
             ["remittanceId"] = Guid.NewGuid().ToString(), ["workItemId"] = Guid.NewGuid().ToString(),
+            // The pay-online page (issue 13) with a link that is not one: it renders its "expired" page.
+            ["token"] = "not-a-pay-link",
         };
         var templates = App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<PageActionDescriptor>() is not null)
