@@ -128,6 +128,16 @@ public static class Permissions
     public static readonly Permission VendorQueueWork = new("vendor.queue.work", "Pull the next chart across the firm's clients",
         Scopes.CodingWrite, [Roles.VendorCoder], Apps: false);
 
+    // Portal usability (issue 14): operator onboarding, encounter hold/edit, answering queries for a provider without a login
+    public static readonly Permission OrganizationsManage = new("organizations.manage",
+        "Onboard a practice or vendor with its first admin, suspend and reactivate organisations (platform operator; no PHI)",
+        Scopes.UsersAdmin, [Roles.PlatformAdmin], Apps: false);
+    public static readonly Permission EncounterHold = new("encounters.hold", "Put an encounter on hold with a reason, or release it",
+        Scopes.EncountersWrite, IntakeWriters);
+    public static readonly Permission QueryAnswerForProvider = new("queries.answer-for-provider",
+        "Answer a provider query on the provider's behalf (recorded as such), or invite the provider to answer it",
+        Scopes.CodingWrite, [Roles.PracticeAdmin]);
+
     /// <summary>Every permission, for docs and the route-walk test.</summary>
     public static readonly IReadOnlyList<Permission> All = typeof(Permissions)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

@@ -63,6 +63,7 @@ public static class PlatformSetup
 
         builder.AddPortalReactions();
         builder.Services.AddScoped<DemoSeeder>();
+        builder.Services.AddScoped<Home.HomeBoard>();
     }
 
     public static async Task UsePlatformAsync(this WebApplication app)
