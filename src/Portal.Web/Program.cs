@@ -30,6 +30,7 @@ app.MapUsers();
 app.MapSettings();
 app.MapCodes();
 app.MapIntake();
+app.MapEncounterWork();
 app.MapCoding();
 app.MapClaimCheck();
 app.MapAudit();

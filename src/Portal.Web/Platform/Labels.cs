@@ -45,6 +45,27 @@ public static partial class Labels
         ["qa.modifier"] = "Modifier",
         ["qa.units"] = "Units",
         ["qa.pointer"] = "Diagnosis pointer",
+        // What happened to an encounter (history and timeline), by the stored event name
+        ["event.encounter_opened"] = "Registered",
+        ["event.visit_notes_revised"] = "Visit notes revised",
+        ["event.document_attached"] = "Document attached",
+        ["event.encounter_revised"] = "Date or place of service corrected",
+        ["event.encounter_held"] = "Put on hold",
+        ["event.encounter_hold_released"] = "Released from hold",
+        ["event.chart_queued"] = "Sent to coding",
+        ["event.chart_assigned"] = "Given to a coder",
+        ["event.chart_released"] = "Back in the queue",
+        ["event.coding_started"] = "Coding started",
+        ["event.diagnoses_coded"] = "Diagnoses coded",
+        ["event.service_lines_coded"] = "Service lines coded",
+        ["event.provider_query_raised"] = "Question sent to the provider",
+        ["event.provider_query_answered"] = "Provider's answer received",
+        ["event.chart_submitted"] = "Coding submitted",
+        ["event.chart_approved"] = "Approved",
+        ["event.chart_reviewed"] = "Reviewed by QA and approved",
+        ["event.chart_returned"] = "Returned by QA to the coder",
+        ["event.qa_rebuttal_filed"] = "Coder disputed the QA review",
+        ["event.qa_rebuttal_decided"] = "QA lead decided the dispute",
     };
 
     /// <summary>Plain words for an enum member.</summary>
