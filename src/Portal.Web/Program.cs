@@ -31,6 +31,7 @@ app.MapSettings();
 app.MapCodes();
 app.MapIntake();
 app.MapEncounterWork();
+app.MapOnboarding();
 app.MapCoding();
 app.MapClaimCheck();
 app.MapAudit();

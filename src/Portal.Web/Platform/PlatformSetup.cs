@@ -91,6 +91,8 @@ public static class PlatformSetup
         app.UseAuthentication();
         app.UseMiddleware<MfaEnrolmentGate>();
         app.UseAuthorization();
+        // After authorization: bearer tokens are authenticated by the endpoint's policy, cookies before it.
+        app.UseMiddleware<SuspendedOrganizationGate>();
         app.UseApiRateLimits();
         app.UseMiddleware<PracticeScopeMiddleware>();
         app.UseMiddleware<IdempotencyMiddleware>();

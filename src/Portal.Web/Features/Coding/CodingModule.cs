@@ -8,6 +8,7 @@ using Portal.Web.Features.Intake;
 using Portal.Web.Features.Tenancy;
 using Portal.Web.Platform;
 using Portal.Web.Platform.Home;
+using Portal.Web.Platform.Reactions;
 
 namespace Portal.Web.Features.Coding;
 
@@ -17,6 +18,7 @@ public static class CodingModule
         services.AddHostedService<CodingSchema>()
             .AddHomeCard<MyChartsCard>().AddHomeCard<NextChartCard>().AddHomeCard<ReviewsDueCard>().AddHomeCard<OpenQueriesCard>()
             .AddHomeCard<PastSlaCard>().AddHomeCard<NotSentCard>()
+            .AddReaction<ProviderQueryMail>()
             .Configure<Swashbuckle.AspNetCore.SwaggerGen.SwaggerGenOptions>(o => o.SchemaFilter<CodingExamples>())
             .Configure<Swashbuckle.AspNetCore.SwaggerGen.SwaggerGenOptions>(o => o.SchemaFilter<Claims.ClaimCheckExamples>())
             .ConfigureMarten(o =>

@@ -1,0 +1,127 @@
+using System.ComponentModel.DataAnnotations;
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Caching.Memory;
+using Portal.Web.Features.Users;
+using Portal.Web.Platform;
+
+namespace Portal.Web.Features.Tenancy;
+
+// Issue 14, item 8: the platform operator onboards a practice or a vendor with its first admin (an invitation), and suspends
+// or reactivates an organisation. A suspended organisation's users and apps get 403 with a plain message on every request
+// (SuspendedOrganizationGate) and its practices are closed to engaged vendors; nothing is deleted. The operator sees
+// organisations only: names, kinds, dates, never a practice's patients or charts.
+
+public sealed record OnboardOrganization(
+    [Required, StringLength(200, MinimumLength = 2)] string Name,
+    OrganizationKind Kind,
+    [StringLength(10, MinimumLength = 10)] string? Npi,
+    [Required, EmailAddress, MaxLength(256)] string AdminEmail,
+    [Required, StringLength(100, MinimumLength = 2)] string AdminName);
+
+public sealed record SuspendOrganization([Required, StringLength(500, MinimumLength = 3)] string Reason);
+
+/// <summary>An organisation as the operator sees it: no PHI.</summary>
+public sealed record OrganizationSummary(Guid Id, string Name, OrganizationKind Kind, string? Npi, DateTimeOffset CreatedAt,
+    DateTimeOffset? SuspendedAt, string? SuspendedReason)
+{
+    public static OrganizationSummary From(Organization o) => new(o.Id, o.Name, o.Kind, o.Npi, o.CreatedAt, o.SuspendedAt, o.SuspendedReason);
+}
+
+public sealed record OnboardedOrganization(OrganizationSummary Organization, InvitationView Invitation);
+
+public sealed class Onboarding(IDocumentStore store, IMemoryCache cache, Invitations invitations, TimeProvider clock)
+{
+    public async Task<IReadOnlyList<OrganizationSummary>> List(CancellationToken ct)
+    {
+        await using var q = store.QuerySession();
+        return [.. (await q.Query<Organization>().OrderBy(o => o.Name).ToListAsync(ct)).Select(OrganizationSummary.From)];
+    }
+
+    public async Task<OnboardedOrganization> Create(OnboardOrganization input, Actor actor, HttpRequest? request, CancellationToken ct)
+    {
+        var errors = new Intake.FieldErrors()
+            .Check(input.Kind is OrganizationKind.Practice or OrganizationKind.Vendor, "kind", "Onboard a Practice or a Vendor.")
+            .Check(input.Kind != OrganizationKind.Practice || input.Npi is null || Intake.Identifiers.IsValidNpi(input.Npi), "npi",
+                "Not a valid NPI (10 digits with the Luhn check digit).");
+        errors.ThrowIfAny("The organisation cannot be created.");
+        await using var q = store.QuerySession();
+        var name = input.Name.Trim();
+        if (await q.Query<Organization>().AnyAsync(o => o.Name == name, ct))
+            throw new RuleViolation($"An organisation named {name} exists already.", "organization-exists");
+        var org = new Organization(Guid.CreateVersion7(), input.Kind, name, input.Kind == OrganizationKind.Practice ? input.Npi : null, clock.GetUtcNow());
+        await using (var session = store.LightweightSession())
+        {
+            session.Store(org);
+            await session.SaveChangesAsync(ct);
+        }
+        var invitation = await invitations.Invite(org, new InviteUser(input.AdminEmail.Trim(), input.AdminName.Trim(), [Roles.AdminOf(org.Kind)]),
+            actor, request, ct);
+        return new(OrganizationSummary.From(org), invitation);
+    }
+
+    public Task<OrganizationSummary?> Suspend(Guid id, string reason, CancellationToken ct) =>
+        Change(id, ct, o => o.SuspendedAt is not null
+            ? throw new RuleViolation("This organisation is suspended already.", "already-suspended")
+            : o.Kind == OrganizationKind.Operator
+                ? throw new RuleViolation("Portal's own operator organisation cannot be suspended.", "operator")
+                : o with { SuspendedAt = clock.GetUtcNow(), SuspendedReason = reason.Trim() });
+
+    public Task<OrganizationSummary?> Reactivate(Guid id, CancellationToken ct) =>
+        Change(id, ct, o => o.SuspendedAt is null
+            ? throw new RuleViolation("This organisation is not suspended.", "not-suspended")
+            : o with { SuspendedAt = null, SuspendedReason = null });
+
+    async Task<OrganizationSummary?> Change(Guid id, CancellationToken ct, Func<Organization, Organization> change)
+    {
+        await using var session = store.LightweightSession();
+        var org = await session.LoadAsync<Organization>(id, ct);
+        if (org is null) return null;
+        var changed = change(org);
+        session.Store(changed);
+        await session.SaveChangesAsync(ct);
+        // The directory caches organisations for a minute: a suspension must hold from the next request.
+        cache.Remove((typeof(Organization), id));
+        return OrganizationSummary.From(changed);
+    }
+}
+
+public static class OnboardingEndpoints
+{
+    public static void MapOnboarding(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/platform/organizations").WithTags("Platform");
+        group.MapGet("", async (Onboarding onboarding, CancellationToken ct) => TypedResults.Ok(await onboarding.List(ct)))
+            .WithName("ListOrganizations").Requires(Permissions.OrganizationsManage)
+            .WithSummary("Every organisation: name, kind, NPI, since when, suspended or not (no practice data)");
+        group.MapPost("", Create).WithName("OnboardOrganization").Idempotent().Requires(Permissions.OrganizationsManage)
+            .WithSummary("Create a practice or a vendor and invite its first admin by e-mail")
+            .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(422);
+        group.MapPost("/{organizationId:guid}/suspension", Suspend).WithName("SuspendOrganization").Requires(Permissions.OrganizationsManage)
+            .WithSummary("Suspend an organisation: its users and apps get 403 from the next request; its data stays")
+            .ProducesValidationProblem().ProducesProblem(409);
+        group.MapDelete("/{organizationId:guid}/suspension", Reactivate).WithName("ReactivateOrganization").Requires(Permissions.OrganizationsManage)
+            .WithSummary("Reactivate a suspended organisation")
+            .ProducesProblem(409);
+    }
+
+    static async Task<Created<OnboardedOrganization>> Create(OnboardOrganization body, Onboarding onboarding, HttpContext context, CancellationToken ct)
+    {
+        var created = await onboarding.Create(body, Actor.Of(context.User), context.Request, ct);
+        return TypedResults.Created($"/api/v1/platform/organizations/{created.Organization.Id}", created);
+    }
+
+    static async Task<Results<Ok<OrganizationSummary>, NotFoundProblem>> Suspend(Guid organizationId, SuspendOrganization body,
+        Onboarding onboarding, CancellationToken ct) =>
+        await onboarding.Suspend(organizationId, body.Reason, ct) is { } o ? TypedResults.Ok(o) : new NotFoundProblem("No organisation with this id.");
+
+    static async Task<Results<Ok<OrganizationSummary>, NotFoundProblem>> Reactivate(Guid organizationId, Onboarding onboarding, CancellationToken ct) =>
+        await onboarding.Reactivate(organizationId, ct) is { } o ? TypedResults.Ok(o) : new NotFoundProblem("No organisation with this id.");
+}
+
+/// <summary>What the suspension gate asks: is this organisation suspended, and why.</summary>
+public sealed class OrganizationStanding(OrganizationDirectory organizations) : IOrganizationStanding
+{
+    public async Task<(bool Suspended, string Name)> For(Guid organizationId, CancellationToken ct) =>
+        await organizations.Find(organizationId, ct) is { SuspendedAt: not null } org ? (true, org.Name) : (false, "");
+}
