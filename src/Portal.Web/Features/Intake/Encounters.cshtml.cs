@@ -17,6 +17,7 @@ public class EncountersModel(IQuerySession query) : IntakePageModel
 
     public async Task OnGetAsync(CancellationToken ct)
     {
+        if (TempData[ImportedKey] is string imported) Imported = System.Text.Json.JsonSerializer.Deserialize<CsvImportSummary>(imported);
         await LoadRows(ct);
         Providers = await IntakeQueries.Providers(query, ct);
     }
@@ -44,11 +45,23 @@ public class EncountersModel(IQuerySession query) : IntakePageModel
         {
             using var reader = new StreamReader(file.OpenReadStream());
             var csv = await reader.ReadToEndAsync(ct);
-            await TryWrite(async () => Imported = await CsvIntake.ImportEncounters(session, csv, User.Actor(), clock, ct));
+            if (await TryWrite(async () => Imported = await CsvIntake.ImportEncounters(session, csv, User.Actor(), clock, ct)) && Imported is { } done)
+            {
+                // POST-redirect-GET: the summary travels in TempData, so reloading the page shows it and imports nothing again.
+                TempData[ImportedKey] = System.Text.Json.JsonSerializer.Serialize(done with { Errors = [.. done.Errors.Take(50)], Created = [] });
+                return Redirect($"{Root}/encounters#import-heading");
+            }
         }
         await OnGetAsync(ct);
         return Page();
     }
+
+    const string ImportedKey = "encounters.imported";
+
+    /// <summary>The import template: the header row and one example row.</summary>
+    public IActionResult OnGetTemplate() =>
+        File(System.Text.Encoding.UTF8.GetBytes(string.Join(",", CsvIntake.EncounterColumns) + "\r\n" +
+            "N-1001,1234567893,1234567893,2026-03-02,11,Follow-up visit\r\n"), "text/csv", "encounters-template.csv");
 
     async Task LoadRows(CancellationToken ct)
     {
