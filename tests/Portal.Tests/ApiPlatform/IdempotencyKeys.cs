@@ -73,6 +73,9 @@ public class IdempotencyKeys(PortalApp app) : PortalTest(app)
         ["GrantEngagement"] = (Users.RiversideAdmin, _ => Task.FromResult<Func<HttpContent>>(() =>
             Json(new GrantEngagement(DemoData.AcmeCoding))), "engagements"),
         ["PullNextChart"] = (Users.NorthCoder, _ => Task.FromResult<Func<HttpContent>>(() => new StringContent("")), "coding/queue/next"),
+        ["OnboardOrganization"] = (Users.PlatformAdmin, _ => Task.FromResult<Func<HttpContent>>(() =>
+            Json(new Portal.Web.Features.Tenancy.OnboardOrganization("Key Vendor", Portal.Web.Platform.OrganizationKind.Vendor, null,
+                "key.admin@keyvendor.example", "Key Admin"))), "platform/organizations"),
         ["PullNextVendorChart"] = (Users.VendorCoder, _ => Task.FromResult<Func<HttpContent>>(() => new StringContent("")), "vendor/queue/next"),
     };
 

@@ -49,6 +49,13 @@ public class OperatorOnboarding(PortalApp app, BrowserFixture browser) : Browser
         var patients = Api(DemoData.RiversidePediatrics, "patients");
         Assert.Equal(HttpStatusCode.OK, (await riverside.GetAsync(patients)).StatusCode);
 
+        var stale = new HttpRequestMessage(HttpMethod.Post, $"{Platform}/{DemoData.RiversidePediatrics}/suspension")
+        {
+            Content = JsonContent.Create(new SuspendOrganization("Unpaid invoices")),
+        };
+        stale.Headers.TryAddWithoutValidation("If-Match", "W/\"99\"");
+        Assert.Equal(HttpStatusCode.PreconditionFailed, (await ops.SendAsync(stale)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await riverside.GetAsync(patients)).StatusCode);
         var suspended = await ops.PostAsJsonAsync($"{Platform}/{DemoData.RiversidePediatrics}/suspension", new SuspendOrganization("Unpaid invoices"));
         Assert.Equal(HttpStatusCode.OK, suspended.StatusCode);
         try

@@ -23,9 +23,10 @@ public sealed record SuspendOrganization([Required, StringLength(500, MinimumLen
 
 /// <summary>An organisation as the operator sees it: no PHI.</summary>
 public sealed record OrganizationSummary(Guid Id, string Name, OrganizationKind Kind, string? Npi, DateTimeOffset CreatedAt,
-    DateTimeOffset? SuspendedAt, string? SuspendedReason)
+    DateTimeOffset? SuspendedAt, string? SuspendedReason, long Revision = 0)
 {
-    public static OrganizationSummary From(Organization o) => new(o.Id, o.Name, o.Kind, o.Npi, o.CreatedAt, o.SuspendedAt, o.SuspendedReason);
+    public static OrganizationSummary From(Organization o) =>
+        new(o.Id, o.Name, o.Kind, o.Npi, o.CreatedAt, o.SuspendedAt, o.SuspendedReason, o.Revision + 1);
 }
 
 public sealed record OnboardedOrganization(OrganizationSummary Organization, InvitationView Invitation);
@@ -60,24 +61,26 @@ public sealed class Onboarding(IDocumentStore store, IMemoryCache cache, Invitat
         return new(OrganizationSummary.From(org), invitation);
     }
 
-    public Task<OrganizationSummary?> Suspend(Guid id, string reason, CancellationToken ct) =>
-        Change(id, ct, o => o.SuspendedAt is not null
+    public Task<OrganizationSummary?> Suspend(Guid id, string reason, CancellationToken ct, long? expectedRevision = null) =>
+        Change(id, expectedRevision, ct, o => o.SuspendedAt is not null
             ? throw new RuleViolation("This organisation is suspended already.", "already-suspended")
             : o.Kind == OrganizationKind.Operator
                 ? throw new RuleViolation("Portal's own operator organisation cannot be suspended.", "operator")
                 : o with { SuspendedAt = clock.GetUtcNow(), SuspendedReason = reason.Trim() });
 
-    public Task<OrganizationSummary?> Reactivate(Guid id, CancellationToken ct) =>
-        Change(id, ct, o => o.SuspendedAt is null
+    public Task<OrganizationSummary?> Reactivate(Guid id, CancellationToken ct, long? expectedRevision = null) =>
+        Change(id, expectedRevision, ct, o => o.SuspendedAt is null
             ? throw new RuleViolation("This organisation is not suspended.", "not-suspended")
             : o with { SuspendedAt = null, SuspendedReason = null });
 
-    async Task<OrganizationSummary?> Change(Guid id, CancellationToken ct, Func<Organization, Organization> change)
+    async Task<OrganizationSummary?> Change(Guid id, long? expectedRevision, CancellationToken ct, Func<Organization, Organization> change)
     {
         await using var session = store.LightweightSession();
         var org = await session.LoadAsync<Organization>(id, ct);
         if (org is null) return null;
-        var changed = change(org);
+        if (expectedRevision is { } expected && expected != org.Revision + 1)
+            throw new JasperFx.ConcurrencyException(typeof(Organization), id);
+        var changed = change(org) with { Revision = org.Revision + 1 };
         session.Store(changed);
         await session.SaveChangesAsync(ct);
         // The directory caches organisations for a minute: a suspension must hold from the next request.
@@ -97,12 +100,14 @@ public static class OnboardingEndpoints
         group.MapPost("", Create).WithName("OnboardOrganization").Idempotent().Requires(Permissions.OrganizationsManage)
             .WithSummary("Create a practice or a vendor and invite its first admin by e-mail")
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(422);
-        group.MapPost("/{organizationId:guid}/suspension", Suspend).WithName("SuspendOrganization").Requires(Permissions.OrganizationsManage)
+        group.MapPost("/{organizationId:guid}/suspension", Suspend).WithName("SuspendOrganization").HonoursIfMatch()
+            .Requires(Permissions.OrganizationsManage)
             .WithSummary("Suspend an organisation: its users and apps get 403 from the next request; its data stays")
-            .ProducesValidationProblem().ProducesProblem(409);
-        group.MapDelete("/{organizationId:guid}/suspension", Reactivate).WithName("ReactivateOrganization").Requires(Permissions.OrganizationsManage)
+            .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412);
+        group.MapDelete("/{organizationId:guid}/suspension", Reactivate).WithName("ReactivateOrganization").HonoursIfMatch()
+            .Requires(Permissions.OrganizationsManage)
             .WithSummary("Reactivate a suspended organisation")
-            .ProducesProblem(409);
+            .ProducesProblem(409).ProducesProblem(412);
     }
 
     static async Task<Created<OnboardedOrganization>> Create(OnboardOrganization body, Onboarding onboarding, HttpContext context, CancellationToken ct)
@@ -112,11 +117,19 @@ public static class OnboardingEndpoints
     }
 
     static async Task<Results<Ok<OrganizationSummary>, NotFoundProblem>> Suspend(Guid organizationId, SuspendOrganization body,
-        Onboarding onboarding, CancellationToken ct) =>
-        await onboarding.Suspend(organizationId, body.Reason, ct) is { } o ? TypedResults.Ok(o) : new NotFoundProblem("No organisation with this id.");
+        Onboarding onboarding, HttpContext context, CancellationToken ct) =>
+        Answer(context, await onboarding.Suspend(organizationId, body.Reason, ct, ETags.Parse(context.Request.Headers.IfMatch)));
 
-    static async Task<Results<Ok<OrganizationSummary>, NotFoundProblem>> Reactivate(Guid organizationId, Onboarding onboarding, CancellationToken ct) =>
-        await onboarding.Reactivate(organizationId, ct) is { } o ? TypedResults.Ok(o) : new NotFoundProblem("No organisation with this id.");
+    static async Task<Results<Ok<OrganizationSummary>, NotFoundProblem>> Reactivate(Guid organizationId, Onboarding onboarding,
+        HttpContext context, CancellationToken ct) =>
+        Answer(context, await onboarding.Reactivate(organizationId, ct, ETags.Parse(context.Request.Headers.IfMatch)));
+
+    static Results<Ok<OrganizationSummary>, NotFoundProblem> Answer(HttpContext context, OrganizationSummary? o)
+    {
+        if (o is null) return new NotFoundProblem("No organisation with this id.");
+        context.Response.Headers.ETag = ETags.For(o.Revision);
+        return TypedResults.Ok(o);
+    }
 }
 
 /// <summary>What the suspension gate asks: is this organisation suspended, and why.</summary>

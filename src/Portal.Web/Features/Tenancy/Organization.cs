@@ -12,6 +12,9 @@ public sealed record Organization(Guid Id, OrganizationKind Kind, string Name, s
     public DateTimeOffset? SuspendedAt { get; init; }
     public string? SuspendedReason { get; init; }
 
+    /// <summary>Counts the operator's changes (suspend, reactivate): the ETag of the organisation, checked against If-Match.</summary>
+    public long Revision { get; init; }
+
     /// <summary>Platform admins reach every tenant's reference data, so they always need MFA, whatever their organization says.</summary>
     public static bool MfaRequiredFor(Organization? org, IEnumerable<string> roles) =>
         org?.RequireMfa == true || roles.Contains(Roles.PlatformAdmin);
