@@ -49,6 +49,8 @@ app.MapUsers();
 app.MapSettings();
 app.MapCodes();
 app.MapIntake();
+app.MapEncounterWork();
+app.MapOnboarding();
 app.MapCoding();
 app.MapClaimCheck();
 app.MapClaims();

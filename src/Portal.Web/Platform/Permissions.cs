@@ -204,6 +204,15 @@ public static class Permissions
         "Manage Portal's plans, organizations' subscriptions and usage reports", Scopes.UsersAdmin, [Roles.PlatformAdmin], Apps: false);
     public static readonly Permission SubscriptionInvoicesRead = new("subscription.invoices.read", "Read Portal's invoices to the practice",
         Scopes.PracticeAdmin, [Roles.PracticeAdmin]);
+    // Portal usability (issue 14): operator onboarding, encounter hold/edit, answering queries for a provider without a login
+    public static readonly Permission OrganizationsManage = new("organizations.manage",
+        "Onboard a practice or vendor with its first admin, suspend and reactivate organisations (platform operator; no PHI)",
+        Scopes.UsersAdmin, [Roles.PlatformAdmin], Apps: false);
+    public static readonly Permission EncounterHold = new("encounters.hold", "Put an encounter on hold with a reason, or release it",
+        Scopes.EncountersWrite, IntakeWriters);
+    public static readonly Permission QueryAnswerForProvider = new("queries.answer-for-provider",
+        "Answer a provider query on the provider's behalf (recorded as such), or invite the provider to answer it",
+        Scopes.CodingWrite, [Roles.PracticeAdmin]);
 
     /// <summary>Every permission, for docs and the route-walk test.</summary>
     public static readonly IReadOnlyList<Permission> All = typeof(Permissions)
@@ -274,13 +283,15 @@ public static class PagePermissions
         new("/Intake/Payers", Permissions.ReferenceRead, Permissions.IntakeWrite),
         new("/Intake/Encounters", Permissions.EncountersList, Permissions.IntakeWrite),
         new("/Intake/NewEncounter", Permissions.IntakeWrite, Permissions.IntakeWrite),
-        new("/Intake/EncounterPage", Permissions.EncountersRead, Permissions.IntakeWrite),
+        new("/Intake/EncounterPage", Permissions.EncountersRead, Permissions.IntakeWrite,
+            H(("send", Permissions.CodingSend), ("hold", Permissions.EncounterHold), ("release", Permissions.EncounterHold))),
         new("/Coding/Queue", Permissions.CodingRead, Permissions.CodingWork,
             H(("assign", Permissions.CodingAssign), ("send", Permissions.CodingSend))),
         new("/Coding/Chart", Permissions.CodingRead, Permissions.CodingWork,
             H(("work", Permissions.ChartEdit), ("findings", Permissions.ChartEdit), ("accept", Permissions.QaReview), ("return", Permissions.QaReview), ("rebuttal", Permissions.QaRebuttalFile),
               ("decideRebuttal", Permissions.QaRebuttalDecide))),
-        new("/Coding/Queries", Permissions.QueriesRead, Permissions.QueryAnswer),
+        new("/Coding/Queries", Permissions.QueriesRead, Permissions.QueryAnswer,
+            H(("answerFor", Permissions.QueryAnswerForProvider), ("invite", Permissions.QueryAnswerForProvider))),
         new("/Coding/Qa", Permissions.QaQueue),
         new("/Coding/Reviews", Permissions.QaReviewsRead),
         new("/Coding/VendorQueue", Permissions.VendorQueueRead, Permissions.VendorQueueWork),
@@ -304,6 +315,7 @@ public static class PagePermissions
               ("collections", Permissions.PatientAccountsManage), ("email", Permissions.PatientAccountsManage), ("plan", Permissions.PatientAccountsManage))),
         new("/PatientBalances/Statements", Permissions.StatementsRun, Permissions.StatementsRun,
             H(("print", Permissions.StatementsRead), ("settings", Permissions.PatientBillingSettingsManage))),
+        new("/Tenancy/PlatformOrganizations", Permissions.OrganizationsManage, Permissions.OrganizationsManage),
         new("/MyAccount/Password", Permissions.AccountSelf, Permissions.AccountSelf),
         new("/MyAccount/Mfa", Permissions.AccountSelf, Permissions.AccountSelf),
     ];

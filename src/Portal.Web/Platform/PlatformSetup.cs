@@ -74,6 +74,7 @@ public static class PlatformSetup
             .AddCheck("database", new DatabaseHealthCheck(connectionString), tags: ["ready"]);
 
         builder.AddPortalReactions();
+        builder.Services.AddScoped<Home.HomeBoard>();
     }
 
     public static async Task UsePlatformAsync(this WebApplication app)
@@ -102,6 +103,8 @@ public static class PlatformSetup
         app.UseAuthentication();
         if (parts.AfterAuthentication is { } gate) app.UseMiddleware(gate);
         app.UseAuthorization();
+        // After authorization: bearer tokens are authenticated by the endpoint's policy, cookies before it.
+        app.UseMiddleware<SuspendedOrganizationGate>();
         app.UseApiRateLimits();
         app.UseMiddleware<PracticeScopeMiddleware>();
         app.UseMiddleware<IdempotencyMiddleware>();

@@ -80,6 +80,9 @@ public class IdempotencyKeys(PortalApp app) : PortalTest(app)
             return () => new ByteArrayContent(bytes) { Headers = { ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/edi-x12") } };
         }, "remittances"),
         ["PullNextChart"] = (Users.NorthCoder, _ => Task.FromResult<Func<HttpContent>>(() => new StringContent("")), "coding/queue/next"),
+        ["OnboardOrganization"] = (Users.PlatformAdmin, _ => Task.FromResult<Func<HttpContent>>(() =>
+            Json(new Portal.Web.Features.Tenancy.OnboardOrganization("Key Vendor", Portal.Web.Platform.OrganizationKind.Vendor, null,
+                "key.admin@keyvendor.example", "Key Admin"))), "platform/organizations"),
         ["PullNextVendorChart"] = (Users.VendorCoder, _ => Task.FromResult<Func<HttpContent>>(() => new StringContent("")), "vendor/queue/next"),
         ["DraftClaim"] = (Users.NorthBiller, async _ =>
         {

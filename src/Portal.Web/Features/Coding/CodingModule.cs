@@ -7,6 +7,7 @@ using Portal.Web.Features.Identity;
 using Portal.Web.Features.Intake;
 using Portal.Web.Features.Tenancy;
 using Portal.Web.Platform;
+using Portal.Web.Platform.Home;
 using Portal.Web.Platform.Reactions;
 
 namespace Portal.Web.Features.Coding;
@@ -15,6 +16,9 @@ public static class CodingModule
 {
     public static IServiceCollection AddCoding(this IServiceCollection services) =>
         services.AddHostedService<CodingSchema>()
+            .AddHomeCard<MyChartsCard>().AddHomeCard<NextChartCard>().AddHomeCard<ReviewsDueCard>().AddHomeCard<OpenQueriesCard>()
+            .AddHomeCard<PastSlaCard>().AddHomeCard<NotSentCard>()
+            .AddReaction<ProviderQueryMail>()
             .Configure<Swashbuckle.AspNetCore.SwaggerGen.SwaggerGenOptions>(o => o.SchemaFilter<CodingExamples>())
             .ConfigureMarten(o =>
         {

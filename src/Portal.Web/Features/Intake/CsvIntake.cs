@@ -23,8 +23,9 @@ public static class CsvIntake
     public static readonly string[] PatientColumns =
         ["mrn", "first_name", "last_name", "birth_date", "sex", "address_line1", "address_line2", "city", "state", "postal_code", "phone"];
 
+    /// <param name="dryRun">Check every row and report, save nothing: the preview before a confirmed import.</param>
     public static async Task<CsvImportSummary> ImportEncounters(IDocumentSession session, string csv, string actor, TimeProvider clock,
-        CancellationToken ct)
+        CancellationToken ct, bool dryRun = false)
     {
         var table = CsvTable.Parse(csv, ["patient_mrn", "rendering_npi", "date_of_service", "place_of_service"]);
         var now = clock.GetUtcNow();
@@ -63,7 +64,7 @@ public static class CsvIntake
                 inFile[visit] = row.Number;
                 return id;
             };
-        }, ct);
+        }, ct, dryRun);
     }
 
     // The encounters already open on the file's dates: a file sent twice must not open every visit twice.
@@ -125,7 +126,7 @@ public static class CsvIntake
     /// stored now, so that row is reported like any other duplicate, and save the rest.
     /// </summary>
     static async Task<CsvImportSummary> Import(IDocumentSession session, CsvTable table, Dictionary<string, string> fieldToColumn,
-        Func<Task<Func<CsvRow, Guid>>> prepare, CancellationToken ct)
+        Func<Task<Func<CsvRow, Guid>>> prepare, CancellationToken ct, bool dryRun = false)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -141,6 +142,11 @@ public static class CsvIntake
                     var (field, reasons) = bad.Errors.First();
                     errors.Add(new CsvRowError(row.Number, fieldToColumn.GetValueOrDefault(field, field), reasons.First()));
                 }
+            }
+            if (dryRun)
+            {
+                session.EjectAllPendingChanges();
+                return new CsvImportSummary(created.Count, errors.Count, errors, []);
             }
             try
             {
