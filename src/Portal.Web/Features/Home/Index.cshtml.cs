@@ -44,17 +44,17 @@ public class IndexModel(PracticeAccess access, HomeBoard board) : PageModel
 }
 
 /// <summary>The vendor admin's view across clients: backlog, SLA risk and who of the firm holds how many charts.</summary>
-public sealed record VendorBoard(IReadOnlyList<VendorBoard.Client> Clients, IReadOnlyList<string> Coders,
+public sealed record VendorBoard(IReadOnlyList<VendorBoard.ClientBacklog> Clients, IReadOnlyList<string> Coders,
     IReadOnlyDictionary<(string Coder, Guid Practice), int> Workload)
 {
-    public sealed record Client(Guid PracticeId, string Name, int Waiting, int WithFirm, int OnHold, int PastSla, int DueSoon, int ReadyForQa);
+    public sealed record ClientBacklog(Guid PracticeId, string Name, int Waiting, int WithFirm, int OnHold, int PastSla, int DueSoon, int ReadyForQa);
 
     public int WorkloadOf(string coder) => Workload.Where(w => w.Key.Coder == coder).Sum(w => w.Value);
 
     public static async Task<VendorBoard> Load(IDocumentStore store, IReadOnlyList<Organization> practices, Guid firm, DateTimeOffset now,
         CancellationToken ct)
     {
-        var clients = new List<Client>();
+        var clients = new List<ClientBacklog>();
         var workload = new Dictionary<(string, Guid), int>();
         var soon = now.AddHours(24);
         foreach (var p in practices)
@@ -64,7 +64,7 @@ public sealed record VendorBoard(IReadOnlyList<VendorBoard.Client> Clients, IRea
             var rows = await q.Query<CodingQueueRow>().Where(r => (r.Status == EncounterStatus.Queued && r.CoderId == null)
                 || (r.VendorId == firm && r.Status != EncounterStatus.Approved)).ToListAsync(ct);
             var running = rows.Where(r => CodingQueueRow.Running.Contains(r.Status)).ToList();
-            clients.Add(new Client(p.Id, p.Name,
+            clients.Add(new ClientBacklog(p.Id, p.Name,
                 rows.Count(r => r.Status == EncounterStatus.Queued),
                 rows.Count(r => r.VendorId == firm && r.Status is EncounterStatus.Assigned or EncounterStatus.InProgress or EncounterStatus.Returned),
                 rows.Count(r => r.Status == EncounterStatus.OnHold),

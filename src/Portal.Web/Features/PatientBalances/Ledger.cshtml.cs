@@ -5,7 +5,7 @@ using Portal.Web.Features.Intake;
 namespace Portal.Web.Features.PatientBalances;
 
 /// <summary>The patient's ledger with the front desk's actions: take a payment, refund one, hold statements, collections, plans.</summary>
-public class LedgerModel(IQuerySession query, IDocumentStore store, IConfiguration config, TimeProvider clock) : IntakePageModel
+public class LedgerModel(IQuerySession query, IDocumentStore store, IConfiguration config, TimeProvider clock) : PracticePageModel
 {
     public Patient Patient { get; private set; } = default!;
     public PatientLedgerView Ledger { get; private set; } = default!;

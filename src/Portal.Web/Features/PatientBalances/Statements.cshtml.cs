@@ -7,7 +7,7 @@ using Portal.Web.Platform.Email;
 namespace Portal.Web.Features.PatientBalances;
 
 /// <summary>Statement runs of the practice: start one, watch its progress, download the print batch; the admin sets branding and policy.</summary>
-public class StatementsModel(IQuerySession query, TimeProvider clock) : IntakePageModel
+public class StatementsModel(IQuerySession query, TimeProvider clock) : PracticePageModel
 {
     public IReadOnlyList<StatementRun> Runs { get; private set; } = [];
     public PatientBillingSettings Settings { get; private set; } = default!;

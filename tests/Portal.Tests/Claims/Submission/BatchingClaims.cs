@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Portal.Web.Features.Claims;
@@ -72,6 +73,12 @@ public class BatchingClaims(PortalApp app) : PortalTest(app)
 
         var admin = await App.ClientFor(Users.NorthAdmin);
         (await PutSettings(admin, PartnerSettings())).EnsureSuccessStatusCode();
+        // The demo practices come with a billing profile (the claims core seeds one): take it away for this case.
+        await using (var session = App.Services.GetRequiredService<Marten.IDocumentStore>().LightweightSession(DemoData.NorthClinic.ToString()))
+        {
+            session.Delete<Portal.Web.Features.Claims.BillingProfile>(DemoData.NorthClinic);
+            await session.SaveChangesAsync();
+        }
         var noProfile = await Json(await biller.PostAsJsonAsync(North("batches"), new { }), HttpStatusCode.UnprocessableEntity);
         Assert.Contains("billing profile", noProfile.GetProperty("detail").GetString());
     }
