@@ -181,6 +181,9 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedOrganizationsAsync();
         // Control numbers start again with the database: yesterday's files must not be taken for today's.
         if (Directory.Exists(SubmissionDirectory)) Directory.Delete(SubmissionDirectory, recursive: true);
+        // Code sets are kept between tests (Respawn ignores them); a test that removed its own versions in SQL must not leave
+        // the in-memory catalog pointing at them for the next test's code searches.
+        await Services.GetRequiredService<Portal.Web.Features.Codes.CodeCatalog>().RefreshAsync();
     }
 
     public HttpClient Anonymous() => new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = BaseAddress };
