@@ -42,7 +42,9 @@ public static class Permissions
     static readonly string[] CodingReaders = [.. IntakeReaders, Roles.VendorAdmin];
     static readonly string[] CodingWorkers = [Roles.Coder, Roles.VendorCoder, Roles.PracticeAdmin, Roles.VendorAdmin];
     const string Coding = EngagementFunctions.Coding;
-    static readonly string[] ClaimSubmitters = [Roles.PracticeAdmin, Roles.Biller, Roles.VendorBiller];
+    /// <summary>Who works the billing half (claims, submission, posting, denials, patient balances): the practice's billers and admin, and a
+    /// billing vendor's billers while the engagement names the function.</summary>
+    static readonly string[] Billers = [Roles.PracticeAdmin, Roles.Biller, Roles.VendorBiller];
 
     // Who the caller is
     public static readonly Permission Me = new("account.me", "Who the token speaks for and the practices it may act for", Scopes.PracticeRead, AllRoles);
@@ -131,70 +133,67 @@ public static class Permissions
 
     // Claims core (issue 11, Features/Claims): the work queue, claim screen and claims API. Vendor billers work a client's claims
     // only while the engagement names "claims"; vendor admins may read them for oversight.
-    static readonly string[] ClaimWorkers = [Roles.PracticeAdmin, Roles.Biller, Roles.VendorBiller];
     const string ClaimsFunction = EngagementFunctions.Claims;
     public static readonly Permission ClaimsRead = new("claims.read", "List, filter, export and read claims, their findings, history and CMS-1500 (PHI)",
-        Scopes.EncountersRead, [.. ClaimWorkers, Roles.VendorAdmin], ClaimsFunction, Phi: true);
+        Scopes.EncountersRead, [.. Billers, Roles.VendorAdmin], ClaimsFunction, Phi: true);
     public static readonly Permission ClaimsWrite = new("claims.write",
         "Draft a claim from an approved encounter, fix codes and details, re-scrub, override warnings, send back to coding",
-        Scopes.EncountersWrite, ClaimWorkers, ClaimsFunction);
-    public static readonly Permission ClaimsReady = new("claims.ready", "Mark a clean claim ready to send", Scopes.EncountersWrite, ClaimWorkers,
+        Scopes.EncountersWrite, Billers, ClaimsFunction);
+    public static readonly Permission ClaimsReady = new("claims.ready", "Mark a clean claim ready to send", Scopes.EncountersWrite, Billers,
         ClaimsFunction);
     public static readonly Permission ClaimsVoid = new("claims.void", "Send a corrected (7) or void (8) claim, or a secondary claim of a paid primary",
-        Scopes.EncountersWrite, ClaimWorkers, ClaimsFunction);
+        Scopes.EncountersWrite, Billers, ClaimsFunction);
     public static readonly Permission BillingProfileRead = new("billing-profile.read", "Read the practice's billing profile (boxes 25/33, loop 2010AA)",
-        Scopes.PracticeRead, [.. ClaimWorkers, Roles.VendorAdmin], ClaimsFunction);
+        Scopes.PracticeRead, [.. Billers, Roles.VendorAdmin], ClaimsFunction);
     public static readonly Permission BillingProfileManage = new("billing-profile.manage", "Change the practice's billing profile",
         Scopes.PracticeAdmin, [Roles.PracticeAdmin, Roles.Biller]);
     // Claim submission (Features/Claims/Submission): 837P batches, transports, 999/277CA acknowledgements, trading-partner settings
     public static readonly Permission SubmissionRead = new("claims.submission.read",
         "List claim batches and acknowledgements, read the trading-partner settings, download 837P files (PHI)", Scopes.EncountersRead,
-        ClaimSubmitters, EngagementFunctions.Claims, Phi: true);
+        Billers, EngagementFunctions.Claims, Phi: true);
     public static readonly Permission SubmissionSend = new("claims.submission.send",
         "Batch ready claims and send or re-send the 837P files; import 999/277CA acknowledgements; check the inbox", Scopes.EncountersWrite,
-        ClaimSubmitters, EngagementFunctions.Claims);
+        Billers, EngagementFunctions.Claims);
     public static readonly Permission SubmissionSettings = new("claims.submission.settings",
         "Change the trading-partner settings (submitter and receiver ids, test or production, transport)", Scopes.PracticeAdmin,
         [Roles.PracticeAdmin]);
     // Payments and follow-up (issue 12, Features/Payments): 835 posting, the unmatched queue, denial work items, A/R aging, KPIs.
     // The practice's billers and admin, and a billing vendor's billers while the engagement names the function.
-    static readonly string[] Billing = [Roles.PracticeAdmin, Roles.Biller, Roles.VendorBiller];
     public static readonly Permission PaymentsRead = new("payments.read", "List and read remittances (835) and the unmatched queue (PHI)",
-        Scopes.EncountersRead, Billing, EngagementFunctions.Posting, Phi: true);
+        Scopes.EncountersRead, Billers, EngagementFunctions.Posting, Phi: true);
     public static readonly Permission PaymentsPost = new("payments.post", "Import an 835 and post it; link an unmatched claim payment to a claim",
-        Scopes.EncountersWrite, Billing, EngagementFunctions.Posting);
+        Scopes.EncountersWrite, Billers, EngagementFunctions.Posting);
     public static readonly Permission DenialsRead = new("denials.read", "Read the denial work queue, work items, their documents and follow-up settings (PHI)",
-        Scopes.EncountersRead, Billing, EngagementFunctions.Ar, Phi: true);
+        Scopes.EncountersRead, Billers, EngagementFunctions.Ar, Phi: true);
     public static readonly Permission DenialsWork = new("denials.work", "Work denials: assign, notes, attachments, appeal letters, resolve, ask for a write-off",
-        Scopes.EncountersWrite, Billing, EngagementFunctions.Ar);
+        Scopes.EncountersWrite, Billers, EngagementFunctions.Ar);
     public static readonly Permission WriteOffApprove = new("denials.writeoff.approve", "Approve a write-off above the practice's limit",
         Scopes.PracticeAdmin, [Roles.PracticeAdmin], Apps: false);
     public static readonly Permission PaymentSettingsManage = new("payments.settings", "Set the write-off approval limit and the appeal windows",
         Scopes.PracticeAdmin, [Roles.PracticeAdmin]);
     public static readonly Permission ArRead = new("ar.read", "A/R aging by payer and patient, ledger balances (PHI)", Scopes.EncountersRead,
-        Billing, EngagementFunctions.Ar, Phi: true);
+        Billers, EngagementFunctions.Ar, Phi: true);
     public static readonly Permission ReportsRead = new("reports.kpis", "The collections dashboard: KPIs and charts (no PHI)", Scopes.PracticeRead,
-        [.. Billing, Roles.Provider, Roles.VendorAdmin], EngagementFunctions.Reports);
+        [.. Billers, Roles.Provider, Roles.VendorAdmin], EngagementFunctions.Reports);
     // Patient balances, statements, patient payments (Features/PatientBalances, ADR 0017). Vendor billers need an engagement
     // naming "ar". The pay-online page (/pay/{token}) and the Stripe webhook (/webhooks/stripe) are anonymous, outside /api and
     // this table, like sign-in: the signed pay link and Stripe's signature are their authority.
-    static readonly string[] PatientBillers = [Roles.PracticeAdmin, Roles.Biller, Roles.VendorBiller];
     const string Ar = EngagementFunctions.Ar;
     public static readonly Permission PatientBalancesRead = new("patient-balances.read",
         "Read patient ledgers, balances, aging, possible duplicate payments and missed payment plans (PHI)", Scopes.EncountersRead,
-        PatientBillers, Ar, Phi: true);
+        Billers, Ar, Phi: true);
     public static readonly Permission PatientPaymentsPost = new("patient-payments.post", "Post a front-desk patient payment (cash, check, card-present)",
-        Scopes.EncountersWrite, PatientBillers, Ar);
+        Scopes.EncountersWrite, Billers, Ar);
     public static readonly Permission PatientRefunds = new("patient-payments.refund", "Refund a patient payment with reason and approver",
         Scopes.EncountersWrite, [Roles.PracticeAdmin, Roles.Biller], Ar);
     public static readonly Permission PatientAccountsManage = new("patient-accounts.manage",
-        "Statement e-mail, statement hold, send to collections, payment plans of a patient", Scopes.EncountersWrite, PatientBillers, Ar);
+        "Statement e-mail, statement hold, send to collections, payment plans of a patient", Scopes.EncountersWrite, Billers, Ar);
     public static readonly Permission StatementsRun = new("statements.run", "Start statement runs and follow their progress",
-        Scopes.EncountersWrite, PatientBillers, Ar);
+        Scopes.EncountersWrite, Billers, Ar);
     public static readonly Permission StatementsRead = new("statements.read", "Download issued statements and print batches (PHI)",
-        Scopes.EncountersRead, PatientBillers, Ar, Phi: true);
+        Scopes.EncountersRead, Billers, Ar, Phi: true);
     public static readonly Permission PatientBillingSettingsRead = new("patient-billing.settings.read",
-        "Read the statement branding, dunning policy and connected Stripe account", Scopes.PracticeRead, PatientBillers, Ar);
+        "Read the statement branding, dunning policy and connected Stripe account", Scopes.PracticeRead, Billers, Ar);
     public static readonly Permission PatientBillingSettingsManage = new("patient-billing.settings.manage",
         "Change the statement branding, dunning policy and connected Stripe account", Scopes.PracticeAdmin, [Roles.PracticeAdmin]);
 
