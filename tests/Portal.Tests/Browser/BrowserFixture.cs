@@ -16,6 +16,8 @@ public sealed class BrowserFixture : IAsyncLifetime
         if (!File.Exists(executable))
             throw new InvalidOperationException($"Browser tests need Debian's chromium at {executable}: apt-get install -y chromium.");
         playwright = await Playwright.CreateAsync();
+        // Expectations wait as long as actions do: a 2-core CI machine under load answers an htmx search in seconds, not ms.
+        Assertions.SetDefaultExpectTimeout(15_000);
         Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = executable,
