@@ -135,6 +135,7 @@ public static class BatchWrites
         var profile = await BillingProfile.For(session, practiceId, ct)
             ?? throw new UnprocessableInput("The practice has no billing profile (billing organization, NPI, tax id, address), so no claim can go out yet.");
 
+        var trace = BenchTrace.Start("batch");
         var query = session.Query<ClaimView>().Where(c => c.State == ClaimState.Ready);
         var claims = (await query.ToListAsync(ct)).AsEnumerable();
         if (request.ClaimIds is { Length: > 0 } ids)
@@ -150,7 +151,9 @@ public static class BatchWrites
         var ready = claims.OrderBy(c => c.Coverage.PayerName, StringComparer.Ordinal).ThenBy(c => c.PatientControlNumber, StringComparer.Ordinal).ToList();
         if (ready.Count == 0) throw new UnprocessableInput("No claims are ready to batch.");
 
+        trace.Mark("ready claims read");
         var patients = (await session.LoadManyAsync<Patient>(ct, ready.Select(c => c.PatientId).Distinct())).ToDictionary(p => p.Id);
+        trace.Mark("patients read");
         var groups = settings.Grouping == BatchGrouping.Payer
             ? ready.GroupBy(c => (Guid?)c.Coverage.PayerId).ToList()
             : ready.GroupBy(_ => (Guid?)null).ToList();
@@ -165,6 +168,7 @@ public static class BatchWrites
         var partners = settings.ToX12();
         var created = new List<ClaimBatchView>();
         var written = new List<string>();
+        var batched = new List<ClaimBulkAppend.Change>(ready.Count);
         try
         {
             for (var g = 0; g < groups.Count; g++)
@@ -212,15 +216,19 @@ public static class BatchWrites
                     settings.SubmitterId, settings.ReceiverId, settings.Usage, groups[g].Key, payerName, fileName, size, sha, batchClaims, outgoing.Count,
                     batchClaims.Sum(c => c.Charge), by, now);
                 session.Events.StartStream<ClaimBatchView>(batchId, createdEvent);
+                // Each claim at the version we read: if anything else was appended to a claim since (a fix that took it out of
+                // ready), the whole save fails and nothing is batched.
                 foreach (var claim in group)
-                    // The claim's snapshot version + 1: if anything else was appended to the claim since we read it (a fix that took it
-                    // out of ready), the whole save fails and nothing is batched.
-                    session.Events.Append(claim.Id, claim.Version + 1, new ClaimBatched(claim.Id, batchId, isa13, number.ToString(CultureInfo.InvariantCulture), st02, by, now));
+                    batched.Add(new ClaimBulkAppend.Change(claim, new ClaimBatched(claim.Id, batchId, isa13, number.ToString(CultureInfo.InvariantCulture), st02, by, now)));
                 var view = new ClaimBatchView();
                 view.Apply(createdEvent);
                 created.Add(view);
             }
+            trace.Mark("mapped, written");
+            await ClaimBulkAppend.AppendAsync(session, batched, ct);
+            trace.Mark("claims appended");
             await session.SaveChangesAsync(ct);
+            trace.Mark("saved");
         }
         catch
         {
@@ -244,12 +252,12 @@ public static class BatchWrites
         try
         {
             var destination = await transport.SendAsync(practiceId, settings, path, batch.FileName, ct);
-            session.Events.Append(batchId, new ClaimBatchSent(batchId, transport.Kind.ToString(), destination, resend, by, clock.GetUtcNow()));
+            session.Events.Append(batchId, batch.Version + 1, new ClaimBatchSent(batchId, transport.Kind.ToString(), destination, resend, by, clock.GetUtcNow()));
             result = new BatchSend(clock.GetUtcNow(), by, transport.Kind.ToString(), resend, true, destination);
         }
         catch (TransportFailed e)
         {
-            session.Events.Append(batchId, new ClaimBatchSendFailed(batchId, transport.Kind.ToString(), e.Message, resend, by, clock.GetUtcNow()));
+            session.Events.Append(batchId, batch.Version + 1, new ClaimBatchSendFailed(batchId, transport.Kind.ToString(), e.Message, resend, by, clock.GetUtcNow()));
             result = new BatchSend(clock.GetUtcNow(), by, transport.Kind.ToString(), resend, false, e.Message);
         }
         await session.SaveChangesAsync(ct);
@@ -275,6 +283,22 @@ public static class BatchWrites
         var slug = new string([.. name.ToUpperInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')]).Trim('-');
         while (slug.Contains("--", StringComparison.Ordinal)) slug = slug.Replace("--", "-", StringComparison.Ordinal);
         return slug.Length == 0 ? "CLAIMS" : slug[..Math.Min(slug.Length, 30)];
+    }
+}
+
+/// <summary>Temporary: section timings for the submission benchmark (PORTAL_BENCH_TRACE=1).</summary>
+public sealed class BenchTrace
+{
+    static readonly bool On = Environment.GetEnvironmentVariable("PORTAL_BENCH_TRACE") == "1";
+    readonly System.Diagnostics.Stopwatch watch = System.Diagnostics.Stopwatch.StartNew();
+    readonly string name;
+    BenchTrace(string name) => this.name = name;
+    public static BenchTrace Start(string name) => new(name);
+    public void Mark(string what)
+    {
+        if (!On) return;
+        Console.WriteLine($"[trace {name}] {what}: {watch.Elapsed.TotalMilliseconds:F0} ms");
+        watch.Restart();
     }
 }
 
