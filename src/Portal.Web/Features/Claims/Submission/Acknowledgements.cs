@@ -95,7 +95,6 @@ public static class AcknowledgementImport
     public static async Task<AckImportResult> Import(IDocumentSession session, Guid practiceId, byte[] content, string fileName, string source,
         string by, DateTimeOffset now, CancellationToken ct)
     {
-        var trace = BenchTrace.Start("ack");
         if (content.Length == 0) throw Refused("The file is empty.", 1, 1);
         if (content.Length > MaxBytes) throw Refused($"The file is larger than {MaxBytes / 1024 / 1024} MB.");
         var sha = Convert.ToHexStringLower(SHA256.HashData(content));
@@ -125,9 +124,7 @@ public static class AcknowledgementImport
                 X12.Ack277 ack277;
                 try { ack277 = X12.Ack277Reader.Read(new StringReader(Text(content))); }
                 catch (X12.X12Rejected e) { throw Refused($"The 277CA is refused: segment {e.Segment}, character {e.Position}: {e.Reason}", e.Segment, e.Position); }
-                trace.Mark("read 277CA");
                 await Apply277(session, practiceId, ack, ack277, segments, effects, by, now, ct);
-                trace.Mark("matched, events queued");
                 break;
             case "835":
                 throw Refused("This is an 835 remittance (payments), not a 999 or 277CA acknowledgement; import it with the payments feature.", st.Number, st.Position);
@@ -144,7 +141,6 @@ public static class AcknowledgementImport
         session.Store(ack);
         session.Claim(FileKey, sha, ack.Id, now);
         await session.SaveClaimingAsync(FileKey, sha, ct);
-        trace.Mark("saved");
         return new AckImportResult(ack, false, $"{ack.Kind} imported: {ack.Summary}.");
     }
 

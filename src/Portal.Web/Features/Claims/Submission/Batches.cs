@@ -135,7 +135,6 @@ public static class BatchWrites
         var profile = await BillingProfile.For(session, practiceId, ct)
             ?? throw new UnprocessableInput("The practice has no billing profile (billing organization, NPI, tax id, address), so no claim can go out yet.");
 
-        var trace = BenchTrace.Start("batch");
         var query = session.Query<ClaimView>().Where(c => c.State == ClaimState.Ready);
         var claims = (await query.ToListAsync(ct)).AsEnumerable();
         if (request.ClaimIds is { Length: > 0 } ids)
@@ -151,9 +150,7 @@ public static class BatchWrites
         var ready = claims.OrderBy(c => c.Coverage.PayerName, StringComparer.Ordinal).ThenBy(c => c.PatientControlNumber, StringComparer.Ordinal).ToList();
         if (ready.Count == 0) throw new UnprocessableInput("No claims are ready to batch.");
 
-        trace.Mark("ready claims read");
         var patients = (await session.LoadManyAsync<Patient>(ct, ready.Select(c => c.PatientId).Distinct())).ToDictionary(p => p.Id);
-        trace.Mark("patients read");
         var groups = settings.Grouping == BatchGrouping.Payer
             ? ready.GroupBy(c => (Guid?)c.Coverage.PayerId).ToList()
             : ready.GroupBy(_ => (Guid?)null).ToList();
@@ -224,11 +221,8 @@ public static class BatchWrites
                 view.Apply(createdEvent);
                 created.Add(view);
             }
-            trace.Mark("mapped, written");
             await ClaimBulkAppend.AppendAsync(session, batched, ct);
-            trace.Mark("claims appended");
             await session.SaveChangesAsync(ct);
-            trace.Mark("saved");
         }
         catch
         {
@@ -283,22 +277,6 @@ public static class BatchWrites
         var slug = new string([.. name.ToUpperInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')]).Trim('-');
         while (slug.Contains("--", StringComparison.Ordinal)) slug = slug.Replace("--", "-", StringComparison.Ordinal);
         return slug.Length == 0 ? "CLAIMS" : slug[..Math.Min(slug.Length, 30)];
-    }
-}
-
-/// <summary>Temporary: section timings for the submission benchmark (PORTAL_BENCH_TRACE=1).</summary>
-public sealed class BenchTrace
-{
-    static readonly bool On = Environment.GetEnvironmentVariable("PORTAL_BENCH_TRACE") == "1";
-    readonly System.Diagnostics.Stopwatch watch = System.Diagnostics.Stopwatch.StartNew();
-    readonly string name;
-    BenchTrace(string name) => this.name = name;
-    public static BenchTrace Start(string name) => new(name);
-    public void Mark(string what)
-    {
-        if (!On) return;
-        Console.WriteLine($"[trace {name}] {what}: {watch.Elapsed.TotalMilliseconds:F0} ms");
-        watch.Restart();
     }
 }
 
