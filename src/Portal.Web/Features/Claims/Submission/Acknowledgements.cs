@@ -148,7 +148,7 @@ public static class AcknowledgementImport
         string by, DateTimeOffset now, CancellationToken ct)
     {
         var batchIds = new List<Guid>();
-        var changes = new List<ClaimBulkAppend.Change>();
+        var changes = new List<ClaimEventToAppend>();
         foreach (var group in file.Groups)
         {
             var candidates = await session.Query<ClaimBatchView>().Where(b => b.GroupControlNumber == group.GroupControl).ToListAsync(ct);
@@ -189,7 +189,7 @@ public static class AcknowledgementImport
                     effects.Add(new AckEffect(batch.Id, claim.Id, claim.PatientControlNumber, claim.PatientName, $"Unchanged: the claim is {Words(claim.State)} now", codes, reasons));
                     continue;
                 }
-                changes.Add(new ClaimBulkAppend.Change(claim, new ClaimRejectedByClearinghouse(claim.Id, ack.Id, codes, reasons, by, now)));
+                changes.Add(new ClaimEventToAppend(claim, new ClaimRejectedByClearinghouse(claim.Id, ack.Id, codes, reasons, by, now)));
                 effects.Add(new AckEffect(batch.Id, claim.Id, claim.PatientControlNumber, claim.PatientName, "Rejected by the clearinghouse (999)", codes, reasons));
             }
         }
@@ -243,7 +243,7 @@ public static class AcknowledgementImport
         var claimIds = byPart.Values.Select(v => v.ClaimId).Distinct().ToArray();
         var claims = (await Claims(session, claimIds, ct)).ToDictionary(c => c.Id);
         var perBatch = new Dictionary<Guid, (int Accepted, int Rejected, int Pending)>();
-        var changes = new List<ClaimBulkAppend.Change>();
+        var changes = new List<ClaimEventToAppend>();
         foreach (var group in file.Claims.GroupBy(c => byPart[c.PatientControlNumber]))
         {
             var (claimId, batchId) = group.Key;
@@ -273,7 +273,7 @@ public static class AcknowledgementImport
                 object e = fromPayer
                     ? new ClaimAcceptedByPayer(claim.Id, ack.Id, group.Select(a => a.PayerClaimNumber).FirstOrDefault(n => n is not null), by, now)
                     : new ClaimAcceptedByClearinghouse(claim.Id, ack.Id, codes.FirstOrDefault(), by, now);
-                changes.Add(new ClaimBulkAppend.Change(claim, e));
+                changes.Add(new ClaimEventToAppend(claim, e));
                 result = $"Accepted by the {who} (277CA)";
                 counts.Accepted++;
             }
@@ -282,7 +282,7 @@ public static class AcknowledgementImport
                 object e = fromPayer
                     ? new ClaimRejectedByPayer(claim.Id, ack.Id, codes, reasons, by, now)
                     : new ClaimRejectedByClearinghouse(claim.Id, ack.Id, codes, reasons, by, now);
-                changes.Add(new ClaimBulkAppend.Change(claim, e));
+                changes.Add(new ClaimEventToAppend(claim, e));
                 result = $"Rejected by the {who} (277CA)";
                 counts.Rejected++;
             }

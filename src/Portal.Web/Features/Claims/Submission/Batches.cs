@@ -165,7 +165,7 @@ public static class BatchWrites
         var partners = settings.ToX12();
         var created = new List<ClaimBatchView>();
         var written = new List<string>();
-        var batched = new List<ClaimBulkAppend.Change>(ready.Count);
+        var batched = new List<ClaimEventToAppend>(ready.Count);
         try
         {
             for (var g = 0; g < groups.Count; g++)
@@ -216,7 +216,7 @@ public static class BatchWrites
                 // Each claim at the version we read: if anything else was appended to a claim since (a fix that took it out of
                 // ready), the whole save fails and nothing is batched.
                 foreach (var claim in group)
-                    batched.Add(new ClaimBulkAppend.Change(claim, new ClaimBatched(claim.Id, batchId, isa13, number.ToString(CultureInfo.InvariantCulture), st02, by, now)));
+                    batched.Add(new ClaimEventToAppend(claim, new ClaimBatched(claim.Id, batchId, isa13, number.ToString(CultureInfo.InvariantCulture), st02, by, now)));
                 var view = new ClaimBatchView();
                 view.Apply(createdEvent);
                 created.Add(view);

@@ -5,6 +5,9 @@ using Portal.Web.Platform;
 
 namespace Portal.Web.Features.Claims.Submission;
 
+/// <summary>The claim as it was read (its Version is the stream version) and the submission event to append to it.</summary>
+public sealed record ClaimEventToAppend(ClaimView Claim, object Event);
+
 /// <summary>
 /// One submission event on each of many claim streams, written set-based (ADR 0019): a batch of 10,000 claims, or a 277CA for
 /// them, is one statement that checks and bumps every stream's version, appends the events to <c>mt_events</c> and writes each
@@ -16,9 +19,6 @@ namespace Portal.Web.Features.Claims.Submission;
 /// </summary>
 public static class ClaimBulkAppend
 {
-    /// <summary>The claim as it was read (its Version is the stream version) and the event to append to it.</summary>
-    public sealed record Change(ClaimView Claim, object Event);
-
     /// <summary>Below this many claims Marten's own append is as quick and keeps every code path ordinary.</summary>
     public const int Threshold = 50;
 
@@ -49,7 +49,7 @@ public static class ClaimBulkAppend
     /// Queues the changes: Marten's append for a few, the set-based statement (run now, in the transaction this opens) for many.
     /// The caller saves the session. On the set-based path the claims in <paramref name="changes"/> take their new state and version.
     /// </summary>
-    public static async Task AppendAsync(IDocumentSession session, IReadOnlyList<Change> changes, CancellationToken ct)
+    public static async Task AppendAsync(IDocumentSession session, IReadOnlyList<ClaimEventToAppend> changes, CancellationToken ct)
     {
         if (changes.Count == 0) return;
         if (changes.Select(c => c.Claim.Id).Distinct().Count() != changes.Count)
