@@ -355,5 +355,9 @@ public static class Users
     public const string RiversideCoder = "coder@riverside.example";
     public const string VendorAdmin = "admin@acme.example";
     public const string VendorCoder = "coder@acme.example";
+    /// <summary>Acme's biller: Acme is engaged by North Clinic for coding only.</summary>
+    public const string AcmeBiller = "biller@acme.example";
+    /// <summary>Beacon Billing Partners' biller: Beacon is engaged by Riverside Pediatrics for claims, posting and A/R.</summary>
+    public const string BeaconBiller = "biller@beacon.example";
     public const string PlatformAdmin = "ops@portal.example";
 }

@@ -153,5 +153,8 @@ static class UnstorableText
 public static class StaleWrites
 {
     /// <summary>Marten refused an append or update because the stream or document moved on since it was read.</summary>
-    public static bool IsStaleWrite(this Exception e) => e is ConcurrencyException or EventStreamUnexpectedMaxEventIdException;
+    public static bool IsStaleWrite(this Exception e) => e is ConcurrencyException or EventStreamUnexpectedMaxEventIdException or StaleStreamsException;
 }
+
+/// <summary>A set-based append found streams that moved on since they were read (ADR 0019); nothing was saved.</summary>
+public sealed class StaleStreamsException(string message) : Exception(message);

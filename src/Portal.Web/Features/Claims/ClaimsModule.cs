@@ -3,6 +3,7 @@ using JasperFx.Events.Projections;
 using Marten;
 using Portal.Web.Features.Codes;
 using Portal.Web.Features.Coding;
+using Portal.Web.Platform.Home;
 using Portal.Web.Platform.Reactions;
 
 namespace Portal.Web.Features.Claims;
@@ -67,5 +68,5 @@ public static class ClaimsModule
             o.Projections.Snapshot<ClaimView>(SnapshotLifecycle.Inline);
             o.Schema.For<ClaimView>().Index(c => c.PatientControlNumber).Index(c => c.EncounterId).Index(c => c.State)
                 .Index(c => c.PatientId).Index(c => c.CreatedAt);
-        }).AddReaction<ClaimDraftOnApproval>();
+        }).AddReaction<ClaimDraftOnApproval>().AddHomeCard<ClaimsNeedingWorkCard>();
 }

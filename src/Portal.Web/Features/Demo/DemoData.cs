@@ -8,6 +8,8 @@ public static class DemoData
     public static readonly Guid NorthClinic = Guid.Parse("0197a000-0000-7000-8000-000000000001");
     public static readonly Guid RiversidePediatrics = Guid.Parse("0197a000-0000-7000-8000-000000000002");
     public static readonly Guid AcmeCoding = Guid.Parse("0197a000-0000-7000-8000-000000000010");
+    /// <summary>A billing vendor engaged by Riverside Pediatrics for claims, posting and A/R (not for coding).</summary>
+    public static readonly Guid BeaconBilling = Guid.Parse("0197a000-0000-7000-8000-000000000011");
     public static readonly Guid PortalOperations = Guid.Parse("0197a000-0000-7000-8000-000000000020");
 
     /// <summary>Development only: every demo user signs in with this password.</summary>
@@ -41,6 +43,7 @@ public static class DemoData
         new("admin@acme.example", "Asha Vendor-Admin", AcmeCoding, Roles.VendorAdmin),
         new("coder@acme.example", "Arjun Coder", AcmeCoding, Roles.VendorCoder),
         new("biller@acme.example", "Ayo Biller", AcmeCoding, Roles.VendorBiller),
+        new("biller@beacon.example", "Bo Beacon-Biller", BeaconBilling, Roles.VendorBiller),
         new("ops@portal.example", "Olive Operator", PortalOperations, Roles.PlatformAdmin),
     ];
 

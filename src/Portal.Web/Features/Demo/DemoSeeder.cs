@@ -53,19 +53,23 @@ public sealed class DemoSeeder(IDocumentStore store, UserManager<PortalUser> use
         }
     }
 
-    /// <summary>The Marten part alone: organizations, the North Clinic ↔ Acme engagement and intake records (tests call it after each reset).</summary>
+    /// <summary>
+    /// The Marten part alone: organizations, the North Clinic ↔ Acme engagement (coding only), the Riverside ↔ Beacon engagement
+    /// (billing: claims, posting, A/R) and intake records (tests call it after each reset).
+    /// </summary>
     public async Task SeedOrganizationsAsync(CancellationToken ct = default)
     {
         var now = clock.GetUtcNow();
         await using (var session = store.LightweightSession())
         {
-            var existing = await session.LoadManyAsync<Organization>(ct, DemoData.NorthClinic, DemoData.RiversidePediatrics, DemoData.AcmeCoding, DemoData.PortalOperations);
-            if (existing.Count < 4)
+            var existing = await session.LoadManyAsync<Organization>(ct, DemoData.NorthClinic, DemoData.RiversidePediatrics, DemoData.AcmeCoding, DemoData.BeaconBilling, DemoData.PortalOperations);
+            if (existing.Count < 5)
             {
                 session.Store(
                     new Organization(DemoData.NorthClinic, OrganizationKind.Practice, "North Clinic Family Medicine", "1234567893", now),
                     new Organization(DemoData.RiversidePediatrics, OrganizationKind.Practice, "Riverside Pediatrics", "1245319599", now),
                     new Organization(DemoData.AcmeCoding, OrganizationKind.Vendor, "Acme Coding Services", null, now),
+                    new Organization(DemoData.BeaconBilling, OrganizationKind.Vendor, "Beacon Billing Partners", null, now),
                     new Organization(DemoData.PortalOperations, OrganizationKind.Operator, "Portal Operations", null, now));
                 await session.SaveChangesAsync(ct);
             }
@@ -79,6 +83,18 @@ public sealed class DemoSeeder(IDocumentStore store, UserManager<PortalUser> use
                 north.Events.StartStream<Engagement>(granted.EngagementId, granted);
                 north.Claim(EngagementWrites.ActiveKey, DemoData.AcmeCoding.ToString(), granted.EngagementId, now);
                 await north.SaveChangesAsync(ct);
+            }
+        }
+        await using (var riverside = store.LightweightSession(DemoData.RiversidePediatrics.ToString()))
+        {
+            if (!await riverside.Query<Engagement>().AnyAsync(ct))
+            {
+                var granted = new EngagementGranted(Guid.CreateVersion7(), DemoData.RiversidePediatrics, DemoData.BeaconBilling, "Beacon Billing Partners",
+                    [EngagementFunctions.Claims, EngagementFunctions.Posting, EngagementFunctions.Ar], true, "Rita Admin", now,
+                    "Demo: Beacon works Riverside's claims, payments and follow-up; Riverside codes its own charts.");
+                riverside.Events.StartStream<Engagement>(granted.EngagementId, granted);
+                riverside.Claim(EngagementWrites.ActiveKey, DemoData.BeaconBilling.ToString(), granted.EngagementId, now);
+                await riverside.SaveChangesAsync(ct);
             }
         }
         foreach (var practiceId in new[] { DemoData.NorthClinic, DemoData.RiversidePediatrics })

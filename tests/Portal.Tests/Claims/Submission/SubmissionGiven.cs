@@ -146,7 +146,8 @@ public static class Acks
         return Envelope("FA", "005010X231A1", icn, "999", body);
     }
 
-    public sealed record ClaimStatus(string Pcn, bool Accepted, decimal Charge = 137.5m, string? PayerClaimNumber = null);
+    /// <summary>Rejection: the STC01 composite of a rejected claim (category:status[:entity]); the default is the rendering NPI.</summary>
+    public sealed record ClaimStatus(string Pcn, bool Accepted, decimal Charge = 137.5m, string? PayerClaimNumber = null, string Rejection = "A7:562:82");
 
     /// <summary>A 277CA from <paramref name="sourceId"/> (the clearinghouse's id, or the payer's for a payer's 277CA) for claims of a batch.</summary>
     public static string Ack277(string? batchReference, IEnumerable<ClaimStatus> claims, string sourceId = "CLEARHOUSE01", string icn = "000000277")
@@ -167,7 +168,7 @@ public static class Acks
             body.Add("NM1*QC*1*TESTER*TESS****MI*W00000101");
             body.Add($"TRN*2*{c.Pcn}");
             var charge = c.Charge.ToString(CultureInfo.InvariantCulture);
-            body.Add(c.Accepted ? $"STC*A2:20:PR*20261203*WQ*{charge}" : $"STC*A7:562:82*20261203*U*{charge}");
+            body.Add(c.Accepted ? $"STC*A2:20:PR*20261203*WQ*{charge}" : $"STC*{c.Rejection}*20261203*U*{charge}");
             if (c.PayerClaimNumber is not null) body.Add($"REF*1K*{c.PayerClaimNumber}");
             body.Add("DTP*472*D8*20261102");
         }

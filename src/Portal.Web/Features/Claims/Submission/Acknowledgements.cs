@@ -148,6 +148,7 @@ public static class AcknowledgementImport
         string by, DateTimeOffset now, CancellationToken ct)
     {
         var batchIds = new List<Guid>();
+        var changes = new List<ClaimEventToAppend>();
         foreach (var group in file.Groups)
         {
             var candidates = await session.Query<ClaimBatchView>().Where(b => b.GroupControlNumber == group.GroupControl).ToListAsync(ct);
@@ -163,9 +164,13 @@ public static class AcknowledgementImport
                 throw Refused($"AK2 names transaction set {set.ControlNumber}; batch {batch.InterchangeControlNumber} has set {batch.TransactionSetControlNumber}.",
                     ak2?.Number, ak2?.Position);
             }
+            if (batchIds.Contains(batch.Id))
+                throw Refused($"AK1 acknowledges batch {batch.InterchangeControlNumber} a second time in the same file.", ak1?.Number, ak1?.Position);
             batchIds.Add(batch.Id);
             var errors = group.Sets.SelectMany(Reasons).Concat(group.Errors.Select(e => $"Group: {e.Message} (code {e.Code})")).ToArray();
-            session.Events.Append(batch.Id, new ClaimBatchAcknowledged(batch.Id, ack.Id, group.Status, group.StatusText, errors, by, now));
+            // With the expected version, as every append here: quick appends give an inline snapshot its version only when told
+            // (the claim's and the batch's ETag is that version), and a claim changed since it was read fails the whole file.
+            session.Events.Append(batch.Id, batch.Version + 1, new ClaimBatchAcknowledged(batch.Id, ack.Id, group.Status, group.StatusText, errors, by, now));
             effects.Add(new AckEffect(batch.Id, null, $"Batch {batch.InterchangeControlNumber}", null,
                 group.Status is "A" or "E" ? $"Accepted by the clearinghouse's syntax check ({group.StatusText})" : $"Rejected: {group.StatusText}",
                 [group.Status], errors));
@@ -175,7 +180,7 @@ public static class AcknowledgementImport
             // A rejected set: none of its claims arrived. One set per batch, so every claim of the batch goes back to the work queue.
             var codes = rejectedSets.SelectMany(s => s.Errors.Select(e => "999:" + e.Code).Concat(s.SegmentErrors.Select(x => $"999:{x.SegmentId}:{x.Error?.Code}"))).Distinct().ToArray();
             var reasons = rejectedSets.SelectMany(Reasons).DefaultIfEmpty("The clearinghouse rejected the file (999): none of its claims arrived.").ToArray();
-            var claims = (await session.LoadManyAsync<ClaimView>(ct, batch.Claims.Select(c => c.ClaimId))).ToDictionary(c => c.Id);
+            var claims = (await Claims(session, batch.Claims.Select(c => c.ClaimId), ct)).ToDictionary(c => c.Id);
             foreach (var bc in batch.Claims)
             {
                 if (!claims.TryGetValue(bc.ClaimId, out var claim)) continue;
@@ -184,11 +189,12 @@ public static class AcknowledgementImport
                     effects.Add(new AckEffect(batch.Id, claim.Id, claim.PatientControlNumber, claim.PatientName, $"Unchanged: the claim is {Words(claim.State)} now", codes, reasons));
                     continue;
                 }
-                session.Events.Append(claim.Id, new ClaimRejectedByClearinghouse(claim.Id, ack.Id, codes, reasons, by, now));
+                changes.Add(new ClaimEventToAppend(claim, new ClaimRejectedByClearinghouse(claim.Id, ack.Id, codes, reasons, by, now)));
                 effects.Add(new AckEffect(batch.Id, claim.Id, claim.PatientControlNumber, claim.PatientName, "Rejected by the clearinghouse (999)", codes, reasons));
             }
         }
         ack.BatchIds = [.. batchIds.Distinct()];
+        await ClaimBulkAppend.AppendAsync(session, changes, ct);
     }
 
     static IEnumerable<string> Reasons(X12.Ack999Set set)
@@ -235,8 +241,9 @@ public static class AcknowledgementImport
         }
 
         var claimIds = byPart.Values.Select(v => v.ClaimId).Distinct().ToArray();
-        var claims = (await session.LoadManyAsync<ClaimView>(ct, claimIds)).ToDictionary(c => c.Id);
+        var claims = (await Claims(session, claimIds, ct)).ToDictionary(c => c.Id);
         var perBatch = new Dictionary<Guid, (int Accepted, int Rejected, int Pending)>();
+        var changes = new List<ClaimEventToAppend>();
         foreach (var group in file.Claims.GroupBy(c => byPart[c.PatientControlNumber]))
         {
             var (claimId, batchId) = group.Key;
@@ -266,7 +273,7 @@ public static class AcknowledgementImport
                 object e = fromPayer
                     ? new ClaimAcceptedByPayer(claim.Id, ack.Id, group.Select(a => a.PayerClaimNumber).FirstOrDefault(n => n is not null), by, now)
                     : new ClaimAcceptedByClearinghouse(claim.Id, ack.Id, codes.FirstOrDefault(), by, now);
-                session.Events.Append(claim.Id, e);
+                changes.Add(new ClaimEventToAppend(claim, e));
                 result = $"Accepted by the {who} (277CA)";
                 counts.Accepted++;
             }
@@ -275,16 +282,26 @@ public static class AcknowledgementImport
                 object e = fromPayer
                     ? new ClaimRejectedByPayer(claim.Id, ack.Id, codes, reasons, by, now)
                     : new ClaimRejectedByClearinghouse(claim.Id, ack.Id, codes, reasons, by, now);
-                session.Events.Append(claim.Id, e);
+                changes.Add(new ClaimEventToAppend(claim, e));
                 result = $"Rejected by the {who} (277CA)";
                 counts.Rejected++;
             }
             perBatch[batchId] = counts;
             effects.Add(new AckEffect(batchId, claim.Id, claim.PatientControlNumber, claim.PatientName, result, codes, reasons));
         }
+        await ClaimBulkAppend.AppendAsync(session, changes, ct);
+        var touched = perBatch.Keys.ToArray();
+        var batchVersions = (await session.Query<ClaimBatchView>().Where(b => b.Id.IsOneOf(touched)).ToListAsync(ct)).ToDictionary(b => b.Id, b => b.Version);
         foreach (var (batchId, c) in perBatch)
-            session.Events.Append(batchId, new ClaimBatchStatusReported(batchId, ack.Id, c.Accepted, c.Rejected, c.Pending, by, now));
+            session.Events.Append(batchId, batchVersions[batchId] + 1, new ClaimBatchStatusReported(batchId, ack.Id, c.Accepted, c.Rejected, c.Pending, by, now));
         ack.BatchIds = [.. perBatch.Keys];
+    }
+
+    /// <summary>The claims as they stand, with their stream versions (the appends below check them), in one query.</summary>
+    static async Task<IReadOnlyList<ClaimView>> Claims(IQuerySession session, IEnumerable<Guid> ids, CancellationToken ct)
+    {
+        var wanted = ids.Distinct().ToArray();
+        return await session.Query<ClaimView>().Where(c => c.Id.IsOneOf(wanted)).ToListAsync(ct);
     }
 
     static bool Allowed(ClaimState state, bool fromPayer) => fromPayer

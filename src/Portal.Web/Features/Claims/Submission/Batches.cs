@@ -165,6 +165,7 @@ public static class BatchWrites
         var partners = settings.ToX12();
         var created = new List<ClaimBatchView>();
         var written = new List<string>();
+        var batched = new List<ClaimEventToAppend>(ready.Count);
         try
         {
             for (var g = 0; g < groups.Count; g++)
@@ -212,14 +213,15 @@ public static class BatchWrites
                     settings.SubmitterId, settings.ReceiverId, settings.Usage, groups[g].Key, payerName, fileName, size, sha, batchClaims, outgoing.Count,
                     batchClaims.Sum(c => c.Charge), by, now);
                 session.Events.StartStream<ClaimBatchView>(batchId, createdEvent);
+                // Each claim at the version we read: if anything else was appended to a claim since (a fix that took it out of
+                // ready), the whole save fails and nothing is batched.
                 foreach (var claim in group)
-                    // The claim's snapshot version + 1: if anything else was appended to the claim since we read it (a fix that took it
-                    // out of ready), the whole save fails and nothing is batched.
-                    session.Events.Append(claim.Id, claim.Version + 1, new ClaimBatched(claim.Id, batchId, isa13, number.ToString(CultureInfo.InvariantCulture), st02, by, now));
+                    batched.Add(new ClaimEventToAppend(claim, new ClaimBatched(claim.Id, batchId, isa13, number.ToString(CultureInfo.InvariantCulture), st02, by, now)));
                 var view = new ClaimBatchView();
                 view.Apply(createdEvent);
                 created.Add(view);
             }
+            await ClaimBulkAppend.AppendAsync(session, batched, ct);
             await session.SaveChangesAsync(ct);
         }
         catch
@@ -244,12 +246,12 @@ public static class BatchWrites
         try
         {
             var destination = await transport.SendAsync(practiceId, settings, path, batch.FileName, ct);
-            session.Events.Append(batchId, new ClaimBatchSent(batchId, transport.Kind.ToString(), destination, resend, by, clock.GetUtcNow()));
+            session.Events.Append(batchId, batch.Version + 1, new ClaimBatchSent(batchId, transport.Kind.ToString(), destination, resend, by, clock.GetUtcNow()));
             result = new BatchSend(clock.GetUtcNow(), by, transport.Kind.ToString(), resend, true, destination);
         }
         catch (TransportFailed e)
         {
-            session.Events.Append(batchId, new ClaimBatchSendFailed(batchId, transport.Kind.ToString(), e.Message, resend, by, clock.GetUtcNow()));
+            session.Events.Append(batchId, batch.Version + 1, new ClaimBatchSendFailed(batchId, transport.Kind.ToString(), e.Message, resend, by, clock.GetUtcNow()));
             result = new BatchSend(clock.GetUtcNow(), by, transport.Kind.ToString(), resend, false, e.Message);
         }
         await session.SaveChangesAsync(ct);
