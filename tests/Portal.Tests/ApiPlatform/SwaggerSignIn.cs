@@ -100,18 +100,20 @@ public class SwaggerSignInInBrowser(PortalApp app, BrowserFixture browser) : Bro
         await Page.GetByRole(AriaRole.Button, new() { Name = "Authorize" }).First.ClickAsync();
         var dialog = Page.Locator(".modal-ux");
         var codeFlow = dialog.Locator(".auth-container").Filter(new() { HasText = "authorizationCode" });
-        await codeFlow.GetByText("select all").ClickAsync();
-        var popup = await Page.RunAndWaitForPopupAsync(() => codeFlow.GetByRole(AriaRole.Button, new() { Name = "Authorize" }).ClickAsync());
+        await codeFlow.Locator("label[for='practice.read-authorizationCode-checkbox-oauth2']").ClickAsync();
+        var popup = await Page.RunAndWaitForPopupAsync(() => codeFlow.Locator("button.authorize", new() { HasText = "Authorize" }).ClickAsync());
         var closed = new TaskCompletionSource();
         popup.Close += (_, _) => closed.TrySetResult();
         if (!popup.IsClosed) await closed.Task.WaitAsync(TimeSpan.FromSeconds(15));
-        await Assertions.Expect(codeFlow.GetByRole(AriaRole.Button, new() { Name = "Logout" })).ToBeVisibleAsync();
+        await Assertions.Expect(codeFlow.Locator("button", new() { HasText = "Logout" })).ToBeVisibleAsync();
+        // One OAuth2 scheme: sign the user out of Swagger UI, then authorize as the practice's registered app.
+        await codeFlow.Locator("button", new() { HasText = "Logout" }).ClickAsync();
 
         var appFlow = dialog.Locator(".auth-container").Filter(new() { HasText = "clientCredentials" });
-        await appFlow.Locator("input[data-name=client_id], #client_id_clientCredentials").First.FillAsync("north-app");
-        await appFlow.Locator("input[data-name=client_secret], #client_secret_clientCredentials").First.FillAsync("north-app-dev-secret");
-        await appFlow.GetByText("select all").ClickAsync();
-        await appFlow.GetByRole(AriaRole.Button, new() { Name = "Authorize" }).ClickAsync();
-        await Assertions.Expect(appFlow.GetByRole(AriaRole.Button, new() { Name = "Logout" })).ToBeVisibleAsync();
+        await appFlow.Locator("#client_id_clientCredentials").FillAsync("north-app");
+        await appFlow.Locator("#client_secret_clientCredentials").FillAsync("north-app-dev-secret");
+        await appFlow.Locator("label[for='practice.read-clientCredentials-checkbox-oauth2']").ClickAsync();
+        await appFlow.Locator("button.authorize", new() { HasText = "Authorize" }).ClickAsync();
+        await Assertions.Expect(appFlow.Locator("button", new() { HasText = "Logout" })).ToBeVisibleAsync();
     }
 }
