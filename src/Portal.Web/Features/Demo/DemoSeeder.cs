@@ -152,7 +152,7 @@ public sealed class DemoSeeder(IDocumentStore store, UserManager<PortalUser> use
     }
 
     /// <summary>Where /connect/endsession may send a user back after signing out (tests and CLI tools).</summary>
-    public const string DevPostLogoutRedirectUri = SwaggerClient.DevPostLogoutRedirectUri;
+    public const string DevPostLogoutRedirectUri = "http://127.0.0.1/signed-out"; // registered on portal-swagger outside Production
 
     static void Check(IdentityResult result, string who)
     {
