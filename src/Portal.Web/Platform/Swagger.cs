@@ -41,6 +41,7 @@ static class Swagger
                 [new OpenApiSecuritySchemeReference("oauth2", doc)] = Scopes.All.Select(s => s.Name).ToList(),
             });
             o.OperationFilter<HeaderParameters>();
+            o.DocumentFilter<OpenApiExamples>();
             o.SupportNonNullableReferenceTypes();
             o.CustomSchemaIds(t => t.FullName!.Replace("Portal.Web.Features.", "").Replace('+', '.'));
         });
@@ -48,6 +49,19 @@ static class Swagger
 
     public static void UsePortalSwagger(this WebApplication app)
     {
+        var configured = SwaggerOrigins.Configured(app.Configuration);
+        // Swagger UI sends the user back to oauth2-redirect.html on the address the browser shows (its own origin). Before the
+        // page is served, that exact redirect URI is registered on the portal-swagger client, but only for an origin we know
+        // (Portal:PublicUrl, Portal:Swagger:Origins) or a loopback one; any other Host header registers nothing, so the
+        // authorization server refuses the redirect (docs/security.md, "Swagger UI sign-in").
+        app.UseWhen(c => c.Request.Path == "/swagger" || c.Request.Path == "/swagger/" || c.Request.Path == "/swagger/index.html",
+            ui => ui.Use(async (context, next) =>
+            {
+                if (context.RequestServices.GetService<ISwaggerRedirects>() is { } redirects
+                    && SwaggerOrigins.RedirectFor(context.Request) is { } redirect && SwaggerOrigins.Accepts(redirect, configured))
+                    await redirects.AllowAsync(redirect, context.RequestAborted);
+                await next();
+            }));
         app.UseSwagger();
         app.UseSwaggerUI(o =>
         {
@@ -58,6 +72,41 @@ static class Swagger
             o.OAuthScopeSeparator(" ");
         });
     }
+}
+
+/// <summary>Registers an exact redirect URI on the Swagger UI's OAuth client (the identity feature implements it).</summary>
+public interface ISwaggerRedirects
+{
+    Task AllowAsync(Uri redirectUri, CancellationToken ct);
+}
+
+/// <summary>Which browser origins may receive Swagger UI's authorization code.</summary>
+public static class SwaggerOrigins
+{
+    public const string RedirectPath = "/swagger/oauth2-redirect.html";
+
+    /// <summary>Portal:PublicUrl and Portal:Swagger:Origins (a list, or one string separated by ';' or ','), as origins.</summary>
+    public static IReadOnlySet<string> Configured(IConfiguration config)
+    {
+        var section = config.GetSection("Portal:Swagger:Origins");
+        var listed = section.GetChildren().Select(c => c.Value).Concat((section.Value ?? "").Split([';', ','])).Append(config["Portal:PublicUrl"]);
+        return listed.Select(o => Uri.TryCreate(o?.Trim(), UriKind.Absolute, out var uri) ? Origin(uri) : null)
+            .OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
+    }
+
+    public static Uri? RedirectFor(HttpRequest request) =>
+        request.Host.HasValue && Uri.TryCreate($"{request.Scheme}://{request.Host}{request.PathBase}{RedirectPath}", UriKind.Absolute, out var uri)
+            ? uri : null;
+
+    /// <summary>A configured origin, or a loopback one (RFC 8252 §7.3: the browser and the app are on the same machine).</summary>
+    public static bool Accepts(Uri redirect, IReadOnlySet<string> configured) =>
+        redirect.Scheme is "http" or "https"
+        && (configured.Contains(Origin(redirect)) || IsLoopback(redirect));
+
+    public static bool IsLoopback(Uri uri) =>
+        uri.Host is "localhost" || (System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip));
+
+    public static string Origin(Uri uri) => uri.GetLeftPart(UriPartial.Authority).ToLowerInvariant();
 }
 
 /// <summary>Documents the Idempotency-Key header on creating POSTs and If-Match on updates, from the endpoints' metadata.</summary>

@@ -34,7 +34,7 @@ public class CsvImportInBrowser(PortalApp app, BrowserFixture browser) : Browser
         await Page.GetByRole(AriaRole.Button, new() { Name = "Check the file" }).ClickAsync();
         var preview = Page.Locator("#import-preview");
         await Assertions.Expect(preview).ToContainTextAsync("1 good row, 2 rows with errors. Nothing is imported yet.");
-        await Assertions.Expect(preview).ToContainTextAsync("Row 3, date_of_service: Same patient, provider, date and place of service as row 2");
+        await Assertions.Expect(preview).ToContainTextAsync("Row 3, date_of_service: Same patient (MRN), provider and date of service as row 2");
         await Assertions.Expect(preview).ToContainTextAsync("Row 4, patient_mrn");
         await Page.ReloadAsync();
         Assert.Equal(before, (await admin.GetFromJsonAsync<PageOf<EncounterListRow>>(North("encounters?pageSize=1")))!.Total);

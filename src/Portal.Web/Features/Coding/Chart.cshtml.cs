@@ -103,6 +103,7 @@ public sealed record CodingWork(CodingChart Chart, CodingDraft Draft, string Url
 {
     public string Dos => Chart.Encounter.DateOfService.ToString("yyyy-MM-dd");
     public bool Editable => CanCode || CanReview;
+    public bool Unsaved => Editable && (Draft.DiagnosesDiffer(Chart) || Draft.LinesDiffer(Chart));
     public static string Money(decimal amount) => amount.ToString("C", System.Globalization.CultureInfo.GetCultureInfo("en-US"));
     public static string Letter(int pointer) => ((char)('A' + pointer - 1)).ToString();
 
@@ -177,16 +178,11 @@ public class ChartModel(IDocumentSession session, CodeCatalog catalog, TimeProvi
     async Task Save(CancellationToken ct)
     {
         var id = Chart.Encounter.Id;
-        var version = Draft.Version;
-        var saved = await TryWrite(() => Capturing(async () =>
-        {
-            if (Draft.DiagnosesDiffer(Chart))
-                version = (await CodingWrites.CodeDiagnoses(session, catalog, id, version, Caller,
-                    new CodeDiagnoses([.. Draft.NormalizedCodes], Draft.OverrideReason), clock, ct))!.Version;
-            if (Draft.Lines.Count > 0 && Draft.LinesDiffer(Chart))
-                await CodingWrites.CodeLines(session, catalog, id, version, Caller, new CodeServiceLines(Draft.LineInputs, Draft.OverrideReason),
-                    clock, ct);
-        }));
+        // All or nothing: diagnoses and lines go in one write, so a refused line never leaves new diagnoses saved alone.
+        var saved = await TryWrite(() => Capturing(() => CodingWrites.CodeChart(session, catalog, id, Draft.Version, Caller,
+            Draft.DiagnosesDiffer(Chart) ? new CodeDiagnoses([.. Draft.NormalizedCodes], Draft.OverrideReason) : null,
+            Draft.Lines.Count > 0 && Draft.LinesDiffer(Chart) ? new CodeServiceLines(Draft.LineInputs, Draft.OverrideReason) : null,
+            clock, ct)));
         await Reload(id, ct);
         if (saved) { Draft = await DraftFromChart(ct); Notice = "Codes saved."; }
         else if (Error?.StartsWith("Someone changed") == true)
@@ -293,7 +289,10 @@ public class ChartModel(IDocumentSession session, CodeCatalog catalog, TimeProvi
         if (!await Load(encounterId, ct)) return NotFound();
         ModelState.Clear();
         var fees = await Fees(Draft.Lines.Select(l => l.Code), ct);
-        return Partial("_AllFindings", await DraftFindings(fees, ct));
+        // All findings in their panel, and each diagnosis's and line's beside it (out-of-band swaps).
+        Work = new CodingWork(Chart, Draft, ChartUrl(Chart.Encounter.Id), CanCode, CanReview, null, FieldErrors, await DraftFindings(fees, ct),
+            fees, null);
+        return Partial("_LiveFindings", Work);
     }
 
     /// <summary>The draft (codes and lines as typed) scrubbed as the encounter's claim; nothing is saved.</summary>

@@ -96,19 +96,19 @@ public static class CodingEndpoints
             .WithDescription("Optional ?from=&to= (ISO dates) limit the reviews counted. A vendor's admin gets the firm's coders.");
 
         practice.MapGet("/qa/reviews", ListReviews).WithName("ListQaReviews").WithTags("Coding")
-            .Requires(Permissions.QaReviewsRead)
+            .Requires(Permissions.QaReviewsRead).Produces<PageOf<QaReviewItem>>(200, "application/json", "text/csv")
             .WithSummary("QA reviews, newest first: error types, dollar impact (reviewer's charges − coder's) and rebuttals")
             .WithDescription("Filters: coderId, rebuttal (pending, accepted, rejected, any), errors=true, from, to; page, pageSize (max 200). " +
                              "Coders see their own reviews only; a vendor's admin, the firm's coders'. Add ?format=csv for up to 10,000 rows as CSV.");
 
         practice.MapGet("/coding/productivity", Productivity).WithName("GetCodingProductivity").WithTags("Coding")
-            .Requires(Permissions.QaReports)
+            .Requires(Permissions.QaReports).Produces<ProductivityReport>(200, "application/json", "text/csv")
             .WithSummary("Per coder: charts first submitted, active days, charts per active day and within-SLA share, beside QA accuracy")
             .WithDescription("?from=&to= (ISO dates; default the last 30 days). A vendor's admin gets the firm's coders. " +
                              "Add ?format=csv for the rows as CSV.");
 
         practice.MapGet("/coding/turnaround", Turnaround).WithName("GetCodingTurnaround").WithTags("Coding")
-            .Requires(Permissions.QaReports)
+            .Requires(Permissions.QaReports).Produces<TurnaroundReport>(200, "application/json", "text/csv")
             .WithSummary("Turnaround against the practice's SLA: share of charts first submitted by their due time, per coder")
             .WithDescription("?from=&to= (ISO dates; default the last 30 days) select charts by first submission. Query-pending time " +
                              "is excluded (the due time moves by the time on hold). Add ?format=csv for the per-coder rows as CSV.");

@@ -195,23 +195,11 @@ public static class QaReviews
 /// </summary>
 public static class Accuracy
 {
-    public static HashSet<string> Codes(IEnumerable<CodedDiagnosis> diagnoses, IEnumerable<ServiceLine> lines) =>
-    [
-        .. diagnoses.Select(d => "dx:" + d.Code),
-        .. lines.Select(l => "px:" + string.Join('-', [l.Code, .. l.Modifiers.Order(StringComparer.Ordinal)])),
-    ];
-
+    /// <summary>Code-level comparison by the billing library (a changed code is one code compared, not two).</summary>
     public static (int Correct, int Compared) Compare(IEnumerable<CodedDiagnosis> coderDx, IEnumerable<ServiceLine> coderLines,
-        IEnumerable<CodedDiagnosis> reviewerDx, IEnumerable<ServiceLine> reviewerLines)
-    {
-        var coder = Codes(coderDx, coderLines);
-        var reviewer = Codes(reviewerDx, reviewerLines);
-        // A changed code (99214 → 99213, E11.9 → E11.65) is one code compared, not an omission plus an addition.
-        static string Family(string key) => key.StartsWith("dx:", StringComparison.Ordinal)
-            ? "dx:" + QaErrors.DiagnosisFamily(key[3..]) : "px:" + QaErrors.ProcedureFamily(key[3..].Split('-')[0]);
-        var changed = QaErrors.Changed(reviewer.Except(coder), coder.Except(reviewer), Family).Changed.Count;
-        return (coder.Intersect(reviewer).Count(), coder.Union(reviewer).Count() - changed);
-    }
+        IEnumerable<CodedDiagnosis> reviewerDx, IEnumerable<ServiceLine> reviewerLines) =>
+        QaAccuracy.Compare(coderDx.Select(d => d.Code), coderLines.Select(l => new CodedLine(l.Code, l.Modifiers)),
+            reviewerDx.Select(d => d.Code), reviewerLines.Select(l => new CodedLine(l.Code, l.Modifiers)));
 
     public static decimal Ratio(int correct, int compared) => QaAccuracy.Ratio(correct, compared);
 
@@ -252,90 +240,25 @@ public static class Accuracy
 /// </summary>
 public static class QaErrors
 {
-    public const string MissedDiagnosis = "missed-diagnosis", UnsupportedDiagnosis = "unsupported-diagnosis", Sequencing = "sequencing",
-        MissedProcedure = "missed-procedure", UnsupportedProcedure = "unsupported-procedure", Modifier = "modifier", Units = "units",
-        Pointer = "pointer", Specificity = "specificity", EmLevel = "em-level", ChangedProcedure = "changed-procedure";
+    public const string MissedDiagnosis = QaComparison.MissedDiagnosis, UnsupportedDiagnosis = QaComparison.UnsupportedDiagnosis,
+        Sequencing = QaComparison.Sequencing, MissedProcedure = QaComparison.MissedProcedure,
+        UnsupportedProcedure = QaComparison.UnsupportedProcedure, Modifier = QaComparison.Modifier, Units = QaComparison.Units,
+        Pointer = QaComparison.Pointer, Specificity = QaComparison.Specificity, EmLevel = QaComparison.EmLevel,
+        ChangedProcedure = QaComparison.ChangedProcedure;
 
-    public static readonly string[] Types =
-        [MissedDiagnosis, UnsupportedDiagnosis, Specificity, Sequencing, MissedProcedure, UnsupportedProcedure, EmLevel, ChangedProcedure,
-         Modifier, Units, Pointer];
+    public static readonly string[] Types = QaComparison.Types;
 
-    /// <summary>The category of a diagnosis (its first three characters: E11.9 and E11.65 are both E11).</summary>
-    public static string DiagnosisFamily(string code) => code.Length >= 3 ? code[..3] : code;
+    /// <summary>The errors between the coder's codes and the reviewer's, classified by the billing library (<see cref="QaComparison"/>).</summary>
+    public static QaError[] Between(CodedDiagnosis[] coderDx, ServiceLine[] coderLines, CodedDiagnosis[] reviewerDx, ServiceLine[] reviewerLines) =>
+        [.. QaComparison.Findings([.. coderDx.Select(d => d.Code)], [.. coderLines.Select(Line)],
+                [.. reviewerDx.Select(d => d.Code)], [.. reviewerLines.Select(Line)])
+            .Select(f => new QaError(f.Type, f.Code, f.Detail))];
 
-    /// <summary>E/M visits of one kind share a family (99211–99215 office, established); other CPT/HCPCS codes share their first four characters.</summary>
-    public static string ProcedureFamily(string code) => code.Length >= 4 ? code[..4] : code;
-
-    public static bool IsEm(string code) => code.Length == 5 && code.StartsWith("992", StringComparison.Ordinal);
-
-    /// <summary>
-    /// Pairs codes only the reviewer has with codes only the coder has, of the same family, in order: each pair is one changed
-    /// code (one error); the rest stay omissions and additions.
-    /// </summary>
-    public static (List<(string Reviewer, string Coder)> Changed, List<string> Missed, List<string> Extra) Changed(
-        IEnumerable<string> onlyReviewer, IEnumerable<string> onlyCoder, Func<string, string> family)
-    {
-        var extra = onlyCoder.ToList();
-        var missed = new List<string>();
-        var changed = new List<(string, string)>();
-        foreach (var code in onlyReviewer)
-        {
-            var match = extra.FindIndex(c => family(c) == family(code));
-            if (match < 0) { missed.Add(code); continue; }
-            changed.Add((code, extra[match]));
-            extra.RemoveAt(match);
-        }
-        return (changed, missed, extra);
-    }
-
-    public static QaError[] Between(CodedDiagnosis[] coderDx, ServiceLine[] coderLines, CodedDiagnosis[] reviewerDx, ServiceLine[] reviewerLines)
-    {
-        var errors = new List<QaError>();
-        var coderCodes = coderDx.Select(d => d.Code).ToArray();
-        var reviewerCodes = reviewerDx.Select(d => d.Code).ToArray();
-        // A code the reviewer replaced by one of the same category (E11.9 → E11.65) is one specificity error, not an omission plus an addition.
-        var (dxChanged, dxMissed, dxExtra) = Changed(reviewerCodes.Except(coderCodes), coderCodes.Except(reviewerCodes), DiagnosisFamily);
-        errors.AddRange(dxMissed.Select(c => new QaError(MissedDiagnosis, c, $"{Dx(c)} was not coded.")));
-        errors.AddRange(dxExtra.Select(c => new QaError(UnsupportedDiagnosis, c, $"{Dx(c)} is not supported by the documentation.")));
-        errors.AddRange(dxChanged.Select(p => new QaError(Specificity, p.Reviewer, $"{Dx(p.Reviewer)}, not {Dx(p.Coder)}.")));
-        if (reviewerCodes.Length > 0 && coderCodes.Length > 0 && reviewerCodes[0] != coderCodes[0] && coderCodes.Contains(reviewerCodes[0]))
-            errors.Add(new QaError(Sequencing, reviewerCodes[0], $"{Dx(reviewerCodes[0])} is first-listed, not {Dx(coderCodes[0])}."));
-
-        var coderByCode = coderLines.ToLookup(l => l.Code);
-        var reviewerByCode = reviewerLines.ToLookup(l => l.Code);
-        // 99214 → 99213 is one E/M level error; another code of the same family replaced is one wrong-code error.
-        var (pxChanged, pxMissed, pxExtra) = Changed(reviewerByCode.Select(g => g.Key).Except(coderByCode.Select(g => g.Key)),
-            coderByCode.Select(g => g.Key).Except(reviewerByCode.Select(g => g.Key)), ProcedureFamily);
-        foreach (var code in pxMissed)
-            errors.Add(new QaError(MissedProcedure, code, $"{code} was not coded."));
-        foreach (var code in pxExtra)
-            errors.Add(new QaError(UnsupportedProcedure, code, $"{code} is not supported by the documentation."));
-        foreach (var (reviewer, coder) in pxChanged)
-            errors.Add(new QaError(IsEm(reviewer) ? EmLevel : ChangedProcedure, reviewer, $"{reviewer}, not {coder}."));
-        foreach (var group in reviewerByCode.Where(g => coderByCode.Contains(g.Key)))
-        {
-            // The same code on several lines is matched line by line, in order.
-            foreach (var (r, c) in group.Zip(coderByCode[group.Key]))
-            {
-                var (rm, cm) = (r.Modifiers.Order(StringComparer.Ordinal).ToArray(), c.Modifiers.Order(StringComparer.Ordinal).ToArray());
-                if (!rm.SequenceEqual(cm))
-                    errors.Add(new QaError(Modifier, r.Code, $"Modifiers {Show(rm)}, not {Show(cm)}."));
-                if (r.Units != c.Units)
-                    errors.Add(new QaError(Units, r.Code, $"{r.Units} units, not {c.Units}."));
-                var (rp, cp) = (Pointed(r, reviewerDx), Pointed(c, coderDx));
-                if (!rp.SequenceEqual(cp))
-                    errors.Add(new QaError(Pointer, r.Code, $"Points at {Show(rp)}, not {Show(cp)}."));
-            }
-        }
-        return [.. errors];
-    }
+    static QaLine Line(ServiceLine line) => new(line.Code, line.Modifiers, line.Units, line.DiagnosisPointers);
 
     /// <summary>Reviewer's total charge − coder's: below zero the coder over-coded (would have overbilled), above zero under-coded.</summary>
     public static decimal ChargeImpact(ServiceLine[] coderLines, ServiceLine[] reviewerLines) =>
         reviewerLines.Sum(l => l.Charge) - coderLines.Sum(l => l.Charge);
-
-    static string[] Pointed(ServiceLine line, CodedDiagnosis[] diagnoses) =>
-        [.. line.DiagnosisPointers.Select(p => p >= 1 && p <= diagnoses.Length ? Dx(diagnoses[p - 1].Code) : $"#{p}")];
 
     static string Dx(string code) => CodeSystems.Display(CodeSystems.Icd10Cm, code);
 
@@ -359,8 +282,6 @@ public static class QaErrors
         RebuttalStatus.Accepted => "ok",
         _ => "bad",
     };
-
-    static string Show(string[] items) => items.Length == 0 ? "none" : string.Join(", ", items);
 }
 
 /// <summary>

@@ -70,6 +70,34 @@ public static class CodingWrites
                 e.CodeLines(caller.Me, caller.IsLeadFor(e), lines, warnings, Blank(input.OverrideReason), clock.GetUtcNow())];
         });
 
+    /// <summary>
+    /// The coding screen's Save: the diagnoses and the lines (either may be null: unchanged) are checked together, the lines
+    /// against the new diagnoses, and saved in one transaction; a refusal of either saves nothing.
+    /// </summary>
+    public static Task<CodingChart?> CodeChart(IDocumentSession session, CodeCatalog catalog, Guid encounterId, long? expectedVersion,
+        CodingCaller caller, CodeDiagnoses? diagnosesInput, CodeServiceLines? linesInput, TimeProvider clock, CancellationToken ct) =>
+        Write(session, encounterId, expectedVersion, clock, ct, async (e, d) =>
+        {
+            var lead = caller.IsLeadFor(e);
+            e.EnsureWorkable(caller.Me, lead);
+            var now = clock.GetUtcNow();
+            var events = new List<object>(e.StartCoding(caller.Me, lead, now));
+            string[] diagnosisCodes = [.. e.Coding.Diagnoses.Select(x => x.Code)];
+            if (diagnosesInput is not null)
+            {
+                var (diagnoses, warnings) = await CodingChecks.Diagnoses(session, catalog, e, d, diagnosesInput.Codes,
+                    diagnosesInput.OverrideReason, "codes", ct);
+                events.Add(e.CodeDiagnoses(caller.Me, lead, diagnoses, warnings, Blank(diagnosesInput.OverrideReason), now));
+                diagnosisCodes = [.. diagnoses.Select(x => x.Code)];
+            }
+            if (linesInput is not null)
+            {
+                var (lines, warnings) = await CodingChecks.Lines(session, catalog, e, d, diagnosisCodes, linesInput.Lines, "lines", ct);
+                events.Add(e.CodeLines(caller.Me, lead, lines, warnings, Blank(linesInput.OverrideReason), now));
+            }
+            return [.. events];
+        });
+
     public static Task<CodingChart?> RaiseQuery(IDocumentSession session, Guid encounterId, long? expectedVersion, CodingCaller caller,
         RaiseProviderQuery input, TimeProvider clock, CancellationToken ct) =>
         Write(session, encounterId, expectedVersion, clock, ct, async (e, d) =>

@@ -8,7 +8,6 @@ using Portal.Web.Features.Settings;
 using Portal.Web.Features.Tenancy;
 using Portal.Web.Features.Users;
 using Portal.Web.Platform;
-using Oidc = OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Portal.Web.Features.Demo;
 
@@ -165,45 +164,11 @@ public sealed class DemoSeeder(IDocumentStore store, UserManager<PortalUser> use
             await applications.CreateAsync(ApiClientWrites.Descriptor(client.ClientId, client.Secret, client.Name, client.Practice, client.Scopes), ct);
         }
 
-        // Swagger UI "Authorize" and first-party tools: a public client using authorization code + PKCE for a user.
-        // Brought up to date on every start, so a scope added to Portal reaches it without resetting the database.
-        var swagger = new OpenIddictApplicationDescriptor
-        {
-            ClientId = "portal-swagger",
-            ClientType = Oidc.ClientTypes.Public,
-            ConsentType = Oidc.ConsentTypes.Implicit,
-            DisplayName = "Portal API explorer",
-            Permissions =
-            {
-                Oidc.Permissions.Endpoints.Authorization, Oidc.Permissions.Endpoints.Token, Oidc.Permissions.Endpoints.EndSession,
-                Oidc.Permissions.GrantTypes.AuthorizationCode, Oidc.Permissions.GrantTypes.RefreshToken,
-                Oidc.Permissions.ResponseTypes.Code,
-                Oidc.Permissions.Scopes.Profile, Oidc.Permissions.Scopes.Email, Oidc.Permissions.Prefixes.Scope + Oidc.Scopes.OfflineAccess,
-            },
-            Requirements = { Oidc.Requirements.Features.ProofKeyForCodeExchange },
-        };
-        foreach (var (name, _) in Scopes.All) swagger.Permissions.Add(Oidc.Permissions.Prefixes.Scope + name);
-        foreach (var uri in DevRedirectUris) swagger.RedirectUris.Add(new Uri(uri));
-        swagger.PostLogoutRedirectUris.Add(new Uri(DevPostLogoutRedirectUri));
-        if (await applications.FindByClientIdAsync(swagger.ClientId, ct) is { } existing)
-        {
-            if (!(await applications.GetPermissionsAsync(existing, ct)).ToHashSet().SetEquals(swagger.Permissions)
-                || !(await applications.GetPostLogoutRedirectUrisAsync(existing, ct)).Contains(DevPostLogoutRedirectUri))
-                await applications.UpdateAsync(existing, swagger, ct);
-        }
-        else await applications.CreateAsync(swagger, ct);
         log.LogInformation("Demo data is in place: {Practices} practices, {Users} users, {Clients} API clients.", 2, DemoData.Users.Length, DemoData.Clients.Length + 1);
     }
 
-    // The Swagger UI redirect on the default development ports, and a loopback redirect for tests and CLI tools.
-    static readonly string[] DevRedirectUris =
-    [
-        "http://localhost:5080/swagger/oauth2-redirect.html", "http://127.0.0.1:5080/swagger/oauth2-redirect.html",
-        "http://127.0.0.1/callback",
-    ];
-
     /// <summary>Where /connect/endsession may send a user back after signing out (tests and CLI tools).</summary>
-    public const string DevPostLogoutRedirectUri = "http://127.0.0.1/signed-out";
+    public const string DevPostLogoutRedirectUri = "http://127.0.0.1/signed-out"; // registered on portal-swagger outside Production
 
     static void Check(IdentityResult result, string who)
     {

@@ -12,6 +12,7 @@ public static class IdentityModule
     public static void AddPortalIdentity(this WebApplicationBuilder builder, string connectionString)
     {
         var services = builder.Services;
+        services.AddSingleton<ISwaggerRedirects, SwaggerRedirects>();
         services.AddDbContext<PortalIdentityDb>(o =>
         {
             o.UseNpgsql(connectionString, n => n.MigrationsHistoryTable("__ef_migrations", PortalIdentityDb.Schema));
@@ -130,5 +131,6 @@ public static class IdentityModule
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalIdentityDb>();
         await db.Database.MigrateAsync();
+        await SwaggerClient.EnsureAsync(services);
     }
 }

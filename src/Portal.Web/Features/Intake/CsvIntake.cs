@@ -19,13 +19,20 @@ public static class CsvIntake
 {
     public const int MaxRows = CsvTable.MaxRows;
 
-    public static readonly string[] EncounterColumns = ["patient_mrn", "rendering_npi", "billing_npi", "date_of_service", "place_of_service", "notes"];
+    public static readonly string[] EncounterColumns =
+        ["patient_mrn", "rendering_npi", "billing_npi", "date_of_service", "place_of_service", "notes", "payer_id", "payer_name", "member_id", "group_number"];
     public static readonly string[] PatientColumns =
         ["mrn", "first_name", "last_name", "birth_date", "sex", "address_line1", "address_line2", "city", "state", "postal_code", "phone"];
 
     /// <param name="dryRun">Check every row and report, save nothing: the preview before a confirmed import.</param>
+    /// <param name="progress">Told the number of rows checked so far, every few hundred rows (the page shows it).</param>
+    /// <remarks>
+    /// A duplicate is the same patient (MRN), date of service and rendering provider, in the file or already on file.
+    /// Coverage: payer_id names the payer (its clearinghouse payer id; with payer_name an unknown payer is added), member_id the
+    /// card. The patient's coverage with that payer and member id is used, or added (self, primary, from the date of service).
+    /// </remarks>
     public static async Task<CsvImportSummary> ImportEncounters(IDocumentSession session, string csv, string actor, TimeProvider clock,
-        CancellationToken ct, bool dryRun = false)
+        CancellationToken ct, bool dryRun = false, Func<int, Task>? progress = null)
     {
         var table = CsvTable.Parse(csv, ["patient_mrn", "rendering_npi", "date_of_service", "place_of_service"]);
         var now = clock.GetUtcNow();
@@ -40,35 +47,86 @@ public static class CsvIntake
             // refused rather than guessed.
             var patients = (await session.Query<Patient>().ToListAsync(ct)).ToLookup(p => p.Mrn, StringComparer.OrdinalIgnoreCase);
             var providers = (await session.Query<Provider>().ToListAsync(ct)).ToLookup(p => p.Npi);
+            var payers = (await session.Query<Payer>().ToListAsync(ct)).ToDictionary(p => p.ClearinghousePayerId, StringComparer.OrdinalIgnoreCase);
             var stored = await StoredVisits(session, table, ct);
-            var inFile = new Dictionary<(Guid, Guid, DateOnly, string), int>();
+            var inFile = new Dictionary<(Guid, Guid, DateOnly), int>();
+            // Coverages and payers this file adds, so a later row of the same patient uses them instead of adding them again.
+            var updated = new Dictionary<Guid, Patient>();
             return row =>
             {
-                var patient = Single(patients[row["patient_mrn"]], "patient_mrn",
+                var found = Single(patients[row["patient_mrn"]], "patient_mrn",
                     $"No patient with MRN '{row["patient_mrn"]}' in this practice.", $"Several patients have MRN '{row["patient_mrn"]}'; open this encounter on the portal.");
+                var patient = updated.GetValueOrDefault(found.Id, found);
                 var rendering = Single(providers[row["rendering_npi"]], "rendering_npi",
                     $"No enrolled provider with NPI '{row["rendering_npi"]}'.", $"Several providers have NPI '{row["rendering_npi"]}'.");
                 var billingNpi = row["billing_npi"];
                 var billing = billingNpi.Length > 0
                     ? Single(providers[billingNpi], "billing_npi", $"No enrolled provider with NPI '{billingNpi}'.", $"Several providers have NPI '{billingNpi}'.")
                     : rendering;
-                var input = new OpenEncounter(patient.Id, rendering.Id, Date(row, "date_of_service"), row["place_of_service"],
-                    billing.Id, null, row["notes"]);
-                var visit = (patient.Id, rendering.Id, input.DateOfService!.Value, input.PlaceOfService!.Trim());
+                var dos = Date(row, "date_of_service");
+                var visit = (patient.Id, rendering.Id, dos!.Value);
                 if (inFile.TryGetValue(visit, out var first))
-                    throw new RowRefused("date_of_service", $"Same patient, provider, date and place of service as row {first}.");
+                    throw new RowRefused("date_of_service", $"Same patient (MRN), provider and date of service as row {first}.");
                 if (stored.Contains(visit))
                     throw new RowRefused("date_of_service",
-                        "This patient already has an encounter with this provider on this date and place of service; a second visit goes through the portal or the API.");
-                var id = EncounterWrites.Start(session, input, patient, rendering, billing, "csv", actor, now).EncounterId;
+                        "This patient already has an encounter with this provider on this date of service; a second visit goes through the portal or the API.");
+                var (coverage, withCoverage) = CoverageFor(session, row, patient, dos.Value, payers, actor, now);
+                var input = new OpenEncounter(patient.Id, rendering.Id, dos, row["place_of_service"], billing.Id, coverage, row["notes"]);
+                var id = EncounterWrites.Start(session, input, withCoverage, rendering, billing, "csv", actor, now).EncounterId;
+                if (!ReferenceEquals(withCoverage, patient)) updated[patient.Id] = withCoverage;
                 inFile[visit] = row.Number;
                 return id;
             };
-        }, ct, dryRun);
+        }, ct, dryRun, progress);
+    }
+
+    /// <summary>The coverage a row names (payer_id, member_id), added to the patient when it is new; the patient as it is then.</summary>
+    static (Guid? Coverage, Patient Patient) CoverageFor(IDocumentSession session, CsvRow row, Patient patient, DateOnly dos,
+        Dictionary<string, Payer> payers, string actor, DateTimeOffset now)
+    {
+        var payerCode = row["payer_id"].Trim().ToUpperInvariant();
+        var memberId = row["member_id"].Trim();
+        if (payerCode.Length == 0)
+            return memberId.Length == 0 ? (null, patient) : throw new RowRefused("payer_id", "A member id needs the payer's id (payer_id).");
+        if (!payers.TryGetValue(payerCode, out var payer))
+        {
+            var name = row["payer_name"].Trim();
+            if (name.Length == 0)
+                throw new RowRefused("payer_id", $"No payer with payer id '{payerCode}'; add it on the Payers page, or give its name in payer_name.");
+            if (!Identifiers.IsValidPayerId(payerCode))
+                throw new RowRefused("payer_id", "Use the 2–15 letters or digits your clearinghouse assigns.");
+            if (name.Length > 200) throw new RowRefused("payer_name", "At most 200 characters.");
+            var added = new PayerAdded(Guid.CreateVersion7(), name, payerCode, Payer.DefaultTimelyFilingDays, actor, now);
+            session.Events.StartStream<Payer>(added.PayerId, added);
+            session.Claim(PayerWrites.PayerIdKey, payerCode, added.PayerId, now);
+            payers[payerCode] = payer = Payer.Create(added);
+        }
+        var ofPayer = patient.Coverages.Where(c => c.PayerId == payer.Id).ToList();
+        var existing = memberId.Length > 0
+            ? ofPayer.FirstOrDefault(c => c.MemberId.Equals(memberId, StringComparison.OrdinalIgnoreCase))
+            : ofPayer.Where(c => c.EffectiveFrom <= dos && (c.EffectiveTo ?? DateOnly.MaxValue) >= dos).Take(2).ToList() switch
+            {
+                [var one] => one,
+                _ => throw new RowRefused("member_id", "Give the member id on the insurance card."),
+            };
+        if (existing is not null)
+            return existing.EffectiveFrom <= dos && (existing.EffectiveTo ?? DateOnly.MaxValue) >= dos
+                ? (existing.Id, patient)
+                : throw new RowRefused("member_id", $"The patient's coverage with {payer.Name} is not in effect on {dos:yyyy-MM-dd}.");
+        if (memberId.Length > 40) throw new RowRefused("member_id", "At most 40 characters.");
+        var groupNumber = row["group_number"].Trim();
+        if (groupNumber.Length > 40) throw new RowRefused("group_number", "At most 40 characters.");
+        var coverage = new Coverage(Guid.CreateVersion7(), payer.Id, payer.Name, memberId, patient.Name, SubscriberRelationship.Self,
+            groupNumber.Length == 0 ? null : groupNumber, CoveragePriority.Primary, dos, null);
+        CoverageAdded addedCoverage;
+        try { addedCoverage = patient.AddCoverage(coverage, actor, now); }
+        catch (RuleViolation clash) { throw new RowRefused("payer_id", clash.Message); }
+        session.Events.Append(patient.Id, addedCoverage);
+        return (coverage.Id, patient.Apply(addedCoverage));
     }
 
     // The encounters already open on the file's dates: a file sent twice must not open every visit twice.
-    static async Task<HashSet<(Guid, Guid, DateOnly, string)>> StoredVisits(IDocumentSession session, CsvTable table, CancellationToken ct)
+    static async Task<HashSet<(Guid, Guid, DateOnly)>> StoredVisits(IDocumentSession session, CsvTable table, CancellationToken ct)
     {
         var dates = table.Rows
             .Select(r => DateOnly.TryParseExact(r["date_of_service"], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
@@ -76,8 +134,8 @@ public static class CsvIntake
             .OfType<DateOnly>().Distinct().ToArray();
         if (dates.Length == 0) return [];
         var open = await session.Query<EncounterDetails>().Where(e => e.DateOfService.IsOneOf(dates))
-            .Select(e => new { e.PatientId, e.RenderingProviderId, e.DateOfService, e.PlaceOfService }).ToListAsync(ct);
-        return [.. open.Select(e => (e.PatientId, e.RenderingProviderId, e.DateOfService, e.PlaceOfService))];
+            .Select(e => new { e.PatientId, e.RenderingProviderId, e.DateOfService }).ToListAsync(ct);
+        return [.. open.Select(e => (e.PatientId, e.RenderingProviderId, e.DateOfService))];
     }
 
     static T Single<T>(IEnumerable<T> found, string column, string none, string several) => found.Take(2).ToList() switch
@@ -126,15 +184,17 @@ public static class CsvIntake
     /// stored now, so that row is reported like any other duplicate, and save the rest.
     /// </summary>
     static async Task<CsvImportSummary> Import(IDocumentSession session, CsvTable table, Dictionary<string, string> fieldToColumn,
-        Func<Task<Func<CsvRow, Guid>>> prepare, CancellationToken ct, bool dryRun = false)
+        Func<Task<Func<CsvRow, Guid>>> prepare, CancellationToken ct, bool dryRun = false, Func<int, Task>? progress = null)
     {
         for (var attempt = 1; ; attempt++)
         {
             var accept = await prepare();
             var errors = new List<CsvRowError>();
             var created = new List<Guid>();
+            var done = 0;
             foreach (var row in table.Rows)
             {
+                if (progress is not null && ++done % ProgressEvery == 0) await progress(done);
                 try { created.Add(accept(row)); }
                 catch (RowRefused refused) { errors.Add(new CsvRowError(row.Number, refused.Column, refused.Message)); }
                 catch (UnprocessableInput bad)
@@ -161,6 +221,7 @@ public static class CsvIntake
     }
 
     const int MaxAttempts = 3;
+    const int ProgressEvery = 250;
 
     static DateOnly? Date(CsvRow row, string column) =>
         row[column] is { Length: > 0 } raw

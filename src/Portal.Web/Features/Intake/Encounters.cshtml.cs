@@ -18,8 +18,13 @@ public class EncountersModel(IQuerySession query) : IntakePageModel
     public async Task OnGetAsync(CancellationToken ct)
     {
         if (TempData[ImportedKey] is string imported) Imported = System.Text.Json.JsonSerializer.Deserialize<CsvImportSummary>(imported);
-        if (Guid.TryParse(Request.Query["preview"], out var previewId))
-            Preview = await query.LoadAsync<EncounterImportDraft>(previewId, ct) is { ImportedAt: null } draft ? draft : null;
+        if (Guid.TryParse(Request.Query["preview"], out var previewId)
+            && await query.LoadAsync<EncounterImportDraft>(previewId, ct) is { } draft)
+        {
+            // An imported file shows what was imported and offers nothing more: reloading or going back imports nothing.
+            if (draft.Stage == EncounterImportDraft.Imported) Imported = draft.Result;
+            else Preview = draft;
+        }
         await LoadRows(ct);
         Providers = await IntakeQueries.Providers(query, ct);
     }
@@ -62,9 +67,12 @@ public class EncountersModel(IQuerySession query) : IntakePageModel
     public const long MaxImportBytes = 5 * 1024 * 1024;
     public EncounterImportDraft? Preview { get; private set; }
 
-    /// <summary>Upload: every row is checked and nothing is saved; the file waits as a draft, shown by a GET (POST-redirect-GET).</summary>
+    /// <summary>
+    /// Upload: the file waits as a draft and its rows are checked in the background (nothing is saved); the page shows the
+    /// progress (htmx polls <see cref="OnGetProgressAsync"/>) and then the preview, by a GET (POST-redirect-GET).
+    /// </summary>
     public async Task<IActionResult> OnPostPreviewAsync(IFormFile? file, [FromServices] IDocumentSession session,
-        [FromServices] TimeProvider clock, CancellationToken ct)
+        [FromServices] TimeProvider clock, [FromServices] CsvImportJobs jobs, CancellationToken ct)
     {
         if (file is null || file.Length == 0) Error = "Choose a CSV file to import.";
         else if (file.Length > MaxImportBytes) Error = "The file is larger than 5 MB: split it into several files.";
@@ -72,49 +80,61 @@ public class EncountersModel(IQuerySession query) : IntakePageModel
         {
             using var reader = new StreamReader(file.OpenReadStream());
             var csv = await reader.ReadToEndAsync(ct);
-            CsvImportSummary? checkedRows = null;
-            if (await TryWrite(async () => checkedRows = await CsvIntake.ImportEncounters(session, csv, User.Actor(), clock, ct, dryRun: true))
-                && checkedRows is { } summary)
-            {
-                var draft = new EncounterImportDraft(Guid.CreateVersion7(), Path.GetFileName(file.FileName), csv, summary.Accepted, summary.Rejected,
-                    [.. summary.Errors.Take(500)], User.Actor(), clock.GetUtcNow());
-                session.Store(draft);
-                await session.SaveChangesAsync(ct);
-                return Redirect($"{Root}/encounters?preview={draft.Id}#import-heading");
-            }
+            var draft = new EncounterImportDraft(Guid.CreateVersion7(), Path.GetFileName(file.FileName), csv, 0, 0, [], User.Actor(),
+                clock.GetUtcNow(), Stage: EncounterImportDraft.Checking, Total: CsvImportJobs.CountRows(csv));
+            session.Store(draft);
+            await session.SaveChangesAsync(ct);
+            var actor = User.Actor();
+            jobs.Run(Practice.TenantId, draft.Id, (work, progress, token) =>
+                CsvIntake.ImportEncounters(work, csv, actor, clock, token, dryRun: true, progress: progress), EncounterImportDraft.Checked);
+            return Redirect($"{Root}/encounters?preview={draft.Id}#import-heading");
         }
         await OnGetAsync(ct);
         return Page();
     }
 
-    /// <summary>Confirm a previewed file: its good rows are imported once; confirming again (a reload, a double click) imports nothing.</summary>
+    /// <summary>Confirm a previewed file: its good rows are imported once, in the background; confirming again (a reload, a double click) imports nothing.</summary>
     public async Task<IActionResult> OnPostConfirmAsync(Guid draftId, [FromServices] IDocumentSession session,
-        [FromServices] TimeProvider clock, CancellationToken ct)
+        [FromServices] TimeProvider clock, [FromServices] CsvImportJobs jobs, CancellationToken ct)
     {
         var draft = await session.LoadAsync<EncounterImportDraft>(draftId, ct);
         if (draft is null) return NotFound();
-        if (draft.ImportedAt is not null)
+        if (draft.Stage != EncounterImportDraft.Checked)
         {
-            Error = $"This file was imported already on {draft.ImportedAt:yyyy-MM-dd HH:mm} UTC; nothing was imported again.";
+            Error = draft.ImportedAt is { } at
+                ? $"This file was imported already on {at:yyyy-MM-dd HH:mm} UTC; nothing was imported again."
+                : "This file is being imported already; nothing was imported again.";
             await OnGetAsync(ct);
             return Page();
         }
-        if (await TryWrite(async () => Imported = await CsvIntake.ImportEncounters(session, draft.Csv, User.Actor(), clock, ct)) && Imported is { } done)
+        session.Store(draft with { Stage = EncounterImportDraft.Importing, Done = 0 });
+        await session.SaveChangesAsync(ct);
+        var (actor, csv) = (User.Actor(), draft.Csv);
+        jobs.Run(Practice.TenantId, draft.Id, (work, progress, token) =>
+            CsvIntake.ImportEncounters(work, csv, actor, clock, token, progress: progress), EncounterImportDraft.Imported);
+        return Redirect($"{Root}/encounters?preview={draft.Id}#import-heading");
+    }
+
+    /// <summary>htmx: the progress of a file being checked or imported; once done, the page is loaded again to show the result.</summary>
+    public async Task<IActionResult> OnGetProgressAsync(Guid draftId, CancellationToken ct)
+    {
+        var draft = await query.LoadAsync<EncounterImportDraft>(draftId, ct);
+        if (draft is null) return NotFound();
+        Response.Headers.CacheControl = "no-store";
+        if (!draft.Running)
         {
-            // The draft is marked in its own save: the encounters are saved by the import's transaction above.
-            session.Store(draft with { Csv = "", ImportedAt = clock.GetUtcNow() });
-            await session.SaveChangesAsync(ct);
-            TempData[ImportedKey] = System.Text.Json.JsonSerializer.Serialize(done with { Errors = [.. done.Errors.Take(50)], Created = [] });
-            return Redirect($"{Root}/encounters#import-heading");
+            // The page already shows ?preview={id}: loading it again shows the preview or the import's summary.
+            Response.Headers["HX-Refresh"] = "true";
+            return new NoContentResult();
         }
-        await OnGetAsync(ct);
-        return Page();
+        return Partial("_ImportProgress", new ImportProgress(draft, Root));
     }
 
     /// <summary>The import template: the header row and one example row.</summary>
     public IActionResult OnGetTemplate() =>
         File(System.Text.Encoding.UTF8.GetBytes(string.Join(",", CsvIntake.EncounterColumns) + "\r\n" +
-            "N-1001,1234567893,1234567893,2026-03-02,11,Follow-up visit\r\n"), "text/csv", "encounters-template.csv");
+            "N-1001,1234567893,1234567893,2026-03-02,11,Follow-up visit,87726,United Healthcare,W123456789,GRP-4411\r\n" +
+            "N-1002,1234567893,,2026-03-02,11,,,,,\r\n"), "text/csv", "encounters-template.csv");
 
     async Task LoadRows(CancellationToken ct)
     {
@@ -147,6 +167,17 @@ public class EncountersModel(IQuerySession query) : IntakePageModel
     string PageUrl(int page) => $"{Root}/encounters?{QueryString(page)}";
 }
 
-/// <summary>A CSV file checked but not imported yet (the preview); the practice's tenant. Emptied once imported.</summary>
+/// <summary>
+/// A CSV file being checked, checked (the preview), being imported or imported; the practice's tenant. Its text is emptied
+/// once imported. Done counts the rows handled so far, for the progress bar.
+/// </summary>
 public sealed record EncounterImportDraft(Guid Id, string FileName, string Csv, int Good, int Bad, CsvRowError[] Errors, string By,
-    DateTimeOffset At, DateTimeOffset? ImportedAt = null);
+    DateTimeOffset At, DateTimeOffset? ImportedAt = null, string Stage = EncounterImportDraft.Checked, int Total = 0, int Done = 0,
+    CsvImportSummary? Result = null, string? Failure = null)
+{
+    public const string Checking = "checking", Checked = "checked", Importing = "importing", Imported = "imported", Failed = "failed";
+
+    public bool Running => Stage is Checking or Importing;
+}
+
+public sealed record ImportProgress(EncounterImportDraft Draft, string Root);

@@ -8,6 +8,7 @@ public static class IntakeModule
 {
     public static IServiceCollection AddIntake(this IServiceCollection services)
     {
+        services.AddSingleton<CsvImportJobs>();
         services.AddOptions<DocumentOptions>().BindConfiguration("Portal:Documents")
             .Validate(o => o.MaxBytes > 0, "Portal:Documents:MaxBytes must be positive.");
         return services.ConfigureMarten(o =>

@@ -17,6 +17,7 @@ public static class SettingsEndpoints
             .WithSummary("Change the practice's coding settings").ProducesValidationProblem();
 
         practice.MapGet("/fee-schedule", ListFees).WithName("ListFees").Requires(Permissions.SettingsRead)
+            .Produces<IReadOnlyList<FeeScheduleEntry>>(200, "application/json", "text/csv")
             .WithSummary("The practice's charges per procedure code")
             .WithDescription("Add ?format=csv for a CSV export (code,amount).");
         practice.MapPut("/fee-schedule/{code}", SetFee).WithName("SetFee").Requires(Permissions.FeesManage)

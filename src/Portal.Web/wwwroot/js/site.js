@@ -8,6 +8,27 @@
   document.addEventListener('submit', e => {
     if (e.target.matches?.('form[data-no-native-submit]')) e.preventDefault();
   }, true);
+  // Keyboard shortcuts of a page: <div hidden data-shortcuts='{"alt+d":"#dx-add"}'> focuses a field or clicks a button.
+  document.addEventListener('keydown', e => {
+    if (!e.altKey && !e.ctrlKey) return;
+    const map = document.querySelector('[data-shortcuts]');
+    if (!map) return;
+    const combo = (e.ctrlKey ? 'ctrl+' : '') + (e.altKey ? 'alt+' : '') + (e.key || '').toLowerCase();
+    const selector = JSON.parse(map.dataset.shortcuts)[combo];
+    const target = selector && document.querySelector(selector);
+    if (!target) return;
+    e.preventDefault();
+    if (target.matches('input, textarea, select')) target.focus(); else target.click();
+  });
+  // [data-unsaved="true"] (the coding screen with codes not saved yet): ask before the page is left. A save that ends in a
+  // redirect (QA's corrected codes) is not a loss, and neither is a page the server re-renders clean.
+  window.addEventListener('beforeunload', e => {
+    if (document.querySelector('[data-unsaved="true"]')) { e.preventDefault(); e.returnValue = ''; }
+  });
+  document.addEventListener('htmx:beforeOnLoad', e => {
+    if (e.detail.xhr?.getResponseHeader('HX-Redirect'))
+      document.querySelectorAll('[data-unsaved="true"]').forEach(x => { x.dataset.unsaved = 'false'; });
+  });
   // [data-pick-code] with hx-trigger="code-selected": the chosen code travels as "pick" (what hx-vals='js:…' did, without eval).
   document.addEventListener('htmx:configRequest', e => {
     const code = e.detail.triggeringEvent?.detail?.code;
