@@ -9,10 +9,10 @@ namespace Portal.Web.Features.PatientBalances.Subscriptions;
 /// The platform operator's billing of Portal's tenants: plans (monthly base + per-claim or per-chart usage), which organization
 /// (practice or vendor) is on which plan, the usage counted from the events, and reporting closed days to Stripe.
 /// </summary>
-public class PlatformBillingModel(IDocumentStore store, PortalStripe stripe, Onboarding onboarding, TimeProvider clock) : PageModel
+public class PlatformBillingModel(IDocumentStore store, PortalStripe stripe, TimeProvider clock) : PageModel
 {
     public IReadOnlyList<BillingPlan> Plans { get; private set; } = [];
-    public IReadOnlyList<OrganizationSummary> Organizations { get; private set; } = [];
+    public IReadOnlyList<Organization> Organizations { get; private set; } = [];
     public IReadOnlyList<OrganizationSubscription> Subscriptions { get; private set; } = [];
     public IReadOnlyList<UsageRow> Usage { get; private set; } = [];
     public bool StripeOn => stripe.Settings.Enabled;
@@ -55,7 +55,8 @@ public class PlatformBillingModel(IDocumentStore store, PortalStripe stripe, Onb
             if (!StripeOn) throw new UnprocessableInput("Stripe is not configured (Portal:Stripe:SecretKey): plans cannot be assigned.");
             var row = await SubscriptionEndpoints.Assign(store, stripe, organizationId, new Subscribe(planId, billingEmail.Trim(), graceDays), clock, ct)
                 ?? throw new UnprocessableInput("Choose a practice or a vendor.");
-            return $"{(await onboarding.List(ct)).FirstOrDefault(o => o.Id == row.Id)?.Name} is on plan {row.PlanId}.";
+            await using var q = store.QuerySession();
+            return $"{(await q.LoadAsync<Organization>(row.Id, ct))?.Name} is on plan {row.PlanId}.";
         }, ct);
 
     public Task<IActionResult> OnPostReportAsync(CancellationToken ct) =>
@@ -86,7 +87,7 @@ public class PlatformBillingModel(IDocumentStore store, PortalStripe stripe, Onb
         await using var q = store.QuerySession();
         Plans = await q.Query<BillingPlan>().OrderBy(p => p.Id).ToListAsync(ct);
         Subscriptions = await q.Query<OrganizationSubscription>().ToListAsync(ct);
-        Organizations = [.. (await onboarding.List(ct)).Where(o => o.Kind != OrganizationKind.Operator).OrderBy(o => o.Name)];
+        Organizations = [.. (await q.Query<Organization>().ToListAsync(ct)).Where(o => o.Kind != OrganizationKind.Operator).OrderBy(o => o.Name)];
         Usage = await SubscriptionEndpoints.RecentUsage(store, Now, ct);
     }
 }
