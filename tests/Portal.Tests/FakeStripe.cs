@@ -36,11 +36,14 @@ public sealed class FakeStripe : IAsyncDisposable
     public ConcurrentDictionary<string, JsonObject> Subscriptions { get; } = new();
     public ConcurrentDictionary<string, JsonObject> MeterEvents { get; } = new();
     public ConcurrentBag<(string Path, string? Account, string? IdempotencyKey)> Requests { get; } = new();
+    /// <summary>Every event payload delivered to Portal, in order (a test re-delivers one as Stripe's retries do: same event, same id).</summary>
+    public ConcurrentQueue<string> Delivered { get; } = new();
     readonly ConcurrentDictionary<string, string> idempotent = new();
 
     public void Clear()
     {
         Sessions.Clear(); Refunds.Clear(); Customers.Clear(); Subscriptions.Clear(); MeterEvents.Clear(); Requests.Clear(); idempotent.Clear();
+        Delivered.Clear();
         DeliverRefundWebhooks = true;
     }
 
@@ -190,6 +193,7 @@ public sealed class FakeStripe : IAsyncDisposable
     /// <summary>Posts an event to Portal's webhook, signed with <paramref name="secret"/> (default: the right one) at <paramref name="at"/>.</summary>
     public async Task<HttpResponseMessage> Deliver(string payload, string? secret = null, DateTimeOffset? at = null)
     {
+        Delivered.Enqueue(payload);
         using var http = new HttpClient { BaseAddress = PortalBase };
         using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe") { Content = new StringContent(payload, Encoding.UTF8, "application/json") };
         request.Headers.Add("Stripe-Signature", StripeSignature.Header(payload, secret ?? WebhookSecret, at ?? DateTimeOffset.UtcNow));

@@ -12,10 +12,13 @@ public sealed class FormFonts : IFontResolver
     public const string Family = "Portal Form";
     static readonly string[] Folders = ["/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/local/share/fonts/dejavu", "/usr/share/fonts/TTF"];
     static readonly Lock Gate = new();
-    static bool _installed;
+    static volatile bool _installed;
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> Faces = new();
 
+    /// <summary>Sets the resolver once per process (every later call returns at once: statement runs call it per document).</summary>
     public static void Install()
     {
+        if (_installed) return;
         lock (Gate)
         {
             if (_installed) return;
@@ -27,7 +30,10 @@ public sealed class FormFonts : IFontResolver
     public FontResolverInfo? ResolveTypeface(string familyName, bool bold, bool italic) =>
         new(bold ? "DejaVuSans-Bold" : "DejaVuSans");
 
-    public byte[]? GetFont(string faceName)
+    /// <summary>The face's bytes, read from disk once per process.</summary>
+    public byte[]? GetFont(string faceName) => Faces.GetOrAdd(faceName, Read);
+
+    static byte[] Read(string faceName)
     {
         var dirs = Environment.GetEnvironmentVariable("PORTAL_FONT_DIR") is { Length: > 0 } custom ? [custom, .. Folders] : Folders;
         foreach (var dir in dirs)

@@ -203,6 +203,11 @@ public static class Permissions
         "Manage Portal's plans, organizations' subscriptions and usage reports", Scopes.UsersAdmin, [Roles.PlatformAdmin], Apps: false);
     public static readonly Permission SubscriptionInvoicesRead = new("subscription.invoices.read", "Read Portal's invoices to the practice",
         Scopes.PracticeAdmin, [Roles.PracticeAdmin]);
+    // Portal's own billing, finished (issue 13 item 8): an organization's admin (practice or vendor) sees its plan, payment state
+    // and invoices; only for their own organization (another's id is 404), never through a practice's app.
+    public static readonly Permission OrganizationBillingRead = new("organization.billing.read",
+        "Read your own organization's Portal plan, payment state and invoices (practice or vendor admin)", Scopes.UsersAdmin,
+        [Roles.PracticeAdmin, Roles.VendorAdmin], Apps: false);
     // Portal usability (issue 14): operator onboarding, encounter hold/edit, answering queries for a provider without a login
     public static readonly Permission OrganizationsManage = new("organizations.manage",
         "Onboard a practice or vendor with its first admin, suspend and reactivate organisations (platform operator; no PHI)",
@@ -315,6 +320,9 @@ public static class PagePermissions
         new("/PatientBalances/Statements", Permissions.StatementsRun, Permissions.StatementsRun,
             H(("print", Permissions.StatementsRead), ("settings", Permissions.PatientBillingSettingsManage))),
         new("/Tenancy/PlatformOrganizations", Permissions.OrganizationsManage, Permissions.OrganizationsManage),
+        // Portal's own billing (issue 13 item 8): the operator's plans, subscriptions and usage; an organization admin's invoices.
+        new("/PatientBalances/Subscriptions/PlatformBilling", Permissions.PlatformBillingManage, Permissions.PlatformBillingManage),
+        new("/PatientBalances/Subscriptions/OrganizationBilling", Permissions.OrganizationBillingRead),
         new("/MyAccount/Password", Permissions.AccountSelf, Permissions.AccountSelf),
         new("/MyAccount/Mfa", Permissions.AccountSelf, Permissions.AccountSelf),
     ];

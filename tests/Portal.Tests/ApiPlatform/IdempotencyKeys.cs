@@ -179,6 +179,7 @@ public class IdempotencyKeys(PortalApp app) : PortalTest(app)
             await c.PostAsJsonAsync($"/api/v1/platform/subscriptions/{DemoData.NorthClinic}", new Portal.Web.Features.PatientBalances.Subscriptions.Subscribe("ik", "billing@north.example"));
             return () => Json(new Portal.Web.Features.PatientBalances.Subscriptions.ReportUsage("claim", 5, "2026-12-01"));
         }, "subscriptions/{organizationId}/usage"),
+        ["ReportClosedUsage"] = (Users.PlatformAdmin, _ => Task.FromResult<Func<HttpContent>>(() => new StringContent("")), "usage/report"),
     };
 
     Guid coveragePatient, documentEncounter, claimId, upload, batch;

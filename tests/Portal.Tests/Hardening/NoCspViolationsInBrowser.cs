@@ -35,7 +35,9 @@ public class NoCspViolationsInBrowser(PortalApp app, BrowserFixture browser) : B
             await Page.GotoAsync(path);
             await Page.WaitForLoadStateAsync(LoadState.NetworkIdle);
         }
-        await Assertions.Expect(Page.Locator(".swagger-ui .info")).ToBeVisibleAsync();
+        // Swagger UI fetches and renders the whole OpenAPI document (hundreds of operations) before .info shows: seconds on a loaded
+        // CI machine, so the default 5 s expectation failed under load (the page had no CSP violation, it was still "loading").
+        await Assertions.Expect(Page.Locator(".swagger-ui .info")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         Assert.Empty(violations);
 
         // The handlers that used to be inline: the code-set select submits its form (wwwroot/js/site.js).

@@ -113,6 +113,66 @@ public class ThePatientLedger(PortalApp app) : PortalTest(app)
     }
 
     [Fact]
+    public async Task a_code_change_that_changes_the_charges_updates_the_ledger_and_what_a_write_off_takes_from_the_patient()
+    {
+        var biller = await App.ClientFor(Users.NorthBiller);
+        var patient = await RegisteredPatient(biller);
+        var claim = await Claim(App, patient.Id, 200m, code: "99215");
+        // The biller corrects the level of service before the payer adjudicates: 99215 at 200.00 becomes 99213 at 120.00.
+        await CodesChanged(App, claim, 120m, "99213");
+        await Paid(App, claim, patient.Id, 120m, paid: 80m, contractual: 0m, deductible: 40m, coinsurance: 0m);
+        // Nothing is left open on the payer side (120 = 80 paid + 40 PR), so this write-off comes off the patient's 40.
+        await WrittenOff(App, claim, patient.Id, 30m);
+
+        var ledger = await Ledger(App, biller, patient.Id);
+
+        Assert.Equal(120m, ledger.Charges);
+        var visit = Assert.Single(ledger.Visits);
+        Assert.Equal(120m, visit.Charges);
+        Assert.Equal("99213", visit.Description);
+        Assert.Equal(0m, visit.PayerOutstanding);
+        Assert.Equal(30m, visit.PatientWrittenOff);
+        Assert.Equal(10m, ledger.Balance);
+        Assert.Equal(10m, ledger.Aging.Total);
+        Assert.Equal(["charge", "charge-change", "payer-payment", "write-off"], ledger.Entries.Select(e => e.Kind));
+        Assert.Equal(-80m, ledger.Entries[1].Charge);
+    }
+
+    [Fact]
+    public async Task a_voided_claims_charges_leave_the_patient_balance_and_the_payers_later_reversal_does_not_bill_the_patient()
+    {
+        var biller = await App.ClientFor(Users.NorthBiller);
+        var patient = await RegisteredPatient(biller);
+        var kept = await Claim(App, patient.Id, 80m, new DateOnly(2026, 1, 2));
+        await Paid(App, kept, patient.Id, 80m, paid: 60m, contractual: 0m, deductible: 20m, coinsurance: 0m);
+        var claim = await Claim(App, patient.Id, 120m);
+        await Paid(App, claim, patient.Id, 120m, paid: 56m, contractual: 0m, deductible: 50m, coinsurance: 14m);
+        Assert.Equal(84m, (await Ledger(App, biller, patient.Id)).Balance);
+
+        await Voided(App, claim);
+        var afterVoid = await Ledger(App, biller, patient.Id);
+        // The payer takes its money back on the voided claim (an 835 reversal): the patient still owes nothing for it.
+        await Paid(App, claim, patient.Id, -120m, paid: -56m, contractual: 0m, deductible: -50m, coinsurance: -14m, reversal: true);
+        var afterReversal = await Ledger(App, biller, patient.Id);
+
+        Assert.Equal(20m, afterVoid.Balance);
+        Assert.Equal(80m, afterVoid.Charges);
+        Assert.Equal(20m, afterVoid.Aging.Total);
+        Assert.True(Assert.Single(afterVoid.Visits, v => v.ClaimId == claim).Voided);
+        Assert.Equal("void", afterVoid.Entries[^1].Kind);
+        Assert.Equal(20m, afterReversal.Balance);
+        Assert.Equal(60m, afterReversal.InsurancePaid);
+        Assert.Equal(20m, afterReversal.PatientResponsibility);
+
+        // The next statement bills the visit that stands, not the voided one.
+        await biller.PutAsJsonAsync(North($"patients/{patient.Id}/statement-email"), new SetStatementEmail("void@patient.test"));
+        var run = await StatementRuns.RunToTheEnd(biller, StatementDelivery.Email, TimeSpan.FromSeconds(60));
+        Assert.Equal(1, run.Issued);
+        var mail = await App.Mail.WaitForMessageTo("void@patient.test");
+        Assert.Contains("$20.00", mail.Text);
+    }
+
+    [Fact]
     public async Task refuses_a_refund_larger_than_what_is_left_of_the_payment_and_one_without_an_approver()
     {
         var biller = await App.ClientFor(Users.NorthBiller);

@@ -63,8 +63,16 @@ public class PatientPaysOnlineInBrowser(PortalApp app, BrowserFixture browser) :
         await payer.GetByRole(AriaRole.Button, new() { Name = "Pay" }).ClickAsync();
         await Assertions.Expect(payer.GetByRole(AriaRole.Status)).ToContainTextAsync("Thank you");
 
+        // Stripe retries the checkout event (the same event, twice more) and a forger sends it signed with another secret.
+        var completed = App.Stripe.Delivered.First(p => p.Contains("\"checkout.session.completed\"", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, (await App.Stripe.Deliver(completed)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await App.Stripe.Deliver(completed)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await App.Stripe.Deliver(completed, secret: "whsec_forged")).StatusCode);
+
         var ledgerUrl = $"{root}/patients/{patient.Id}/ledger";
         Assert.Equal("$0.00", await BalanceAfterReload(ledgerUrl, "$0.00"));
+        await Assertions.Expect(Page.Locator("table[aria-label='Aging'] tbody td").First).ToHaveTextAsync("$0.00");
+        await Assertions.Expect(Page.Locator("table[aria-label='Patient payments'] tbody tr")).ToHaveCountAsync(1);
         await Assertions.Expect(Page.Locator("table[aria-label='Patient payments']")).ToContainTextAsync("Online");
         await NoSeriousAxeViolations(Page);
 
@@ -74,6 +82,7 @@ public class PatientPaysOnlineInBrowser(PortalApp app, BrowserFixture browser) :
         await Page.GetByRole(AriaRole.Button, new() { Name = "Refund" }).First.ClickAsync();
         Assert.Equal("$64.00", await BalanceAfterReload(ledgerUrl, "$64.00"));
         await Assertions.Expect(Page.Locator("#refunded")).ToHaveTextAsync("$64.00");
+        await Assertions.Expect(Page.Locator("table[aria-label='Aging'] tbody td").First).ToHaveTextAsync("$64.00");
         Assert.Single(App.Stripe.Refunds);
 
         var ledger = await Ledger(App, biller, patient.Id);

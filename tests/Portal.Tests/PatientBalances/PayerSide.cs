@@ -42,6 +42,15 @@ public static partial class PayerSide
     public static Task WrittenOff(PortalApp app, Guid claimId, Guid patientId, decimal amount, Guid? practice = null) =>
         Append(app, claimId, practice, new ClaimWrittenOff(claimId, patientId, amount, "Small balance", null, "test", DateTimeOffset.UtcNow));
 
+    /// <summary>The biller fixed the claim's lines (ClaimCodesChanged names no patient): one line of <paramref name="code"/> at <paramref name="charge"/>.</summary>
+    public static Task CodesChanged(PortalApp app, Guid claimId, decimal charge, string code, DateOnly? dos = null, Guid? practice = null) =>
+        Append(app, claimId, practice, new ClaimCodesChanged(claimId, [new ClaimDiagnosis(1, "I10")],
+            [new ClaimLine(1, code, [], 1, charge, [1], dos ?? new DateOnly(2026, 1, 5))], "Wrong level of service", "test", DateTimeOffset.UtcNow));
+
+    /// <summary>The claim was voided (ClaimVoided names no patient), e.g. replaced by a corrected claim.</summary>
+    public static Task Voided(PortalApp app, Guid claimId, Guid? replacement = null, Guid? practice = null) =>
+        Append(app, claimId, practice, new ClaimVoided(claimId, replacement, "Replaced by a corrected claim", "test", DateTimeOffset.UtcNow));
+
     static async Task Append(PortalApp app, Guid claimId, Guid? practice, object e)
     {
         var store = app.Services.GetRequiredService<IDocumentStore>();

@@ -1,5 +1,6 @@
 using JasperFx.Events.Projections;
 using Marten;
+using Portal.Web.Platform.Reactions;
 
 namespace Portal.Web.Features.PatientBalances;
 
@@ -15,6 +16,8 @@ public static class PatientBalancesModule
         services.AddScoped<StatementRunner>();
         services.AddHostedService<StatementRunWorker>();
         services.AddHostedService<StatementMailSender>();
+        services.AddHostedService<Subscriptions.UsageReporter>();
+        services.AddReaction<Subscriptions.UsageCounting>();
         return services.ConfigureMarten(o =>
         {
             o.Projections.Snapshot<PatientAccount>(SnapshotLifecycle.Inline);
@@ -30,6 +33,7 @@ public static class PatientBalancesModule
             o.Schema.For<Subscriptions.BillingPlan>().SingleTenanted();
             o.Schema.For<Subscriptions.OrganizationSubscription>().SingleTenanted().Index(x => x.StripeCustomerId);
             o.Schema.For<Subscriptions.UsageReport>().SingleTenanted();
+            o.Schema.For<Subscriptions.UsageCount>().SingleTenanted().Index(x => x.OrganizationId);
         });
     }
 }

@@ -1,4 +1,5 @@
 using JasperFx.Events;
+using Marten;
 using Marten.Events.Projections;
 using Portal.Billing.PatientBilling;
 using Portal.Web.Features.Claims;
@@ -11,8 +12,9 @@ public sealed record LedgerEntry(DateTimeOffset At, string Kind, Guid? ClaimId, 
     decimal Balance);
 
 /// <summary>One claim (visit) as the patient's statement itemises it.</summary>
+/// <param name="Voided">The claim was voided (replaced by a corrected claim or cancelled): nothing on it is owed by the patient any more.</param>
 public sealed record LedgerVisit(Guid ClaimId, DateOnly DateOfService, string Description, decimal Charges, decimal InsurancePaid,
-    decimal Adjustments, decimal PatientResponsibility, decimal PayerWrittenOff, decimal PatientWrittenOff)
+    decimal Adjustments, decimal PatientResponsibility, decimal PayerWrittenOff, decimal PatientWrittenOff, bool Voided = false)
 {
     /// <summary>What the payer side still has open on the claim (billed, not yet paid, adjusted, assigned to the patient or written off).</summary>
     public decimal PayerOutstanding => Charges - InsurancePaid - Adjustments - PatientResponsibility - PayerWrittenOff;
@@ -73,6 +75,18 @@ public sealed partial class PatientLedgerProjection : MultiStreamProjection<Pati
 {
     public PatientLedgerProjection()
     {
+        // ClaimCodesChanged and ClaimVoided do not name the patient (the claim stream's contract): the claim's inline snapshot does.
+        CustomGrouping(async (session, events, grouping) =>
+        {
+            var unnamed = events.Where(e => e.Data is ClaimCodesChanged or ClaimVoided).ToList();
+            if (unnamed.Count == 0) return;
+            var claimIds = unnamed.Select(e => e.StreamId).Distinct().ToArray();
+            // Claim ids are unique across tenants (version 7 Guids), and the grouping's session may not be the tenant's.
+            var patients = (await session.Query<ClaimView>().Where(c => c.AnyTenant() && c.Id.IsOneOf(claimIds))
+                .Select(c => new { c.Id, c.PatientId }).ToListAsync()).ToDictionary(c => c.Id, c => c.PatientId);
+            foreach (var e in unnamed)
+                if (patients.TryGetValue(e.StreamId, out var patientId)) grouping.AddEvent(patientId, e);
+        });
         Identity<ClaimCreated>(e => e.PatientId);
         Identity<ClaimPaymentPosted>(e => e.PatientId);
         Identity<ClaimWrittenOff>(e => e.PatientId);
@@ -97,14 +111,43 @@ public sealed partial class PatientLedgerProjection : MultiStreamProjection<Pati
     {
         l.Id = e.PatientId;
         var adjusted = e.Adjustments.Where(a => a.Group != "PR").Sum(a => a.Amount);
+        // On a voided claim the patient owes nothing: the payer's money still shows (until the payer takes it back), its PR does not.
+        var voided = l.Visits.Any(v => v.ClaimId == e.ClaimId && v.Voided);
+        var pr = voided ? 0m : e.PatientResponsibility;
         l.Visit(e.ClaimId, v => v with
         {
             InsurancePaid = v.InsurancePaid + e.Paid, Adjustments = v.Adjustments + adjusted,
-            PatientResponsibility = v.PatientResponsibility + e.PatientResponsibility,
+            PatientResponsibility = v.PatientResponsibility + pr,
         });
         var what = e.Reversal ? "Payer reversal" : "Payer payment";
-        l.Add(e.At, e.Reversal ? "payer-reversal" : "payer-payment", e.ClaimId, null, $"{what}, check {e.CheckNumber}",
-            insurancePaid: e.Paid, adjustment: adjusted, pr: e.PatientResponsibility);
+        l.Add(e.At, e.Reversal ? "payer-reversal" : "payer-payment", e.ClaimId, null, $"{what}, check {e.CheckNumber}" + (voided ? " (voided claim)" : ""),
+            insurancePaid: e.Paid, adjustment: adjusted, pr: pr);
+    }
+
+    /// <summary>The claim's lines changed (a correction before or after the payer saw it): its charges follow.</summary>
+    public void Apply(PatientLedger l, IEvent<ClaimCodesChanged> envelope)
+    {
+        var e = envelope.Data;
+        if (l.Visits.FirstOrDefault(v => v.ClaimId == e.ClaimId) is not { Voided: false } visit) return;
+        var charge = e.Lines.Sum(x => x.Charge);
+        var description = string.Join(", ", e.Lines.Select(x => x.Code).Distinct());
+        l.Visit(e.ClaimId, v => v with { Charges = charge, Description = description });
+        if (charge != visit.Charges)
+            l.Add(e.At, "charge-change", e.ClaimId, null, $"{visit.DateOfService:yyyy-MM-dd} charges changed: {visit.Description} → {description}",
+                charge: charge - visit.Charges);
+    }
+
+    /// <summary>
+    /// A voided claim (replaced by a corrected claim, or cancelled) leaves the patient's bill: its charges and what the patient still
+    /// owed on it come off. Payments stay with the patient (they are not per claim); a later payer reversal on it does not bill the patient.
+    /// </summary>
+    public void Apply(PatientLedger l, IEvent<ClaimVoided> envelope)
+    {
+        var e = envelope.Data;
+        if (l.Visits.FirstOrDefault(v => v.ClaimId == e.ClaimId) is not { Voided: false } visit) return;
+        l.Visit(e.ClaimId, v => v with { Voided = true });
+        l.Add(e.At, "void", e.ClaimId, null, $"{visit.DateOfService:yyyy-MM-dd} claim voided: {e.Reason}", charge: -visit.Charges,
+            pr: -visit.PatientResponsibility, patientWrittenOff: -visit.PatientWrittenOff);
     }
 
     // A write-off settles what the payer side still has open on the claim first; only the rest comes off the patient's part.
@@ -112,7 +155,7 @@ public sealed partial class PatientLedgerProjection : MultiStreamProjection<Pati
     {
         l.Id = e.PatientId;
         var visit = l.Visits.FirstOrDefault(v => v.ClaimId == e.ClaimId);
-        var payerPart = visit is null ? 0m : Math.Clamp(visit.PayerOutstanding, 0m, e.Amount);
+        var payerPart = visit is null ? 0m : visit.Voided ? e.Amount : Math.Clamp(visit.PayerOutstanding, 0m, e.Amount);
         var patientPart = e.Amount - payerPart;
         l.Visit(e.ClaimId, v => v with { PayerWrittenOff = v.PayerWrittenOff + payerPart, PatientWrittenOff = v.PatientWrittenOff + patientPart });
         l.Add(e.At, "write-off", e.ClaimId, null, $"Written off: {e.Reason}", payerWrittenOff: payerPart, patientWrittenOff: patientPart);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using System.Text.Json.Serialization;
 using System.Threading.Channels;
@@ -44,8 +45,14 @@ public sealed record StartStatementRun(StatementDelivery Delivery = StatementDel
 public sealed class StatementRunQueue
 {
     readonly Channel<(string Tenant, Guid RunId)> channel = Channel.CreateUnbounded<(string, Guid)>();
+    int running;
     public void Enqueue(string tenant, Guid runId) => channel.Writer.TryWrite((tenant, runId));
     internal ChannelReader<(string Tenant, Guid RunId)> Reader => channel.Reader;
+
+    /// <summary>A run is drawing and writing in this process: the statement mail sender waits (it would take the cores the run needs).</summary>
+    public bool Running => Volatile.Read(ref running) > 0;
+    internal void Started() => Interlocked.Increment(ref running);
+    internal void Finished() => Interlocked.Decrement(ref running);
 }
 
 sealed class StatementRunWorker(StatementRunQueue queue, IServiceProvider services, IDocumentStore store, ILogger<StatementRunWorker> log)
@@ -66,6 +73,7 @@ sealed class StatementRunWorker(StatementRunQueue queue, IServiceProvider servic
         }
         await foreach (var (tenant, runId) in queue.Reader.ReadAllAsync(stoppingToken))
         {
+            queue.Started();
             try
             {
                 await using var scope = services.CreateAsyncScope();
@@ -81,19 +89,30 @@ sealed class StatementRunWorker(StatementRunQueue queue, IServiceProvider servic
                     await session.SaveChangesAsync(stoppingToken);
                 }
             }
+            finally
+            {
+                queue.Finished();
+            }
         }
     }
 }
 
 /// <summary>
 /// One run: select the patients (<see cref="StatementRules"/>), then per patient freeze the statement, draw its PDF, append
-/// StatementIssued to the account stream and queue the e-mail, in batches of <see cref="Batch"/> patients per transaction, so a
-/// run of 10,000 patients commits as it goes and its progress is visible. A patient already issued a statement by this run
-/// (a run resumed after a restart) is skipped.
+/// StatementIssued to the account stream and queue the e-mail (the outbox sender mails it later, never the run itself). A run of
+/// 10,000 patients is a pipeline: balances are read a page of <see cref="Page"/> patients per round trip (ledgers, accounts and
+/// patients in one batch), PDFs are drawn on every core (no more threads than cores), and the writes of the previous
+/// <see cref="Batch"/> patients commit in one transaction while the next batch is drawn, so progress is visible as it goes.
+/// A patient already issued a statement by this run (a run resumed after a restart) is skipped.
 /// </summary>
 public sealed class StatementRunner(IDocumentStore store, PayLinks links, TimeProvider clock, ILogger<StatementRunner> log)
 {
-    const int Batch = 250;
+    const int Batch = 250, Page = 2000;
+
+    sealed record Decided(PatientLedger Ledger, PatientAccount Account, Patient Patient, StatementDecision Decision);
+
+    /// <summary>Drawn statements to write, with the selection's counts so far (written with the run's progress).</summary>
+    sealed record DrawnBatch((StatementRecord Record, string? Email)[] Items, int Candidates, Dictionary<string, int> Skipped);
 
     public async Task Run(string tenant, Guid runId, CancellationToken ct)
     {
@@ -111,57 +130,87 @@ public sealed class StatementRunner(IDocumentStore store, PayLinks links, TimePr
         await using var query = store.QuerySession(tenant);
         var org = await query.LoadAsync<Organization>(run.PracticeId, ct);
         var settings = await PatientBillingSettings.For(query, run.PracticeId, org?.Name ?? "Your practice", ct);
-        var ledgers = await query.Query<PatientLedger>().Where(l => l.Balance > 0m).ToListAsync(ct);
-        var ids = ledgers.Select(l => l.Id).ToArray();
-        var accounts = (await query.Query<PatientAccount>().Where(a => a.PatientId.IsOneOf(ids)).ToListAsync(ct)).ToDictionary(a => a.PatientId);
-        var patients = (await query.LoadManyAsync<Patient>(ct, ids)).ToDictionary(p => p.Id);
         var issued = (await query.Query<StatementRecord>().Where(s => s.RunId == runId).Select(s => s.PatientId).ToListAsync(ct)).ToHashSet();
+        // Only the ids first (an index scan on the balance); the documents come a page at a time.
+        var owing = await query.Query<PatientLedger>().Where(l => l.Balance > 0m).OrderBy(l => l.Id).Select(l => l.Id).ToListAsync(ct);
 
-        var decisions = new List<(PatientLedger Ledger, PatientAccount Account, StatementDecision Decision)>();
-        var skipped = new Dictionary<string, int>();
-        foreach (var ledger in ledgers)
+        var template = run;
+        var channel = Channel.CreateBounded<DrawnBatch>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        double write = 0, writeWait = 0;
+        var writer = Task.Run(async () =>
         {
-            var account = accounts.GetValueOrDefault(ledger.Id) ?? new PatientAccount { PatientId = ledger.Id };
-            var planOk = account.Plan is { } plan
-                && PaymentPlans.Status(plan.Instalments, account.PaidSince(plan.AgreedAt), run.StatementDate, settings.PlanGraceDays).InGoodStanding;
-            var candidate = new StatementCandidate(ledger.Id, ledger.Balance, account.Statements.LastOrDefault()?.StatementDate,
-                account.NoticesSince(ledger.ClearedAt), account.OnHold, account.InCollections, planOk);
-            var decision = StatementRules.Decide(settings.Policy, candidate, run.StatementDate);
-            if (decision.Send && !issued.Contains(ledger.Id) && patients.ContainsKey(ledger.Id)) decisions.Add((ledger, account, decision));
-            else if (decision.Skipped is { } reason) skipped[reason.ToString()] = skipped.GetValueOrDefault(reason.ToString()) + 1;
-        }
-        run = run with { Candidates = ledgers.Count, Skipped = skipped };
-
-        foreach (var chunk in decisions.Chunk(Batch))
-        {
-            // Drawing PDFs is the CPU-heavy part: both cores draw, the database writes stay in one transaction per batch.
-            var drawn = new (StatementRecord Record, string? Email)[chunk.Length];
-            Parallel.For(0, chunk.Length, new ParallelOptions { CancellationToken = ct }, i =>
+            try
             {
-                var (ledger, account, decision) = chunk[i];
-                drawn[i] = Draw(run, settings, patients[ledger.Id], ledger, account, decision);
-            });
-            await using var session = store.LightweightSession(tenant);
-            var now = clock.GetUtcNow();
-            foreach (var (record, email) in drawn)
-            {
-                session.Store(record);
-                session.Events.Append(PatientAccount.StreamIdFor(record.PatientId), new StatementIssued(record.PatientId, record.Id, run.Id,
-                    record.Statement.Notice, record.Statement.AmountDue, record.Statement.StatementDate, record.Statement.DueDate, record.Delivery,
-                    run.StartedBy, now));
-                if (record.Delivery == StatementDelivery.Email && email is not null)
-                    session.Store(new StatementMail(record.Id, tenant, email,
-                        record.Statement.Practice.Name, record.Statement.AmountDue, record.Statement.DueDate, record.Statement.PayOnlineUrl!, now));
+                await foreach (var batch in channel.Reader.ReadAllAsync(ct))
+                {
+                    var started = Stopwatch.GetTimestamp();
+                    run = await Write(tenant, run, batch, ct);
+                    write += Stopwatch.GetElapsedTime(started).TotalSeconds;
+                }
             }
-            run = run with
+            catch (Exception e)
             {
-                Processed = run.Processed + drawn.Length,
-                Emailed = run.Emailed + drawn.Count(d => d.Record.Delivery == StatementDelivery.Email),
-                Printed = run.Printed + drawn.Count(d => d.Record.Delivery == StatementDelivery.Print),
-            };
-            session.Store(run);
-            await session.SaveChangesAsync(ct);
+                channel.Writer.TryComplete(e);
+                throw;
+            }
+        }, ct);
+
+        double read = 0, draw = 0;
+        var candidates = 0;
+        var skipped = new Dictionary<string, int>();
+        var parallel = new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount };
+        try
+        {
+            foreach (var page in owing.Chunk(Page))
+            {
+                var started = Stopwatch.GetTimestamp();
+                var batchQuery = query.CreateBatchQuery();
+                var ledgersTask = batchQuery.LoadMany<PatientLedger>().ById(page);
+                var accountsTask = batchQuery.LoadMany<PatientAccount>().ById(page.Select(PatientAccount.StreamIdFor).ToArray());
+                var patientsTask = batchQuery.LoadMany<Patient>().ById(page);
+                await batchQuery.Execute(ct);
+                var accounts = (await accountsTask).ToDictionary(a => a.PatientId);
+                var patients = (await patientsTask).ToDictionary(p => p.Id);
+                var decided = new List<Decided>();
+                foreach (var ledger in (await ledgersTask).Where(l => l.Balance > 0m))
+                {
+                    candidates++;
+                    var account = accounts.GetValueOrDefault(ledger.Id) ?? new PatientAccount { PatientId = ledger.Id };
+                    var planOk = account.Plan is { } plan
+                        && PaymentPlans.Status(plan.Instalments, account.PaidSince(plan.AgreedAt), run.StatementDate, settings.PlanGraceDays).InGoodStanding;
+                    var candidate = new StatementCandidate(ledger.Id, ledger.Balance, account.Statements.LastOrDefault()?.StatementDate,
+                        account.NoticesSince(ledger.ClearedAt), account.OnHold, account.InCollections, planOk);
+                    var decision = StatementRules.Decide(settings.Policy, candidate, run.StatementDate);
+                    if (decision.Send && !issued.Contains(ledger.Id) && patients.TryGetValue(ledger.Id, out var patient))
+                        decided.Add(new Decided(ledger, account, patient, decision));
+                    else if (decision.Skipped is { } reason) skipped[reason.ToString()] = skipped.GetValueOrDefault(reason.ToString()) + 1;
+                }
+                read += Stopwatch.GetElapsedTime(started).TotalSeconds;
+
+                foreach (var chunk in decided.Chunk(Batch))
+                {
+                    started = Stopwatch.GetTimestamp();
+                    var drawn = new (StatementRecord Record, string? Email)[chunk.Length];
+                    Parallel.For(0, chunk.Length, parallel, i => drawn[i] = Draw(template, settings, chunk[i]));
+                    draw += Stopwatch.GetElapsedTime(started).TotalSeconds;
+                    started = Stopwatch.GetTimestamp();
+                    await channel.Writer.WriteAsync(new DrawnBatch(drawn, candidates, new Dictionary<string, int>(skipped)), ct);
+                    writeWait += Stopwatch.GetElapsedTime(started).TotalSeconds;
+                }
+            }
+            await channel.Writer.WriteAsync(new DrawnBatch([], candidates, skipped), ct);
+            channel.Writer.Complete();
         }
+        catch (Exception e)
+        {
+            channel.Writer.TryComplete(e);
+            // The writer stops too. When it failed first (the channel closed under the drawing), its failure is the cause.
+            try { await writer; }
+            catch (Exception writerFailure) when (e is ChannelClosedException) { ExceptionDispatchInfo.Throw(writerFailure); }
+            catch (Exception) when (e is not ChannelClosedException) { }
+            throw;
+        }
+        await writer;
 
         await using (var session = store.LightweightSession(tenant))
         {
@@ -174,24 +223,53 @@ public sealed class StatementRunner(IDocumentStore store, PayLinks links, TimePr
             session.Store(run);
             await session.SaveChangesAsync(ct);
         }
-        log.LogInformation("Statement run {RunId}: {Issued} statements in {Seconds:0.0} s", runId, run.Issued, watch.Elapsed.TotalSeconds);
+        log.LogInformation("Statement run {RunId}: {Issued} statements in {Seconds:0.0} s (reading {Read:0.0} s, drawing {Draw:0.0} s, "
+            + "writing {Write:0.0} s alongside, waiting for the writer {Wait:0.0} s)", runId, run.Issued, watch.Elapsed.TotalSeconds, read, draw,
+            write, writeWait);
     }
 
-    (StatementRecord, string?) Draw(StatementRun run, PatientBillingSettings settings, Patient patient, PatientLedger ledger,
-        PatientAccount account, StatementDecision decision)
+    /// <summary>One transaction: the statements, StatementIssued on each account stream, the queued e-mails and the run's progress.</summary>
+    async Task<StatementRun> Write(string tenant, StatementRun run, DrawnBatch batch, CancellationToken ct)
     {
+        await using var session = store.LightweightSession(tenant);
+        var now = clock.GetUtcNow();
+        foreach (var (record, email) in batch.Items)
+        {
+            session.Store(record);
+            session.Events.Append(PatientAccount.StreamIdFor(record.PatientId), new StatementIssued(record.PatientId, record.Id, run.Id,
+                record.Statement.Notice, record.Statement.AmountDue, record.Statement.StatementDate, record.Statement.DueDate, record.Delivery,
+                run.StartedBy, now));
+            if (record.Delivery == StatementDelivery.Email && email is not null)
+                session.Store(new StatementMail(record.Id, tenant, email,
+                    record.Statement.Practice.Name, record.Statement.AmountDue, record.Statement.DueDate, record.Statement.PayOnlineUrl!, now));
+        }
+        run = run with
+        {
+            Candidates = batch.Candidates, Skipped = batch.Skipped,
+            Processed = run.Processed + batch.Items.Length,
+            Emailed = run.Emailed + batch.Items.Count(d => d.Record.Delivery == StatementDelivery.Email),
+            Printed = run.Printed + batch.Items.Count(d => d.Record.Delivery == StatementDelivery.Print),
+        };
+        session.Store(run);
+        await session.SaveChangesAsync(ct);
+        return run;
+    }
+
+    (StatementRecord, string?) Draw(StatementRun run, PatientBillingSettings settings, Decided d)
+    {
+        var (ledger, account, patient, decision) = d;
         var id = Guid.CreateVersion7();
         var visits = Visits(ledger);
         var last = account.Statements.LastOrDefault();
         var paidSince = ledger.Entries.Where(e => last is null || DateOnly.FromDateTime(e.At.UtcDateTime) > last.StatementDate)
             .Sum(e => e.PatientPaid - e.Refunded);
-        var d = patient.Demographics;
-        var address = d.Address is { } a
+        var who = patient.Demographics;
+        var address = who.Address is { } a
             ? new[] { a.Line1, a.Line2 ?? "", $"{a.City}, {a.State} {a.PostalCode}" }
             : [];
         var link = links.Url(run.LinkRoot, new PayLinkTarget(run.PracticeId, patient.Id, id));
         var planNote = account.Plan is not null ? "Your payment plan has a missed instalment: please pay the amount due or call us." : null;
-        var statement = new Statement(id, settings.Branding, $"{d.FirstName} {d.LastName}", address, patient.Mrn, run.StatementDate,
+        var statement = new Statement(id, settings.Branding, $"{who.FirstName} {who.LastName}", address, patient.Mrn, run.StatementDate,
             decision.Notice!.Value, decision.DueDate!.Value, decision.AmountDue, visits, paidSince, link, planNote);
         var pdf = StatementPdf.Render(statement);
         var delivery = run.Delivery == StatementDelivery.Email && account.StatementEmail is not null ? StatementDelivery.Email : StatementDelivery.Print;
@@ -204,7 +282,7 @@ public sealed class StatementRunner(IDocumentStore store, PayLinks links, TimePr
     {
         var credit = ledger.PatientPaid - ledger.Refunded - ledger.Disputed;
         var result = new List<StatementVisit>();
-        foreach (var v in ledger.Visits.OrderBy(v => v.DateOfService))
+        foreach (var v in ledger.Visits.Where(v => !v.Voided).OrderBy(v => v.DateOfService))
         {
             var owed = v.PatientResponsibility - v.PatientWrittenOff;
             var paid = Math.Clamp(credit, 0m, Math.Max(owed, 0m));
@@ -216,8 +294,12 @@ public sealed class StatementRunner(IDocumentStore store, PayLinks links, TimePr
     }
 }
 
-/// <summary>Sends queued statement e-mails (Portal:PatientBilling:MailPoll, default 2 s), 50 at a time, 5 attempts each.</summary>
-sealed class StatementMailSender(IDocumentStore store, IMailSender sender, IConfiguration config, TimeProvider clock,
+/// <summary>
+/// Sends queued statement e-mails (Portal:PatientBilling:MailPoll, default 2 s), 50 at a time, 5 attempts each. It waits while a
+/// statement run works in this process: a run is a burst of CPU (PDFs on every core) and its mails are better sent right after it
+/// than slowing it down (a run of 10,000 queues 10,000 mails; the run's target is to have them queued, docs/benchmarks.md).
+/// </summary>
+sealed class StatementMailSender(IDocumentStore store, IMailSender sender, IConfiguration config, TimeProvider clock, StatementRunQueue runs,
     ILogger<StatementMailSender> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -227,7 +309,7 @@ sealed class StatementMailSender(IDocumentStore store, IMailSender sender, IConf
         {
             try
             {
-                if (await SendSome(stoppingToken) == 0) await Task.Delay(poll, stoppingToken);
+                if (runs.Running || await SendSome(stoppingToken) == 0) await Task.Delay(poll, stoppingToken);
             }
             catch (OperationCanceledException) { return; }
             catch (Exception e)

@@ -12,9 +12,12 @@ namespace Portal.Web.Features.PatientBalances.Subscriptions;
 // Portal's own billing of its tenants (issue 13, item 8): plans, one Stripe Billing subscription per organization, metered usage
 // reported idempotently, invoices for the tenant's admin, and read-only mode after a failed payment's grace period.
 
-/// <summary>A plan: monthly base (a Stripe price) plus metered usage per claim or per chart (a Stripe meter by event name).</summary>
+/// <summary>
+/// A plan: monthly base (a Stripe price) plus metered usage per claim or per chart (a Stripe meter by event name). Audience: the
+/// kind of organization it is for (practices or vendors); null: either.
+/// </summary>
 public sealed record BillingPlan(string Id, string Name, decimal MonthlyBase, decimal PerUnit, string Metric, string StripeBasePriceId,
-    string? StripeMeteredPriceId, string MeterEventName)
+    string? StripeMeteredPriceId, string MeterEventName, OrganizationKind? Audience = null)
 {
     public long Version { get; init; }
 }
@@ -35,7 +38,7 @@ public sealed record UsageReport(string Id, Guid OrganizationId, string Metric, 
 
 public sealed record SavePlan([Required, StringLength(100)] string Name, [Range(0, 100000)] decimal MonthlyBase, [Range(0, 1000)] decimal PerUnit,
     [Required, RegularExpression("^(claim|chart)$")] string Metric, [Required, StringLength(100)] string StripeBasePriceId,
-    [StringLength(100)] string? StripeMeteredPriceId, [Required, StringLength(100)] string MeterEventName);
+    [StringLength(100)] string? StripeMeteredPriceId, [Required, StringLength(100)] string MeterEventName, OrganizationKind? Audience = null);
 
 public sealed record Subscribe([Required, StringLength(50)] string PlanId, [Required, EmailAddress] string BillingEmail, [Range(0, 60)] int GraceDays = 14);
 
@@ -43,6 +46,13 @@ public sealed record Subscribe([Required, StringLength(50)] string PlanId, [Requ
 public sealed record ReportUsage([Required, RegularExpression("^(claim|chart)$")] string Metric, [Range(0, 10_000_000)] long Quantity, [Required, RegularExpression(@"^\d{4}-\d{2}(-\d{2})?$")] string Period);
 
 public sealed record InvoiceRow(string Id, string? Number, string Status, decimal AmountDue, decimal AmountPaid, DateTimeOffset Created, string? Url);
+
+/// <summary>An organization's own view of Portal's billing: its plan, whether it is past due or read-only, and its invoices.</summary>
+public sealed record OrganizationBilling(Guid OrganizationId, string? PlanId, string? PlanName, SubscriptionStatus? Status, DateTimeOffset? PastDueSince,
+    int? GraceDays, bool ReadOnly, IReadOnlyList<InvoiceRow> Invoices);
+
+/// <summary>One day's counted usage of an organization and whether it went to Stripe.</summary>
+public sealed record UsageRow(Guid OrganizationId, string Metric, string Period, long Count, bool Reported);
 
 public static class SubscriptionEndpoints
 {
@@ -59,11 +69,20 @@ public static class SubscriptionEndpoints
             .Requires(Permissions.PlatformBillingManage).WithSummary("Put an organization on a plan (Stripe customer and subscription)")
             .ProducesValidationProblem();
         platform.MapPost("/subscriptions/{organizationId:guid}/usage", Usage).WithName("ReportSubscriptionUsage").Idempotent()
-            .Requires(Permissions.PlatformBillingManage).WithSummary("Report a period's metered usage to Stripe, once per period").ProducesValidationProblem();
+            .Requires(Permissions.PlatformBillingManage).WithSummary("Report a period's metered usage to Stripe, once per period (a correction by hand)")
+            .ProducesValidationProblem();
+        platform.MapGet("/usage", UsageCounts).WithName("ListUsage").Requires(Permissions.PlatformBillingManage)
+            .WithSummary("Usage counted from the events (claims created, charts coded) per organization and day, last 31 days, and whether reported");
+        platform.MapPost("/usage/report", ReportNow).WithName("ReportClosedUsage").Idempotent().Requires(Permissions.PlatformBillingManage)
+            .WithSummary("Report every closed day's usage not yet reported to Stripe now (the hourly job does the same)");
 
         app.MapGet("/api/v1/practices/{practiceId:guid}/subscription/invoices", Invoices).WithTags("Portal subscriptions")
             .WithName("ListSubscriptionInvoices").Requires(Permissions.SubscriptionInvoicesRead)
             .WithSummary("Portal's invoices to this practice (from Stripe)");
+        app.MapGet("/api/v1/organizations/{organizationId:guid}/subscription", OwnBilling).WithTags("Portal subscriptions")
+            .WithName("GetOrganizationSubscription").Requires(Permissions.OrganizationBillingRead)
+            .WithSummary("Your organization's plan, payment state and Portal's invoices to it (practice or vendor admin)")
+            .ProducesProblem(404);
     }
 
     static async Task<Ok<IReadOnlyList<BillingPlan>>> Plans(IDocumentStore store, CancellationToken ct)
@@ -82,7 +101,7 @@ public static class SubscriptionEndpoints
         if (ETags.Parse(context.Request.Headers.IfMatch) is { } expected && expected != (current?.Version ?? 0))
             throw new JasperFx.ConcurrencyException(typeof(BillingPlan), planId);
         var plan = new BillingPlan(planId, body.Name, body.MonthlyBase, body.PerUnit, body.Metric, body.StripeBasePriceId, body.StripeMeteredPriceId,
-            body.MeterEventName) { Version = (current?.Version ?? 0) + 1 };
+            body.MeterEventName, body.Audience) { Version = (current?.Version ?? 0) + 1 };
         s.Store(plan);
         await s.SaveChangesAsync(ct);
         return TypedResults.Ok(plan);
@@ -97,10 +116,21 @@ public static class SubscriptionEndpoints
     static async Task<Results<Ok<OrganizationSubscription>, NotFoundProblem>> SubscribeHandler(Guid organizationId, Subscribe body, IDocumentStore store,
         PortalStripe stripe, TimeProvider clock, CancellationToken ct)
     {
+        var row = await Assign(store, stripe, organizationId, body, clock, ct);
+        return row is null ? new NotFoundProblem("No organization with this id.") : TypedResults.Ok(row);
+    }
+
+    /// <summary>Puts an organization (practice or vendor) on a plan: Stripe customer and subscription, both idempotent. Null: no such organization.</summary>
+    public static async Task<OrganizationSubscription?> Assign(IDocumentStore store, PortalStripe stripe, Guid organizationId, Subscribe body,
+        TimeProvider clock, CancellationToken ct)
+    {
         await using var s = store.LightweightSession();
-        if (await s.LoadAsync<Organization>(organizationId, ct) is not { } org) return new NotFoundProblem("No organization with this id.");
+        if (await s.LoadAsync<Organization>(organizationId, ct) is not { Kind: not OrganizationKind.Operator } org) return null;
         if (await s.LoadAsync<BillingPlan>(body.PlanId, ct) is not { } plan)
             throw new UnprocessableInput("No such plan.", new Dictionary<string, string[]> { ["planId"] = ["Unknown plan."] });
+        if (plan.Audience is { } audience && audience != org.Kind)
+            throw new UnprocessableInput($"{plan.Name} is a plan for {audience.ToString().ToLowerInvariant()}s; {org.Name} is a {org.Kind.ToString().ToLowerInvariant()}.",
+                new Dictionary<string, string[]> { ["planId"] = ["The plan is for another kind of organization."] });
         var customer = await new CustomerService(stripe.Client).CreateAsync(new CustomerCreateOptions
         {
             Name = org.Name, Email = body.BillingEmail, Metadata = new() { ["organization_id"] = organizationId.ToString() },
@@ -111,11 +141,13 @@ public static class SubscriptionEndpoints
         {
             Customer = customer.Id, Items = items, Metadata = new() { ["organization_id"] = organizationId.ToString(), ["plan_id"] = plan.Id },
         }, new RequestOptions { IdempotencyKey = $"portal-subscription-{organizationId}-{plan.Id}" }, ct);
-        var row = new OrganizationSubscription(organizationId, plan.Id, customer.Id, subscription.Id, SubscriptionStatus.Active, null, body.GraceDays,
-            clock.GetUtcNow());
+        var current = await s.LoadAsync<OrganizationSubscription>(organizationId, ct);
+        // A change of plan keeps a past-due state: moving plans does not pay the open invoice.
+        var row = new OrganizationSubscription(organizationId, plan.Id, customer.Id, subscription.Id, current?.Status ?? SubscriptionStatus.Active,
+            current?.PastDueSince, body.GraceDays, clock.GetUtcNow());
         s.Store(row);
         await s.SaveChangesAsync(ct);
-        return TypedResults.Ok(row);
+        return row;
     }
 
     static async Task<Results<Ok<UsageReport>, NotFoundProblem>> Usage(Guid organizationId, ReportUsage body, IDocumentStore store,
@@ -127,34 +159,58 @@ public static class SubscriptionEndpoints
         var plan = await s.LoadAsync<BillingPlan>(sub.PlanId, ct);
         if (plan is null || plan.Metric != metric)
             throw new UnprocessableInput($"The organization's plan meters {plan?.Metric ?? "nothing"}, not {metric}.");
-        var identifier = $"portal-{organizationId:N}-{metric}-{body.Period}";
-        if (await s.LoadAsync<UsageReport>(identifier, ct) is { } already) return TypedResults.Ok(already);
-        try
-        {
-            await new Stripe.Billing.MeterEventService(stripe.Client).CreateAsync(new Stripe.Billing.MeterEventCreateOptions
-            {
-                EventName = plan.MeterEventName, Identifier = identifier,
-                Payload = new() { ["stripe_customer_id"] = sub.StripeCustomerId, ["value"] = body.Quantity.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-            }, new RequestOptions { IdempotencyKey = identifier }, ct);
-        }
-        catch (StripeException e) when (e.StripeError?.Code == "duplicate_meter_event")
-        {
-            // Stripe already has this period (a report whose answer we lost): it counted once; record it.
-        }
-        var report = new UsageReport(identifier, organizationId, metric, body.Period, body.Quantity, clock.GetUtcNow());
-        s.Store(report);
-        await s.SaveChangesAsync(ct);
-        return TypedResults.Ok(report);
+        return TypedResults.Ok(await UsageReporting.Send(s, stripe, sub, plan, body.Period, body.Quantity, clock.GetUtcNow(), ct));
     }
+
+    static async Task<Ok<IReadOnlyList<UsageRow>>> UsageCounts(IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
+        TypedResults.Ok(await RecentUsage(store, clock.GetUtcNow(), ct));
+
+    /// <summary>The last 31 days' counts, newest first, with whether each went to Stripe.</summary>
+    public static async Task<IReadOnlyList<UsageRow>> RecentUsage(IDocumentStore store, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var q = store.QuerySession();
+        var since = UsageCount.PeriodOf(now.AddDays(-31));
+        var counts = (await q.Query<UsageCount>().ToListAsync(ct)).Where(c => string.CompareOrdinal(c.Period, since) >= 0).ToList();
+        var reported = (await q.Query<UsageReport>().Select(r => r.Id).ToListAsync(ct)).ToHashSet();
+        return [.. counts.OrderByDescending(c => c.Period, StringComparer.Ordinal).ThenBy(c => c.OrganizationId).ThenBy(c => c.Metric)
+            .Select(c => new UsageRow(c.OrganizationId, c.Metric, c.Period, c.Count, reported.Contains(UsageReporting.ReportId(c.OrganizationId, c.Metric, c.Period))))];
+    }
+
+    static async Task<Ok<IReadOnlyList<UsageReport>>> ReportNow(IDocumentStore store, PortalStripe stripe, TimeProvider clock, CancellationToken ct) =>
+        TypedResults.Ok(await UsageReporting.ReportClosedDays(store, stripe, clock.GetUtcNow(), ct));
+
+    static async Task<Results<Ok<OrganizationBilling>, NotFoundProblem>> OwnBilling(Guid organizationId, HttpContext context,
+        Users.UserAdministration admin, IDocumentStore store, PortalStripe stripe, TimeProvider clock, CancellationToken ct) =>
+        await admin.AdministeredOrganization(context.User, organizationId, ct) is { } org
+            ? TypedResults.Ok(await BillingOf(store, stripe, org.Id, clock.GetUtcNow(), ct))
+            : new NotFoundProblem("No organization with this id that you administer.");
+
+    /// <summary>An organization's plan, state and invoices (from Stripe; none when it has no subscription or Stripe is off).</summary>
+    public static async Task<OrganizationBilling> BillingOf(IDocumentStore store, PortalStripe stripe, Guid organizationId, DateTimeOffset now,
+        CancellationToken ct)
+    {
+        await using var q = store.QuerySession();
+        if (await q.LoadAsync<OrganizationSubscription>(organizationId, ct) is not { } sub)
+            return new OrganizationBilling(organizationId, null, null, null, null, null, false, []);
+        var plan = await q.LoadAsync<BillingPlan>(sub.PlanId, ct);
+        return new OrganizationBilling(organizationId, sub.PlanId, plan?.Name, sub.Status, sub.PastDueSince, sub.GraceDays, sub.ReadOnly(now),
+            stripe.Settings.Enabled ? await InvoicesOf(stripe, sub, ct) : []);
+    }
+
+    static async Task<IReadOnlyList<InvoiceRow>> InvoicesOf(PortalStripe stripe, OrganizationSubscription sub, CancellationToken ct)
+    {
+        var invoices = await new InvoiceService(stripe.Client).ListAsync(new InvoiceListOptions { Customer = sub.StripeCustomerId, Limit = 24 }, null, ct);
+        return [.. invoices.Data.Select(i => new InvoiceRow(i.Id, i.Number, i.Status, Money.FromCents(i.AmountDue), Money.FromCents(i.AmountPaid),
+            i.Created, i.HostedInvoiceUrl))];
+    }
+
 
     static async Task<Ok<IReadOnlyList<InvoiceRow>>> Invoices(HttpContext context, IDocumentStore store, PortalStripe stripe, CancellationToken ct)
     {
         await using var q = store.QuerySession();
         if (await q.LoadAsync<OrganizationSubscription>(context.RequiredPractice().PracticeId, ct) is not { } sub)
             return TypedResults.Ok<IReadOnlyList<InvoiceRow>>([]);
-        var invoices = await new InvoiceService(stripe.Client).ListAsync(new InvoiceListOptions { Customer = sub.StripeCustomerId, Limit = 24 }, null, ct);
-        return TypedResults.Ok<IReadOnlyList<InvoiceRow>>([.. invoices.Data.Select(i => new InvoiceRow(i.Id, i.Number, i.Status, Money.FromCents(i.AmountDue),
-            Money.FromCents(i.AmountPaid), i.Created, i.HostedInvoiceUrl))]);
+        return TypedResults.Ok(await InvoicesOf(stripe, sub, ct));
     }
 
     /// <summary>invoice.payment_failed → past due (grace starts); invoice.paid → active again. From the platform's own webhook.</summary>
@@ -184,8 +240,13 @@ public static class SubscriptionEndpoints
         {
             var store = context.RequestServices.GetRequiredService<IDocumentStore>();
             await using var q = store.QuerySession();
+            var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
             var sub = await q.LoadAsync<OrganizationSubscription>(practice.PracticeId, context.RequestAborted);
-            if (sub?.ReadOnly(context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow()) == true)
+            // A vendor's staff working a client's practice: the vendor's own subscription decides too (a vendor past its grace
+            // period may read its clients' work but not change it).
+            if (sub?.ReadOnly(now) != true && practice.VendorFunctions is not null && context.User.OrganizationId() is { } vendor)
+                sub = await q.LoadAsync<OrganizationSubscription>(vendor, context.RequestAborted);
+            if (sub?.ReadOnly(now) == true)
             {
                 context.Response.StatusCode = StatusCodes.Status402PaymentRequired;
                 await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
@@ -194,7 +255,7 @@ public static class SubscriptionEndpoints
                     ProblemDetails =
                     {
                         Status = 402, Title = "Read-only until the subscription is paid",
-                        Detail = "Portal's invoice to this practice is unpaid past its grace period. Everything stays readable and exportable; "
+                        Detail = "Portal's invoice to this organization is unpaid past its grace period. Everything stays readable and exportable; "
                             + "changes are refused until the invoice is paid. Nothing was changed.",
                         Extensions = { ["rule"] = "subscription-read-only" },
                     },
