@@ -310,13 +310,13 @@ public static class PaymentEndpoints
     static async Task<Ok<IReadOnlyList<LedgerBalance>>> Ledger(Guid practiceId, NpgsqlDataSource db, string? account, string? id, CancellationToken ct) =>
         TypedResults.Ok(await PaymentQueries.Balances(db, practiceId, account ?? "claim", id, ct));
 
-    static async Task<Ok<KpiReport>> Kpis(Guid practiceId, NpgsqlDataSource db, IQuerySession query, TimeProvider clock, DateOnly? from, DateOnly? to,
+    static async Task<Ok<KpiReport>> Kpis(Guid practiceId, NpgsqlDataSource db, TimeProvider clock, DateOnly? from, DateOnly? to,
         CancellationToken ct)
     {
         var end = to ?? Today(clock);
         var start = from ?? end.AddDays(-89);
         if (start > end) throw new InvalidInput("from", "from must not be after to.");
-        return TypedResults.Ok(await PaymentQueries.Kpi(db, query, practiceId, start, end, ct));
+        return TypedResults.Ok(await PaymentQueries.Kpi(db, practiceId, start, end, ct));
     }
 
     public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);

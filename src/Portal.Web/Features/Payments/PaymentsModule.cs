@@ -9,6 +9,7 @@ public static class PaymentsModule
 {
     public static IServiceCollection AddPayments(this IServiceCollection services)
     {
+        services.AddHostedService<LedgerTablesStartup>();
         services.AddSingleton<EraImport>();
         services.AddSingleton<IInboxFileHandler, EraInboxHandler>();
         return services.ConfigureMarten(o =>
@@ -18,8 +19,7 @@ public static class PaymentsModule
             o.Projections.Snapshot<DenialWorkItem>(SnapshotLifecycle.Inline);
             o.Schema.For<DenialWorkItem>().Index(i => i.State).Index(i => i.DueDate).Index(i => i.ClaimId);
             o.Projections.Snapshot<PayerAccount>(SnapshotLifecycle.Inline);
-            o.Projections.Add<LedgerProjection>(ProjectionLifecycle.Inline);
-            o.Schema.For<LedgerEntry>();
+            o.Projections.Add(new LedgerProjection(), ProjectionLifecycle.Inline);
             o.Schema.For<RemittanceFile>();
             o.Schema.For<UnmatchedClaimPayment>().Index(u => u.State);
             o.Schema.For<PaymentSettings>();
