@@ -299,7 +299,7 @@ public static class PagePermissions
         new("/Payments/Unmatched", Permissions.PaymentsRead, Permissions.PaymentsPost),
         new("/Payments/Denials", Permissions.DenialsRead, Permissions.DenialsWork, H(("export", Permissions.DenialsRead))),
         new("/Payments/Denial", Permissions.DenialsRead, Permissions.DenialsWork,
-            H(("approve", Permissions.WriteOffApprove), ("document", Permissions.DenialsRead))),
+            H(("approve", Permissions.WriteOffApprove), ("document", Permissions.DenialsRead), ("correct", Permissions.ClaimsVoid))),
         new("/Payments/Ar", Permissions.ArRead, null, H(("export", Permissions.ArRead))),
         new("/Payments/Dashboard", Permissions.ReportsRead),
         new("/Audit/Index", Permissions.AuditRead),

@@ -82,10 +82,10 @@ public class PaymentsBench(PortalApp app, ITestOutputHelper output) : PortalTest
             """
             insert into portal.mt_doc_claimview (tenant_id, id, data, mt_dotnet_type, mt_version, mt_last_modified)
             select $1, c.id, (select data from portal.mt_doc_claimview where tenant_id = $1 limit 1)
-                || jsonb_build_object('Id', c.id, 'DateOfService', (date '2026-03-31' - (c.g % 365))::text, 'TotalCharge', 370, 'Paid', 0, 'Adjusted', 0,
+                || jsonb_build_object('Id', c.id, 'DateOfService', (date '2026-03-31' - (c.g % 365)::int)::text, 'TotalCharge', 370, 'Paid', 0, 'Adjusted', 0,
                                       'PatientResponsibility', 0, 'WrittenOff', 0, 'PatientControlNumber', 'L-' || c.g,
-                                      'SubmittedAt', (timestamptz '2026-03-31 12:00Z' - make_interval(days => (c.g % 365) - 2))::text),
-                   'Portal.Web.Features.Claims.ClaimView', gen_random_uuid(), now()
+                                      'SubmittedAt', (timestamptz '2026-03-31 12:00Z' - make_interval(days => (c.g % 365)::int - 2))::text),
+                   'Portal.Web.Features.Claims.ClaimView', 1, now()
             from unnest($2::uuid[]) with ordinality as c(id, g)
             """))
         {

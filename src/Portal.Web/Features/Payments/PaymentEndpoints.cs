@@ -74,6 +74,13 @@ public static class PaymentEndpoints
         denials.MapPost("/{workItemId:guid}/appeal", Appeal).WithName("AppealDenial").HonoursIfMatch().Requires(Permissions.DenialsWork)
             .WithSummary("Appeal: next level, letter PDF generated from the claim and denial facts, deadline from the payer's appeal window")
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412);
+        denials.MapPost("/{workItemId:guid}/corrected-claim", CorrectedClaim).WithName("SendCorrectedClaimFromDenial").HonoursIfMatch()
+            .Requires(Permissions.ClaimsVoid)
+            .WithSummary("Send a corrected claim (frequency 7) from the denial: drafted with the payer's claim number, scrubbed into the claims work queue")
+            .WithDescription("Body: reason (what the corrected claim corrects), optional payerClaimNumber (default: the remittance's CLP07). 201 with the " +
+                             "work item and the new claim's id (Location: the claim). The denied claim is voided as replaced. 409 when the payer does not " +
+                             "have the claim, it was already corrected or voided, or the item is closed. Optional If-Match: the work item's ETag.")
+            .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
         denials.MapPost("/{workItemId:guid}/resolve", Resolve).WithName("ResolveDenial").HonoursIfMatch().Requires(Permissions.DenialsWork)
             .WithSummary("Resolve the item with its outcome and the amount recovered").ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412);
         denials.MapPost("/{workItemId:guid}/write-off", WriteOff).WithName("WriteOffDenial").HonoursIfMatch().Requires(Permissions.DenialsWork)
@@ -266,6 +273,18 @@ public static class PaymentEndpoints
     static Task<Results<Ok<WorkItemDetails>, NotFoundProblem>> Appeal(Guid practiceId, Guid workItemId, AppealDenial body, IDocumentSession session,
         HttpContext context, TimeProvider clock, CancellationToken ct) =>
         Write(session, workItemId, context, v => FollowUpWrites.Appeal(session, practiceId, workItemId, v, body, context.User.Actor(), clock, ct), ct);
+
+    public sealed record CorrectedClaimSent(Guid ClaimId, WorkItemDetails WorkItem);
+
+    static async Task<Results<Created<CorrectedClaimSent>, NotFoundProblem>> CorrectedClaim(Guid practiceId, Guid workItemId, CorrectDeniedClaim body,
+        IDocumentSession session, HttpContext context, Codes.CodeCatalog catalog, TimeProvider clock, CancellationToken ct)
+    {
+        if (await session.LoadAsync<DenialWorkItem>(workItemId, ct) is null) return NoItem();
+        var (item, claimId) = await FollowUpWrites.CorrectedClaim(session, catalog, workItemId, ETags.Parse(context.Request.Headers.IfMatch), body,
+            context.User.Actor(), clock, ct);
+        context.Response.Headers.ETag = ETags.For(item.Version);
+        return TypedResults.Created($"/api/v1/practices/{practiceId}/claims/{claimId}", new CorrectedClaimSent(claimId, Details(item)));
+    }
 
     static Task<Results<Ok<WorkItemDetails>, NotFoundProblem>> Resolve(Guid workItemId, ResolveDenial body, IDocumentSession session,
         HttpContext context, TimeProvider clock, CancellationToken ct) =>

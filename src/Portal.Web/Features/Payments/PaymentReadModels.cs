@@ -130,6 +130,9 @@ public sealed class DenialWorkItem
     public decimal Recovered { get; set; }
     public DateTimeOffset OpenedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>The corrected claim (frequency 7) sent from this item, in the claims work queue.</summary>
+    public Guid? CorrectedClaimId { get; set; }
+    public string? CorrectedControlNumber { get; set; }
 
     public void Apply(DenialWorkItemOpened e)
     {
@@ -153,6 +156,13 @@ public sealed class DenialWorkItem
     {
         Appeals = [.. Appeals, new WorkItemAppeal(e.Level, e.LetterId, e.Deadline, e.Note, e.By, e.At)];
         State = WorkItemState.Appealed; DueDate = e.Deadline; UpdatedAt = e.At;
+    }
+
+    public void Apply(DenialCorrectedClaimCreated e)
+    {
+        CorrectedClaimId = e.CorrectedClaimId; CorrectedControlNumber = e.CorrectedControlNumber;
+        Notes = [.. Notes, new WorkItemNote($"Corrected claim {e.CorrectedControlNumber} (frequency 7, payer claim {e.PayerClaimNumber}) sent to the claims work queue: {e.Reason}", e.By, e.At)];
+        UpdatedAt = e.At;
     }
 
     public void Apply(DenialResolved e) { State = WorkItemState.Resolved; Outcome = e.Outcome; Recovered = e.Recovered; PendingWriteOff = null; UpdatedAt = e.At; }

@@ -1,4 +1,5 @@
 using Portal.Web.Platform;
+using Portal.Web.Platform.Home;
 using JasperFx.Events.Projections;
 using Marten;
 using Marten.Events.Projections;
@@ -11,6 +12,7 @@ public static class PaymentsModule
     {
         services.AddHostedService<LedgerTablesStartup>();
         services.AddSingleton<EraImport>();
+        services.AddHomeCard<DenialsCard>();
         services.AddSingleton<IInboxFileHandler, EraInboxHandler>();
         return services.ConfigureMarten(o =>
         {
