@@ -130,20 +130,19 @@ public class PaymentsBench(PortalApp app, ITestOutputHelper output) : PortalTest
             $"""
              insert into {LedgerTables.Daily} (tenant_id, day, payer, kind, carc, amount, entries)
              select tenant_id, posted_on, coalesce(payer_id::text, payer_code), kind, reason, sum(amount), count(*) from {LedgerTables.Ledger}
-             where tenant_id = $1 group by 1, 2, 3, 4, 5
+             where tenant_id = '{tenant}' group by 1, 2, 3, 4, 5
              on conflict (tenant_id, day, payer, kind, carc) do update set amount = excluded.amount, entries = excluded.entries;
              insert into {LedgerTables.Daily} (tenant_id, day, payer, kind, carc, amount, entries)
              select tenant_id, posted_on, coalesce(payer_id::text, payer_code), '{LedgerEntry.Denial}', reason, sum(amount), count(distinct claim_id)
-             from {LedgerTables.Ledger} where tenant_id = $1 and reason = '197' group by 1, 2, 3, 5;
+             from {LedgerTables.Ledger} where tenant_id = '{tenant}' and reason = '197' group by 1, 2, 3, 5;
              insert into {LedgerTables.ClaimOutcome} (tenant_id, claim_id, adjudicated_on, denied_on, charge)
              select tenant_id, claim_id, min(posted_on), min(posted_on) filter (where reason = '197'), 370 from {LedgerTables.Ledger}
-             where tenant_id = $1 and claim_id is not null group by 1, 2
+             where tenant_id = '{tenant}' and claim_id is not null group by 1, 2
              on conflict (tenant_id, claim_id) do nothing;
              analyze {LedgerTables.Ledger}; analyze {LedgerTables.Daily}; analyze {LedgerTables.ClaimOutcome}; analyze portal.mt_doc_claimview;
              """))
         {
-            cmd.Parameters.AddWithValue(tenant);
-            cmd.CommandTimeout = 900;
+            cmd.CommandTimeout = 900; // several statements: the tenant (a Guid) is written into the text
             await cmd.ExecuteNonQueryAsync();
         }
         Report($"loaded {entries:N0} ledger rows (COPY) and {claims:N0} claims, roll-up built, in {load.Elapsed.TotalSeconds:F0} s");

@@ -17,7 +17,8 @@ public sealed record WriteOffDenial([Range(0.01, 10_000_000)] decimal Amount, [R
 public sealed record LinkUnmatched([Required] Guid ClaimId);
 public sealed record CorrectDeniedClaim([Required, MinLength(3), MaxLength(500)] string Reason, [MaxLength(50)] string? PayerClaimNumber = null);
 public sealed record ChangePaymentSettings([Range(0, 10_000_000)] decimal WriteOffApprovalAbove, [Range(1, 3650)] int AppealWindowDays,
-    Dictionary<Guid, int>? PayerAppealWindowDays);
+    Dictionary<Guid, int>? PayerAppealWindowDays, [Range(1, 3650)] int? ResponseDays = null, Dictionary<Guid, int>? PayerResponseDays = null,
+    [Range(1, 3650)] int? TimelyFilingDays = null, Dictionary<Guid, int>? PayerTimelyFilingDays = null, [Range(0, 365)] int? TimelyFilingWarnDays = null);
 
 /// <summary>Writes of the follow-up queue and the unmatched queue; the API and the pages both call these.</summary>
 public static class FollowUpWrites
@@ -190,8 +191,13 @@ public static class FollowUpWrites
     public static async Task<PaymentSettings> ChangeSettings(IDocumentSession session, Guid practiceId, ChangePaymentSettings input, string by,
         TimeProvider clock, CancellationToken ct)
     {
+        var was = await session.LoadAsync<PaymentSettings>(practiceId, ct) ?? PaymentSettings.Default(practiceId);
+        static Dictionary<Guid, int>? Days(Dictionary<Guid, int>? given, Dictionary<Guid, int>? kept) =>
+            given?.Where(kv => kv.Value is >= 1 and <= 3650).ToDictionary() ?? kept;
         var settings = new PaymentSettings(practiceId, input.WriteOffApprovalAbove, input.AppealWindowDays,
-            input.PayerAppealWindowDays?.Where(kv => kv.Value is >= 1 and <= 3650).ToDictionary() ?? [], by, clock.GetUtcNow());
+            input.PayerAppealWindowDays?.Where(kv => kv.Value is >= 1 and <= 3650).ToDictionary() ?? [], by, clock.GetUtcNow(),
+            input.ResponseDays ?? was.ResponseDays, Days(input.PayerResponseDays, was.PayerResponseDays), input.TimelyFilingDays ?? was.TimelyFilingDays,
+            Days(input.PayerTimelyFilingDays, was.PayerTimelyFilingDays), input.TimelyFilingWarnDays ?? was.TimelyFilingWarnDays);
         session.Store(settings);
         await session.SaveChangesAsync(ct);
         return settings;

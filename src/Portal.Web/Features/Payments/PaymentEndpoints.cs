@@ -102,6 +102,16 @@ public static class PaymentEndpoints
             .WithSummary("The aging by payer and by patient as CSV").Produces<string>(200, "text/csv");
         ar.MapGet("/ar/ledger", Ledger).WithName("GetLedgerBalances").Requires(Permissions.ArRead)
             .WithSummary("Ledger balances per account: ?account=claim|line|patient|payer, optional ?id=");
+        ar.MapGet("/ar/follow-up", FollowUpQueue).WithName("GetArFollowUpQueue").Requires(Permissions.ArRead)
+            .WithSummary("A/R follow-up: claims without an answer after the payer's expected days, and timely-filing alarms, most urgent first")
+            .WithDescription("?reason=no-response|timely-filing, ?owner=me|<name>|- (nobody's). Expected days (default 30), timely-filing limit from the date " +
+                             "of service (default 90) and warning days (default 15) are set per practice and per payer in PUT …/denials/settings.");
+        ar.MapPost("/ar/follow-up/assign", AssignFollowUps).WithName("AssignArFollowUps").HonoursIfMatch().Requires(Permissions.ArFollowUpWork)
+            .WithSummary("Put claims (bulk) in a biller's follow-up queue; owner null takes them out").ProducesValidationProblem().ProducesProblem(422);
+        ar.MapPost("/ar/follow-up/{claimId:guid}/notes", AddFollowUpNote).WithName("AddArFollowUpNote").HonoursIfMatch().Requires(Permissions.ArFollowUpWork)
+            .WithSummary("Add a claim status note (what the payer said, call reference), optionally a status and the next follow-up date")
+            .WithDescription("Optional If-Match: the follow-up's ETag (its revision; W/\"0\" before the first note). 412 when stale.")
+            .ProducesValidationProblem().ProducesProblem(412).ProducesProblem(422);
         ar.MapGet("/kpis", Kpis).WithName("GetCollectionKpis").Requires(Permissions.ReportsRead)
             .WithSummary("Collections KPIs: days in A/R, clean-claim, first-pass, denial, net and gross collection rates, top CARCs, payments by month")
             .WithDescription("?from=&to= (yyyy-MM-dd; default the last 90 days). Formulas: docs/payments.md.");
@@ -336,6 +346,26 @@ public static class PaymentEndpoints
         var start = from ?? end.AddDays(-89);
         if (start > end) throw new InvalidInput("from", "from must not be after to.");
         return TypedResults.Ok(await PaymentQueries.Kpi(db, practiceId, start, end, ct));
+    }
+
+    static async Task<Ok<IReadOnlyList<FollowUpRow>>> FollowUpQueue(Guid practiceId, IQuerySession query, HttpContext context, TimeProvider clock,
+        string? reason, string? owner, CancellationToken ct) =>
+        TypedResults.Ok(await ArFollowUps.Queue(query, practiceId, Today(clock), owner == "me" ? context.User.Actor() : owner,
+            ArFollowUps.ParseReason(reason), ct));
+
+    static async Task<Results<Ok<int>, NotFoundProblem>> AssignFollowUps(AssignFollowUps body, IDocumentSession session, HttpContext context,
+        TimeProvider clock, CancellationToken ct) =>
+        await ArFollowUps.Assign(session, body with { Owner = body.Owner == "me" ? context.User.Actor() : body.Owner }, context.User.Actor(), clock, ct)
+            is { } n ? TypedResults.Ok(n) : new NotFoundProblem("One or more claims are not in this practice.");
+
+    static async Task<Results<Ok<ArFollowUp>, NotFoundProblem>> AddFollowUpNote(Guid claimId, AddFollowUpNote body, IDocumentSession session,
+        HttpContext context, TimeProvider clock, CancellationToken ct)
+    {
+        var expected = ETags.Parse(context.Request.Headers.IfMatch) is { } v ? (int)v : (int?)null;
+        if (await ArFollowUps.AddNote(session, claimId, expected, body, context.User.Actor(), clock, ct) is not { } f)
+            return new NotFoundProblem("No such claim in this practice.");
+        context.Response.Headers.ETag = ETags.For(f.Revision);
+        return TypedResults.Ok(f);
     }
 
     public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);

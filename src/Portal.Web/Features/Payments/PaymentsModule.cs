@@ -26,6 +26,7 @@ public static class PaymentsModule
             o.Schema.For<UnmatchedClaimPayment>().Index(u => u.State);
             o.Schema.For<PaymentSettings>();
             o.Schema.For<WorkItemDocument>();
+            o.Schema.For<ArFollowUp>().Index(f => f.Owner);
         });
     }
 }
