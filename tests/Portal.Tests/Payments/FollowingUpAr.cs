@@ -75,3 +75,40 @@ public class FollowingUpAr(PortalApp app) : PortalTest(app)
         Assert.Contains("Called Acme, ref 55120", page);
     }
 }
+
+/// <summary>The collections dashboard across clients for a billing vendor: only the practices engaged for ar or reports.</summary>
+public class VendorCollectionsAcrossClients(PortalApp app) : PortalTest(app)
+{
+    static string North(string path) => $"/api/v1/practices/{Portal.Web.Features.Demo.DemoData.NorthClinic}/{path}";
+
+    [Fact]
+    public async Task a_vendor_sees_the_collections_of_clients_engaged_for_ar_or_reports_and_no_other()
+    {
+        await SubmittedClaim(App, "V-1", ("99213", 150));
+        await Import(await App.ClientFor(Users.NorthBiller), new Remit("EFT-V", [new Clp("V-1", "1", [Svc.Of("99213", 150, new Cas("CO", "45", 50))])]));
+        var vendorBiller = await App.ClientFor("biller@acme.example");
+        var vendorAdmin = await App.ClientFor(Users.VendorAdmin);
+
+        // As seeded, North Clinic engages Acme for coding only: nothing to see.
+        Assert.Empty((await vendorBiller.GetFromJsonAsync<ClientCollections[]>("/api/v1/vendor/collections?from=2026-03-01&to=2026-03-31", Json))!);
+        Assert.Contains("No client engages your firm for A/R or reports.",
+            await (await App.SignedInBrowser(Users.VendorAdmin)).GetStringAsync("/vendor/collections"));
+
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var engagement = (await admin.GetFromJsonAsync<List<Portal.Web.Features.Tenancy.Engagement>>(North("engagements"), Json))!.Single(e => e.RevokedAt is null);
+        (await admin.PostAsJsonAsync(North($"engagements/{engagement.Id}/revoke"), new Portal.Web.Features.Tenancy.RevokeEngagement("Adding A/R work"))).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync(North("engagements"), new Portal.Web.Features.Tenancy.GrantEngagement(Portal.Web.Features.Demo.DemoData.AcmeCoding, ["coding", "ar"])))
+            .EnsureSuccessStatusCode();
+
+        foreach (var vendor in new[] { vendorBiller, vendorAdmin })
+        {
+            var rows = (await vendor.GetFromJsonAsync<ClientCollections[]>("/api/v1/vendor/collections?from=2026-03-01&to=2026-03-31", Json))!;
+            var north = Assert.Single(rows); // Riverside does not engage Acme
+            Assert.Equal(Portal.Web.Features.Demo.DemoData.NorthClinic, north.PracticeId);
+            Assert.Equal(100m, north.Kpis.Payments);
+        }
+        Assert.Contains("North Clinic", await (await App.SignedInBrowser(Users.VendorAdmin)).GetStringAsync("/vendor/collections"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await (await App.ClientFor(Users.NorthBiller)).GetAsync("/api/v1/vendor/collections")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await (await App.ClientFor(Users.VendorCoder)).GetAsync("/api/v1/vendor/collections")).StatusCode);
+    }
+}

@@ -94,6 +94,11 @@ public static class PaymentEndpoints
         denials.MapPut("/settings", PutSettings).WithName("ChangePaymentSettings").HonoursIfMatch().Requires(Permissions.PaymentSettingsManage)
             .WithSummary("Change the write-off approval limit and appeal windows").ProducesValidationProblem();
 
+        app.MapGet("/api/v1/vendor/collections", VendorCollectionsApi).WithTags("AR").WithName("GetVendorCollections")
+            .Requires(Permissions.VendorCollections)
+            .WithSummary("The collections KPIs of every practice engaging the caller's firm for A/R or reports (only those), side by side")
+            .WithDescription("?from=&to= (yyyy-MM-dd; default the last 90 days). A practice whose engagement names neither function, or was revoked, is not listed.");
+
         var ar = practice.MapGroup("").WithTags("AR");
         ar.MapGet("/ar/aging", Aging).WithName("GetArAging").Requires(Permissions.ArRead)
             .WithSummary("A/R aging 0–30, 31–60, 61–90, 91–120, over 120 days: insurance by payer, patient responsibility by patient")
@@ -366,6 +371,15 @@ public static class PaymentEndpoints
             return new NotFoundProblem("No such claim in this practice.");
         context.Response.Headers.ETag = ETags.For(f.Revision);
         return TypedResults.Ok(f);
+    }
+
+    static async Task<Ok<IReadOnlyList<ClientCollections>>> VendorCollectionsApi(Tenancy.PracticeAccess access, NpgsqlDataSource db, HttpContext context,
+        TimeProvider clock, DateOnly? from, DateOnly? to, CancellationToken ct)
+    {
+        var end = to ?? Today(clock);
+        var start = from ?? end.AddDays(-89);
+        if (start > end) throw new InvalidInput("from", "from must not be after to.");
+        return TypedResults.Ok(await VendorCollections.For(access, db, context.User, start, end, ct));
     }
 
     public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
