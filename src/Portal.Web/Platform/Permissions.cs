@@ -173,6 +173,14 @@ public static class Permissions
         Scopes.PracticeAdmin, [Roles.PracticeAdmin]);
     public static readonly Permission ArRead = new("ar.read", "A/R aging by payer and patient, ledger balances (PHI)", Scopes.EncountersRead,
         Billers, EngagementFunctions.Ar, Phi: true);
+    // A/R follow-up (Features/Payments/ArFollowUp.cs): claim status notes and the biller queues; reading the queue is ar.read.
+    public static readonly Permission ArFollowUpWork = new("ar.followup", "Work the A/R follow-up queue: claim status notes, next follow-up date, owner",
+        Scopes.EncountersWrite, Billers, EngagementFunctions.Ar);
+    // Across clients (Features/Payments/VendorCollections): a billing vendor's staff see the collections figures of the practices
+    // whose engagement names ar or reports (and covers them), nothing else. No PHI: figures only.
+    public static readonly Permission VendorCollections = new("vendor.collections",
+        "The collections dashboard across the firm's clients engaged for A/R or reports (figures, no PHI)", Scopes.PracticeRead,
+        [Roles.VendorAdmin, Roles.VendorBiller], Apps: false);
     public static readonly Permission ReportsRead = new("reports.kpis", "The collections dashboard: KPIs and charts (no PHI)", Scopes.PracticeRead,
         [.. Billers, Roles.Provider, Roles.VendorAdmin], EngagementFunctions.Reports);
     // Patient balances, statements, patient payments (Features/PatientBalances, ADR 0017). Vendor billers need an engagement
@@ -304,8 +312,10 @@ public static class PagePermissions
         new("/Payments/Unmatched", Permissions.PaymentsRead, Permissions.PaymentsPost),
         new("/Payments/Denials", Permissions.DenialsRead, Permissions.DenialsWork, H(("export", Permissions.DenialsRead))),
         new("/Payments/Denial", Permissions.DenialsRead, Permissions.DenialsWork,
-            H(("approve", Permissions.WriteOffApprove), ("document", Permissions.DenialsRead))),
+            H(("approve", Permissions.WriteOffApprove), ("document", Permissions.DenialsRead), ("correct", Permissions.ClaimsVoid))),
         new("/Payments/Ar", Permissions.ArRead, null, H(("export", Permissions.ArRead))),
+        new("/Payments/FollowUp", Permissions.ArRead, Permissions.ArFollowUpWork),
+        new("/Payments/VendorCollections", Permissions.VendorCollections),
         new("/Payments/Dashboard", Permissions.ReportsRead),
         new("/Audit/Index", Permissions.AuditRead),
         new("/Claims/Index", Permissions.ClaimsRead, Permissions.ClaimsWrite, H(("ready", Permissions.ClaimsReady))),

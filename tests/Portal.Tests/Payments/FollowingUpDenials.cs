@@ -196,6 +196,59 @@ public class FollowingUpDenials(PortalApp app) : PortalTest(app)
     }
 
     [Fact]
+    public async Task a_denial_sends_a_corrected_claim_with_the_payers_claim_number_through_the_scrubber_into_the_claims_queue()
+    {
+        var (biller, details, original) = await DeniedClaim();
+
+        var empty = await biller.PostAsJsonAsync(Api($"denials/{details.Item.Id}/corrected-claim"), new { reason = "" });
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        var response = await biller.PostAsJsonAsync(Api($"denials/{details.Item.Id}/corrected-claim"),
+            new CorrectDeniedClaim("Authorization number added to box 23"));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var sent = (await response.Content.ReadFromJsonAsync<PaymentEndpoints.CorrectedClaimSent>(Json))!;
+        Assert.Equal(sent.ClaimId, sent.WorkItem.Item.CorrectedClaimId);
+        Assert.Contains(sent.WorkItem.Item.Notes, n => n.Text.Contains("ACME-2"));
+        Assert.EndsWith($"/claims/{sent.ClaimId}", response.Headers.Location!.ToString());
+        // The claims feature's corrected claim: frequency 7, the remittance's payer claim number (CLP07), scrubbed, in the work queue;
+        // the denied claim is voided as replaced by it.
+        var corrected = await Claim(App, sent.ClaimId);
+        Assert.Equal("7", corrected.FrequencyCode);
+        Assert.Equal("ACME-2", corrected.PayerClaimControlNumber);
+        Assert.Equal(original, corrected.OriginalClaimId);
+        Assert.NotNull(corrected.ScrubbedAsOf);
+        Assert.Contains(corrected.State, new[] { Portal.Web.Features.Claims.ClaimState.Draft, Portal.Web.Features.Claims.ClaimState.Ready });
+        Assert.Equal(Portal.Web.Features.Claims.ClaimState.Voided, (await Claim(App, original)).State);
+        var queue = await biller.GetStringAsync(Api("claims"));
+        Assert.Contains(sent.ClaimId.ToString(), queue);
+
+        // Once: a second corrected claim from the same item is refused.
+        var again = await biller.PostAsJsonAsync(Api($"denials/{details.Item.Id}/corrected-claim"), new CorrectDeniedClaim("Again"));
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        var coder = await App.ClientFor(Users.NorthCoder);
+        Assert.Equal(HttpStatusCode.Forbidden,
+            (await coder.PostAsJsonAsync(Api($"denials/{details.Item.Id}/corrected-claim"), new CorrectDeniedClaim("Not mine"))).StatusCode);
+    }
+
+    [Fact]
+    public async Task the_home_page_shows_a_denials_card_with_open_and_past_due_items_to_billers_only()
+    {
+        var (_, details, _) = await DeniedClaim(); // due 2026-06-14: past due by the test machine's clock
+
+        var home = await (await App.SignedInBrowser(Users.NorthBiller)).GetStringAsync("/");
+        var card = home[home.IndexOf("data-slot=\"denials\"", StringComparison.Ordinal)..];
+        card = card[..card.IndexOf("</div>", StringComparison.Ordinal)];
+        Assert.Contains("1 open denial, 1 past the appeal due date", card);
+        Assert.Contains("denials?overdue=true", card);
+        var coderHome = await (await App.SignedInBrowser(Users.NorthCoder)).GetStringAsync("/");
+        Assert.DoesNotContain("data-slot=\"denials\"", coderHome);
+
+        await (await App.ClientFor(Users.NorthBiller)).PostAsJsonAsync(Api($"denials/{details.Item.Id}/resolve"), new ResolveDenial("paid after call", 900, null));
+        home = await (await App.SignedInBrowser(Users.NorthBiller)).GetStringAsync("/");
+        Assert.Contains("No denial waits for follow-up.", home);
+    }
+
+    [Fact]
     public async Task the_payments_pages_render_for_a_biller()
     {
         var (_, details, _) = await DeniedClaim();

@@ -120,5 +120,26 @@ public class LedgerReconciles(PortalApp app) : PortalTest(app)
         Assert.Equal(expected.Values.Sum(e => e.Paid), payer.Paid);
         Assert.Equal(plbTotal, payer.ProviderAdjustments);
         Assert.Equal(cash, payer.Cash); // Σ BPR02 of the checks
+
+        // The dashboard's roll-up (kept by the ledger projection in the same transactions) equals the rows it summarises, and its
+        // denial rows equal the work items' reasons.
+        var db = App.Services.GetRequiredService<Npgsql.NpgsqlDataSource>();
+        async Task<List<string>> Rows(string sql)
+        {
+            var list = new List<string>();
+            await using var cmd = db.CreateCommand(sql);
+            cmd.Parameters.AddWithValue(DemoData.NorthClinic.ToString());
+            await using var r = await cmd.ExecuteReaderAsync();
+            while (await r.ReadAsync()) list.Add(string.Join("|", Enumerable.Range(0, r.FieldCount).Select(i => Convert.ToString(r.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
+            return list;
+        }
+        var rolled = await Rows($"select day, payer, kind, carc, amount, entries from {LedgerTables.Daily} where tenant_id = $1 and kind <> 'Denial' order by 1, 2, 3, 4");
+        var summed = await Rows($"select posted_on, coalesce(payer_id::text, payer_code), kind, reason, sum(amount), count(*) from {LedgerTables.Ledger} where tenant_id = $1 group by 1, 2, 3, 4 order by 1, 2, 3, 4");
+        Assert.NotEmpty(rolled);
+        Assert.Equal(summed, rolled);
+        var items = await session.Query<DenialWorkItem>().ToListAsync();
+        var denials = await Rows($"select carc, sum(amount), sum(entries) from {LedgerTables.Daily} where tenant_id = $1 and kind = 'Denial' group by 1 order by 1");
+        Assert.Equal(items.SelectMany(i => i.Reasons).GroupBy(r => r.Carc).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => $"{g.Key}|{g.Sum(r => r.Amount).ToString(System.Globalization.CultureInfo.InvariantCulture)}|{g.Count()}"), denials);
     }
 }

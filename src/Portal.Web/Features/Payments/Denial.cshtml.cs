@@ -43,6 +43,11 @@ public class DenialModel(IQuerySession query, TimeProvider clock) : PaymentsPage
         Act(workItemId, s => FollowUpWrites.Appeal(s, Practice.PracticeId, workItemId, null, new AppealDenial(argument, null), User.Actor(), clock, ct),
             "Appealed: the letter is ready below.", session, ct);
 
+    public Task<IActionResult> OnPostCorrectAsync(Guid workItemId, string? reason, [FromServices] IDocumentSession session,
+        [FromServices] Codes.CodeCatalog catalog, CancellationToken ct) =>
+        Act(workItemId, s => FollowUpWrites.CorrectedClaim(s, catalog, workItemId, null, new CorrectDeniedClaim(reason ?? ""), User.Actor(), clock, ct),
+            "Corrected claim drafted and scrubbed: it waits in the claims work queue.", session, ct);
+
     public Task<IActionResult> OnPostResolveAsync(Guid workItemId, string? outcome, decimal recovered, [FromServices] IDocumentSession session, CancellationToken ct) =>
         Act(workItemId, s => FollowUpWrites.Resolve(s, workItemId, null, new ResolveDenial(outcome ?? "", recovered, null), User.Actor(), clock, ct),
             "Resolved.", session, ct);

@@ -110,8 +110,10 @@ public sealed class EraImport(IDocumentStore store, TimeProvider clock)
         var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         if (await session.LoadAsync<BillingProfile>(practice, ct) is { } profile) { known.Add(profile.Npi); known.Add(profile.TaxId.Replace("-", "")); }
         foreach (var npi in await session.Query<Provider>().Select(p => p.Npi).ToListAsync(ct)) known.Add(npi);
-        foreach (var npi in await session.Query<ClaimView>().Select(c => c.BillingProvider.Npi).Distinct().ToListAsync(ct))
-            known.Add(npi);
+        // The claims' billing NPIs only when a payee is still unknown: a scan of every claim, not needed for the usual file.
+        if (era.Payments.Any(p => !known.Contains(p.Payee.Id.Replace("-", ""))))
+            foreach (var npi in await session.Query<ClaimView>().Select(c => c.BillingProvider.Npi).Distinct().ToListAsync(ct))
+                known.Add(npi);
         return era.Payments.Where(p => !known.Contains(p.Payee.Id.Replace("-", "")))
             .Select(p => new RemittanceProblem(p.Segment, null, "1000B payee",
                 $"transaction {p.ControlNumber}: payee {p.Payee.Name} ({p.Payee.IdQualifier} {p.Payee.Id}) is not this practice"))

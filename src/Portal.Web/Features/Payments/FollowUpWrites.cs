@@ -3,6 +3,7 @@ using System.Text;
 using Marten;
 using Portal.Billing.Remittance;
 using Portal.Web.Features.Claims;
+using Portal.Web.Features.Codes;
 using Portal.Web.Features.Intake;
 using Portal.Web.Platform;
 
@@ -14,8 +15,10 @@ public sealed record AppealDenial([MaxLength(4000)] string? Argument, [MaxLength
 public sealed record ResolveDenial([Required, MinLength(2), MaxLength(200)] string Outcome, [Range(0, 10_000_000)] decimal Recovered, [MaxLength(4000)] string? Note);
 public sealed record WriteOffDenial([Range(0.01, 10_000_000)] decimal Amount, [Required, MinLength(3), MaxLength(500)] string Reason);
 public sealed record LinkUnmatched([Required] Guid ClaimId);
+public sealed record CorrectDeniedClaim([Required, MinLength(3), MaxLength(500)] string Reason, [MaxLength(50)] string? PayerClaimNumber = null);
 public sealed record ChangePaymentSettings([Range(0, 10_000_000)] decimal WriteOffApprovalAbove, [Range(1, 3650)] int AppealWindowDays,
-    Dictionary<Guid, int>? PayerAppealWindowDays);
+    Dictionary<Guid, int>? PayerAppealWindowDays, [Range(1, 3650)] int? ResponseDays = null, Dictionary<Guid, int>? PayerResponseDays = null,
+    [Range(1, 3650)] int? TimelyFilingDays = null, Dictionary<Guid, int>? PayerTimelyFilingDays = null, [Range(0, 365)] int? TimelyFilingWarnDays = null);
 
 /// <summary>Writes of the follow-up queue and the unmatched queue; the API and the pages both call these.</summary>
 public static class FollowUpWrites
@@ -83,6 +86,28 @@ public static class FollowUpWrites
             input.Note is { Length: > 0 } n ? Clean(n, "note", 4000) : null, by, now));
         await session.SaveChangesAsync(ct);
         return (await session.LoadAsync<DenialWorkItem>(id, ct))!;
+    }
+
+    /// <summary>
+    /// A corrected claim (frequency 7) from a denial: the claims feature's own corrected-claim write (<see cref="ClaimWrites.Replace"/>:
+    /// a copy of the claim with the payer's claim number, scrubbed into the claims work queue; the denied claim is voided as replaced),
+    /// then the work item records it. The payer claim number is the remittance's (CLP07) unless the biller gives another.
+    /// </summary>
+    public static async Task<(DenialWorkItem Item, Guid ClaimId)> CorrectedClaim(IDocumentSession session, CodeCatalog catalog, Guid id, long? expected,
+        CorrectDeniedClaim input, string by, TimeProvider clock, CancellationToken ct)
+    {
+        var item = await Open(session, id, expected, ct);
+        if (item.IsClosed) throw new RuleViolation($"This work item is already {Words(item.State)}.", "denial.closed");
+        if (item.CorrectedClaimId is { } sent)
+            throw new RuleViolation($"A corrected claim ({item.CorrectedControlNumber}, {sent}) was already sent from this work item.", "denial.corrected");
+        var reason = Clean(input.Reason, "reason", 500);
+        var number = input.PayerClaimNumber is { Length: > 0 } given ? ClaimWrites.PayerNumber(given, "payerClaimNumber") : item.PayerClaimNumber;
+        var corrected = await ClaimWrites.Replace(session, catalog, item.ClaimId, null, "7", number, reason, by, clock, ct)
+            ?? throw new WorkItemNotFound();
+        session.Events.Append(id, new DenialCorrectedClaimCreated(id, item.ClaimId, corrected.Id, corrected.PatientControlNumber,
+            corrected.PayerClaimControlNumber ?? number ?? "", reason, by, clock.GetUtcNow()));
+        await session.SaveChangesAsync(ct);
+        return ((await session.LoadAsync<DenialWorkItem>(id, ct))!, corrected.Id);
     }
 
     public static async Task<DenialWorkItem> Resolve(IDocumentSession session, Guid id, long? expected, ResolveDenial input, string by,
@@ -166,8 +191,13 @@ public static class FollowUpWrites
     public static async Task<PaymentSettings> ChangeSettings(IDocumentSession session, Guid practiceId, ChangePaymentSettings input, string by,
         TimeProvider clock, CancellationToken ct)
     {
+        var was = await session.LoadAsync<PaymentSettings>(practiceId, ct) ?? PaymentSettings.Default(practiceId);
+        static Dictionary<Guid, int>? Days(Dictionary<Guid, int>? given, Dictionary<Guid, int>? kept) =>
+            given?.Where(kv => kv.Value is >= 1 and <= 3650).ToDictionary() ?? kept;
         var settings = new PaymentSettings(practiceId, input.WriteOffApprovalAbove, input.AppealWindowDays,
-            input.PayerAppealWindowDays?.Where(kv => kv.Value is >= 1 and <= 3650).ToDictionary() ?? [], by, clock.GetUtcNow());
+            input.PayerAppealWindowDays?.Where(kv => kv.Value is >= 1 and <= 3650).ToDictionary() ?? [], by, clock.GetUtcNow(),
+            input.ResponseDays ?? was.ResponseDays, Days(input.PayerResponseDays, was.PayerResponseDays), input.TimelyFilingDays ?? was.TimelyFilingDays,
+            Days(input.PayerTimelyFilingDays, was.PayerTimelyFilingDays), input.TimelyFilingWarnDays ?? was.TimelyFilingWarnDays);
         session.Store(settings);
         await session.SaveChangesAsync(ct);
         return settings;

@@ -74,6 +74,13 @@ public static class PaymentEndpoints
         denials.MapPost("/{workItemId:guid}/appeal", Appeal).WithName("AppealDenial").HonoursIfMatch().Requires(Permissions.DenialsWork)
             .WithSummary("Appeal: next level, letter PDF generated from the claim and denial facts, deadline from the payer's appeal window")
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412);
+        denials.MapPost("/{workItemId:guid}/corrected-claim", CorrectedClaim).WithName("SendCorrectedClaimFromDenial").HonoursIfMatch()
+            .Requires(Permissions.ClaimsVoid)
+            .WithSummary("Send a corrected claim (frequency 7) from the denial: drafted with the payer's claim number, scrubbed into the claims work queue")
+            .WithDescription("Body: reason (what the corrected claim corrects), optional payerClaimNumber (default: the remittance's CLP07). 201 with the " +
+                             "work item and the new claim's id (Location: the claim). The denied claim is voided as replaced. 409 when the payer does not " +
+                             "have the claim, it was already corrected or voided, or the item is closed. Optional If-Match: the work item's ETag.")
+            .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
         denials.MapPost("/{workItemId:guid}/resolve", Resolve).WithName("ResolveDenial").HonoursIfMatch().Requires(Permissions.DenialsWork)
             .WithSummary("Resolve the item with its outcome and the amount recovered").ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412);
         denials.MapPost("/{workItemId:guid}/write-off", WriteOff).WithName("WriteOffDenial").HonoursIfMatch().Requires(Permissions.DenialsWork)
@@ -87,6 +94,11 @@ public static class PaymentEndpoints
         denials.MapPut("/settings", PutSettings).WithName("ChangePaymentSettings").HonoursIfMatch().Requires(Permissions.PaymentSettingsManage)
             .WithSummary("Change the write-off approval limit and appeal windows").ProducesValidationProblem();
 
+        app.MapGet("/api/v1/vendor/collections", VendorCollectionsApi).WithTags("AR").WithName("GetVendorCollections")
+            .Requires(Permissions.VendorCollections)
+            .WithSummary("The collections KPIs of every practice engaging the caller's firm for A/R or reports (only those), side by side")
+            .WithDescription("?from=&to= (yyyy-MM-dd; default the last 90 days). A practice whose engagement names neither function, or was revoked, is not listed.");
+
         var ar = practice.MapGroup("").WithTags("AR");
         ar.MapGet("/ar/aging", Aging).WithName("GetArAging").Requires(Permissions.ArRead)
             .WithSummary("A/R aging 0–30, 31–60, 61–90, 91–120, over 120 days: insurance by payer, patient responsibility by patient")
@@ -95,6 +107,16 @@ public static class PaymentEndpoints
             .WithSummary("The aging by payer and by patient as CSV").Produces<string>(200, "text/csv");
         ar.MapGet("/ar/ledger", Ledger).WithName("GetLedgerBalances").Requires(Permissions.ArRead)
             .WithSummary("Ledger balances per account: ?account=claim|line|patient|payer, optional ?id=");
+        ar.MapGet("/ar/follow-up", FollowUpQueue).WithName("GetArFollowUpQueue").Requires(Permissions.ArRead)
+            .WithSummary("A/R follow-up: claims without an answer after the payer's expected days, and timely-filing alarms, most urgent first")
+            .WithDescription("?reason=no-response|timely-filing, ?owner=me|<name>|- (nobody's). Expected days (default 30), timely-filing limit from the date " +
+                             "of service (default 90) and warning days (default 15) are set per practice and per payer in PUT …/denials/settings.");
+        ar.MapPost("/ar/follow-up/assign", AssignFollowUps).WithName("AssignArFollowUps").HonoursIfMatch().Requires(Permissions.ArFollowUpWork)
+            .WithSummary("Put claims (bulk) in a biller's follow-up queue; owner null takes them out").ProducesValidationProblem().ProducesProblem(422);
+        ar.MapPost("/ar/follow-up/{claimId:guid}/notes", AddFollowUpNote).WithName("AddArFollowUpNote").HonoursIfMatch().Requires(Permissions.ArFollowUpWork)
+            .WithSummary("Add a claim status note (what the payer said, call reference), optionally a status and the next follow-up date")
+            .WithDescription("Optional If-Match: the follow-up's ETag (its revision; W/\"0\" before the first note). 412 when stale.")
+            .ProducesValidationProblem().ProducesProblem(412).ProducesProblem(422);
         ar.MapGet("/kpis", Kpis).WithName("GetCollectionKpis").Requires(Permissions.ReportsRead)
             .WithSummary("Collections KPIs: days in A/R, clean-claim, first-pass, denial, net and gross collection rates, top CARCs, payments by month")
             .WithDescription("?from=&to= (yyyy-MM-dd; default the last 90 days). Formulas: docs/payments.md.");
@@ -267,6 +289,18 @@ public static class PaymentEndpoints
         HttpContext context, TimeProvider clock, CancellationToken ct) =>
         Write(session, workItemId, context, v => FollowUpWrites.Appeal(session, practiceId, workItemId, v, body, context.User.Actor(), clock, ct), ct);
 
+    public sealed record CorrectedClaimSent(Guid ClaimId, WorkItemDetails WorkItem);
+
+    static async Task<Results<Created<CorrectedClaimSent>, NotFoundProblem>> CorrectedClaim(Guid practiceId, Guid workItemId, CorrectDeniedClaim body,
+        IDocumentSession session, HttpContext context, Codes.CodeCatalog catalog, TimeProvider clock, CancellationToken ct)
+    {
+        if (await session.LoadAsync<DenialWorkItem>(workItemId, ct) is null) return NoItem();
+        var (item, claimId) = await FollowUpWrites.CorrectedClaim(session, catalog, workItemId, ETags.Parse(context.Request.Headers.IfMatch), body,
+            context.User.Actor(), clock, ct);
+        context.Response.Headers.ETag = ETags.For(item.Version);
+        return TypedResults.Created($"/api/v1/practices/{practiceId}/claims/{claimId}", new CorrectedClaimSent(claimId, Details(item)));
+    }
+
     static Task<Results<Ok<WorkItemDetails>, NotFoundProblem>> Resolve(Guid workItemId, ResolveDenial body, IDocumentSession session,
         HttpContext context, TimeProvider clock, CancellationToken ct) =>
         Write(session, workItemId, context, v => FollowUpWrites.Resolve(session, workItemId, v, body, context.User.Actor(), clock, ct), ct);
@@ -310,13 +344,42 @@ public static class PaymentEndpoints
     static async Task<Ok<IReadOnlyList<LedgerBalance>>> Ledger(Guid practiceId, NpgsqlDataSource db, string? account, string? id, CancellationToken ct) =>
         TypedResults.Ok(await PaymentQueries.Balances(db, practiceId, account ?? "claim", id, ct));
 
-    static async Task<Ok<KpiReport>> Kpis(Guid practiceId, NpgsqlDataSource db, IQuerySession query, TimeProvider clock, DateOnly? from, DateOnly? to,
+    static async Task<Ok<KpiReport>> Kpis(Guid practiceId, NpgsqlDataSource db, TimeProvider clock, DateOnly? from, DateOnly? to,
         CancellationToken ct)
     {
         var end = to ?? Today(clock);
         var start = from ?? end.AddDays(-89);
         if (start > end) throw new InvalidInput("from", "from must not be after to.");
-        return TypedResults.Ok(await PaymentQueries.Kpi(db, query, practiceId, start, end, ct));
+        return TypedResults.Ok(await PaymentQueries.Kpi(db, practiceId, start, end, ct));
+    }
+
+    static async Task<Ok<IReadOnlyList<FollowUpRow>>> FollowUpQueue(Guid practiceId, IQuerySession query, HttpContext context, TimeProvider clock,
+        string? reason, string? owner, CancellationToken ct) =>
+        TypedResults.Ok(await ArFollowUps.Queue(query, practiceId, Today(clock), owner == "me" ? context.User.Actor() : owner,
+            ArFollowUps.ParseReason(reason), ct));
+
+    static async Task<Results<Ok<int>, NotFoundProblem>> AssignFollowUps(AssignFollowUps body, IDocumentSession session, HttpContext context,
+        TimeProvider clock, CancellationToken ct) =>
+        await ArFollowUps.Assign(session, body with { Owner = body.Owner == "me" ? context.User.Actor() : body.Owner }, context.User.Actor(), clock, ct)
+            is { } n ? TypedResults.Ok(n) : new NotFoundProblem("One or more claims are not in this practice.");
+
+    static async Task<Results<Ok<ArFollowUp>, NotFoundProblem>> AddFollowUpNote(Guid claimId, AddFollowUpNote body, IDocumentSession session,
+        HttpContext context, TimeProvider clock, CancellationToken ct)
+    {
+        var expected = ETags.Parse(context.Request.Headers.IfMatch) is { } v ? (int)v : (int?)null;
+        if (await ArFollowUps.AddNote(session, claimId, expected, body, context.User.Actor(), clock, ct) is not { } f)
+            return new NotFoundProblem("No such claim in this practice.");
+        context.Response.Headers.ETag = ETags.For(f.Revision);
+        return TypedResults.Ok(f);
+    }
+
+    static async Task<Ok<IReadOnlyList<ClientCollections>>> VendorCollectionsApi(Tenancy.PracticeAccess access, NpgsqlDataSource db, HttpContext context,
+        TimeProvider clock, DateOnly? from, DateOnly? to, CancellationToken ct)
+    {
+        var end = to ?? Today(clock);
+        var start = from ?? end.AddDays(-89);
+        if (start > end) throw new InvalidInput("from", "from must not be after to.");
+        return TypedResults.Ok(await VendorCollections.For(access, db, context.User, start, end, ct));
     }
 
     public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);

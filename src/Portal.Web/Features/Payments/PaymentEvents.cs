@@ -59,6 +59,13 @@ public sealed record DenialAppealed(Guid WorkItemId, int Level, Guid LetterId, D
 /// <summary>Resolved: paid after appeal, corrected claim accepted, billed to the patient… Recovered in dollars.</summary>
 public sealed record DenialResolved(Guid WorkItemId, string Outcome, decimal Recovered, string? Note, string By, DateTimeOffset At);
 
+/// <summary>
+/// From the work item the biller sent a corrected claim (frequency 7, the payer's claim number from the remittance): the claims
+/// feature drafted and scrubbed it into its work queue and voided (replaced) the denied claim. The item stays open until the payer answers.
+/// </summary>
+public sealed record DenialCorrectedClaimCreated(Guid WorkItemId, Guid OriginalClaimId, Guid CorrectedClaimId, string CorrectedControlNumber,
+    string PayerClaimNumber, string Reason, string By, DateTimeOffset At);
+
 /// <summary>A write-off above the practice's limit waits for an approver.</summary>
 public sealed record DenialWriteOffRequested(Guid WorkItemId, decimal Amount, string Reason, string By, DateTimeOffset At);
 

@@ -45,15 +45,15 @@ public sealed record KpiReport(DateOnly From, DateOnly To, decimal ArTotal, deci
 /// </summary>
 public static class PaymentQueries
 {
-    const string Ledger = MartenSetup.Schema + ".mt_doc_ledgerentry";
+    const string Ledger = LedgerTables.Ledger;
     const string Claims = MartenSetup.Schema + ".mt_doc_claimview";
 
     static readonly Dictionary<string, string> AccountKey = new()
     {
-        ["claim"] = "data->>'ClaimId'",
-        ["line"] = "(data->>'ClaimId') || '#' || coalesce(data->>'Line', data->>'LineCode', '')",
-        ["patient"] = "data->>'PatientId'",
-        ["payer"] = "coalesce(data->>'PayerId', data->>'PayerCode')",
+        ["claim"] = "claim_id::text",
+        ["line"] = "claim_id::text || '#' || coalesce(line::text, line_code, '')",
+        ["patient"] = "patient_id::text",
+        ["payer"] = "coalesce(payer_id::text, payer_code)",
     };
 
     /// <summary>Balances per account of a kind (claim, line, patient, payer); <paramref name="id"/> narrows to one account.</summary>
@@ -62,7 +62,7 @@ public static class PaymentQueries
         if (!AccountKey.TryGetValue(kind, out var key)) throw new InvalidInput("account", "account must be claim, line, patient or payer.");
         var sums = new Dictionary<string, Dictionary<string, decimal>>();
         await using (var cmd = db.CreateCommand(
-            $"select {key} as account, data->>'Kind', sum((data->>'Amount')::numeric) from {Ledger} where tenant_id = $1 " +
+            $"select {key} as account, kind, sum(amount) from {Ledger} where tenant_id = $1 " +
             (id is null ? "" : $"and {key} = $2 ") + "group by 1, 2"))
         {
             cmd.Parameters.AddWithValue(practice.ToString());
@@ -146,53 +146,80 @@ public static class PaymentQueries
             total.PercentOver90, total.PercentOver120);
     }
 
-    public static async Task<KpiReport> Kpi(NpgsqlDataSource db, IQuerySession query, Guid practice, DateOnly from, DateOnly to, CancellationToken ct)
+    /// <summary>
+    /// The dashboard's figures without reading raw postings (ADR 0020): payments, contractual adjustments, payments by month and the
+    /// top denial CARCs from the daily roll-up (<see cref="LedgerTables.Daily"/>, a few rows per day); the adjudicated and denied cohort
+    /// from <see cref="LedgerTables.ClaimOutcome"/> (indexed by day); A/R, days in A/R and the clean-claim rate from one aggregate over
+    /// the submitted claims grouped by date of service (rows per day, not per claim, reach the app).
+    /// </summary>
+    public static async Task<KpiReport> Kpi(NpgsqlDataSource db, Guid practice, DateOnly from, DateOnly to, CancellationToken ct)
     {
-        var claims = await ArClaims(db, practice, ct);
+        var tenant = practice.ToString();
+        var asOf = to;
         var sums = new Dictionary<string, decimal>();
         var months = new SortedDictionary<string, decimal>(StringComparer.Ordinal);
-        var adjudicated = new HashSet<Guid>();
-        await using (var cmd = db.CreateCommand(
-            $"""
-             select data->>'Kind', to_char((data->>'PostedOn')::date, 'YYYY-MM'), (data->>'ClaimId')::uuid, sum((data->>'Amount')::numeric)
-             from {Ledger} where tenant_id = $1 and (data->>'PostedOn')::date between $2 and $3 group by 1, 2, 3
-             """))
+        var carcs = new List<(string Carc, int Count, decimal Amount)>();
+        int adjudicated = 0, denied = 0, submitted = 0, rejected = 0;
+        decimal charges = 0, gross90 = 0;
+        var openByDay = new List<OpenItem>();
+        await using var batch = db.CreateBatch();
+        batch.BatchCommands.Add(Command($"""
+            select kind, to_char(day, 'YYYY-MM'), carc, sum(amount), sum(entries)::int from {LedgerTables.Daily}
+            where tenant_id = $1 and day between $2 and $3 and kind in ('Payment', 'Contractual', '{LedgerEntry.Denial}') group by 1, 2, 3
+            """, tenant, from, to));
+        batch.BatchCommands.Add(Command($"""
+            select count(*)::int, count(*) filter (where denied_on between $2 and $3)::int, coalesce(sum(charge), 0) from {LedgerTables.ClaimOutcome}
+            where tenant_id = $1 and (adjudicated_on between $2 and $3 or denied_on between $2 and $3)
+            """, tenant, from, to));
+        batch.BatchCommands.Add(Command($"""
+            select dos, coalesce(sum(open) filter (where open > 0), 0), sum(charge),
+                   count(*) filter (where submitted between $2 and $3)::int, count(*) filter (where submitted between $2 and $3 and rejected)::int
+            from (select (data->>'DateOfService')::date as dos, (data->>'TotalCharge')::numeric as charge,
+                         (data->>'TotalCharge')::numeric - (data->>'Paid')::numeric - (data->>'Adjusted')::numeric - (data->>'WrittenOff')::numeric as open,
+                         ((data->>'SubmittedAt')::timestamptz at time zone 'UTC')::date as submitted,
+                         jsonb_array_length(coalesce(data->'LastRejectionReasons', '[]'::jsonb)) > 0 as rejected
+                  from {Claims} where tenant_id = $1 and {Submitted}) c
+            group by dos
+            """, tenant, from, to));
+        await using (var r = await batch.ExecuteReaderAsync(ct))
         {
-            cmd.Parameters.AddWithValue(practice.ToString());
-            cmd.Parameters.AddWithValue(from);
-            cmd.Parameters.AddWithValue(to);
-            await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
             {
                 var kind = r.GetString(0);
                 var amount = r.GetDecimal(3);
+                if (kind == LedgerEntry.Denial) { carcs.Add((r.GetString(2), r.GetInt32(4), amount)); continue; }
                 sums[kind] = sums.GetValueOrDefault(kind) + amount;
                 if (kind == "Payment") months[r.GetString(1)] = months.GetValueOrDefault(r.GetString(1)) + amount;
-                if (!r.IsDBNull(2)) adjudicated.Add(r.GetGuid(2));
+            }
+            await r.NextResultAsync(ct);
+            if (await r.ReadAsync(ct)) { adjudicated = r.GetInt32(0); denied = r.GetInt32(1); charges = r.GetDecimal(2); }
+            await r.NextResultAsync(ct);
+            while (await r.ReadAsync(ct))
+            {
+                var dos = DateOnly.FromDateTime(r.GetDateTime(0));
+                openByDay.Add(new OpenItem(dos, r.GetDecimal(1)));
+                if (dos > asOf.AddDays(-90) && dos <= asOf) gross90 += r.GetDecimal(2);
+                submitted += r.GetInt32(3);
+                rejected += r.GetInt32(4);
             }
         }
-        var denials = await query.Query<DenialWorkItem>().Where(d => d.DeniedOn >= from && d.DeniedOn <= to)
-            .Select(d => new { d.ClaimId, d.Reasons }).ToListAsync(ct);
-        var deniedClaims = denials.Select(d => d.ClaimId).ToHashSet();
-        var inCohort = claims.Where(c => adjudicated.Contains(c.Id) || deniedClaims.Contains(c.Id)).ToList();
-        var outcomes = claims.Where(c => c.SubmittedOn is { } s && s >= from && s <= to || inCohort.Contains(c)).Select(c => new ClaimOutcome(
-            Submitted: c.SubmittedOn is { } s && s >= from && s <= to, AcceptedFirstTime: !c.Rejected,
-            Adjudicated: adjudicated.Contains(c.Id) || deniedClaims.Contains(c.Id), PaidFirstPass: !deniedClaims.Contains(c.Id),
-            Denied: deniedClaims.Contains(c.Id))).ToList();
-
-        var asOf = to;
-        var aging = Kpis.Aging(claims.Select(c => new OpenItem(c.Dos, c.InsuranceOpen + c.PatientOpen)), asOf);
-        var gross90 = claims.Where(c => c.Dos > asOf.AddDays(-90) && c.Dos <= asOf).Sum(c => c.Charge);
-        var charges = inCohort.Sum(c => c.Charge);
+        var aging = Kpis.Aging(openByDay, asOf);
         var payments = sums.GetValueOrDefault("Payment");
         var contractual = sums.GetValueOrDefault("Contractual");
-        var top = Kpis.TopCarcs(denials.SelectMany(d => d.Reasons.Select(r => (r.Carc, r.Amount))), 5)
+        var top = carcs.GroupBy(c => c.Carc).Select(g => (Carc: g.Key, Count: g.Sum(c => c.Count), Amount: g.Sum(c => c.Amount)))
+            .OrderByDescending(t => t.Count).ThenByDescending(t => t.Amount).ThenBy(t => t.Carc, StringComparer.Ordinal).Take(5)
             .Select(t => new CarcCount(t.Carc, ReasonText.Carc(t.Carc), t.Count, t.Amount)).ToArray();
-        return new KpiReport(from, to, aging.Total, Kpis.DaysInAr(aging.Total, gross90), gross90, Kpis.CleanClaimRate(outcomes),
-            Kpis.FirstPassResolutionRate(outcomes), Kpis.DenialRate(outcomes), Kpis.NetCollectionRate(payments, charges, contractual),
-            Kpis.GrossCollectionRate(payments, charges), payments, charges, contractual, outcomes.Count(o => o.Submitted),
-            outcomes.Count(o => o.Adjudicated), outcomes.Count(o => o.Denied), top,
+        return new KpiReport(from, to, aging.Total, Kpis.DaysInAr(aging.Total, gross90), gross90, Kpis.Ratio(submitted - rejected, submitted),
+            Kpis.Ratio(adjudicated - denied, adjudicated), Kpis.Ratio(denied, adjudicated), Kpis.NetCollectionRate(payments, charges, contractual),
+            Kpis.GrossCollectionRate(payments, charges), payments, charges, contractual, submitted, adjudicated, denied, top,
             [.. months.Select(m => new MonthAmount(m.Key, m.Value))], AgingRow.From("All", aging));
+    }
+
+    static NpgsqlBatchCommand Command(string sql, params object[] values)
+    {
+        var c = new NpgsqlBatchCommand(sql);
+        foreach (var v in values) c.Parameters.Add(new NpgsqlParameter { Value = v });
+        return c;
     }
 
     /// <summary>Work queue filters (API and page alike).</summary>

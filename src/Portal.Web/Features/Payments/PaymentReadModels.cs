@@ -71,10 +71,23 @@ public sealed class PayerAccount
         new(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes("payer-account:" + payerId.Trim().ToUpperInvariant())));
 }
 
-/// <summary>Follow-up settings of a practice (id = practice id): write-off approval limit and appeal windows.</summary>
+/// <summary>
+/// Follow-up settings of a practice (id = practice id): write-off approval limit and appeal windows; for A/R follow-up, the days a payer
+/// is expected to answer a claim (default 30), its timely-filing limit from the date of service (default 90) and how many days before
+/// that limit the alarm starts (default 15), each with per-payer overrides.
+/// </summary>
 public sealed record PaymentSettings(Guid Id, decimal WriteOffApprovalAbove, int AppealWindowDays, Dictionary<Guid, int> PayerAppealWindowDays,
-    string? UpdatedBy = null, DateTimeOffset? UpdatedAt = null)
+    string? UpdatedBy = null, DateTimeOffset? UpdatedAt = null, int ResponseDays = PaymentSettings.DefaultResponseDays,
+    Dictionary<Guid, int>? PayerResponseDays = null, int TimelyFilingDays = PaymentSettings.DefaultTimelyFilingDays,
+    Dictionary<Guid, int>? PayerTimelyFilingDays = null, int TimelyFilingWarnDays = PaymentSettings.DefaultTimelyFilingWarnDays)
 {
+    // Clean electronic claims are commonly answered within 14–30 days (prompt-pay laws); timely filing runs from 90 days (many
+    // commercial plans) to 365 days (Medicare): 90 is the cautious default until the biller enters each contract's limit.
+    public const int DefaultResponseDays = 30, DefaultTimelyFilingDays = 90, DefaultTimelyFilingWarnDays = 15;
+
+    public int ResponseDaysFor(Guid payerId) => PayerResponseDays is { } d && d.TryGetValue(payerId, out var n) ? n : ResponseDays;
+    public int TimelyFilingDaysFor(Guid payerId) => PayerTimelyFilingDays is { } d && d.TryGetValue(payerId, out var n) ? n : TimelyFilingDays;
+
     // Commercial and Medicare Advantage plans commonly allow 60–180 days for a provider appeal; Medicare's first level
     // (redetermination) is 120 days. 90 days is a cautious default until the biller enters the contract's window per payer.
     public const int DefaultAppealWindowDays = 90;
@@ -130,6 +143,9 @@ public sealed class DenialWorkItem
     public decimal Recovered { get; set; }
     public DateTimeOffset OpenedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>The corrected claim (frequency 7) sent from this item, in the claims work queue.</summary>
+    public Guid? CorrectedClaimId { get; set; }
+    public string? CorrectedControlNumber { get; set; }
 
     public void Apply(DenialWorkItemOpened e)
     {
@@ -153,6 +169,13 @@ public sealed class DenialWorkItem
     {
         Appeals = [.. Appeals, new WorkItemAppeal(e.Level, e.LetterId, e.Deadline, e.Note, e.By, e.At)];
         State = WorkItemState.Appealed; DueDate = e.Deadline; UpdatedAt = e.At;
+    }
+
+    public void Apply(DenialCorrectedClaimCreated e)
+    {
+        CorrectedClaimId = e.CorrectedClaimId; CorrectedControlNumber = e.CorrectedControlNumber;
+        Notes = [.. Notes, new WorkItemNote($"Corrected claim {e.CorrectedControlNumber} (frequency 7, payer claim {e.PayerClaimNumber}) sent to the claims work queue: {e.Reason}", e.By, e.At)];
+        UpdatedAt = e.At;
     }
 
     public void Apply(DenialResolved e) { State = WorkItemState.Resolved; Outcome = e.Outcome; Recovered = e.Recovered; PendingWriteOff = null; UpdatedAt = e.At; }

@@ -1,4 +1,5 @@
 using Portal.Web.Platform;
+using Portal.Web.Platform.Home;
 using JasperFx.Events.Projections;
 using Marten;
 using Marten.Events.Projections;
@@ -9,7 +10,9 @@ public static class PaymentsModule
 {
     public static IServiceCollection AddPayments(this IServiceCollection services)
     {
+        services.AddHostedService<LedgerTablesStartup>();
         services.AddSingleton<EraImport>();
+        services.AddHomeCard<DenialsCard>();
         services.AddSingleton<IInboxFileHandler, EraInboxHandler>();
         return services.ConfigureMarten(o =>
         {
@@ -18,12 +21,12 @@ public static class PaymentsModule
             o.Projections.Snapshot<DenialWorkItem>(SnapshotLifecycle.Inline);
             o.Schema.For<DenialWorkItem>().Index(i => i.State).Index(i => i.DueDate).Index(i => i.ClaimId);
             o.Projections.Snapshot<PayerAccount>(SnapshotLifecycle.Inline);
-            o.Projections.Add<LedgerProjection>(ProjectionLifecycle.Inline);
-            o.Schema.For<LedgerEntry>();
+            o.Projections.Add(new LedgerProjection(), ProjectionLifecycle.Inline);
             o.Schema.For<RemittanceFile>();
             o.Schema.For<UnmatchedClaimPayment>().Index(u => u.State);
             o.Schema.For<PaymentSettings>();
             o.Schema.For<WorkItemDocument>();
+            o.Schema.For<ArFollowUp>().Index(f => f.Owner);
         });
     }
 }
