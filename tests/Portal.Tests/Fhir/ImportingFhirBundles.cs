@@ -57,6 +57,22 @@ public class ImportingFhirBundles(PortalApp app) : PortalTest(app)
     }
 
     [Fact]
+    public async Task the_encounter_page_shows_the_imported_visit_with_the_codes_the_provider_documented()
+    {
+        var biller = await App.ClientFor(Users.NorthBiller);
+        var answer = await Imported(biller, Sample());
+        var encounterId = answer.Entry[5].Response!.Location!.Split('/')[^1];
+        var browser = await App.SignedInBrowser(Users.NorthBiller);
+
+        var page = await browser.GetStringAsync($"/practices/{DemoData.NorthClinic}/encounters/{encounterId}");
+
+        Assert.Contains("Codes the provider documented", page);
+        Assert.Contains("E11.9", page);
+        Assert.Contains("99213", page);
+        Assert.Contains("progress-note.txt", page);
+    }
+
+    [Fact]
     public async Task the_same_bundle_sent_twice_creates_nothing_new_and_says_every_entry_was_already_there()
     {
         var biller = await App.ClientFor(Users.NorthBiller);
@@ -179,6 +195,11 @@ public class ImportingFhirBundles(PortalApp app) : PortalTest(app)
             HttpStatusCode.BadRequest);
         Assert.NotEmpty(outcome.Issue);
         await Read<OperationOutcome>(await biller.SendAsync(Post("not json at all")), HttpStatusCode.BadRequest);
+        var unknownElement = Sample();
+        unknownElement.Resource(3)["favouriteColour"] = "blue";
+        await Read<OperationOutcome>(await biller.SendAsync(Post(unknownElement)), HttpStatusCode.BadRequest);
+        await Read<OperationOutcome>(await biller.SendAsync(Post("""{ "resourceType": "Patient", "gender": "female" }""")),
+            HttpStatusCode.UnprocessableEntity);
 
         var problem = await biller.SendAsync(Post(Broken("no-mrn"), accept: "application/problem+json"));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, problem.StatusCode);

@@ -37,8 +37,11 @@ public static class FhirImport
     public static async Task<FhirImportOutcome> Import(IDocumentSession session, string json, string actor, string practiceUrl,
         long maxDocumentBytes, TimeProvider clock, CancellationToken ct)
     {
-        var (bundle, parseIssues) = Parse(json);
-        if (bundle is null) return new FhirImportOutcome(null, parseIssues, StatusCodes.Status400BadRequest);
+        var (resource, parseIssues) = Parse(json);
+        if (resource is null) return new FhirImportOutcome(null, parseIssues, StatusCodes.Status400BadRequest);
+        if (resource is not R4.Bundle bundle)
+            return new FhirImportOutcome(null, [new FhirIssue("invalid", resource.TypeName, $"Send a transaction Bundle, not a {resource.TypeName}.", null)],
+                StatusCodes.Status422UnprocessableEntity);
         for (var attempt = 1; ; attempt++)
         {
             var run = new ImportRun(session, bundle, actor, clock.GetUtcNow(), practiceUrl, maxDocumentBytes);
@@ -62,7 +65,7 @@ public static class FhirImport
         }
     }
 
-    static (R4.Bundle?, IReadOnlyList<FhirIssue>) Parse(string json)
+    static (R4.Resource?, IReadOnlyList<FhirIssue>) Parse(string json)
     {
         if (string.IsNullOrWhiteSpace(json))
             return (null, [new FhirIssue("required", "Bundle", "Send a FHIR R4 transaction Bundle as application/fhir+json.", null)]);
@@ -70,9 +73,7 @@ public static class FhirImport
         {
             if (!Deserializer.TryDeserializeResource(json, out var resource, out var problems))
                 return (null, [.. problems.Select(p => new FhirIssue("structure", "Bundle", p.Message, null))]);
-            return resource is R4.Bundle b
-                ? (b, [])
-                : (null, [new FhirIssue("invalid", resource?.TypeName ?? "Bundle", $"Send a Bundle, not a {resource?.TypeName}.", null)]);
+            return (resource, []);
         }
         catch (Exception e) when (e is System.Text.Json.JsonException or DeserializationFailedException or FormatException or InvalidOperationException)
         {
