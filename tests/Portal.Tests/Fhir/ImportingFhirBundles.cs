@@ -92,6 +92,19 @@ public class ImportingFhirBundles(PortalApp app) : PortalTest(app)
     }
 
     [Fact]
+    public async Task the_same_bundle_sent_twice_at_once_registers_the_visit_once()
+    {
+        var biller = await App.ClientFor(Users.NorthBiller);
+
+        var answers = await Task.WhenAll(biller.SendAsync(Post(Sample())), biller.SendAsync(Post(Sample())));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        var encounters = await biller.GetFromJsonAsync<PageOf<EncounterListRow>>(Api("encounters?patient=F-1001"), Json);
+        Assert.Equal(1, encounters!.Total);
+        Assert.Equal(1, (await biller.GetFromJsonAsync<PageOf<Patient>>(Api("patients?search=F-1001"), Json))!.Total);
+    }
+
+    [Fact]
     public async Task an_encounter_without_an_identifier_is_matched_by_patient_provider_date_and_place_and_new_codes_are_added()
     {
         var biller = await App.ClientFor(Users.NorthBiller);
