@@ -49,6 +49,7 @@ public static partial class Labels
         ["event.encounter_opened"] = "Registered",
         ["event.visit_notes_revised"] = "Visit notes revised",
         ["event.document_attached"] = "Document attached",
+        ["event.encounter_codes_documented"] = "Provider's documented codes imported",
         ["event.encounter_revised"] = "Date or place of service corrected",
         ["event.encounter_held"] = "Put on hold",
         ["event.encounter_hold_released"] = "Released from hold",

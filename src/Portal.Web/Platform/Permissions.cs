@@ -226,6 +226,15 @@ public static class Permissions
         "Answer a provider query on the provider's behalf (recorded as such), or invite the provider to answer it",
         Scopes.CodingWrite, [Roles.PracticeAdmin]);
 
+    // FHIR R4 (issue 15 item 6, Features/Fhir, ADR 0023): an EHR's transaction Bundle into intake, and claims out as Claim and
+    // ExplanationOfBenefit. The same scopes and roles as the intake and claims operations they stand for, so an app that may
+    // register encounters may import them as FHIR, and one that may read claims may read them as FHIR.
+    public static readonly Permission FhirImport = new("fhir.import",
+        "Import a FHIR R4 transaction Bundle (patients, coverages, providers, payers, encounters, documented codes, notes) into intake",
+        Scopes.EncountersWrite, IntakeWriters);
+    public static readonly Permission FhirExport = new("fhir.export", "Read a claim as a FHIR R4 Claim and its adjudication as an ExplanationOfBenefit (PHI)",
+        Scopes.EncountersRead, [.. Billers, Roles.VendorAdmin], ClaimsFunction, Phi: true);
+
     /// <summary>Every permission, for docs and the route-walk test.</summary>
     public static readonly IReadOnlyList<Permission> All = typeof(Permissions)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

@@ -46,6 +46,8 @@ public class IdempotencyKeys(PortalApp app) : PortalTest(app)
             "IK-3,Ida,Key,1970-01-02,Female,1 Main St,,Springfield,IL,62701,555-0101\n", Encoding.UTF8, "text/csv")), "patients/import"),
         ["EnrollProvider"] = (Users.NorthAdmin, _ => Task.FromResult<Func<HttpContent>>(() =>
             Json(new EnrollProvider("Dr. Key", ValidNpi, "207Q00000X"))), "providers"),
+        ["ImportFhirBundle"] = (Users.NorthAdmin, _ => Task.FromResult<Func<HttpContent>>(() =>
+            new StringContent(Fhir.FhirGiven.Sample().ToJsonString(), Encoding.UTF8, Fhir.FhirGiven.FhirJson)), "fhir"),
         ["AddPayer"] = (Users.NorthAdmin, _ => Task.FromResult<Func<HttpContent>>(() => Json(new AddPayer("Key Health", "IK001"))), "payers"),
         ["OpenEncounter"] = (Users.NorthAdmin, async c =>
         {

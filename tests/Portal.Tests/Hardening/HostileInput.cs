@@ -141,7 +141,9 @@ public class HostileInput(PortalApp app) : PortalTest(app)
                 var status = (int)response.StatusCode;
                 Assert.True(status < 500, $"{op.Method} {op.Path}: {status}");
                 if (status < 400) continue;
-                Assert.True(response.Content.Headers.ContentType?.MediaType == "application/problem+json",
+                // The FHIR endpoints answer errors as a FHIR OperationOutcome, what FHIR clients read (ADR 0023, docs/fhir.md).
+                var expected = op.Path.Contains("/fhir/", StringComparison.Ordinal) ? "application/fhir+json" : "application/problem+json";
+                Assert.True(response.Content.Headers.ContentType?.MediaType == expected,
                     $"{op.Method.ToUpperInvariant()} {op.Path} answered {status} as {response.Content.Headers.ContentType}");
                 if (status == 404) notFound++;
                 if (op.Method == "get" && client == owner && !op.Path.StartsWith("/api/v1/vendor"))

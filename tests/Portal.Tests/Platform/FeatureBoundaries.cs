@@ -21,7 +21,10 @@ public partial class FeatureBoundaries
             ["Encounter", "EncounterDetails", "EncounterStatus", "EncounterListRow", "EncounterOpened", "Patient", "Sex", "Provider", "Payer",
              "Coverage", "Demographics", "Address", "DocumentAttached", "ProviderUserLinked", "IntakeModule", "IntakeDemo", "OpenEncounter", "IntakeQueries",
              "EncounterFilter", "Identifiers", "HistoryEntry", "CoveragePriority",
-             "EncounterHeld", "EncounterHoldReleased", "EncounterRevised", "ProviderInvited", "DocumentOptions", "DocumentTypes"]),
+             "EncounterHeld", "EncounterHoldReleased", "EncounterRevised", "ProviderInvited", "DocumentOptions", "DocumentTypes",
+             // FHIR import (Features/Fhir) registers through intake's own write functions and requests, so keys and checks are the same
+             "PatientWrites", "ProviderWrites", "PayerWrites", "EncounterWrites", "RegisterPatient", "EnrollProvider", "AddPayer",
+             "ProviderType", "SubscriberRelationship", "EncounterDocument", "DocumentedCode", "EncounterCodesDocumented"]),
         ["Coding"] = ("the coding queue row intake lists encounters from, vendor visibility of a practice's records, and the coded encounters standing in for claims on file",
             ["CodingQueueRow", "VendorVisibility", "EncountersOnFile", "CodingChecks", "ChartQueued", "ChartApproved", "ChartReviewed", "CodingChart",
              "CodedDiagnosis", "ServiceLine", "CodingWrites", "CodingModule", "CodingSeedCommand",

@@ -16,6 +16,12 @@ public sealed record EncounterDetails(Guid Id, EncounterStatus Status, Guid Pati
 {
     public string PlaceOfServiceName => Identifiers.PlacesOfService.GetValueOrDefault(PlaceOfService, "");
 
+    /// <summary>ICD-10-CM codes the provider documented (FHIR Condition), for the coder to read; not the chart's codes.</summary>
+    public DocumentedCode[] DocumentedDiagnoses { get; init; } = [];
+
+    /// <summary>CPT/HCPCS codes the provider documented (FHIR Procedure), for the coder to read.</summary>
+    public DocumentedCode[] DocumentedProcedures { get; init; } = [];
+
     public EncounterDetails WithState(Encounter e) => this with { Status = e.Status, Version = e.Version };
 
     /// <summary>The details with the stream's current status and version, in one round trip; null when there is no such encounter.</summary>
@@ -37,6 +43,12 @@ public sealed partial class EncounterDetailsProjection : SingleStreamProjection<
             [], e.By, e.At, 1);
 
     public static EncounterDetails Apply(VisitNotesRevised e, EncounterDetails d) => d with { VisitNotes = e.VisitNotes };
+
+    public static EncounterDetails Apply(EncounterCodesDocumented e, EncounterDetails d) => d with
+    {
+        DocumentedDiagnoses = [.. d.DocumentedDiagnoses, .. e.Diagnoses],
+        DocumentedProcedures = [.. d.DocumentedProcedures, .. e.Procedures],
+    };
 
     public static EncounterDetails Apply(DocumentAttached e, EncounterDetails d) =>
         d with { Documents = [.. d.Documents, new DocumentSummary(e.DocumentId, e.FileName, e.ContentType, e.Size, e.By, e.At)] };

@@ -20,3 +20,15 @@ public sealed record VisitNotesRevised(Guid EncounterId, string VisitNotes, stri
 
 public sealed record DocumentAttached(Guid EncounterId, Guid DocumentId, string FileName, string ContentType, long Size,
     string By, DateTimeOffset At);
+
+/// <summary>A diagnosis or procedure code the provider documented, as the source system sent it (a FHIR Condition or Procedure).</summary>
+/// <param name="System">icd10cm, cpt or hcpcs.</param>
+public sealed record DocumentedCode(string System, string Code, string? Display);
+
+/// <summary>
+/// Codes the provider documented for the visit, imported with it (FHIR Condition and Procedure). They are documentation for
+/// the coder to read, not the chart's codes: coding still selects and sequences diagnoses and service lines itself.
+/// Appended only with codes the encounter did not have yet, so an import sent twice documents nothing twice.
+/// </summary>
+public sealed record EncounterCodesDocumented(Guid EncounterId, DocumentedCode[] Diagnoses, DocumentedCode[] Procedures, string Source,
+    string By, DateTimeOffset At);

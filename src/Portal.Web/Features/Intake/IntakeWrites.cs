@@ -133,20 +133,31 @@ public static class ProviderWrites
         CancellationToken ct)
     {
         var npi = input.Npi?.Trim() ?? "";
+        Check(input);
+        if (await session.Query<Provider>().AnyAsync(p => p.Npi == npi, ct)) throw NpiKey.Violation(npi);
+        var provider = Start(session, input, actor, clock.GetUtcNow());
+        await session.SaveClaimingAsync(NpiKey, npi, ct);
+        return provider;
+    }
+
+    /// <summary>Validates and queues a new provider stream with its NPI key; the caller saves (alone, or with a whole FHIR bundle).</summary>
+    public static Provider Start(IDocumentSession session, EnrollProvider input, string actor, DateTimeOffset now)
+    {
+        Check(input);
+        var enrolled = new ProviderEnrolled(Guid.CreateVersion7(), input.Name.Trim(), input.Npi.Trim(), input.Type,
+            input.TaxonomyCode!.Trim().ToUpperInvariant(), actor, now);
+        session.Events.StartStream<Provider>(enrolled.ProviderId, enrolled);
+        session.Claim(NpiKey, enrolled.Npi, enrolled.ProviderId, enrolled.At);
+        return Provider.Create(enrolled);
+    }
+
+    static void Check(EnrollProvider input) =>
         new FieldErrors()
-            .Check(Identifiers.IsValidNpi(npi), "npi", "An NPI is 10 digits with a valid check digit (Luhn with the 80840 prefix).")
+            .Check(Identifiers.IsValidNpi(input.Npi?.Trim()), "npi", "An NPI is 10 digits with a valid check digit (Luhn with the 80840 prefix).")
             .Check(Identifiers.IsValidTaxonomy(input.TaxonomyCode?.Trim().ToUpperInvariant()), "taxonomyCode",
                 "A NUCC taxonomy code is 10 characters ending in X, e.g. 207Q00000X.")
             .Check(!string.IsNullOrWhiteSpace(input.Name), "name", "Give the provider's name.")
             .ThrowIfAny("The provider cannot be enrolled.");
-        if (await session.Query<Provider>().AnyAsync(p => p.Npi == npi, ct)) throw NpiKey.Violation(npi);
-        var enrolled = new ProviderEnrolled(Guid.CreateVersion7(), input.Name.Trim(), npi, input.Type,
-            input.TaxonomyCode!.Trim().ToUpperInvariant(), actor, clock.GetUtcNow());
-        session.Events.StartStream<Provider>(enrolled.ProviderId, enrolled);
-        session.Claim(NpiKey, npi, enrolled.ProviderId, enrolled.At);
-        await session.SaveClaimingAsync(NpiKey, npi, ct);
-        return Provider.Create(enrolled);
-    }
 }
 
 public static class PayerWrites
@@ -157,19 +168,31 @@ public static class PayerWrites
     public static async Task<Payer> Add(IDocumentSession session, AddPayer input, string actor, TimeProvider clock, CancellationToken ct)
     {
         var code = input.ClearinghousePayerId?.Trim().ToUpperInvariant() ?? "";
+        Check(input);
+        if (await session.Query<Payer>().AnyAsync(p => p.ClearinghousePayerId == code, ct)) throw PayerIdKey.Violation(code);
+        var payer = Start(session, input, actor, clock.GetUtcNow());
+        await session.SaveClaimingAsync(PayerIdKey, code, ct);
+        return payer;
+    }
+
+    /// <summary>Validates and queues a new payer stream with its payer-id key; the caller saves.</summary>
+    public static Payer Start(IDocumentSession session, AddPayer input, string actor, DateTimeOffset now)
+    {
+        Check(input);
+        var added = new PayerAdded(Guid.CreateVersion7(), input.Name.Trim(), input.ClearinghousePayerId.Trim().ToUpperInvariant(),
+            input.TimelyFilingDays ?? Payer.DefaultTimelyFilingDays, actor, now);
+        session.Events.StartStream<Payer>(added.PayerId, added);
+        session.Claim(PayerIdKey, added.ClearinghousePayerId, added.PayerId, added.At);
+        return Payer.Create(added);
+    }
+
+    static void Check(AddPayer input) =>
         new FieldErrors()
-            .Check(Identifiers.IsValidPayerId(code), "clearinghousePayerId", "Use the 2–15 letters or digits your clearinghouse assigns.")
+            .Check(Identifiers.IsValidPayerId(input.ClearinghousePayerId?.Trim().ToUpperInvariant()), "clearinghousePayerId",
+                "Use the 2–15 letters or digits your clearinghouse assigns.")
             .Check(!string.IsNullOrWhiteSpace(input.Name), "name", "Give the payer's name.")
             .Check(input.TimelyFilingDays is null or (>= 1 and <= 3650), "timelyFilingDays", "Use 1–3650 days.")
             .ThrowIfAny("The payer cannot be added.");
-        if (await session.Query<Payer>().AnyAsync(p => p.ClearinghousePayerId == code, ct)) throw PayerIdKey.Violation(code);
-        var added = new PayerAdded(Guid.CreateVersion7(), input.Name.Trim(), code, input.TimelyFilingDays ?? Payer.DefaultTimelyFilingDays,
-            actor, clock.GetUtcNow());
-        session.Events.StartStream<Payer>(added.PayerId, added);
-        session.Claim(PayerIdKey, code, added.PayerId, added.At);
-        await session.SaveClaimingAsync(PayerIdKey, code, ct);
-        return Payer.Create(added);
-    }
 }
 
 public static class EncounterWrites
