@@ -160,14 +160,16 @@ public sealed class PortalNodes : IAsyncLifetime
             var port = FreePort();
             BaseAddress = new Uri($"http://127.0.0.1:{port}/");
             var dll = Path.Combine(AppContext.BaseDirectory, "Portal.Web.dll");
-            var start = new ProcessStartInfo("dotnet")
+            // Under `timeout`, so a node outlives an aborted test run by twenty minutes at most (a killed test host cannot kill it).
+            var start = new ProcessStartInfo(File.Exists("/usr/bin/timeout") ? "/usr/bin/timeout" : "dotnet")
             {
-                ArgumentList = { dll, "--urls", BaseAddress.ToString().TrimEnd('/') },
                 WorkingDirectory = AppContext.BaseDirectory,
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
+            if (start.FileName != "dotnet") foreach (var arg in new[] { "--kill-after=5", "1200", "dotnet" }) start.ArgumentList.Add(arg);
+            foreach (var arg in new[] { dll, "--urls", BaseAddress.ToString().TrimEnd('/') }) start.ArgumentList.Add(arg);
             start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
             foreach (var (key, value) in nodes.SharedSettings($"portal-node-{Name}")) start.Environment[key.Replace(":", "__")] = value;
             start.Environment["Portal__SeedDemoData"] = "false";
