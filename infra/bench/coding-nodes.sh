@@ -21,7 +21,9 @@ for i in $(seq 1 "$NODES"); do
   port=$((5092 + i))
   seed=$([[ $i == 1 ]] && echo true || echo false)
   # The content root is the project folder (appsettings.json), as with `dotnet run`.
+  # The API plans' and per-address rate limits would answer 429 to a load generator on loopback: lifted for the bench.
   (cd src/Portal.Web && ASPNETCORE_ENVIRONMENT=Development Portal__SeedDemoData=$seed Portal__Daemon=HotCold \
+    Portal__ApiLimits__Plans__standard__PermitLimit=100000000 Portal__RateLimits__PerAddress__PermitLimit=100000000 \
     exec dotnet bin/Release/net10.0/Portal.Web.dll --urls "http://127.0.0.1:$port" >"/tmp/portal-bench-node-$i.log" 2>&1) &
   nodes+=($!)
   for _ in $(seq 1 600); do curl -sf -o /dev/null "http://127.0.0.1:$port/health/ready" && break; sleep 0.5; done
