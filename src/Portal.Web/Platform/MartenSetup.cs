@@ -31,6 +31,10 @@ public static class MartenSetup
                 opts.Projections.SlowPollingTime = builder.Configuration.GetValue("Portal:DaemonIdlePolling", TimeSpan.FromSeconds(1));
                 // How long the daemon waits on a gap in the event sequence (an append that rolled back) before skipping it.
                 opts.Projections.StaleSequenceThreshold = builder.Configuration.GetValue("Portal:DaemonGapWait", TimeSpan.FromSeconds(3));
+                // HotCold: how often a standby node tries to take the leadership lock, i.e. the longest a dead leader's work
+                // waits for another node (plus the time PostgreSQL takes to notice the dead connection and free its lock).
+                opts.Projections.LeadershipPollingTime = (int)builder.Configuration
+                    .GetValue("Portal:DaemonLeadershipPolling", TimeSpan.FromSeconds(5)).TotalMilliseconds;
             })
             .UseLightweightSessions()
             .BuildSessionsWith<TenantSessionFactory>(ServiceLifetime.Scoped)
@@ -48,6 +52,8 @@ public static class MartenSetup
             case "disabled": break;
             default: throw new InvalidOperationException($"Portal:Daemon must be Solo, HotCold or Disabled, not '{daemon}'.");
         }
+        builder.Services.AddSingleton(new DaemonStatus(daemon));
+        builder.Services.AddHealthChecks().AddCheck<DaemonHealthCheck>("daemon", tags: ["ready"]);
     }
 }
 
@@ -62,4 +68,45 @@ sealed class TenantSessionFactory(IDocumentStore store, IHttpContextAccessor htt
 
     public IQuerySession QuerySession() => store.QuerySession(Tenant);
     public IDocumentSession OpenSession() => store.LightweightSession(Tenant);
+}
+
+/// <summary>
+/// What this process's async daemon (reactions, async projections) runs right now: everything in Solo, nothing when Disabled,
+/// and in HotCold the shards whose leadership lock it holds (docs/deployment.md, section 3).
+/// </summary>
+public sealed class DaemonStatus(string mode)
+{
+    public string Mode { get; } = mode.ToLowerInvariant() switch { "solo" => "Solo", "hotcold" => "HotCold", _ => "Disabled" };
+
+    /// <summary>
+    /// The subscriptions and projection shards (e.g. <c>claims.draft-on-approval:All</c>) the daemon runs on this node now. In
+    /// HotCold, Marten elects a leader per shard (one advisory lock each), so several nodes share the shards between them and
+    /// each shard runs on exactly one node; a standby that holds none reports an empty list.
+    /// </summary>
+    public IReadOnlyList<string> RunningShards(IServiceProvider services)
+    {
+        if (Mode == "Disabled" || services.GetService<IProjectionCoordinator>() is not { } coordinator) return [];
+        try
+        {
+            var daemon = coordinator.DaemonForMainDatabase();
+            return daemon.IsRunning ? [.. daemon.CurrentAgents().Select(a => a.Name.Identity).Order(StringComparer.Ordinal)] : [];
+        }
+        catch (InvalidOperationException)
+        {
+            return []; // no daemon built yet for the database: this node has led nothing so far
+        }
+    }
+}
+
+/// <summary>/health/ready reports the daemon's mode and the shards this node runs; informational, always Healthy.</summary>
+sealed class DaemonHealthCheck(DaemonStatus status, IServiceProvider services) : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
+{
+    public Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(
+        Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext context, CancellationToken ct = default)
+    {
+        var shards = status.RunningShards(services);
+        return Task.FromResult(Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy(
+            shards.Count > 0 ? $"This node runs {shards.Count} daemon shard(s)." : "This node runs no daemon shard now.",
+            new Dictionary<string, object> { ["mode"] = status.Mode, ["shards"] = shards }));
+    }
 }

@@ -74,12 +74,15 @@ public static class PlatformSetup
             .AddCheck("database", new DatabaseHealthCheck(connectionString), tags: ["ready"]);
 
         builder.AddPortalReactions();
+        builder.Services.AddSingleton<LagMetrics>();
         builder.Services.AddScoped<Home.HomeBoard>();
     }
 
     public static async Task UsePlatformAsync(this WebApplication app)
     {
         var parts = app.Services.GetRequiredService<PlatformParts>();
+        // Creates the lag gauges on the app's meter; they cost nothing until a metrics reader or listener collects them.
+        app.Services.GetRequiredService<LagMetrics>();
         await parts.MigrateIdentity(app.Services);
         if (app.Configuration.GetValue("Portal:SeedDemoData", app.Environment.IsDevelopment()) && parts.SeedDemoData is { } seed)
         {

@@ -87,6 +87,10 @@ public class TracesAndMetrics(PortalApp app) : PortalTest(app)
             foreach (var tag in point.Tags)
                 if (tag.Key == "http.route") routes.Add(tag.Value?.ToString());
         Assert.Contains("/api/v1/practices/{practiceId:guid}/patients/", routes);
+        // The database client's metrics and the lag gauges (reactions, daemon shards; ScaleOut/LagGauges) are exported too.
+        Assert.Contains(metrics, m => m.MeterName == "Npgsql");
+        Assert.Contains(metrics, m => m.Name == "portal.reactions.behind");
+        Assert.Contains(metrics, m => m.Name == "portal.daemon.behind");
         Assert.DoesNotContain(routes, r => r?.Contains(DemoData.NorthClinic.ToString()) == true);
     }
 

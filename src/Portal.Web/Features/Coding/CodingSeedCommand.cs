@@ -26,7 +26,7 @@ public static class CodingSeedCommand
         await CodingQueue.EnsureIndexes(services.GetRequiredService<NpgsqlDataSource>(), default);
         var started = Stopwatch.StartNew();
 
-        Guid template;
+        Guid template, templatePatient;
         await using (var session = store.LightweightSession(practice.ToString()))
         {
             var patient = await session.Query<Patient>().FirstOrDefaultAsync();
@@ -45,23 +45,34 @@ public static class CodingSeedCommand
                 new ChartQueued(opened.EncounterId, 0, now.AddHours(48), 48, "coding seed", now));
             await session.SaveChangesAsync();
             template = opened.EncounterId;
+            templatePatient = patient.Id;
         }
 
         var db = services.GetRequiredService<NpgsqlDataSource>();
         await using var conn = await db.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
-        await Exec(conn, tx, "create temp table bench_ids on commit drop as select gen_random_uuid() as id, g from generate_series(1, @n) g", charts);
+        await Exec(conn, tx, "create temp table bench_ids on commit drop as select gen_random_uuid() as id, gen_random_uuid() as pid, g from generate_series(1, @n) g", charts);
         var tables = await DocumentTablesHolding(conn, tx, template, practice);
-        await Clone(conn, tx, "mt_streams", "id", template, practice, new() { ["id"] = "b.id" });
-        await Clone(conn, tx, "mt_events", "stream_id", template, practice, new()
+        // Every chart gets a patient of its own (a copy of the template's): the coding edits compare a chart with the patient's
+        // other encounters of the same day, and 100,000 charts of one patient on one day would all fail MUE and make every
+        // check read the other 99,999.
+        var patientTables = await DocumentTablesHolding(conn, tx, templatePatient, practice);
+        const string ids = "replace(replace(t.data::text, @template::text, b.id::text), @patient::text, b.pid::text)::jsonb";
+        await Clone(conn, tx, "mt_streams", "id", template, templatePatient, practice, new() { ["id"] = "b.id" });
+        await Clone(conn, tx, "mt_events", "stream_id", template, templatePatient, practice, new()
         {
             ["seq_id"] = $"nextval('{MartenSetup.Schema}.mt_events_sequence')", ["id"] = "gen_random_uuid()", ["stream_id"] = "b.id",
-            ["data"] = "replace(t.data::text, @template::text, b.id::text)::jsonb",
+            ["data"] = ids,
         });
-        foreach (var table in tables)
-            await Clone(conn, tx, table, "id", template, practice, new()
+        foreach (var table in patientTables)
+            await Clone(conn, tx, table, "id", templatePatient, templatePatient, practice, new()
             {
-                ["id"] = "b.id", ["data"] = "replace(t.data::text, @template::text, b.id::text)::jsonb",
+                ["id"] = "b.pid", ["data"] = "replace(t.data::text, @template::text, b.pid::text)::jsonb",
+            });
+        foreach (var table in tables)
+            await Clone(conn, tx, table, "id", template, templatePatient, practice, new()
+            {
+                ["id"] = "b.id", ["data"] = ids,
                 // Spread the due times over two days so "next chart" has a real order to follow.
                 ["due_at"] = "t.due_at + (b.g % 2880) * interval '1 minute'",
             });
@@ -95,7 +106,7 @@ public static class CodingSeedCommand
         return holding;
     }
 
-    static async Task Clone(NpgsqlConnection conn, NpgsqlTransaction tx, string table, string key, Guid template, Guid practice,
+    static async Task Clone(NpgsqlConnection conn, NpgsqlTransaction tx, string table, string key, Guid template, Guid patient, Guid practice,
         Dictionary<string, string> replace)
     {
         var columns = new List<string>();
@@ -114,6 +125,7 @@ public static class CodingSeedCommand
             where t.{key} = @template and t.tenant_id = @tenant
             """, conn, tx);
         insert.Parameters.AddWithValue("template", template);
+        insert.Parameters.AddWithValue("patient", patient);
         insert.Parameters.AddWithValue("tenant", practice.ToString());
         insert.CommandTimeout = 600;
         await insert.ExecuteNonQueryAsync();

@@ -87,6 +87,11 @@ public static class IdentityModule
                 // Third-party resource servers and API developers read our JWTs; they are signed, not encrypted.
                 o.DisableAccessTokenEncryption();
                 ConfigureKeys(o, builder.Configuration, production);
+                // Behind a balancer every node must name the same issuer, or a token issued by one node is refused by the
+                // next (the issuer is otherwise taken from each request's own host and port). Portal:PublicUrl is the
+                // address users and apps reach Portal at (docs/deployment.md, section 2.1).
+                if (builder.Configuration["Portal:PublicUrl"] is { Length: > 0 } publicUrl)
+                    o.SetIssuer(new Uri(publicUrl.EndsWith('/') ? publicUrl : publicUrl + "/", UriKind.Absolute));
 
                 var aspnet = o.UseAspNetCore()
                     .EnableAuthorizationEndpointPassthrough()

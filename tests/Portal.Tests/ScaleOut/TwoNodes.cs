@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using System.Text.Json;
+using JasperFx.Events;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Web.Features.Claims;
+using Portal.Web.Features.Coding;
+using Portal.Web.Features.Demo;
+using Portal.Web.Features.Intake;
+using Portal.Web.Platform.Reactions;
+
+namespace Portal.Tests.ScaleOut;
+
+/// <summary>
+/// Issue 15, item 8: two Portal processes against one PostgreSQL serve the same users, and the reactions run on one node at a
+/// time (Marten's HotCold: one leader per shard, shards spread over the nodes) and move to the other when that node is killed, with nothing lost and nothing done twice (docs/deployment.md, section 3).
+/// </summary>
+public class TwoNodes(PortalNodes nodes) : IClassFixture<PortalNodes>
+{
+    const string ClaimDrafts = "claims.draft-on-approval";
+    const string Shard = ClaimDrafts + ":All";
+    static readonly string North = DemoData.NorthClinic.ToString();
+
+    IDocumentStore Store => nodes.Control.Services.GetRequiredService<IDocumentStore>();
+
+    [Fact]
+    public async Task a_user_signs_in_on_one_node_and_carries_on_at_the_other_and_an_apps_token_works_on_both()
+    {
+        await nodes.BothRunning();
+        var (a, b) = (nodes.Nodes[0], nodes.Nodes[1]);
+        var cookies = new CookieContainer(); // cookies are per host, not per port: both nodes see the same ones, as behind a balancer
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = cookies };
+        using var atA = a.Client(handler);
+        using var atB = b.Client(handler);
+
+        // The sign-in form from node A is posted to node B: B accepts A's antiforgery token (shared Data Protection keys).
+        var form = await atA.GetStringAsync("/account/sign-in");
+        var signedIn = await atB.PostAsync("/account/sign-in", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Email"] = Users.NorthAdmin, ["Password"] = DemoData.Password, ["ReturnUrl"] = "/",
+            ["__RequestVerificationToken"] = PortalApp.AntiforgeryToken(form),
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        Assert.Equal("/", signedIn.Headers.Location!.OriginalString);
+
+        // Node B issued the sign-in cookie; node A reads it and finds the server-side session in the shared database.
+        var home = await atA.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, home.StatusCode);
+        Assert.Contains("North Clinic", await home.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await atB.GetAsync("/")).StatusCode);
+
+        // Signing out on node A (with node B's form) ends the session on node B too: a copy of the cookie no longer works there.
+        var copied = cookies.GetCookieHeader(b.BaseAddress);
+        var signOutForm = await atB.GetStringAsync("/account/sign-out");
+        var signedOut = await atA.PostAsync("/account/sign-out", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = PortalApp.AntiforgeryToken(signOutForm),
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
+        using var replay = b.Client();
+        using var withCopy = new HttpRequestMessage(HttpMethod.Get, "/") { Headers = { { "Cookie", copied } } };
+        var afterSignOut = await replay.SendAsync(withCopy);
+        Assert.Equal(HttpStatusCode.Redirect, afterSignOut.StatusCode);
+        Assert.Contains("/account/sign-in", afterSignOut.Headers.Location!.OriginalString);
+
+        // A token from node A's token endpoint is valid at node B: same signing certificate, same issuer (Portal:PublicUrl).
+        var client = DemoData.Clients.Single(c => c.ClientId == "north-app");
+        using var anonymous = a.Client();
+        var token = await anonymous.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = client.ClientId, ["client_secret"] = client.Secret, ["scope"] = "practice.read",
+        }));
+        Assert.Equal(HttpStatusCode.OK, token.StatusCode);
+        using var app = b.Client();
+        app.DefaultRequestHeaders.Authorization = new("Bearer",
+            JsonDocument.Parse(await token.Content.ReadAsStringAsync()).RootElement.GetProperty("access_token").GetString());
+        var practices = await app.GetAsync("/api/v1/practices");
+        Assert.Equal(HttpStatusCode.OK, practices.StatusCode);
+        Assert.Contains(North, await practices.Content.ReadAsStringAsync());
+        using var discovery = b.Client();
+        Assert.Equal(PortalNodes.PublicUrl, JsonDocument.Parse(await discovery.GetStringAsync("/.well-known/openid-configuration"))
+            .RootElement.GetProperty("issuer").GetString());
+    }
+
+    [Fact]
+    public async Task when_the_leader_is_killed_mid_work_the_other_node_takes_over_the_reactions_and_every_claim_is_drafted_once()
+    {
+        await nodes.BothRunning();
+        // Marten's HotCold elects a leader per shard: the claim-draft reaction runs on exactly one of the two nodes.
+        var leader = await nodes.RunnerOfAsync(Shard, TimeSpan.FromSeconds(60));
+        var standby = nodes.Nodes.Single(n => n != leader);
+        Assert.DoesNotContain(Shard, await standby.ShardsAsync());
+
+        // Work for the leader: approved charts, each of which the claim-draft reaction turns into a claim stream.
+        const int first = 240, second = 60;
+        var encounters = await ApprovedCharts(first);
+        var handled = await WaitFor(() => Receipts(), n => n >= 10, TimeSpan.FromSeconds(90), "the leader to start drafting claims");
+
+        var leadersShards = await leader.ShardsAsync();
+        leader.Kill();
+        var atKill = await Receipts();
+        Assert.True(atKill < first, $"The leader finished all {first} claims before it was killed ({handled} → {atKill}); the test proved nothing.");
+        // More work while no node leads: appended to the event store, it waits there for the next leader.
+        encounters.AddRange(await ApprovedCharts(second));
+
+        var took = Stopwatch.StartNew();
+        Assert.Same(standby, await nodes.RunnerOfAsync(Shard, TimeSpan.FromSeconds(60), standby));
+        await WaitFor(async () => (await nodes.Control.Services.GetRequiredService<ReactionMonitor>().LagAsync())
+            .Single(l => l.Reaction == ClaimDrafts).Behind, behind => behind == 0, TimeSpan.FromSeconds(120), "the new leader to catch up");
+
+        // Every shard the dead node ran (reactions and async projections alike) now runs on the survivor.
+        await WaitFor(async () => leadersShards.Except(await standby.ShardsAsync()).ToArray(), missing => missing.Length == 0,
+            TimeSpan.FromSeconds(60), "the survivor to run every shard of the dead node");
+
+        // Nothing lost, nothing twice: one receipt per approval, one claim stream per encounter, no dead letter.
+        Assert.Equal(first + second, await Receipts());
+        await using var query = Store.QuerySession(North);
+        var created = await query.Events.QueryRawEventDataOnly<ClaimCreated>().ToListAsync();
+        Assert.Equal(encounters.Order(), created.Select(c => c.EncounterId).Order());
+        var claims = await query.Query<ClaimView>().ToListAsync();
+        Assert.Equal(encounters.Count, claims.Count);
+        Assert.Equal(0, await query.Query<ReactionDeadLetter>().Where(d => d.AnyTenant()).CountAsync());
+        Assert.Equal(0, await query.Query<ClaimNotDrafted>().CountAsync());
+        Assert.True(took.Elapsed < TimeSpan.FromSeconds(150), $"Failover and catch-up took {took.Elapsed}.");
+    }
+
+    async Task<int> Receipts()
+    {
+        await using var query = Store.QuerySession(North);
+        return await query.Query<ReactionReceipt>().Where(r => r.Reaction == ClaimDrafts).CountAsync();
+    }
+
+    /// <summary>Approved, coded charts appended straight to the event store (as `claims bench` does), in one transaction.</summary>
+    async Task<List<Guid>> ApprovedCharts(int count)
+    {
+        await using var session = Store.LightweightSession(North);
+        var patient = await session.Query<Patient>().Where(p => p.Coverages.Length > 0).FirstAsync();
+        var provider = await session.Query<Provider>().FirstAsync();
+        var coder = new Coder(Guid.CreateVersion7(), "two nodes", null);
+        var now = DateTimeOffset.UtcNow;
+        var dos = DateOnly.FromDateTime(now.UtcDateTime).AddDays(-1);
+        var ids = new List<Guid>();
+        for (var i = 0; i < count; i++)
+        {
+            var id = Guid.CreateVersion7();
+            session.Events.StartStream<Encounter>(id,
+                new EncounterOpened(id, patient.Id, patient.Name, patient.Mrn, provider.Id, provider.Name, provider.Id, provider.Name, dos, "11",
+                    patient.Coverages[0].Id, patient.Coverages[0].PayerName, "Failover visit.", "test", "two nodes", now),
+                new ChartQueued(id, 0, now.AddHours(48), 48, "two nodes", now),
+                new ChartAssigned(id, coder, true, null, "two nodes", now),
+                new DiagnosesCoded(id, [new CodedDiagnosis(1, "I10", "")], [], null, "two nodes", now),
+                new ServiceLinesCoded(id, [new ServiceLine(1, "99213", "", [], 1, 125m, [1])], [], null, "two nodes", now),
+                new ChartSubmitted(id, coder.Id, false, "test", "two nodes", now),
+                new ChartApproved(id, coder.Id, "test", "two nodes", now));
+            ids.Add(id);
+        }
+        await session.SaveChangesAsync();
+        return ids;
+    }
+
+    static async Task<T> WaitFor<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan timeout, string what)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var value = await read();
+            if (done(value)) return value;
+            if (DateTime.UtcNow > until) throw new TimeoutException($"Waited {timeout.TotalSeconds:0} s for {what}; last value {value}.");
+            await Task.Delay(50);
+        }
+    }
+}
