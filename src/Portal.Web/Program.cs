@@ -8,6 +8,7 @@ using Portal.Web.Features.Intake;
 using Portal.Web.Features.Settings;
 using Portal.Web.Features.Tenancy;
 using Portal.Web.Features.Users;
+using Portal.Web.Features.Webhooks;
 using Portal.Web.Platform;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -15,6 +16,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddPlatform();
 builder.Services.AddTenancy().AddApiClients().AddUsers().AddSettings().AddIntake();
 builder.Services.AddCodes().AddCoding().AddClaims();
+builder.Services.AddWebhooks();
 
 var app = builder.Build();
 // `codes import …` runs the code-set importer instead of the web host (docs/code-sets.md).
@@ -33,6 +35,7 @@ app.MapIntake();
 app.MapCoding();
 app.MapClaimCheck();
 app.MapAudit();
+app.MapWebhooks();
 app.MapRazorPages();
 app.Run();
 return 0;

@@ -85,6 +85,13 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         builder.UseSetting("Portal:DaemonIdlePolling", "00:00:00.100");
         // Tests that expect a 412 leave gaps in the event sequence (the failed append's numbers); don't wait 3 s on each.
         builder.UseSetting("Portal:DaemonGapWait", "00:00:00.500");
+        // Webhooks: a receiver that does not answer within 1 s has timed out; retries start after 200 ms (doubling), the sender
+        // looks for due deliveries every 50 ms, and one subscription may have 4 sends in flight (Webhooks/DeliveringWebhooks).
+        builder.UseSetting("Portal:Webhooks:Timeout", "00:00:01");
+        builder.UseSetting("Portal:Webhooks:FirstRetryDelay", "00:00:00.200");
+        builder.UseSetting("Portal:Webhooks:PollInterval", "00:00:00.050");
+        builder.UseSetting("Portal:Webhooks:MaxPerSubscription", "4");
+        builder.UseSetting("Portal:Webhooks:MaxConcurrency", "16");
         builder.ConfigureServices(s => s.ConfigureMarten(o => o.Schema.For<Reactions.ProbeEffect>()).AddReaction<Reactions.ProbeReaction>());
     }
 

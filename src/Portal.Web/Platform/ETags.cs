@@ -18,6 +18,24 @@ public static class ETags
     }
 }
 
+/// <summary>
+/// An If-Match that names another version than the current one, found by a write that checks a version field itself (documents,
+/// Identity rows) rather than through Marten's stream version: answered 412 like Marten's own concurrency errors.
+/// </summary>
+public sealed class StaleVersion() : Exception("The resource has changed since it was read.")
+{
+    /// <summary>Throws unless the caller sent no If-Match or the one for the current version.</summary>
+    public static void Check(long? expected, long current)
+    {
+        if (expected is { } v && v != current) throw new StaleVersion();
+    }
+
+    public static void Check(string? expected, string? current)
+    {
+        if (expected is not null && !string.Equals(expected, current, StringComparison.Ordinal)) throw new StaleVersion();
+    }
+}
+
 /// <summary>Endpoint metadata: this update honours If-Match (412 when stale); the OpenAPI document lists the header.</summary>
 public sealed record IfMatchMetadata(bool Required)
 {

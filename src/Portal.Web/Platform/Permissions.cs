@@ -128,6 +128,11 @@ public static class Permissions
     public static readonly Permission VendorQueueWork = new("vendor.queue.work", "Pull the next chart across the firm's clients",
         Scopes.CodingWrite, [Roles.VendorCoder], Apps: false);
 
+    // Webhooks (issue 15): a practice admin, or the practice's own app with practice.admin, manages subscriptions and deliveries.
+    public static readonly Permission WebhooksManage = new("webhooks.manage",
+        "Subscribe URLs to the practice's events, rotate signing secrets, read delivery logs, replay deliveries", Scopes.PracticeAdmin,
+        [Roles.PracticeAdmin]);
+
     /// <summary>Every permission, for docs and the route-walk test.</summary>
     public static readonly IReadOnlyList<Permission> All = typeof(Permissions)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
@@ -206,6 +211,7 @@ public static class PagePermissions
         new("/Coding/Reviews", Permissions.QaReviewsRead),
         new("/Coding/VendorQueue", Permissions.VendorQueueRead, Permissions.VendorQueueWork),
         new("/Audit/Index", Permissions.AuditRead),
+        new("/Webhooks/Index", Permissions.WebhooksManage, Permissions.WebhooksManage),
         new("/MyAccount/Password", Permissions.AccountSelf, Permissions.AccountSelf),
         new("/MyAccount/Mfa", Permissions.AccountSelf, Permissions.AccountSelf),
     ];

@@ -153,5 +153,5 @@ static class UnstorableText
 public static class StaleWrites
 {
     /// <summary>Marten refused an append or update because the stream or document moved on since it was read.</summary>
-    public static bool IsStaleWrite(this Exception e) => e is ConcurrencyException or EventStreamUnexpectedMaxEventIdException;
+    public static bool IsStaleWrite(this Exception e) => e is ConcurrencyException or EventStreamUnexpectedMaxEventIdException or StaleVersion;
 }
