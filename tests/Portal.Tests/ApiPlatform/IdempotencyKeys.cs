@@ -72,11 +72,20 @@ public class IdempotencyKeys(PortalApp app) : PortalTest(app)
             Json(new InviteUser("key.person@north.example", "Key Person", ["coder"]))), "invitations"),
         ["GrantEngagement"] = (Users.RiversideAdmin, _ => Task.FromResult<Func<HttpContent>>(() =>
             Json(new GrantEngagement(DemoData.AcmeCoding))), "engagements"),
+        ["CreateWebhookSubscription"] = (Users.NorthAdmin, _ => Task.FromResult<Func<HttpContent>>(() =>
+            Json(new Portal.Web.Features.Webhooks.CreateWebhookSubscription("https://hooks.example.com/key", ["claim.state_changed"]))), "webhooks"),
+        ["PingWebhook"] = (Users.NorthAdmin, async c =>
+        {
+            var created = await c.PostAsJsonAsync(North("webhooks"),
+                new Portal.Web.Features.Webhooks.CreateWebhookSubscription("https://hooks.example.com/ping", ["claim.state_changed"]));
+            webhook = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("subscription").GetProperty("id").GetGuid();
+            return () => new StringContent("");
+        }, "webhooks/{id}/ping"),
         ["PullNextChart"] = (Users.NorthCoder, _ => Task.FromResult<Func<HttpContent>>(() => new StringContent("")), "coding/queue/next"),
         ["PullNextVendorChart"] = (Users.VendorCoder, _ => Task.FromResult<Func<HttpContent>>(() => new StringContent("")), "vendor/queue/next"),
     };
 
-    Guid coveragePatient, documentEncounter;
+    Guid coveragePatient, documentEncounter, webhook;
 
     [Fact]
     public async Task every_operation_marked_idempotent_creates_once_when_sent_twice_with_the_same_key()
@@ -103,7 +112,8 @@ public class IdempotencyKeys(PortalApp app) : PortalTest(app)
                 .Replace("{practiceId}", (user == Users.RiversideAdmin ? DemoData.RiversidePediatrics : DemoData.NorthClinic).ToString())
                 .Replace("{organizationId}", DemoData.NorthClinic.ToString())
                 .Replace("{patientId}", coveragePatient.ToString())
-                .Replace("{encounterId}", documentEncounter.ToString());
+                .Replace("{encounterId}", documentEncounter.ToString())
+                .Replace("{id}", webhook.ToString());
             var key = Guid.NewGuid().ToString();
 
             var first = await client.SendAsync(Post(url, content(), key));
