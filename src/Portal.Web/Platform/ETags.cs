@@ -7,6 +7,20 @@ public static class ETags
 {
     public static string For(long version) => $"W/\"{version}\"";
 
+    /// <summary>A strong ETag carrying an opaque stamp (an Identity user's ConcurrencyStamp): "3f2c…".</summary>
+    public static string ForStamp(string? stamp) => $"\"{stamp}\"";
+
+    /// <summary>The stamp in an If-Match for a resource whose ETag is a stamp (<see cref="ForStamp"/>); null without If-Match.</summary>
+    public static string? ParseStamp(StringValues ifMatch)
+    {
+        var raw = ifMatch.ToString().Trim();
+        if (raw.Length == 0 || raw == "*") return null;
+        if (raw.StartsWith("W/", StringComparison.Ordinal)) raw = raw[2..];
+        return raw.Length > 2 && raw.Length <= 100 && raw[0] == '"' && raw[^1] == '"' && raw[1..^1].All(c => char.IsAsciiLetterOrDigit(c) || c == '-')
+            ? raw[1..^1]
+            : throw new BadHttpRequestException("If-Match must be an ETag this API returned, e.g. \"9f1c…\".");
+    }
+
     public static long? Parse(StringValues ifMatch)
     {
         var raw = ifMatch.ToString().Trim();
