@@ -214,6 +214,8 @@ public static class PagePermissions
         new("/Webhooks/Index", Permissions.WebhooksManage, Permissions.WebhooksManage),
         new("/MyAccount/Password", Permissions.AccountSelf, Permissions.AccountSelf),
         new("/MyAccount/Mfa", Permissions.AccountSelf, Permissions.AccountSelf),
+        new("/MyAccount/Consent", Permissions.AccountSelf, Permissions.AccountSelf),
+        new("/MyAccount/ConnectedApps", Permissions.AccountSelf, Permissions.AccountSelf),
     ];
 
     static readonly Dictionary<string, PagePermission> ByPage = All.ToDictionary(p => p.Page, StringComparer.OrdinalIgnoreCase);
