@@ -38,9 +38,7 @@ public sealed class WebhookOutbox(IDocumentStore store, NpgsqlDataSource db)
             update {Deliveries} d set next_attempt_at = $5
             from picked p
             where d.tenant_id = p.tenant_id and d.id = p.id and d.status = 'Pending' and d.next_attempt_at <= $1
-            returning d.tenant_id, d.data::text,
-                (select s.data::text from {Subscriptions} s where s.tenant_id = d.tenant_id and s.id = d.subscription_id),
-                (select s.mt_version from {Subscriptions} s where s.tenant_id = d.tenant_id and s.id = d.subscription_id)
+            returning d.tenant_id, d.data::text
             """);
         cmd.Parameters.Add(new() { Value = now });
         cmd.Parameters.Add(new() { Value = busy });
@@ -48,16 +46,24 @@ public sealed class WebhookOutbox(IDocumentStore store, NpgsqlDataSource db)
         cmd.Parameters.Add(new() { Value = perSubscription });
         cmd.Parameters.Add(new() { Value = leaseUntil });
         var serializer = store.Options.Serializer();
-        var claimed = new List<ClaimedDelivery>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            var delivery = serializer.FromJson<WebhookDelivery>(new MemoryStream(Encoding.UTF8.GetBytes(reader.GetString(1))));
-            var subscription = reader.IsDBNull(2) ? null
-                : serializer.FromJson<WebhookSubscription>(new MemoryStream(Encoding.UTF8.GetBytes(reader.GetString(2))));
-            if (subscription is not null && !reader.IsDBNull(3)) subscription.Version = Convert.ToInt64(reader.GetValue(3));
-            claimed.Add(new ClaimedDelivery(reader.GetString(0), delivery, subscription));
-        }
+        var rows = new List<(string Tenant, WebhookDelivery Delivery)>();
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct))
+                rows.Add((reader.GetString(0), serializer.FromJson<WebhookDelivery>(new MemoryStream(Encoding.UTF8.GetBytes(reader.GetString(1))))));
+        if (rows.Count == 0) return [];
+        // The subscriptions in a second statement: one statement touching both tables could deadlock with DDL or TRUNCATE that
+        // locks them in the other order (seen with the test fixture's reset).
+        await using var subs = db.CreateCommand($"select tenant_id, data::text, mt_version from {Subscriptions} where id = any($1)");
+        subs.Parameters.Add(new() { Value = rows.Select(r => r.Delivery.SubscriptionId).Distinct().ToArray() });
+        var found = new Dictionary<(string, Guid), WebhookSubscription>();
+        await using (var reader = await subs.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct))
+            {
+                var subscription = serializer.FromJson<WebhookSubscription>(new MemoryStream(Encoding.UTF8.GetBytes(reader.GetString(1))));
+                if (!reader.IsDBNull(2)) subscription.Version = Convert.ToInt64(reader.GetValue(2));
+                found[(reader.GetString(0), subscription.Id)] = subscription;
+            }
+        var claimed = rows.Select(r => new ClaimedDelivery(r.Tenant, r.Delivery, found.GetValueOrDefault((r.Tenant, r.Delivery.SubscriptionId)))).ToList();
         return claimed;
     }
 
