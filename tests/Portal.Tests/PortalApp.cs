@@ -35,16 +35,23 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
 
     public Uri BaseAddress { get; private set; } = default!;
 
+    /// <summary>Portal:Submission:Directory of this run (batch files, outbox, inbox per practice).</summary>
+    public string SubmissionDirectory { get; } = Path.Combine(Path.GetTempPath(), $"portal-submission-tests-{Environment.ProcessId}");
+
     /// <summary>The SMTP server Portal delivers to in tests: assert on real delivered messages with <c>App.Mail.WaitForMessageTo</c>.</summary>
     public TestSmtpServer Mail { get; } = new();
 
     /// <summary>Log lines the app writes while a test records them (Hardening tests: no PHI in logs).</summary>
     public Hardening.CapturedLogs Logs { get; } = new();
 
+    /// <summary>The local fake of the Stripe API (Portal:Stripe:ApiBase points at it) that also delivers signed webhooks to Portal.</summary>
+    public FakeStripe Stripe { get; } = new();
+
     public PortalApp()
     {
         UseKestrel(0);
         Mail.Start();
+        Stripe.Start();
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -66,10 +73,20 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         builder.UseSetting("Portal:ApiLimits:Plans:standard:Window", "00:01:00");
         builder.UseSetting("Portal:ApiLimits:Plans:tiny:PermitLimit", "3");
         builder.UseSetting("Portal:ApiLimits:Plans:tiny:Window", "01:00:00");
+        // Claim submission: batch files, outbox and inbox in a folder of this run; no background inbox poll (tests call the
+        // poller's round themselves); the SFTP tests' client key, written by Claims/Submission/SftpServer when it starts.
+        builder.UseSetting("Portal:Submission:Directory", SubmissionDirectory);
+        builder.UseSetting("Portal:Submission:InboxPollInterval", "00:00:00");
+        builder.UseSetting("Portal:Submission:Credentials:test-sftp:PrivateKeyPath", Claims.Submission.SftpServer.ClientKeyPath);
         builder.UseSetting("Portal:Smtp:Host", "127.0.0.1");
         builder.UseSetting("Portal:Smtp:Port", Mail.Port.ToString());
         builder.UseSetting("Portal:Smtp:UseTls", "false");
         builder.UseSetting("Portal:Smtp:From", "Portal <no-reply@portal.test>");
+        // Stripe: the fake API on a local port, its key and the webhook signing secret; statement mails leave within 100 ms.
+        builder.UseSetting("Portal:Stripe:SecretKey", FakeStripe.SecretKey);
+        builder.UseSetting("Portal:Stripe:ApiBase", Stripe.ApiBase);
+        builder.UseSetting("Portal:Stripe:WebhookSecrets:0", FakeStripe.WebhookSecret);
+        builder.UseSetting("Portal:PatientBilling:MailPoll", "00:00:00.100");
         builder.ConfigureLogging(logging =>
         {
             // The capture sees what the configured levels let through (appsettings.json: what production writes), and
@@ -77,6 +94,9 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
             logging.AddProvider(Logs);
             logging.AddFilter<Hardening.CapturedLogs>("Portal", LogLevel.Debug);
             logging.AddFilter<Hardening.CapturedLogs>("Marten", LogLevel.Debug);
+            // Tests roll back appends on purpose (unique keys, conflicts): the daemon's notes on skipped sequence gaps would
+            // bury a failure's message in CI's console log.
+            logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>("Marten.Events.Daemon.Coordination", LogLevel.Error);
         });
         // Reactions: quick retries so a dead-letter test takes a fraction of a second, and a short idle poll so a test waiting
         // for a reaction waits milliseconds rather than the production default of a second.
@@ -117,6 +137,7 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
     {
         StartServer();
         BaseAddress = ClientOptions.BaseAddress;
+        Stripe.PortalBase = BaseAddress;
     }
 
     // Respawn reads the table list once. Marten creates a table the first time a document type is stored unless the
@@ -148,6 +169,7 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
     public async Task ResetAsync()
     {
         Mail.Clear();
+        Stripe.Clear();
         // A reaction still working on the previous test's events would write into the next test's data: let it finish first
         // (a few ms; most tests append no event a reaction takes). Reaction positions (mt_event_progression) are kept, like
         // the daemon's: Respawn deletes rows but leaves the event sequence alone (no WithReseed), so new events always come
@@ -167,6 +189,11 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         }
         await using var scope = Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedOrganizationsAsync();
+        // Control numbers start again with the database: yesterday's files must not be taken for today's.
+        if (Directory.Exists(SubmissionDirectory)) Directory.Delete(SubmissionDirectory, recursive: true);
+        // Code sets are kept between tests (Respawn ignores them); a test that removed its own versions in SQL must not leave
+        // the in-memory catalog pointing at them for the next test's code searches.
+        await Services.GetRequiredService<Portal.Web.Features.Codes.CodeCatalog>().RefreshAsync();
     }
 
     public HttpClient Anonymous() => new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = BaseAddress };
@@ -307,6 +334,9 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
     {
         await base.DisposeAsync();
         await Mail.DisposeAsync();
+        Claims.Submission.SftpServer.StopIfStarted();
+        if (Directory.Exists(SubmissionDirectory)) Directory.Delete(SubmissionDirectory, recursive: true);
+        await Stripe.DisposeAsync();
     }
 }
 

@@ -42,6 +42,9 @@ public static class Permissions
     static readonly string[] CodingReaders = [.. IntakeReaders, Roles.VendorAdmin];
     static readonly string[] CodingWorkers = [Roles.Coder, Roles.VendorCoder, Roles.PracticeAdmin, Roles.VendorAdmin];
     const string Coding = EngagementFunctions.Coding;
+    /// <summary>Who works the billing half (claims, submission, posting, denials, patient balances): the practice's billers and admin, and a
+    /// billing vendor's billers while the engagement names the function.</summary>
+    static readonly string[] Billers = [Roles.PracticeAdmin, Roles.Biller, Roles.VendorBiller];
 
     // Who the caller is
     public static readonly Permission Me = new("account.me", "Who the token speaks for and the practices it may act for", Scopes.PracticeRead, AllRoles);
@@ -76,7 +79,7 @@ public static class Permissions
 
     // Code sets (global reference data)
     public static readonly Permission CodesRead = new("codes.read", "Search code sets and check codes", Scopes.CodesRead, AllRoles);
-    public static readonly Permission CodeSetsImport = new("codesets.import", "Import official code-set files for every tenant",
+    public static readonly Permission CodeSetsImport = new("codesets.import", "Import official code-set files for every tenant: upload, see the differences, activate",
         Scopes.CodeSetsAdmin, [Roles.PlatformAdmin], Apps: false);
 
     // Intake
@@ -127,6 +130,88 @@ public static class Permissions
         Scopes.EncountersRead, Roles.VendorRoles, Apps: false, Phi: true);
     public static readonly Permission VendorQueueWork = new("vendor.queue.work", "Pull the next chart across the firm's clients",
         Scopes.CodingWrite, [Roles.VendorCoder], Apps: false);
+
+    // Claims core (issue 11, Features/Claims): the work queue, claim screen and claims API. Vendor billers work a client's claims
+    // only while the engagement names "claims"; vendor admins may read them for oversight.
+    const string ClaimsFunction = EngagementFunctions.Claims;
+    public static readonly Permission ClaimsRead = new("claims.read", "List, filter, export and read claims, their findings, history and CMS-1500 (PHI)",
+        Scopes.EncountersRead, [.. Billers, Roles.VendorAdmin], ClaimsFunction, Phi: true);
+    public static readonly Permission ClaimsWrite = new("claims.write",
+        "Draft a claim from an approved encounter, fix codes and details, re-scrub, override warnings, send back to coding",
+        Scopes.EncountersWrite, Billers, ClaimsFunction);
+    public static readonly Permission ClaimsReady = new("claims.ready", "Mark a clean claim ready to send", Scopes.EncountersWrite, Billers,
+        ClaimsFunction);
+    public static readonly Permission ClaimsVoid = new("claims.void", "Send a corrected (7) or void (8) claim, or a secondary claim of a paid primary",
+        Scopes.EncountersWrite, Billers, ClaimsFunction);
+    public static readonly Permission BillingProfileRead = new("billing-profile.read", "Read the practice's billing profile (boxes 25/33, loop 2010AA)",
+        Scopes.PracticeRead, [.. Billers, Roles.VendorAdmin], ClaimsFunction);
+    public static readonly Permission BillingProfileManage = new("billing-profile.manage", "Change the practice's billing profile",
+        Scopes.PracticeAdmin, [Roles.PracticeAdmin, Roles.Biller]);
+    // Claim submission (Features/Claims/Submission): 837P batches, transports, 999/277CA acknowledgements, trading-partner settings
+    public static readonly Permission SubmissionRead = new("claims.submission.read",
+        "List claim batches and acknowledgements, read the trading-partner settings, download 837P files (PHI)", Scopes.EncountersRead,
+        Billers, EngagementFunctions.Claims, Phi: true);
+    public static readonly Permission SubmissionSend = new("claims.submission.send",
+        "Batch ready claims and send or re-send the 837P files; import 999/277CA acknowledgements; check the inbox", Scopes.EncountersWrite,
+        Billers, EngagementFunctions.Claims);
+    public static readonly Permission SubmissionSettings = new("claims.submission.settings",
+        "Change the trading-partner settings (submitter and receiver ids, test or production, transport)", Scopes.PracticeAdmin,
+        [Roles.PracticeAdmin]);
+    // Payments and follow-up (issue 12, Features/Payments): 835 posting, the unmatched queue, denial work items, A/R aging, KPIs.
+    // The practice's billers and admin, and a billing vendor's billers while the engagement names the function.
+    public static readonly Permission PaymentsRead = new("payments.read", "List and read remittances (835) and the unmatched queue (PHI)",
+        Scopes.EncountersRead, Billers, EngagementFunctions.Posting, Phi: true);
+    public static readonly Permission PaymentsPost = new("payments.post", "Import an 835 and post it; link an unmatched claim payment to a claim",
+        Scopes.EncountersWrite, Billers, EngagementFunctions.Posting);
+    public static readonly Permission DenialsRead = new("denials.read", "Read the denial work queue, work items, their documents and follow-up settings (PHI)",
+        Scopes.EncountersRead, Billers, EngagementFunctions.Ar, Phi: true);
+    public static readonly Permission DenialsWork = new("denials.work", "Work denials: assign, notes, attachments, appeal letters, resolve, ask for a write-off",
+        Scopes.EncountersWrite, Billers, EngagementFunctions.Ar);
+    public static readonly Permission WriteOffApprove = new("denials.writeoff.approve", "Approve a write-off above the practice's limit",
+        Scopes.PracticeAdmin, [Roles.PracticeAdmin], Apps: false);
+    public static readonly Permission PaymentSettingsManage = new("payments.settings", "Set the write-off approval limit and the appeal windows",
+        Scopes.PracticeAdmin, [Roles.PracticeAdmin]);
+    public static readonly Permission ArRead = new("ar.read", "A/R aging by payer and patient, ledger balances (PHI)", Scopes.EncountersRead,
+        Billers, EngagementFunctions.Ar, Phi: true);
+    public static readonly Permission ReportsRead = new("reports.kpis", "The collections dashboard: KPIs and charts (no PHI)", Scopes.PracticeRead,
+        [.. Billers, Roles.Provider, Roles.VendorAdmin], EngagementFunctions.Reports);
+    // Patient balances, statements, patient payments (Features/PatientBalances, ADR 0017). Vendor billers need an engagement
+    // naming "ar". The pay-online page (/pay/{token}) and the Stripe webhook (/webhooks/stripe) are anonymous, outside /api and
+    // this table, like sign-in: the signed pay link and Stripe's signature are their authority.
+    const string Ar = EngagementFunctions.Ar;
+    public static readonly Permission PatientBalancesRead = new("patient-balances.read",
+        "Read patient ledgers, balances, aging, possible duplicate payments and missed payment plans (PHI)", Scopes.EncountersRead,
+        Billers, Ar, Phi: true);
+    public static readonly Permission PatientPaymentsPost = new("patient-payments.post", "Post a front-desk patient payment (cash, check, card-present)",
+        Scopes.EncountersWrite, Billers, Ar);
+    public static readonly Permission PatientRefunds = new("patient-payments.refund", "Refund a patient payment with reason and approver",
+        Scopes.EncountersWrite, [Roles.PracticeAdmin, Roles.Biller], Ar);
+    public static readonly Permission PatientAccountsManage = new("patient-accounts.manage",
+        "Statement e-mail, statement hold, send to collections, payment plans of a patient", Scopes.EncountersWrite, Billers, Ar);
+    public static readonly Permission StatementsRun = new("statements.run", "Start statement runs and follow their progress",
+        Scopes.EncountersWrite, Billers, Ar);
+    public static readonly Permission StatementsRead = new("statements.read", "Download issued statements and print batches (PHI)",
+        Scopes.EncountersRead, Billers, Ar, Phi: true);
+    public static readonly Permission PatientBillingSettingsRead = new("patient-billing.settings.read",
+        "Read the statement branding, dunning policy and connected Stripe account", Scopes.PracticeRead, Billers, Ar);
+    public static readonly Permission PatientBillingSettingsManage = new("patient-billing.settings.manage",
+        "Change the statement branding, dunning policy and connected Stripe account", Scopes.PracticeAdmin, [Roles.PracticeAdmin]);
+
+    // Portal's own subscription billing (Features/PatientBalances/Subscriptions, ADR 0017). Platform admins hold users.admin;
+    // a dedicated billing scope is a follow-up.
+    public static readonly Permission PlatformBillingManage = new("platform.billing.manage",
+        "Manage Portal's plans, organizations' subscriptions and usage reports", Scopes.UsersAdmin, [Roles.PlatformAdmin], Apps: false);
+    public static readonly Permission SubscriptionInvoicesRead = new("subscription.invoices.read", "Read Portal's invoices to the practice",
+        Scopes.PracticeAdmin, [Roles.PracticeAdmin]);
+    // Portal usability (issue 14): operator onboarding, encounter hold/edit, answering queries for a provider without a login
+    public static readonly Permission OrganizationsManage = new("organizations.manage",
+        "Onboard a practice or vendor with its first admin, suspend and reactivate organisations (platform operator; no PHI)",
+        Scopes.UsersAdmin, [Roles.PlatformAdmin], Apps: false);
+    public static readonly Permission EncounterHold = new("encounters.hold", "Put an encounter on hold with a reason, or release it",
+        Scopes.EncountersWrite, IntakeWriters);
+    public static readonly Permission QueryAnswerForProvider = new("queries.answer-for-provider",
+        "Answer a provider query on the provider's behalf (recorded as such), or invite the provider to answer it",
+        Scopes.CodingWrite, [Roles.PracticeAdmin]);
 
     // Webhooks (issue 15): a practice admin, or the practice's own app with practice.admin, manages subscriptions and deliveries.
     public static readonly Permission WebhooksManage = new("webhooks.manage",
@@ -194,23 +279,47 @@ public static class PagePermissions
         new("/Settings/Index", Permissions.SettingsRead, Permissions.SettingsManage,
             H(("fee", Permissions.FeesManage), ("removeFee", Permissions.FeesManage))),
         new("/Codes/Index", Permissions.CodesRead),
+        // Code-set uploads (issue 10): platform admins only, like the import API.
+        new("/Codes/Imports", Permissions.CodeSetsImport, Permissions.CodeSetsImport),
         new("/Intake/Patients", Permissions.PatientsList, Permissions.IntakeWrite),
         new("/Intake/PatientPage", Permissions.PatientsRead, Permissions.IntakeWrite),
         new("/Intake/Providers", Permissions.ReferenceRead, Permissions.IntakeWrite, H(("linkUser", Permissions.ProviderUserLink))),
         new("/Intake/Payers", Permissions.ReferenceRead, Permissions.IntakeWrite),
         new("/Intake/Encounters", Permissions.EncountersList, Permissions.IntakeWrite),
         new("/Intake/NewEncounter", Permissions.IntakeWrite, Permissions.IntakeWrite),
-        new("/Intake/EncounterPage", Permissions.EncountersRead, Permissions.IntakeWrite),
+        new("/Intake/EncounterPage", Permissions.EncountersRead, Permissions.IntakeWrite,
+            H(("send", Permissions.CodingSend), ("hold", Permissions.EncounterHold), ("release", Permissions.EncounterHold))),
         new("/Coding/Queue", Permissions.CodingRead, Permissions.CodingWork,
             H(("assign", Permissions.CodingAssign), ("send", Permissions.CodingSend))),
         new("/Coding/Chart", Permissions.CodingRead, Permissions.CodingWork,
             H(("work", Permissions.ChartEdit), ("findings", Permissions.ChartEdit), ("accept", Permissions.QaReview), ("return", Permissions.QaReview), ("rebuttal", Permissions.QaRebuttalFile),
               ("decideRebuttal", Permissions.QaRebuttalDecide))),
-        new("/Coding/Queries", Permissions.QueriesRead, Permissions.QueryAnswer),
+        new("/Coding/Queries", Permissions.QueriesRead, Permissions.QueryAnswer,
+            H(("answerFor", Permissions.QueryAnswerForProvider), ("invite", Permissions.QueryAnswerForProvider))),
         new("/Coding/Qa", Permissions.QaQueue),
         new("/Coding/Reviews", Permissions.QaReviewsRead),
         new("/Coding/VendorQueue", Permissions.VendorQueueRead, Permissions.VendorQueueWork),
+        new("/Payments/Index", Permissions.PaymentsRead, Permissions.PaymentsPost),
+        new("/Payments/Remittance", Permissions.PaymentsRead),
+        new("/Payments/Unmatched", Permissions.PaymentsRead, Permissions.PaymentsPost),
+        new("/Payments/Denials", Permissions.DenialsRead, Permissions.DenialsWork, H(("export", Permissions.DenialsRead))),
+        new("/Payments/Denial", Permissions.DenialsRead, Permissions.DenialsWork,
+            H(("approve", Permissions.WriteOffApprove), ("document", Permissions.DenialsRead))),
+        new("/Payments/Ar", Permissions.ArRead, null, H(("export", Permissions.ArRead))),
+        new("/Payments/Dashboard", Permissions.ReportsRead),
         new("/Audit/Index", Permissions.AuditRead),
+        new("/Claims/Index", Permissions.ClaimsRead, Permissions.ClaimsWrite, H(("ready", Permissions.ClaimsReady))),
+        new("/Claims/Details", Permissions.ClaimsRead, Permissions.ClaimsWrite,
+            H(("ready", Permissions.ClaimsReady), ("correct", Permissions.ClaimsVoid), ("void", Permissions.ClaimsVoid), ("secondary", Permissions.ClaimsVoid))),
+        new("/Claims/BillingProfile", Permissions.BillingProfileRead, Permissions.BillingProfileManage),
+        new("/Claims/Submission/Index", Permissions.SubmissionRead, Permissions.SubmissionSend, H(("settings", Permissions.SubmissionSettings))),
+        new("/Claims/Submission/Batch", Permissions.SubmissionRead, Permissions.SubmissionSend),
+        new("/PatientBalances/Ledger", Permissions.PatientBalancesRead, Permissions.PatientPaymentsPost,
+            H(("refund", Permissions.PatientRefunds), ("hold", Permissions.PatientAccountsManage), ("release", Permissions.PatientAccountsManage),
+              ("collections", Permissions.PatientAccountsManage), ("email", Permissions.PatientAccountsManage), ("plan", Permissions.PatientAccountsManage))),
+        new("/PatientBalances/Statements", Permissions.StatementsRun, Permissions.StatementsRun,
+            H(("print", Permissions.StatementsRead), ("settings", Permissions.PatientBillingSettingsManage))),
+        new("/Tenancy/PlatformOrganizations", Permissions.OrganizationsManage, Permissions.OrganizationsManage),
         new("/Webhooks/Index", Permissions.WebhooksManage, Permissions.WebhooksManage),
         new("/MyAccount/Password", Permissions.AccountSelf, Permissions.AccountSelf),
         new("/MyAccount/Mfa", Permissions.AccountSelf, Permissions.AccountSelf),

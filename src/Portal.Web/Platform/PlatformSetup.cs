@@ -3,27 +3,39 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
-using Portal.Web.Features.Account;
-using Portal.Web.Features.Demo;
 using Portal.Web.Platform.Email;
-using Portal.Web.Features.Identity;
 using Portal.Web.Platform.Reactions;
 using System.Text.Json.Serialization;
 
 namespace Portal.Web.Platform;
 
+/// <summary>
+/// The steps of start-up that features provide but the platform must run at a fixed point (it names no feature):
+/// identity and OAuth2 (registered before cookie hardening, migrated before anything reads users), the middleware
+/// between authentication and authorization (MFA enrolment), and demo data with its sign-in hint. Program.cs fills it in.
+/// </summary>
+public sealed class PlatformParts
+{
+    public required Action<WebApplicationBuilder, string> AddIdentity { get; init; }
+    public required Func<IServiceProvider, Task> MigrateIdentity { get; init; }
+    public Type? AfterAuthentication { get; init; }
+    public Func<IServiceProvider, Task>? SeedDemoData { get; init; }
+    public string? SignInHint { get; init; }
+}
+
 public static class PlatformSetup
 {
     /// <summary>Database, Marten, identity, OAuth2, ProblemDetails, OpenAPI, Razor Pages: everything features stand on.</summary>
-    public static void AddPlatform(this WebApplicationBuilder builder)
+    public static void AddPlatform(this WebApplicationBuilder builder, PlatformParts parts)
     {
+        builder.Services.AddSingleton(parts);
         var connectionString = ConnectionDefaults.Apply(ResolveConnectionString(builder));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHttpContextAccessor();
         builder.AddPortalMarten(connectionString);
         // Plain SQL next to Marten (reference tables such as the code sets) shares the same database.
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
-        builder.AddPortalIdentity(connectionString);
+        parts.AddIdentity(builder, connectionString);
         builder.AddPortalMail();
         builder.AddCookieHardening();
 
@@ -62,19 +74,20 @@ public static class PlatformSetup
             .AddCheck("database", new DatabaseHealthCheck(connectionString), tags: ["ready"]);
 
         builder.AddPortalReactions();
-        builder.Services.AddScoped<DemoSeeder>();
+        builder.Services.AddScoped<Home.HomeBoard>();
     }
 
     public static async Task UsePlatformAsync(this WebApplication app)
     {
-        await app.Services.MigrateIdentityAsync();
-        if (app.Configuration.GetValue("Portal:SeedDemoData", app.Environment.IsDevelopment()))
+        var parts = app.Services.GetRequiredService<PlatformParts>();
+        await parts.MigrateIdentity(app.Services);
+        if (app.Configuration.GetValue("Portal:SeedDemoData", app.Environment.IsDevelopment()) && parts.SeedDemoData is { } seed)
         {
             await using var scope = app.Services.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
+            await seed(scope.ServiceProvider);
         }
 
-        app.Lifetime.ApplicationStarted.Register(() => PrintWelcome(app));
+        app.Lifetime.ApplicationStarted.Register(() => PrintWelcome(app, parts.SignInHint));
 
         app.UseSecurityHeaders();
         app.UseExceptionHandler();
@@ -88,8 +101,10 @@ public static class PlatformSetup
         app.UsePortalTelemetry();
         app.UsePortalRateLimits();
         app.UseAuthentication();
-        app.UseMiddleware<MfaEnrolmentGate>();
+        if (parts.AfterAuthentication is { } gate) app.UseMiddleware(gate);
         app.UseAuthorization();
+        // After authorization: bearer tokens are authenticated by the endpoint's policy, cookies before it.
+        app.UseMiddleware<SuspendedOrganizationGate>();
         app.UseApiRateLimits();
         app.UseMiddleware<PracticeScopeMiddleware>();
         app.UseMiddleware<IdempotencyMiddleware>();
@@ -104,7 +119,7 @@ public static class PlatformSetup
         });
     }
 
-    static void PrintWelcome(WebApplication app)
+    static void PrintWelcome(WebApplication app, string? signInHint)
     {
         if (!app.Configuration.GetValue("Portal:SeedDemoData", app.Environment.IsDevelopment()) || app.Environment.IsEnvironment("Testing"))
             return;
@@ -112,7 +127,7 @@ public static class PlatformSetup
         Console.WriteLine($"""
 
             Portal is running at {address}
-              Sign in:      {address}/account/sign-in   (e.g. admin@north.example / {DemoData.Password})
+              Sign in:      {address}/account/sign-in   {signInHint}
               API explorer: {address}/swagger
               Discovery:    {address}/.well-known/openid-configuration
             Demo users and API clients are listed in README.md.

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -81,11 +82,131 @@ public class IdempotencyKeys(PortalApp app) : PortalTest(app)
             webhook = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("subscription").GetProperty("id").GetGuid();
             return () => new StringContent("");
         }, "webhooks/{id}/ping"),
+        ["ImportRemittance"] = (Users.NorthBiller, async _ =>
+        {
+            await Payments.PaymentsGiven.SubmittedClaim(App, "IK-835", ("99213", 100));
+            var bytes = new Payments.Remit("EFT-IK", [new Payments.Clp("IK-835", "1", [Payments.Svc.Of("99213", 100, new Payments.Cas("CO", "45", 10))])]).Bytes();
+            return () => new ByteArrayContent(bytes) { Headers = { ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/edi-x12") } };
+        }, "remittances"),
         ["PullNextChart"] = (Users.NorthCoder, _ => Task.FromResult<Func<HttpContent>>(() => new StringContent("")), "coding/queue/next"),
+        ["OnboardOrganization"] = (Users.PlatformAdmin, _ => Task.FromResult<Func<HttpContent>>(() =>
+            Json(new Portal.Web.Features.Tenancy.OnboardOrganization("Key Vendor", Portal.Web.Platform.OrganizationKind.Vendor, null,
+                "key.admin@keyvendor.example", "Key Admin"))), "platform/organizations"),
         ["PullNextVendorChart"] = (Users.VendorCoder, _ => Task.FromResult<Func<HttpContent>>(() => new StringContent("")), "vendor/queue/next"),
+        ["DraftClaim"] = (Users.NorthBiller, async _ =>
+        {
+            // An encounter approved before claims existed: its claim key is not taken (the reaction's claim is forgotten here).
+            var (chart, _) = await Claims.ClaimsGiven.ApprovedClaim(App);
+            await using (var session = App.Services.GetRequiredService<Marten.IDocumentStore>().LightweightSession(DemoData.NorthClinic.ToString()))
+            {
+                session.Delete<Portal.Web.Platform.UniqueKey>(Portal.Web.Features.Claims.ClaimWrites.EncounterKey.IdFor(chart.Encounter.Id.ToString()));
+                await session.SaveChangesAsync();
+            }
+            return () => Json(new Portal.Web.Features.Claims.DraftClaim(chart.Encounter.Id));
+        }, "claims"),
+        ["BulkClaimAction"] = (Users.NorthBiller, async _ =>
+        {
+            claimId = (await Claims.ClaimsGiven.ApprovedClaim(App)).Claim.Id;
+            return () => Json(new Portal.Web.Features.Claims.BulkClaimAction("rescrub", [claimId]));
+        }, "claims/bulk"),
+        ["CorrectClaim"] = (Users.NorthBiller, async _ =>
+        {
+            claimId = (await Claims.ClaimsGiven.ApprovedClaim(App)).Claim.Id;
+            await Claims.ClaimsGiven.PayerAccepted(App, claimId);
+            return () => Json(new Portal.Web.Features.Claims.ReplaceClaim("Units on line 1"));
+        }, "claims/{claimId}/correct"),
+        ["VoidClaim"] = (Users.NorthBiller, async _ =>
+        {
+            claimId = (await Claims.ClaimsGiven.ApprovedClaim(App)).Claim.Id;
+            await Claims.ClaimsGiven.PayerAccepted(App, claimId);
+            return () => Json(new Portal.Web.Features.Claims.ReplaceClaim("Billed in error"));
+        }, "claims/{claimId}/void"),
+        ["DraftSecondaryClaim"] = (Users.NorthBiller, async _ =>
+        {
+            var primary = (await Claims.ClaimsGiven.ApprovedClaim(App)).Claim;
+            var admin = await App.ClientFor(Users.NorthAdmin);
+            var payer = await AddedPayer(admin, "SEC02");
+            (await admin.PostAsJsonAsync(North($"patients/{primary.PatientId}/coverages"), new AddCoverage(payer.Id, "S1", "Tess Tester",
+                new DateOnly(2024, 1, 1), Priority: CoveragePriority.Secondary))).EnsureSuccessStatusCode();
+            await Claims.ClaimsGiven.PrimaryPaid(App, primary, 60m);
+            claimId = primary.Id;
+            return () => new StringContent("");
+        }, "claims/{claimId}/secondary"),
+        // Code-set uploads (platform admins). A refused file stages nothing, so the upload case leaves no rows behind.
+        ["UploadCodeSet"] = (Users.PlatformAdmin, _ => Task.FromResult<Func<HttpContent>>(() => new MultipartFormDataContent
+        {
+            { new StringContent("not an order file\n"), "file", "cut.txt" }, { new StringContent("2072"), "version" },
+        }), "code-sets/{system}/uploads"),
+        ["ActivateCodeSetUpload"] = (Users.PlatformAdmin, c => ReadyUpload(c, "2072"), "code-set-uploads/{id}/activate"),
+        ["DiscardCodeSetUpload"] = (Users.PlatformAdmin, c => ReadyUpload(c, "2073"), "code-set-uploads/{id}/discard"),
+        ["CreateClaimBatches"] = (Users.NorthBiller, async _ =>
+        {
+            await Claims.Submission.SubmissionGiven.SetUp(App);
+            await Claims.Submission.SubmissionGiven.ReadyClaims(App, DemoData.NorthClinic, Claims.Submission.SubmissionGiven.PayerA, 2);
+            return () => Json(new { });
+        }, "claims/submission/batches"),
+        ["ResendClaimBatch"] = (Users.NorthBiller, async c =>
+        {
+            await Claims.Submission.SubmissionGiven.SetUp(App);
+            await Claims.Submission.SubmissionGiven.ReadyClaims(App, DemoData.NorthClinic, Claims.Submission.SubmissionGiven.PayerA, 1);
+            batch = Guid.Parse((await Claims.Submission.SubmissionGiven.CreateBatches(c)).Single().GetProperty("id").GetString()!);
+            return () => new StringContent("");
+        }, "claims/submission/batches/{batchId}/resend"),
+        ["ImportAcknowledgement"] = (Users.NorthBiller, async c =>
+        {
+            await Claims.Submission.SubmissionGiven.SetUp(App);
+            await Claims.Submission.SubmissionGiven.ReadyClaims(App, DemoData.NorthClinic, Claims.Submission.SubmissionGiven.PayerA, 1);
+            await Claims.Submission.SubmissionGiven.CreateBatches(c);
+            return () => new StringContent(Claims.Submission.Acks.Ack999("1", "0001", "A"), Encoding.ASCII, "application/edi-x12");
+        }, "claims/submission/acknowledgements"),
+        ["CheckSubmissionInbox"] = (Users.NorthBiller, async _ =>
+        {
+            await Claims.Submission.SubmissionGiven.SetUp(App);
+            return () => new StringContent("");
+        }, "claims/submission/inbox/check"),
+        // Patient balances and Portal's own billing (issue 13)
+        ["PostPatientPayment"] = (Users.NorthBiller, async c =>
+        {
+            coveragePatient = (await RegisteredPatient(c, "IK-20")).Id;
+            return () => Json(new Portal.Web.Features.PatientBalances.PostPatientPayment(10m));
+        }, "patients/{patientId}/payments"),
+        ["AgreePaymentPlan"] = (Users.NorthBiller, async c =>
+        {
+            coveragePatient = (await RegisteredPatient(c, "IK-21")).Id;
+            return () => Json(new Portal.Web.Features.PatientBalances.AgreePaymentPlan(3, new DateOnly(2026, 12, 1), 90m));
+        }, "patients/{patientId}/payment-plans"),
+        ["StartStatementRun"] = (Users.NorthBiller, _ => Task.FromResult<Func<HttpContent>>(() =>
+            Json(new Portal.Web.Features.PatientBalances.StartStatementRun())), "statement-runs"),
+        ["SubscribeOrganization"] = (Users.PlatformAdmin, async c =>
+        {
+            await c.PutAsJsonAsync("/api/v1/platform/billing-plans/ik", new Portal.Web.Features.PatientBalances.Subscriptions.SavePlan("IK", 1m, 0.1m, "claim", "price_a", null, "portal_claims"));
+            return () => Json(new Portal.Web.Features.PatientBalances.Subscriptions.Subscribe("ik", "billing@north.example"));
+        }, "subscriptions/{organizationId}"),
+        ["ReportSubscriptionUsage"] = (Users.PlatformAdmin, async c =>
+        {
+            await c.PutAsJsonAsync("/api/v1/platform/billing-plans/ik", new Portal.Web.Features.PatientBalances.Subscriptions.SavePlan("IK", 1m, 0.1m, "claim", "price_a", null, "portal_claims"));
+            await c.PostAsJsonAsync($"/api/v1/platform/subscriptions/{DemoData.NorthClinic}", new Portal.Web.Features.PatientBalances.Subscriptions.Subscribe("ik", "billing@north.example"));
+            return () => Json(new Portal.Web.Features.PatientBalances.Subscriptions.ReportUsage("claim", 5, "2026-12-01"));
+        }, "subscriptions/{organizationId}/usage"),
     };
 
-    Guid coveragePatient, documentEncounter, webhook;
+    Guid coveragePatient, documentEncounter, claimId, upload, batch, webhook;
+
+
+    async Task<Func<HttpContent>> ReadyUpload(HttpClient admin, string version)
+    {
+        var started = await Portal.Tests.Codes.Uploads.Start(admin, "icd10cm", version,
+            Portal.Tests.Codes.Uploads.Order(("Q99", '0', "Sample header"), ("Q990", '1', "Sample leaf")));
+        upload = (await Portal.Tests.Codes.Uploads.Finished(admin, started)).GetProperty("id").GetGuid();
+        return () => new StringContent("");
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await Portal.Tests.Codes.Uploads.CleanUp(App.Services, [("icd10cm", "2072"), ("icd10cm", "2073")]);
+        await base.DisposeAsync();
+    }
+
 
     [Fact]
     public async Task every_operation_marked_idempotent_creates_once_when_sent_twice_with_the_same_key()
@@ -113,7 +234,10 @@ public class IdempotencyKeys(PortalApp app) : PortalTest(app)
                 .Replace("{organizationId}", DemoData.NorthClinic.ToString())
                 .Replace("{patientId}", coveragePatient.ToString())
                 .Replace("{encounterId}", documentEncounter.ToString())
-                .Replace("{id}", webhook.ToString());
+                .Replace("{claimId}", claimId.ToString())
+                .Replace("{system}", "icd10cm")
+                .Replace("{id}", (template.Contains("/webhooks/") ? webhook : upload).ToString())
+                .Replace("{batchId}", batch.ToString());
             var key = Guid.NewGuid().ToString();
 
             var first = await client.SendAsync(Post(url, content(), key));

@@ -27,7 +27,7 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
         await Assertions.Expect(Page.GetByRole(AriaRole.Table, new() { Name = "Coding queue" })).ToContainTextAsync(queued.Encounter.PatientName);
         await Page.GetByRole(AriaRole.Button, new() { Name = "Pull next chart" }).ClickAsync();
         await Page.WaitForURLAsync($"**/coding/charts/{queued.Encounter.Id}");
-        await Assertions.Expect(Page.Locator("#chart-status")).ToHaveTextAsync("Assigned");
+        await Assertions.Expect(Page.Locator("#chart-status")).ToHaveTextAsync("With a coder");
         await Assertions.Expect(Page.Locator(".documentation")).ToContainTextAsync("Follow-up for hypertension.");
 
         await PickWithKeyboard("Add a diagnosis (ICD-10-CM)", "dx-add", "htn", "I10");
@@ -42,9 +42,9 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
 
         await Page.GetByRole(AriaRole.Button, new() { Name = "Save codes" }).ClickAsync();
         await Assertions.Expect(Page.Locator("#coding-work [role=status]")).ToContainTextAsync("Codes saved.");
-        await Assertions.Expect(Page.Locator("#chart-status")).ToHaveTextAsync("InProgress");
+        await Assertions.Expect(Page.Locator("#chart-status")).ToHaveTextAsync("Being coded");
         await Page.GetByRole(AriaRole.Button, new() { Name = "Submit chart" }).ClickAsync();
-        await Assertions.Expect(Page.Locator("#chart-status")).ToHaveTextAsync("Approved");
+        await Assertions.Expect(Page.Locator("#chart-status")).ToHaveTextAsync("Coded and approved");
 
         var chart = await Read<CodingChart>(await admin.GetAsync(Chart(queued.Encounter.Id)));
         Assert.Equal(["I10"], chart.Diagnoses.Select(d => d.Code));
@@ -144,7 +144,7 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
             .Filter(new() { HasText = queued.Encounter.PatientName });
         await row.GetByRole(AriaRole.Combobox).SelectOptionAsync(new SelectOptionValue { Label = "Cody North" });
         await row.GetByRole(AriaRole.Button, new() { Name = "Assign" }).ClickAsync();
-        await Assertions.Expect(row).ToContainTextAsync("Assigned");
+        await Assertions.Expect(row).ToContainTextAsync("With a coder");
         await Assertions.Expect(row.Locator("td").Nth(4)).ToHaveTextAsync("Cody North");
         Assert.Equal("Cody North", (await Read<CodingChart>(await admin.GetAsync(Chart(queued.Encounter.Id)))).Coder?.Name);
     }
@@ -163,7 +163,7 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
         await Page.GetByRole(AriaRole.Button, new() { Name = "Raise provider query" }).ClickAsync();
 
         await Assertions.Expect(Page.GetByRole(AriaRole.Status)).ToContainTextAsync("Query sent");
-        await Assertions.Expect(Page.Locator("#chart-status")).ToHaveTextAsync("OnHold");
+        await Assertions.Expect(Page.Locator("#chart-status")).ToHaveTextAsync("On hold");
         await Assertions.Expect(Page.Locator("ul.queries")).ToContainTextAsync("Unable to determine");
     }
 
@@ -291,7 +291,7 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
         await Page.GotoAsync(Root);
         await Page.GetByRole(AriaRole.Link, new() { Name = "My QA reviews" }).ClickAsync();
         var reviews = Page.GetByRole(AriaRole.Table, new() { Name = "QA reviews" });
-        await Assertions.Expect(reviews).ToContainTextAsync("unsupported-diagnosis E11.9");
+        await Assertions.Expect(reviews).ToContainTextAsync("Unsupported diagnosis E11.9");
         await reviews.GetByRole(AriaRole.Link, new() { Name = $"Open {corrected.Encounter.PatientName}'s chart" }).ClickAsync();
         await Page.WaitForURLAsync($"**/coding/charts/{corrected.Encounter.Id}");
         await Assertions.Expect(Page.GetByRole(AriaRole.Table, new() { Name = "QA errors" })).ToContainTextAsync("E11.9 is not supported by the documentation.");
@@ -299,7 +299,7 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
             .FillAsync("The A1c of 6.8 is documented in the labs and the plan adjusts metformin.");
         await Page.GetByRole(AriaRole.Button, new() { Name = "Dispute this review" }).ClickAsync();
         await Assertions.Expect(Page.Locator("#coding-work [role=status]")).ToContainTextAsync("Rebuttal filed.");
-        await Assertions.Expect(Page.Locator("#rebuttal-status")).ToHaveTextAsync("Pending");
+        await Assertions.Expect(Page.Locator("#rebuttal-status")).ToHaveTextAsync("Waiting for the QA lead");
         await Assertions.Expect(Page.GetByRole(AriaRole.Button, new() { Name = "Dispute this review" })).ToHaveCountAsync(0);
     }
 
@@ -324,7 +324,7 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
         await Page.GetByLabel("Note to the coder (required to reject)").FillAsync("Agreed: the A1c supports it.");
         await Page.GetByRole(AriaRole.Button, new() { Name = "Accept: restore the coder's codes" }).ClickAsync();
         await Assertions.Expect(Page.Locator("#coding-work [role=status]")).ToContainTextAsync("Rebuttal accepted");
-        await Assertions.Expect(Page.Locator("#rebuttal-status")).ToHaveTextAsync("Accepted");
+        await Assertions.Expect(Page.Locator("#rebuttal-status")).ToHaveTextAsync("Upheld by the QA lead");
         await Assertions.Expect(Page.GetByRole(AriaRole.List, new() { Name = "Diagnoses" })).ToContainTextAsync("E11.9");
 
         await Page.GotoAsync($"{Root}/coding/qa");
@@ -352,7 +352,7 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
 
         await Page.GetByRole(AriaRole.Button, new() { Name = "Pull next chart" }).ClickAsync();
         await Page.WaitForURLAsync($"**/practices/{DemoData.NorthClinic}/coding/charts/{northChart.Encounter.Id}");
-        await Assertions.Expect(Page.Locator("#chart-status")).ToHaveTextAsync("Assigned");
+        await Assertions.Expect(Page.Locator("#chart-status")).ToHaveTextAsync("With a coder");
     }
 }
 

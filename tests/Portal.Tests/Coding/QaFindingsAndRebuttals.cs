@@ -37,7 +37,8 @@ public class QaFindingsAndRebuttals(PortalApp app) : PortalTest(app)
             [new ServiceLineInput("99214", DiagnosisPointers: [1, 2])], "Diabetes management is the focus; MDM supports level 4")));
         var outcome = reviewed.Qa!;
         Assert.True(outcome.Corrected);
-        Assert.Equal(["missed-diagnosis E785", "sequencing E119", "missed-procedure 99214", "unsupported-procedure 99213"],
+        // Issue 14 (item 7): 99213 → 99214 is one E/M level error, not an omission plus an addition.
+        Assert.Equal(["missed-diagnosis E785", "sequencing E119", "em-level 99214"],
             outcome.Errors.Select(e => $"{e.Type} {e.Code}"));
         Assert.Equal(55m, outcome.ChargeImpact);
         Assert.Equal(["I10", "E119"], outcome.CoderDiagnoses.Select(d => d.Code));
@@ -45,7 +46,7 @@ public class QaFindingsAndRebuttals(PortalApp app) : PortalTest(app)
         var before = Assert.Single((await admin.GetFromJsonAsync<List<CoderAccuracy>>(North("qa/accuracy"), Json))!);
         Assert.Equal((0, 0m, 55m, 0m), (before.ErrorFree, before.EncounterAccuracy, before.UnderCoded, before.OverCoded));
         Assert.Equal(1, before.ErrorsByType!["sequencing"]);
-        Assert.Equal(0.4m, before.Accuracy); // I10, E11.9 right; E78.5, 99213, 99214 wrong: 2 of 5
+        Assert.Equal(0.5m, before.Accuracy); // I10, E11.9 right; E78.5 missed and 99213 → 99214 (one changed code) wrong: 2 of 4
 
         // Only the coder disputes, once, with a reason.
         Assert.Equal(HttpStatusCode.Forbidden, (await qa.PostAsJsonAsync(Chart(id, "/rebuttal"), new FileQaRebuttal("QA cannot dispute QA."))).StatusCode);
@@ -63,7 +64,7 @@ public class QaFindingsAndRebuttals(PortalApp app) : PortalTest(app)
         Assert.Single((await coder.GetFromJsonAsync<PageOf<QaReviewItem>>(North("qa/reviews"), Json))!.Items);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, (await qa.GetAsync(North("qa/reviews?rebuttal=maybe"))).StatusCode);
         var csv = await admin.GetStringAsync(North("qa/reviews?format=csv"));
-        Assert.Contains("missed-diagnosis E78.5; sequencing E11.9; missed-procedure 99214; unsupported-procedure 99213", csv);
+        Assert.Contains("missed-diagnosis E78.5; sequencing E11.9; em-level 99214", csv);
         Assert.Contains(",55,pending,", csv);
 
         // The coder cannot decide; rejecting needs a note; a stale version changes nothing; accepting restores the coder's codes.
@@ -159,5 +160,19 @@ public class QaFindingsAndRebuttals(PortalApp app) : PortalTest(app)
         Assert.Equal(HttpStatusCode.NotFound,
             (await riverside.PostAsJsonAsync($"/api/v1/practices/{Portal.Web.Features.Demo.DemoData.RiversidePediatrics}/encounters/{id}/coding/rebuttal/decision",
                 new DecideQaRebuttal(true))).StatusCode);
+    }
+
+    [Fact]
+    public void a_changed_code_is_one_error_and_one_code_compared()
+    {
+        CodedDiagnosis[] Dx(params string[] codes) => [.. codes.Select((c, i) => new CodedDiagnosis(i + 1, c, ""))];
+        ServiceLine[] Px(params string[] codes) => [.. codes.Select((c, i) => new ServiceLine(i + 1, c, "", [], 1, 0m, [1]))];
+
+        var errors = QaErrors.Between(Dx("E119"), Px("99214", "36415"), Dx("E1165"), Px("99213", "81002"));
+
+        Assert.Equal(["em-level 99213", "missed-procedure 81002", "specificity E1165", "unsupported-procedure 36415"],
+            errors.Select(e => $"{e.Type} {e.Code}").Order());
+        Assert.Equal((0, 4), Accuracy.Compare(Dx("E119"), Px("99214", "36415"), Dx("E1165"), Px("99213", "81002")));
+        Assert.Equal((1, 2), Accuracy.Compare(Dx("I10"), Px("99214"), Dx("I10"), Px("99213")));
     }
 }

@@ -25,7 +25,13 @@ public partial class HeadersAndCookies(PortalApp app) : PortalTest(app)
         var values = new Dictionary<string, string>
         {
             ["practiceId"] = DemoData.NorthClinic.ToString(), ["encounterId"] = chart.Encounter.Id.ToString(),
-            ["patientId"] = chart.Encounter.PatientId.ToString(), ["code"] = "404",
+            ["patientId"] = chart.Encounter.PatientId.ToString(), ["code"] = "404", ["id"] = Guid.NewGuid().ToString(),
+            ["claimId"] = Guid.NewGuid().ToString(), // the claim page's 404 carries the headers too
+            ["batchId"] = Guid.NewGuid().ToString(), // claim submission: an unknown batch still carries the headers
+            // Payments pages: an unknown remittance or work item is a 404 page, which must carry the headers too.
+            ["remittanceId"] = Guid.NewGuid().ToString(), ["workItemId"] = Guid.NewGuid().ToString(),
+            // The pay-online page (issue 13) with a link that is not one: it renders its "expired" page.
+            ["token"] = "not-a-pay-link",
         };
         var templates = App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<PageActionDescriptor>() is not null)

@@ -32,10 +32,17 @@ public class EventReactions(PortalApp app) : PortalTest(app)
         return submitted;
     }
 
-    async Task<ClaimDraftRequest?> DraftRequest(Guid encounterId, string tenant)
+    /// <summary>The claims of the encounter (the claim stream's snapshots) in a tenant: one, or none.</summary>
+    async Task<ClaimView?> ClaimOf(Guid encounterId, string tenant)
     {
         await using var query = Store.QuerySession(tenant);
-        return await query.LoadAsync<ClaimDraftRequest>(encounterId);
+        return (await query.Query<ClaimView>().Where(c => c.EncounterId == encounterId).ToListAsync()).SingleOrDefault();
+    }
+
+    async Task<ClaimCreated> ClaimCreatedOf(Guid claimId)
+    {
+        await using var query = Store.QuerySession(DemoData.NorthClinic.ToString());
+        return (ClaimCreated)(await query.Events.FetchStreamAsync(claimId)).First().Data;
     }
 
     async Task<Guid> RevokedProbeApp(string name)
@@ -65,15 +72,18 @@ public class EventReactions(PortalApp app) : PortalTest(app)
             .GetProperty("data").GetProperty(reaction);
 
     [Fact]
-    public async Task an_approved_chart_requests_one_claim_draft_in_the_practices_tenant()
+    public async Task an_approved_chart_becomes_one_scrubbed_claim_stream_in_the_practices_tenant()
     {
         var approved = await ApprovedChart();
         await App.WaitForReactionsAsync();
 
-        var request = await DraftRequest(approved.Encounter.Id, DemoData.NorthClinic.ToString());
-        Assert.NotNull(request);
-        Assert.Equal("chart_approved", request.ApprovedByEvent);
-        Assert.Null(await DraftRequest(approved.Encounter.Id, DemoData.RiversidePediatrics.ToString()));
+        var claim = await ClaimOf(approved.Encounter.Id, DemoData.NorthClinic.ToString());
+        Assert.NotNull(claim);
+        Assert.NotEqual(approved.Encounter.Id, claim.Id); // its own stream, not the encounter's
+        Assert.Equal("chart approval", (await ClaimCreatedOf(claim.Id)).Source);
+        Assert.NotNull(claim.ScrubbedAsOf);
+        Assert.Equal(["I10", "E119"], claim.Diagnoses.Select(d => d.Code));
+        Assert.Null(await ClaimOf(approved.Encounter.Id, DemoData.RiversidePediatrics.ToString()));
     }
 
     [Fact]
@@ -87,12 +97,14 @@ public class EventReactions(PortalApp app) : PortalTest(app)
         var id = coded.Encounter.Id;
         await Read<CodingChart>(await Send(coder, HttpMethod.Post, Chart(id, "/submit"), null, coded.Version));
         await App.WaitForReactionsAsync();
-        Assert.Null(await DraftRequest(id, DemoData.NorthClinic.ToString()));
+        Assert.Null(await ClaimOf(id, DemoData.NorthClinic.ToString()));
 
         await Read<CodingChart>(await qa.PostAsJsonAsync(Chart(id, "/review"), new ReviewChart(null, null, null)));
         await App.WaitForReactionsAsync();
 
-        Assert.Equal("chart_reviewed", (await DraftRequest(id, DemoData.NorthClinic.ToString()))?.ApprovedByEvent);
+        var claim = await ClaimOf(id, DemoData.NorthClinic.ToString());
+        Assert.NotNull(claim);
+        Assert.Equal(ClaimState.Draft, claim.State);
     }
 
     [Fact]
@@ -102,7 +114,7 @@ public class EventReactions(PortalApp app) : PortalTest(app)
         var approved = await ApprovedChart();
         await App.WaitForReactionsAsync();
         Assert.Equal(1, await ProbeCount(appId));
-        var first = await DraftRequest(approved.Encounter.Id, DemoData.NorthClinic.ToString());
+        var first = await ClaimOf(approved.Encounter.Id, DemoData.NorthClinic.ToString());
 
         // The daemon forgets its place (as after a crash before it recorded progress) and runs every event again.
         await Daemon.RewindSubscriptionAsync(ProbeReaction.ReactionName, CancellationToken.None, sequenceFloor: 0);
@@ -110,7 +122,9 @@ public class EventReactions(PortalApp app) : PortalTest(app)
         await App.WaitForReactionsAsync();
 
         Assert.Equal(1, await ProbeCount(appId));
-        Assert.Equal(first, await DraftRequest(approved.Encounter.Id, DemoData.NorthClinic.ToString()));
+        var again = await ClaimOf(approved.Encounter.Id, DemoData.NorthClinic.ToString()); // Single: still one claim
+        Assert.Equal(first!.Id, again!.Id);
+        Assert.Equal(first.Version, again.Version);
 
         // The same event handed to the runner twice more: the receipt makes both no-ops.
         var runner = App.Services.GetRequiredService<ReactionRunner>();
@@ -135,7 +149,7 @@ public class EventReactions(PortalApp app) : PortalTest(app)
             approved = await ApprovedChart();
             // Nothing in memory carries the reaction: it is behind by the one approval, and readiness says so.
             await Task.Delay(300);
-            Assert.Null(await DraftRequest(approved.Encounter.Id, DemoData.NorthClinic.ToString()));
+            Assert.Null(await ClaimOf(approved.Encounter.Id, DemoData.NorthClinic.ToString()));
             var (status, body) = await Readiness();
             Assert.Equal(HttpStatusCode.OK, status);
             var lag = LagOf(body, ClaimDrafts);
@@ -149,7 +163,7 @@ public class EventReactions(PortalApp app) : PortalTest(app)
         }
 
         await App.WaitForReactionsAsync();
-        Assert.NotNull(await DraftRequest(approved.Encounter.Id, DemoData.NorthClinic.ToString()));
+        Assert.NotNull(await ClaimOf(approved.Encounter.Id, DemoData.NorthClinic.ToString()));
         var after = LagOf((await Readiness()).Body, ClaimDrafts);
         Assert.Equal(0, after.GetProperty("behind").GetInt64());
         Assert.Equal(0, after.GetProperty("oldestUnhandledSeconds").GetDouble());

@@ -23,6 +23,10 @@ public sealed record ClaimCheckResult(DateOnly AsOf, bool Passed, IReadOnlyList<
 
 public static class ClaimCheckEndpoints
 {
+    /// <summary>The dry run's OpenAPI examples (registered by the claims feature itself, not by coding).</summary>
+    public static IServiceCollection AddClaimCheck(this IServiceCollection services) =>
+        services.Configure<SwaggerGenOptions>(o => o.SchemaFilter<ClaimCheckExamples>());
+
     public static void MapClaimCheck(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/v1/practices/{practiceId:guid}/claims/check", Check).WithName("CheckClaim").WithTags("Claims")

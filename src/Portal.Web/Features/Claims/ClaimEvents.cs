@@ -34,7 +34,20 @@ public sealed record ClaimLine(int Line, string Code, string[] Modifiers, decima
 
 /// <summary>A scrubber finding kept on the claim (rule id from docs/edits.md).</summary>
 public sealed record ClaimFinding(string Rule, string Severity, string Message, string? FixHint, int? Position, string? Field,
-    bool Overridable, string? Code = null);
+    bool Overridable, string? Code = null, string? Location = null)
+{
+    /// <summary>"claim", "diagnosis n" or "line n" (Position is n): where the finding shows on the claim screen.</summary>
+    public bool AtLine => Location?.StartsWith("line", StringComparison.Ordinal) == true;
+    public bool AtDiagnosis => Location?.StartsWith("diagnosis", StringComparison.Ordinal) == true;
+}
+
+/// <summary>
+/// A payer that adjudicated the claim before this one (COB, 837P loops 2320/2330/2430): on a secondary claim, the primary
+/// with what it paid and adjusted, from its ClaimPaymentPosted events.
+/// </summary>
+public sealed record ClaimOtherPayer(Guid ClaimId, string PayerName, string ClearinghousePayerId, string MemberId, string SubscriberName,
+    string Relationship, string? GroupNumber, string Responsibility, decimal Paid, PostedAdjustment[] Adjustments, PostedLine[] Lines,
+    DateOnly? AdjudicatedOn);
 
 /// <summary>An override of an overridable warning, with its reason.</summary>
 public sealed record ClaimOverride(string Rule, int? Position, string Reason, string By, DateTimeOffset At);
@@ -57,7 +70,7 @@ public sealed record ClaimCreated(Guid ClaimId, Guid EncounterId, Guid PatientId
     string PatientControlNumber, ClaimCoverage Coverage, ClaimProviderRef BillingProvider, ClaimProviderRef RenderingProvider,
     ClaimProviderRef? ReferringProvider, DateOnly DateOfService, string PlaceOfService, string? PriorAuthorization,
     ClaimDiagnosis[] Diagnoses, ClaimLine[] Lines, string FrequencyCode, Guid? OriginalClaimId, string? PayerClaimControlNumber,
-    string Source, string By, DateTimeOffset At);
+    string Source, string By, DateTimeOffset At, Guid? PrimaryClaimId = null, ClaimOtherPayer[]? OtherPayers = null);
 
 /// <summary>The whole diagnosis and line lists after an edit (replace-the-list, as ADR 0007).</summary>
 public sealed record ClaimCodesChanged(Guid ClaimId, ClaimDiagnosis[] Diagnoses, ClaimLine[] Lines, string? Reason, string By,
@@ -83,6 +96,9 @@ public sealed record ClaimReturnedToCoding(Guid ClaimId, Guid EncounterId, strin
 
 /// <summary>Voided: replaced by a corrected claim (ReplacementClaimId) or cancelled with a frequency 8 claim.</summary>
 public sealed record ClaimVoided(Guid ClaimId, Guid? ReplacementClaimId, string Reason, string By, DateTimeOffset At);
+
+/// <summary>The biller recorded the payer's claim number (ICN/DCN from the payer's portal or a letter) for a corrected or void claim.</summary>
+public sealed record ClaimPayerNumberRecorded(Guid ClaimId, string PayerClaimNumber, string? Reason, string By, DateTimeOffset At);
 
 public sealed record ClaimClosed(Guid ClaimId, string Reason, string By, DateTimeOffset At);
 

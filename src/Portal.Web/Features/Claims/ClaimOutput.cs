@@ -11,7 +11,7 @@ namespace Portal.Web.Features.Claims;
 public sealed record BillingProfile(Guid Id, string OrganizationName, string Npi, string TaxId, string Taxonomy,
     string AddressLine1, string? AddressLine2, string City, string State, string PostalCode, string ContactName, string ContactPhone,
     string? PayToLine1 = null, string? PayToCity = null, string? PayToState = null, string? PayToPostalCode = null,
-    string? UpdatedBy = null, DateTimeOffset? UpdatedAt = null)
+    string? UpdatedBy = null, DateTimeOffset? UpdatedAt = null, long Revision = 0)
 {
     public static Task<BillingProfile?> For(IQuerySession session, Guid practiceId, CancellationToken ct) =>
         session.LoadAsync<BillingProfile>(practiceId, ct);
@@ -57,6 +57,7 @@ public static class ClaimOutput
             PlaceOfService = l.PlaceOfService is { } pos && pos != claim.PlaceOfService ? pos : null,
             LineId = $"{claim.PatientControlNumber}-{l.Line}",
             Drug = l.Ndc11 is { } ndc && l.NdcQuantity is { } qty ? new X12.DrugIdentification(ndc, qty, l.NdcUnit ?? "UN") : null,
+            OtherPayerAdjudications = LineAdjudications(claim, l),
         }).ToArray();
         return new X12.Claim(billing, subscriber, new X12.ClaimPayer(claim.Coverage.PayerName, claim.Coverage.ClearinghousePayerId),
             claim.PatientControlNumber, claim.PlaceOfService, [.. claim.Diagnoses.OrderBy(x => x.Sequence).Select(x => x.Code)], lines)
@@ -68,8 +69,40 @@ public static class ClaimOutput
             PriorAuthorization = claim.PriorAuthorization,
             Referring = claim.ReferringProvider is { } r ? Provider(r) : null,
             Rendering = claim.RenderingProvider.Npi == profile.Npi ? null : Provider(claim.RenderingProvider),
+            OtherCoverages = [.. claim.OtherPayers.Select(o => OtherCoverage(o, patientPerson))],
         };
     }
+
+    /// <summary>
+    /// A payer that paid before this claim (COB, loops 2320/2330A/2330B) with its claim-level amounts; its line adjudications
+    /// (loop 2430) go on the lines they concern, matched by our line number (the 835 echoes REF*6R) or else by code.
+    /// </summary>
+    static X12.OtherCoverage OtherCoverage(ClaimOtherPayer o, X12.Person patient)
+    {
+        var self = o.Relationship is "Self" or "18";
+        var subscriber = new X12.Subscriber(self ? patient : new X12.Person(Name(o.SubscriberName), null, null, null), o.MemberId)
+        {
+            PayerResponsibility = o.Responsibility,
+            GroupNumber = o.GroupNumber,
+        };
+        return new X12.OtherCoverage(subscriber, new X12.ClaimPayer(o.PayerName, o.ClearinghousePayerId))
+        {
+            RelationshipCode = self ? "18" : Relationship(o.Relationship),
+            PaidAmount = o.Paid,
+            AdjudicatedOn = o.AdjudicatedOn,
+            // Line-level adjustments travel in 2430; only what the payer adjusted on the claim as a whole stays here.
+            Adjustments = o.Lines.Length > 0 ? [] : [.. o.Adjustments.Select(a => new X12.Adjustment(a.Group, a.Reason, a.Amount, a.Quantity))],
+        };
+    }
+
+    static X12.LineAdjudication[] LineAdjudications(ClaimView claim, ClaimLine line) =>
+        [.. claim.OtherPayers.SelectMany(o => o.Lines
+            .Where(p => p.Line == line.Line || p.Line is null && p.Code == line.Code)
+            .Select(p => new X12.LineAdjudication(o.ClearinghousePayerId, p.Paid, p.Code, p.Units, o.AdjudicatedOn ?? line.DateOfService)
+            {
+                Modifiers = line.Modifiers,
+                Adjustments = [.. p.Adjustments.Select(a => new X12.Adjustment(a.Group, a.Reason, a.Amount, a.Quantity))],
+            }))];
 
     static X12.ClaimProvider Provider(ClaimProviderRef p) => new(Name(p.Name), p.Npi, p.Taxonomy);
 

@@ -60,11 +60,13 @@ public sealed partial class ClaimView
         FrequencyCode = e.FrequencyCode; OriginalClaimId = e.OriginalClaimId; PayerClaimControlNumber = e.PayerClaimControlNumber;
         State = ClaimState.Draft; CreatedBy = e.By; CreatedAt = e.At; UpdatedAt = e.At;
         TotalCharge = Sum(e.Lines);
+        PrimaryClaimId = e.PrimaryClaimId; OtherPayers = e.OtherPayers ?? [];
     }
 
     public void Apply(ClaimCodesChanged e)
     {
         Diagnoses = e.Diagnoses; Lines = e.Lines; TotalCharge = Sum(e.Lines); UpdatedAt = e.At;
+        AwaitingCoding = false;
         if (State == ClaimState.Ready) State = ClaimState.Draft;
     }
 
@@ -83,17 +85,19 @@ public sealed partial class ClaimView
         Findings = e.Findings; ScrubbedAsOf = e.AsOf; UpdatedAt = e.At;
         ErrorCount = e.Findings.Count(f => f.Severity == "Error");
         WarningCount = e.Findings.Count(f => f.Severity != "Error");
+        Reopen();
     }
 
     public void Apply(ClaimWarningOverridden e)
     {
         Overrides = [.. Overrides.Where(o => !(o.Rule == e.Rule && o.Position == e.Position)), new ClaimOverride(e.Rule, e.Position, e.Reason, e.By, e.At)];
         UpdatedAt = e.At;
+        Reopen();
     }
 
     public void Apply(ClaimMarkedReady e) { State = ClaimState.Ready; UpdatedAt = e.At; }
     public void Apply(ClaimHeld e) { State = ClaimState.Draft; UpdatedAt = e.At; }
-    public void Apply(ClaimReturnedToCoding e) { State = ClaimState.Draft; UpdatedAt = e.At; }
+    public void Apply(ClaimReturnedToCoding e) { State = ClaimState.Draft; AwaitingCoding = true; ReturnNote = e.Note; UpdatedAt = e.At; }
     public void Apply(ClaimVoided e) { State = ClaimState.Voided; ReplacementClaimId = e.ReplacementClaimId; UpdatedAt = e.At; }
     public void Apply(ClaimClosed e) { State = ClaimState.Closed; UpdatedAt = e.At; }
 

@@ -58,6 +58,7 @@ public static class CodeSetTables
               primary key (version, code));
             create table if not exists {S}.{Files} (
               system text not null, version text not null, body bytea not null, primary key (system, version));
+            {CodeSetUploads.Ddl}
             """);
         await cmd.ExecuteNonQueryAsync(ct);
     }
@@ -72,9 +73,15 @@ public static class CodeSetImport
     /// line refuses the whole file (<see cref="CodeFileRejected"/>) and nothing is kept. The same file twice changes
     /// nothing; a different file for an existing version replaces it.
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="stageAs"/> the rows are written under that storage label instead (invisible to searches and
+    /// edits, which read only labels in the version table), compared with the version they would replace, and left for
+    /// <see cref="ActivateAsync"/>; the summary's <see cref="ImportSummary.PreviousVersion"/> is then that base version.
+    /// </remarks>
     public static async Task<ImportSummary> ImportAsync(NpgsqlDataSource db, string system, string version, DateOnly? effectiveFrom,
-        Stream file, string fileName, string importedBy, IProgress<int>? progress, CancellationToken ct)
+        Stream file, string fileName, string importedBy, IProgress<int>? progress, CancellationToken ct, string? stageAs = null)
     {
+        var store = stageAs ?? version;
         if (!CodeSystems.IsKnown(system)) throw new UnprocessableInput($"Unknown code system '{system}'.");
         if (!CodeSystems.IsVersionLabel(version))
             throw new UnprocessableInput($"Version '{version}' is not a year (2026) or a quarter (2026Q3).",
@@ -91,12 +98,12 @@ public static class CodeSetImport
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         // Two imports of the same version queue up here instead of interleaving.
-        await Exec(conn, tx, $"select pg_advisory_xact_lock(hashtext('code-set:' || @s || ':' || @v))", ct, ("s", system), ("v", version));
+        await Exec(conn, tx, $"select pg_advisory_xact_lock(hashtext('code-set:' || @s || ':' || @v))", ct, ("s", system), ("v", store));
         var existingSha = await Scalar<string>(conn, tx, $"select sha256 from {S}.{CodeSetTables.Version} where system = @s and version = @v", ct,
             ("s", system), ("v", version));
 
         var (table, scope) = Target(system);
-        await Exec(conn, tx, $"delete from {S}.{table} where {scope}", ct, ("s", system), ("v", version));
+        await Exec(conn, tx, $"delete from {S}.{table} where {scope}", ct, ("s", system), ("v", store));
         var head = await Peek(hashing, 8192, ct);
         var xlsx = head.Length >= 4 && head[0] == (byte)'P' && head[1] == (byte)'K' && head[2] == 3 && head[3] == 4;
         Stream content = new PrefixedStream(head, hashing);
@@ -107,16 +114,16 @@ public static class CodeSetImport
             CodeSystems.Ncci => await Copy(conn, $"{S}.{table} (version, column1, column2, effective_from, deleted_on, modifier_indicator, rationale)",
                 xlsx ? NcciPtpFile.ReadXlsx(content) : Text(NcciPtpFile.Read), (w, r) =>
                 {
-                    w.Write(version); w.Write(r.Column1); w.Write(r.Column2); w.Write(r.EffectiveFrom, NpgsqlDbType.Date);
+                    w.Write(store); w.Write(r.Column1); w.Write(r.Column2); w.Write(r.EffectiveFrom, NpgsqlDbType.Date);
                     if (r.DeletedOn is { } d) w.Write(d, NpgsqlDbType.Date); else w.WriteNull();
                     w.Write((short)r.ModifierIndicator); w.Write(r.Rationale);
                 }, progress, ct),
             CodeSystems.Mue => await Copy(conn, $"{S}.{table} (version, code, max_units, mai, rationale)",
                 xlsx ? MueFile.ReadXlsx(content) : Text(MueFile.Read), (w, r) =>
                 {
-                    w.Write(version); w.Write(r.Code); w.Write(r.MaxUnits); w.Write((short)r.Mai); w.Write(r.Rationale);
+                    w.Write(store); w.Write(r.Code); w.Write(r.MaxUnits); w.Write((short)r.Mai); w.Write(r.Rationale);
                 }, progress, ct),
-            CodeSystems.IcdTabular or CodeSystems.Mce => await StoreFile(conn, system, version, content, xlsx, progress, ct),
+            CodeSystems.IcdTabular or CodeSystems.Mce => await StoreFile(conn, system, store, content, xlsx, progress, ct),
             _ => await Copy(conn, $"{S}.{table} (system, version, code, billable, short_description, long_description, flags, ord)",
                 system switch
                 {
@@ -126,7 +133,7 @@ public static class CodeSetImport
                     _ => xlsx ? Refuse<CodeRecord>("A code list") : Text(r => CodeListFile.Read(r, system)),
                 }, (w, r) =>
                 {
-                    w.Write(system); w.Write(version); w.Write(r.Code); w.Write(r.Billable); w.Write(r.ShortDescription);
+                    w.Write(system); w.Write(store); w.Write(r.Code); w.Write(r.Billable); w.Write(r.ShortDescription);
                     w.Write(r.LongDescription); w.Write(r.Flags ?? ""); w.Write(r.Order);
                 }, progress, ct),
         };
@@ -144,6 +151,14 @@ public static class CodeSetImport
             return new ImportSummary(system, version, from, sha, rows, 0, 0, 0, previous, Unchanged: true);
         }
 
+        if (stageAs is not null)
+        {
+            // Staged: compared with what activating it would replace (the same label if it exists, else the release before it).
+            var baseVersion = existingSha is not null ? version : previous;
+            var (a, c, d) = baseVersion is null ? (rows, 0, 0) : await Diff(conn, tx, system, store, baseVersion, ct);
+            await tx.CommitAsync(ct);
+            return new ImportSummary(system, version, from, sha, rows, a, c, d, baseVersion, Unchanged: false);
+        }
         var (added, changed, dropped) = previous is null ? (rows, 0, 0) : await Diff(conn, tx, system, version, previous, ct);
         await Exec(conn, tx, $"""
             insert into {S}.{CodeSetTables.Version} (system, version, effective_from, sha256) values (@s, @v, @f, @h)
@@ -154,6 +169,71 @@ public static class CodeSetImport
             ("a", added), ("c", changed), ("d", dropped), ("p", (object?)previous ?? DBNull.Value), ("by", importedBy));
         await tx.CommitAsync(ct);
         return new ImportSummary(system, version, from, sha, rows, added, changed, dropped, previous, Unchanged: false);
+    }
+
+    /// <summary>The version a staged release of <paramref name="system"/> <paramref name="version"/> would replace or follow, and its file's SHA-256.</summary>
+    public static async Task<(string? Version, string? Sha256)> BaseOfAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string system,
+        string version, DateOnly from, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand($"""
+            select version, sha256 from {S}.{CodeSetTables.Version}
+            where system = @s and (version = @v or effective_from < @f) order by (version = @v) desc, effective_from desc limit 1
+            """, conn, tx);
+        cmd.Parameters.AddWithValue("s", system);
+        cmd.Parameters.AddWithValue("v", version);
+        cmd.Parameters.AddWithValue("f", from);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? (reader.GetString(0), reader.GetString(1)) : (null, null);
+    }
+
+    /// <summary>
+    /// Makes a staged upload the version <paramref name="staged"/>.Version in one transaction: the rows stored under
+    /// <paramref name="stagedAs"/> replace that version's rows, the version row and a history row are written. Refused
+    /// (<see cref="RuleViolation"/>) when the version it was compared with changed since, so nobody activates a diff
+    /// they did not see.
+    /// </summary>
+    public static async Task ActivateAsync(NpgsqlDataSource db, ImportSummary staged, string stagedAs, string? baseSha, string fileName,
+        string activatedBy, CancellationToken ct, Guid? uploadId = null)
+    {
+        var (system, version) = (staged.System, staged.Version);
+        var (table, scope) = Target(system);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await Exec(conn, tx, $"select pg_advisory_xact_lock(hashtext('code-set:' || @s || ':' || @v))", ct, ("s", system), ("v", version));
+        var (nowBase, nowSha) = await BaseOfAsync(conn, tx, system, version, staged.EffectiveFrom, ct);
+        if (nowBase != staged.PreviousVersion || nowSha != baseSha)
+            throw new RuleViolation($"{system} {version} was compared with {staged.PreviousVersion ?? "no version"}, but {nowBase ?? "no version"} is what it would replace now. Upload the file again to see the current differences.");
+        await Exec(conn, tx, $"""
+            delete from {S}.{table} where {scope};
+            update {S}.{table} set version = @v where {scope.Replace("@v", "@staged")};
+            insert into {S}.{CodeSetTables.Version} (system, version, effective_from, sha256) values (@s, @v, @f, @h)
+            on conflict (system, version) do update set effective_from = excluded.effective_from, sha256 = excluded.sha256;
+            insert into {S}.{CodeSetTables.History} (system, version, effective_from, file_name, sha256, rows, added, changed, dropped, previous_version, imported_by)
+            values (@s, @v, @f, @n, @h, @r, @a, @c, @d, @p, @by);
+            """, ct, ("s", system), ("v", version), ("staged", stagedAs), ("f", staged.EffectiveFrom), ("h", staged.Sha256),
+            ("n", Path.GetFileName(fileName)), ("r", staged.Rows), ("a", staged.Added), ("c", staged.Changed), ("d", staged.Dropped),
+            ("p", (object?)staged.PreviousVersion ?? DBNull.Value), ("by", activatedBy));
+        if (uploadId is { } id)
+        {
+            await using var mark = new NpgsqlCommand($"""
+                update {S}.{CodeSetUploads.Table} set state = 'Activated', activated_by = @by, activated_at = now(), updated_at = now()
+                where id = @id and state = 'Ready'
+                """, conn, tx);
+            mark.Parameters.AddWithValue("id", id);
+            mark.Parameters.AddWithValue("by", activatedBy);
+            if (await mark.ExecuteNonQueryAsync(ct) != 1) throw new RuleViolation("This upload was activated or discarded meanwhile.");
+        }
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Drops the rows of a staged upload (discarded, or never activated).</summary>
+    public static async Task DiscardStagedAsync(NpgsqlDataSource db, string system, string stagedAs, CancellationToken ct)
+    {
+        var (table, scope) = Target(system);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await Exec(conn, tx, $"delete from {S}.{table} where {scope}", ct, ("s", system), ("v", stagedAs));
+        await tx.CommitAsync(ct);
     }
 
     public static async Task<IReadOnlyList<CodeSetImportRecord>> HistoryAsync(NpgsqlDataSource db, string system, CancellationToken ct)

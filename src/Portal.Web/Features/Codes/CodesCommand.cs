@@ -12,13 +12,17 @@ public static class CodesCommand
 {
     public static bool Matches(string[] args) => args is ["codes", ..];
 
+    /// <summary>Every file kind the import takes (the Tabular XML comes in as icd10cm: it is told from the order file by its content).</summary>
+    public static readonly string Usage =
+        $"usage: codes import <{string.Join('|', CodeSystems.All.Where(s => s != CodeSystems.IcdTabular))}> <file> --version <YYYY|YYYYQn> [--from YYYY-MM-DD]";
+
     public static async Task<int> RunAsync(IServiceProvider services, string[] args)
     {
         if (args is ["codes", "bench", var benchSystem, .. var benchArgs] && Option(benchArgs, "--version") is { } benchVersion)
             return await Bench(services, benchSystem, benchVersion);
         if (args is not ["codes", "import", var system, var path, .. var rest] || Option(rest, "--version") is not { } version)
         {
-            Console.Error.WriteLine("usage: codes import <icd10cm|hcpcs|cpt|modifier|pos|ncci|mue> <file> --version <YYYY|YYYYQn> [--from YYYY-MM-DD]");
+            Console.Error.WriteLine(Usage);
             return 1;
         }
         DateOnly? from = null;

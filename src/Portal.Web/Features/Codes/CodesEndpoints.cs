@@ -62,6 +62,7 @@ public static class CodesEndpoints
                 "The file is refused as a whole (422, with the line number) if any line is bad. The same file twice changes nothing. " +
                 "Large NCCI files are better loaded with the CLI: codes import ncci <file> --version 2026Q1.")
             .ProducesProblem(404).ProducesProblem(422);
+        app.MapCodeSetUploads();
     }
 
     static async Task<Results<Ok<CodeSearchResult>, ProblemHttpResult>> Search(string system, string? q, string? dos, bool? billableOnly,

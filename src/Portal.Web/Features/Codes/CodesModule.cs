@@ -8,6 +8,7 @@ public static class CodesModule
     public static IServiceCollection AddCodes(this IServiceCollection services)
     {
         services.AddSingleton<CodeCatalog>();
+        services.AddSingleton<CodeSetUploadRunner>();
         services.AddHostedService<CodeSetStartup>();
         return services;
     }

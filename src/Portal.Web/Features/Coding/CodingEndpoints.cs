@@ -62,6 +62,10 @@ public static class CodingEndpoints
             .Requires(Permissions.QueryAnswer)
             .WithSummary("The provider answers; with no other query open the chart goes back to its coder")
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
+        chart.MapPost("/queries/{queryId:guid}/answer-for-provider", AnswerQueryForProvider).WithName("AnswerProviderQueryForProvider")
+            .Requires(Permissions.QueryAnswerForProvider)
+            .WithSummary("A practice admin answers for the provider (e.g. one without a login); recorded as on the provider's behalf")
+            .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
         chart.MapPost("/submit", Submit).WithName("SubmitChart").Requires(Permissions.CodingWork)
             .WithSummary("Submit the coded chart: to QA (sampled, new coder, or returned before) or approved")
             .ProducesProblem(409).ProducesProblem(412);
@@ -240,6 +244,11 @@ public static class CodingEndpoints
         AnswerProviderQuery body, HttpContext context, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         Chart(context, await CodingWrites.AnswerQuery(session, encounterId, queryId, Version(context), body, context.User.UserId(),
             context.User.IsInRole(Roles.PracticeAdmin), context.User.Actor(), clock, ct));
+
+    static async Task<Results<Ok<CodingChart>, NotFoundProblem>> AnswerQueryForProvider(Guid encounterId, Guid queryId,
+        AnswerProviderQuery body, HttpContext context, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        Chart(context, await CodingWrites.AnswerQuery(session, encounterId, queryId, Version(context), body, null, practiceAdmin: true,
+            context.User.Actor(), clock, ct));
 
     static async Task<Results<Ok<CodingChart>, NotFoundProblem>> Submit(Guid encounterId, HttpContext context,
         IDocumentSession session, TimeProvider clock, CancellationToken ct) =>

@@ -41,8 +41,9 @@ public sealed record ProviderQueryRaised(Guid EncounterId, Guid QueryId, Guid Pr
     string[] Options, string By, DateTimeOffset At);
 
 /// <summary>ChartResumed: no other query is open, so the chart goes back to its coder (in progress).</summary>
+/// <param name="OnBehalfOf">The provider's name when a practice admin answered for a provider (who may have no login); null when the provider answered.</param>
 public sealed record ProviderQueryAnswered(Guid EncounterId, Guid QueryId, string Answer, bool ChartResumed, TimeSpan HeldFor,
-    string By, DateTimeOffset At);
+    string By, DateTimeOffset At, string? OnBehalfOf = null);
 
 /// <summary>SampledForQa decides the next state: ready for QA, or approved straight away (a ChartApproved follows).</summary>
 public sealed record ChartSubmitted(Guid EncounterId, Guid CoderId, bool SampledForQa, string Sampling, string By, DateTimeOffset At);
@@ -75,6 +76,12 @@ public sealed record QaRebuttalDecided(Guid EncounterId, Guid CoderId, bool Acce
     ServiceLine[] Lines, string By, DateTimeOffset At);
 
 public sealed record ChartReturned(Guid EncounterId, Guid CoderId, string Reason, string By, DateTimeOffset At);
+
+/// <summary>
+/// The biller sent the approved chart's claim back to coding with a note (Reason): the chart is its coder's to work again, and its
+/// next approval gives the claim the new codes (the claims feature's reaction).
+/// </summary>
+public sealed record ChartReturnedByBilling(Guid EncounterId, Guid ClaimId, string Reason, string By, DateTimeOffset At);
 
 public static class CodingStatus
 {

@@ -7,6 +7,8 @@ using Portal.Web.Features.Identity;
 using Portal.Web.Features.Intake;
 using Portal.Web.Features.Tenancy;
 using Portal.Web.Platform;
+using Portal.Web.Platform.Home;
+using Portal.Web.Platform.Reactions;
 
 namespace Portal.Web.Features.Coding;
 
@@ -14,8 +16,10 @@ public static class CodingModule
 {
     public static IServiceCollection AddCoding(this IServiceCollection services) =>
         services.AddHostedService<CodingSchema>()
+            .AddHomeCard<MyChartsCard>().AddHomeCard<NextChartCard>().AddHomeCard<ReviewsDueCard>().AddHomeCard<OpenQueriesCard>()
+            .AddHomeCard<PastSlaCard>().AddHomeCard<NotSentCard>()
+            .AddReaction<ProviderQueryMail>()
             .Configure<Swashbuckle.AspNetCore.SwaggerGen.SwaggerGenOptions>(o => o.SchemaFilter<CodingExamples>())
-            .Configure<Swashbuckle.AspNetCore.SwaggerGen.SwaggerGenOptions>(o => o.SchemaFilter<Claims.ClaimCheckExamples>())
             .ConfigureMarten(o =>
         {
             o.Projections.Add<CodingQueueRowProjection>(ProjectionLifecycle.Inline);
@@ -30,7 +34,7 @@ public static class CodingModule
             o.Projections.Add<QaRebuttalRowProjection>(ProjectionLifecycle.Inline);
             o.Schema.For<QaReview>().Index(r => r.CoderId).Index(r => r.EncounterId).Index(r => r.At);
             o.Schema.For<QaRebuttalRow>().Duplicate(r => r.Status);
-        });
+        }).AddReaction<ChartReturnFromBilling>();
 }
 
 /// <summary>

@@ -13,7 +13,7 @@ namespace Portal.Web.Features.Coding;
 /// What the coding pages share. Who may open a page or post to a handler is the permission table's (Platform/Permissions.cs);
 /// the write functions enforce the rest (who holds the chart, QA only for reviewers).
 /// </summary>
-public abstract class CodingPageModel : IntakePageModel
+public abstract class CodingPageModel : PracticePageModel
 {
     public CodingCaller Caller => CodingCaller.From(User);
     public bool IsCoder => CodingAccess.Coders.Any(User.IsInRole);

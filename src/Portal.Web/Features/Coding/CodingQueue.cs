@@ -70,6 +70,7 @@ public sealed partial class CodingQueueRowProjection : SingleStreamProjection<Co
     public static CodingQueueRow Apply(ChartReviewed e, CodingQueueRow r) => r with { Status = EncounterStatus.Approved, UpdatedAt = e.At };
 
     public static CodingQueueRow Apply(ChartReturned e, CodingQueueRow r) => r with { Status = EncounterStatus.Returned, UpdatedAt = e.At };
+    public static CodingQueueRow Apply(ChartReturnedByBilling e, CodingQueueRow r) => r with { Status = EncounterStatus.Returned, UpdatedAt = e.At };
 }
 
 /// <summary>A queue row as the queue screens and the API list it, labelled with its practice (the vendor queue spans several).</summary>

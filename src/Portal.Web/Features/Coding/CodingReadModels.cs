@@ -1,8 +1,8 @@
-using System.Security.Cryptography;
 using JasperFx.Events;
 using Marten;
 using Marten.Events.Aggregation;
 using Marten.Events.Projections;
+using Portal.Billing.Coding;
 using Portal.Web.Features.Codes;
 using Portal.Web.Features.Intake;
 using Portal.Web.Features.Settings;
@@ -189,12 +189,12 @@ public static class QaReviews
     public static Platform.Csv.CsvDownload<QaReviewItem> Csv(IEnumerable<QaReviewItem> items) => new("qa-reviews.csv", CsvColumns, items);
 }
 
+/// <summary>
+/// QA accuracy over the reviews in Marten. The comparison itself (codes in the union of the coder's and the reviewer's sets) and the
+/// ratio are the billing library's <see cref="QaAccuracy"/>; this class only maps the chart's records to its inputs.
+/// </summary>
 public static class Accuracy
 {
-    /// <summary>
-    /// The codes compared: each diagnosis code, and each procedure code with its modifiers (99213-25 ≠ 99213).
-    /// Sequence and units are not counted at code level.
-    /// </summary>
     public static HashSet<string> Codes(IEnumerable<CodedDiagnosis> diagnoses, IEnumerable<ServiceLine> lines) =>
     [
         .. diagnoses.Select(d => "dx:" + d.Code),
@@ -206,10 +206,14 @@ public static class Accuracy
     {
         var coder = Codes(coderDx, coderLines);
         var reviewer = Codes(reviewerDx, reviewerLines);
-        return (coder.Intersect(reviewer).Count(), coder.Union(reviewer).Count());
+        // A changed code (99214 → 99213, E11.9 → E11.65) is one code compared, not an omission plus an addition.
+        static string Family(string key) => key.StartsWith("dx:", StringComparison.Ordinal)
+            ? "dx:" + QaErrors.DiagnosisFamily(key[3..]) : "px:" + QaErrors.ProcedureFamily(key[3..].Split('-')[0]);
+        var changed = QaErrors.Changed(reviewer.Except(coder), coder.Except(reviewer), Family).Changed.Count;
+        return (coder.Intersect(reviewer).Count(), coder.Union(reviewer).Count() - changed);
     }
 
-    public static decimal Ratio(int correct, int compared) => compared == 0 ? 1m : Math.Round((decimal)correct / compared, 4);
+    public static decimal Ratio(int correct, int compared) => QaAccuracy.Ratio(correct, compared);
 
     public static async Task<IReadOnlyList<CoderAccuracy>> PerCoder(IQuerySession query, DateTimeOffset? from, DateTimeOffset? to,
         CancellationToken ct)
@@ -250,27 +254,64 @@ public static class QaErrors
 {
     public const string MissedDiagnosis = "missed-diagnosis", UnsupportedDiagnosis = "unsupported-diagnosis", Sequencing = "sequencing",
         MissedProcedure = "missed-procedure", UnsupportedProcedure = "unsupported-procedure", Modifier = "modifier", Units = "units",
-        Pointer = "pointer";
+        Pointer = "pointer", Specificity = "specificity", EmLevel = "em-level", ChangedProcedure = "changed-procedure";
 
     public static readonly string[] Types =
-        [MissedDiagnosis, UnsupportedDiagnosis, Sequencing, MissedProcedure, UnsupportedProcedure, Modifier, Units, Pointer];
+        [MissedDiagnosis, UnsupportedDiagnosis, Specificity, Sequencing, MissedProcedure, UnsupportedProcedure, EmLevel, ChangedProcedure,
+         Modifier, Units, Pointer];
+
+    /// <summary>The category of a diagnosis (its first three characters: E11.9 and E11.65 are both E11).</summary>
+    public static string DiagnosisFamily(string code) => code.Length >= 3 ? code[..3] : code;
+
+    /// <summary>E/M visits of one kind share a family (99211–99215 office, established); other CPT/HCPCS codes share their first four characters.</summary>
+    public static string ProcedureFamily(string code) => code.Length >= 4 ? code[..4] : code;
+
+    public static bool IsEm(string code) => code.Length == 5 && code.StartsWith("992", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Pairs codes only the reviewer has with codes only the coder has, of the same family, in order: each pair is one changed
+    /// code (one error); the rest stay omissions and additions.
+    /// </summary>
+    public static (List<(string Reviewer, string Coder)> Changed, List<string> Missed, List<string> Extra) Changed(
+        IEnumerable<string> onlyReviewer, IEnumerable<string> onlyCoder, Func<string, string> family)
+    {
+        var extra = onlyCoder.ToList();
+        var missed = new List<string>();
+        var changed = new List<(string, string)>();
+        foreach (var code in onlyReviewer)
+        {
+            var match = extra.FindIndex(c => family(c) == family(code));
+            if (match < 0) { missed.Add(code); continue; }
+            changed.Add((code, extra[match]));
+            extra.RemoveAt(match);
+        }
+        return (changed, missed, extra);
+    }
 
     public static QaError[] Between(CodedDiagnosis[] coderDx, ServiceLine[] coderLines, CodedDiagnosis[] reviewerDx, ServiceLine[] reviewerLines)
     {
         var errors = new List<QaError>();
         var coderCodes = coderDx.Select(d => d.Code).ToArray();
         var reviewerCodes = reviewerDx.Select(d => d.Code).ToArray();
-        errors.AddRange(reviewerCodes.Except(coderCodes).Select(c => new QaError(MissedDiagnosis, c, $"{Dx(c)} was not coded.")));
-        errors.AddRange(coderCodes.Except(reviewerCodes).Select(c => new QaError(UnsupportedDiagnosis, c, $"{Dx(c)} is not supported by the documentation.")));
+        // A code the reviewer replaced by one of the same category (E11.9 → E11.65) is one specificity error, not an omission plus an addition.
+        var (dxChanged, dxMissed, dxExtra) = Changed(reviewerCodes.Except(coderCodes), coderCodes.Except(reviewerCodes), DiagnosisFamily);
+        errors.AddRange(dxMissed.Select(c => new QaError(MissedDiagnosis, c, $"{Dx(c)} was not coded.")));
+        errors.AddRange(dxExtra.Select(c => new QaError(UnsupportedDiagnosis, c, $"{Dx(c)} is not supported by the documentation.")));
+        errors.AddRange(dxChanged.Select(p => new QaError(Specificity, p.Reviewer, $"{Dx(p.Reviewer)}, not {Dx(p.Coder)}.")));
         if (reviewerCodes.Length > 0 && coderCodes.Length > 0 && reviewerCodes[0] != coderCodes[0] && coderCodes.Contains(reviewerCodes[0]))
             errors.Add(new QaError(Sequencing, reviewerCodes[0], $"{Dx(reviewerCodes[0])} is first-listed, not {Dx(coderCodes[0])}."));
 
         var coderByCode = coderLines.ToLookup(l => l.Code);
         var reviewerByCode = reviewerLines.ToLookup(l => l.Code);
-        foreach (var code in reviewerByCode.Select(g => g.Key).Except(coderByCode.Select(g => g.Key)))
+        // 99214 → 99213 is one E/M level error; another code of the same family replaced is one wrong-code error.
+        var (pxChanged, pxMissed, pxExtra) = Changed(reviewerByCode.Select(g => g.Key).Except(coderByCode.Select(g => g.Key)),
+            coderByCode.Select(g => g.Key).Except(reviewerByCode.Select(g => g.Key)), ProcedureFamily);
+        foreach (var code in pxMissed)
             errors.Add(new QaError(MissedProcedure, code, $"{code} was not coded."));
-        foreach (var code in coderByCode.Select(g => g.Key).Except(reviewerByCode.Select(g => g.Key)))
+        foreach (var code in pxExtra)
             errors.Add(new QaError(UnsupportedProcedure, code, $"{code} is not supported by the documentation."));
+        foreach (var (reviewer, coder) in pxChanged)
+            errors.Add(new QaError(IsEm(reviewer) ? EmLevel : ChangedProcedure, reviewer, $"{reviewer}, not {coder}."));
         foreach (var group in reviewerByCode.Where(g => coderByCode.Contains(g.Key)))
         {
             // The same code on several lines is matched line by line, in order.
@@ -299,14 +340,17 @@ public static class QaErrors
     static string Dx(string code) => CodeSystems.Display(CodeSystems.Icd10Cm, code);
 
     /// <summary>The code as coders write it: E78.5 for a diagnosis error, the CPT/HCPCS code as is.</summary>
-    public static string ShownCode(QaError e) => e.Type is MissedDiagnosis or UnsupportedDiagnosis or Sequencing ? Dx(e.Code) : e.Code;
+    public static string ShownCode(QaError e) => e.Type is MissedDiagnosis or UnsupportedDiagnosis or Sequencing or Specificity ? Dx(e.Code) : e.Code;
 
     /// <summary>"missed-diagnosis E78.5": the type and the code as coders write it, for lists and CSV.</summary>
     public static string Label(QaError e) => $"{e.Type} {ShownCode(e)}";
 
+    /// <summary>"Missed diagnosis E78.5": the same in plain words, for pages.</summary>
+    public static string Shown(QaError e) => $"{Labels.Code("qa", e.Type)} {ShownCode(e)}";
+
     /// <summary>"missed-diagnosis 1, sequencing 2", or a dash: a coder's errors by type in one cell.</summary>
     public static string Summary(IReadOnlyDictionary<string, int>? byType) =>
-        byType is { Count: > 0 } ? string.Join(", ", byType.Select(kv => $"{kv.Key} {kv.Value}")) : "—";
+        byType is { Count: > 0 } ? string.Join(", ", byType.Select(kv => $"{Labels.Code("qa", kv.Key)} {kv.Value}")) : "—";
 
     /// <summary>The badge class of a rebuttal's state on the pages.</summary>
     public static string Badge(RebuttalStatus status) => status switch
@@ -319,36 +363,17 @@ public static class QaErrors
     static string Show(string[] items) => items.Length == 0 ? "none" : string.Join(", ", items);
 }
 
+/// <summary>
+/// Whether a submitted chart goes to QA: the billing library's <see cref="Billing.Coding.QaSampling"/> (new coder, targeted, stable
+/// hash bucket) over the practice's settings and the chart's lines.
+/// </summary>
 public static class QaSampling
 {
-    /// <summary>
-    /// Whether a submitted chart goes to QA. Coders with fewer approved charts than NewCoderChartCount have every chart
-    /// reviewed; otherwise a deterministic QaSamplePercent share, by a hash of the encounter id (stable across retries and tests).
-    /// </summary>
-    public static (bool Sampled, string Why) Decide(PracticeSettings settings, Guid encounterId, int approvedCharts, ServiceLine[] lines)
-    {
-        if (approvedCharts < settings.NewCoderChartCount)
-            return (true, $"new coder: {approvedCharts} of {settings.NewCoderChartCount} approved charts");
-        if (settings.QaTargeted && Targeted(lines) is { } risk)
-            return (true, "targeted: " + risk);
-        var bucket = Bucket(encounterId);
-        return bucket < settings.QaSamplePercent
-            ? (true, $"sampled: bucket {bucket} < {settings.QaSamplePercent}%")
-            : (false, $"not sampled: bucket {bucket} ≥ {settings.QaSamplePercent}%");
-    }
+    public static (bool Sampled, string Why) Decide(PracticeSettings settings, Guid encounterId, int approvedCharts, ServiceLine[] lines) =>
+        Billing.Coding.QaSampling.Decide(new QaSamplingRules(settings.NewCoderChartCount, settings.QaSamplePercent, settings.QaTargeted),
+            encounterId, approvedCharts, [.. lines.Select(Coded)]);
 
-    /// <summary>High-level office/outpatient E/M visits and the modifiers auditors target (domain brief §9: targeted samples).</summary>
-    public static readonly string[] HighLevelVisits = ["99204", "99205", "99214", "99215"];
-    public static readonly string[] TargetedModifiers = ["25", "59", "XE", "XP", "XS", "XU"];
-
-    /// <summary>Why the lines make the chart a targeted sample, or null.</summary>
-    public static string? Targeted(ServiceLine[] lines) =>
-        lines.FirstOrDefault(l => HighLevelVisits.Contains(l.Code)) is { } visit ? $"high-level E/M {visit.Code}"
-        : lines.FirstOrDefault(l => l.Modifiers.Any(TargetedModifiers.Contains)) is { } modified
-            ? $"modifier {modified.Modifiers.First(TargetedModifiers.Contains)} on {modified.Code}"
-        : null;
-
-    public static int Bucket(Guid id) => (int)(BitConverter.ToUInt32(SHA256.HashData(id.ToByteArray()), 0) % 100);
+    public static CodedLine Coded(ServiceLine line) => new(line.Code, line.Modifiers);
 }
 
 /// <summary>An open provider query as the provider's worklist shows it, with its age and whether it is past escalation.</summary>

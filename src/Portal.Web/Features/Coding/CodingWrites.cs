@@ -98,8 +98,8 @@ public static class CodingWrites
         Write(session, encounterId, expectedVersion, clock, ct, async (e, _) =>
         {
             var query = e.Coding.Queries.FirstOrDefault(q => q.QueryId == queryId);
-            if (query is not null && !practiceAdmin
-                && (userId is null || (await session.LoadAsync<Provider>(query.ProviderId, ct))?.UserId != userId))
+            var linked = query is not null && userId is not null && (await session.LoadAsync<Provider>(query.ProviderId, ct))?.UserId == userId;
+            if (query is not null && !practiceAdmin && !linked)
                 throw new RuleViolation($"This query is for {query.ProviderName}; only the portal user linked to that provider answers it.",
                     "not-your-query");
             var choice = input.Choice?.Trim();
@@ -115,7 +115,8 @@ public static class CodingWrites
             var answer = query is { Options.Length: > 0 }
                 ? query.Options.First(o => string.Equals(o, choice, StringComparison.OrdinalIgnoreCase)) + (comment is null ? "" : ": " + comment)
                 : comment!;
-            return [e.AnswerQuery(queryId, answer, actor, clock.GetUtcNow())];
+            // A practice admin answering a query that is not theirs answers on the provider's behalf, and the history says so.
+            return [e.AnswerQuery(queryId, answer, actor, clock.GetUtcNow(), query is not null && !linked ? query.ProviderName : null)];
         });
 
     public static Task<CodingChart?> Submit(IDocumentSession session, Guid encounterId, long? expectedVersion, CodingCaller caller,

@@ -110,6 +110,12 @@ public sealed partial record Encounter
 
     public Encounter Apply(ChartReturned _) => this with { Status = EncounterStatus.Returned, Coding = Coding with { ReturnedByQa = true } };
 
+    public Encounter Apply(ChartReturnedByBilling _) => this with { Status = EncounterStatus.Returned };
+
+    /// <summary>Billing sends an approved chart back; anything else (already back, still in coding) is left as it is.</summary>
+    public ChartReturnedByBilling? ReturnFromBilling(Guid claimId, string note, string by, DateTimeOffset now) =>
+        Status == EncounterStatus.Approved && Coding.Coder is not null ? new(Id, claimId, note, by, now) : null;
+
     // Decisions
 
     public ChartQueued Queue(int priority, int turnaroundHours, string by, DateTimeOffset now) =>
@@ -182,14 +188,15 @@ public sealed partial record Encounter
         return new(Id, Guid.CreateVersion7(), providerId, providerName, question, options, actor.Name, now);
     }
 
-    public ProviderQueryAnswered AnswerQuery(Guid queryId, string answer, string by, DateTimeOffset now)
+    public ProviderQueryAnswered AnswerQuery(Guid queryId, string answer, string by, DateTimeOffset now, string? onBehalfOf = null)
     {
         var query = Coding.Queries.FirstOrDefault(q => q.QueryId == queryId)
             ?? throw new UnprocessableInput("No such query on this encounter.", new Dictionary<string, string[]> { ["queryId"] = ["Unknown query."] });
         if (!query.Open) throw new RuleViolation($"This query was already answered by {query.AnsweredBy}.", "query-answered");
         // The last open answer resumes a chart on hold; a chart released meanwhile (engagement revoked) stays where it is.
         var resumed = Status == EncounterStatus.OnHold && Coding.Queries.Count(q => q.Open) == 1;
-        return new(Id, queryId, answer, resumed, resumed && Coding.OnHoldSince is { } since ? now - since : TimeSpan.Zero, by, now);
+        return new(Id, queryId, answer, resumed, resumed && Coding.OnHoldSince is { } since ? now - since : TimeSpan.Zero,
+            onBehalfOf is null ? by : $"{by} on behalf of {onBehalfOf}", now, onBehalfOf);
     }
 
     /// <summary>Submit the coded chart: complete, consistent, no open query. Sampling is decided by the caller (practice settings).</summary>

@@ -10,6 +10,8 @@ namespace Portal.Web.Features.Coding;
 
 public class QueueModel(IQuerySession query, TimeProvider clock) : CodingPageModel
 {
+    /// <summary>May send encounters to coding from here (the practice's intake writers).</summary>
+    public bool CanWrite => User.Allows(Permissions.IntakeWrite, Practice);
     [BindProperty(SupportsGet = true, Name = "p")] public int PageNumber { get; set; } = 1;
     public QueueFilter Filter { get; private set; } = new();
     public QueueTable Table { get; private set; } = default!;

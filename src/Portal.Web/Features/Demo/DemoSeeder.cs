@@ -84,6 +84,18 @@ public sealed class DemoSeeder(IDocumentStore store, UserManager<PortalUser> use
         foreach (var practiceId in new[] { DemoData.NorthClinic, DemoData.RiversidePediatrics })
         {
             await using var practice = store.LightweightSession(practiceId.ToString());
+            // Who bills (boxes 25/33, loop 2010AA): invented addresses, NPIs with a valid check digit.
+            if (await practice.LoadAsync<Claims.BillingProfile>(practiceId, ct) is null)
+            {
+                practice.Store(practiceId == DemoData.NorthClinic
+                    ? new Claims.BillingProfile(practiceId, "North Clinic Family Medicine", "1234567893", "364512789", "207Q00000X",
+                        "1200 North Avenue", "Suite 300", "Springfield", "IL", "627011234", "Nora Admin", "2175550100",
+                        UpdatedBy: "Portal demo", UpdatedAt: now, Revision: 1)
+                    : new Claims.BillingProfile(practiceId, "Riverside Pediatrics", "1245319599", "452187630", "208000000X",
+                        "45 Riverside Drive", null, "Riverside", "CA", "925011020", "Rita Admin", "9515550142",
+                        UpdatedBy: "Portal demo", UpdatedAt: now, Revision: 1));
+                await practice.SaveChangesAsync(ct);
+            }
             if (await practice.Query<FeeScheduleEntry>().AnyAsync(ct)) continue;
             foreach (var (code, amount) in DemoData.Fees)
                 practice.Store(new FeeScheduleEntry(code, code, amount, "Portal demo", now));

@@ -17,14 +17,15 @@ public sealed record CsvImportSummary(int Accepted, int Rejected, IReadOnlyList<
 /// </summary>
 public static class CsvIntake
 {
-    public const int MaxRows = 5000;
+    public const int MaxRows = CsvTable.MaxRows;
 
     public static readonly string[] EncounterColumns = ["patient_mrn", "rendering_npi", "billing_npi", "date_of_service", "place_of_service", "notes"];
     public static readonly string[] PatientColumns =
         ["mrn", "first_name", "last_name", "birth_date", "sex", "address_line1", "address_line2", "city", "state", "postal_code", "phone"];
 
+    /// <param name="dryRun">Check every row and report, save nothing: the preview before a confirmed import.</param>
     public static async Task<CsvImportSummary> ImportEncounters(IDocumentSession session, string csv, string actor, TimeProvider clock,
-        CancellationToken ct)
+        CancellationToken ct, bool dryRun = false)
     {
         var table = CsvTable.Parse(csv, ["patient_mrn", "rendering_npi", "date_of_service", "place_of_service"]);
         var now = clock.GetUtcNow();
@@ -63,7 +64,7 @@ public static class CsvIntake
                 inFile[visit] = row.Number;
                 return id;
             };
-        }, ct);
+        }, ct, dryRun);
     }
 
     // The encounters already open on the file's dates: a file sent twice must not open every visit twice.
@@ -125,7 +126,7 @@ public static class CsvIntake
     /// stored now, so that row is reported like any other duplicate, and save the rest.
     /// </summary>
     static async Task<CsvImportSummary> Import(IDocumentSession session, CsvTable table, Dictionary<string, string> fieldToColumn,
-        Func<Task<Func<CsvRow, Guid>>> prepare, CancellationToken ct)
+        Func<Task<Func<CsvRow, Guid>>> prepare, CancellationToken ct, bool dryRun = false)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -141,6 +142,11 @@ public static class CsvIntake
                     var (field, reasons) = bad.Errors.First();
                     errors.Add(new CsvRowError(row.Number, fieldToColumn.GetValueOrDefault(field, field), reasons.First()));
                 }
+            }
+            if (dryRun)
+            {
+                session.EjectAllPendingChanges();
+                return new CsvImportSummary(created.Count, errors.Count, errors, []);
             }
             try
             {
@@ -178,65 +184,4 @@ public static class CsvIntake
 
     public static CsvDownload<EncounterListRow> EncounterExport(IEnumerable<EncounterListRow> rows) =>
         new("encounters.csv", EncounterExportColumns, rows);
-}
-
-public sealed record CsvRow(int Number, IReadOnlyDictionary<string, string> Values)
-{
-    public string this[string column] => Values.TryGetValue(column, out var v) ? v : "";
-}
-
-/// <summary>A CSV file with a header row; columns are found by name, in any order, and unknown columns are ignored.</summary>
-public sealed record CsvTable(IReadOnlyList<string> Header, IReadOnlyList<CsvRow> Rows)
-{
-    public static CsvTable Parse(string text, string[] requiredColumns)
-    {
-        var records = Records(text).ToList();
-        if (records.Count == 0)
-            throw new UnprocessableInput("The file is empty.", new Dictionary<string, string[]> { ["file"] = ["The file has no header row."] });
-        var header = records[0].Select(h => h.Trim().ToLowerInvariant()).ToList();
-        var missing = requiredColumns.Except(header).ToArray();
-        if (missing.Length > 0)
-            throw new UnprocessableInput("The header row lacks required columns.",
-                new Dictionary<string, string[]> { ["file"] = [$"Missing column(s): {string.Join(", ", missing)}."] });
-        if (records.Count - 1 > CsvIntake.MaxRows)
-            throw new UnprocessableInput("The file is too long.",
-                new Dictionary<string, string[]> { ["file"] = [$"Send at most {CsvIntake.MaxRows} rows per file."] });
-        var rows = new List<CsvRow>();
-        for (var i = 1; i < records.Count; i++)
-        {
-            if (records[i].All(string.IsNullOrWhiteSpace)) continue;
-            var values = new Dictionary<string, string>();
-            for (var c = 0; c < header.Count && c < records[i].Count; c++) values[header[c]] = records[i][c].Trim();
-            rows.Add(new CsvRow(i + 1, values));
-        }
-        return new CsvTable(header, rows);
-    }
-
-    static IEnumerable<List<string>> Records(string text)
-    {
-        var record = new List<string>();
-        var field = new StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < text.Length; i++)
-        {
-            var ch = text[i];
-            if (quoted)
-            {
-                if (ch != '"') field.Append(ch);
-                else if (i + 1 < text.Length && text[i + 1] == '"') { field.Append('"'); i++; }
-                else quoted = false;
-            }
-            else if (ch == '"' && field.Length == 0) quoted = true;
-            else if (ch == ',') { record.Add(field.ToString()); field.Clear(); }
-            else if (ch is '\r' or '\n')
-            {
-                if (ch == '\r' && i + 1 < text.Length && text[i + 1] == '\n') i++;
-                record.Add(field.ToString()); field.Clear();
-                yield return record;
-                record = [];
-            }
-            else if (ch != '\uFEFF' || i > 0) field.Append(ch);
-        }
-        if (field.Length > 0 || record.Count > 0) { record.Add(field.ToString()); yield return record; }
-    }
 }

@@ -17,6 +17,9 @@ public class EncountersModel(IQuerySession query) : IntakePageModel
 
     public async Task OnGetAsync(CancellationToken ct)
     {
+        if (TempData[ImportedKey] is string imported) Imported = System.Text.Json.JsonSerializer.Deserialize<CsvImportSummary>(imported);
+        if (Guid.TryParse(Request.Query["preview"], out var previewId))
+            Preview = await query.LoadAsync<EncounterImportDraft>(previewId, ct) is { ImportedAt: null } draft ? draft : null;
         await LoadRows(ct);
         Providers = await IntakeQueries.Providers(query, ct);
     }
@@ -44,11 +47,74 @@ public class EncountersModel(IQuerySession query) : IntakePageModel
         {
             using var reader = new StreamReader(file.OpenReadStream());
             var csv = await reader.ReadToEndAsync(ct);
-            await TryWrite(async () => Imported = await CsvIntake.ImportEncounters(session, csv, User.Actor(), clock, ct));
+            if (await TryWrite(async () => Imported = await CsvIntake.ImportEncounters(session, csv, User.Actor(), clock, ct)) && Imported is { } done)
+            {
+                // POST-redirect-GET: the summary travels in TempData, so reloading the page shows it and imports nothing again.
+                TempData[ImportedKey] = System.Text.Json.JsonSerializer.Serialize(done with { Errors = [.. done.Errors.Take(50)], Created = [] });
+                return Redirect($"{Root}/encounters#import-heading");
+            }
         }
         await OnGetAsync(ct);
         return Page();
     }
+
+    const string ImportedKey = "encounters.imported";
+    public const long MaxImportBytes = 5 * 1024 * 1024;
+    public EncounterImportDraft? Preview { get; private set; }
+
+    /// <summary>Upload: every row is checked and nothing is saved; the file waits as a draft, shown by a GET (POST-redirect-GET).</summary>
+    public async Task<IActionResult> OnPostPreviewAsync(IFormFile? file, [FromServices] IDocumentSession session,
+        [FromServices] TimeProvider clock, CancellationToken ct)
+    {
+        if (file is null || file.Length == 0) Error = "Choose a CSV file to import.";
+        else if (file.Length > MaxImportBytes) Error = "The file is larger than 5 MB: split it into several files.";
+        else
+        {
+            using var reader = new StreamReader(file.OpenReadStream());
+            var csv = await reader.ReadToEndAsync(ct);
+            CsvImportSummary? checkedRows = null;
+            if (await TryWrite(async () => checkedRows = await CsvIntake.ImportEncounters(session, csv, User.Actor(), clock, ct, dryRun: true))
+                && checkedRows is { } summary)
+            {
+                var draft = new EncounterImportDraft(Guid.CreateVersion7(), Path.GetFileName(file.FileName), csv, summary.Accepted, summary.Rejected,
+                    [.. summary.Errors.Take(500)], User.Actor(), clock.GetUtcNow());
+                session.Store(draft);
+                await session.SaveChangesAsync(ct);
+                return Redirect($"{Root}/encounters?preview={draft.Id}#import-heading");
+            }
+        }
+        await OnGetAsync(ct);
+        return Page();
+    }
+
+    /// <summary>Confirm a previewed file: its good rows are imported once; confirming again (a reload, a double click) imports nothing.</summary>
+    public async Task<IActionResult> OnPostConfirmAsync(Guid draftId, [FromServices] IDocumentSession session,
+        [FromServices] TimeProvider clock, CancellationToken ct)
+    {
+        var draft = await session.LoadAsync<EncounterImportDraft>(draftId, ct);
+        if (draft is null) return NotFound();
+        if (draft.ImportedAt is not null)
+        {
+            Error = $"This file was imported already on {draft.ImportedAt:yyyy-MM-dd HH:mm} UTC; nothing was imported again.";
+            await OnGetAsync(ct);
+            return Page();
+        }
+        if (await TryWrite(async () => Imported = await CsvIntake.ImportEncounters(session, draft.Csv, User.Actor(), clock, ct)) && Imported is { } done)
+        {
+            // The draft is marked in its own save: the encounters are saved by the import's transaction above.
+            session.Store(draft with { Csv = "", ImportedAt = clock.GetUtcNow() });
+            await session.SaveChangesAsync(ct);
+            TempData[ImportedKey] = System.Text.Json.JsonSerializer.Serialize(done with { Errors = [.. done.Errors.Take(50)], Created = [] });
+            return Redirect($"{Root}/encounters#import-heading");
+        }
+        await OnGetAsync(ct);
+        return Page();
+    }
+
+    /// <summary>The import template: the header row and one example row.</summary>
+    public IActionResult OnGetTemplate() =>
+        File(System.Text.Encoding.UTF8.GetBytes(string.Join(",", CsvIntake.EncounterColumns) + "\r\n" +
+            "N-1001,1234567893,1234567893,2026-03-02,11,Follow-up visit\r\n"), "text/csv", "encounters-template.csv");
 
     async Task LoadRows(CancellationToken ct)
     {
@@ -80,3 +146,7 @@ public class EncountersModel(IQuerySession query) : IntakePageModel
 
     string PageUrl(int page) => $"{Root}/encounters?{QueryString(page)}";
 }
+
+/// <summary>A CSV file checked but not imported yet (the preview); the practice's tenant. Emptied once imported.</summary>
+public sealed record EncounterImportDraft(Guid Id, string FileName, string Csv, int Good, int Bad, CsvRowError[] Errors, string By,
+    DateTimeOffset At, DateTimeOffset? ImportedAt = null);

@@ -23,7 +23,15 @@ public sealed record Provider(Guid Id, string Name, string Npi, ProviderType Typ
     public static Provider Create(ProviderEnrolled e) => new(e.ProviderId, e.Name, e.Npi, e.Type, e.TaxonomyCode, e.By, e.At, 1);
 
     public Provider Apply(ProviderUserLinked e) => this with { UserId = e.UserId, UserName = e.UserName };
+
+    /// <summary>Where to send this provider's coding queries while they have no login (set when the admin invites them).</summary>
+    public string? Email { get; init; }
+
+    public Provider Apply(ProviderInvited e) => this with { Email = e.Email };
 }
+
+/// <summary>The practice admin invited the provider to Portal to answer queries; new queries are mailed to this address meanwhile.</summary>
+public sealed record ProviderInvited(Guid ProviderId, string Email, string By, DateTimeOffset At);
 
 /// <summary>Link the portal user who answers this provider's queries; null unlinks.</summary>
 public sealed record LinkProviderUser(Guid? UserId);

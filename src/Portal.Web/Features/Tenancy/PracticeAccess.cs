@@ -44,6 +44,8 @@ public sealed class PracticeAccess(IDocumentStore store, OrganizationDirectory o
         }
 
         if (org == practiceId) return (practice, null);
+        // A suspended practice is closed to the vendors it engaged (its own users are stopped by SuspendedOrganizationGate).
+        if (practice.SuspendedAt is not null) return (null, null);
         if (user.FindFirstValue(PortalClaims.OrganizationKind) != nameof(OrganizationKind.Vendor)) return (null, null);
 
         // A vendor sees a practice only while the practice's engagement of it is active (and, for a coder, while the firm

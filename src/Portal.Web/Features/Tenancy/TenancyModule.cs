@@ -12,6 +12,8 @@ public static class TenancyModule
         services.AddSingleton<OrganizationDirectory>();
         services.AddScoped<PracticeAccess>();
         services.AddScoped<IPracticeAccess>(sp => sp.GetRequiredService<PracticeAccess>());
+        services.AddScoped<Onboarding>();
+        services.AddScoped<IOrganizationStanding, OrganizationStanding>();
         return services.ConfigureMarten(o =>
         {
             o.Schema.For<Organization>().SingleTenanted().Revisioned();

@@ -14,3 +14,13 @@
     if (code && e.detail.elt.matches?.('[data-pick-code]')) e.detail.parameters.pick = code;
   });
 })();
+// <form data-upload-progress> posted by htmx: its <progress> follows the upload (the read that follows is polled by the page).
+document.addEventListener('htmx:xhr:progress', e => {
+  const form = e.target.closest?.('form[data-upload-progress]');
+  const bar = form?.querySelector('progress');
+  if (bar && e.detail.lengthComputable) {
+    const percent = Math.round(e.detail.loaded * 100 / e.detail.total);
+    bar.value = percent;
+    bar.textContent = percent + '%';
+  }
+});

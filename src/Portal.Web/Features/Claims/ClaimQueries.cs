@@ -1,0 +1,155 @@
+using System.Buffers.Text;
+using System.Text;
+using Marten;
+using Portal.Billing.Scrubbing;
+using Portal.Web.Platform;
+using Portal.Web.Platform.Csv;
+
+namespace Portal.Web.Features.Claims;
+
+/// <summary>
+/// The work queue's filters (API query string and page alike). state: one or more of the <see cref="ClaimState"/> names, comma
+/// separated, or "open" (anything with a finding to fix or override). age: days since the date of service, 0-30, 31-60, 61-90,
+/// 91-120 or 120+. rule: an edit id (docs/edits.md): claims with that open finding.
+/// </summary>
+public sealed record ClaimFilter(Guid? PayerId = null, Guid? ProviderId = null, DateOnly? DosFrom = null, DateOnly? DosTo = null,
+    string? State = null, string? Age = null, string? Rule = null, string? Search = null, string? Sort = null)
+{
+    public bool Any => PayerId is not null || ProviderId is not null || DosFrom is not null || DosTo is not null || !string.IsNullOrEmpty(State)
+        || !string.IsNullOrEmpty(Age) || !string.IsNullOrEmpty(Rule) || !string.IsNullOrEmpty(Search);
+
+    public static readonly string[] AgeBuckets = ["0-30", "31-60", "61-90", "91-120", "120+"];
+}
+
+/// <summary>One row of the claim work queue (API list, page, CSV).</summary>
+public sealed record ClaimRow(Guid Id, string PatientControlNumber, Guid PatientId, string PatientName, string Mrn, DateOnly DateOfService,
+    Guid PayerId, string PayerName, Guid RenderingProviderId, string RenderingProviderName, ClaimState State, string StateLabel,
+    string FrequencyCode, string Responsibility, decimal TotalCharge, int ErrorCount, int WarningCount, int OpenCount, string[] OpenRules,
+    bool AwaitingCoding, int AgeDays, DateTimeOffset CreatedAt, long Version)
+{
+    public static ClaimRow From(ClaimView c, DateOnly today) => new(c.Id, c.PatientControlNumber, c.PatientId, c.PatientName, c.Mrn,
+        c.DateOfService, c.Coverage.PayerId, c.Coverage.PayerName, c.RenderingProvider.ProviderId, c.RenderingProvider.Name, c.State,
+        ClaimStates.Label(c.State), c.FrequencyCode, c.Coverage.Responsibility, c.TotalCharge, c.ErrorCount, c.WarningCount, c.OpenCount,
+        c.OpenRules, c.AwaitingCoding, today.DayNumber - c.DateOfService.DayNumber, c.CreatedAt, c.Version);
+}
+
+/// <summary>A page of claims: <see cref="Next"/> is the opaque cursor of the next page (also in the Link header), null on the last.</summary>
+public sealed record ClaimList(IReadOnlyList<ClaimRow> Items, string? Next);
+
+/// <summary>An edit of the catalogue with the open claims that fail it (the queue's grouping).</summary>
+public sealed record ClaimEditGroup(string Rule, string Title, string Severity, int Claims);
+
+public static class ClaimQueries
+{
+    public static readonly (string Key, string Label)[] Sorts =
+    [
+        ("-created", "Newest first"), ("created", "Oldest first"), ("dos", "Date of service, oldest"), ("-dos", "Date of service, newest"),
+        ("patient", "Patient A–Z"), ("-charge", "Highest charge"), ("-findings", "Most findings"),
+    ];
+
+    public static IQueryable<ClaimView> Filtered(IQuerySession session, ClaimFilter f, DateOnly today)
+    {
+        var q = session.Query<ClaimView>().AsQueryable();
+        if (f.PayerId is { } payer) q = q.Where(c => c.Coverage.PayerId == payer);
+        if (f.ProviderId is { } provider) q = q.Where(c => c.RenderingProvider.ProviderId == provider);
+        if (f.DosFrom is { } from) q = q.Where(c => c.DateOfService >= from);
+        if (f.DosTo is { } to) q = q.Where(c => c.DateOfService <= to);
+        if (!string.IsNullOrWhiteSpace(f.State))
+        {
+            var parts = f.State.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (parts.Contains("open", StringComparer.OrdinalIgnoreCase))
+                q = q.Where(c => c.OpenCount > 0 || c.AwaitingCoding);
+            var states = parts.Where(p => !p.Equals("open", StringComparison.OrdinalIgnoreCase)).Select(p =>
+                Enum.TryParse<ClaimState>(p, ignoreCase: true, out var s) ? s
+                    : throw new InvalidInput("state", $"state is one or more of: open, {string.Join(", ", Enum.GetNames<ClaimState>())}.")).ToArray();
+            if (states.Length > 0) q = q.Where(c => states.Contains(c.State));
+        }
+        if (!string.IsNullOrWhiteSpace(f.Age))
+        {
+            var (min, max) = f.Age switch
+            {
+                "0-30" => (0, 30), "31-60" => (31, 60), "61-90" => (61, 90), "91-120" => (91, 120), "120+" => (121, 100_000),
+                _ => throw new InvalidInput("age", $"age is one of {string.Join(", ", ClaimFilter.AgeBuckets)} (days since the date of service)."),
+            };
+            var newest = today.AddDays(-min);
+            var oldest = today.AddDays(-Math.Min(max, 100_000 - 1));
+            q = q.Where(c => c.DateOfService <= newest && c.DateOfService >= oldest);
+        }
+        if (!string.IsNullOrWhiteSpace(f.Rule))
+        {
+            var rule = f.Rule.Trim();
+            q = q.Where(c => c.OpenRules.Contains(rule));
+        }
+        if (!string.IsNullOrWhiteSpace(f.Search))
+        {
+            var s = f.Search.Trim();
+            q = q.Where(c => c.PatientName.Contains(s, StringComparison.OrdinalIgnoreCase) || c.Mrn == s || c.PatientControlNumber == s.ToUpperInvariant());
+        }
+        return q;
+    }
+
+    public static IQueryable<ClaimView> Sorted(IQueryable<ClaimView> q, string? sort) => sort switch
+    {
+        "created" => q.OrderBy(c => c.CreatedAt).ThenBy(c => c.PatientControlNumber),
+        "dos" => q.OrderBy(c => c.DateOfService).ThenBy(c => c.PatientControlNumber),
+        "-dos" => q.OrderByDescending(c => c.DateOfService).ThenBy(c => c.PatientControlNumber),
+        "patient" => q.OrderBy(c => c.PatientName).ThenBy(c => c.PatientControlNumber),
+        "-charge" => q.OrderByDescending(c => c.TotalCharge).ThenBy(c => c.PatientControlNumber),
+        "-findings" => q.OrderByDescending(c => c.OpenCount).ThenBy(c => c.PatientControlNumber),
+        null or "" or "-created" => q.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.PatientControlNumber),
+        _ => throw new InvalidInput("sort", $"sort is one of {string.Join(", ", Sorts.Select(s => s.Key))}."),
+    };
+
+    /// <summary>
+    /// The API list: newest first, keyset-paged. The cursor is opaque to clients (base64url of the last row's creation time and
+    /// control number), so a page never repeats or skips a claim while others are drafted.
+    /// </summary>
+    public static async Task<ClaimList> Page(IQuerySession session, ClaimFilter filter, string? cursor, int? limit, DateOnly today, CancellationToken ct)
+    {
+        var size = limit ?? 50;
+        if (size is < 1 or > Paging.MaxPageSize) throw new InvalidInput("limit", $"limit must be between 1 and {Paging.MaxPageSize}.");
+        var q = Filtered(session, filter with { Sort = null }, today);
+        if (cursor is { Length: > 0 })
+        {
+            var (at, pcn) = ReadCursor(cursor);
+            q = q.Where(c => c.CreatedAt < at || (c.CreatedAt == at && c.PatientControlNumber.CompareTo(pcn) < 0));
+        }
+        var rows = await q.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.PatientControlNumber).Take(size + 1).ToListAsync(ct);
+        var page = rows.Take(size).Select(c => ClaimRow.From(c, today)).ToList();
+        return new ClaimList(page, rows.Count > size ? WriteCursor(page[^1].CreatedAt, page[^1].PatientControlNumber) : null);
+    }
+
+    static string WriteCursor(DateTimeOffset at, string pcn) =>
+        Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{at.UtcTicks}|{pcn}"));
+
+    static (DateTimeOffset, string) ReadCursor(string cursor)
+    {
+        try
+        {
+            var text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
+            var bar = text.IndexOf('|');
+            if (bar > 0 && long.TryParse(text[..bar], out var ticks) && ticks > 0 && ticks < DateTimeOffset.MaxValue.UtcTicks)
+                return (new DateTimeOffset(ticks, TimeSpan.Zero), text[(bar + 1)..]);
+        }
+        catch (FormatException) { }
+        throw new InvalidInput("cursor", "cursor is not one this API returned; start again without it.");
+    }
+
+    /// <summary>Open claims grouped by the edits they fail, most claims first, with the edit's title in plain words.</summary>
+    public static async Task<IReadOnlyList<ClaimEditGroup>> ByEdit(IQuerySession session, ClaimFilter filter, DateOnly today, CancellationToken ct)
+    {
+        var open = await Filtered(session, filter with { Rule = null }, today).Where(c => c.OpenCount > 0)
+            .Select(c => c.OpenRules).Take(10_000).ToListAsync(ct);
+        return [.. open.SelectMany(r => r).GroupBy(r => r).Select(g => new ClaimEditGroup(g.Key, Edits.Find(g.Key)?.Title ?? g.Key,
+            Edits.Find(g.Key)?.Severity.ToString() ?? "Error", g.Count())).OrderByDescending(g => g.Claims).ThenBy(g => g.Rule)];
+    }
+
+    public static readonly IReadOnlyList<CsvColumn<ClaimRow>> Columns =
+    [
+        new("Control number", r => r.PatientControlNumber), new("Patient", r => r.PatientName), new("MRN", r => r.Mrn),
+        new("Date of service", r => r.DateOfService, "yyyy-MM-dd"), new("Payer", r => r.PayerName), new("Rendering provider", r => r.RenderingProviderName),
+        new("State", r => r.StateLabel), new("Frequency", r => ClaimStates.Frequency(r.FrequencyCode)), new("Charge", r => r.TotalCharge, "0.00"),
+        new("Errors", r => r.ErrorCount), new("Warnings", r => r.WarningCount), new("Open edits", r => string.Join(' ', r.OpenRules)),
+        new("Days since service", r => r.AgeDays), new("Claim id", r => r.Id),
+    ];
+}

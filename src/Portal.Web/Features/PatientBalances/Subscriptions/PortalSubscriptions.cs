@@ -1,0 +1,207 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Portal.Billing.PatientBilling;
+using Portal.Web.Features.Tenancy;
+using Stripe;
+
+namespace Portal.Web.Features.PatientBalances.Subscriptions;
+
+// Portal's own billing of its tenants (issue 13, item 8): plans, one Stripe Billing subscription per organization, metered usage
+// reported idempotently, invoices for the tenant's admin, and read-only mode after a failed payment's grace period.
+
+/// <summary>A plan: monthly base (a Stripe price) plus metered usage per claim or per chart (a Stripe meter by event name).</summary>
+public sealed record BillingPlan(string Id, string Name, decimal MonthlyBase, decimal PerUnit, string Metric, string StripeBasePriceId,
+    string? StripeMeteredPriceId, string MeterEventName)
+{
+    public long Version { get; init; }
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter))]
+public enum SubscriptionStatus { Active, PastDue, Cancelled }
+
+/// <summary>An organization's subscription (global, id = organization id).</summary>
+public sealed record OrganizationSubscription(Guid Id, string PlanId, string StripeCustomerId, string StripeSubscriptionId, SubscriptionStatus Status,
+    DateTimeOffset? PastDueSince, int GraceDays, DateTimeOffset UpdatedAt)
+{
+    /// <summary>Past due for longer than the grace period: the organization's data stays, writes are refused until paid.</summary>
+    public bool ReadOnly(DateTimeOffset now) => Status == SubscriptionStatus.PastDue && PastDueSince is { } since && now - since > TimeSpan.FromDays(GraceDays);
+}
+
+/// <summary>One usage report sent to Stripe (global, id = its identifier): a second report of the same period is not sent again.</summary>
+public sealed record UsageReport(string Id, Guid OrganizationId, string Metric, string Period, long Quantity, DateTimeOffset ReportedAt);
+
+public sealed record SavePlan([Required, StringLength(100)] string Name, [Range(0, 100000)] decimal MonthlyBase, [Range(0, 1000)] decimal PerUnit,
+    [Required, RegularExpression("^(claim|chart)$")] string Metric, [Required, StringLength(100)] string StripeBasePriceId,
+    [StringLength(100)] string? StripeMeteredPriceId, [Required, StringLength(100)] string MeterEventName);
+
+public sealed record Subscribe([Required, StringLength(50)] string PlanId, [Required, EmailAddress] string BillingEmail, [Range(0, 60)] int GraceDays = 14);
+
+/// <summary>Usage of one period (e.g. a day "2026-12-03"): the period makes the report's identifier, so a retry is not counted twice.</summary>
+public sealed record ReportUsage([Required, RegularExpression("^(claim|chart)$")] string Metric, [Range(0, 10_000_000)] long Quantity, [Required, RegularExpression(@"^\d{4}-\d{2}(-\d{2})?$")] string Period);
+
+public sealed record InvoiceRow(string Id, string? Number, string Status, decimal AmountDue, decimal AmountPaid, DateTimeOffset Created, string? Url);
+
+public static class SubscriptionEndpoints
+{
+    public static void MapSubscriptions(this IEndpointRouteBuilder app)
+    {
+        var platform = app.MapGroup("/api/v1/platform").WithTags("Portal subscriptions");
+        platform.MapGet("/billing-plans", Plans).WithName("ListBillingPlans").Requires(Permissions.PlatformBillingManage)
+            .WithSummary("Portal's plans for practices and vendors");
+        platform.MapPut("/billing-plans/{planId}", SavePlanHandler).WithName("SaveBillingPlan").HonoursIfMatch().Requires(Permissions.PlatformBillingManage)
+            .WithSummary("Create or change a plan (monthly base + per-claim or per-chart usage)").ProducesValidationProblem();
+        platform.MapGet("/subscriptions", Subscriptions).WithName("ListSubscriptions").Requires(Permissions.PlatformBillingManage)
+            .WithSummary("Every organization's subscription and whether it is read-only");
+        platform.MapPost("/subscriptions/{organizationId:guid}", SubscribeHandler).WithName("SubscribeOrganization").Idempotent()
+            .Requires(Permissions.PlatformBillingManage).WithSummary("Put an organization on a plan (Stripe customer and subscription)")
+            .ProducesValidationProblem();
+        platform.MapPost("/subscriptions/{organizationId:guid}/usage", Usage).WithName("ReportSubscriptionUsage").Idempotent()
+            .Requires(Permissions.PlatformBillingManage).WithSummary("Report a period's metered usage to Stripe, once per period").ProducesValidationProblem();
+
+        app.MapGet("/api/v1/practices/{practiceId:guid}/subscription/invoices", Invoices).WithTags("Portal subscriptions")
+            .WithName("ListSubscriptionInvoices").Requires(Permissions.SubscriptionInvoicesRead)
+            .WithSummary("Portal's invoices to this practice (from Stripe)");
+    }
+
+    static async Task<Ok<IReadOnlyList<BillingPlan>>> Plans(IDocumentStore store, CancellationToken ct)
+    {
+        await using var q = store.QuerySession();
+        return TypedResults.Ok<IReadOnlyList<BillingPlan>>(await q.Query<BillingPlan>().OrderBy(p => p.Id).ToListAsync(ct));
+    }
+
+    static async Task<Results<Ok<BillingPlan>, ValidationProblem>> SavePlanHandler(string planId, SavePlan body, HttpContext context, IDocumentStore store,
+        CancellationToken ct)
+    {
+        if (planId.Length is 0 or > 50 || !planId.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["planId"] = ["Letters, digits and dashes, up to 50."] });
+        await using var s = store.LightweightSession();
+        var current = await s.LoadAsync<BillingPlan>(planId, ct);
+        if (ETags.Parse(context.Request.Headers.IfMatch) is { } expected && expected != (current?.Version ?? 0))
+            throw new JasperFx.ConcurrencyException(typeof(BillingPlan), planId);
+        var plan = new BillingPlan(planId, body.Name, body.MonthlyBase, body.PerUnit, body.Metric, body.StripeBasePriceId, body.StripeMeteredPriceId,
+            body.MeterEventName) { Version = (current?.Version ?? 0) + 1 };
+        s.Store(plan);
+        await s.SaveChangesAsync(ct);
+        return TypedResults.Ok(plan);
+    }
+
+    static async Task<Ok<IReadOnlyList<OrganizationSubscription>>> Subscriptions(IDocumentStore store, CancellationToken ct)
+    {
+        await using var q = store.QuerySession();
+        return TypedResults.Ok<IReadOnlyList<OrganizationSubscription>>(await q.Query<OrganizationSubscription>().ToListAsync(ct));
+    }
+
+    static async Task<Results<Ok<OrganizationSubscription>, NotFoundProblem>> SubscribeHandler(Guid organizationId, Subscribe body, IDocumentStore store,
+        PortalStripe stripe, TimeProvider clock, CancellationToken ct)
+    {
+        await using var s = store.LightweightSession();
+        if (await s.LoadAsync<Organization>(organizationId, ct) is not { } org) return new NotFoundProblem("No organization with this id.");
+        if (await s.LoadAsync<BillingPlan>(body.PlanId, ct) is not { } plan)
+            throw new UnprocessableInput("No such plan.", new Dictionary<string, string[]> { ["planId"] = ["Unknown plan."] });
+        var customer = await new CustomerService(stripe.Client).CreateAsync(new CustomerCreateOptions
+        {
+            Name = org.Name, Email = body.BillingEmail, Metadata = new() { ["organization_id"] = organizationId.ToString() },
+        }, new RequestOptions { IdempotencyKey = $"portal-customer-{organizationId}" }, ct);
+        var items = new List<SubscriptionItemOptions> { new() { Price = plan.StripeBasePriceId } };
+        if (plan.StripeMeteredPriceId is { } metered) items.Add(new SubscriptionItemOptions { Price = metered });
+        var subscription = await new SubscriptionService(stripe.Client).CreateAsync(new SubscriptionCreateOptions
+        {
+            Customer = customer.Id, Items = items, Metadata = new() { ["organization_id"] = organizationId.ToString(), ["plan_id"] = plan.Id },
+        }, new RequestOptions { IdempotencyKey = $"portal-subscription-{organizationId}-{plan.Id}" }, ct);
+        var row = new OrganizationSubscription(organizationId, plan.Id, customer.Id, subscription.Id, SubscriptionStatus.Active, null, body.GraceDays,
+            clock.GetUtcNow());
+        s.Store(row);
+        await s.SaveChangesAsync(ct);
+        return TypedResults.Ok(row);
+    }
+
+    static async Task<Results<Ok<UsageReport>, NotFoundProblem>> Usage(Guid organizationId, ReportUsage body, IDocumentStore store,
+        PortalStripe stripe, TimeProvider clock, CancellationToken ct)
+    {
+        await using var s = store.LightweightSession();
+        if (await s.LoadAsync<OrganizationSubscription>(organizationId, ct) is not { } sub) return new NotFoundProblem("The organization has no subscription.");
+        var metric = body.Metric;
+        var plan = await s.LoadAsync<BillingPlan>(sub.PlanId, ct);
+        if (plan is null || plan.Metric != metric)
+            throw new UnprocessableInput($"The organization's plan meters {plan?.Metric ?? "nothing"}, not {metric}.");
+        var identifier = $"portal-{organizationId:N}-{metric}-{body.Period}";
+        if (await s.LoadAsync<UsageReport>(identifier, ct) is { } already) return TypedResults.Ok(already);
+        try
+        {
+            await new Stripe.Billing.MeterEventService(stripe.Client).CreateAsync(new Stripe.Billing.MeterEventCreateOptions
+            {
+                EventName = plan.MeterEventName, Identifier = identifier,
+                Payload = new() { ["stripe_customer_id"] = sub.StripeCustomerId, ["value"] = body.Quantity.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            }, new RequestOptions { IdempotencyKey = identifier }, ct);
+        }
+        catch (StripeException e) when (e.StripeError?.Code == "duplicate_meter_event")
+        {
+            // Stripe already has this period (a report whose answer we lost): it counted once; record it.
+        }
+        var report = new UsageReport(identifier, organizationId, metric, body.Period, body.Quantity, clock.GetUtcNow());
+        s.Store(report);
+        await s.SaveChangesAsync(ct);
+        return TypedResults.Ok(report);
+    }
+
+    static async Task<Ok<IReadOnlyList<InvoiceRow>>> Invoices(HttpContext context, IDocumentStore store, PortalStripe stripe, CancellationToken ct)
+    {
+        await using var q = store.QuerySession();
+        if (await q.LoadAsync<OrganizationSubscription>(context.RequiredPractice().PracticeId, ct) is not { } sub)
+            return TypedResults.Ok<IReadOnlyList<InvoiceRow>>([]);
+        var invoices = await new InvoiceService(stripe.Client).ListAsync(new InvoiceListOptions { Customer = sub.StripeCustomerId, Limit = 24 }, null, ct);
+        return TypedResults.Ok<IReadOnlyList<InvoiceRow>>([.. invoices.Data.Select(i => new InvoiceRow(i.Id, i.Number, i.Status, Money.FromCents(i.AmountDue),
+            Money.FromCents(i.AmountPaid), i.Created, i.HostedInvoiceUrl))]);
+    }
+
+    /// <summary>invoice.payment_failed → past due (grace starts); invoice.paid → active again. From the platform's own webhook.</summary>
+    public static async Task<string?> OnInvoiceEvent(IDocumentStore store, string type, JsonElement invoice, DateTimeOffset now, CancellationToken ct)
+    {
+        if (type is not ("invoice.payment_failed" or "invoice.paid")) return null;
+        var customer = invoice.TryGetProperty("customer", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+        await using var s = store.LightweightSession();
+        var sub = await s.Query<OrganizationSubscription>().FirstOrDefaultAsync(x => x.StripeCustomerId == customer, ct);
+        if (sub is null) return "no subscription for this customer";
+        s.Store(type == "invoice.paid"
+            ? sub with { Status = SubscriptionStatus.Active, PastDueSince = null, UpdatedAt = now }
+            : sub with { Status = SubscriptionStatus.PastDue, PastDueSince = sub.PastDueSince ?? now, UpdatedAt = now });
+        await s.SaveChangesAsync(ct);
+        return type == "invoice.paid" ? "subscription active" : "subscription past due";
+    }
+
+    /// <summary>
+    /// Read-only mode: a practice whose subscription is past due beyond its grace period may read everything and export it, but
+    /// every write answers 402 Payment Required (ProblemDetails, rule "subscription-read-only"). Nothing is deleted. Paying the
+    /// invoice (invoice.paid) lifts it at once.
+    /// </summary>
+    public static IApplicationBuilder UseSubscriptionReadOnly(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        if (context.CurrentPractice() is { } practice && !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method)
+            && !HttpMethods.IsOptions(context.Request.Method))
+        {
+            var store = context.RequestServices.GetRequiredService<IDocumentStore>();
+            await using var q = store.QuerySession();
+            var sub = await q.LoadAsync<OrganizationSubscription>(practice.PracticeId, context.RequestAborted);
+            if (sub?.ReadOnly(context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow()) == true)
+            {
+                context.Response.StatusCode = StatusCodes.Status402PaymentRequired;
+                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context,
+                    ProblemDetails =
+                    {
+                        Status = 402, Title = "Read-only until the subscription is paid",
+                        Detail = "Portal's invoice to this practice is unpaid past its grace period. Everything stays readable and exportable; "
+                            + "changes are refused until the invoice is paid. Nothing was changed.",
+                        Extensions = { ["rule"] = "subscription-read-only" },
+                    },
+                });
+                return;
+            }
+        }
+        await next();
+    });
+}

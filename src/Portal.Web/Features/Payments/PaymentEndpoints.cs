@@ -1,0 +1,345 @@
+using System.Text;
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Portal.Web.Features.Intake;
+using Portal.Web.Platform;
+using Portal.Web.Platform.Csv;
+
+namespace Portal.Web.Features.Payments;
+
+/// <summary>A page of remittances by cursor: pass <c>next</c> back as <c>cursor</c> (also in the Link rel="next" header).</summary>
+public sealed record RemittancePage(IReadOnlyList<RemittanceSummary> Items, string? Next);
+
+public sealed record RemittanceSummary(Guid Id, RemittanceState State, string FileName, string Source, DateTimeOffset ReceivedAt, string ReceivedBy,
+    decimal Amount, int Posted, int Skipped, int Unmatched, string[] Payers, string[] Traces, string? RefusalReason)
+{
+    public static RemittanceSummary From(RemittanceView r) => new(r.Id, r.State, r.FileName, r.Source, r.ReceivedAt, r.ReceivedBy, r.Amount, r.Posted,
+        r.Skipped, r.Unmatched, [.. r.Checks.Select(c => c.PayerName).Distinct()], [.. r.Checks.Select(c => c.TraceNumber)], r.RefusalReason);
+}
+
+/// <summary>A CARC or RARC with its words, as the API returns it next to every code.</summary>
+public sealed record ReasonWords(string Code, string Text);
+
+public sealed record WorkItemDetails(DenialWorkItem Item, ReasonWords[] Reasons, string CategoryText);
+
+public static class PaymentEndpoints
+{
+    public const int MaxFileBytes = 50 * 1024 * 1024;
+
+    public static void MapPayments(this IEndpointRouteBuilder app)
+    {
+        var practice = app.MapGroup("/api/v1/practices/{practiceId:guid}");
+
+        var payments = practice.MapGroup("").WithTags("Payments");
+        payments.MapPost("/remittances", Import).WithName("ImportRemittance").Idempotent().Requires(Permissions.PaymentsPost)
+            .WithSummary("Import an 835 remittance (ERA): balanced, matched and posted exactly once")
+            .WithDescription("Send the X12 as the body (application/edi-x12, text/plain or application/octet-stream), or multipart/form-data with a " +
+                             "'file' part. 201: posted (counts of posted, already-posted and unmatched claim payments). 200 with outcome AlreadyPosted: " +
+                             "the same file was posted before, nothing posted. 422: malformed, foreign (another payee) or unbalanced; " +
+                             "'problems' lists segment, position, loop and the amounts that disagree; nothing posted. Idempotency-Key honoured.")
+            .Accepts<string>("application/edi-x12", "text/plain", "application/octet-stream", "multipart/form-data")
+            .DisableAntiforgery() // bearer-token API: no cookies, so no cross-site forgery to defend against
+            .ProducesProblem(409).ProducesProblem(413).ProducesProblem(422);
+        payments.MapGet("/remittances", ListRemittances).WithName("ListRemittances").Requires(Permissions.PaymentsRead)
+            .WithSummary("Remittances received, newest first, by cursor")
+            .WithDescription("?limit= (1–200, default 25); pass the answer's 'next' as ?cursor= for the next page (also in Link rel=\"next\").");
+        payments.MapGet("/remittances/{remittanceId:guid}", GetRemittance).WithName("GetRemittance").Requires(Permissions.PaymentsRead)
+            .WithSummary("One remittance: checks, claims posted or skipped, PLB adjustments, or why it was refused");
+        payments.MapGet("/unmatched-payments", ListUnmatched).WithName("ListUnmatchedPayments").Requires(Permissions.PaymentsRead)
+            .WithSummary("Claim payments no claim matched (the unmatched queue); ?state=open|linked");
+        payments.MapPost("/unmatched-payments/{unmatchedId:guid}/link", Link).WithName("LinkUnmatchedPayment").HonoursIfMatch().Requires(Permissions.PaymentsPost)
+            .WithSummary("Link an unmatched claim payment to a claim by hand and post it (once: a second link is 409)")
+            .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(422);
+
+        var denials = practice.MapGroup("/denials").WithTags("Denials");
+        denials.MapGet("", ListWorkItems).WithName("ListDenialWorkItems").Requires(Permissions.DenialsRead)
+            .WithSummary("Denial follow-up work items, soonest due first")
+            .WithDescription("Filters: state (open, appealed, resolved, writtenoff), category, owner ('-' = unassigned), payerId, overdue=true. page, pageSize (max 200).");
+        denials.MapGet("/export.csv", ExportWorkItems).WithName("ExportDenialWorkItems").Requires(Permissions.DenialsRead)
+            .WithSummary("The filtered work items as CSV").Produces<string>(200, "text/csv");
+        denials.MapGet("/{workItemId:guid}", GetWorkItem).WithName("GetDenialWorkItem").Requires(Permissions.DenialsRead)
+            .WithSummary("One work item with its CARCs/RARCs in plain words, notes, attachments, appeals; ETag = version");
+        denials.MapPost("/assign", Assign).WithName("AssignDenialWorkItems").HonoursIfMatch().Requires(Permissions.DenialsWork)
+            .WithSummary("Assign work items (bulk) to an owner; owner null unassigns").ProducesValidationProblem().ProducesProblem(422);
+        denials.MapPost("/{workItemId:guid}/notes", AddNote).WithName("AddDenialNote").HonoursIfMatch().Requires(Permissions.DenialsWork)
+            .WithSummary("Add a note (call reference, next step)").ProducesValidationProblem().ProducesProblem(412).ProducesProblem(422);
+        denials.MapPost("/{workItemId:guid}/attachments", Attach).WithName("AttachDenialDocument").HonoursIfMatch().Requires(Permissions.DenialsWork)
+            .WithSummary("Attach a PDF, image or text document (multipart/form-data 'file')")
+            .DisableAntiforgery().ProducesProblem(413).ProducesProblem(415);
+        denials.MapGet("/{workItemId:guid}/documents/{documentId:guid}", Download).WithName("DownloadDenialDocument").Requires(Permissions.DenialsRead)
+            .WithSummary("Download an attachment or an appeal letter (PDF)").Produces(200, contentType: "application/pdf");
+        denials.MapPost("/{workItemId:guid}/appeal", Appeal).WithName("AppealDenial").HonoursIfMatch().Requires(Permissions.DenialsWork)
+            .WithSummary("Appeal: next level, letter PDF generated from the claim and denial facts, deadline from the payer's appeal window")
+            .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412);
+        denials.MapPost("/{workItemId:guid}/resolve", Resolve).WithName("ResolveDenial").HonoursIfMatch().Requires(Permissions.DenialsWork)
+            .WithSummary("Resolve the item with its outcome and the amount recovered").ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412);
+        denials.MapPost("/{workItemId:guid}/write-off", WriteOff).WithName("WriteOffDenial").HonoursIfMatch().Requires(Permissions.DenialsWork)
+            .WithSummary("Write off a denied amount with a reason; above the practice's limit it waits for an approver")
+            .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
+        denials.MapPost("/{workItemId:guid}/write-off/approve", ApproveWriteOff).WithName("ApproveDenialWriteOff").HonoursIfMatch()
+            .Requires(Permissions.WriteOffApprove)
+            .WithSummary("Approve a write-off waiting for approval (not by the person who asked)").ProducesProblem(409).ProducesProblem(412);
+        denials.MapGet("/settings", GetSettings).WithName("GetPaymentSettings").Requires(Permissions.DenialsRead)
+            .WithSummary("Write-off approval limit and appeal windows (default 90 days, per payer)");
+        denials.MapPut("/settings", PutSettings).WithName("ChangePaymentSettings").HonoursIfMatch().Requires(Permissions.PaymentSettingsManage)
+            .WithSummary("Change the write-off approval limit and appeal windows").ProducesValidationProblem();
+
+        var ar = practice.MapGroup("").WithTags("AR");
+        ar.MapGet("/ar/aging", Aging).WithName("GetArAging").Requires(Permissions.ArRead)
+            .WithSummary("A/R aging 0–30, 31–60, 61–90, 91–120, over 120 days: insurance by payer, patient responsibility by patient")
+            .WithDescription("?asOf=yyyy-MM-dd (today), ?basis=DateOfService|SubmissionDate. Credit balances are kept out.");
+        ar.MapGet("/ar/aging/export.csv", ExportAging).WithName("ExportArAging").Requires(Permissions.ArRead)
+            .WithSummary("The aging by payer and by patient as CSV").Produces<string>(200, "text/csv");
+        ar.MapGet("/ar/ledger", Ledger).WithName("GetLedgerBalances").Requires(Permissions.ArRead)
+            .WithSummary("Ledger balances per account: ?account=claim|line|patient|payer, optional ?id=");
+        ar.MapGet("/kpis", Kpis).WithName("GetCollectionKpis").Requires(Permissions.ReportsRead)
+            .WithSummary("Collections KPIs: days in A/R, clean-claim, first-pass, denial, net and gross collection rates, top CARCs, payments by month")
+            .WithDescription("?from=&to= (yyyy-MM-dd; default the last 90 days). Formulas: docs/payments.md.");
+    }
+
+    // Import
+
+    static async Task<IResult> Import(Guid practiceId, HttpRequest request, EraImport import, CancellationToken ct)
+    {
+        var (bytes, name) = await ReadFile(request, ct);
+        var result = await import.ImportAsync(practiceId, bytes, name, EraImport.Api, request.HttpContext.User.Actor(), ct);
+        return result.Outcome switch
+        {
+            EraOutcome.Refused => throw Refusal(result),
+            EraOutcome.AlreadyPosted => TypedResults.Ok(result),
+            _ => TypedResults.Created($"/api/v1/practices/{practiceId}/remittances/{result.RemittanceId}", result),
+        };
+    }
+
+    public static UnprocessableInput Refusal(EraImportResult result) =>
+        new(result.Message, new Dictionary<string, string[]> { ["file"] = [.. result.Problems.Select(Describe)] },
+            new Dictionary<string, object?>
+            {
+                ["remittanceId"] = result.RemittanceId, ["problems"] = result.Problems,
+                ["segment"] = result.Problems.FirstOrDefault()?.Segment, ["position"] = result.Problems.FirstOrDefault()?.Position,
+            });
+
+    public static string Describe(RemittanceProblem p) =>
+        $"Segment {p.Segment}{(p.Position is { } pos ? $" (character {pos})" : "")}, {p.Loop}: {p.Detail}" +
+        (p.Expected is { } e ? $"; expected {e:0.00}, found {p.Actual:0.00}" : "") + ".";
+
+    static async Task<(byte[] Bytes, string Name)> ReadFile(HttpRequest request, CancellationToken ct)
+    {
+        if (request.HasFormContentType)
+        {
+            var form = await request.ReadFormAsync(ct);
+            var file = form.Files.GetFile("file") ?? form.Files.FirstOrDefault()
+                ?? throw new UnprocessableInput("No file was sent.", new Dictionary<string, string[]> { ["file"] = ["Attach the 835 as 'file'."] });
+            if (file.Length > MaxFileBytes) throw new RefusedContent(413, "Too large", "The largest 835 accepted is 50 MB.");
+            await using var s = file.OpenReadStream();
+            return ((await DocumentTypes.ReadAtMost(s, MaxFileBytes, ct))!, file.FileName);
+        }
+        var bytes = await DocumentTypes.ReadAtMost(request.Body, MaxFileBytes, ct)
+            ?? throw new RefusedContent(413, "Too large", "The largest 835 accepted is 50 MB.");
+        if (bytes.Length == 0)
+            throw new UnprocessableInput("The body is empty.", new Dictionary<string, string[]> { ["file"] = ["Send the 835 as the body."] });
+        return (bytes, request.Headers["X-File-Name"].FirstOrDefault() ?? "remittance.835");
+    }
+
+    static async Task<Ok<RemittancePage>> ListRemittances(Guid practiceId, IQuerySession query, HttpContext context, string? cursor, int? limit,
+        CancellationToken ct)
+    {
+        var size = limit ?? 25;
+        if (size is < 1 or > 200) throw new InvalidInput("limit", "limit must be between 1 and 200.");
+        var q = query.Query<RemittanceView>().AsQueryable();
+        if (cursor is { Length: > 0 })
+        {
+            var after = Cursor.Parse(cursor);
+            q = q.Where(r => r.ReceivedAt < after);
+        }
+        var rows = await q.OrderByDescending(r => r.ReceivedAt).Take(size + 1).ToListAsync(ct);
+        string? next = rows.Count > size ? Cursor.For(rows[size - 1].ReceivedAt) : null;
+        if (next is not null)
+            context.Response.Headers.Link = $"</api/v1/practices/{practiceId}/remittances?cursor={next}&limit={size}>; rel=\"next\"";
+        return TypedResults.Ok(new RemittancePage([.. rows.Take(size).Select(RemittanceSummary.From)], next));
+    }
+
+    static async Task<Results<Ok<RemittanceView>, NotFoundProblem>> GetRemittance(Guid remittanceId, IQuerySession query, CancellationToken ct) =>
+        await query.LoadAsync<RemittanceView>(remittanceId, ct) is { } r ? TypedResults.Ok(r) : new NotFoundProblem("No such remittance in this practice.");
+
+    static async Task<Ok<IReadOnlyList<UnmatchedClaimPayment>>> ListUnmatched(IQuerySession query, string? state, CancellationToken ct)
+    {
+        var s = state is { Length: > 0 } ? Enum.TryParse<UnmatchedState>(state, true, out var v) ? v
+            : throw new InvalidInput("state", "state must be open or linked.") : UnmatchedState.Open;
+        return TypedResults.Ok(await query.Query<UnmatchedClaimPayment>().Where(u => u.State == s).OrderByDescending(u => u.ReceivedAt).ToListAsync(ct));
+    }
+
+    static async Task<Results<Ok<UnmatchedClaimPayment>, NotFoundProblem>> Link(Guid practiceId, Guid unmatchedId, LinkUnmatched body,
+        IDocumentSession session, HttpContext context, TimeProvider clock, CancellationToken ct)
+    {
+        if (await session.LoadAsync<UnmatchedClaimPayment>(unmatchedId, ct) is null) return new NotFoundProblem("No such unmatched claim payment in this practice.");
+        return TypedResults.Ok(await FollowUpWrites.Link(session, practiceId, unmatchedId, body, context.User.Actor(), clock, ct));
+    }
+
+    // Denials
+
+    static async Task<Ok<PageOf<DenialWorkItem>>> ListWorkItems(IQuerySession query, TimeProvider clock, string? state, string? category, string? owner,
+        Guid? payerId, bool? overdue, int? page, int? pageSize, CancellationToken ct) =>
+        TypedResults.Ok(await PaymentQueries.WorkItems(query, state, category, owner, payerId, overdue, Today(clock)).ToPageAsync(page, pageSize, ct));
+
+    static async Task<CsvDownload<DenialWorkItem>> ExportWorkItems(IQuerySession query, TimeProvider clock, string? state, string? category,
+        string? owner, Guid? payerId, bool? overdue, CancellationToken ct) =>
+        CsvDownload.Of("denial-work-items.csv", WorkItemColumns,
+            await PaymentQueries.WorkItems(query, state, category, owner, payerId, overdue, Today(clock)).ToListAsync(ct));
+
+    public static readonly CsvColumn<DenialWorkItem>[] WorkItemColumns =
+    [
+        new("due", i => i.DueDate), new("state", i => i.State), new("category", i => ReasonText.Category(i.Category)), new("patient", i => i.PatientName),
+        new("claim", i => i.PatientControlNumber), new("payer_claim_number", i => i.PayerClaimNumber), new("payer", i => i.PayerName),
+        new("date_of_service", i => i.DateOfService), new("denied", i => i.DeniedAmount, "0.00"),
+        new("reasons", i => string.Join("; ", i.Reasons.Select(r => ReasonText.Describe(r.Group, r.Carc)))), new("next_action", i => i.NextAction),
+        new("owner", i => i.Owner), new("appeals", i => i.Appeals.Length), new("id", i => i.Id),
+    ];
+
+    public static WorkItemDetails Details(DenialWorkItem item) => new(item,
+        [.. item.Reasons.Select(r => new ReasonWords($"{r.Group}-{r.Carc}", ReasonText.Describe(r.Group, r.Carc)))
+            .Concat(item.Reasons.SelectMany(r => r.Remarks).Distinct().Select(m => new ReasonWords(m, ReasonText.Rarc(m))))],
+        ReasonText.Category(item.Category));
+
+    static async Task<Results<Ok<WorkItemDetails>, NotFoundProblem>> GetWorkItem(Guid workItemId, IQuerySession query, HttpContext context,
+        CancellationToken ct)
+    {
+        if (await query.LoadAsync<DenialWorkItem>(workItemId, ct) is not { } item) return NoItem();
+        context.Response.Headers.ETag = ETags.For(item.Version);
+        return TypedResults.Ok(Details(item));
+    }
+
+    static NotFoundProblem NoItem() => new("No such work item in this practice.");
+
+    static async Task<Results<Ok<int>, NotFoundProblem>> Assign(AssignWorkItems body, IDocumentSession session, HttpContext context, TimeProvider clock,
+        CancellationToken ct)
+    {
+        var found = await session.Query<DenialWorkItem>().Where(i => i.Id.IsOneOf(body.Ids)).CountAsync(ct);
+        if (found != body.Ids.Distinct().Count()) return NoItem();
+        return TypedResults.Ok(await FollowUpWrites.Assign(session, body, context.User.Actor(), clock, ct));
+    }
+
+    static async Task<Results<Ok<WorkItemDetails>, NotFoundProblem>> Write(IDocumentSession session, Guid id, HttpContext context,
+        Func<long?, Task<DenialWorkItem>> write, CancellationToken ct)
+    {
+        if (await session.LoadAsync<DenialWorkItem>(id, ct) is null) return NoItem();
+        var item = await write(ETags.Parse(context.Request.Headers.IfMatch));
+        context.Response.Headers.ETag = ETags.For(item.Version);
+        return TypedResults.Ok(Details(item));
+    }
+
+    static Task<Results<Ok<WorkItemDetails>, NotFoundProblem>> AddNote(Guid workItemId, AddWorkItemNote body, IDocumentSession session,
+        HttpContext context, TimeProvider clock, CancellationToken ct) =>
+        Write(session, workItemId, context, v => FollowUpWrites.AddNote(session, workItemId, v, body, context.User.Actor(), clock, ct), ct);
+
+    static async Task<Results<Ok<WorkItemDetails>, NotFoundProblem>> Attach(Guid workItemId, IFormFile file, IDocumentSession session,
+        HttpContext context, IOptions<DocumentOptions> options, TimeProvider clock, CancellationToken ct)
+    {
+        if (await session.LoadAsync<DenialWorkItem>(workItemId, ct) is null) return NoItem();
+        await using var content = file.OpenReadStream();
+        return TypedResults.Ok(Details(await FollowUpWrites.Attach(session, workItemId, file.FileName, content, options.Value.MaxBytes,
+            context.User.Actor(), clock, ct)));
+    }
+
+    static async Task<Results<FileContentHttpResult, NotFoundProblem>> Download(Guid workItemId, Guid documentId, IQuerySession query,
+        HttpContext context, CancellationToken ct)
+    {
+        var doc = await query.LoadAsync<WorkItemDocument>(documentId, ct);
+        if (doc is null || doc.WorkItemId != workItemId) return new NotFoundProblem("No such document on this work item.");
+        Serve(context.Response, doc);
+        return TypedResults.File(doc.Content, doc.ContentType == "text/plain" ? "text/plain; charset=utf-8" : doc.ContentType);
+    }
+
+    public static void Serve(HttpResponse response, WorkItemDocument doc)
+    {
+        var disposition = new Microsoft.Net.Http.Headers.ContentDispositionHeaderValue("attachment");
+        disposition.SetHttpFileName(doc.FileName);
+        response.Headers.ContentDisposition = disposition.ToString();
+        response.Headers.XContentTypeOptions = "nosniff";
+        response.Headers.CacheControl = "no-store";
+        response.Headers.ContentSecurityPolicy = "sandbox";
+    }
+
+    static Task<Results<Ok<WorkItemDetails>, NotFoundProblem>> Appeal(Guid practiceId, Guid workItemId, AppealDenial body, IDocumentSession session,
+        HttpContext context, TimeProvider clock, CancellationToken ct) =>
+        Write(session, workItemId, context, v => FollowUpWrites.Appeal(session, practiceId, workItemId, v, body, context.User.Actor(), clock, ct), ct);
+
+    static Task<Results<Ok<WorkItemDetails>, NotFoundProblem>> Resolve(Guid workItemId, ResolveDenial body, IDocumentSession session,
+        HttpContext context, TimeProvider clock, CancellationToken ct) =>
+        Write(session, workItemId, context, v => FollowUpWrites.Resolve(session, workItemId, v, body, context.User.Actor(), clock, ct), ct);
+
+    static Task<Results<Ok<WorkItemDetails>, NotFoundProblem>> WriteOff(Guid practiceId, Guid workItemId, WriteOffDenial body,
+        IDocumentSession session, HttpContext context, TimeProvider clock, CancellationToken ct) =>
+        Write(session, workItemId, context, v => FollowUpWrites.WriteOff(session, practiceId, workItemId, v, body, context.User.Actor(), clock, ct), ct);
+
+    static Task<Results<Ok<WorkItemDetails>, NotFoundProblem>> ApproveWriteOff(Guid workItemId, IDocumentSession session, HttpContext context,
+        TimeProvider clock, CancellationToken ct) =>
+        Write(session, workItemId, context, v => FollowUpWrites.ApproveWriteOff(session, workItemId, v, context.User.Actor(), clock, ct), ct);
+
+    static async Task<Ok<PaymentSettings>> GetSettings(Guid practiceId, IQuerySession query, CancellationToken ct) =>
+        TypedResults.Ok(await query.LoadAsync<PaymentSettings>(practiceId, ct) ?? PaymentSettings.Default(practiceId));
+
+    static async Task<Ok<PaymentSettings>> PutSettings(Guid practiceId, ChangePaymentSettings body, IDocumentSession session, HttpContext context,
+        TimeProvider clock, CancellationToken ct) =>
+        TypedResults.Ok(await FollowUpWrites.ChangeSettings(session, practiceId, body, context.User.Actor(), clock, ct));
+
+    // A/R
+
+    static async Task<Ok<AgingReport>> Aging(Guid practiceId, NpgsqlDataSource db, TimeProvider clock, DateOnly? asOf, AgingBasis? basis,
+        CancellationToken ct) =>
+        TypedResults.Ok(await PaymentQueries.Aging(db, practiceId, asOf ?? Today(clock), basis ?? AgingBasis.DateOfService, ct));
+
+    static async Task<CsvDownload<(string Party, AgingRow Row)>> ExportAging(Guid practiceId, NpgsqlDataSource db, TimeProvider clock, DateOnly? asOf,
+        AgingBasis? basis, CancellationToken ct)
+    {
+        var report = await PaymentQueries.Aging(db, practiceId, asOf ?? Today(clock), basis ?? AgingBasis.DateOfService, ct);
+        return CsvDownload.Of($"ar-aging-{report.AsOf:yyyy-MM-dd}.csv", AgingColumns,
+            report.ByPayer.Select(r => ("insurance", r)).Concat(report.ByPatient.Select(r => ("patient", r))));
+    }
+
+    public static readonly CsvColumn<(string Party, AgingRow Row)>[] AgingColumns =
+    [
+        new("party", r => r.Party), new("name", r => r.Row.Key), new("0_30", r => r.Row.Days0To30, "0.00"), new("31_60", r => r.Row.Days31To60, "0.00"),
+        new("61_90", r => r.Row.Days61To90, "0.00"), new("91_120", r => r.Row.Days91To120, "0.00"), new("over_120", r => r.Row.Over120, "0.00"),
+        new("total", r => r.Row.Total, "0.00"),
+    ];
+
+    static async Task<Ok<IReadOnlyList<LedgerBalance>>> Ledger(Guid practiceId, NpgsqlDataSource db, string? account, string? id, CancellationToken ct) =>
+        TypedResults.Ok(await PaymentQueries.Balances(db, practiceId, account ?? "claim", id, ct));
+
+    static async Task<Ok<KpiReport>> Kpis(Guid practiceId, NpgsqlDataSource db, IQuerySession query, TimeProvider clock, DateOnly? from, DateOnly? to,
+        CancellationToken ct)
+    {
+        var end = to ?? Today(clock);
+        var start = from ?? end.AddDays(-89);
+        if (start > end) throw new InvalidInput("from", "from must not be after to.");
+        return TypedResults.Ok(await PaymentQueries.Kpi(db, query, practiceId, start, end, ct));
+    }
+
+    public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+}
+
+/// <summary>An opaque cursor: the receipt time of the last row seen (Guid v7 ids and receipt times both grow).</summary>
+static class Cursor
+{
+    // PostgreSQL keeps microseconds: the cursor is cut to whole microseconds so the last row seen compares as seen.
+    public static string For(DateTimeOffset at) => Convert.ToBase64String(BitConverter.GetBytes(at.UtcTicks - at.UtcTicks % 10)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    public static DateTimeOffset Parse(string cursor)
+    {
+        try
+        {
+            var s = cursor.Replace('-', '+').Replace('_', '/');
+            var bytes = Convert.FromBase64String(s.PadRight(s.Length + (4 - s.Length % 4) % 4, '='));
+            if (bytes.Length != 8) throw new FormatException();
+            return new DateTimeOffset(BitConverter.ToInt64(bytes), TimeSpan.Zero);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentOutOfRangeException)
+        {
+            throw new InvalidInput("cursor", "cursor is not one Portal gave; start again without it.");
+        }
+    }
+}

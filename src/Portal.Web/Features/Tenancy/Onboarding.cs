@@ -1,0 +1,140 @@
+using System.ComponentModel.DataAnnotations;
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Caching.Memory;
+using Portal.Web.Features.Users;
+using Portal.Web.Platform;
+
+namespace Portal.Web.Features.Tenancy;
+
+// Issue 14, item 8: the platform operator onboards a practice or a vendor with its first admin (an invitation), and suspends
+// or reactivates an organisation. A suspended organisation's users and apps get 403 with a plain message on every request
+// (SuspendedOrganizationGate) and its practices are closed to engaged vendors; nothing is deleted. The operator sees
+// organisations only: names, kinds, dates, never a practice's patients or charts.
+
+public sealed record OnboardOrganization(
+    [Required, StringLength(200, MinimumLength = 2)] string Name,
+    OrganizationKind Kind,
+    [StringLength(10, MinimumLength = 10)] string? Npi,
+    [Required, EmailAddress, MaxLength(256)] string AdminEmail,
+    [Required, StringLength(100, MinimumLength = 2)] string AdminName);
+
+public sealed record SuspendOrganization([Required, StringLength(500, MinimumLength = 3)] string Reason);
+
+/// <summary>An organisation as the operator sees it: no PHI.</summary>
+public sealed record OrganizationSummary(Guid Id, string Name, OrganizationKind Kind, string? Npi, DateTimeOffset CreatedAt,
+    DateTimeOffset? SuspendedAt, string? SuspendedReason, long Revision = 0)
+{
+    public static OrganizationSummary From(Organization o) =>
+        new(o.Id, o.Name, o.Kind, o.Npi, o.CreatedAt, o.SuspendedAt, o.SuspendedReason, o.Revision + 1);
+}
+
+public sealed record OnboardedOrganization(OrganizationSummary Organization, InvitationView Invitation);
+
+public sealed class Onboarding(IDocumentStore store, IMemoryCache cache, Invitations invitations, TimeProvider clock)
+{
+    public async Task<IReadOnlyList<OrganizationSummary>> List(CancellationToken ct)
+    {
+        await using var q = store.QuerySession();
+        return [.. (await q.Query<Organization>().OrderBy(o => o.Name).ToListAsync(ct)).Select(OrganizationSummary.From)];
+    }
+
+    public async Task<OnboardedOrganization> Create(OnboardOrganization input, Actor actor, HttpRequest? request, CancellationToken ct)
+    {
+        var errors = new Platform.FieldErrors()
+            .Check(input.Kind is OrganizationKind.Practice or OrganizationKind.Vendor, "kind", "Onboard a Practice or a Vendor.")
+            .Check(input.Kind != OrganizationKind.Practice || input.Npi is null || Intake.Identifiers.IsValidNpi(input.Npi), "npi",
+                "Not a valid NPI (10 digits with the Luhn check digit).");
+        errors.ThrowIfAny("The organisation cannot be created.");
+        await using var q = store.QuerySession();
+        var name = input.Name.Trim();
+        if (await q.Query<Organization>().AnyAsync(o => o.Name == name, ct))
+            throw new RuleViolation($"An organisation named {name} exists already.", "organization-exists");
+        var org = new Organization(Guid.CreateVersion7(), input.Kind, name, input.Kind == OrganizationKind.Practice ? input.Npi : null, clock.GetUtcNow());
+        await using (var session = store.LightweightSession())
+        {
+            session.Store(org);
+            await session.SaveChangesAsync(ct);
+        }
+        var invitation = await invitations.Invite(org, new InviteUser(input.AdminEmail.Trim(), input.AdminName.Trim(), [Roles.AdminOf(org.Kind)]),
+            actor, request, ct);
+        return new(OrganizationSummary.From(org), invitation);
+    }
+
+    public Task<OrganizationSummary?> Suspend(Guid id, string reason, CancellationToken ct, long? expectedRevision = null) =>
+        Change(id, expectedRevision, ct, o => o.SuspendedAt is not null
+            ? throw new RuleViolation("This organisation is suspended already.", "already-suspended")
+            : o.Kind == OrganizationKind.Operator
+                ? throw new RuleViolation("Portal's own operator organisation cannot be suspended.", "operator")
+                : o with { SuspendedAt = clock.GetUtcNow(), SuspendedReason = reason.Trim() });
+
+    public Task<OrganizationSummary?> Reactivate(Guid id, CancellationToken ct, long? expectedRevision = null) =>
+        Change(id, expectedRevision, ct, o => o.SuspendedAt is null
+            ? throw new RuleViolation("This organisation is not suspended.", "not-suspended")
+            : o with { SuspendedAt = null, SuspendedReason = null });
+
+    async Task<OrganizationSummary?> Change(Guid id, long? expectedRevision, CancellationToken ct, Func<Organization, Organization> change)
+    {
+        await using var session = store.LightweightSession();
+        var org = await session.LoadAsync<Organization>(id, ct);
+        if (org is null) return null;
+        if (expectedRevision is { } expected && expected != org.Revision + 1)
+            throw new JasperFx.ConcurrencyException(typeof(Organization), id);
+        var changed = change(org) with { Revision = org.Revision + 1 };
+        session.Store(changed);
+        await session.SaveChangesAsync(ct);
+        // The directory caches organisations for a minute: a suspension must hold from the next request.
+        cache.Remove((typeof(Organization), id));
+        return OrganizationSummary.From(changed);
+    }
+}
+
+public static class OnboardingEndpoints
+{
+    public static void MapOnboarding(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/platform/organizations").WithTags("Platform");
+        group.MapGet("", async (Onboarding onboarding, CancellationToken ct) => TypedResults.Ok(await onboarding.List(ct)))
+            .WithName("ListOrganizations").Requires(Permissions.OrganizationsManage)
+            .WithSummary("Every organisation: name, kind, NPI, since when, suspended or not (no practice data)");
+        group.MapPost("", Create).WithName("OnboardOrganization").Idempotent().Requires(Permissions.OrganizationsManage)
+            .WithSummary("Create a practice or a vendor and invite its first admin by e-mail")
+            .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(422);
+        group.MapPost("/{organizationId:guid}/suspension", Suspend).WithName("SuspendOrganization").HonoursIfMatch()
+            .Requires(Permissions.OrganizationsManage)
+            .WithSummary("Suspend an organisation: its users and apps get 403 from the next request; its data stays")
+            .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412);
+        group.MapDelete("/{organizationId:guid}/suspension", Reactivate).WithName("ReactivateOrganization").HonoursIfMatch()
+            .Requires(Permissions.OrganizationsManage)
+            .WithSummary("Reactivate a suspended organisation")
+            .ProducesProblem(409).ProducesProblem(412);
+    }
+
+    static async Task<Created<OnboardedOrganization>> Create(OnboardOrganization body, Onboarding onboarding, HttpContext context, CancellationToken ct)
+    {
+        var created = await onboarding.Create(body, Actor.Of(context.User), context.Request, ct);
+        return TypedResults.Created($"/api/v1/platform/organizations/{created.Organization.Id}", created);
+    }
+
+    static async Task<Results<Ok<OrganizationSummary>, NotFoundProblem>> Suspend(Guid organizationId, SuspendOrganization body,
+        Onboarding onboarding, HttpContext context, CancellationToken ct) =>
+        Answer(context, await onboarding.Suspend(organizationId, body.Reason, ct, ETags.Parse(context.Request.Headers.IfMatch)));
+
+    static async Task<Results<Ok<OrganizationSummary>, NotFoundProblem>> Reactivate(Guid organizationId, Onboarding onboarding,
+        HttpContext context, CancellationToken ct) =>
+        Answer(context, await onboarding.Reactivate(organizationId, ct, ETags.Parse(context.Request.Headers.IfMatch)));
+
+    static Results<Ok<OrganizationSummary>, NotFoundProblem> Answer(HttpContext context, OrganizationSummary? o)
+    {
+        if (o is null) return new NotFoundProblem("No organisation with this id.");
+        context.Response.Headers.ETag = ETags.For(o.Revision);
+        return TypedResults.Ok(o);
+    }
+}
+
+/// <summary>What the suspension gate asks: is this organisation suspended, and why.</summary>
+public sealed class OrganizationStanding(OrganizationDirectory organizations) : IOrganizationStanding
+{
+    public async Task<(bool Suspended, string Name)> For(Guid organizationId, CancellationToken ct) =>
+        await organizations.Find(organizationId, ct) is { SuspendedAt: not null } org ? (true, org.Name) : (false, "");
+}

@@ -1,0 +1,63 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Portal.Web.Features.Users;
+using Portal.Web.Platform;
+
+namespace Portal.Web.Features.Tenancy;
+
+/// <summary>The platform operator's organisations: onboard a practice or vendor with its first admin, suspend, reactivate.</summary>
+public class PlatformOrganizationsModel(Onboarding onboarding) : PageModel
+{
+    public IReadOnlyList<OrganizationSummary> Organizations { get; private set; } = [];
+    public string? Notice { get; private set; }
+    public string? Error { get; private set; }
+    public Guid? ErrorFor { get; private set; }
+
+    public async Task OnGetAsync(CancellationToken ct)
+    {
+        Notice = Request.Query["done"].ToString() is { Length: > 0 } done ? done : null;
+        Organizations = await onboarding.List(ct);
+    }
+
+    public Task<IActionResult> OnPostCreateAsync(string? name, OrganizationKind kind, string? npi, string? adminEmail, string? adminName,
+        CancellationToken ct) =>
+        Act(null, async () =>
+        {
+            var created = await onboarding.Create(new OnboardOrganization(name?.Trim() ?? "", kind, string.IsNullOrWhiteSpace(npi) ? null : npi.Trim(),
+                adminEmail?.Trim() ?? "", adminName?.Trim() ?? ""), Actor.Of(User), Request, ct);
+            return $"{created.Organization.Name} is created; an invitation went to {created.Invitation.Email}.";
+        }, () => Validate(name, adminEmail, adminName), ct);
+
+    public Task<IActionResult> OnPostSuspendAsync(Guid organizationId, string? reason, CancellationToken ct) =>
+        Act(organizationId, async () => (await onboarding.Suspend(organizationId, reason ?? "", ct))?.Name + " is suspended.",
+            () => (reason?.Trim().Length ?? 0) < 3 ? "Say why (at least 3 characters)." : null, ct);
+
+    public Task<IActionResult> OnPostReactivateAsync(Guid organizationId, CancellationToken ct) =>
+        Act(organizationId, async () => (await onboarding.Reactivate(organizationId, ct))?.Name + " is active again.", () => null, ct);
+
+    static string? Validate(string? name, string? email, string? adminName) =>
+        (name?.Trim().Length ?? 0) < 2 ? "Enter the organisation's name."
+        : !new System.ComponentModel.DataAnnotations.EmailAddressAttribute().IsValid(email?.Trim()) || string.IsNullOrWhiteSpace(email) ? "Enter the first admin's e-mail address."
+        : (adminName?.Trim().Length ?? 0) < 2 ? "Enter the first admin's name."
+        : null;
+
+    async Task<IActionResult> Act(Guid? target, Func<Task<string>> write, Func<string?> validate, CancellationToken ct)
+    {
+        Error = validate();
+        if (Error is null)
+        {
+            try
+            {
+                var done = await write();
+                return Redirect($"/platform/organizations?done={Uri.EscapeDataString(done)}");
+            }
+            catch (Exception e) when (e is RuleViolation or UnprocessableInput)
+            {
+                Error = e.Message + (e is UnprocessableInput u ? " " + string.Join(" ", u.Errors.Values.SelectMany(m => m)) : "");
+            }
+        }
+        ErrorFor = target;
+        Organizations = await onboarding.List(ct);
+        return Page();
+    }
+}

@@ -1,0 +1,124 @@
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Web.Features.Claims;
+using Portal.Web.Features.Demo;
+using Portal.Web.Features.Payments;
+using static Portal.Tests.Payments.PaymentsGiven;
+
+namespace Portal.Tests.Payments;
+
+/// <summary>
+/// Property test through the web and the database: random balanced remittances (payments, partial payments, denials, reversals
+/// with and without re-adjudication, PLBs) are imported over HTTP; the ledger's claim and payer balances must equal what the
+/// generated remittances say, the sum of the claim streams' events, and the claim snapshots, to the cent.
+/// </summary>
+public class LedgerReconciles(PortalApp app) : PortalTest(app)
+{
+    static readonly string[] Codes = ["99213", "99214", "17110", "36415", "73721"];
+
+    sealed record Expected
+    {
+        public decimal Paid, Contractual, Patient, Other;
+    }
+
+    [Theory]
+    [InlineData(11)]
+    [InlineData(2026)]
+    public async Task random_remittances_with_reversals_and_plbs_reconcile_with_the_sum_of_events(int seed)
+    {
+        var random = new Random(seed);
+        var biller = await App.ClientFor(Users.NorthBiller);
+        decimal M(decimal max) => Math.Round((decimal)random.NextDouble() * max, 2);
+
+        var claims = new List<(Guid Id, string Pcn, (string Code, decimal Charge)[] Lines)>();
+        for (var i = 0; i < 10; i++)
+        {
+            var lines = Enumerable.Range(0, random.Next(1, 4)).Select(n => (Codes[(i + n) % Codes.Length], 20 + M(400))).ToArray();
+            var pcn = $"R{seed}-{i}";
+            claims.Add((await SubmittedClaim(App, pcn, lines), pcn, lines));
+        }
+        var expected = claims.ToDictionary(c => c.Id, _ => new Expected());
+        var posted = new Dictionary<Guid, Clp>();
+        decimal plbTotal = 0, cash = 0;
+
+        void Count(Guid claim, Clp clp, int sign)
+        {
+            var e = expected[claim];
+            foreach (var a in clp.Lines.SelectMany(l => l.Adjustments))
+            {
+                if (a.Group == "CO") e.Contractual += sign * a.Amount;
+                else if (a.Group == "PR") e.Patient += sign * a.Amount;
+                else e.Other += sign * a.Amount;
+            }
+            e.Paid += sign * clp.Lines.Sum(l => l.Paid);
+        }
+
+        Clp Adjudicate((Guid Id, string Pcn, (string Code, decimal Charge)[] Lines) c, string payerClaim)
+        {
+            var denied = random.Next(5) == 0;
+            var svcs = c.Lines.Select(l =>
+            {
+                if (denied) return new Svc(l.Code, l.Charge, [new Cas("CO", "197", l.Charge)]);
+                var left = l.Charge;
+                decimal Take(decimal max) { var t = Math.Min(left, M(max)); left -= t; return t; }
+                var cas = new List<Cas> { new("CO", "45", Take(l.Charge / 2)) };
+                if (random.Next(2) == 0) cas.Add(new Cas("PR", "1", Take(60)));
+                if (random.Next(3) == 0) cas.Add(new Cas("PR", "2", Take(30)));
+                if (random.Next(5) == 0) cas.Add(new Cas("OA", "23", Take(10)));
+                if (random.Next(6) == 0) cas.Add(new Cas("PI", "253", Take(5)));
+                return new Svc(l.Code, l.Charge, [.. cas.Where(x => x.Amount != 0)]);
+            }).ToArray();
+            return new Clp(c.Pcn, denied ? "4" : "1", svcs, payerClaim);
+        }
+
+        for (var file = 0; file < 4; file++)
+        {
+            var clps = new List<Clp>();
+            foreach (var c in claims.Where(_ => random.Next(3) == 0 || file == 0))
+            {
+                if (posted.TryGetValue(c.Id, out var earlier))
+                {
+                    // A reversal of the earlier payment, then (usually) a new adjudication: reversing entries, never edits.
+                    clps.Add(earlier with { Status = "22" });
+                    Count(c.Id, earlier, -1);
+                    posted.Remove(c.Id);
+                    if (random.Next(3) == 0) continue;
+                }
+                var clp = Adjudicate(c, $"P{seed}-{c.Pcn}-{file}");
+                clps.Add(clp);
+                Count(c.Id, clp, 1);
+                posted[c.Id] = clp;
+            }
+            if (clps.Count == 0) continue;
+            var plb = Enumerable.Range(0, random.Next(3)).Select(n => random.Next(3) == 0 ? ("L6", $"INT{file}{n}", -M(15)) : ("WO", $"REC{file}{n}", M(40))).ToArray();
+            plbTotal += plb.Sum(p => p.Item3);
+            var remit = new Remit($"EFT{seed}-{file}", [.. clps], plb, Date: new DateOnly(2026, 3, 10 + file));
+            cash += remit.Total;
+            var result = await Import(biller, remit);
+            Assert.Equal(clps.Count, result.Posted);
+        }
+
+        var balances = (await biller.GetFromJsonAsync<LedgerBalance[]>(Api("ar/ledger?account=claim"), Json))!.ToDictionary(b => Guid.Parse(b.Account));
+        await using var session = App.Services.GetRequiredService<IDocumentStore>().QuerySession(DemoData.NorthClinic.ToString());
+        foreach (var (id, pcn, lines) in claims)
+        {
+            var b = balances[id];
+            var e = expected[id];
+            Assert.Equal((e.Paid, e.Contractual, e.Patient, e.Other), (b.Paid, b.Contractual, b.PatientResponsibility, b.OtherAdjustments));
+            Assert.Equal(lines.Sum(l => l.Charge), b.Charged);
+
+            var events = (await session.Events.FetchStreamAsync(id)).Select(x => x.Data).OfType<ClaimPaymentPosted>().ToList();
+            Assert.Equal(events.Sum(x => x.Paid), b.Paid);
+            Assert.Equal(events.Sum(x => x.PatientResponsibility), b.PatientResponsibility);
+            var view = (await session.LoadAsync<ClaimView>(id))!;
+            Assert.Equal(view.Paid, b.Paid);
+            Assert.Equal(view.PayerBalance, b.Open);
+            // The money identity: an adjudicated claim has nothing open with the payer; a reversed one is back to its charge.
+            Assert.Equal(posted.ContainsKey(id) ? 0m : lines.Sum(l => l.Charge), b.Open);
+        }
+        var payer = (await biller.GetFromJsonAsync<LedgerBalance[]>(Api($"ar/ledger?account=payer&id={AcmePayer}"), Json))!.Single();
+        Assert.Equal(expected.Values.Sum(e => e.Paid), payer.Paid);
+        Assert.Equal(plbTotal, payer.ProviderAdjustments);
+        Assert.Equal(cash, payer.Cash); // Σ BPR02 of the checks
+    }
+}
