@@ -178,6 +178,10 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         // waits Portal:DaemonGapWait (0.5 s here) before skipping them, a cost only the tests that wait for a reaction pay.
         // Waiting for the high-water mark here instead cost every test ~80 ms.
         await WaitForReactionsAsync(TimeSpan.FromSeconds(30));
+        // Respawn truncates every table in one statement, locking them one after another; background work (the webhook sender
+        // polling every 50 ms, reaction handlers, statement runs) whose transaction held one of them and wanted another made a
+        // deadlock. The reset pauses that work (it waits at the gate and goes on after) and waits for what is in progress.
+        await using (await Services.GetRequiredService<BackgroundWork>().PauseAsync())
         await using (var conn = new NpgsqlConnection(ConnectionString))
         {
             await conn.OpenAsync();

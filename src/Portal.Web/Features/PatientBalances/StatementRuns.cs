@@ -48,7 +48,8 @@ public sealed class StatementRunQueue
     internal ChannelReader<(string Tenant, Guid RunId)> Reader => channel.Reader;
 }
 
-sealed class StatementRunWorker(StatementRunQueue queue, IServiceProvider services, IDocumentStore store, ILogger<StatementRunWorker> log)
+sealed class StatementRunWorker(StatementRunQueue queue, IServiceProvider services, IDocumentStore store, BackgroundWork work,
+    ILogger<StatementRunWorker> log)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -66,6 +67,7 @@ sealed class StatementRunWorker(StatementRunQueue queue, IServiceProvider servic
         }
         await foreach (var (tenant, runId) in queue.Reader.ReadAllAsync(stoppingToken))
         {
+            using var lease = await work.EnterAsync(stoppingToken);
             try
             {
                 await using var scope = services.CreateAsyncScope();
@@ -217,7 +219,7 @@ public sealed class StatementRunner(IDocumentStore store, PayLinks links, TimePr
 }
 
 /// <summary>Sends queued statement e-mails (Portal:PatientBilling:MailPoll, default 2 s), 50 at a time, 5 attempts each.</summary>
-sealed class StatementMailSender(IDocumentStore store, IMailSender sender, IConfiguration config, TimeProvider clock,
+sealed class StatementMailSender(IDocumentStore store, IMailSender sender, IConfiguration config, TimeProvider clock, BackgroundWork work,
     ILogger<StatementMailSender> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -240,6 +242,7 @@ sealed class StatementMailSender(IDocumentStore store, IMailSender sender, IConf
 
     async Task<int> SendSome(CancellationToken ct)
     {
+        using var lease = await work.EnterAsync(ct);
         await using var session = store.LightweightSession();
         var due = await session.Query<StatementMail>().Where(m => m.SentAt == null && m.Attempts < 5).OrderBy(m => m.QueuedAt).Take(50).ToListAsync(ct);
         foreach (var m in due)

@@ -1,6 +1,7 @@
 using JasperFx.Events;
 using Portal.Web.Features.Claims;
 using Portal.Web.Features.Coding;
+using Portal.Web.Features.PatientBalances;
 
 namespace Portal.Web.Features.Webhooks;
 
@@ -37,7 +38,7 @@ public static class WebhookCatalog
         new(AcknowledgementReceived, "A clearinghouse or payer acknowledged a claim (999/277CA): accepted or rejected"),
         new(RemittancePosted, "An 835 claim payment (or reversal) was posted to a claim"),
         new(DenialCreated, "A payer denied a claim"),
-        new(PatientPaymentPosted, "A patient paid toward a balance", Available: false),
+        new(PatientPaymentPosted, "A patient paid toward a balance (front desk or online), or a payment was refunded"),
     ];
 
     public static readonly IReadOnlySet<string> Names = Types.Select(t => t.Name).ToHashSet();
@@ -49,6 +50,7 @@ public static class WebhookCatalog
         typeof(ClaimCreated), typeof(ClaimMarkedReady), typeof(ClaimHeld), typeof(ClaimReturnedToCoding), typeof(ClaimVoided),
         typeof(ClaimClosed), typeof(ClaimBatched), typeof(ClaimAcceptedByClearinghouse), typeof(ClaimRejectedByClearinghouse),
         typeof(ClaimAcceptedByPayer), typeof(ClaimRejectedByPayer), typeof(ClaimPaymentPosted), typeof(ClaimDenied), typeof(ClaimWrittenOff),
+        typeof(PatientPaymentReceived), typeof(PatientPaymentRefunded),
     ];
 
     public static IEnumerable<WebhookMessage> Translate(IEvent e)
@@ -110,6 +112,20 @@ public static class WebhookCatalog
                 });
                 break;
             case ClaimWrittenOff w: yield return Claim(w.ClaimId, "written_off", null, new { amount = w.Amount }); break;
+            // Patient payments (Features/PatientBalances): amounts and ids; never the reference (a check or card receipt number) or a note.
+            case PatientPaymentReceived p:
+                yield return new(PatientPaymentPosted, new
+                {
+                    patientId = p.PatientId, paymentId = p.PaymentId, change = "received", amount = p.Amount, method = p.Method.ToString(),
+                    source = p.Source, possibleDuplicateOf = p.PossibleDuplicateOf,
+                });
+                break;
+            case PatientPaymentRefunded r:
+                yield return new(PatientPaymentPosted, new
+                {
+                    patientId = r.PatientId, paymentId = r.PaymentId, change = "refunded", amount = -r.Amount, refundId = r.RefundId,
+                });
+                break;
         }
     }
 

@@ -101,7 +101,7 @@ public sealed class WebhookOutbox(IDocumentStore store, NpgsqlDataSource db)
 /// created or replayed, then it is Failed. Every try is logged on the delivery (status code, time, error kind; never a body).
 /// </summary>
 public sealed class WebhookSender(WebhookOutbox outbox, IHttpClientFactory http, IDataProtectionProvider protection, IOptions<WebhookOptions> settings,
-    TimeProvider clock, ILogger<WebhookSender> log) : BackgroundService
+    TimeProvider clock, BackgroundWork work, ILogger<WebhookSender> log) : BackgroundService
 {
     public const string HttpClientName = "webhooks";
     const int KeptAttempts = 20;
@@ -127,6 +127,8 @@ public sealed class WebhookSender(WebhookOutbox outbox, IHttpClientFactory http,
             {
                 if (free > 0)
                 {
+                    // Each claim round and each send passes the background-work gate (the test fixture pauses it while it resets the database).
+                    using var round = await work.EnterAsync(stopping);
                     var now = clock.GetUtcNow();
                     var busy = inFlightPerSubscription.Where(kv => kv.Value >= options.MaxPerSubscription).Select(kv => kv.Key).ToArray();
                     var claimed = await outbox.ClaimAsync(free, options.MaxPerSubscription, busy, now, now + options.Timeout + TimeSpan.FromSeconds(30), stopping);
@@ -141,7 +143,7 @@ public sealed class WebhookSender(WebhookOutbox outbox, IHttpClientFactory http,
                             continue;
                         }
                         Interlocked.Increment(ref inFlight);
-                        var task = SendAsync(c, stopping);
+                        var task = SendAsync(c, work.Join(), stopping);
                         running[task] = true;
                         _ = task.ContinueWith(t => running.TryRemove(t, out _), TaskScheduler.Default);
                     }
@@ -169,7 +171,7 @@ public sealed class WebhookSender(WebhookOutbox outbox, IHttpClientFactory http,
 
     void Done(Guid subscriptionId) => inFlightPerSubscription.AddOrUpdate(subscriptionId, 0, (_, n) => Math.Max(0, n - 1));
 
-    async Task SendAsync(ClaimedDelivery claimed, CancellationToken stopping)
+    async Task SendAsync(ClaimedDelivery claimed, BackgroundWork.Lease lease, CancellationToken stopping)
     {
         var delivery = claimed.Delivery;
         try
@@ -197,6 +199,7 @@ public sealed class WebhookSender(WebhookOutbox outbox, IHttpClientFactory http,
         catch (OperationCanceledException) { }
         finally
         {
+            lease.Dispose();
             Done(delivery.SubscriptionId);
             Interlocked.Decrement(ref inFlight);
             Nudge();
