@@ -73,6 +73,10 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         builder.UseSetting("Portal:ApiLimits:Plans:standard:Window", "00:01:00");
         builder.UseSetting("Portal:ApiLimits:Plans:tiny:PermitLimit", "3");
         builder.UseSetting("Portal:ApiLimits:Plans:tiny:Window", "01:00:00");
+        // The 'quota' plan: a roomy window but 2 requests a day (RateLimitsPerClient).
+        builder.UseSetting("Portal:ApiLimits:Plans:quota:PermitLimit", "100");
+        builder.UseSetting("Portal:ApiLimits:Plans:quota:Window", "00:01:00");
+        builder.UseSetting("Portal:ApiLimits:Plans:quota:DailyQuota", "2");
         // Claim submission: batch files, outbox and inbox in a folder of this run; no background inbox poll (tests call the
         // poller's round themselves); the SFTP tests' client key, written by Claims/Submission/SftpServer when it starts.
         builder.UseSetting("Portal:Submission:Directory", SubmissionDirectory);

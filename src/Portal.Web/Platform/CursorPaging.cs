@@ -19,7 +19,10 @@ public readonly record struct CursorRequest(string? After, int Limit)
 /// <summary>
 /// The cursor convention of every list: <c>cursor</c> (opaque; from <c>next</c> or the Link header) and <c>limit</c> (default 50,
 /// at most 200). Lists are keyset-paged on a stable sort key, so a page never skips or repeats a row when rows are added meanwhile.
-/// Lists that also take <c>page</c>/<c>pageSize</c> keep answering those as before (<see cref="Paging"/>).
+/// Lists that also take <c>page</c>/<c>pageSize</c> keep answering those as before (<see cref="Paging"/>) when asked that way.
+/// The one implementation: a list parses with <see cref="Parse"/>, reads its position with <see cref="Position"/>, fetches
+/// <see cref="CursorRequest.Fetch"/> rows after it, and answers <see cref="Page{T}"/> + <see cref="WithLink{T}"/>; its key is
+/// <see cref="Key"/>(a number that orders the rows, and an optional tie-breaker).
 /// </summary>
 public static class CursorPaging
 {
@@ -44,7 +47,7 @@ public static class CursorPaging
         try
         {
             var key = Encoding.UTF8.GetString(WebEncoders.Base64UrlDecode(cursor[Prefix.Length..]));
-            return key.Length > 0 && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':') ? key : null;
+            return key.Length > 0 && key.All(c => c is >= ' ' and <= '~') ? key : null;
         }
         catch (FormatException) { return null; }
     }
@@ -71,4 +74,28 @@ public static class CursorPaging
 
     /// <summary>A sort key that orders like the time it carries, then the id: fixed width, letters and digits only (any collation sorts it alike).</summary>
     public static string TimeKey(DateTimeOffset at, Guid id) => $"{at.UtcTicks:D19}{id:N}";
+
+    /// <summary>
+    /// A list's position as a key: the number its rows are ordered by (a sequence, or a time as <see cref="Ticks"/>), and a tie-breaker
+    /// for rows with the same number (a control number), when the order needs one.
+    /// </summary>
+    public static string Key(long number, string? tie = null) => tie is null ? number.ToString("D19", System.Globalization.CultureInfo.InvariantCulture)
+        : $"{number.ToString("D19", System.Globalization.CultureInfo.InvariantCulture)}|{tie}";
+
+    /// <summary>A time as the number of a <see cref="Key"/>: whole microseconds, as PostgreSQL keeps it, so the last row seen compares as seen.</summary>
+    public static long Ticks(DateTimeOffset at) => at.UtcTicks - at.UtcTicks % 10;
+
+    public static DateTimeOffset Time(long ticks) => new(ticks, TimeSpan.Zero);
+
+    /// <summary>The position a <see cref="Key"/> names (null on the first page); a cursor of another list is a 400 naming <c>cursor</c>.</summary>
+    public static (long Number, string? Tie)? Position(this CursorRequest request)
+    {
+        if (request.After is not { } key) return null;
+        var bar = key.IndexOf('|');
+        var number = bar < 0 ? key : key[..bar];
+        return number.Length == 19 && long.TryParse(number, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
+            && n < DateTimeOffset.MaxValue.UtcTicks
+            ? (n, bar < 0 ? null : key[(bar + 1)..])
+            : throw new InvalidInput("cursor", "cursor must be a value this list returned in 'next'.");
+    }
 }
