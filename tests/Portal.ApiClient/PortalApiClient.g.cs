@@ -63,8 +63,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<ApiClient>> ListApiClientsAsync(System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<ApiClient>> ListApiClientsAsync(System.Guid practiceId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -78,6 +81,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/api-clients"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/api-clients");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -142,8 +146,11 @@ namespace Portal.Sdk
         /// <param name="idempotency_Key">Optional. A unique value per intended creation (e.g. a UUID). Retrying with the same key, caller and body within 24 hours replays the first 2xx answer (header Idempotent-Replayed: true) instead of creating again; the same key with a different body gives 422; while the first request runs, 409 with Retry-After.</param>
         /// <returns>Created</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<ApiClientCredentials> RegisterApiClientAsync(RegisterApiClient body, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<ApiClientCredentials> RegisterApiClientAsync(System.Guid practiceId, RegisterApiClient body, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (body == null)
                 throw new System.ArgumentNullException("body");
 
@@ -167,6 +174,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/api-clients"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/api-clients");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -248,8 +256,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<ApiClient> RevokeApiClientAsync(System.Guid id, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<ApiClient> RevokeApiClientAsync(System.Guid practiceId, System.Guid id, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (id == null)
                 throw new System.ArgumentNullException("id");
 
@@ -270,6 +281,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/api-clients/{id}/revoke"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/api-clients/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(id, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/revoke");
@@ -727,8 +739,11 @@ namespace Portal.Sdk
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<PageOfOfAuditEntry> ListPhiAccessAsync(int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<PageOfAuditEntry> ListPhiAccessAsync(System.Guid practiceId, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -742,6 +757,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/audit"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/audit");
                     urlBuilder_.Append('?');
                     if (page != null)
@@ -779,7 +795,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<PageOfOfAuditEntry>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<PageOfAuditEntry>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -822,8 +838,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<string> ExportPhiAccessAsync(System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<string> ExportPhiAccessAsync(System.Guid practiceId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -837,6 +856,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/audit/export.csv"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/audit/export.csv");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -900,8 +920,11 @@ namespace Portal.Sdk
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<TradingPartnerSettings> GetTradingPartnerSettingsAsync(System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<TradingPartnerSettings> GetTradingPartnerSettingsAsync(System.Guid practiceId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -915,6 +938,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/claims/submission/settings"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/claims/submission/settings");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -979,8 +1003,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<TradingPartnerSettings> UpdateTradingPartnerSettingsAsync(UpdateTradingPartnerSettings body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<TradingPartnerSettings> UpdateTradingPartnerSettingsAsync(System.Guid practiceId, UpdateTradingPartnerSettings body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (body == null)
                 throw new System.ArgumentNullException("body");
 
@@ -1004,6 +1031,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/claims/submission/settings"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/claims/submission/settings");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -1087,8 +1115,11 @@ namespace Portal.Sdk
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfBatchSummary> ListClaimBatchesAsync(string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfBatchSummary> ListClaimBatchesAsync(System.Guid practiceId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -1102,6 +1133,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/claims/submission/batches"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/claims/submission/batches");
                     urlBuilder_.Append('?');
                     if (cursor != null)
@@ -1186,8 +1218,11 @@ namespace Portal.Sdk
         /// <param name="idempotency_Key">Optional. A unique value per intended creation (e.g. a UUID). Retrying with the same key, caller and body within 24 hours replays the first 2xx answer (header Idempotent-Replayed: true) instead of creating again; the same key with a different body gives 422; while the first request runs, 409 with Retry-After.</param>
         /// <returns>Created</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<BatchSummary>> CreateClaimBatchesAsync(string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<BatchSummary>> CreateClaimBatchesAsync(System.Guid practiceId, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -1205,6 +1240,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/claims/submission/batches"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/claims/submission/batches");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -1275,8 +1311,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<BatchDetail> GetClaimBatchAsync(System.Guid batchId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<BatchDetail> GetClaimBatchAsync(System.Guid practiceId, System.Guid batchId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (batchId == null)
                 throw new System.ArgumentNullException("batchId");
 
@@ -1293,6 +1332,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/claims/submission/batches/{batchId}"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/claims/submission/batches/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(batchId, System.Globalization.CultureInfo.InvariantCulture)));
 
@@ -1364,8 +1404,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task DownloadClaimBatchFileAsync(System.Guid batchId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task DownloadClaimBatchFileAsync(System.Guid practiceId, System.Guid batchId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (batchId == null)
                 throw new System.ArgumentNullException("batchId");
 
@@ -1381,6 +1424,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/claims/submission/batches/{batchId}/file"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/claims/submission/batches/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(batchId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/file");
@@ -1449,8 +1493,11 @@ namespace Portal.Sdk
         /// <param name="idempotency_Key">Optional. A unique value per intended creation (e.g. a UUID). Retrying with the same key, caller and body within 24 hours replays the first 2xx answer (header Idempotent-Replayed: true) instead of creating again; the same key with a different body gives 422; while the first request runs, 409 with Retry-After.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<SendResult> ResendClaimBatchAsync(System.Guid batchId, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<SendResult> ResendClaimBatchAsync(System.Guid practiceId, System.Guid batchId, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (batchId == null)
                 throw new System.ArgumentNullException("batchId");
 
@@ -1471,6 +1518,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/claims/submission/batches/{batchId}/resend"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/claims/submission/batches/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(batchId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/resend");
@@ -1566,8 +1614,11 @@ namespace Portal.Sdk
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfAcknowledgement> ListAcknowledgementsAsync(string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfAcknowledgement> ListAcknowledgementsAsync(System.Guid practiceId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -1581,6 +1632,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/claims/submission/acknowledgements"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/claims/submission/acknowledgements");
                     urlBuilder_.Append('?');
                     if (cursor != null)
@@ -1665,8 +1717,11 @@ namespace Portal.Sdk
         /// <param name="idempotency_Key">Optional. A unique value per intended creation (e.g. a UUID). Retrying with the same key, caller and body within 24 hours replays the first 2xx answer (header Idempotent-Replayed: true) instead of creating again; the same key with a different body gives 422; while the first request runs, 409 with Retry-After.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<AckImportResult> ImportAcknowledgementAsync(FileParameter body, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<AckImportResult> ImportAcknowledgementAsync(System.Guid practiceId, FileParameter body, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (body == null)
                 throw new System.ArgumentNullException("body");
 
@@ -1689,6 +1744,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/claims/submission/acknowledgements"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/claims/submission/acknowledgements");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -1779,8 +1835,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<Acknowledgement> GetAcknowledgementAsync(System.Guid acknowledgementId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<Acknowledgement> GetAcknowledgementAsync(System.Guid practiceId, System.Guid acknowledgementId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (acknowledgementId == null)
                 throw new System.ArgumentNullException("acknowledgementId");
 
@@ -1797,6 +1856,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/claims/submission/acknowledgements/{acknowledgementId}"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/claims/submission/acknowledgements/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(acknowledgementId, System.Globalization.CultureInfo.InvariantCulture)));
 
@@ -1872,8 +1932,11 @@ namespace Portal.Sdk
         /// <param name="idempotency_Key">Optional. A unique value per intended creation (e.g. a UUID). Retrying with the same key, caller and body within 24 hours replays the first 2xx answer (header Idempotent-Replayed: true) instead of creating again; the same key with a different body gives 422; while the first request runs, 409 with Retry-After.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<InboxCheckResult> CheckSubmissionInboxAsync(string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<InboxCheckResult> CheckSubmissionInboxAsync(System.Guid practiceId, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -1891,6 +1954,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/claims/submission/inbox/check"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/claims/submission/inbox/check");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -2073,8 +2137,11 @@ namespace Portal.Sdk
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<ClaimList> ListClaimsAsync(System.Guid? payerId = null, System.Guid? providerId = null, System.DateOnly? dosFrom = null, System.DateOnly? dosTo = null, string state = null, string age = null, string rule = null, string search = null, string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<ClaimList> ListClaimsAsync(System.Guid practiceId, System.Guid? payerId = null, System.Guid? providerId = null, System.DateOnly? dosFrom = null, System.DateOnly? dosTo = null, string state = null, string age = null, string rule = null, string search = null, string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -2088,6 +2155,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/claims"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/claims");
                     urlBuilder_.Append('?');
                     if (payerId != null)
@@ -2198,8 +2266,11 @@ namespace Portal.Sdk
         /// <param name="idempotency_Key">Optional. A unique value per intended creation (e.g. a UUID). Retrying with the same key, caller and body within 24 hours replays the first 2xx answer (header Idempotent-Replayed: true) instead of creating again; the same key with a different body gives 422; while the first request runs, 409 with Retry-After.</param>
         /// <returns>Created</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<ClaimView> DraftClaimAsync(DraftClaim body, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<ClaimView> DraftClaimAsync(System.Guid practiceId, DraftClaim body, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (body == null)
                 throw new System.ArgumentNullException("body");
 
@@ -2223,6 +2294,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/claims"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/claims");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -2313,8 +2385,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<string> ExportClaimsAsync(System.Guid? payerId = null, System.Guid? providerId = null, System.DateOnly? dosFrom = null, System.DateOnly? dosTo = null, string state = null, string age = null, string rule = null, string search = null, string sort = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<string> ExportClaimsAsync(System.Guid practiceId, System.Guid? payerId = null, System.Guid? providerId = null, System.DateOnly? dosFrom = null, System.DateOnly? dosTo = null, string state = null, string age = null, string rule = null, string search = null, string sort = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -2328,6 +2403,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/claims/export.csv"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/claims/export.csv");
                     urlBuilder_.Append('?');
                     if (payerId != null)
@@ -2426,8 +2502,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<ClaimEditGroup>> ListClaimEditsAsync(System.Guid? payerId = null, System.Guid? providerId = null, System.DateOnly? dosFrom = null, System.DateOnly? dosTo = null, string state = null, string age = null, string rule = null, string search = null, string sort = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<ClaimEditGroup>> ListClaimEditsAsync(System.Guid practiceId, System.Guid? payerId = null, System.Guid? providerId = null, System.DateOnly? dosFrom = null, System.DateOnly? dosTo = null, string state = null, string age = null, string rule = null, string search = null, string sort = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -2441,6 +2520,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/claims/edits"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/claims/edits");
                     urlBuilder_.Append('?');
                     if (payerId != null)
@@ -2543,8 +2623,11 @@ namespace Portal.Sdk
         /// <param name="idempotency_Key">Optional. A unique value per intended creation (e.g. a UUID). Retrying with the same key, caller and body within 24 hours replays the first 2xx answer (header Idempotent-Replayed: true) instead of creating again; the same key with a different body gives 422; while the first request runs, 409 with Retry-After.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<BulkClaimResult>> BulkClaimActionAsync(BulkClaimAction body, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<BulkClaimResult>> BulkClaimActionAsync(System.Guid practiceId, BulkClaimAction body, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (body == null)
                 throw new System.ArgumentNullException("body");
 
@@ -2568,6 +2651,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/claims/bulk"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/claims/bulk");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -2648,8 +2732,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<ClaimView> GetClaimAsync(System.Guid claimId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<ClaimView> GetClaimAsync(System.Guid practiceId, System.Guid claimId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (claimId == null)
                 throw new System.ArgumentNullException("claimId");
 
@@ -2666,6 +2753,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/claims/{claimId}"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/claims/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(claimId, System.Globalization.CultureInfo.InvariantCulture)));
 
@@ -2737,8 +2825,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<ClaimHistoryEntry>> GetClaimHistoryAsync(System.Guid claimId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<ClaimHistoryEntry>> GetClaimHistoryAsync(System.Guid practiceId, System.Guid claimId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (claimId == null)
                 throw new System.ArgumentNullException("claimId");
 
@@ -2755,6 +2846,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/claims/{claimId}/history"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/claims/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(claimId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/history");
@@ -2830,8 +2922,11 @@ namespace Portal.Sdk
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task GetClaimCms1500Async(System.Guid claimId, string mode = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task GetClaimCms1500Async(System.Guid practiceId, System.Guid claimId, string mode = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (claimId == null)
                 throw new System.ArgumentNullException("claimId");
 
@@ -2847,6 +2942,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/claims/{claimId}/cms1500.pdf"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/claims/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(claimId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/cms1500.pdf");
@@ -2934,8 +3030,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<ClaimView> ChangeClaimCodesAsync(System.Guid claimId, ChangeClaimCodes body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<ClaimView> ChangeClaimCodesAsync(System.Guid practiceId, System.Guid claimId, ChangeClaimCodes body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (claimId == null)
                 throw new System.ArgumentNullException("claimId");
 
@@ -2962,6 +3061,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/claims/{claimId}/codes"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/claims/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(claimId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/codes");
@@ -3068,8 +3168,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<ClaimView> ChangeClaimDetailsAsync(System.Guid claimId, ChangeClaimDetails body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<ClaimView> ChangeClaimDetailsAsync(System.Guid practiceId, System.Guid claimId, ChangeClaimDetails body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (claimId == null)
                 throw new System.ArgumentNullException("claimId");
 
@@ -3096,6 +3199,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/claims/{claimId}/details"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/claims/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(claimId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/details");
@@ -3202,8 +3306,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<ClaimView> RescrubClaimAsync(System.Guid claimId, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<ClaimView> RescrubClaimAsync(System.Guid practiceId, System.Guid claimId, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (claimId == null)
                 throw new System.ArgumentNullException("claimId");
 
@@ -3224,6 +3331,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/claims/{claimId}/scrub"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/claims/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(claimId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/scrub");
@@ -3320,8 +3428,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<ClaimView> OverrideClaimWarningAsync(System.Guid claimId, OverrideClaimWarning body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<ClaimView> OverrideClaimWarningAsync(System.Guid practiceId, System.Guid claimId, OverrideClaimWarning body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (claimId == null)
                 throw new System.ArgumentNullException("claimId");
 
@@ -3348,6 +3459,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/claims/{claimId}/overrides"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/claims/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(claimId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/overrides");
@@ -3454,8 +3566,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<ClaimView> MarkClaimReadyAsync(System.Guid claimId, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<ClaimView> MarkClaimReadyAsync(System.Guid practiceId, System.Guid claimId, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (claimId == null)
                 throw new System.ArgumentNullException("claimId");
 
@@ -3476,6 +3591,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/claims/{claimId}/ready"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/claims/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(claimId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/ready");
@@ -3572,8 +3688,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<ClaimView> ReturnClaimToCodingAsync(System.Guid claimId, ReturnClaimToCoding body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<ClaimView> ReturnClaimToCodingAsync(System.Guid practiceId, System.Guid claimId, ReturnClaimToCoding body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (claimId == null)
                 throw new System.ArgumentNullException("claimId");
 
@@ -3600,6 +3719,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/claims/{claimId}/return-to-coding"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/claims/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(claimId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/return-to-coding");
@@ -3706,8 +3826,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<ClaimView> RecordPayerClaimNumberAsync(System.Guid claimId, RecordPayerClaimNumber body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<ClaimView> RecordPayerClaimNumberAsync(System.Guid practiceId, System.Guid claimId, RecordPayerClaimNumber body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (claimId == null)
                 throw new System.ArgumentNullException("claimId");
 
@@ -3734,6 +3857,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/claims/{claimId}/payer-claim-number"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/claims/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(claimId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/payer-claim-number");
@@ -3841,8 +3965,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>Created</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<ClaimView> CorrectClaimAsync(System.Guid claimId, ReplaceClaim body, string idempotency_Key = null, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<ClaimView> CorrectClaimAsync(System.Guid practiceId, System.Guid claimId, ReplaceClaim body, string idempotency_Key = null, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (claimId == null)
                 throw new System.ArgumentNullException("claimId");
 
@@ -3872,6 +3999,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/claims/{claimId}/correct"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/claims/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(claimId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/correct");
@@ -3979,8 +4107,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>Created</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<ClaimView> VoidClaimAsync(System.Guid claimId, ReplaceClaim body, string idempotency_Key = null, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<ClaimView> VoidClaimAsync(System.Guid practiceId, System.Guid claimId, ReplaceClaim body, string idempotency_Key = null, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (claimId == null)
                 throw new System.ArgumentNullException("claimId");
 
@@ -4010,6 +4141,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/claims/{claimId}/void"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/claims/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(claimId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/void");
@@ -4117,8 +4249,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>Created</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<ClaimView> DraftSecondaryClaimAsync(System.Guid claimId, string idempotency_Key = null, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<ClaimView> DraftSecondaryClaimAsync(System.Guid practiceId, System.Guid claimId, string idempotency_Key = null, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (claimId == null)
                 throw new System.ArgumentNullException("claimId");
 
@@ -4142,6 +4277,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/claims/{claimId}/secondary"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/claims/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(claimId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/secondary");
@@ -5687,8 +5823,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CodingChart> GetCodingChartAsync(System.Guid encounterId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CodingChart> GetCodingChartAsync(System.Guid practiceId, System.Guid encounterId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (encounterId == null)
                 throw new System.ArgumentNullException("encounterId");
 
@@ -5705,6 +5844,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/encounters/{encounterId}/coding"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/encounters/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(encounterId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/coding");
@@ -5778,8 +5918,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CodingChart> SendToCodingAsync(System.Guid encounterId, SendToCoding body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CodingChart> SendToCodingAsync(System.Guid practiceId, System.Guid encounterId, SendToCoding body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (encounterId == null)
                 throw new System.ArgumentNullException("encounterId");
 
@@ -5806,6 +5949,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/encounters/{encounterId}/coding/queue"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/encounters/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(encounterId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/coding/queue");
@@ -5912,8 +6056,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CodingChart> AssignChartAsync(System.Guid encounterId, AssignChart body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CodingChart> AssignChartAsync(System.Guid practiceId, System.Guid encounterId, AssignChart body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (encounterId == null)
                 throw new System.ArgumentNullException("encounterId");
 
@@ -5940,6 +6087,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/encounters/{encounterId}/coding/assign"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/encounters/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(encounterId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/coding/assign");
@@ -6053,8 +6201,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CodingChart> ReleaseChartAsync(System.Guid encounterId, ReleaseChart body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CodingChart> ReleaseChartAsync(System.Guid practiceId, System.Guid encounterId, ReleaseChart body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (encounterId == null)
                 throw new System.ArgumentNullException("encounterId");
 
@@ -6081,6 +6232,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/encounters/{encounterId}/coding/release"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/encounters/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(encounterId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/coding/release");
@@ -6187,8 +6339,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CodingChart> CodeDiagnosesAsync(System.Guid encounterId, CodeDiagnoses body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CodingChart> CodeDiagnosesAsync(System.Guid practiceId, System.Guid encounterId, CodeDiagnoses body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (encounterId == null)
                 throw new System.ArgumentNullException("encounterId");
 
@@ -6215,6 +6370,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/encounters/{encounterId}/coding/diagnoses"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/encounters/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(encounterId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/coding/diagnoses");
@@ -6331,8 +6487,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CodingChart> CodeServiceLinesAsync(System.Guid encounterId, CodeServiceLines body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CodingChart> CodeServiceLinesAsync(System.Guid practiceId, System.Guid encounterId, CodeServiceLines body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (encounterId == null)
                 throw new System.ArgumentNullException("encounterId");
 
@@ -6359,6 +6518,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/encounters/{encounterId}/coding/lines"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/encounters/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(encounterId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/coding/lines");
@@ -6472,8 +6632,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CodingChart> RaiseProviderQueryAsync(System.Guid encounterId, RaiseProviderQuery body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CodingChart> RaiseProviderQueryAsync(System.Guid practiceId, System.Guid encounterId, RaiseProviderQuery body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (encounterId == null)
                 throw new System.ArgumentNullException("encounterId");
 
@@ -6500,6 +6663,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/encounters/{encounterId}/coding/queries"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/encounters/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(encounterId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/coding/queries");
@@ -6613,8 +6777,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CodingChart> AnswerProviderQueryAsync(System.Guid encounterId, System.Guid queryId, AnswerProviderQuery body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CodingChart> AnswerProviderQueryAsync(System.Guid practiceId, System.Guid encounterId, System.Guid queryId, AnswerProviderQuery body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (encounterId == null)
                 throw new System.ArgumentNullException("encounterId");
 
@@ -6644,6 +6811,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/encounters/{encounterId}/coding/queries/{queryId}/answer"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/encounters/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(encounterId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/coding/queries/");
@@ -6759,8 +6927,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CodingChart> AnswerProviderQueryForProviderAsync(System.Guid encounterId, System.Guid queryId, AnswerProviderQuery body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CodingChart> AnswerProviderQueryForProviderAsync(System.Guid practiceId, System.Guid encounterId, System.Guid queryId, AnswerProviderQuery body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (encounterId == null)
                 throw new System.ArgumentNullException("encounterId");
 
@@ -6790,6 +6961,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/encounters/{encounterId}/coding/queries/{queryId}/answer-for-provider"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/encounters/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(encounterId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/coding/queries/");
@@ -6905,8 +7077,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CodingChart> SubmitChartAsync(System.Guid encounterId, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CodingChart> SubmitChartAsync(System.Guid practiceId, System.Guid encounterId, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (encounterId == null)
                 throw new System.ArgumentNullException("encounterId");
 
@@ -6927,6 +7102,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/encounters/{encounterId}/coding/submit"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/encounters/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(encounterId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/coding/submit");
@@ -7020,8 +7196,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CodingChart> ReviewChartAsync(System.Guid encounterId, ReviewChart body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CodingChart> ReviewChartAsync(System.Guid practiceId, System.Guid encounterId, ReviewChart body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (encounterId == null)
                 throw new System.ArgumentNullException("encounterId");
 
@@ -7048,6 +7227,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/encounters/{encounterId}/coding/review"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/encounters/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(encounterId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/coding/review");
@@ -7161,8 +7341,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CodingChart> ReturnChartAsync(System.Guid encounterId, ReturnChart body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CodingChart> ReturnChartAsync(System.Guid practiceId, System.Guid encounterId, ReturnChart body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (encounterId == null)
                 throw new System.ArgumentNullException("encounterId");
 
@@ -7189,6 +7372,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/encounters/{encounterId}/coding/return"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/encounters/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(encounterId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/coding/return");
@@ -7295,8 +7479,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CodingChart> FileQaRebuttalAsync(System.Guid encounterId, FileQaRebuttal body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CodingChart> FileQaRebuttalAsync(System.Guid practiceId, System.Guid encounterId, FileQaRebuttal body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (encounterId == null)
                 throw new System.ArgumentNullException("encounterId");
 
@@ -7323,6 +7510,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/encounters/{encounterId}/coding/rebuttal"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/encounters/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(encounterId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/coding/rebuttal");
@@ -7429,8 +7617,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CodingChart> DecideQaRebuttalAsync(System.Guid encounterId, DecideQaRebuttal body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CodingChart> DecideQaRebuttalAsync(System.Guid practiceId, System.Guid encounterId, DecideQaRebuttal body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (encounterId == null)
                 throw new System.ArgumentNullException("encounterId");
 
@@ -7457,6 +7648,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/encounters/{encounterId}/coding/rebuttal/decision"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/encounters/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(encounterId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/coding/rebuttal/decision");
@@ -7572,8 +7764,11 @@ namespace Portal.Sdk
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<OpenProviderQuery>> ListOpenProviderQueriesAsync(System.Guid? providerId = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<OpenProviderQuery>> ListOpenProviderQueriesAsync(System.Guid practiceId, System.Guid? providerId = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -7587,6 +7782,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/provider-queries"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/provider-queries");
                     urlBuilder_.Append('?');
                     if (providerId != null)
@@ -7656,8 +7852,11 @@ namespace Portal.Sdk
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<CoderAccuracy>> GetCodingAccuracyAsync(System.DateTimeOffset? from = null, System.DateTimeOffset? to = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<CoderAccuracy>> GetCodingAccuracyAsync(System.Guid practiceId, System.DateTimeOffset? from = null, System.DateTimeOffset? to = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -7671,6 +7870,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/qa/accuracy"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/qa/accuracy");
                     urlBuilder_.Append('?');
                     if (from != null)
@@ -7744,8 +7944,11 @@ namespace Portal.Sdk
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task ListQaReviewsAsync(System.Guid? coderId = null, string rebuttal = null, bool? errors = null, System.DateTimeOffset? from = null, System.DateTimeOffset? to = null, int? page = null, int? pageSize = null, string format = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task ListQaReviewsAsync(System.Guid practiceId, System.Guid? coderId = null, string rebuttal = null, bool? errors = null, System.DateTimeOffset? from = null, System.DateTimeOffset? to = null, int? page = null, int? pageSize = null, string format = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -7758,6 +7961,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/qa/reviews"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/qa/reviews");
                     urlBuilder_.Append('?');
                     if (coderId != null)
@@ -7850,8 +8054,11 @@ namespace Portal.Sdk
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task GetCodingProductivityAsync(System.DateTimeOffset? from = null, System.DateTimeOffset? to = null, string format = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task GetCodingProductivityAsync(System.Guid practiceId, System.DateTimeOffset? from = null, System.DateTimeOffset? to = null, string format = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -7864,6 +8071,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/coding/productivity"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/coding/productivity");
                     urlBuilder_.Append('?');
                     if (from != null)
@@ -7936,8 +8144,11 @@ namespace Portal.Sdk
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task GetCodingTurnaroundAsync(System.DateTimeOffset? from = null, System.DateTimeOffset? to = null, string format = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task GetCodingTurnaroundAsync(System.Guid practiceId, System.DateTimeOffset? from = null, System.DateTimeOffset? to = null, string format = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -7950,6 +8161,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/coding/turnaround"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/coding/turnaround");
                     urlBuilder_.Append('?');
                     if (from != null)
@@ -8022,8 +8234,11 @@ namespace Portal.Sdk
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<PageOfOfCodingQueueItem> ListCodingQueueAsync(EncounterStatus? status = null, System.Guid? coderId = null, string coder = null, bool? overdue = null, string sort = null, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<PageOfCodingQueueItem> ListCodingQueueAsync(System.Guid practiceId, EncounterStatus? status = null, System.Guid? coderId = null, string coder = null, bool? overdue = null, string sort = null, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -8037,6 +8252,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/coding/queue"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/coding/queue");
                     urlBuilder_.Append('?');
                     if (status != null)
@@ -8094,7 +8310,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<PageOfOfCodingQueueItem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<PageOfCodingQueueItem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -8127,8 +8343,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<string> ExportCodingQueueAsync(EncounterStatus? status = null, System.Guid? coderId = null, string coder = null, bool? overdue = null, string sort = null, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<string> ExportCodingQueueAsync(System.Guid practiceId, EncounterStatus? status = null, System.Guid? coderId = null, string coder = null, bool? overdue = null, string sort = null, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -8142,6 +8361,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/coding/queue/export.csv"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/coding/queue/export.csv");
                     urlBuilder_.Append('?');
                     if (status != null)
@@ -8236,8 +8456,11 @@ namespace Portal.Sdk
         /// <param name="idempotency_Key">Optional. A unique value per intended creation (e.g. a UUID). Retrying with the same key, caller and body within 24 hours replays the first 2xx answer (header Idempotent-Replayed: true) instead of creating again; the same key with a different body gives 422; while the first request runs, 409 with Retry-After.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<PulledChart> PullNextChartAsync(string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<PulledChart> PullNextChartAsync(System.Guid practiceId, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -8255,6 +8478,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/coding/queue/next"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/coding/queue/next");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -8324,7 +8548,7 @@ namespace Portal.Sdk
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<PageOfOfCodingQueueItem> ListVendorQueueAsync(EncounterStatus? status = null, System.Guid? coderId = null, string coder = null, bool? overdue = null, string sort = null, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<PageOfCodingQueueItem> ListVendorQueueAsync(EncounterStatus? status = null, System.Guid? coderId = null, string coder = null, bool? overdue = null, string sort = null, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -8395,7 +8619,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<PageOfOfCodingQueueItem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<PageOfCodingQueueItem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -8522,8 +8746,11 @@ namespace Portal.Sdk
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<PageOfOfDenialWorkItem> ListDenialWorkItemsAsync(string state = null, string category = null, string owner = null, System.Guid? payerId = null, bool? overdue = null, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<PageOfDenialWorkItem> ListDenialWorkItemsAsync(System.Guid practiceId, string state = null, string category = null, string owner = null, System.Guid? payerId = null, bool? overdue = null, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -8537,6 +8764,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/denials"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/denials");
                     urlBuilder_.Append('?');
                     if (state != null)
@@ -8594,7 +8822,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<PageOfOfDenialWorkItem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<PageOfDenialWorkItem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -8627,8 +8855,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<string> ExportDenialWorkItemsAsync(string state = null, string category = null, string owner = null, System.Guid? payerId = null, bool? overdue = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<string> ExportDenialWorkItemsAsync(System.Guid practiceId, string state = null, string category = null, string owner = null, System.Guid? payerId = null, bool? overdue = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -8642,6 +8873,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/denials/export.csv"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/denials/export.csv");
                     urlBuilder_.Append('?');
                     if (state != null)
@@ -8724,8 +8956,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<WorkItemDetails> GetDenialWorkItemAsync(System.Guid workItemId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<WorkItemDetails> GetDenialWorkItemAsync(System.Guid practiceId, System.Guid workItemId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (workItemId == null)
                 throw new System.ArgumentNullException("workItemId");
 
@@ -8742,6 +8977,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/denials/{workItemId}"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/denials/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(workItemId, System.Globalization.CultureInfo.InvariantCulture)));
 
@@ -8814,8 +9050,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<int> AssignDenialWorkItemsAsync(AssignWorkItems body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<int> AssignDenialWorkItemsAsync(System.Guid practiceId, AssignWorkItems body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (body == null)
                 throw new System.ArgumentNullException("body");
 
@@ -8839,6 +9078,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/denials/assign"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/denials/assign");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -8930,8 +9170,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<WorkItemDetails> AddDenialNoteAsync(System.Guid workItemId, AddWorkItemNote body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<WorkItemDetails> AddDenialNoteAsync(System.Guid practiceId, System.Guid workItemId, AddWorkItemNote body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (workItemId == null)
                 throw new System.ArgumentNullException("workItemId");
 
@@ -8958,6 +9201,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/denials/{workItemId}/notes"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/denials/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(workItemId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/notes");
@@ -9061,8 +9305,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<WorkItemDetails> AttachDenialDocumentAsync(System.Guid workItemId, string if_Match = null, FileParameter file = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<WorkItemDetails> AttachDenialDocumentAsync(System.Guid practiceId, System.Guid workItemId, string if_Match = null, FileParameter file = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (workItemId == null)
                 throw new System.ArgumentNullException("workItemId");
 
@@ -9097,6 +9344,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/denials/{workItemId}/attachments"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/denials/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(workItemId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/attachments");
@@ -9189,8 +9437,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task DownloadDenialDocumentAsync(System.Guid workItemId, System.Guid documentId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task DownloadDenialDocumentAsync(System.Guid practiceId, System.Guid workItemId, System.Guid documentId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (workItemId == null)
                 throw new System.ArgumentNullException("workItemId");
 
@@ -9209,6 +9460,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/denials/{workItemId}/documents/{documentId}"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/denials/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(workItemId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/documents/");
@@ -9413,8 +9665,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<WorkItemDetails> ResolveDenialAsync(System.Guid workItemId, ResolveDenial body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<WorkItemDetails> ResolveDenialAsync(System.Guid practiceId, System.Guid workItemId, ResolveDenial body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (workItemId == null)
                 throw new System.ArgumentNullException("workItemId");
 
@@ -9441,6 +9696,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/denials/{workItemId}/resolve"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/denials/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(workItemId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/resolve");
@@ -9689,8 +9945,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<WorkItemDetails> ApproveDenialWriteOffAsync(System.Guid workItemId, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<WorkItemDetails> ApproveDenialWriteOffAsync(System.Guid practiceId, System.Guid workItemId, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (workItemId == null)
                 throw new System.ArgumentNullException("workItemId");
 
@@ -9711,6 +9970,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/denials/{workItemId}/write-off/approve"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/denials/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(workItemId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/write-off/approve");
@@ -9985,8 +10245,11 @@ namespace Portal.Sdk
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<PageOfOfEncounterListRow> ListEncountersAsync(EncounterStatus? status = null, System.DateOnly? dosFrom = null, System.DateOnly? dosTo = null, System.Guid? providerId = null, string patient = null, string sort = null, int? page = null, int? pageSize = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<PageOfEncounterListRow> ListEncountersAsync(System.Guid practiceId, EncounterStatus? status = null, System.DateOnly? dosFrom = null, System.DateOnly? dosTo = null, System.Guid? providerId = null, string patient = null, string sort = null, int? page = null, int? pageSize = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -10000,6 +10263,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/encounters"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/encounters");
                     urlBuilder_.Append('?');
                     if (status != null)
@@ -10069,7 +10333,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<PageOfOfEncounterListRow>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<PageOfEncounterListRow>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -10106,8 +10370,11 @@ namespace Portal.Sdk
         /// <param name="idempotency_Key">Optional. A unique value per intended creation (e.g. a UUID). Retrying with the same key, caller and body within 24 hours replays the first 2xx answer (header Idempotent-Replayed: true) instead of creating again; the same key with a different body gives 422; while the first request runs, 409 with Retry-After.</param>
         /// <returns>Created</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<EncounterDetails> OpenEncounterAsync(OpenEncounter body, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<EncounterDetails> OpenEncounterAsync(System.Guid practiceId, OpenEncounter body, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (body == null)
                 throw new System.ArgumentNullException("body");
 
@@ -10131,6 +10398,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/encounters"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/encounters");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -10211,8 +10479,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<string> ExportEncountersAsync(EncounterStatus? status = null, System.DateOnly? dosFrom = null, System.DateOnly? dosTo = null, System.Guid? providerId = null, string patient = null, string sort = null, int? page = null, int? pageSize = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<string> ExportEncountersAsync(System.Guid practiceId, EncounterStatus? status = null, System.DateOnly? dosFrom = null, System.DateOnly? dosTo = null, System.Guid? providerId = null, string patient = null, string sort = null, int? page = null, int? pageSize = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -10226,6 +10497,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/encounters/export.csv"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/encounters/export.csv");
                     urlBuilder_.Append('?');
                     if (status != null)
@@ -10332,8 +10604,11 @@ namespace Portal.Sdk
         /// <param name="idempotency_Key">Optional. A unique value per intended creation (e.g. a UUID). Retrying with the same key, caller and body within 24 hours replays the first 2xx answer (header Idempotent-Replayed: true) instead of creating again; the same key with a different body gives 422; while the first request runs, 409 with Retry-After.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CsvImportSummary> ImportEncountersAsync(FileParameter body, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CsvImportSummary> ImportEncountersAsync(System.Guid practiceId, FileParameter body, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (body == null)
                 throw new System.ArgumentNullException("body");
 
@@ -10356,6 +10631,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/encounters/import"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/encounters/import");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -10426,8 +10702,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<EncounterDetails> GetEncounterAsync(System.Guid encounterId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<EncounterDetails> GetEncounterAsync(System.Guid practiceId, System.Guid encounterId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (encounterId == null)
                 throw new System.ArgumentNullException("encounterId");
 
@@ -10444,6 +10723,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/encounters/{encounterId}"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/encounters/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(encounterId, System.Globalization.CultureInfo.InvariantCulture)));
 
@@ -10515,8 +10795,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<HistoryEntry>> GetEncounterHistoryAsync(System.Guid encounterId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<HistoryEntry>> GetEncounterHistoryAsync(System.Guid practiceId, System.Guid encounterId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (encounterId == null)
                 throw new System.ArgumentNullException("encounterId");
 
@@ -10533,6 +10816,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/encounters/{encounterId}/history"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/encounters/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(encounterId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/history");
@@ -10609,8 +10893,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<EncounterDetails> ReviseVisitNotesAsync(System.Guid encounterId, ReviseVisitNotes body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<EncounterDetails> ReviseVisitNotesAsync(System.Guid practiceId, System.Guid encounterId, ReviseVisitNotes body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (encounterId == null)
                 throw new System.ArgumentNullException("encounterId");
 
@@ -10637,6 +10924,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/encounters/{encounterId}/notes"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/encounters/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(encounterId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/notes");
@@ -10744,8 +11032,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>Created</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<DocumentSummary> AttachDocumentAsync(System.Guid encounterId, string idempotency_Key = null, string if_Match = null, FileParameter file = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<DocumentSummary> AttachDocumentAsync(System.Guid practiceId, System.Guid encounterId, string idempotency_Key = null, string if_Match = null, FileParameter file = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (encounterId == null)
                 throw new System.ArgumentNullException("encounterId");
 
@@ -10783,6 +11074,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/encounters/{encounterId}/documents"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/encounters/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(encounterId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/documents");
@@ -10905,8 +11197,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task DownloadDocumentAsync(System.Guid encounterId, System.Guid documentId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task DownloadDocumentAsync(System.Guid practiceId, System.Guid encounterId, System.Guid documentId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (encounterId == null)
                 throw new System.ArgumentNullException("encounterId");
 
@@ -10925,6 +11220,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/encounters/{encounterId}/documents/{documentId}"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/encounters/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(encounterId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/documents/");
@@ -10994,8 +11290,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<EncounterDetails> ReviseEncounterServiceAsync(System.Guid encounterId, ReviseEncounter body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<EncounterDetails> ReviseEncounterServiceAsync(System.Guid practiceId, System.Guid encounterId, ReviseEncounter body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (encounterId == null)
                 throw new System.ArgumentNullException("encounterId");
 
@@ -11022,6 +11321,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/encounters/{encounterId}/service"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/encounters/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(encounterId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/service");
@@ -11135,8 +11435,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<EncounterDetails> HoldEncounterAsync(System.Guid encounterId, HoldEncounter body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<EncounterDetails> HoldEncounterAsync(System.Guid practiceId, System.Guid encounterId, HoldEncounter body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (encounterId == null)
                 throw new System.ArgumentNullException("encounterId");
 
@@ -11163,6 +11466,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/encounters/{encounterId}/hold"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/encounters/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(encounterId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/hold");
@@ -11266,8 +11570,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<EncounterDetails> ReleaseEncounterHoldAsync(System.Guid encounterId, ReleaseEncounterHold body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<EncounterDetails> ReleaseEncounterHoldAsync(System.Guid practiceId, System.Guid encounterId, ReleaseEncounterHold body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (encounterId == null)
                 throw new System.ArgumentNullException("encounterId");
 
@@ -11294,6 +11601,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/encounters/{encounterId}/hold/release"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/encounters/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(encounterId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/hold/release");
@@ -11399,8 +11707,11 @@ namespace Portal.Sdk
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<PatientLedgerView> GetPatientLedgerAsync(System.Guid patientId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<PatientLedgerView> GetPatientLedgerAsync(System.Guid practiceId, System.Guid patientId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (patientId == null)
                 throw new System.ArgumentNullException("patientId");
 
@@ -11417,6 +11728,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/patients/{patientId}/ledger"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/patients/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(patientId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/ledger");
@@ -11493,8 +11805,11 @@ namespace Portal.Sdk
         /// <param name="idempotency_Key">Optional. A unique value per intended creation (e.g. a UUID). Retrying with the same key, caller and body within 24 hours replays the first 2xx answer (header Idempotent-Replayed: true) instead of creating again; the same key with a different body gives 422; while the first request runs, 409 with Retry-After.</param>
         /// <returns>Created</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<PaymentPosted> PostPatientPaymentAsync(System.Guid patientId, PostPatientPayment body, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<PaymentPosted> PostPatientPaymentAsync(System.Guid practiceId, System.Guid patientId, PostPatientPayment body, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (patientId == null)
                 throw new System.ArgumentNullException("patientId");
 
@@ -11521,6 +11836,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/patients/{patientId}/payments"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/patients/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(patientId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/payments");
@@ -11604,8 +11920,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>Created</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<RefundPosted> RefundPatientPaymentAsync(System.Guid patientId, System.Guid paymentId, RefundPatientPayment body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<RefundPosted> RefundPatientPaymentAsync(System.Guid practiceId, System.Guid patientId, System.Guid paymentId, RefundPatientPayment body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (patientId == null)
                 throw new System.ArgumentNullException("patientId");
 
@@ -11635,6 +11954,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/patients/{patientId}/payments/{paymentId}/refunds"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/patients/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(patientId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/payments/");
@@ -11720,8 +12040,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>No Content</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task SetStatementEmailAsync(System.Guid patientId, SetStatementEmail body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task SetStatementEmailAsync(System.Guid practiceId, System.Guid patientId, SetStatementEmail body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (patientId == null)
                 throw new System.ArgumentNullException("patientId");
 
@@ -11747,6 +12070,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/patients/{patientId}/statement-email"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/patients/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(patientId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/statement-email");
@@ -11825,8 +12149,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>No Content</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task HoldPatientStatementsAsync(System.Guid patientId, AccountReason body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task HoldPatientStatementsAsync(System.Guid practiceId, System.Guid patientId, AccountReason body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (patientId == null)
                 throw new System.ArgumentNullException("patientId");
 
@@ -11852,6 +12179,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/patients/{patientId}/hold"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/patients/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(patientId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/hold");
@@ -11930,8 +12258,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>No Content</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task ReleasePatientHoldAsync(System.Guid patientId, AccountReason body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task ReleasePatientHoldAsync(System.Guid practiceId, System.Guid patientId, AccountReason body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (patientId == null)
                 throw new System.ArgumentNullException("patientId");
 
@@ -11957,6 +12288,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/patients/{patientId}/hold/release"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/patients/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(patientId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/hold/release");
@@ -12035,8 +12367,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>No Content</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task SendPatientToCollectionsAsync(System.Guid patientId, AccountReason body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task SendPatientToCollectionsAsync(System.Guid practiceId, System.Guid patientId, AccountReason body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (patientId == null)
                 throw new System.ArgumentNullException("patientId");
 
@@ -12062,6 +12397,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/patients/{patientId}/collections"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/patients/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(patientId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/collections");
@@ -12140,8 +12476,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>No Content</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task RecallPatientFromCollectionsAsync(System.Guid patientId, AccountReason body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task RecallPatientFromCollectionsAsync(System.Guid practiceId, System.Guid patientId, AccountReason body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (patientId == null)
                 throw new System.ArgumentNullException("patientId");
 
@@ -12167,6 +12506,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/patients/{patientId}/collections/recall"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/patients/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(patientId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/collections/recall");
@@ -12245,8 +12585,11 @@ namespace Portal.Sdk
         /// <param name="idempotency_Key">Optional. A unique value per intended creation (e.g. a UUID). Retrying with the same key, caller and body within 24 hours replays the first 2xx answer (header Idempotent-Replayed: true) instead of creating again; the same key with a different body gives 422; while the first request runs, 409 with Retry-After.</param>
         /// <returns>Created</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<PlanView> AgreePaymentPlanAsync(System.Guid patientId, AgreePaymentPlan body, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<PlanView> AgreePaymentPlanAsync(System.Guid practiceId, System.Guid patientId, AgreePaymentPlan body, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (patientId == null)
                 throw new System.ArgumentNullException("patientId");
 
@@ -12273,6 +12616,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/patients/{patientId}/payment-plans"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/patients/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(patientId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/payment-plans");
@@ -12356,8 +12700,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>No Content</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task CancelPaymentPlanAsync(System.Guid patientId, System.Guid planId, AccountReason body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task CancelPaymentPlanAsync(System.Guid practiceId, System.Guid patientId, System.Guid planId, AccountReason body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (patientId == null)
                 throw new System.ArgumentNullException("patientId");
 
@@ -12386,6 +12733,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/patients/{patientId}/payment-plans/{planId}/cancel"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/patients/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(patientId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/payment-plans/");
@@ -12465,8 +12813,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<PageOfOfPatientBalanceRow> ListPatientBalancesAsync(int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<PageOfPatientBalanceRow> ListPatientBalancesAsync(System.Guid practiceId, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -12480,6 +12831,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/patient-balances"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/patient-balances");
                     urlBuilder_.Append('?');
                     if (page != null)
@@ -12517,7 +12869,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<PageOfOfPatientBalanceRow>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<PageOfPatientBalanceRow>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -12550,8 +12902,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<PossibleDuplicate>> ListPossibleDuplicatePaymentsAsync(System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<PossibleDuplicate>> ListPossibleDuplicatePaymentsAsync(System.Guid practiceId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -12565,6 +12920,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/patient-balances/possible-duplicates"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/patient-balances/possible-duplicates");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -12625,8 +12981,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<MissedPlanRow>> ListMissedPaymentPlansAsync(System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<MissedPlanRow>> ListMissedPaymentPlansAsync(System.Guid practiceId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -12640,6 +12999,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/payment-plans/missed"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/payment-plans/missed");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -12700,8 +13060,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<PatientBillingSettings> GetPatientBillingSettingsAsync(System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<PatientBillingSettings> GetPatientBillingSettingsAsync(System.Guid practiceId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -12715,6 +13078,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/patient-billing/settings"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/patient-billing/settings");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -12776,8 +13140,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<PatientBillingSettings> UpdatePatientBillingSettingsAsync(UpdatePatientBillingSettings body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<PatientBillingSettings> UpdatePatientBillingSettingsAsync(System.Guid practiceId, UpdatePatientBillingSettings body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (body == null)
                 throw new System.ArgumentNullException("body");
 
@@ -12801,6 +13168,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/patient-billing/settings"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/patient-billing/settings");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -12872,8 +13240,11 @@ namespace Portal.Sdk
         /// <param name="idempotency_Key">Optional. A unique value per intended creation (e.g. a UUID). Retrying with the same key, caller and body within 24 hours replays the first 2xx answer (header Idempotent-Replayed: true) instead of creating again; the same key with a different body gives 422; while the first request runs, 409 with Retry-After.</param>
         /// <returns>Accepted</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<StatementRun> StartStatementRunAsync(StartStatementRun body, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<StatementRun> StartStatementRunAsync(System.Guid practiceId, StartStatementRun body, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (body == null)
                 throw new System.ArgumentNullException("body");
 
@@ -12897,6 +13268,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/statement-runs"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/statement-runs");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -12967,8 +13339,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<StatementRun>> ListStatementRunsAsync(System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<StatementRun>> ListStatementRunsAsync(System.Guid practiceId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -12982,6 +13357,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/statement-runs"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/statement-runs");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -13042,8 +13418,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<StatementRun> GetStatementRunAsync(System.Guid runId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<StatementRun> GetStatementRunAsync(System.Guid practiceId, System.Guid runId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (runId == null)
                 throw new System.ArgumentNullException("runId");
 
@@ -13060,6 +13439,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/statement-runs/{runId}"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/statement-runs/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(runId, System.Globalization.CultureInfo.InvariantCulture)));
 
@@ -13130,8 +13510,11 @@ namespace Portal.Sdk
         /// The run's print batch: one PDF with every statement for the post
         /// </summary>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task GetStatementPrintBatchAsync(System.Guid runId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task GetStatementPrintBatchAsync(System.Guid practiceId, System.Guid runId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (runId == null)
                 throw new System.ArgumentNullException("runId");
 
@@ -13147,6 +13530,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/statement-runs/{runId}/print.pdf"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/statement-runs/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(runId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/print.pdf");
@@ -13215,8 +13599,11 @@ namespace Portal.Sdk
         /// One statement as issued (PDF)
         /// </summary>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task GetStatementPdfAsync(System.Guid statementId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task GetStatementPdfAsync(System.Guid practiceId, System.Guid statementId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (statementId == null)
                 throw new System.ArgumentNullException("statementId");
 
@@ -13232,6 +13619,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/statements/{statementId}.pdf"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/statements/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(statementId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append(".pdf");
@@ -13304,8 +13692,11 @@ namespace Portal.Sdk
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<PageOfOfPatient> ListPatientsAsync(string search = null, string sort = null, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<PageOfPatient> ListPatientsAsync(System.Guid practiceId, string search = null, string sort = null, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -13319,6 +13710,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/patients"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/patients");
                     urlBuilder_.Append('?');
                     if (search != null)
@@ -13364,7 +13756,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<PageOfOfPatient>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<PageOfPatient>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -13398,8 +13790,11 @@ namespace Portal.Sdk
         /// <param name="idempotency_Key">Optional. A unique value per intended creation (e.g. a UUID). Retrying with the same key, caller and body within 24 hours replays the first 2xx answer (header Idempotent-Replayed: true) instead of creating again; the same key with a different body gives 422; while the first request runs, 409 with Retry-After.</param>
         /// <returns>Created</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<Patient> RegisterPatientAsync(RegisterPatient body, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<Patient> RegisterPatientAsync(System.Guid practiceId, RegisterPatient body, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (body == null)
                 throw new System.ArgumentNullException("body");
 
@@ -13423,6 +13818,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/patients"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/patients");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -13513,8 +13909,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<Patient> GetPatientAsync(System.Guid patientId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<Patient> GetPatientAsync(System.Guid practiceId, System.Guid patientId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (patientId == null)
                 throw new System.ArgumentNullException("patientId");
 
@@ -13531,6 +13930,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/patients/{patientId}"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/patients/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(patientId, System.Globalization.CultureInfo.InvariantCulture)));
 
@@ -13606,8 +14006,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<Patient> CorrectPatientDemographicsAsync(System.Guid patientId, CorrectDemographics body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<Patient> CorrectPatientDemographicsAsync(System.Guid practiceId, System.Guid patientId, CorrectDemographics body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (patientId == null)
                 throw new System.ArgumentNullException("patientId");
 
@@ -13634,6 +14037,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/patients/{patientId}"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/patients/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(patientId, System.Globalization.CultureInfo.InvariantCulture)));
 
@@ -13747,8 +14151,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<Patient> AddCoverageAsync(System.Guid patientId, AddCoverage body, string idempotency_Key = null, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<Patient> AddCoverageAsync(System.Guid practiceId, System.Guid patientId, AddCoverage body, string idempotency_Key = null, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (patientId == null)
                 throw new System.ArgumentNullException("patientId");
 
@@ -13778,6 +14185,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/patients/{patientId}/coverages"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/patients/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(patientId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/coverages");
@@ -13894,8 +14302,11 @@ namespace Portal.Sdk
         /// <param name="idempotency_Key">Optional. A unique value per intended creation (e.g. a UUID). Retrying with the same key, caller and body within 24 hours replays the first 2xx answer (header Idempotent-Replayed: true) instead of creating again; the same key with a different body gives 422; while the first request runs, 409 with Retry-After.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CsvImportSummary> ImportPatientsAsync(FileParameter body, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CsvImportSummary> ImportPatientsAsync(System.Guid practiceId, FileParameter body, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (body == null)
                 throw new System.ArgumentNullException("body");
 
@@ -13918,6 +14329,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/patients/import"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/patients/import");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -13988,8 +14400,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<Payer>> ListPayersAsync(System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<Payer>> ListPayersAsync(System.Guid practiceId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -14003,6 +14418,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/payers"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/payers");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -14064,8 +14480,11 @@ namespace Portal.Sdk
         /// <param name="idempotency_Key">Optional. A unique value per intended creation (e.g. a UUID). Retrying with the same key, caller and body within 24 hours replays the first 2xx answer (header Idempotent-Replayed: true) instead of creating again; the same key with a different body gives 422; while the first request runs, 409 with Retry-After.</param>
         /// <returns>Created</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<Payer> AddPayerAsync(AddPayer body, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<Payer> AddPayerAsync(System.Guid practiceId, AddPayer body, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (body == null)
                 throw new System.ArgumentNullException("body");
 
@@ -14089,6 +14508,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/payers"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/payers");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -14179,8 +14599,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<Payer> GetPayerAsync(System.Guid payerId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<Payer> GetPayerAsync(System.Guid practiceId, System.Guid payerId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (payerId == null)
                 throw new System.ArgumentNullException("payerId");
 
@@ -14197,6 +14620,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/payers/{payerId}"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/payers/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(payerId, System.Globalization.CultureInfo.InvariantCulture)));
 
@@ -14388,8 +14812,11 @@ namespace Portal.Sdk
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<RemittancePage> ListRemittancesAsync(string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<RemittancePage> ListRemittancesAsync(System.Guid practiceId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -14403,6 +14830,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/remittances"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/remittances");
                     urlBuilder_.Append('?');
                     if (cursor != null)
@@ -14473,8 +14901,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<RemittanceView> GetRemittanceAsync(System.Guid remittanceId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<RemittanceView> GetRemittanceAsync(System.Guid practiceId, System.Guid remittanceId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (remittanceId == null)
                 throw new System.ArgumentNullException("remittanceId");
 
@@ -14491,6 +14922,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/remittances/{remittanceId}"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/remittances/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(remittanceId, System.Globalization.CultureInfo.InvariantCulture)));
 
@@ -14562,8 +14994,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<UnmatchedClaimPayment>> ListUnmatchedPaymentsAsync(string state = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<UnmatchedClaimPayment>> ListUnmatchedPaymentsAsync(System.Guid practiceId, string state = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -14577,6 +15012,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/unmatched-payments"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/unmatched-payments");
                     urlBuilder_.Append('?');
                     if (state != null)
@@ -15210,8 +15646,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<InvoiceRow>> ListSubscriptionInvoicesAsync(System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<InvoiceRow>> ListSubscriptionInvoicesAsync(System.Guid practiceId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -15225,6 +15664,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/subscription/invoices"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/subscription/invoices");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -15751,8 +16191,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<PracticeSettings> GetPracticeSettingsAsync(System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<PracticeSettings> GetPracticeSettingsAsync(System.Guid practiceId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -15766,6 +16209,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/settings"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/settings");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -15827,8 +16271,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<PracticeSettings> UpdatePracticeSettingsAsync(UpdatePracticeSettings body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<PracticeSettings> UpdatePracticeSettingsAsync(System.Guid practiceId, UpdatePracticeSettings body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (body == null)
                 throw new System.ArgumentNullException("body");
 
@@ -15852,6 +16299,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/settings"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/settings");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -15935,8 +16383,11 @@ namespace Portal.Sdk
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task ListFeesAsync(string format = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task ListFeesAsync(System.Guid practiceId, string format = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -15949,6 +16400,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/fee-schedule"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/fee-schedule");
                     urlBuilder_.Append('?');
                     if (format != null)
@@ -16014,8 +16466,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<FeeScheduleEntry> SetFeeAsync(string code, SetFee body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<FeeScheduleEntry> SetFeeAsync(System.Guid practiceId, string code, SetFee body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (code == null)
                 throw new System.ArgumentNullException("code");
 
@@ -16042,6 +16497,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/fee-schedule/{code}"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/fee-schedule/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(code, System.Globalization.CultureInfo.InvariantCulture)));
 
@@ -16123,8 +16579,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>No Content</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task DeleteFeeAsync(string code, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task DeleteFeeAsync(System.Guid practiceId, string code, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (code == null)
                 throw new System.ArgumentNullException("code");
 
@@ -16140,6 +16599,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/fee-schedule/{code}"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/fee-schedule/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(code, System.Globalization.CultureInfo.InvariantCulture)));
 
@@ -16428,8 +16888,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<PracticeSummary> GetPracticeAsync(System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<PracticeSummary> GetPracticeAsync(System.Guid practiceId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -16443,6 +16906,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -16505,8 +16969,11 @@ namespace Portal.Sdk
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<Engagement>> ListEngagementsAsync(string status = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<Engagement>> ListEngagementsAsync(System.Guid practiceId, string status = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -16520,6 +16987,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/engagements"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/engagements");
                     urlBuilder_.Append('?');
                     if (status != null)
@@ -16587,8 +17055,11 @@ namespace Portal.Sdk
         /// <param name="idempotency_Key">Optional. A unique value per intended creation (e.g. a UUID). Retrying with the same key, caller and body within 24 hours replays the first 2xx answer (header Idempotent-Replayed: true) instead of creating again; the same key with a different body gives 422; while the first request runs, 409 with Retry-After.</param>
         /// <returns>Created</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<Engagement> GrantEngagementAsync(GrantEngagement body, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<Engagement> GrantEngagementAsync(System.Guid practiceId, GrantEngagement body, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (body == null)
                 throw new System.ArgumentNullException("body");
 
@@ -16612,6 +17083,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/engagements"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/engagements");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -16702,8 +17174,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<Engagement> GetEngagementAsync(System.Guid engagementId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<Engagement> GetEngagementAsync(System.Guid practiceId, System.Guid engagementId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (engagementId == null)
                 throw new System.ArgumentNullException("engagementId");
 
@@ -16720,6 +17195,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/engagements/{engagementId}"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/engagements/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(engagementId, System.Globalization.CultureInfo.InvariantCulture)));
 
@@ -16795,8 +17271,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<Engagement> RevokeEngagementAsync(System.Guid engagementId, RevokeEngagement body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<Engagement> RevokeEngagementAsync(System.Guid practiceId, System.Guid engagementId, RevokeEngagement body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (engagementId == null)
                 throw new System.ArgumentNullException("engagementId");
 
@@ -16823,6 +17302,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/engagements/{engagementId}/revoke"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/engagements/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(engagementId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/revoke");
@@ -16925,8 +17405,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<Provider>> ListProvidersAsync(System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<Provider>> ListProvidersAsync(System.Guid practiceId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -16940,6 +17423,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/providers"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/providers");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -17001,8 +17485,11 @@ namespace Portal.Sdk
         /// <param name="idempotency_Key">Optional. A unique value per intended creation (e.g. a UUID). Retrying with the same key, caller and body within 24 hours replays the first 2xx answer (header Idempotent-Replayed: true) instead of creating again; the same key with a different body gives 422; while the first request runs, 409 with Retry-After.</param>
         /// <returns>Created</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<Provider> EnrollProviderAsync(EnrollProvider body, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<Provider> EnrollProviderAsync(System.Guid practiceId, EnrollProvider body, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (body == null)
                 throw new System.ArgumentNullException("body");
 
@@ -17026,6 +17513,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/providers"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/providers");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -17116,8 +17604,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<Provider> GetProviderAsync(System.Guid providerId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<Provider> GetProviderAsync(System.Guid practiceId, System.Guid providerId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (providerId == null)
                 throw new System.ArgumentNullException("providerId");
 
@@ -17134,6 +17625,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/providers/{providerId}"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/providers/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(providerId, System.Globalization.CultureInfo.InvariantCulture)));
 
@@ -17209,8 +17701,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<Provider> LinkProviderUserAsync(System.Guid providerId, LinkProviderUser body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<Provider> LinkProviderUserAsync(System.Guid practiceId, System.Guid providerId, LinkProviderUser body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (providerId == null)
                 throw new System.ArgumentNullException("providerId");
 
@@ -17237,6 +17732,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/providers/{providerId}/user"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/providers/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(providerId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/user");
@@ -18758,8 +19254,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<WebhookEventType>> ListWebhookEventTypesAsync(System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<WebhookEventType>> ListWebhookEventTypesAsync(System.Guid practiceId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -18773,6 +19272,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/webhook-event-types"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/webhook-event-types");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -18833,8 +19333,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<WebhookSubscriptionView>> ListWebhookSubscriptionsAsync(System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<WebhookSubscriptionView>> ListWebhookSubscriptionsAsync(System.Guid practiceId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -18848,6 +19351,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/webhooks"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/webhooks");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -18912,8 +19416,11 @@ namespace Portal.Sdk
         /// <param name="idempotency_Key">Optional. A unique value per intended creation (e.g. a UUID). Retrying with the same key, caller and body within 24 hours replays the first 2xx answer (header Idempotent-Replayed: true) instead of creating again; the same key with a different body gives 422; while the first request runs, 409 with Retry-After.</param>
         /// <returns>Created</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<WebhookSubscriptionCreated> CreateWebhookSubscriptionAsync(CreateWebhookSubscription body, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<WebhookSubscriptionCreated> CreateWebhookSubscriptionAsync(System.Guid practiceId, CreateWebhookSubscription body, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (body == null)
                 throw new System.ArgumentNullException("body");
 
@@ -18937,6 +19444,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/webhooks"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/webhooks");
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -19017,8 +19525,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<WebhookSubscriptionView> GetWebhookSubscriptionAsync(System.Guid id, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<WebhookSubscriptionView> GetWebhookSubscriptionAsync(System.Guid practiceId, System.Guid id, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (id == null)
                 throw new System.ArgumentNullException("id");
 
@@ -19035,6 +19546,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/webhooks/{id}"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/webhooks/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(id, System.Globalization.CultureInfo.InvariantCulture)));
 
@@ -19107,8 +19619,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<WebhookSubscriptionView> UpdateWebhookSubscriptionAsync(System.Guid id, UpdateWebhookSubscription body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<WebhookSubscriptionView> UpdateWebhookSubscriptionAsync(System.Guid practiceId, System.Guid id, UpdateWebhookSubscription body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (id == null)
                 throw new System.ArgumentNullException("id");
 
@@ -19135,6 +19650,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/webhooks/{id}"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/webhooks/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(id, System.Globalization.CultureInfo.InvariantCulture)));
 
@@ -19237,8 +19753,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>No Content</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task DeleteWebhookSubscriptionAsync(System.Guid id, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task DeleteWebhookSubscriptionAsync(System.Guid practiceId, System.Guid id, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (id == null)
                 throw new System.ArgumentNullException("id");
 
@@ -19257,6 +19776,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/webhooks/{id}"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/webhooks/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(id, System.Globalization.CultureInfo.InvariantCulture)));
 
@@ -19334,8 +19854,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<WebhookSubscriptionCreated> RotateWebhookSecretAsync(System.Guid id, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<WebhookSubscriptionCreated> RotateWebhookSecretAsync(System.Guid practiceId, System.Guid id, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (id == null)
                 throw new System.ArgumentNullException("id");
 
@@ -19356,6 +19879,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/webhooks/{id}/rotate-secret"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/webhooks/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(id, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/rotate-secret");
@@ -19439,8 +19963,11 @@ namespace Portal.Sdk
         /// <param name="idempotency_Key">Optional. A unique value per intended creation (e.g. a UUID). Retrying with the same key, caller and body within 24 hours replays the first 2xx answer (header Idempotent-Replayed: true) instead of creating again; the same key with a different body gives 422; while the first request runs, 409 with Retry-After.</param>
         /// <returns>Accepted</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<WebhookDeliveryRow> PingWebhookAsync(System.Guid id, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<WebhookDeliveryRow> PingWebhookAsync(System.Guid practiceId, System.Guid id, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (id == null)
                 throw new System.ArgumentNullException("id");
 
@@ -19461,6 +19988,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/webhooks/{id}/ping"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/webhooks/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(id, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/ping");
@@ -19536,8 +20064,11 @@ namespace Portal.Sdk
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfWebhookDeliveryRow> ListWebhookDeliveriesAsync(string status = null, System.Guid? subscriptionId = null, string type = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfWebhookDeliveryRow> ListWebhookDeliveriesAsync(System.Guid practiceId, string status = null, System.Guid? subscriptionId = null, string type = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             var client_ = _httpClient;
             var disposeClient_ = false;
             try
@@ -19551,6 +20082,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/webhook-deliveries"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/webhook-deliveries");
                     urlBuilder_.Append('?');
                     if (status != null)
@@ -19633,8 +20165,11 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<WebhookDeliveryDetails> GetWebhookDeliveryAsync(System.Guid id, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<WebhookDeliveryDetails> GetWebhookDeliveryAsync(System.Guid practiceId, System.Guid id, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (id == null)
                 throw new System.ArgumentNullException("id");
 
@@ -19651,6 +20186,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/webhook-deliveries/{id}"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/webhook-deliveries/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(id, System.Globalization.CultureInfo.InvariantCulture)));
 
@@ -19723,8 +20259,11 @@ namespace Portal.Sdk
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>Accepted</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<WebhookDeliveryRow> ReplayWebhookDeliveryAsync(System.Guid id, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<WebhookDeliveryRow> ReplayWebhookDeliveryAsync(System.Guid practiceId, System.Guid id, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
             if (id == null)
                 throw new System.ArgumentNullException("id");
 
@@ -19745,6 +20284,7 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices/{practiceId}/webhook-deliveries/{id}/replay"
                     urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/webhook-deliveries/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(id, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/replay");
@@ -25247,7 +25787,7 @@ namespace Portal.Sdk
     }
 
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
-    public partial class PageOfOfAuditEntry
+    public partial class PageOfAuditEntry
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("items")]
@@ -25277,7 +25817,7 @@ namespace Portal.Sdk
     }
 
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
-    public partial class PageOfOfCodingQueueItem
+    public partial class PageOfCodingQueueItem
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("items")]
@@ -25307,7 +25847,7 @@ namespace Portal.Sdk
     }
 
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
-    public partial class PageOfOfDenialWorkItem
+    public partial class PageOfDenialWorkItem
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("items")]
@@ -25337,7 +25877,7 @@ namespace Portal.Sdk
     }
 
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
-    public partial class PageOfOfEncounterListRow
+    public partial class PageOfEncounterListRow
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("items")]
@@ -25367,7 +25907,7 @@ namespace Portal.Sdk
     }
 
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
-    public partial class PageOfOfPatient
+    public partial class PageOfPatient
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("items")]
@@ -25397,7 +25937,7 @@ namespace Portal.Sdk
     }
 
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
-    public partial class PageOfOfPatientBalanceRow
+    public partial class PageOfPatientBalanceRow
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("items")]

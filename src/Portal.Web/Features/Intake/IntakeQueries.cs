@@ -63,8 +63,8 @@ public static class IntakeQueries
         q = Sorted(q, sort);
         var rows = await q.Take(request.Fetch).ToListAsync(ct);
         var page = CursorPaging.Page(rows, request, r => byDos
-            ? CursorPaging.Key(r.DateOfService.DayNumber, r.OpenedAt.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            : CursorPaging.Key(r.OpenedAt.UtcTicks));
+            ? CursorPaging.Key(r.DateOfService.DayNumber, CursorPaging.Ticks(r.OpenedAt).ToString(System.Globalization.CultureInfo.InvariantCulture))
+            : CursorPaging.Key(CursorPaging.Ticks(r.OpenedAt)));
         return new PageOf<Coding.CodingQueueRow>(page.Items, 0, request.Limit, total) { Next = page.Next };
     }
 
