@@ -21,10 +21,10 @@ public class GeneratedClientSmoke(PortalApp app) : PortalTest(app)
         using var http = await App.AppClient("north-app");
         var api = new Client.PortalApiClient(http);
 
-        var first = await api.ListEncountersAsync(DemoData.NorthClinic, limit: 2);
+        var first = await api.ListEncountersAsync(DemoData.NorthClinic, providerId: provider.Id, limit: 2);
         Assert.Equal(2, first.Items.Count);
         Assert.NotNull(first.Next);
-        var second = await api.ListEncountersAsync(DemoData.NorthClinic, limit: 2, cursor: first.Next);
+        var second = await api.ListEncountersAsync(DemoData.NorthClinic, providerId: provider.Id, limit: 2, cursor: first.Next);
         Assert.Null(second.Next);
         var before = first.Items.Concat(second.Items).Select(e => e.Id).ToList();
         Assert.Equal(before.Count, before.Distinct().Count());
@@ -40,7 +40,7 @@ public class GeneratedClientSmoke(PortalApp app) : PortalTest(app)
         Assert.Equal(opened.Id, again.Id);
         Assert.Equal(new DateOnly(2026, 3, 2), opened.DateOfService);
 
-        var all = await api.ListEncountersAsync(DemoData.NorthClinic, limit: 200);
+        var all = await api.ListEncountersAsync(DemoData.NorthClinic, providerId: provider.Id, limit: 200);
         Assert.Equal(before.Count + 1, all.Items.Count);
         Assert.Contains(all.Items, e => e.Id == opened.Id);
 
