@@ -15,6 +15,7 @@ using Portal.Web.Features.PatientBalances.Subscriptions;
 using Portal.Web.Features.Settings;
 using Portal.Web.Features.Tenancy;
 using Portal.Web.Features.Users;
+using Portal.Web.Features.Webhooks;
 using Portal.Web.Platform;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -31,6 +32,7 @@ builder.Services.AddScoped<DemoSeeder>();
 builder.Services.AddTenancy().AddApiClients().AddUsers().AddSettings().AddIntake();
 builder.Services.AddCodes().AddCoding().AddClaims().AddClaimCheck().AddClaimSubmission().AddPayments();
 builder.Services.AddPatientBalances();
+builder.Services.AddWebhooks();
 
 var app = builder.Build();
 // `codes import …` runs the code-set importer instead of the web host (docs/code-sets.md).
@@ -61,6 +63,7 @@ app.MapFhir();
 app.MapAudit();
 app.MapPatientBalances();
 app.MapSubscriptions();
+app.MapWebhooks();
 app.MapRazorPages();
 app.Run();
 return 0;

@@ -73,6 +73,10 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         builder.UseSetting("Portal:ApiLimits:Plans:standard:Window", "00:01:00");
         builder.UseSetting("Portal:ApiLimits:Plans:tiny:PermitLimit", "3");
         builder.UseSetting("Portal:ApiLimits:Plans:tiny:Window", "01:00:00");
+        // The 'quota' plan: a roomy window but 2 requests a day (RateLimitsPerClient).
+        builder.UseSetting("Portal:ApiLimits:Plans:quota:PermitLimit", "100");
+        builder.UseSetting("Portal:ApiLimits:Plans:quota:Window", "00:01:00");
+        builder.UseSetting("Portal:ApiLimits:Plans:quota:DailyQuota", "2");
         // Claim submission: batch files, outbox and inbox in a folder of this run; no background inbox poll (tests call the
         // poller's round themselves); the SFTP tests' client key, written by Claims/Submission/SftpServer when it starts.
         builder.UseSetting("Portal:Submission:Directory", SubmissionDirectory);
@@ -105,6 +109,13 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         builder.UseSetting("Portal:DaemonIdlePolling", "00:00:00.100");
         // Tests that expect a 412 leave gaps in the event sequence (the failed append's numbers); don't wait 3 s on each.
         builder.UseSetting("Portal:DaemonGapWait", "00:00:00.500");
+        // Webhooks: a receiver that does not answer within 1 s has timed out; retries start after 200 ms (doubling), the sender
+        // looks for due deliveries every 50 ms, and one subscription may have 4 sends in flight (Webhooks/DeliveringWebhooks).
+        builder.UseSetting("Portal:Webhooks:Timeout", "00:00:01");
+        builder.UseSetting("Portal:Webhooks:FirstRetryDelay", "00:00:00.200");
+        builder.UseSetting("Portal:Webhooks:PollInterval", "00:00:00.050");
+        builder.UseSetting("Portal:Webhooks:MaxPerSubscription", "4");
+        builder.UseSetting("Portal:Webhooks:MaxConcurrency", "16");
         builder.ConfigureServices(s => s.ConfigureMarten(o => o.Schema.For<Reactions.ProbeEffect>()).AddReaction<Reactions.ProbeReaction>());
     }
 
@@ -176,6 +187,10 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         // which starts from the first event: it gets minutes once, every later reset 30 s.
         await WaitForReactionsAsync(TimeSpan.FromSeconds(firstReset ? 300 : 30));
         firstReset = false;
+        // Respawn truncates every table in one statement, locking them one after another; background work (the webhook sender
+        // polling every 50 ms, reaction handlers, statement runs) whose transaction held one of them and wanted another made a
+        // deadlock. The reset pauses that work (it waits at the gate and goes on after) and waits for what is in progress.
+        await using (await Services.GetRequiredService<BackgroundWork>().PauseAsync())
         await using (var conn = new NpgsqlConnection(ConnectionString))
         {
             await conn.OpenAsync();

@@ -6,11 +6,18 @@ namespace Portal.Web.Platform;
 /// <summary>A page of a list, with the total so clients can page on.</summary>
 public sealed record PageOf<T>(IReadOnlyList<T> Items, int Page, int PageSize, long Total)
 {
+    /// <summary>
+    /// Lists that also page by cursor (docs/api.md, "Paging"): the next page's cursor when the caller asked with <c>cursor</c> or
+    /// <c>limit</c> (then <see cref="Page"/> is 0 and <see cref="Total"/> counts every matching row); null (left out) otherwise.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Next { get; init; }
+
     public int PageCount => Total == 0 ? 1 : (int)Math.Ceiling(Total / (double)PageSize);
     public bool HasPrevious => Page > 1;
     public bool HasNext => Page < PageCount;
 
-    public PageOf<TOut> Map<TOut>(Func<T, TOut> map) => new([.. Items.Select(map)], Page, PageSize, Total);
+    public PageOf<TOut> Map<TOut>(Func<T, TOut> map) => new([.. Items.Select(map)], Page, PageSize, Total) { Next = Next };
 }
 
 /// <summary>A checked <c>?page=&amp;pageSize=</c>: <see cref="Skip"/> and <see cref="Through"/> cannot overflow.</summary>

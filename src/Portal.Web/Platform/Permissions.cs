@@ -234,6 +234,10 @@ public static class Permissions
         Scopes.EncountersWrite, IntakeWriters);
     public static readonly Permission FhirExport = new("fhir.export", "Read a claim as a FHIR R4 Claim and its adjudication as an ExplanationOfBenefit (PHI)",
         Scopes.EncountersRead, [.. Billers, Roles.VendorAdmin], ClaimsFunction, Phi: true);
+    // Webhooks (issue 15): a practice admin, or the practice's own app with practice.admin, manages subscriptions and deliveries.
+    public static readonly Permission WebhooksManage = new("webhooks.manage",
+        "Subscribe URLs to the practice's events, rotate signing secrets, read delivery logs, replay deliveries", Scopes.PracticeAdmin,
+        [Roles.PracticeAdmin]);
 
     /// <summary>Every permission, for docs and the route-walk test.</summary>
     public static readonly IReadOnlyList<Permission> All = typeof(Permissions)
@@ -342,8 +346,11 @@ public static class PagePermissions
         // Portal's own billing (issue 13 item 8): the operator's plans, subscriptions and usage; an organization admin's invoices.
         new("/PatientBalances/Subscriptions/PlatformBilling", Permissions.PlatformBillingManage, Permissions.PlatformBillingManage),
         new("/PatientBalances/Subscriptions/OrganizationBilling", Permissions.OrganizationBillingRead),
+        new("/Webhooks/Index", Permissions.WebhooksManage, Permissions.WebhooksManage),
         new("/MyAccount/Password", Permissions.AccountSelf, Permissions.AccountSelf),
         new("/MyAccount/Mfa", Permissions.AccountSelf, Permissions.AccountSelf),
+        new("/MyAccount/Consent", Permissions.AccountSelf, Permissions.AccountSelf),
+        new("/MyAccount/ConnectedApps", Permissions.AccountSelf, Permissions.AccountSelf),
     ];
 
     static readonly Dictionary<string, PagePermission> ByPage = All.ToDictionary(p => p.Page, StringComparer.OrdinalIgnoreCase);

@@ -31,6 +31,8 @@ public static class PlatformSetup
         builder.Services.AddSingleton(parts);
         var connectionString = ConnectionDefaults.Apply(ResolveConnectionString(builder));
         builder.Services.AddSingleton(TimeProvider.System);
+        // Background work passes this gate, so it can be paused (the test fixture's reset; BackgroundWork).
+        builder.Services.AddSingleton<BackgroundWork>();
         builder.Services.AddHttpContextAccessor();
         builder.AddPortalMarten(connectionString);
         // Plain SQL next to Marten (reference tables such as the code sets) shares the same database.

@@ -153,7 +153,7 @@ static class UnstorableText
 public static class StaleWrites
 {
     /// <summary>Marten refused an append or update because the stream or document moved on since it was read.</summary>
-    public static bool IsStaleWrite(this Exception e) => e is ConcurrencyException or EventStreamUnexpectedMaxEventIdException or StaleStreamsException;
+    public static bool IsStaleWrite(this Exception e) => e is ConcurrencyException or EventStreamUnexpectedMaxEventIdException or StaleStreamsException or StaleVersion;
 }
 
 /// <summary>A set-based append found streams that moved on since they were read (ADR 0019); nothing was saved.</summary>

@@ -162,6 +162,9 @@ public sealed class RateLimit
     public int PermitLimit { get; set; }
     public TimeSpan Window { get; set; }
 
+    /// <summary>API plans only: requests per UTC day on top of the window (the plan's quota); 0 or unset: no daily quota.</summary>
+    public int DailyQuota { get; set; }
+
     public FixedWindowRateLimiterOptions Options() => new()
     {
         PermitLimit = Math.Max(1, PermitLimit), Window = Window > TimeSpan.Zero ? Window : TimeSpan.FromMinutes(1),
@@ -260,13 +263,26 @@ sealed class ApiRateLimitMiddleware(RequestDelegate next)
         var (planName, limit) = settings.CurrentValue.Plan(isApp
             ? await plans.PlanOf(user, context.RequestAborted)
             : settings.CurrentValue.UserPlan);
-        var decision = limiter.Acquire($"{(isApp ? "app" : "user")}|{subject}|{planName}", limit);
-
+        var partition = $"{(isApp ? "app" : "user")}|{subject}|{planName}";
+        var decision = limiter.Acquire(partition, limit);
         var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var policy = $"{decision.Limit};w={(int)limit.Options().Window.TotalSeconds}";
+        var period = "window";
+        // The plan's daily quota, counted only for requests the window let through; the headers show whichever is closer to its end.
+        if (limit.DailyQuota > 0)
+        {
+            policy += $", {limit.DailyQuota};w=86400";
+            if (decision.Allowed)
+            {
+                var quota = limiter.Acquire("quota|" + partition, new RateLimit { PermitLimit = limit.DailyQuota, Window = TimeSpan.FromDays(1) });
+                if (!quota.Allowed || quota.Remaining < decision.Remaining) (decision, period) = (quota, "day");
+            }
+        }
+
         context.Response.Headers["RateLimit-Limit"] = decision.Limit.ToString(inv);
         context.Response.Headers["RateLimit-Remaining"] = decision.Remaining.ToString(inv);
         context.Response.Headers["RateLimit-Reset"] = decision.ResetSeconds.ToString(inv);
-        context.Response.Headers["RateLimit-Policy"] = $"{decision.Limit};w={(int)limit.Options().Window.TotalSeconds}";
+        context.Response.Headers["RateLimit-Policy"] = policy;
         if (decision.Allowed)
         {
             await next(context);
@@ -282,7 +298,7 @@ sealed class ApiRateLimitMiddleware(RequestDelegate next)
             ProblemDetails = new ProblemDetails
             {
                 Status = 429, Title = "Too many requests",
-                Detail = $"This {(isApp ? "app" : "user")} used its {decision.Limit} requests of plan '{planName}' for this window. " +
+                Detail = $"This {(isApp ? "app" : "user")} used its {decision.Limit} requests of plan '{planName}' for this {period}. " +
                          $"Try again in {decision.ResetSeconds} seconds.",
                 Extensions = { ["retryAfter"] = decision.ResetSeconds, ["plan"] = planName },
             },

@@ -42,9 +42,23 @@ static class Swagger
             });
             o.OperationFilter<HeaderParameters>();
             o.DocumentFilter<OpenApiExamples>();
+            o.OperationFilter<RouteParameters>();
             o.SupportNonNullableReferenceTypes();
-            o.CustomSchemaIds(t => t.FullName!.Replace("Portal.Web.Features.", "").Replace('+', '.'));
+            o.CustomSchemaIds(SchemaId);
         });
+    }
+
+    /// <summary>
+    /// Schema names: the type's namespace below Features (Intake.Patient); a generic type by its name and its arguments'
+    /// (Platform.PageOfEncounterListRow), so a generated client gets readable class names.
+    /// </summary>
+    static string SchemaId(Type t)
+    {
+        static string Plain(Type t) => t.FullName!.Replace("Portal.Web.Features.", "").Replace('+', '.');
+        if (!t.IsGenericType) return Plain(t);
+        var definition = Plain(t.GetGenericTypeDefinition());
+        var name = definition[..definition.IndexOf('`')];
+        return name + (name.EndsWith("Of", StringComparison.Ordinal) ? "" : "Of") + string.Join("And", t.GetGenericArguments().Select(a => SchemaId(a).Split('.')[^1]));
     }
 
     public static void UsePortalSwagger(this WebApplication app)
@@ -136,5 +150,30 @@ sealed class HeaderParameters : IOperationFilter
             Name = name, In = ParameterLocation.Header, Required = required, Description = description,
             Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = maxLength },
         });
+    }
+}
+
+/// <summary>
+/// Declares the route's parameters that a handler does not bind itself ({practiceId} of a practice group, resolved by the tenant
+/// middleware): an OpenAPI path without them is not valid, and a generated client could not fill them in.
+/// </summary>
+sealed class RouteParameters : IOperationFilter
+{
+    public void Apply(OpenApiOperation operation, OperationFilterContext context)
+    {
+        var template = context.ApiDescription.RelativePath ?? "";
+        var withConstraints = (context.ApiDescription.ActionDescriptor.AttributeRouteInfo?.Template ?? "") + template;
+        foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(template, @"\{([A-Za-z0-9_]+)(:[^}]*)?\}"))
+        {
+            var name = m.Groups[1].Value;
+            operation.Parameters ??= [];
+            if (operation.Parameters.Any(p => p.In == ParameterLocation.Path && string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))) continue;
+            var guid = withConstraints.Contains("{" + name + ":guid}", StringComparison.OrdinalIgnoreCase);
+            operation.Parameters.Insert(0, new OpenApiParameter
+            {
+                Name = name, In = ParameterLocation.Path, Required = true,
+                Schema = guid ? new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid" } : new OpenApiSchema { Type = JsonSchemaType.String },
+            });
+        }
     }
 }

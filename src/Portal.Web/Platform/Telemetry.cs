@@ -30,6 +30,14 @@ public static class Telemetry
     public static readonly Histogram<double> NextChartDuration = Meter.CreateHistogram<double>("portal.coding.next_chart.duration", "s",
         "Time to pull the next chart from a coding queue");
 
+    /// <summary>Webhook sends, by outcome (delivered, retry, failed, cancelled): the outbox's throughput.</summary>
+    public static readonly Counter<long> WebhookSends = Meter.CreateCounter<long>("portal.webhooks.sends", "{send}",
+        "Webhook delivery attempts, by outcome");
+
+    /// <summary>How long receivers take to answer a webhook (or to time out).</summary>
+    public static readonly Histogram<double> WebhookSendDuration = Meter.CreateHistogram<double>("portal.webhooks.send.duration", "s",
+        "Time from sending a webhook to the receiver's answer");
+
     static readonly HashSet<string> NextChartOperations = ["PullNextChart", "PullNextVendorChart"];
 
     public static string? Endpoint(IConfiguration config) =>

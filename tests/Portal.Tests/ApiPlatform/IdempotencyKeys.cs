@@ -75,6 +75,15 @@ public class IdempotencyKeys(PortalApp app) : PortalTest(app)
             Json(new InviteUser("key.person@north.example", "Key Person", ["coder"]))), "invitations"),
         ["GrantEngagement"] = (Users.RiversideAdmin, _ => Task.FromResult<Func<HttpContent>>(() =>
             Json(new GrantEngagement(DemoData.AcmeCoding))), "engagements"),
+        ["CreateWebhookSubscription"] = (Users.NorthAdmin, _ => Task.FromResult<Func<HttpContent>>(() =>
+            Json(new Portal.Web.Features.Webhooks.CreateWebhookSubscription("https://hooks.example.com/key", ["claim.state_changed"]))), "webhooks"),
+        ["PingWebhook"] = (Users.NorthAdmin, async c =>
+        {
+            var created = await c.PostAsJsonAsync(North("webhooks"),
+                new Portal.Web.Features.Webhooks.CreateWebhookSubscription("https://hooks.example.com/ping", ["claim.state_changed"]));
+            webhook = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("subscription").GetProperty("id").GetGuid();
+            return () => new StringContent("");
+        }, "webhooks/{id}/ping"),
         ["ImportRemittance"] = (Users.NorthBiller, async _ =>
         {
             await Payments.PaymentsGiven.SubmittedClaim(App, "IK-835", ("99213", 100));
@@ -184,7 +193,7 @@ public class IdempotencyKeys(PortalApp app) : PortalTest(app)
         ["ReportClosedUsage"] = (Users.PlatformAdmin, _ => Task.FromResult<Func<HttpContent>>(() => new StringContent("")), "usage/report"),
     };
 
-    Guid coveragePatient, documentEncounter, claimId, upload, batch;
+    Guid coveragePatient, documentEncounter, claimId, upload, batch, webhook;
 
 
     async Task<Func<HttpContent>> ReadyUpload(HttpClient admin, string version)
@@ -229,7 +238,8 @@ public class IdempotencyKeys(PortalApp app) : PortalTest(app)
                 .Replace("{patientId}", coveragePatient.ToString())
                 .Replace("{encounterId}", documentEncounter.ToString())
                 .Replace("{claimId}", claimId.ToString())
-                .Replace("{system}", "icd10cm").Replace("{id}", upload.ToString())
+                .Replace("{system}", "icd10cm")
+                .Replace("{id}", (template.Contains("/webhooks/") ? webhook : upload).ToString())
                 .Replace("{batchId}", batch.ToString());
             var key = Guid.NewGuid().ToString();
 

@@ -7,15 +7,11 @@ namespace Portal.Tests.ApiPlatform;
 public class IfMatchOnUpdates(PortalApp app) : PortalTest(app)
 {
     /// <summary>
-    /// Updates that do not honour If-Match yet: their state is a plain document or an Identity row without a version
-    /// (settings, fees, users, invitations, vendor coder assignment), or a code-set import (content-hashed). Issue 15 item 2
-    /// asks for them; this list may only shrink.
+    /// Updates that do not honour If-Match yet: a code-set import (content-hashed; the code-set feature's). Settings, fees,
+    /// users, invitations, organization security and vendor coder assignment honour it now (IfMatchPerOperation proves each).
+    /// This list may only shrink.
     /// </summary>
-    static readonly HashSet<string> NotYet =
-    [
-        "UpdatePracticeSettings", "SetFee", "ChangeUserRoles", "DisableUser", "EnableUser", "ResendInvitation",
-        "RevokeInvitation", "SetOrganizationSecurity", "AssignVendorClientCoders", "ImportCodeSet",
-    ];
+    static readonly HashSet<string> NotYet = ["ImportCodeSet"];
 
     /// <summary>POSTs that change nothing (dry runs): nothing to replay, nothing to be stale.</summary>
     static readonly HashSet<string> ReadOnly = ["CheckCodes", "CheckClaim"];

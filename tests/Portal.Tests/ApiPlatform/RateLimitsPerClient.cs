@@ -56,6 +56,27 @@ public class RateLimitsPerClient(PortalApp app) : PortalTest(app)
     }
 
     [Fact]
+    public async Task an_app_over_its_daily_quota_gets_429_until_the_day_ends_and_the_policy_header_names_both_limits()
+    {
+        var app = await RegisteredApp("Quota plan app", "quota");
+        for (var i = 1; i <= 2; i++)
+        {
+            var ok = await app.GetAsync("/api/v1/practices");
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+            Assert.Equal("100;w=60, 2;w=86400", ok.Headers.GetValues("RateLimit-Policy").Single());
+            Assert.Equal(2, Header(ok, "RateLimit-Limit"));
+            Assert.Equal(2 - i, Header(ok, "RateLimit-Remaining"));
+        }
+
+        var refused = await app.GetAsync("/api/v1/practices");
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Contains("for this day", await refused.Content.ReadAsStringAsync());
+        Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 86_400);
+        Assert.InRange(Header(refused, "RateLimit-Reset"), 1, 86_400);
+        Assert.Equal(0, Header(refused, "RateLimit-Remaining"));
+    }
+
+    [Fact]
     public async Task every_api_answer_shows_the_limits_even_an_error()
     {
         var user = await App.ClientFor(Users.NorthAdmin);

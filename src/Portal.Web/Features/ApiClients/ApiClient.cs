@@ -6,18 +6,19 @@ namespace Portal.Web.Features.ApiClients;
 // credential. The access check reads this record on every request, so revoking an app cuts it off at once,
 // even while its already-issued access tokens have not expired.
 // Plan: the rate-limit plan (Portal:ApiLimits:Plans:{plan}); events stored before plans existed read as null, the default plan.
+// RedirectUris: set when the app also signs users in (authorization code + PKCE, with consent); null for client credentials only.
 public sealed record ApiClientRegistered(Guid Id, string ClientId, string Name, string[] Scopes, string RegisteredBy, DateTimeOffset RegisteredAt,
-    string? Plan = null);
+    string? Plan = null, string[]? RedirectUris = null);
 
 public sealed record ApiClientRevoked(Guid Id, string RevokedBy, DateTimeOffset RevokedAt);
 
 public sealed record ApiClient(Guid Id, string ClientId, string Name, string[] Scopes, string RegisteredBy, DateTimeOffset RegisteredAt,
-    string? RevokedBy, DateTimeOffset? RevokedAt, long Version, string Plan = ApiLimitSettings.DefaultPlan)
+    string? RevokedBy, DateTimeOffset? RevokedAt, long Version, string Plan = ApiLimitSettings.DefaultPlan, string[]? RedirectUris = null)
 {
     public bool Active => RevokedAt is null;
 
     public static ApiClient Create(ApiClientRegistered e) =>
-        new(e.Id, e.ClientId, e.Name, e.Scopes, e.RegisteredBy, e.RegisteredAt, null, null, 1, e.Plan ?? ApiLimitSettings.DefaultPlan);
+        new(e.Id, e.ClientId, e.Name, e.Scopes, e.RegisteredBy, e.RegisteredAt, null, null, 1, e.Plan ?? ApiLimitSettings.DefaultPlan, e.RedirectUris);
 
     public ApiClient Apply(ApiClientRevoked e) => this with { RevokedBy = e.RevokedBy, RevokedAt = e.RevokedAt };
 
@@ -28,4 +29,4 @@ public sealed record ApiClient(Guid Id, string ClientId, string Name, string[] S
 
 /// <summary>The one time a client secret is shown: in the answer to the registration.</summary>
 public sealed record ApiClientCredentials(Guid Id, string ClientId, string ClientSecret, string Name, string[] Scopes, string TokenEndpoint,
-    string Plan = ApiLimitSettings.DefaultPlan);
+    string Plan = ApiLimitSettings.DefaultPlan, string[]? RedirectUris = null, string? AuthorizationEndpoint = null);

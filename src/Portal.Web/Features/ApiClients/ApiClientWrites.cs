@@ -11,8 +11,10 @@ namespace Portal.Web.Features.ApiClients;
 
 /// <summary>Register a third-party app for this practice. The secret is returned once and never again.</summary>
 /// <remarks>Plan: the rate-limit plan, one of Portal:ApiLimits:Plans (default "standard").</remarks>
+/// <remarks>RedirectUris: where the app receives authorization codes when it signs users in (authorization code + PKCE, with the
+/// user's consent and refresh tokens); exact match, https, or http://localhost / http://127.0.0.1 for apps on the user's machine.</remarks>
 public sealed record RegisterApiClient([Required, MinLength(3), MaxLength(100)] string Name, [Required, MinLength(1)] string[] Scopes,
-    [MaxLength(50)] string? Plan = null);
+    [MaxLength(50)] string? Plan = null, [MaxLength(10)] string[]? RedirectUris = null);
 
 public static class ApiClientWrites
 {
@@ -35,6 +37,7 @@ public static class ApiClientWrites
             throw new UnprocessableInput(scopes.Length == 0 ? "Choose at least one scope." : $"Scope(s) an app of this practice cannot have: {string.Join(", ", unknown)}.",
                 new Dictionary<string, string[]> { ["scopes"] = [$"Use any of: {string.Join(", ", known)}."] });
 
+        var redirectUris = CheckRedirectUris(body.RedirectUris);
         var name = body.Name.Trim();
         if (await session.Query<ApiClient>().AnyAsync(c => c.Name.Equals(name, StringComparison.OrdinalIgnoreCase) && c.RevokedAt == null, ct))
             throw NameKey.Violation(name);
@@ -42,7 +45,7 @@ public static class ApiClientWrites
         var id = Guid.CreateVersion7();
         var clientId = $"app-{id:N}"[..20];
         var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        var registered = new ApiClientRegistered(id, clientId, name, scopes, actor, clock.GetUtcNow(), plan);
+        var registered = new ApiClientRegistered(id, clientId, name, scopes, actor, clock.GetUtcNow(), plan, redirectUris);
 
         session.Events.StartStream<ApiClient>(id, registered);
         session.Claim(NameKey, name, id, registered.RegisteredAt);
@@ -51,7 +54,7 @@ public static class ApiClientWrites
         // revoked again so no half-registered client is left usable or listed as active.
         try
         {
-            await applications.CreateAsync(Descriptor(clientId, secret, registered.Name, practice.PracticeId, scopes), ct);
+            await applications.CreateAsync(Descriptor(clientId, secret, registered.Name, practice.PracticeId, scopes, redirectUris), ct);
         }
         catch
         {
@@ -62,10 +65,29 @@ public static class ApiClientWrites
             await session.SaveChangesAsync(CancellationToken.None);
             throw;
         }
-        return new ApiClientCredentials(id, clientId, secret, registered.Name, scopes, "/connect/token", plan);
+        return new ApiClientCredentials(id, clientId, secret, registered.Name, scopes, "/connect/token", plan, redirectUris,
+            redirectUris is null ? null : "/connect/authorize");
     }
 
-    public static OpenIddictApplicationDescriptor Descriptor(string clientId, string secret, string name, Guid practiceId, IEnumerable<string> scopes)
+    /// <summary>
+    /// Redirect URIs are compared exactly by the authorization server. https only, except loopback http for native apps (RFC 8252
+    /// section 7.3); no fragments, no user info, no wildcards. None given: the app uses client credentials only.
+    /// </summary>
+    public static string[]? CheckRedirectUris(string[]? uris)
+    {
+        var list = (uris ?? []).Select(u => u.Trim()).Where(u => u.Length > 0).Distinct().ToArray();
+        if (list.Length == 0) return null;
+        var bad = list.Where(u => !Uri.TryCreate(u, UriKind.Absolute, out var uri) || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0
+            || u.Contains('*') || u.Length > 2000
+            || !(uri.Scheme == "https" || (uri.Scheme == "http" && (uri.Host is "localhost" or "127.0.0.1" or "[::1]")))).ToArray();
+        if (bad.Length > 0)
+            throw new UnprocessableInput("Redirect URIs must be absolute https URLs (or http://localhost for apps on the user's machine), without #fragments.",
+                new Dictionary<string, string[]> { ["redirectUris"] = [.. bad.Select(u => $"'{u}' is not allowed.")] });
+        return list;
+    }
+
+    public static OpenIddictApplicationDescriptor Descriptor(string clientId, string secret, string name, Guid practiceId, IEnumerable<string> scopes,
+        string[]? redirectUris = null)
     {
         var descriptor = new OpenIddictApplicationDescriptor
         {
@@ -77,6 +99,16 @@ public static class ApiClientWrites
             Permissions = { Oidc.Permissions.Endpoints.Token, Oidc.Permissions.GrantTypes.ClientCredentials },
         };
         foreach (var scope in scopes) descriptor.Permissions.Add(Oidc.Permissions.Prefixes.Scope + scope);
+        if (redirectUris is not null)
+        {
+            // Acting for users: the user sees the app and its scopes and allows or denies (explicit consent, remembered per user and app).
+            descriptor.ConsentType = Oidc.ConsentTypes.Explicit;
+            descriptor.Permissions.UnionWith([Oidc.Permissions.Endpoints.Authorization, Oidc.Permissions.GrantTypes.AuthorizationCode,
+                Oidc.Permissions.GrantTypes.RefreshToken, Oidc.Permissions.ResponseTypes.Code,
+                Oidc.Permissions.Scopes.Profile, Oidc.Permissions.Scopes.Email, Oidc.Permissions.Prefixes.Scope + Oidc.Scopes.OfflineAccess]);
+            descriptor.Requirements.Add(Oidc.Requirements.Features.ProofKeyForCodeExchange);
+            foreach (var uri in redirectUris) descriptor.RedirectUris.Add(new Uri(uri));
+        }
         return descriptor;
     }
 

@@ -15,7 +15,7 @@ public class IndexModel(IQuerySession query) : PageModel
 
     public async Task OnGetAsync(CancellationToken ct) => await Load(ct);
 
-    public async Task<IActionResult> OnPostRegisterAsync(string? name, string[]? scopes, [FromServices] IDocumentSession session,
+    public async Task<IActionResult> OnPostRegisterAsync(string? name, string[]? scopes, string? redirectUris, [FromServices] IDocumentSession session,
         [FromServices] IOpenIddictApplicationManager applications, [FromServices] TimeProvider clock, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(name) || name.Trim().Length < 3) Error = "Give the app a name of at least 3 characters.";
@@ -24,7 +24,8 @@ public class IndexModel(IQuerySession query) : PageModel
             try
             {
                 Issued = await ApiClientWrites.Register(session, applications, HttpContext.RequiredPractice(),
-                    new RegisterApiClient(name, scopes ?? []), User.Actor(), clock, ct);
+                    new RegisterApiClient(name, scopes ?? [], RedirectUris: redirectUris?.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)),
+                    User.Actor(), clock, ct);
             }
             catch (Exception e) when (e is UnprocessableInput or RuleViolation) { Error = e.Message; }
         }

@@ -129,13 +129,8 @@ public static class ClaimEndpoints
     static async Task<Ok<ClaimList>> List(IQuerySession session, [AsParameters] ClaimFilter filter, string? cursor, int? limit, HttpContext context,
         TimeProvider clock, CancellationToken ct)
     {
-        var page = await ClaimQueries.Page(session, filter, cursor, limit, Today(clock), ct);
-        if (page.Next is { } next)
-        {
-            var query = QueryString.Create(context.Request.Query.Where(q => q.Key != "cursor")
-                .SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string?>(q.Key, v))).Append(new("cursor", next)));
-            context.Response.Headers.Link = $"<{context.Request.PathBase}{context.Request.Path}{query}>; rel=\"next\"";
-        }
+        var page = await ClaimQueries.Page(session, filter, CursorPaging.Parse(cursor, limit), Today(clock), ct);
+        new CursorPage<ClaimRow>(page.Items, page.Next).WithLink(context);
         return TypedResults.Ok(page);
     }
 

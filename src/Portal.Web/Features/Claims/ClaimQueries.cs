@@ -101,38 +101,21 @@ public static class ClaimQueries
     };
 
     /// <summary>
-    /// The API list: newest first, keyset-paged. The cursor is opaque to clients (base64url of the last row's creation time and
-    /// control number), so a page never repeats or skips a claim while others are drafted.
+    /// The API list: newest first, keyset-paged under the cursor convention (Platform/CursorPaging): the key is the last row's
+    /// creation time and control number, so a page never repeats or skips a claim while others are drafted.
     /// </summary>
-    public static async Task<ClaimList> Page(IQuerySession session, ClaimFilter filter, string? cursor, int? limit, DateOnly today, CancellationToken ct)
+    public static async Task<ClaimList> Page(IQuerySession session, ClaimFilter filter, CursorRequest request, DateOnly today, CancellationToken ct)
     {
-        var size = limit ?? 50;
-        if (size is < 1 or > Paging.MaxPageSize) throw new InvalidInput("limit", $"limit must be between 1 and {Paging.MaxPageSize}.");
         var q = Filtered(session, filter with { Sort = null }, today);
-        if (cursor is { Length: > 0 })
+        if (request.Position() is { } after)
         {
-            var (at, pcn) = ReadCursor(cursor);
+            var at = CursorPaging.Time(after.Number);
+            var pcn = after.Tie ?? "";
             q = q.Where(c => c.CreatedAt < at || (c.CreatedAt == at && c.PatientControlNumber.CompareTo(pcn) < 0));
         }
-        var rows = await q.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.PatientControlNumber).Take(size + 1).ToListAsync(ct);
-        var page = rows.Take(size).Select(c => ClaimRow.From(c, today)).ToList();
-        return new ClaimList(page, rows.Count > size ? WriteCursor(page[^1].CreatedAt, page[^1].PatientControlNumber) : null);
-    }
-
-    static string WriteCursor(DateTimeOffset at, string pcn) =>
-        Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{at.UtcTicks}|{pcn}"));
-
-    static (DateTimeOffset, string) ReadCursor(string cursor)
-    {
-        try
-        {
-            var text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
-            var bar = text.IndexOf('|');
-            if (bar > 0 && long.TryParse(text[..bar], out var ticks) && ticks > 0 && ticks < DateTimeOffset.MaxValue.UtcTicks)
-                return (new DateTimeOffset(ticks, TimeSpan.Zero), text[(bar + 1)..]);
-        }
-        catch (FormatException) { }
-        throw new InvalidInput("cursor", "cursor is not one this API returned; start again without it.");
+        var rows = await q.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.PatientControlNumber).Take(request.Fetch).ToListAsync(ct);
+        var page = CursorPaging.Page(rows, request, c => CursorPaging.Key(c.CreatedAt.UtcTicks, c.PatientControlNumber));
+        return new ClaimList([.. page.Items.Select(c => ClaimRow.From(c, today))], page.Next);
     }
 
     /// <summary>Open claims grouped by the edits they fail, most claims first, with the edit's title in plain words.</summary>

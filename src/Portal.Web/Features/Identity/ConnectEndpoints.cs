@@ -29,9 +29,15 @@ public static class ConnectEndpoints
                 OpenIddict.Validation.AspNetCore.OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme).RequireAuthenticatedUser().Build());
     }
 
-    // Authorization code + PKCE: the user signs in to the portal (cookie), then we issue a code for them.
-    // Apps are registered by the practice admin, so consent is implicit (OpenIddict consent type "implicit").
-    static async Task<IResult> Authorize(HttpContext context, UserManager<PortalUser> users, IDocumentStore store)
+    /// <summary>Query parameter the consent page adds when the user pressed Deny (an app adding it itself only denies itself).</summary>
+    public const string ConsentDenied = "portal_consent";
+
+    // Authorization code + PKCE: the user signs in to the portal (cookie), then we issue a code for them. First-party clients
+    // (the API explorer) have implicit consent; apps a practice registered have explicit consent: the user allows them once on the
+    // consent page (/connect/consent), and that grant is remembered (a permanent OpenIddict authorization) until revoked on the
+    // Connected apps page.
+    static async Task<IResult> Authorize(HttpContext context, UserManager<PortalUser> users, IDocumentStore store,
+        IOpenIddictApplicationManager applications, IOpenIddictAuthorizationManager authorizations)
     {
         var request = context.GetOpenIddictServerRequest()
             ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
@@ -49,8 +55,40 @@ public static class ConnectEndpoints
         var user = await users.GetUserAsync(cookie.Principal!);
         if (user is null) return Forbid(Oidc.Errors.LoginRequired, "The user no longer exists.");
 
+        var application = await applications.FindByClientIdAsync(request.ClientId!)
+            ?? throw new InvalidOperationException("The application cannot be found.");
+        // An app registered to a practice signs in only that practice's own users.
+        var properties = await applications.GetPropertiesAsync(application);
+        if (properties.TryGetValue(PracticeProperty, out var practice) && practice.ValueKind == JsonValueKind.String
+            && practice.GetString() != user.OrganizationId.ToString())
+            return Forbid(Oidc.Errors.AccessDenied, "This app is registered to another practice.");
+
+        object? grant = null;
+        if (await applications.HasConsentTypeAsync(application, Oidc.ConsentTypes.Explicit))
+        {
+            if (request[ConsentDenied]?.ToString() == "denied") return Forbid(Oidc.Errors.AccessDenied, "The user did not allow the app.");
+            grant = await RememberedConsent(authorizations, user.Id.ToString(), (await applications.GetIdAsync(application))!, request.GetScopes());
+            if (grant is null)
+            {
+                if (request.HasPromptValue(Oidc.PromptValues.None))
+                    return Forbid(Oidc.Errors.ConsentRequired, "The user has not allowed this app yet.");
+                return Results.Redirect("/connect/consent" + QueryString.Create(
+                    request.GetParameters().Select(p => new KeyValuePair<string, string?>(p.Key, p.Value.ToString()))));
+            }
+        }
+
         var identity = await UserIdentity(users, store, user, request.GetScopes());
+        if (grant is not null) identity.SetAuthorizationId(await authorizations.GetIdAsync(grant));
         return Results.SignIn(new ClaimsPrincipal(identity), null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    /// <summary>The user's valid, permanent grant to this app covering every requested scope (what the consent page stored).</summary>
+    public static async Task<object?> RememberedConsent(IOpenIddictAuthorizationManager authorizations, string subject, string applicationId,
+        ImmutableArray<string> scopes)
+    {
+        await foreach (var grant in authorizations.FindAsync(subject, applicationId, Oidc.Statuses.Valid, Oidc.AuthorizationTypes.Permanent, scopes))
+            return grant;
+        return null;
     }
 
     static async Task<IResult> Token(HttpContext context, UserManager<PortalUser> users, IDocumentStore store,
@@ -87,6 +125,8 @@ public static class ConnectEndpoints
                 return Forbid(Oidc.Errors.InvalidGrant, "The user must turn on MFA before using apps.");
             // Re-read roles and organization: a user moved or demoted since the code was issued gets the new rights.
             var identity = await UserIdentity(users, store, user, result.Principal!.GetScopes());
+            // Keep the grant: revoking it on the Connected apps page ends this app's access and refresh tokens.
+            identity.SetAuthorizationId(result.Principal!.GetAuthorizationId());
             return Results.SignIn(new ClaimsPrincipal(identity), null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         }
 

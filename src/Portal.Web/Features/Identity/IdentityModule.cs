@@ -105,6 +105,9 @@ public static class IdentityModule
             {
                 o.UseLocalServer();
                 o.UseAspNetCore();
+                // A token issued under a grant the user revoked (Connected apps page) is refused at once, not when it expires.
+                o.EnableAuthorizationEntryValidation();
+                o.EnableTokenEntryValidation();
                 o.AddEventHandler(UserTokenCheck.Descriptor);
             });
     }

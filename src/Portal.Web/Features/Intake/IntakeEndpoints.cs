@@ -63,7 +63,8 @@ public static class IntakeEndpoints
         encounters.MapGet("", ListEncounters).WithName("ListEncounters").Requires(Permissions.EncountersList)
             .WithSummary("Encounters, filtered, sorted and a page at a time")
             .WithDescription("Filters: status, dosFrom, dosTo (yyyy-MM-dd), providerId (rendering), patient (part of the name or the MRN). " +
-                             "sort: -dos (default), dos, patient, -patient, -opened, opened. page, pageSize (max 200).");
+                             "sort: -dos (default), dos, patient, -patient, -opened, opened. Paging: cursor and limit (1–200, default 50; the answer's " +
+                             "'next' and the Link rel=\"next\" header; page is 0 and total counts every match), or page and pageSize (max 200).");
         encounters.MapGet("/export.csv", ExportEncounters).WithName("ExportEncounters").Requires(Permissions.EncountersList)
             .WithSummary("The filtered encounter list as CSV (the export is audited)")
             .Produces<string>(200, "text/csv");
@@ -183,8 +184,14 @@ public static class IntakeEndpoints
     // Encounters
 
     static async Task<Ok<PageOf<EncounterListRow>>> ListEncounters(IQuerySession query, [AsParameters] EncounterFilter filter,
-        CancellationToken ct) =>
-        TypedResults.Ok((await IntakeQueries.Encounters(query, filter).ToPageAsync(filter.Page, filter.PageSize, ct)).Map(EncounterListRow.From));
+        HttpContext context, CancellationToken ct)
+    {
+        if (filter.Cursor is null && filter.Limit is null)
+            return TypedResults.Ok((await IntakeQueries.Encounters(query, filter).ToPageAsync(filter.Page, filter.PageSize, ct)).Map(EncounterListRow.From));
+        var page = await IntakeQueries.EncountersByCursor(query, filter, ct);
+        new CursorPage<EncounterListRow>([], page.Next).WithLink(context);
+        return TypedResults.Ok(page.Map(EncounterListRow.From));
+    }
 
     static async Task<Platform.Csv.CsvDownload<EncounterListRow>> ExportEncounters(IDocumentSession session, [AsParameters] EncounterFilter filter,
         HttpContext context, CancellationToken ct)

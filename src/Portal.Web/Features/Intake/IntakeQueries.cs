@@ -19,14 +19,59 @@ public sealed class EncounterFilter
     public string? Sort { get; set; }
     public int? Page { get; set; }
     public int? PageSize { get; set; }
+    /// <summary>Cursor paging (docs/api.md): the previous answer's <c>next</c>; with <see cref="Limit"/>, instead of page and pageSize.</summary>
+    public string? Cursor { get; set; }
+    public int? Limit { get; set; }
 }
 
 public static class IntakeQueries
 {
     public static readonly string[] EncounterSorts = ["-dos", "dos", "patient", "-patient", "-opened", "opened"];
 
+    /// <summary>
+    /// A page of encounters by cursor (Platform/CursorPaging): keyset on the date of service then the opening time for sort -dos/dos,
+    /// on the opening time for -opened/opened; a name sort has no stable key to page on (400: use page and pageSize).
+    /// </summary>
+    public static async Task<PageOf<Coding.CodingQueueRow>> EncountersByCursor(IQuerySession query, EncounterFilter f, CancellationToken ct)
+    {
+        var request = CursorPaging.Parse(f.Cursor, f.Limit);
+        if (f.Page is not null || f.PageSize is not null)
+            throw new InvalidInput("cursor", "Page either by cursor and limit or by page and pageSize, not both.");
+        var sort = f.Sort ?? "-dos";
+        if (sort is "patient" or "-patient")
+            throw new InvalidInput("sort", "Cursor paging orders by date of service or opening time (sort -dos, dos, -opened, opened).");
+        var filtered = Filter(query, f);
+        var total = await filtered.CountAsync(ct);
+        var q = filtered;
+        var byDos = sort is "-dos" or "dos";
+        var descending = sort.StartsWith('-');
+        if (request.Position() is { } after)
+        {
+            var ticks = after.Number;
+            if (byDos && !long.TryParse(after.Tie, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ticks))
+                throw new InvalidInput("cursor", "cursor must be a value this list returned in 'next'.");
+            var at = CursorPaging.Time(Math.Clamp(ticks, 0, DateTimeOffset.MaxValue.UtcTicks));
+            var dos = DateOnly.FromDayNumber((int)Math.Clamp(after.Number, 0, DateOnly.MaxValue.DayNumber));
+            q = (byDos, descending) switch
+            {
+                (true, true) => q.Where(r => r.DateOfService < dos || (r.DateOfService == dos && r.OpenedAt < at)),
+                (true, false) => q.Where(r => r.DateOfService > dos || (r.DateOfService == dos && r.OpenedAt > at)),
+                (false, true) => q.Where(r => r.OpenedAt < at),
+                (false, false) => q.Where(r => r.OpenedAt > at),
+            };
+        }
+        q = Sorted(q, sort);
+        var rows = await q.Take(request.Fetch).ToListAsync(ct);
+        var page = CursorPaging.Page(rows, request, r => byDos
+            ? CursorPaging.Key(r.DateOfService.DayNumber, CursorPaging.Ticks(r.OpenedAt).ToString(System.Globalization.CultureInfo.InvariantCulture))
+            : CursorPaging.Key(CursorPaging.Ticks(r.OpenedAt)));
+        return new PageOf<Coding.CodingQueueRow>(page.Items, 0, request.Limit, total) { Next = page.Next };
+    }
+
     /// <summary>The encounter list's rows, filtered and sorted; callers show them as <see cref="EncounterListRow"/>.</summary>
-    public static IQueryable<Coding.CodingQueueRow> Encounters(IQuerySession query, EncounterFilter f)
+    public static IQueryable<Coding.CodingQueueRow> Encounters(IQuerySession query, EncounterFilter f) => Sorted(Filter(query, f), f.Sort ?? "-dos");
+
+    static IQueryable<Coding.CodingQueueRow> Filter(IQuerySession query, EncounterFilter f)
     {
         var q = query.Query<Coding.CodingQueueRow>().AsQueryable();
         if (f.Status is { } status) q = q.Where(r => r.Status == status);
@@ -38,7 +83,11 @@ public static class IntakeQueries
             var term = f.Patient.Trim();
             q = q.Where(r => r.PatientName.Contains(term, StringComparison.OrdinalIgnoreCase) || r.Mrn == term);
         }
-        return (f.Sort ?? "-dos") switch
+        return q;
+    }
+
+    static IQueryable<Coding.CodingQueueRow> Sorted(IQueryable<Coding.CodingQueueRow> q, string sort) =>
+        sort switch
         {
             "-dos" => q.OrderByDescending(r => r.DateOfService).ThenByDescending(r => r.OpenedAt),
             "dos" => q.OrderBy(r => r.DateOfService).ThenBy(r => r.OpenedAt),
@@ -48,7 +97,6 @@ public static class IntakeQueries
             "opened" => q.OrderBy(r => r.OpenedAt),
             _ => throw new BadHttpRequestException($"sort must be one of {string.Join(", ", EncounterSorts)}."),
         };
-    }
 
     public static IQueryable<Patient> Patients(IQuerySession query, string? search, string? sort)
     {

@@ -55,7 +55,8 @@ public sealed class StatementRunQueue
     internal void Finished() => Interlocked.Decrement(ref running);
 }
 
-sealed class StatementRunWorker(StatementRunQueue queue, IServiceProvider services, IDocumentStore store, ILogger<StatementRunWorker> log)
+sealed class StatementRunWorker(StatementRunQueue queue, IServiceProvider services, IDocumentStore store, BackgroundWork work,
+    ILogger<StatementRunWorker> log)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -74,6 +75,7 @@ sealed class StatementRunWorker(StatementRunQueue queue, IServiceProvider servic
         await foreach (var (tenant, runId) in queue.Reader.ReadAllAsync(stoppingToken))
         {
             queue.Started();
+            using var lease = await work.EnterAsync(stoppingToken);
             try
             {
                 await using var scope = services.CreateAsyncScope();
@@ -299,7 +301,7 @@ public sealed class StatementRunner(IDocumentStore store, PayLinks links, TimePr
 /// statement run works in this process: a run is a burst of CPU (PDFs on every core) and its mails are better sent right after it
 /// than slowing it down (a run of 10,000 queues 10,000 mails; the run's target is to have them queued, docs/benchmarks.md).
 /// </summary>
-sealed class StatementMailSender(IDocumentStore store, IMailSender sender, IConfiguration config, TimeProvider clock, StatementRunQueue runs,
+sealed class StatementMailSender(IDocumentStore store, IMailSender sender, IConfiguration config, TimeProvider clock, StatementRunQueue runs, BackgroundWork work,
     ILogger<StatementMailSender> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -322,6 +324,7 @@ sealed class StatementMailSender(IDocumentStore store, IMailSender sender, IConf
 
     async Task<int> SendSome(CancellationToken ct)
     {
+        using var lease = await work.EnterAsync(ct);
         await using var session = store.LightweightSession();
         var due = await session.Query<StatementMail>().Where(m => m.SentAt == null && m.Attempts < 5).OrderBy(m => m.QueuedAt).Take(50).ToListAsync(ct);
         foreach (var m in due)

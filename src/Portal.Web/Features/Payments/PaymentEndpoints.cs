@@ -45,7 +45,7 @@ public static class PaymentEndpoints
             .ProducesProblem(409).ProducesProblem(413).ProducesProblem(422);
         payments.MapGet("/remittances", ListRemittances).WithName("ListRemittances").Requires(Permissions.PaymentsRead)
             .WithSummary("Remittances received, newest first, by cursor")
-            .WithDescription("?limit= (1–200, default 25); pass the answer's 'next' as ?cursor= for the next page (also in Link rel=\"next\").");
+            .WithDescription("Cursor paging (docs/api.md): ?limit= (1–200, default 50); pass the answer's 'next' as ?cursor= for the next page (also in Link rel=\"next\").");
         payments.MapGet("/remittances/{remittanceId:guid}", GetRemittance).WithName("GetRemittance").Requires(Permissions.PaymentsRead)
             .WithSummary("One remittance: checks, claims posted or skipped, PLB adjustments, or why it was refused");
         payments.MapGet("/unmatched-payments", ListUnmatched).WithName("ListUnmatchedPayments").Requires(Permissions.PaymentsRead)
@@ -166,22 +166,20 @@ public static class PaymentEndpoints
         return (bytes, request.Headers["X-File-Name"].FirstOrDefault() ?? "remittance.835");
     }
 
-    static async Task<Ok<RemittancePage>> ListRemittances(Guid practiceId, IQuerySession query, HttpContext context, string? cursor, int? limit,
+    static async Task<Ok<RemittancePage>> ListRemittances(IQuerySession query, HttpContext context, string? cursor, int? limit,
         CancellationToken ct)
     {
-        var size = limit ?? 25;
-        if (size is < 1 or > 200) throw new InvalidInput("limit", "limit must be between 1 and 200.");
+        // The cursor convention (Platform/CursorPaging): newest first by receipt time (Guid v7 ids and receipt times both grow).
+        var request = CursorPaging.Parse(cursor, limit);
         var q = query.Query<RemittanceView>().AsQueryable();
-        if (cursor is { Length: > 0 })
+        if (request.Position() is { } after)
         {
-            var after = Cursor.Parse(cursor);
-            q = q.Where(r => r.ReceivedAt < after);
+            var at = CursorPaging.Time(after.Number);
+            q = q.Where(r => r.ReceivedAt < at);
         }
-        var rows = await q.OrderByDescending(r => r.ReceivedAt).Take(size + 1).ToListAsync(ct);
-        string? next = rows.Count > size ? Cursor.For(rows[size - 1].ReceivedAt) : null;
-        if (next is not null)
-            context.Response.Headers.Link = $"</api/v1/practices/{practiceId}/remittances?cursor={next}&limit={size}>; rel=\"next\"";
-        return TypedResults.Ok(new RemittancePage([.. rows.Take(size).Select(RemittanceSummary.From)], next));
+        var rows = await q.OrderByDescending(r => r.ReceivedAt).Take(request.Fetch).ToListAsync(ct);
+        var page = CursorPaging.Page(rows, request, r => CursorPaging.Key(CursorPaging.Ticks(r.ReceivedAt))).WithLink(context);
+        return TypedResults.Ok(new RemittancePage([.. page.Items.Select(RemittanceSummary.From)], page.Next));
     }
 
     static async Task<Results<Ok<RemittanceView>, NotFoundProblem>> GetRemittance(Guid remittanceId, IQuerySession query, CancellationToken ct) =>
@@ -385,24 +383,3 @@ public static class PaymentEndpoints
     public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 }
 
-/// <summary>An opaque cursor: the receipt time of the last row seen (Guid v7 ids and receipt times both grow).</summary>
-static class Cursor
-{
-    // PostgreSQL keeps microseconds: the cursor is cut to whole microseconds so the last row seen compares as seen.
-    public static string For(DateTimeOffset at) => Convert.ToBase64String(BitConverter.GetBytes(at.UtcTicks - at.UtcTicks % 10)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    public static DateTimeOffset Parse(string cursor)
-    {
-        try
-        {
-            var s = cursor.Replace('-', '+').Replace('_', '/');
-            var bytes = Convert.FromBase64String(s.PadRight(s.Length + (4 - s.Length % 4) % 4, '='));
-            if (bytes.Length != 8) throw new FormatException();
-            return new DateTimeOffset(BitConverter.ToInt64(bytes), TimeSpan.Zero);
-        }
-        catch (Exception e) when (e is FormatException or ArgumentOutOfRangeException)
-        {
-            throw new InvalidInput("cursor", "cursor is not one Portal gave; start again without it.");
-        }
-    }
-}

@@ -24,9 +24,7 @@ public class IndexModel(IQuerySession query) : PageModel
         if (!ModelState.IsValid) Error = "Check the values: each must be within its range.";
         else
         {
-            var current = await PracticeSettings.For(session, HttpContext.RequiredPractice().PracticeId, ct);
-            session.Store(current.With(input, User.Actor(), clock.GetUtcNow()));
-            await session.SaveChangesAsync(ct);
+            await PracticeSettings.Change(session, HttpContext.RequiredPractice().PracticeId, input, null, User.Actor(), clock.GetUtcNow(), ct);
             Saved = true;
         }
         await Load(ct);
@@ -41,9 +39,7 @@ public class IndexModel(IQuerySession query) : PageModel
         else if (amount is not (>= 0 and <= 99999.99m)) error = "The charge must be between $0 and $99,999.99.";
         else
         {
-            var key = FeeScheduleEntry.Key(code);
-            session.Store(new FeeScheduleEntry(key, key, decimal.Round(amount.Value, 2, MidpointRounding.AwayFromZero), User.Actor(), clock.GetUtcNow()));
-            await session.SaveChangesAsync(ct);
+            await FeeScheduleEntry.Set(session, code, amount.Value, null, User.Actor(), clock.GetUtcNow(), ct);
         }
         return await FeeFragment(error, ct);
     }

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Marten;
 using Marten.Schema;
+using Portal.Web.Platform;
 
 namespace Portal.Web.Features.Settings;
 
@@ -16,8 +17,11 @@ public sealed record PracticeSettings(
     [Range(1, 720)] int QueryEscalationHours = 72,
     string? UpdatedBy = null,
     DateTimeOffset? UpdatedAt = null,
-    bool QaTargeted = true)
+    bool QaTargeted = true) : Platform.IHasRevision
 {
+    /// <summary>Marten's revision of the stored settings (0: never saved, the defaults); the ETag.</summary>
+    public long Version { get; set; }
+
     /// <summary>Coders with fewer approved charts than NewCoderChartCount have every chart reviewed.</summary>
     public static PracticeSettings Default(Guid practiceId) => new(practiceId);
 
@@ -35,6 +39,16 @@ public sealed record PracticeSettings(
 
     public static async Task<PracticeSettings> For(IQuerySession session, Guid practiceId, CancellationToken ct) =>
         await session.LoadAsync<PracticeSettings>(practiceId, ct) ?? Default(practiceId);
+
+    /// <summary>Saves a change over the settings read (the defaults when never saved), refusing a stale If-Match (412).</summary>
+    public static async Task<PracticeSettings> Change(IDocumentSession session, Guid practiceId, UpdatePracticeSettings input, long? expected,
+        string actor, DateTimeOffset now, CancellationToken ct)
+    {
+        var stored = await session.LoadAsync<PracticeSettings>(practiceId, ct);
+        var updated = session.StoreChecked(stored, (stored ?? Default(practiceId)).With(input, actor, now), expected);
+        await session.SaveChangesAsync(ct);
+        return updated;
+    }
 }
 
 /// <summary>
@@ -49,8 +63,11 @@ public sealed record UpdatePracticeSettings(
     bool? QaTargeted = null);
 
 /// <summary>The practice's charge for a procedure code (HCPCS/CPT), in dollars; one row per code.</summary>
-public sealed record FeeScheduleEntry(string Id, string Code, decimal Amount, string UpdatedBy, DateTimeOffset UpdatedAt)
+public sealed record FeeScheduleEntry(string Id, string Code, decimal Amount, string UpdatedBy, DateTimeOffset UpdatedAt) : Platform.IHasRevision
 {
+    /// <summary>Marten's revision of this entry; the ETag SetFee checks against If-Match.</summary>
+    public long Version { get; set; }
+
     public static string Key(string code) => code.Trim().ToUpperInvariant();
 
     /// <summary>The practice's charges for <paramref name="codes"/> in one query, by <see cref="Key"/>; codes without a fee are absent.</summary>
@@ -61,6 +78,18 @@ public sealed record FeeScheduleEntry(string Id, string Code, decimal Amount, st
         return keys.Length == 0
             ? new Dictionary<string, decimal>()
             : (await session.LoadManyAsync<FeeScheduleEntry>(ct, keys)).ToDictionary(f => f.Id, f => f.Amount);
+    }
+
+    /// <summary>Sets one code's charge, refusing a stale If-Match (412).</summary>
+    public static async Task<FeeScheduleEntry> Set(IDocumentSession session, string code, decimal amount, long? expected, string actor,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var key = Key(code);
+        var stored = await session.LoadAsync<FeeScheduleEntry>(key, ct);
+        var entry = session.StoreChecked(stored, new FeeScheduleEntry(key, key, decimal.Round(amount, 2, MidpointRounding.AwayFromZero), actor, now),
+            expected);
+        await session.SaveChangesAsync(ct);
+        return entry;
     }
 
     public static async Task<IReadOnlyList<FeeScheduleEntry>> All(IQuerySession session, CancellationToken ct) =>

@@ -14,28 +14,33 @@ public static class SettingsEndpoints
         practice.MapGet("/settings", Get).WithName("GetPracticeSettings").Requires(Permissions.SettingsRead)
             .WithSummary("Turnaround SLA, QA sample share and query escalation of the practice");
         practice.MapPut("/settings", Update).WithName("UpdatePracticeSettings").Requires(Permissions.SettingsManage)
-            .WithSummary("Change the practice's coding settings").ProducesValidationProblem();
+            .HonoursIfMatch().WithSummary("Change the practice's coding settings").ProducesValidationProblem().ProducesProblem(412);
 
         practice.MapGet("/fee-schedule", ListFees).WithName("ListFees").Requires(Permissions.SettingsRead)
             .Produces<IReadOnlyList<FeeScheduleEntry>>(200, "application/json", "text/csv")
             .WithSummary("The practice's charges per procedure code")
             .WithDescription("Add ?format=csv for a CSV export (code,amount).");
         practice.MapPut("/fee-schedule/{code}", SetFee).WithName("SetFee").Requires(Permissions.FeesManage)
-            .WithSummary("Set one code's charge").ProducesValidationProblem();
+            .HonoursIfMatch().WithSummary("Set one code's charge")
+            .WithDescription("If-Match takes the entry's version from the fee schedule list (W/\"<version>\"); a stale one gives 412.")
+            .ProducesValidationProblem().ProducesProblem(412);
         practice.MapDelete("/fee-schedule/{code}", DeleteFee).WithName("DeleteFee").Requires(Permissions.FeesManage)
             .WithSummary("Remove one code's charge");
     }
 
-    static async Task<Ok<PracticeSettings>> Get(HttpContext context, IQuerySession query, CancellationToken ct) =>
-        TypedResults.Ok(await PracticeSettings.For(query, context.RequiredPractice().PracticeId, ct));
+    static async Task<Ok<PracticeSettings>> Get(HttpContext context, IQuerySession query, CancellationToken ct)
+    {
+        var settings = await PracticeSettings.For(query, context.RequiredPractice().PracticeId, ct);
+        if (settings.Version > 0) context.Response.Headers.ETag = ETags.For(settings.Version);
+        return TypedResults.Ok(settings);
+    }
 
     static async Task<Ok<PracticeSettings>> Update(UpdatePracticeSettings body, HttpContext context, IDocumentSession session,
         TimeProvider clock, CancellationToken ct)
     {
-        var current = await PracticeSettings.For(session, context.RequiredPractice().PracticeId, ct);
-        var updated = current.With(body, context.User.Actor(), clock.GetUtcNow());
-        session.Store(updated);
-        await session.SaveChangesAsync(ct);
+        var updated = await PracticeSettings.Change(session, context.RequiredPractice().PracticeId, body,
+            ETags.Parse(context.Request.Headers.IfMatch), context.User.Actor(), clock.GetUtcNow(), ct);
+        context.Response.Headers.ETag = ETags.For(updated.Version);
         return TypedResults.Ok(updated);
     }
 
@@ -52,10 +57,9 @@ public static class SettingsEndpoints
     {
         if (!string.Equals(FeeScheduleEntry.Key(code), FeeScheduleEntry.Key(body.Code), StringComparison.Ordinal))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["code"] = ["The code in the body must match the route."] });
-        var key = FeeScheduleEntry.Key(code);
-        var entry = new FeeScheduleEntry(key, key, decimal.Round(body.Amount, 2, MidpointRounding.AwayFromZero), context.User.Actor(), clock.GetUtcNow());
-        session.Store(entry);
-        await session.SaveChangesAsync(ct);
+        var entry = await FeeScheduleEntry.Set(session, code, body.Amount, ETags.Parse(context.Request.Headers.IfMatch), context.User.Actor(),
+            clock.GetUtcNow(), ct);
+        context.Response.Headers.ETag = ETags.For(entry.Version);
         return TypedResults.Ok(entry);
     }
 

@@ -1,4 +1,5 @@
 using Marten;
+using Portal.Web.Platform;
 
 namespace Portal.Web.Features.Settings;
 
@@ -11,7 +12,8 @@ public static class SettingsModule
     public static IServiceCollection AddSettings(this IServiceCollection services) =>
         services.ConfigureMarten(o =>
         {
-            o.RegisterDocumentType<PracticeSettings>();
-            o.RegisterDocumentType<FeeScheduleEntry>();
+            // Numeric revisions: the ETag of each, checked by If-Match (Platform/Revisions.cs).
+            o.Schema.For<PracticeSettings>().Revisioned();
+            o.Schema.For<FeeScheduleEntry>().Revisioned();
         });
 }

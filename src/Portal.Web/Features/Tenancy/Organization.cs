@@ -3,8 +3,11 @@ using Portal.Web.Platform;
 namespace Portal.Web.Features.Tenancy;
 
 /// <summary>A practice (a tenant, covered entity) or a coding/billing vendor (a business associate). Global, not tenanted.</summary>
-public sealed record Organization(Guid Id, OrganizationKind Kind, string Name, string? Npi, DateTimeOffset CreatedAt)
+public sealed record Organization(Guid Id, OrganizationKind Kind, string Name, string? Npi, DateTimeOffset CreatedAt) : Platform.IHasRevision
 {
+    /// <summary>Marten's revision: the ETag of the organization's security settings (If-Match on SetOrganizationSecurity).</summary>
+    public long Version { get; set; }
+
     /// <summary>Every user of this organization must sign in with a second factor (TOTP); set by the organization's admin.</summary>
     public bool RequireMfa { get; init; }
 

@@ -42,12 +42,12 @@ public static class TenancyEndpoints
         var clients = api.MapGroup("/vendor/clients").WithTags("Vendor clients");
         clients.MapGet("", ListClients).WithName("ListVendorClients").Requires(Permissions.VendorClientsRead)
             .WithSummary("The practices that engage the caller's firm, with the coders assigned to each; a coder sees their own clients");
-        clients.MapPut("/{engagementId:guid}/coders", AssignClientCoders).WithName("AssignVendorClientCoders")
+        clients.MapPut("/{engagementId:guid}/coders", AssignClientCoders).WithName("AssignVendorClientCoders").HonoursIfMatch()
             .Requires(Permissions.VendorClientsAssign)
             .WithSummary("Choose which of the firm's coders work a client (coderIds: null for all, [] for none)")
             .WithDescription("Coders taken off the client lose it at once: its queue, charts and API calls give 404, and the charts they " +
                              "held go back to the practice's queue. 422 for ids that are not the firm's coders; 409 engagement-revoked.")
-            .ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
+            .ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
 
         var practice = api.MapGroup("/practices/{practiceId:guid}");
         practice.MapGet("", GetPractice).WithName("GetPractice").Requires(Permissions.PracticeRead)
@@ -128,12 +128,15 @@ public static class TenancyEndpoints
             user.IsInRole(Roles.VendorAdmin), ct));
 
     static async Task<Results<Ok<VendorClient>, NotFoundProblem>> AssignClientCoders(Guid engagementId, AssignClientCoders body,
-        ClaimsPrincipal user, IDocumentStore store, UserManager<PortalUser> users, OrganizationDirectory organizations, TimeProvider clock,
-        CancellationToken ct) =>
-        await EngagementWrites.AssignCoders(store, users, organizations, user.OrganizationId()!.Value, engagementId, body.CoderIds,
-            user.Actor(), clock, ct) is { } client
-            ? TypedResults.Ok(client)
-            : NotFound("No engagement of your firm has this id.");
+        ClaimsPrincipal user, HttpContext context, IDocumentStore store, UserManager<PortalUser> users, OrganizationDirectory organizations,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var client = await EngagementWrites.AssignCoders(store, users, organizations, user.OrganizationId()!.Value, engagementId, body.CoderIds,
+            user.Actor(), clock, ct, ETags.Parse(context.Request.Headers.IfMatch));
+        if (client is null) return NotFound("No engagement of your firm has this id.");
+        context.Response.Headers.ETag = ETags.For(client.Version);
+        return TypedResults.Ok(client);
+    }
 
     static NotFoundProblem NotFound(string detail) =>
         new NotFoundProblem(detail);
@@ -223,7 +226,7 @@ public static class EngagementWrites
     /// </summary>
     public static async Task<VendorClient?> AssignCoders(IDocumentStore store, UserManager<PortalUser> users,
         OrganizationDirectory organizations, Guid vendorId, Guid engagementId, Guid[]? coderIds, string actor, TimeProvider clock,
-        CancellationToken ct)
+        CancellationToken ct, long? expectedVersion = null)
     {
         await using var lookup = store.QuerySession();
         var found = await lookup.Query<Engagement>().Where(e => e.AnyTenant() && e.Id == engagementId && e.VendorId == vendorId)
@@ -244,23 +247,27 @@ public static class EngagementWrites
         }
 
         await using var session = store.LightweightSession(found.PracticeId.ToString());
-        var stream = await session.Events.FetchForWriting<Engagement>(engagementId, ct);
+        var stream = expectedVersion is { } v
+            ? await session.Events.FetchForWriting<Engagement>(engagementId, v, ct)
+            : await session.Events.FetchForWriting<Engagement>(engagementId, ct);
         var assigned = stream.Aggregate!.AssignCoders(coderIds, names, actor, clock.GetUtcNow());
         stream.AppendOne(assigned);
         if (coderIds is not null)
             await Coding.CodingWrites.ReleaseVendorCharts(session, vendorId, $"{found.VendorName} took the coder off this client", actor,
                 assigned.At, ct, coderIds);
         await session.SaveChangesAsync(ct);
-        return VendorClient.From(stream.Aggregate.Apply(assigned), (await organizations.Find(found.PracticeId, ct))?.Name ?? "");
+        return VendorClient.From(stream.Aggregate.Apply(assigned) with { Version = stream.Aggregate.Version + 1 },
+            (await organizations.Find(found.PracticeId, ct))?.Name ?? "");
     }
 }
 
 /// <summary>A practice that engages the caller's firm, as the firm sees it: what it may do and which of its coders work it.</summary>
 public sealed record VendorClient(Guid EngagementId, Guid PracticeId, string PracticeName, string[] Functions, DateTimeOffset GrantedAt,
-    bool AllCoders, Guid[] CoderIds, string[] CoderNames)
+    bool AllCoders, Guid[] CoderIds, string[] CoderNames, long Version = 0)
 {
+    /// <remarks>Version: the engagement's stream version, for If-Match on AssignVendorClientCoders.</remarks>
     public static VendorClient From(Engagement e, string practiceName) =>
-        new(e.Id, e.PracticeId, practiceName, e.Functions, e.GrantedAt, e.CoderIds is null, e.CoderIds ?? [], e.CoderNames ?? []);
+        new(e.Id, e.PracticeId, practiceName, e.Functions, e.GrantedAt, e.CoderIds is null, e.CoderIds ?? [], e.CoderNames ?? [], e.Version);
 
     /// <summary>The firm's active clients; a coder sees those they are assigned to.</summary>
     public static async Task<IReadOnlyList<VendorClient>> For(IQuerySession query, OrganizationDirectory organizations, Guid vendorId,

@@ -16,7 +16,7 @@ public static class TenancyModule
         services.AddScoped<IOrganizationStanding, OrganizationStanding>();
         return services.ConfigureMarten(o =>
         {
-            o.Schema.For<Organization>().SingleTenanted();
+            o.Schema.For<Organization>().SingleTenanted().Revisioned();
             o.Schema.For<Engagement>().Index(e => e.VendorId);
             o.Projections.Snapshot<Engagement>(SnapshotLifecycle.Inline);
         });

@@ -23,8 +23,11 @@ public sealed record InviteUser([Required, EmailAddress, MaxLength(256)] string 
 /// invitation per address even when two admins invite at the same moment.
 /// </summary>
 public sealed record Invitation(Guid Id, Guid OrganizationId, string Email, string DisplayName, string[] Roles, string TokenHash,
-    string InvitedBy, Guid? InvitedById, DateTimeOffset InvitedAt, DateTimeOffset ExpiresAt)
+    string InvitedBy, Guid? InvitedById, DateTimeOffset InvitedAt, DateTimeOffset ExpiresAt) : IHasRevision
 {
+    /// <summary>Marten's revision: the ETag for If-Match on resend and revoke.</summary>
+    public long Version { get; set; }
+
     public string? PendingEmail { get; init; }
     public DateTimeOffset? AcceptedAt { get; init; }
     public Guid? UserId { get; init; }
@@ -35,7 +38,7 @@ public sealed record Invitation(Guid Id, Guid OrganizationId, string Email, stri
 }
 
 public sealed record InvitationView(Guid Id, string Email, string DisplayName, string[] Roles, string InvitedBy, DateTimeOffset InvitedAt,
-    DateTimeOffset ExpiresAt, string Status);
+    DateTimeOffset ExpiresAt, string Status, long Version = 0);
 
 /// <summary>Who does it: a signed-in admin, the invitee accepting, or the demo seeder.</summary>
 public readonly record struct Actor(string Name, Guid? Id)
@@ -75,7 +78,7 @@ public sealed class Invitations(UserManager<PortalUser> users, IDocumentStore st
         if (open is not null && open.ExpiresAt > now)
             throw new RuleViolation("An invitation to this email is already open; resend or revoke it.", "invitation-open");
         // An expired invitation gives its address up to the new one.
-        if (open is not null) session.Store(open with { PendingEmail = null, RevokedAt = now });
+        if (open is not null) session.StoreChecked(open, open with { PendingEmail = null, RevokedAt = now }, null);
 
         var (token, hash) = NewToken();
         var invitation = new Invitation(Guid.CreateVersion7(), org.Id, email, body.DisplayName.Trim(), roles, hash, actor.Name, actor.Id, now,
@@ -92,33 +95,34 @@ public sealed class Invitations(UserManager<PortalUser> users, IDocumentStore st
     }
 
     /// <summary>A new link and seven more days; the old link stops working. Null when the invitation is not this organization's.</summary>
-    public async Task<InvitationView?> Resend(Organization org, Guid invitationId, Actor actor, HttpRequest? request, CancellationToken ct)
+    public async Task<InvitationView?> Resend(Organization org, Guid invitationId, Actor actor, HttpRequest? request, CancellationToken ct,
+        long? expected = null)
     {
         await using var session = store.LightweightSession();
         var invitation = await session.LoadAsync<Invitation>(invitationId, ct);
         if (invitation is null || invitation.OrganizationId != org.Id) return null;
+        StaleVersion.Check(expected, invitation.Version);
         if (invitation.AcceptedAt is not null || invitation.RevokedAt is not null)
             throw new RuleViolation($"This invitation was {invitation.Status(clock.GetUtcNow())}; invite again instead.", "invitation-closed");
         var now = clock.GetUtcNow();
         var (token, hash) = NewToken();
-        invitation = invitation with { TokenHash = hash, ExpiresAt = now + Lifetime };
-        session.Store(invitation);
+        invitation = session.StoreChecked(invitation, invitation with { TokenHash = hash, ExpiresAt = now + Lifetime }, expected);
         session.Store(AuditEntry(invitation, "invitation-resent", "", actor, now));
         await session.SaveChangesAsync(ct);
         await Send(org, invitation, token, request, ct);
         return View(invitation);
     }
 
-    public async Task<InvitationView?> Revoke(Organization org, Guid invitationId, Actor actor, CancellationToken ct)
+    public async Task<InvitationView?> Revoke(Organization org, Guid invitationId, Actor actor, CancellationToken ct, long? expected = null)
     {
         await using var session = store.LightweightSession();
         var invitation = await session.LoadAsync<Invitation>(invitationId, ct);
         if (invitation is null || invitation.OrganizationId != org.Id) return null;
+        StaleVersion.Check(expected, invitation.Version);
         if (invitation.AcceptedAt is not null || invitation.RevokedAt is not null)
             throw new RuleViolation($"This invitation was already {invitation.Status(clock.GetUtcNow())}.", "invitation-closed");
         var now = clock.GetUtcNow();
-        invitation = invitation with { PendingEmail = null, RevokedAt = now };
-        session.Store(invitation);
+        invitation = session.StoreChecked(invitation, invitation with { PendingEmail = null, RevokedAt = now }, expected);
         session.Store(AuditEntry(invitation, "invitation-revoked", "", actor, now));
         await session.SaveChangesAsync(ct);
         return View(invitation);
@@ -166,8 +170,7 @@ public sealed class Invitations(UserManager<PortalUser> users, IDocumentStore st
         }
         var now = clock.GetUtcNow();
         await using var session = store.LightweightSession();
-        var accepted = invitation with { PendingEmail = null, AcceptedAt = now, UserId = user.Id };
-        session.Store(accepted);
+        var accepted = session.StoreChecked(invitation, invitation with { PendingEmail = null, AcceptedAt = now, UserId = user.Id }, null);
         session.Store(AuditEntry(accepted, "invitation-accepted", $"roles: {string.Join(", ", invitation.Roles)}", new Actor(user.DisplayName, user.Id), now));
         await session.SaveChangesAsync(ct);
         return (user, []);
@@ -186,7 +189,7 @@ public sealed class Invitations(UserManager<PortalUser> users, IDocumentStore st
     }
 
     InvitationView View(Invitation i) =>
-        new(i.Id, i.Email, i.DisplayName, i.Roles, i.InvitedBy, i.InvitedAt, i.ExpiresAt, i.Status(clock.GetUtcNow()));
+        new(i.Id, i.Email, i.DisplayName, i.Roles, i.InvitedBy, i.InvitedAt, i.ExpiresAt, i.Status(clock.GetUtcNow()), i.Version);
 
     static UserAdminAuditEntry AuditEntry(Invitation i, string action, string details, Actor actor, DateTimeOffset at) =>
         new(Guid.CreateVersion7(), i.OrganizationId, action, i.UserId ?? Guid.Empty, i.Email, details, actor.Name, actor.Id, at);

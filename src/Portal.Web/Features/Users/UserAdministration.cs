@@ -10,12 +10,18 @@ using Portal.Web.Platform;
 
 namespace Portal.Web.Features.Users;
 
-public sealed record OrganizationUser(Guid Id, string Email, string DisplayName, string[] Roles, bool Disabled, bool LockedOut, bool MfaEnabled = false);
+/// <remarks>ETag: the account's concurrency stamp, for If-Match on role changes, disable and enable (412 when someone changed it meanwhile).</remarks>
+public sealed record OrganizationUser(Guid Id, string Email, string DisplayName, string[] Roles, bool Disabled, bool LockedOut, bool MfaEnabled = false,
+    string? ETag = null);
 
 public sealed record ChangeRoles([Required, MinLength(1)] string[] Roles);
 
 /// <summary>Whether every user of the organization must sign in with a second factor (TOTP).</summary>
-public sealed record OrganizationSecurity([Required] bool? RequireMfa);
+public sealed record OrganizationSecurity([Required] bool? RequireMfa)
+{
+    /// <summary>The organization's revision (answers only; W/"Version" is the ETag).</summary>
+    public long? Version { get; init; }
+}
 
 /// <summary>
 /// Who changed which account of an organization, and how: access management is itself audited (45 CFR 164.308(a)(4)).
@@ -52,10 +58,12 @@ public sealed class UserAdministration(UserManager<PortalUser> users, IDocumentS
         return result;
     }
 
-    public async Task<OrganizationUser?> ChangeRoles(Organization org, Guid userId, string[] requested, ClaimsPrincipal caller)
+    public async Task<OrganizationUser?> ChangeRoles(Organization org, Guid userId, string[] requested, ClaimsPrincipal caller,
+        string? expectedStamp = null)
     {
         var user = await Member(org, userId);
         if (user is null) return null;
+        StaleVersion.Check(expectedStamp, user.ConcurrencyStamp);
         var roles = CheckRoles(org, requested);
         if (caller.UserId() == user.Id && !roles.Contains(Roles.AdminOf(org.Kind)))
             throw new RuleViolation("You cannot remove your own admin role; ask another admin.", "self-demotion");
@@ -69,10 +77,12 @@ public sealed class UserAdministration(UserManager<PortalUser> users, IDocumentS
     }
 
     /// <summary>Disabling locks the account for good; its cookies and tokens are refused from the next request on (ADR 0008).</summary>
-    public async Task<OrganizationUser?> SetDisabled(Organization org, Guid userId, bool disabled, ClaimsPrincipal caller)
+    public async Task<OrganizationUser?> SetDisabled(Organization org, Guid userId, bool disabled, ClaimsPrincipal caller,
+        string? expectedStamp = null)
     {
         var user = await Member(org, userId);
         if (user is null) return null;
+        StaleVersion.Check(expectedStamp, user.ConcurrencyStamp);
         if (disabled && caller.UserId() == user.Id)
             throw new RuleViolation("You cannot disable your own account.", "self-disable");
         Succeeded(await users.SetLockoutEnabledAsync(user, true));
@@ -95,19 +105,21 @@ public sealed class UserAdministration(UserManager<PortalUser> users, IDocumentS
     /// Turning MFA on reaches users at their next sign-in, and live sessions within a minute (the cookie's claims are
     /// rebuilt when the security stamp is re-checked): those without MFA can then only enrol or sign out.
     /// </summary>
-    public async Task<OrganizationSecurity> SetSecurity(Organization org, bool requireMfa, ClaimsPrincipal caller, CancellationToken ct)
+    public async Task<OrganizationSecurity> SetSecurity(Organization org, bool requireMfa, ClaimsPrincipal caller, CancellationToken ct,
+        long? expected = null)
     {
         await using var session = store.LightweightSession();
         var current = await session.LoadAsync<Organization>(org.Id, ct) ?? org;
+        StaleVersion.Check(expected, current.Version);
         if (current.RequireMfa != requireMfa)
         {
-            session.Store(current with { RequireMfa = requireMfa });
+            current = session.StoreChecked(current, current with { RequireMfa = requireMfa }, expected);
             session.Store(new UserAdminAuditEntry(Guid.CreateVersion7(), org.Id, requireMfa ? "mfa-required" : "mfa-optional", Guid.Empty, "",
                 requireMfa ? "every user must sign in with an authenticator app" : "MFA is up to each user", caller.Actor(), caller.UserId(),
                 clock.GetUtcNow()));
             await session.SaveChangesAsync(ct);
         }
-        return new OrganizationSecurity(requireMfa);
+        return new OrganizationSecurity(requireMfa) { Version = current.Version };
     }
 
     public async Task<IReadOnlyList<UserAdminAuditEntry>> History(Guid organizationId, int limit, CancellationToken ct)
@@ -132,7 +144,7 @@ public sealed class UserAdministration(UserManager<PortalUser> users, IDocumentS
     {
         var disabled = user.LockoutEnd >= DisabledUntil;
         return new OrganizationUser(user.Id, user.Email ?? "", user.DisplayName, [.. await users.GetRolesAsync(user)], disabled,
-            !disabled && user.LockoutEnd > DateTimeOffset.UtcNow, user.TwoFactorEnabled);
+            !disabled && user.LockoutEnd > DateTimeOffset.UtcNow, user.TwoFactorEnabled, ETags.ForStamp(user.ConcurrencyStamp));
     }
 
     internal static string[] CheckRoles(Organization org, string[] requested)
@@ -148,6 +160,8 @@ public sealed class UserAdministration(UserManager<PortalUser> users, IDocumentS
 
     static void Succeeded(IdentityResult result)
     {
+        // Identity saves with the concurrency stamp it read: another admin's change in between fails here (412), not silently.
+        if (result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.ConcurrencyFailure))) throw new StaleVersion();
         if (!result.Succeeded)
             throw new UnprocessableInput(string.Join(" ", result.Errors.Select(e => e.Description)));
     }

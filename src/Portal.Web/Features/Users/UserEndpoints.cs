@@ -12,10 +12,11 @@ public static class UserEndpoints
             .Requires(Permissions.UsersManage);
 
         group.MapGet("", List).WithName("ListUsers").WithSummary("Users of your organization (practice or vendor) with their roles");
-        group.MapPut("/{userId:guid}/roles", SetRoles).WithName("ChangeUserRoles").WithSummary("Replace a user's roles")
-            .ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
-        group.MapPost("/{userId:guid}/disable", Disable).WithName("DisableUser").WithSummary("Lock a user out for good")
-            .ProducesProblem(404).ProducesProblem(409);
+        group.MapPut("/{userId:guid}/roles", SetRoles).WithName("ChangeUserRoles").WithSummary("Replace a user's roles").HonoursIfMatch()
+            .WithDescription("If-Match takes the user's eTag from the list (their concurrency stamp); a stale one gives 412.")
+            .ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
+        group.MapPost("/{userId:guid}/disable", Disable).WithName("DisableUser").WithSummary("Lock a user out for good").HonoursIfMatch()
+            .ProducesProblem(404).ProducesProblem(409).ProducesProblem(412);
         app.MapGet("/api/v1/organizations/{organizationId:guid}/user-audit", History).WithTags("Users").WithName("ListUserAdminAudit")
             .Requires(Permissions.UsersManage)
             .WithSummary("Who added, disabled, enabled or changed the roles of your organization's users, newest first")
@@ -27,20 +28,20 @@ public static class UserEndpoints
         invitations.MapPost("", Invite).WithName("InviteUser").Idempotent().RequireRateLimiting(RateLimits.AccountEmail)
             .WithSummary("Invite a user by e-mail with roles; they choose their own password from the link (single use, 7 days)")
             .ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
-        invitations.MapPost("/{invitationId:guid}/resend", Resend).WithName("ResendInvitation").RequireRateLimiting(RateLimits.AccountEmail)
+        invitations.MapPost("/{invitationId:guid}/resend", Resend).WithName("ResendInvitation").RequireRateLimiting(RateLimits.AccountEmail).HonoursIfMatch()
             .WithSummary("Mail a new link (7 more days); the previous link stops working").ProducesProblem(404).ProducesProblem(409);
-        invitations.MapPost("/{invitationId:guid}/revoke", Revoke).WithName("RevokeInvitation")
+        invitations.MapPost("/{invitationId:guid}/revoke", Revoke).WithName("RevokeInvitation").HonoursIfMatch()
             .WithSummary("Close an open invitation; its link stops working").ProducesProblem(404).ProducesProblem(409);
         var security = app.MapGroup("/api/v1/organizations/{organizationId:guid}/security").WithTags("Users")
             .Requires(Permissions.UsersManage);
         security.MapGet("", GetSecurity).WithName("GetOrganizationSecurity")
             .WithSummary("Whether your organization requires MFA (an authenticator app) of every user");
-        security.MapPut("", PutSecurity).WithName("SetOrganizationSecurity")
+        security.MapPut("", PutSecurity).WithName("SetOrganizationSecurity").HonoursIfMatch()
             .WithSummary("Require MFA of every user of your organization, or leave it to each user")
             .WithDescription("Users without MFA are sent to enrolment at their next sign-in (live sessions within a minute) and can do nothing else until enrolled. Platform admins always need MFA.")
             .ProducesValidationProblem().ProducesProblem(404);
         group.MapPost("/{userId:guid}/enable", Enable).WithName("EnableUser").WithSummary("Let a disabled or locked-out user sign in again")
-            .ProducesProblem(404);
+            .HonoursIfMatch().ProducesProblem(404).ProducesProblem(412);
     }
 
     static async Task<Results<Ok<IReadOnlyList<OrganizationUser>>, NotFoundProblem>> List(Guid organizationId, HttpContext context,
@@ -66,33 +67,38 @@ public static class UserEndpoints
     static async Task<Results<Ok<InvitationView>, NotFoundProblem>> Resend(Guid organizationId, Guid invitationId,
         HttpContext context, UserAdministration admin, Invitations invitations, CancellationToken ct) =>
         await admin.AdministeredOrganization(context.User, organizationId, ct) is { } org
-            && await invitations.Resend(org, invitationId, Actor.Of(context.User), context.Request, ct) is { } invitation
+            && await invitations.Resend(org, invitationId, Actor.Of(context.User), context.Request, ct, ETags.Parse(context.Request.Headers.IfMatch)) is { } invitation
             ? TypedResults.Ok(invitation)
             : NoOrganization();
 
     static async Task<Results<Ok<InvitationView>, NotFoundProblem>> Revoke(Guid organizationId, Guid invitationId,
         HttpContext context, UserAdministration admin, Invitations invitations, CancellationToken ct) =>
         await admin.AdministeredOrganization(context.User, organizationId, ct) is { } org
-            && await invitations.Revoke(org, invitationId, Actor.Of(context.User), ct) is { } invitation
+            && await invitations.Revoke(org, invitationId, Actor.Of(context.User), ct, ETags.Parse(context.Request.Headers.IfMatch)) is { } invitation
             ? TypedResults.Ok(invitation)
             : NoOrganization();
 
     static async Task<Results<Ok<OrganizationSecurity>, NotFoundProblem>> GetSecurity(Guid organizationId, HttpContext context,
-        UserAdministration admin, CancellationToken ct) =>
-        await admin.AdministeredOrganization(context.User, organizationId, ct) is { } org
-            ? TypedResults.Ok(new OrganizationSecurity(org.RequireMfa))
-            : NoOrganization();
+        UserAdministration admin, CancellationToken ct)
+    {
+        if (await admin.AdministeredOrganization(context.User, organizationId, ct) is not { } org) return NoOrganization();
+        context.Response.Headers.ETag = ETags.For(org.Version);
+        return TypedResults.Ok(new OrganizationSecurity(org.RequireMfa) { Version = org.Version });
+    }
 
     static async Task<Results<Ok<OrganizationSecurity>, NotFoundProblem>> PutSecurity(Guid organizationId, OrganizationSecurity body,
-        HttpContext context, UserAdministration admin, CancellationToken ct) =>
-        await admin.AdministeredOrganization(context.User, organizationId, ct) is { } org
-            ? TypedResults.Ok(await admin.SetSecurity(org, body.RequireMfa!.Value, context.User, ct))
-            : NoOrganization();
+        HttpContext context, UserAdministration admin, CancellationToken ct)
+    {
+        if (await admin.AdministeredOrganization(context.User, organizationId, ct) is not { } org) return NoOrganization();
+        var security = await admin.SetSecurity(org, body.RequireMfa!.Value, context.User, ct, ETags.Parse(context.Request.Headers.IfMatch));
+        context.Response.Headers.ETag = ETags.For(security.Version ?? 0);
+        return TypedResults.Ok(security);
+    }
 
     static async Task<Results<Ok<OrganizationUser>, NotFoundProblem>> SetRoles(Guid organizationId, Guid userId, ChangeRoles body,
         HttpContext context, UserAdministration admin, CancellationToken ct) =>
         await admin.AdministeredOrganization(context.User, organizationId, ct) is { } org
-            && await admin.ChangeRoles(org, userId, body.Roles, context.User) is { } user
+            && await admin.ChangeRoles(org, userId, body.Roles, context.User, ETags.ParseStamp(context.Request.Headers.IfMatch)) is { } user
             ? TypedResults.Ok(user)
             : NoOrganization();
 
@@ -105,7 +111,7 @@ public static class UserEndpoints
     static async Task<Results<Ok<OrganizationUser>, NotFoundProblem>> SetDisabled(Guid organizationId, Guid userId, bool disabled,
         HttpContext context, UserAdministration admin, CancellationToken ct) =>
         await admin.AdministeredOrganization(context.User, organizationId, ct) is { } org
-            && await admin.SetDisabled(org, userId, disabled, context.User) is { } user
+            && await admin.SetDisabled(org, userId, disabled, context.User, ETags.ParseStamp(context.Request.Headers.IfMatch)) is { } user
             ? TypedResults.Ok(user)
             : NoOrganization();
 

@@ -12,7 +12,7 @@ public static class UsersModule
         return services.ConfigureMarten(o =>
         {
             o.Schema.For<UserAdminAuditEntry>().SingleTenanted().Index(e => e.OrganizationId);
-            o.Schema.For<Invitation>().SingleTenanted().Index(i => i.OrganizationId)
+            o.Schema.For<Invitation>().SingleTenanted().Revisioned().Index(i => i.OrganizationId)
                 .UniqueIndex(UniqueIndexType.Computed, "invitation_pending_email", i => i.PendingEmail!);
         });
     }

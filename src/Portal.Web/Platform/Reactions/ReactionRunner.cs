@@ -24,13 +24,16 @@ public sealed class ReactionOptions
 /// together, and an event that already has a receipt is skipped. A failing handler is retried with backoff, then parked as a
 /// <see cref="ReactionDeadLetter"/> and the subscription moves on (one poisoned event must not hold back every practice).
 /// </summary>
-public sealed class ReactionRunner(IServiceProvider services, ReactionOptions options, TimeProvider clock, ILogger<ReactionRunner> log)
+public sealed class ReactionRunner(IServiceProvider services, ReactionOptions options, TimeProvider clock, BackgroundWork work,
+    ILogger<ReactionRunner> log)
 {
     public async Task<ReactionOutcome> RunAsync(IDocumentStore store, IReaction reaction, IEvent e, CancellationToken ct)
     {
         var receiptId = ReactionReceipt.IdFor(reaction.Name, e.Sequence);
         for (var attempt = 1; ; attempt++)
         {
+            // One try at a time passes the background-work gate (not the wait between tries), so a pause waits for a try, not a backoff.
+            using var lease = await work.EnterAsync(ct);
             try
             {
                 await using var session = store.LightweightSession(e.TenantId);
@@ -65,6 +68,7 @@ public sealed class ReactionRunner(IServiceProvider services, ReactionOptions op
                 var delay = options.FirstRetryDelay * Math.Pow(2, attempt - 1);
                 log.LogWarning("Reaction {Reaction} failed on event {Sequence} (try {Attempt} of {Attempts}): {Error}; retrying in {Delay}",
                     reaction.Name, e.Sequence, attempt, options.Attempts, error, delay);
+                lease.Dispose();
                 await Task.Delay(delay, clock, ct);
             }
         }

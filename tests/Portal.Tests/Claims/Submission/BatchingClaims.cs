@@ -231,10 +231,10 @@ public class BatchingClaims(PortalApp app) : PortalTest(app)
         Assert.Equal(2, page.GetProperty("items").GetArrayLength());
         var link = first.Headers.GetValues("Link").Single();
         Assert.Contains("rel=\"next\"", link);
-        var cursor = page.GetProperty("nextCursor").GetString();
+        var cursor = page.GetProperty("next").GetString();
         var second = await Json(await biller.GetAsync(North($"batches?limit=2&cursor={cursor}")), HttpStatusCode.OK);
         Assert.Single(second.GetProperty("items").EnumerateArray());
-        Assert.Equal(JsonValueKind.Null, second.GetProperty("nextCursor").ValueKind);
+        Assert.Equal(JsonValueKind.Null, second.GetProperty("next").ValueKind);
         var all = page.GetProperty("items").EnumerateArray().Concat(second.GetProperty("items").EnumerateArray())
             .Select(i => i.GetProperty("interchangeControlNumber").GetString()).ToList();
         Assert.Equal(["000000003", "000000002", "000000001"], all);

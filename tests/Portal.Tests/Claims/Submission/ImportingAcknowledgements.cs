@@ -54,7 +54,7 @@ public class ImportingAcknowledgements(PortalApp app) : PortalTest(app)
 
         var list = await Json(await biller.GetAsync(North("acknowledgements?limit=2")), HttpStatusCode.OK);
         Assert.Equal(["277CA", "277CA"], list.GetProperty("items").EnumerateArray().Select(a => a.GetProperty("kind").GetString()));
-        Assert.NotEqual(JsonValueKind.Null, list.GetProperty("nextCursor").ValueKind);
+        Assert.NotEqual(JsonValueKind.Null, list.GetProperty("next").ValueKind);
     }
 
     [Fact]

@@ -4,8 +4,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Portal.Web.Features.Claims.Submission;
 
-/// <summary>A page of a list read newest first; NextCursor (also in the Link header, rel="next") fetches the following page.</summary>
-public sealed record CursorPage<T>(IReadOnlyList<T> Items, string? NextCursor);
 
 /// <summary>A batch in a list (its claims are in the detail).</summary>
 public sealed record BatchSummary(Guid Id, long Version, BatchState State, string InterchangeControlNumber, string GroupControlNumber,
@@ -49,7 +47,7 @@ public static class SubmissionEndpoints
 
         g.MapGet("/batches", ListBatches).WithName("ListClaimBatches").Requires(Permissions.SubmissionRead)
             .WithSummary("The practice's 837P batches, newest first")
-            .WithDescription("Cursor paging: limit (1–200, default 50) and cursor from the previous page's nextCursor or Link rel=\"next\".")
+            .WithDescription("Cursor paging (docs/api.md): limit (1–200, default 50) and cursor from the previous page's next or Link rel=\"next\".")
             .ProducesProblem(400);
         g.MapPost("/batches", CreateBatches).WithName("CreateClaimBatches").Requires(Permissions.SubmissionSend).Idempotent()
             .WithSummary("Batch ready claims into 837P files (one per payer, or one for the clearinghouse) and send them")
@@ -107,11 +105,13 @@ public static class SubmissionEndpoints
 
     static async Task<Ok<CursorPage<BatchSummary>>> ListBatches(HttpContext context, IQuerySession query, string? cursor, int? limit, CancellationToken ct)
     {
-        var (after, take) = Cursor(cursor, limit);
+        // The cursor convention (Platform/CursorPaging): newest first by the practice's batch sequence.
+        var request = CursorPaging.Parse(cursor, limit);
         var q = query.Query<ClaimBatchView>().AsQueryable();
-        if (after is { } a) q = q.Where(b => b.Sequence < a);
-        var rows = await q.OrderByDescending(b => b.Sequence).Take(take + 1).ToListAsync(ct);
-        return TypedResults.Ok(Page(context, rows.Select(BatchSummary.From).ToList(), take, rows.Count > take ? rows[take - 1].Sequence : null));
+        if (request.Position() is { } after) q = q.Where(b => b.Sequence < after.Number);
+        var rows = await q.OrderByDescending(b => b.Sequence).Take(request.Fetch).ToListAsync(ct);
+        var page = CursorPaging.Page(rows, request, b => CursorPaging.Key(b.Sequence)).WithLink(context);
+        return TypedResults.Ok(new CursorPage<BatchSummary>([.. page.Items.Select(BatchSummary.From)], page.Next));
     }
 
     static async Task<Results<Created<IReadOnlyList<BatchSummary>>, ProblemHttpResult>> CreateBatches(HttpContext context, IDocumentStore store,
@@ -155,11 +155,11 @@ public static class SubmissionEndpoints
     static async Task<Ok<CursorPage<Acknowledgement>>> ListAcknowledgements(HttpContext context, IQuerySession query, string? cursor, int? limit,
         CancellationToken ct)
     {
-        var (after, take) = Cursor(cursor, limit);
+        var request = CursorPaging.Parse(cursor, limit);
         var q = query.Query<Acknowledgement>().AsQueryable();
-        if (after is { } a) q = q.Where(x => x.Sequence < a);
-        var rows = await q.OrderByDescending(x => x.Sequence).Take(take + 1).ToListAsync(ct);
-        return TypedResults.Ok(Page(context, rows.Take(take).ToList(), take, rows.Count > take ? rows[take - 1].Sequence : null));
+        if (request.Position() is { } after) q = q.Where(x => x.Sequence < after.Number);
+        var rows = await q.OrderByDescending(x => x.Sequence).Take(request.Fetch).ToListAsync(ct);
+        return TypedResults.Ok(CursorPaging.Page(rows, request, x => CursorPaging.Key(x.Sequence)).WithLink(context));
     }
 
     static async Task<Results<Created<AckImportResult>, Ok<AckImportResult>, ProblemHttpResult>> ImportAcknowledgement(HttpContext context,
@@ -190,25 +190,6 @@ public static class SubmissionEndpoints
         {
             throw new UnprocessableInput("The inbox could not be read: " + e.Message);
         }
-    }
-
-    static (long? After, int Take) Cursor(string? cursor, int? limit)
-    {
-        var take = limit ?? 50;
-        if (take is < 1 or > Paging.MaxPageSize) throw new InvalidInput("limit", $"limit must be between 1 and {Paging.MaxPageSize}.");
-        if (cursor is null) return (null, take);
-        return long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var after) && after > 0
-            ? (after, take)
-            : throw new InvalidInput("cursor", "cursor must be the nextCursor of a previous page.");
-    }
-
-    static CursorPage<T> Page<T>(HttpContext context, List<T> rows, int take, long? next)
-    {
-        if (rows.Count > take) rows.RemoveRange(take, rows.Count - take);
-        var cursor = next?.ToString(CultureInfo.InvariantCulture);
-        if (cursor is not null)
-            context.Response.Headers.Append("Link", $"<{context.Request.Path}?cursor={cursor}&limit={take}>; rel=\"next\"");
-        return new CursorPage<T>(rows, cursor);
     }
 }
 

@@ -1,0 +1,101 @@
+using System.Text;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace Portal.Web.Platform;
+
+/// <summary>
+/// One page of a list under the cursor convention (docs/api.md, "Paging"): <c>items</c>, and <c>next</c>, the cursor of the page
+/// after this one (null on the last page). The same cursor is in the <c>Link: &lt;…&gt;; rel="next"</c> header.
+/// </summary>
+public sealed record CursorPage<T>(IReadOnlyList<T> Items, string? Next);
+
+/// <summary>A checked <c>?cursor=&amp;limit=</c>: <see cref="After"/> is the decoded position (null on the first page).</summary>
+public readonly record struct CursorRequest(string? After, int Limit)
+{
+    /// <summary>Rows to fetch: one more than the page, so we know whether a next page exists without counting.</summary>
+    public int Fetch => Limit + 1;
+}
+
+/// <summary>
+/// The cursor convention of every list: <c>cursor</c> (opaque; from <c>next</c> or the Link header) and <c>limit</c> (default 50,
+/// at most 200). Lists are keyset-paged on a stable sort key, so a page never skips or repeats a row when rows are added meanwhile.
+/// Lists that also take <c>page</c>/<c>pageSize</c> keep answering those as before (<see cref="Paging"/>) when asked that way.
+/// The one implementation: a list parses with <see cref="Parse"/>, reads its position with <see cref="Position"/>, fetches
+/// <see cref="CursorRequest.Fetch"/> rows after it, and answers <see cref="Page{T}"/> + <see cref="WithLink{T}"/>; its key is
+/// <see cref="Key"/>(a number that orders the rows, and an optional tie-breaker).
+/// </summary>
+public static class CursorPaging
+{
+    public const int DefaultLimit = 50, MaxLimit = 200;
+    const string Prefix = "c1.";
+
+    /// <summary>A cursor or limit that is not ours: 400 problem details naming the parameter.</summary>
+    public static CursorRequest Parse(string? cursor, int? limit)
+    {
+        var size = limit ?? DefaultLimit;
+        if (size is < 1 or > MaxLimit) throw new InvalidInput("limit", $"limit must be between 1 and {MaxLimit}.");
+        if (string.IsNullOrEmpty(cursor)) return new CursorRequest(null, size);
+        return new CursorRequest(Decode(cursor) ?? throw new InvalidInput("cursor", "cursor must be a value this API returned in 'next'."), size);
+    }
+
+    /// <summary>The opaque form of a sort key: versioned so the encoding can change without misreading old cursors.</summary>
+    public static string Encode(string key) => Prefix + WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(key));
+
+    static string? Decode(string cursor)
+    {
+        if (!cursor.StartsWith(Prefix, StringComparison.Ordinal) || cursor.Length > 400) return null;
+        try
+        {
+            var key = Encoding.UTF8.GetString(WebEncoders.Base64UrlDecode(cursor[Prefix.Length..]));
+            return key.Length > 0 && key.All(c => c is >= ' ' and <= '~') ? key : null;
+        }
+        catch (FormatException) { return null; }
+    }
+
+    /// <summary>Cuts the fetched rows (<see cref="CursorRequest.Fetch"/> of them at most) to a page, and names the next page's cursor.</summary>
+    public static CursorPage<T> Page<T>(IReadOnlyList<T> fetched, CursorRequest request, Func<T, string> keyOf)
+    {
+        if (fetched.Count <= request.Limit) return new CursorPage<T>(fetched, null);
+        var items = fetched.Take(request.Limit).ToList();
+        return new CursorPage<T>(items, Encode(keyOf(items[^1])));
+    }
+
+    /// <summary>Adds <c>Link: &lt;this URL with cursor=next&gt;; rel="next"</c> when there is a next page.</summary>
+    public static CursorPage<T> WithLink<T>(this CursorPage<T> page, HttpContext context)
+    {
+        if (page.Next is null) return page;
+        var query = QueryHelpers.ParseQuery(context.Request.QueryString.Value);
+        var pairs = query.Where(q => q.Key is not "cursor" and not "page").SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string?>(q.Key, v)))
+            .Append(new("cursor", page.Next));
+        var url = QueryHelpers.AddQueryString(context.Request.PathBase + context.Request.Path, pairs);
+        context.Response.Headers.Append("Link", $"<{url}>; rel=\"next\"");
+        return page;
+    }
+
+    /// <summary>A sort key that orders like the time it carries, then the id: fixed width, letters and digits only (any collation sorts it alike).</summary>
+    public static string TimeKey(DateTimeOffset at, Guid id) => $"{at.UtcTicks:D19}{id:N}";
+
+    /// <summary>
+    /// A list's position as a key: the number its rows are ordered by (a sequence, or a time as <see cref="Ticks"/>), and a tie-breaker
+    /// for rows with the same number (a control number), when the order needs one.
+    /// </summary>
+    public static string Key(long number, string? tie = null) => tie is null ? number.ToString("D19", System.Globalization.CultureInfo.InvariantCulture)
+        : $"{number.ToString("D19", System.Globalization.CultureInfo.InvariantCulture)}|{tie}";
+
+    /// <summary>A time as the number of a <see cref="Key"/>: whole microseconds, as PostgreSQL keeps it, so the last row seen compares as seen.</summary>
+    public static long Ticks(DateTimeOffset at) => at.UtcTicks - at.UtcTicks % 10;
+
+    public static DateTimeOffset Time(long ticks) => new(ticks, TimeSpan.Zero);
+
+    /// <summary>The position a <see cref="Key"/> names (null on the first page); a cursor of another list is a 400 naming <c>cursor</c>.</summary>
+    public static (long Number, string? Tie)? Position(this CursorRequest request)
+    {
+        if (request.After is not { } key) return null;
+        var bar = key.IndexOf('|');
+        var number = bar < 0 ? key : key[..bar];
+        return number.Length == 19 && long.TryParse(number, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
+            && n < DateTimeOffset.MaxValue.UtcTicks
+            ? (n, bar < 0 ? null : key[(bar + 1)..])
+            : throw new InvalidInput("cursor", "cursor must be a value this list returned in 'next'.");
+    }
+}
