@@ -370,6 +370,93 @@ namespace Portal.Sdk
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
+        /// The collections KPIs of every practice engaging the caller's firm for A/R or reports (only those), side by side
+        /// </summary>
+        /// <remarks>
+        /// ?from=&amp;to= (yyyy-MM-dd; default the last 90 days). A practice whose engagement names neither function, or was revoked, is not listed.
+        /// </remarks>
+        /// <returns>OK</returns>
+        /// <exception cref="PortalApiException">A server side error occurred.</exception>
+        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<ClientCollections>> GetVendorCollectionsAsync(System.DateOnly? from = null, System.DateOnly? to = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        {
+            var client_ = _httpClient;
+            var disposeClient_ = false;
+            try
+            {
+                using (var request_ = new System.Net.Http.HttpRequestMessage())
+                {
+                    request_.Method = new System.Net.Http.HttpMethod("GET");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
+
+                    var urlBuilder_ = new System.Text.StringBuilder();
+                
+                    // Operation Path: "api/v1/vendor/collections"
+                    urlBuilder_.Append("api/v1/vendor/collections");
+                    urlBuilder_.Append('?');
+                    if (from != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("from")).Append('=').Append(System.Uri.EscapeDataString(from.Value.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (to != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("to")).Append('=').Append(System.Uri.EscapeDataString(to.Value.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
+
+                    PrepareRequest(client_, request_, urlBuilder_);
+
+                    var url_ = urlBuilder_.ToString();
+                    request_.RequestUri = new System.Uri(url_, System.UriKind.RelativeOrAbsolute);
+
+                    PrepareRequest(client_, request_, url_);
+
+                    var response_ = await client_.SendAsync(request_, System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                    var disposeResponse_ = true;
+                    try
+                    {
+                        var headers_ = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.IEnumerable<string>>();
+                        foreach (var item_ in response_.Headers)
+                            headers_[item_.Key] = item_.Value;
+                        if (response_.Content != null && response_.Content.Headers != null)
+                        {
+                            foreach (var item_ in response_.Content.Headers)
+                                headers_[item_.Key] = item_.Value;
+                        }
+
+                        ProcessResponse(client_, response_);
+
+                        var status_ = (int)response_.StatusCode;
+                        if (status_ == 200)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<ClientCollections>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
+                        }
+                        else
+                        {
+                            var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            throw new PortalApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
+                        }
+                    }
+                    finally
+                    {
+                        if (disposeResponse_)
+                            response_.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                if (disposeClient_)
+                    client_.Dispose();
+            }
+        }
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
         /// A/R aging 0–30, 31–60, 61–90, 91–120, over 120 days: insurance by payer, patient responsibility by patient
         /// </summary>
         /// <remarks>
@@ -617,6 +704,356 @@ namespace Portal.Sdk
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
                             return objectResponse_.Object;
+                        }
+                        else
+                        {
+                            var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            throw new PortalApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
+                        }
+                    }
+                    finally
+                    {
+                        if (disposeResponse_)
+                            response_.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                if (disposeClient_)
+                    client_.Dispose();
+            }
+        }
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// A/R follow-up: claims without an answer after the payer's expected days, and timely-filing alarms, most urgent first
+        /// </summary>
+        /// <remarks>
+        /// ?reason=no-response|timely-filing, ?owner=me|&lt;name&gt;|- (nobody's). Expected days (default 30), timely-filing limit from the date of service (default 90) and warning days (default 15) are set per practice and per payer in PUT …/denials/settings.
+        /// </remarks>
+        /// <returns>OK</returns>
+        /// <exception cref="PortalApiException">A server side error occurred.</exception>
+        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<FollowUpRow>> GetArFollowUpQueueAsync(System.Guid practiceId, string reason = null, string owner = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
+            var client_ = _httpClient;
+            var disposeClient_ = false;
+            try
+            {
+                using (var request_ = new System.Net.Http.HttpRequestMessage())
+                {
+                    request_.Method = new System.Net.Http.HttpMethod("GET");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
+
+                    var urlBuilder_ = new System.Text.StringBuilder();
+                
+                    // Operation Path: "api/v1/practices/{practiceId}/ar/follow-up"
+                    urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
+                    urlBuilder_.Append("/ar/follow-up");
+                    urlBuilder_.Append('?');
+                    if (reason != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("reason")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(reason, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (owner != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("owner")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(owner, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
+
+                    PrepareRequest(client_, request_, urlBuilder_);
+
+                    var url_ = urlBuilder_.ToString();
+                    request_.RequestUri = new System.Uri(url_, System.UriKind.RelativeOrAbsolute);
+
+                    PrepareRequest(client_, request_, url_);
+
+                    var response_ = await client_.SendAsync(request_, System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                    var disposeResponse_ = true;
+                    try
+                    {
+                        var headers_ = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.IEnumerable<string>>();
+                        foreach (var item_ in response_.Headers)
+                            headers_[item_.Key] = item_.Value;
+                        if (response_.Content != null && response_.Content.Headers != null)
+                        {
+                            foreach (var item_ in response_.Content.Headers)
+                                headers_[item_.Key] = item_.Value;
+                        }
+
+                        ProcessResponse(client_, response_);
+
+                        var status_ = (int)response_.StatusCode;
+                        if (status_ == 200)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<FollowUpRow>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
+                        }
+                        else
+                        {
+                            var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            throw new PortalApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
+                        }
+                    }
+                    finally
+                    {
+                        if (disposeResponse_)
+                            response_.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                if (disposeClient_)
+                    client_.Dispose();
+            }
+        }
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// Put claims (bulk) in a biller's follow-up queue; owner null takes them out
+        /// </summary>
+        /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
+        /// <returns>OK</returns>
+        /// <exception cref="PortalApiException">A server side error occurred.</exception>
+        public virtual async System.Threading.Tasks.Task<int> AssignArFollowUpsAsync(System.Guid practiceId, AssignFollowUps body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
+            if (body == null)
+                throw new System.ArgumentNullException("body");
+
+            var client_ = _httpClient;
+            var disposeClient_ = false;
+            try
+            {
+                using (var request_ = new System.Net.Http.HttpRequestMessage())
+                {
+
+                    if (if_Match != null)
+                        request_.Headers.TryAddWithoutValidation("If-Match", ConvertToString(if_Match, System.Globalization.CultureInfo.InvariantCulture));
+                    var json_ = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(body, JsonSerializerSettings);
+                    var content_ = new System.Net.Http.ByteArrayContent(json_);
+                    content_.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json");
+                    request_.Content = content_;
+                    request_.Method = new System.Net.Http.HttpMethod("POST");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
+
+                    var urlBuilder_ = new System.Text.StringBuilder();
+                
+                    // Operation Path: "api/v1/practices/{practiceId}/ar/follow-up/assign"
+                    urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
+                    urlBuilder_.Append("/ar/follow-up/assign");
+
+                    PrepareRequest(client_, request_, urlBuilder_);
+
+                    var url_ = urlBuilder_.ToString();
+                    request_.RequestUri = new System.Uri(url_, System.UriKind.RelativeOrAbsolute);
+
+                    PrepareRequest(client_, request_, url_);
+
+                    var response_ = await client_.SendAsync(request_, System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                    var disposeResponse_ = true;
+                    try
+                    {
+                        var headers_ = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.IEnumerable<string>>();
+                        foreach (var item_ in response_.Headers)
+                            headers_[item_.Key] = item_.Value;
+                        if (response_.Content != null && response_.Content.Headers != null)
+                        {
+                            foreach (var item_ in response_.Content.Headers)
+                                headers_[item_.Key] = item_.Value;
+                        }
+
+                        ProcessResponse(client_, response_);
+
+                        var status_ = (int)response_.StatusCode;
+                        if (status_ == 200)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<int>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
+                        }
+                        else
+                        if (status_ == 400)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<HttpValidationProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<HttpValidationProblemDetails>("Bad Request", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 404)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<ProblemDetails>("Not Found", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 422)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<ProblemDetails>("Unprocessable Content", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        {
+                            var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            throw new PortalApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
+                        }
+                    }
+                    finally
+                    {
+                        if (disposeResponse_)
+                            response_.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                if (disposeClient_)
+                    client_.Dispose();
+            }
+        }
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// Add a claim status note (what the payer said, call reference), optionally a status and the next follow-up date
+        /// </summary>
+        /// <remarks>
+        /// Optional If-Match: the follow-up's ETag (its revision; W/"0" before the first note). 412 when stale.
+        /// </remarks>
+        /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
+        /// <returns>OK</returns>
+        /// <exception cref="PortalApiException">A server side error occurred.</exception>
+        public virtual async System.Threading.Tasks.Task<ArFollowUp> AddArFollowUpNoteAsync(System.Guid practiceId, System.Guid claimId, AddFollowUpNote body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
+            if (claimId == null)
+                throw new System.ArgumentNullException("claimId");
+
+            if (body == null)
+                throw new System.ArgumentNullException("body");
+
+            var client_ = _httpClient;
+            var disposeClient_ = false;
+            try
+            {
+                using (var request_ = new System.Net.Http.HttpRequestMessage())
+                {
+
+                    if (if_Match != null)
+                        request_.Headers.TryAddWithoutValidation("If-Match", ConvertToString(if_Match, System.Globalization.CultureInfo.InvariantCulture));
+                    var json_ = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(body, JsonSerializerSettings);
+                    var content_ = new System.Net.Http.ByteArrayContent(json_);
+                    content_.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json");
+                    request_.Content = content_;
+                    request_.Method = new System.Net.Http.HttpMethod("POST");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
+
+                    var urlBuilder_ = new System.Text.StringBuilder();
+                
+                    // Operation Path: "api/v1/practices/{practiceId}/ar/follow-up/{claimId}/notes"
+                    urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
+                    urlBuilder_.Append("/ar/follow-up/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(claimId, System.Globalization.CultureInfo.InvariantCulture)));
+                    urlBuilder_.Append("/notes");
+
+                    PrepareRequest(client_, request_, urlBuilder_);
+
+                    var url_ = urlBuilder_.ToString();
+                    request_.RequestUri = new System.Uri(url_, System.UriKind.RelativeOrAbsolute);
+
+                    PrepareRequest(client_, request_, url_);
+
+                    var response_ = await client_.SendAsync(request_, System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                    var disposeResponse_ = true;
+                    try
+                    {
+                        var headers_ = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.IEnumerable<string>>();
+                        foreach (var item_ in response_.Headers)
+                            headers_[item_.Key] = item_.Value;
+                        if (response_.Content != null && response_.Content.Headers != null)
+                        {
+                            foreach (var item_ in response_.Content.Headers)
+                                headers_[item_.Key] = item_.Value;
+                        }
+
+                        ProcessResponse(client_, response_);
+
+                        var status_ = (int)response_.StatusCode;
+                        if (status_ == 200)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ArFollowUp>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
+                        }
+                        else
+                        if (status_ == 400)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<HttpValidationProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<HttpValidationProblemDetails>("Bad Request", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 404)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<ProblemDetails>("Not Found", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 412)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<ProblemDetails>("Precondition Failed", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 422)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<ProblemDetails>("Unprocessable Content", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         {
@@ -7944,7 +8381,7 @@ namespace Portal.Sdk
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task ListQaReviewsAsync(System.Guid practiceId, System.Guid? coderId = null, string rebuttal = null, bool? errors = null, System.DateTimeOffset? from = null, System.DateTimeOffset? to = null, int? page = null, int? pageSize = null, string format = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<PageOfQaReviewItem> ListQaReviewsAsync(System.Guid practiceId, System.Guid? coderId = null, string rebuttal = null, bool? errors = null, System.DateTimeOffset? from = null, System.DateTimeOffset? to = null, int? page = null, int? pageSize = null, string format = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -7956,6 +8393,7 @@ namespace Portal.Sdk
                 using (var request_ = new System.Net.Http.HttpRequestMessage())
                 {
                     request_.Method = new System.Net.Http.HttpMethod("GET");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
 
                     var urlBuilder_ = new System.Text.StringBuilder();
                 
@@ -8023,7 +8461,12 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            return;
+                            var objectResponse_ = await ReadObjectResponseAsync<PageOfQaReviewItem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
                         }
                         else
                         {
@@ -8054,7 +8497,7 @@ namespace Portal.Sdk
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task GetCodingProductivityAsync(System.Guid practiceId, System.DateTimeOffset? from = null, System.DateTimeOffset? to = null, string format = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<ProductivityReport> GetCodingProductivityAsync(System.Guid practiceId, System.DateTimeOffset? from = null, System.DateTimeOffset? to = null, string format = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -8066,6 +8509,7 @@ namespace Portal.Sdk
                 using (var request_ = new System.Net.Http.HttpRequestMessage())
                 {
                     request_.Method = new System.Net.Http.HttpMethod("GET");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
 
                     var urlBuilder_ = new System.Text.StringBuilder();
                 
@@ -8113,7 +8557,12 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            return;
+                            var objectResponse_ = await ReadObjectResponseAsync<ProductivityReport>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
                         }
                         else
                         {
@@ -8144,7 +8593,7 @@ namespace Portal.Sdk
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task GetCodingTurnaroundAsync(System.Guid practiceId, System.DateTimeOffset? from = null, System.DateTimeOffset? to = null, string format = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<TurnaroundReport> GetCodingTurnaroundAsync(System.Guid practiceId, System.DateTimeOffset? from = null, System.DateTimeOffset? to = null, string format = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -8156,6 +8605,7 @@ namespace Portal.Sdk
                 using (var request_ = new System.Net.Http.HttpRequestMessage())
                 {
                     request_.Method = new System.Net.Http.HttpMethod("GET");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
 
                     var urlBuilder_ = new System.Text.StringBuilder();
                 
@@ -8203,7 +8653,12 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            return;
+                            var objectResponse_ = await ReadObjectResponseAsync<TurnaroundReport>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
                         }
                         else
                         {
@@ -9660,6 +10115,154 @@ namespace Portal.Sdk
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
+        /// Send a corrected claim (frequency 7) from the denial: drafted with the payer's claim number, scrubbed into the claims work queue
+        /// </summary>
+        /// <remarks>
+        /// Body: reason (what the corrected claim corrects), optional payerClaimNumber (default: the remittance's CLP07). 201 with the work item and the new claim's id (Location: the claim). The denied claim is voided as replaced. 409 when the payer does not have the claim, it was already corrected or voided, or the item is closed. Optional If-Match: the work item's ETag.
+        /// </remarks>
+        /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
+        /// <returns>Created</returns>
+        /// <exception cref="PortalApiException">A server side error occurred.</exception>
+        public virtual async System.Threading.Tasks.Task<CorrectedClaimSent> SendCorrectedClaimFromDenialAsync(System.Guid practiceId, System.Guid workItemId, CorrectDeniedClaim body, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
+            if (workItemId == null)
+                throw new System.ArgumentNullException("workItemId");
+
+            if (body == null)
+                throw new System.ArgumentNullException("body");
+
+            var client_ = _httpClient;
+            var disposeClient_ = false;
+            try
+            {
+                using (var request_ = new System.Net.Http.HttpRequestMessage())
+                {
+
+                    if (if_Match != null)
+                        request_.Headers.TryAddWithoutValidation("If-Match", ConvertToString(if_Match, System.Globalization.CultureInfo.InvariantCulture));
+                    var json_ = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(body, JsonSerializerSettings);
+                    var content_ = new System.Net.Http.ByteArrayContent(json_);
+                    content_.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json");
+                    request_.Content = content_;
+                    request_.Method = new System.Net.Http.HttpMethod("POST");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
+
+                    var urlBuilder_ = new System.Text.StringBuilder();
+                
+                    // Operation Path: "api/v1/practices/{practiceId}/denials/{workItemId}/corrected-claim"
+                    urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
+                    urlBuilder_.Append("/denials/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(workItemId, System.Globalization.CultureInfo.InvariantCulture)));
+                    urlBuilder_.Append("/corrected-claim");
+
+                    PrepareRequest(client_, request_, urlBuilder_);
+
+                    var url_ = urlBuilder_.ToString();
+                    request_.RequestUri = new System.Uri(url_, System.UriKind.RelativeOrAbsolute);
+
+                    PrepareRequest(client_, request_, url_);
+
+                    var response_ = await client_.SendAsync(request_, System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                    var disposeResponse_ = true;
+                    try
+                    {
+                        var headers_ = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.IEnumerable<string>>();
+                        foreach (var item_ in response_.Headers)
+                            headers_[item_.Key] = item_.Value;
+                        if (response_.Content != null && response_.Content.Headers != null)
+                        {
+                            foreach (var item_ in response_.Content.Headers)
+                                headers_[item_.Key] = item_.Value;
+                        }
+
+                        ProcessResponse(client_, response_);
+
+                        var status_ = (int)response_.StatusCode;
+                        if (status_ == 201)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<CorrectedClaimSent>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
+                        }
+                        else
+                        if (status_ == 400)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<HttpValidationProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<HttpValidationProblemDetails>("Bad Request", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 404)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<ProblemDetails>("Not Found", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 409)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<ProblemDetails>("Conflict", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 412)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<ProblemDetails>("Precondition Failed", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 422)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<ProblemDetails>("Unprocessable Content", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        {
+                            var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            throw new PortalApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
+                        }
+                    }
+                    finally
+                    {
+                        if (disposeResponse_)
+                            response_.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                if (disposeClient_)
+                    client_.Dispose();
+            }
+        }
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
         /// Resolve the item with its outcome and the amount recovered
         /// </summary>
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
@@ -10599,7 +11202,7 @@ namespace Portal.Sdk
         /// Open encounters from a CSV file; good rows are kept, each bad row is reported
         /// </summary>
         /// <remarks>
-        /// Send text/csv, or multipart/form-data with a 'file' part. Columns: patient_mrn, rendering_npi, billing_npi, date_of_service, place_of_service, notes.
+        /// Send text/csv, or multipart/form-data with a 'file' part. Columns: patient_mrn, rendering_npi, billing_npi, date_of_service, place_of_service, notes, payer_id, payer_name, member_id, group_number.
         /// </remarks>
         /// <param name="idempotency_Key">Optional. A unique value per intended creation (e.g. a UUID). Retrying with the same key, caller and body within 24 hours replays the first 2xx answer (header Idempotent-Replayed: true) instead of creating again; the same key with a different body gives 422; while the first request runs, 409 with Retry-After.</param>
         /// <returns>OK</returns>
@@ -11677,6 +12280,318 @@ namespace Portal.Sdk
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
                             throw new PortalApiException<ProblemDetails>("Precondition Failed", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        {
+                            var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            throw new PortalApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
+                        }
+                    }
+                    finally
+                    {
+                        if (disposeResponse_)
+                            response_.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                if (disposeClient_)
+                    client_.Dispose();
+            }
+        }
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// Import a FHIR R4 transaction Bundle (Patient, Coverage, Practitioner, Organization, Encounter, Condition, Procedure, DocumentReference) into intake
+        /// </summary>
+        /// <remarks>
+        /// All or nothing. Records the practice already has (MRN, NPI, payer id, encounter identifier or same visit, coverage, documented code, document bytes) are matched, not created again: the transaction-response Bundle answers 201 for each entry created and 200 for each already present. 400 unreadable FHIR JSON; 422 an entry Portal cannot take (OperationOutcome with the entry's path); 409 a business rule (overlapping coverage). Mapping: docs/fhir.md.
+        /// </remarks>
+        /// <param name="idempotency_Key">Optional. A unique value per intended creation (e.g. a UUID). Retrying with the same key, caller and body within 24 hours replays the first 2xx answer (header Idempotent-Replayed: true) instead of creating again; the same key with a different body gives 422; while the first request runs, 409 with Retry-After.</param>
+        /// <returns>OK</returns>
+        /// <exception cref="PortalApiException">A server side error occurred.</exception>
+        public virtual async System.Threading.Tasks.Task<string> ImportFhirBundleAsync(System.Guid practiceId, string body, string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
+            if (body == null)
+                throw new System.ArgumentNullException("body");
+
+            var client_ = _httpClient;
+            var disposeClient_ = false;
+            try
+            {
+                using (var request_ = new System.Net.Http.HttpRequestMessage())
+                {
+
+                    if (idempotency_Key != null)
+                        request_.Headers.TryAddWithoutValidation("Idempotency-Key", ConvertToString(idempotency_Key, System.Globalization.CultureInfo.InvariantCulture));
+                    var json_ = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(body, JsonSerializerSettings);
+                    var content_ = new System.Net.Http.ByteArrayContent(json_);
+                    content_.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/fhir+json");
+                    request_.Content = content_;
+                    request_.Method = new System.Net.Http.HttpMethod("POST");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/fhir+json"));
+
+                    var urlBuilder_ = new System.Text.StringBuilder();
+                
+                    // Operation Path: "api/v1/practices/{practiceId}/fhir"
+                    urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
+                    urlBuilder_.Append("/fhir");
+
+                    PrepareRequest(client_, request_, urlBuilder_);
+
+                    var url_ = urlBuilder_.ToString();
+                    request_.RequestUri = new System.Uri(url_, System.UriKind.RelativeOrAbsolute);
+
+                    PrepareRequest(client_, request_, url_);
+
+                    var response_ = await client_.SendAsync(request_, System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                    var disposeResponse_ = true;
+                    try
+                    {
+                        var headers_ = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.IEnumerable<string>>();
+                        foreach (var item_ in response_.Headers)
+                            headers_[item_.Key] = item_.Value;
+                        if (response_.Content != null && response_.Content.Headers != null)
+                        {
+                            foreach (var item_ in response_.Content.Headers)
+                                headers_[item_.Key] = item_.Value;
+                        }
+
+                        ProcessResponse(client_, response_);
+
+                        var status_ = (int)response_.StatusCode;
+                        if (status_ == 200)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<string>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
+                        }
+                        else
+                        if (status_ == 400)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<string>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<string>("Bad Request", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 409)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<string>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<string>("Conflict", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 422)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<string>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<string>("Unprocessable Content", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        {
+                            var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            throw new PortalApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
+                        }
+                    }
+                    finally
+                    {
+                        if (disposeResponse_)
+                            response_.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                if (disposeClient_)
+                    client_.Dispose();
+            }
+        }
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// A claim as a FHIR R4 Claim (professional): patient, payer, providers, diagnoses, lines and charges
+        /// </summary>
+        /// <returns>OK</returns>
+        /// <exception cref="PortalApiException">A server side error occurred.</exception>
+        public virtual async System.Threading.Tasks.Task<string> GetFhirClaimAsync(System.Guid practiceId, System.Guid claimId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
+            if (claimId == null)
+                throw new System.ArgumentNullException("claimId");
+
+            var client_ = _httpClient;
+            var disposeClient_ = false;
+            try
+            {
+                using (var request_ = new System.Net.Http.HttpRequestMessage())
+                {
+                    request_.Method = new System.Net.Http.HttpMethod("GET");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/fhir+json"));
+
+                    var urlBuilder_ = new System.Text.StringBuilder();
+                
+                    // Operation Path: "api/v1/practices/{practiceId}/fhir/Claim/{claimId}"
+                    urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
+                    urlBuilder_.Append("/fhir/Claim/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(claimId, System.Globalization.CultureInfo.InvariantCulture)));
+
+                    PrepareRequest(client_, request_, urlBuilder_);
+
+                    var url_ = urlBuilder_.ToString();
+                    request_.RequestUri = new System.Uri(url_, System.UriKind.RelativeOrAbsolute);
+
+                    PrepareRequest(client_, request_, url_);
+
+                    var response_ = await client_.SendAsync(request_, System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                    var disposeResponse_ = true;
+                    try
+                    {
+                        var headers_ = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.IEnumerable<string>>();
+                        foreach (var item_ in response_.Headers)
+                            headers_[item_.Key] = item_.Value;
+                        if (response_.Content != null && response_.Content.Headers != null)
+                        {
+                            foreach (var item_ in response_.Content.Headers)
+                                headers_[item_.Key] = item_.Value;
+                        }
+
+                        ProcessResponse(client_, response_);
+
+                        var status_ = (int)response_.StatusCode;
+                        if (status_ == 200)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<string>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
+                        }
+                        else
+                        if (status_ == 404)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<string>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<string>("Not Found", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        {
+                            var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            throw new PortalApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
+                        }
+                    }
+                    finally
+                    {
+                        if (disposeResponse_)
+                            response_.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                if (disposeClient_)
+                    client_.Dispose();
+            }
+        }
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// The payer's adjudication of a claim as a FHIR R4 ExplanationOfBenefit (from its posted 835 claim payments)
+        /// </summary>
+        /// <remarks>
+        /// The id is the claim's. 404 while no remittance has been posted to the claim.
+        /// </remarks>
+        /// <returns>OK</returns>
+        /// <exception cref="PortalApiException">A server side error occurred.</exception>
+        public virtual async System.Threading.Tasks.Task<string> GetFhirExplanationOfBenefitAsync(System.Guid practiceId, System.Guid claimId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
+            if (claimId == null)
+                throw new System.ArgumentNullException("claimId");
+
+            var client_ = _httpClient;
+            var disposeClient_ = false;
+            try
+            {
+                using (var request_ = new System.Net.Http.HttpRequestMessage())
+                {
+                    request_.Method = new System.Net.Http.HttpMethod("GET");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/fhir+json"));
+
+                    var urlBuilder_ = new System.Text.StringBuilder();
+                
+                    // Operation Path: "api/v1/practices/{practiceId}/fhir/ExplanationOfBenefit/{claimId}"
+                    urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
+                    urlBuilder_.Append("/fhir/ExplanationOfBenefit/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(claimId, System.Globalization.CultureInfo.InvariantCulture)));
+
+                    PrepareRequest(client_, request_, urlBuilder_);
+
+                    var url_ = urlBuilder_.ToString();
+                    request_.RequestUri = new System.Uri(url_, System.UriKind.RelativeOrAbsolute);
+
+                    PrepareRequest(client_, request_, url_);
+
+                    var response_ = await client_.SendAsync(request_, System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                    var disposeResponse_ = true;
+                    try
+                    {
+                        var headers_ = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.IEnumerable<string>>();
+                        foreach (var item_ in response_.Headers)
+                            headers_[item_.Key] = item_.Value;
+                        if (response_.Content != null && response_.Content.Headers != null)
+                        {
+                            foreach (var item_ in response_.Content.Headers)
+                                headers_[item_.Key] = item_.Value;
+                        }
+
+                        ProcessResponse(client_, response_);
+
+                        var status_ = (int)response_.StatusCode;
+                        if (status_ == 200)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<string>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
+                        }
+                        else
+                        if (status_ == 404)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<string>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<string>("Not Found", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         {
@@ -15721,6 +16636,95 @@ namespace Portal.Sdk
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
+        /// Your organization's plan, payment state and Portal's invoices to it (practice or vendor admin)
+        /// </summary>
+        /// <returns>OK</returns>
+        /// <exception cref="PortalApiException">A server side error occurred.</exception>
+        public virtual async System.Threading.Tasks.Task<OrganizationBilling> GetOrganizationSubscriptionAsync(System.Guid organizationId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        {
+            if (organizationId == null)
+                throw new System.ArgumentNullException("organizationId");
+
+            var client_ = _httpClient;
+            var disposeClient_ = false;
+            try
+            {
+                using (var request_ = new System.Net.Http.HttpRequestMessage())
+                {
+                    request_.Method = new System.Net.Http.HttpMethod("GET");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
+
+                    var urlBuilder_ = new System.Text.StringBuilder();
+                
+                    // Operation Path: "api/v1/organizations/{organizationId}/subscription"
+                    urlBuilder_.Append("api/v1/organizations/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(organizationId, System.Globalization.CultureInfo.InvariantCulture)));
+                    urlBuilder_.Append("/subscription");
+
+                    PrepareRequest(client_, request_, urlBuilder_);
+
+                    var url_ = urlBuilder_.ToString();
+                    request_.RequestUri = new System.Uri(url_, System.UriKind.RelativeOrAbsolute);
+
+                    PrepareRequest(client_, request_, url_);
+
+                    var response_ = await client_.SendAsync(request_, System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                    var disposeResponse_ = true;
+                    try
+                    {
+                        var headers_ = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.IEnumerable<string>>();
+                        foreach (var item_ in response_.Headers)
+                            headers_[item_.Key] = item_.Value;
+                        if (response_.Content != null && response_.Content.Headers != null)
+                        {
+                            foreach (var item_ in response_.Content.Headers)
+                                headers_[item_.Key] = item_.Value;
+                        }
+
+                        ProcessResponse(client_, response_);
+
+                        var status_ = (int)response_.StatusCode;
+                        if (status_ == 200)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<OrganizationBilling>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
+                        }
+                        else
+                        if (status_ == 404)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<ProblemDetails>("Not Found", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        {
+                            var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            throw new PortalApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
+                        }
+                    }
+                    finally
+                    {
+                        if (disposeResponse_)
+                            response_.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                if (disposeClient_)
+                    client_.Dispose();
+            }
+        }
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
         /// Portal's plans for practices and vendors
         /// </summary>
         /// <returns>OK</returns>
@@ -16077,7 +17081,7 @@ namespace Portal.Sdk
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Report a period's metered usage to Stripe, once per period
+        /// Report a period's metered usage to Stripe, once per period (a correction by hand)
         /// </summary>
         /// <param name="idempotency_Key">Optional. A unique value per intended creation (e.g. a UUID). Retrying with the same key, caller and body within 24 hours replays the first 2xx answer (header Idempotent-Replayed: true) instead of creating again; the same key with a different body gives 422; while the first request runs, 409 with Retry-After.</param>
         /// <returns>OK</returns>
@@ -16164,6 +17168,159 @@ namespace Portal.Sdk
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
                             throw new PortalApiException<ProblemDetails>("Not Found", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        {
+                            var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            throw new PortalApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
+                        }
+                    }
+                    finally
+                    {
+                        if (disposeResponse_)
+                            response_.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                if (disposeClient_)
+                    client_.Dispose();
+            }
+        }
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// Usage counted from the events (claims created, charts coded) per organization and day, last 31 days, and whether reported
+        /// </summary>
+        /// <returns>OK</returns>
+        /// <exception cref="PortalApiException">A server side error occurred.</exception>
+        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<UsageRow>> ListUsageAsync(System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        {
+            var client_ = _httpClient;
+            var disposeClient_ = false;
+            try
+            {
+                using (var request_ = new System.Net.Http.HttpRequestMessage())
+                {
+                    request_.Method = new System.Net.Http.HttpMethod("GET");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
+
+                    var urlBuilder_ = new System.Text.StringBuilder();
+                
+                    // Operation Path: "api/v1/platform/usage"
+                    urlBuilder_.Append("api/v1/platform/usage");
+
+                    PrepareRequest(client_, request_, urlBuilder_);
+
+                    var url_ = urlBuilder_.ToString();
+                    request_.RequestUri = new System.Uri(url_, System.UriKind.RelativeOrAbsolute);
+
+                    PrepareRequest(client_, request_, url_);
+
+                    var response_ = await client_.SendAsync(request_, System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                    var disposeResponse_ = true;
+                    try
+                    {
+                        var headers_ = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.IEnumerable<string>>();
+                        foreach (var item_ in response_.Headers)
+                            headers_[item_.Key] = item_.Value;
+                        if (response_.Content != null && response_.Content.Headers != null)
+                        {
+                            foreach (var item_ in response_.Content.Headers)
+                                headers_[item_.Key] = item_.Value;
+                        }
+
+                        ProcessResponse(client_, response_);
+
+                        var status_ = (int)response_.StatusCode;
+                        if (status_ == 200)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<UsageRow>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
+                        }
+                        else
+                        {
+                            var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            throw new PortalApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
+                        }
+                    }
+                    finally
+                    {
+                        if (disposeResponse_)
+                            response_.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                if (disposeClient_)
+                    client_.Dispose();
+            }
+        }
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// Report every closed day's usage not yet reported to Stripe now (the hourly job does the same)
+        /// </summary>
+        /// <param name="idempotency_Key">Optional. A unique value per intended creation (e.g. a UUID). Retrying with the same key, caller and body within 24 hours replays the first 2xx answer (header Idempotent-Replayed: true) instead of creating again; the same key with a different body gives 422; while the first request runs, 409 with Retry-After.</param>
+        /// <returns>OK</returns>
+        /// <exception cref="PortalApiException">A server side error occurred.</exception>
+        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<UsageReport>> ReportClosedUsageAsync(string idempotency_Key = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        {
+            var client_ = _httpClient;
+            var disposeClient_ = false;
+            try
+            {
+                using (var request_ = new System.Net.Http.HttpRequestMessage())
+                {
+
+                    if (idempotency_Key != null)
+                        request_.Headers.TryAddWithoutValidation("Idempotency-Key", ConvertToString(idempotency_Key, System.Globalization.CultureInfo.InvariantCulture));
+                    request_.Content = new System.Net.Http.StringContent(string.Empty, System.Text.Encoding.UTF8, "application/json");
+                    request_.Method = new System.Net.Http.HttpMethod("POST");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
+
+                    var urlBuilder_ = new System.Text.StringBuilder();
+                
+                    // Operation Path: "api/v1/platform/usage/report"
+                    urlBuilder_.Append("api/v1/platform/usage/report");
+
+                    PrepareRequest(client_, request_, urlBuilder_);
+
+                    var url_ = urlBuilder_.ToString();
+                    request_.RequestUri = new System.Uri(url_, System.UriKind.RelativeOrAbsolute);
+
+                    PrepareRequest(client_, request_, url_);
+
+                    var response_ = await client_.SendAsync(request_, System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                    var disposeResponse_ = true;
+                    try
+                    {
+                        var headers_ = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.IEnumerable<string>>();
+                        foreach (var item_ in response_.Headers)
+                            headers_[item_.Key] = item_.Value;
+                        if (response_.Content != null && response_.Content.Headers != null)
+                        {
+                            foreach (var item_ in response_.Content.Headers)
+                                headers_[item_.Key] = item_.Value;
+                        }
+
+                        ProcessResponse(client_, response_);
+
+                        var status_ = (int)response_.StatusCode;
+                        if (status_ == 200)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<UsageReport>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
                         }
                         else
                         {
@@ -16383,7 +17540,7 @@ namespace Portal.Sdk
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task ListFeesAsync(System.Guid practiceId, string format = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<FeeScheduleEntry>> ListFeesAsync(System.Guid practiceId, string format = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -16395,6 +17552,7 @@ namespace Portal.Sdk
                 using (var request_ = new System.Net.Http.HttpRequestMessage())
                 {
                     request_.Method = new System.Net.Http.HttpMethod("GET");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
 
                     var urlBuilder_ = new System.Text.StringBuilder();
                 
@@ -16434,7 +17592,12 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            return;
+                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<FeeScheduleEntry>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
                         }
                         else
                         {
@@ -22550,6 +23713,63 @@ namespace Portal.Sdk
     }
 
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CoderProductivity
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("coderId")]
+        public System.Guid CoderId { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("coderName")]
+        public string CoderName { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("submitted")]
+        public int Submitted { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("activeDays")]
+        public int ActiveDays { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("perActiveDay")]
+        public double PerActiveDay { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("withinSlaShare")]
+        public double WithinSlaShare { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("reviews")]
+        public int Reviews { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("accuracy")]
+        public double? Accuracy { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("encounterAccuracy")]
+        public double? EncounterAccuracy { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CoderTurnaround
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("coderId")]
+        public System.Guid CoderId { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("coderName")]
+        public string CoderName { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("submitted")]
+        public int Submitted { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("withinSla")]
+        public int WithinSla { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("withinSlaShare")]
+        public double WithinSlaShare { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("medianHours")]
+        public double MedianHours { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class CodingChart
     {
 
@@ -22714,6 +23934,21 @@ namespace Portal.Sdk
     }
 
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class ProductivityReport
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("from")]
+        public System.DateTimeOffset From { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("to")]
+        public System.DateTimeOffset To { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("perCoder")]
+        public System.Collections.Generic.ICollection<CoderProductivity> PerCoder { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class ProviderQuery
     {
 
@@ -22779,6 +24014,57 @@ namespace Portal.Sdk
 
         [System.Text.Json.Serialization.JsonPropertyName("detail")]
         public string Detail { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class QaReviewItem
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("reviewId")]
+        public System.Guid ReviewId { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("encounterId")]
+        public System.Guid EncounterId { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("patientName")]
+        public string PatientName { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("dateOfService")]
+        public System.DateOnly? DateOfService { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("coderId")]
+        public System.Guid CoderId { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("coderName")]
+        public string CoderName { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("reviewer")]
+        public string Reviewer { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("reviewedAt")]
+        public System.DateTimeOffset ReviewedAt { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("corrected")]
+        public bool Corrected { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("accuracy")]
+        public double Accuracy { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("errors")]
+        public System.Collections.Generic.ICollection<QaError> Errors { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("chargeImpact")]
+        public double ChargeImpact { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("rebuttal")]
+        public RebuttalStatus Rebuttal { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("rebuttalReason")]
+        public string RebuttalReason { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("rebuttalNote")]
+        public string RebuttalNote { get; set; }
 
     }
 
@@ -22881,6 +24167,39 @@ namespace Portal.Sdk
 
         [System.Text.Json.Serialization.JsonPropertyName("diagnosisPointers")]
         public System.Collections.Generic.ICollection<int> DiagnosisPointers { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class TurnaroundReport
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("from")]
+        public System.DateTimeOffset From { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("to")]
+        public System.DateTimeOffset To { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("turnaroundHours")]
+        public int TurnaroundHours { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("submitted")]
+        public int Submitted { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("withinSla")]
+        public int WithinSla { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("withinSlaShare")]
+        public double WithinSlaShare { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("medianHours")]
+        public double MedianHours { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("openOverdue")]
+        public int OpenOverdue { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("perCoder")]
+        public System.Collections.Generic.ICollection<CoderTurnaround> PerCoder { get; set; }
 
     }
 
@@ -23128,6 +24447,21 @@ namespace Portal.Sdk
     }
 
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class DocumentedCode
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("system")]
+        public string System { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("code")]
+        public string Code { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("display")]
+        public string Display { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class EncounterDetails
     {
 
@@ -23188,6 +24522,12 @@ namespace Portal.Sdk
 
         [System.Text.Json.Serialization.JsonPropertyName("placeOfServiceName")]
         public string PlaceOfServiceName { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("documentedDiagnoses")]
+        public System.Collections.Generic.ICollection<DocumentedCode> DocumentedDiagnoses { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("documentedProcedures")]
+        public System.Collections.Generic.ICollection<DocumentedCode> DocumentedProcedures { get; set; }
 
     }
 
@@ -23885,6 +25225,9 @@ namespace Portal.Sdk
         [System.Text.Json.Serialization.JsonPropertyName("patientWrittenOff")]
         public double PatientWrittenOff { get; set; }
 
+        [System.Text.Json.Serialization.JsonPropertyName("voided")]
+        public bool Voided { get; set; }
+
         [System.Text.Json.Serialization.JsonPropertyName("payerOutstanding")]
         public double PayerOutstanding { get; set; }
 
@@ -24331,6 +25674,9 @@ namespace Portal.Sdk
         [System.Text.Json.Serialization.JsonPropertyName("meterEventName")]
         public string MeterEventName { get; set; }
 
+        [System.Text.Json.Serialization.JsonPropertyName("audience")]
+        public OrganizationKind Audience { get; set; }
+
         [System.Text.Json.Serialization.JsonPropertyName("version")]
         public long Version { get; set; }
 
@@ -24360,6 +25706,37 @@ namespace Portal.Sdk
 
         [System.Text.Json.Serialization.JsonPropertyName("url")]
         public string Url { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class OrganizationBilling
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("organizationId")]
+        public System.Guid OrganizationId { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("planId")]
+        public string PlanId { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("planName")]
+        public string PlanName { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("status")]
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<SubscriptionStatus>))]
+        public SubscriptionStatus Status { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("pastDueSince")]
+        public System.DateTimeOffset? PastDueSince { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("graceDays")]
+        public int? GraceDays { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("readOnly")]
+        public bool ReadOnly { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("invoices")]
+        public System.Collections.Generic.ICollection<InvoiceRow> Invoices { get; set; }
 
     }
 
@@ -24434,6 +25811,9 @@ namespace Portal.Sdk
         [System.Text.Json.Serialization.JsonPropertyName("meterEventName")]
         public string MeterEventName { get; set; }
 
+        [System.Text.Json.Serialization.JsonPropertyName("audience")]
+        public OrganizationKind Audience { get; set; }
+
     }
 
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
@@ -24491,6 +25871,27 @@ namespace Portal.Sdk
     }
 
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class UsageRow
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("organizationId")]
+        public System.Guid OrganizationId { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("metric")]
+        public string Metric { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("period")]
+        public string Period { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("count")]
+        public long Count { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("reported")]
+        public bool Reported { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class UpdatePatientBillingSettings
     {
 
@@ -24520,6 +25921,21 @@ namespace Portal.Sdk
 
         [System.Text.Json.Serialization.JsonPropertyName("stripeAccountId")]
         public string StripeAccountId { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class AddFollowUpNote
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("note")]
+        public string Note { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("status")]
+        public string Status { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("nextOn")]
+        public System.DateOnly? NextOn { get; set; }
 
     }
 
@@ -24615,6 +26031,42 @@ namespace Portal.Sdk
     }
 
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class ArFollowUp
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("id")]
+        public System.Guid Id { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("owner")]
+        public string Owner { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("notes")]
+        public System.Collections.Generic.ICollection<FollowUpNote> Notes { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("nextOn")]
+        public System.DateOnly? NextOn { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("revision")]
+        public int Revision { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("updatedAt")]
+        public System.DateTimeOffset UpdatedAt { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class AssignFollowUps
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("claimIds")]
+        public System.Collections.Generic.ICollection<System.Guid> ClaimIds { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("owner")]
+        public string Owner { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class AssignWorkItems
     {
 
@@ -24656,6 +26108,48 @@ namespace Portal.Sdk
 
         [System.Text.Json.Serialization.JsonPropertyName("payerAppealWindowDays")]
         public System.Collections.Generic.IDictionary<string, int> PayerAppealWindowDays { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("responseDays")]
+        public int? ResponseDays { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("payerResponseDays")]
+        public System.Collections.Generic.IDictionary<string, int> PayerResponseDays { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("timelyFilingDays")]
+        public int? TimelyFilingDays { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("payerTimelyFilingDays")]
+        public System.Collections.Generic.IDictionary<string, int> PayerTimelyFilingDays { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("timelyFilingWarnDays")]
+        public int? TimelyFilingWarnDays { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class ClientCollections
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("practiceId")]
+        public System.Guid PracticeId { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("practiceName")]
+        public string PracticeName { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("kpis")]
+        public KpiReport Kpis { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CorrectDeniedClaim
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("reason")]
+        public string Reason { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("payerClaimNumber")]
+        public string PayerClaimNumber { get; set; }
 
     }
 
@@ -24763,6 +26257,12 @@ namespace Portal.Sdk
         [System.Text.Json.Serialization.JsonPropertyName("updatedAt")]
         public System.DateTimeOffset UpdatedAt { get; set; }
 
+        [System.Text.Json.Serialization.JsonPropertyName("correctedClaimId")]
+        public System.Guid? CorrectedClaimId { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("correctedControlNumber")]
+        public string CorrectedControlNumber { get; set; }
+
         [System.Text.Json.Serialization.JsonPropertyName("isClosed")]
         public bool IsClosed { get; set; }
 
@@ -24786,6 +26286,103 @@ namespace Portal.Sdk
 
         [System.Text.Json.Serialization.JsonPropertyName("remarks")]
         public System.Collections.Generic.ICollection<string> Remarks { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class FollowUpNote
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("text")]
+        public string Text { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("status")]
+        public string Status { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("nextOn")]
+        public System.DateOnly? NextOn { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("by")]
+        public string By { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("at")]
+        public System.DateTimeOffset At { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum FollowUpReason
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"NoResponse")]
+        NoResponse = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"TimelyFiling")]
+        TimelyFiling = 1,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class FollowUpRow
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("claimId")]
+        public System.Guid ClaimId { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("patientControlNumber")]
+        public string PatientControlNumber { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("patientName")]
+        public string PatientName { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("payerId")]
+        public System.Guid PayerId { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("payerName")]
+        public string PayerName { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("dateOfService")]
+        public System.DateOnly DateOfService { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("submittedOn")]
+        public System.DateOnly? SubmittedOn { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("state")]
+        public string State { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("charge")]
+        public double Charge { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("reasons")]
+        // TODO(system.text.json): Add ItemConverterType with enum converter when supported
+        public System.Collections.Generic.ICollection<FollowUpReason> Reasons { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("daysWithoutAnswer")]
+        public int? DaysWithoutAnswer { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("expectedDays")]
+        public int ExpectedDays { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("timelyFilingLimit")]
+        public System.DateOnly TimelyFilingLimit { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("daysToLimit")]
+        public int DaysToLimit { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("why")]
+        public string Why { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("owner")]
+        public string Owner { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("lastNote")]
+        public FollowUpNote LastNote { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("nextOn")]
+        public System.DateOnly? NextOn { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("revision")]
+        public int Revision { get; set; }
 
     }
 
@@ -24913,6 +26510,18 @@ namespace Portal.Sdk
     }
 
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CorrectedClaimSent
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("claimId")]
+        public System.Guid ClaimId { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("workItem")]
+        public WorkItemDetails WorkItem { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class PaymentSettings
     {
 
@@ -24933,6 +26542,21 @@ namespace Portal.Sdk
 
         [System.Text.Json.Serialization.JsonPropertyName("updatedAt")]
         public System.DateTimeOffset? UpdatedAt { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("responseDays")]
+        public int ResponseDays { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("payerResponseDays")]
+        public System.Collections.Generic.IDictionary<string, int> PayerResponseDays { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("timelyFilingDays")]
+        public int TimelyFilingDays { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("payerTimelyFilingDays")]
+        public System.Collections.Generic.IDictionary<string, int> PayerTimelyFilingDays { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("timelyFilingWarnDays")]
+        public int TimelyFilingWarnDays { get; set; }
 
     }
 
@@ -25942,6 +27566,36 @@ namespace Portal.Sdk
 
         [System.Text.Json.Serialization.JsonPropertyName("items")]
         public System.Collections.Generic.ICollection<PatientBalanceRow> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("page")]
+        public int Page { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("pageSize")]
+        public int PageSize { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("total")]
+        public long Total { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("pageCount")]
+        public int PageCount { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("hasPrevious")]
+        public bool HasPrevious { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("hasNext")]
+        public bool HasNext { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class PageOfQaReviewItem
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<QaReviewItem> Items { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("page")]
         public int Page { get; set; }

@@ -28,7 +28,9 @@ public partial class FeatureBoundaries
         ["Coding"] = ("the coding queue row intake lists encounters from, vendor visibility of a practice's records, and the coded encounters standing in for claims on file",
             ["CodingQueueRow", "VendorVisibility", "EncountersOnFile", "CodingChecks", "ChartQueued", "ChartApproved", "ChartReviewed", "CodingChart",
              "CodedDiagnosis", "ServiceLine", "CodingWrites", "CodingModule", "CodingSeedCommand",
-             "ChartAssigned", "ChartSubmitted", "Coder", "DiagnosesCoded", "ServiceLinesCoded", "SendToCoding"]),
+             "ChartAssigned", "ChartSubmitted", "Coder", "DiagnosesCoded", "ServiceLinesCoded", "SendToCoding",
+             // webhooks turn query events into deliveries
+             "ProviderQueryRaised", "ProviderQueryAnswered"]),
         ["Codes"] = ("the code sets and the one scrubber every screen and API runs", ["CodeSetVersion", "CodeCatalog", "CodeRules", "CodeFinding", "FindingSeverity", "CodeSystems",
             "CodesEndpoints", "CodeIndex", "CodeSetTables", "CodeSetImport", "CodesCommand", "CodesModule", "CodeTypeahead"]),
         ["Settings"] = ("the practice's coding settings and fee schedule", ["PracticeSettings", "FeeScheduleEntry", "SettingsModule"]),
@@ -37,6 +39,8 @@ public partial class FeatureBoundaries
         ["Account"] = ("the MFA enrolment gate, run by the platform between authentication and authorization", ["MfaEnrolmentGate"]),
         ["Demo"] = ("demo identifiers and the seeder, for Program.cs and the dev tools", ["DemoData", "DemoSeeder"]),
         ["Audit"] = ("the PHI access log", ["AuditLog"]),
+        ["Payments"] = ("the remittance-posted event webhooks announce", ["RemittancePosted"]),
+        ["PatientBalances"] = ("the patient-payment events webhooks announce", ["PatientPaymentReceived", "PatientPaymentRefunded"]),
         ["Claims"] = ("the claim stream contract (ClaimEvents.cs, ClaimView.cs: submission, payments, patient balances and webhooks append or read these events), the billing profile, the dry run, the corrected-claim write a denial work item sends, and the plain-word claim states the A/R follow-up queue shows",
             ["ClaimCheckEndpoints", "ClaimView", "ClaimOutput", "ClaimWrites", "ClaimStates", "BillingProfile", "ClaimState", "ClaimCoverage", "ClaimProviderRef", "ClaimDiagnosis", "ClaimLine", "ClaimFinding", "ClaimOtherPayer", "ClaimOverride", "PostedAdjustment", "PostedLine", "ClaimCreated", "ClaimCodesChanged", "ClaimDetailsChanged", "ClaimScrubbed", "ClaimWarningOverridden", "ClaimMarkedReady", "ClaimHeld", "ClaimReturnedToCoding", "ClaimVoided", "ClaimPayerNumberRecorded", "ClaimClosed", "ClaimBatched", "ClaimAcceptedByClearinghouse", "ClaimRejectedByClearinghouse", "ClaimAcceptedByPayer", "ClaimRejectedByPayer", "ClaimPaymentPosted", "ClaimDenied", "ClaimWrittenOff"]),
     };

@@ -141,6 +141,7 @@ public sealed class EraImport(IDocumentStore store, TimeProvider clock)
         var rows = new List<RemittanceClaim>();
         var plbs = new List<RemittanceProviderAdjustment>();
         var claimEvents = new Dictionary<Guid, List<object>>();
+        var readVersions = new Dictionary<Guid, long>();
         var takenInFile = new HashSet<string>();
         int postedCount = 0, skipped = 0, unmatched = 0, denied = 0;
 
@@ -188,6 +189,7 @@ public sealed class EraImport(IDocumentStore store, TimeProvider clock)
                 var claim = byId[match.Claim.Id];
                 var result = PostClaim(session, settings, remittanceId, p, clp, claim, date, by, now);
                 if (!claimEvents.TryGetValue(claim.Id, out var list)) claimEvents[claim.Id] = list = [];
+                readVersions.TryAdd(claim.Id, claim.Version);
                 list.AddRange(result.Events);
                 session.Claim(ClaimKey, key, remittanceId, now);
                 postedCount++;
@@ -206,7 +208,9 @@ public sealed class EraImport(IDocumentStore store, TimeProvider clock)
             if (adjustments.Count > 0) session.Events.Append(account, adjustments);
             plbs.AddRange(p.ProviderAdjustments.Select(a => new RemittanceProviderAdjustment(p.PayerId, a.Reason, a.Reference, a.Amount, false)));
         }
-        foreach (var (claimId, events) in claimEvents) session.Events.Append(claimId, events);
+        // Appended at the version read: the claim's snapshot (and its ETag) follows, and a claim changed meanwhile fails the whole file
+        // (one transaction), which the caller retries or answers 412.
+        foreach (var (claimId, events) in claimEvents) session.Events.Append(claimId, readVersions[claimId] + events.Count, events);
 
         return new(new RemittancePosted(remittanceId, [.. checks], [.. rows], [.. plbs], postedCount, skipped, unmatched, by, now), denied);
     }

@@ -141,10 +141,18 @@ public static class FollowUpWrites
         else
         {
             session.Events.Append(id, new DenialWrittenOff(id, input.Amount, reason, null, by, now));
-            session.Events.Append(item.ClaimId, new ClaimWrittenOff(item.ClaimId, item.PatientId, input.Amount, reason, null, by, now));
+            await AppendToClaim(session, item.ClaimId, new ClaimWrittenOff(item.ClaimId, item.PatientId, input.Amount, reason, null, by, now), ct);
         }
         await session.SaveChangesAsync(ct);
         return (await session.LoadAsync<DenialWorkItem>(id, ct))!;
+    }
+
+    /// <summary>An event on the claim's stream at the version its snapshot says, so the snapshot's version (the claim's ETag) follows.</summary>
+    static async Task AppendToClaim(IDocumentSession session, Guid claimId, object e, CancellationToken ct)
+    {
+        var claim = await session.LoadAsync<ClaimView>(claimId, ct);
+        if (claim is null) session.Events.Append(claimId, e);
+        else session.Events.Append(claimId, claim.Version + 1, e);
     }
 
     public static async Task<DenialWorkItem> ApproveWriteOff(IDocumentSession session, Guid id, long? expected, string approver, TimeProvider clock,
@@ -156,7 +164,7 @@ public static class FollowUpWrites
             throw new RuleViolation("The person who asked for a write-off cannot approve it; another approver must.", "denial.self-approval");
         var now = clock.GetUtcNow();
         session.Events.Append(id, new DenialWrittenOff(id, pending.Amount, pending.Reason, approver, pending.RequestedBy, now));
-        session.Events.Append(item.ClaimId, new ClaimWrittenOff(item.ClaimId, item.PatientId, pending.Amount, pending.Reason, approver, pending.RequestedBy, now));
+        await AppendToClaim(session, item.ClaimId, new ClaimWrittenOff(item.ClaimId, item.PatientId, pending.Amount, pending.Reason, approver, pending.RequestedBy, now), ct);
         await session.SaveChangesAsync(ct);
         return (await session.LoadAsync<DenialWorkItem>(id, ct))!;
     }

@@ -364,7 +364,7 @@ public sealed class InboxCheck(ClaimTransports transports, IEnumerable<IInboxFil
 /// Checks every practice's inbox every <c>Portal:Submission:InboxPollInterval</c> (default 5 minutes; 0 turns it off). The
 /// explicit "check inbox" (page and API) runs the same check at once.
 /// </summary>
-public sealed class InboxPoller(IServiceProvider services, IConfiguration config, ILogger<InboxPoller> log) : BackgroundService
+public sealed class InboxPoller(IServiceProvider services, IConfiguration config, BackgroundWork work, ILogger<InboxPoller> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -373,7 +373,12 @@ public sealed class InboxPoller(IServiceProvider services, IConfiguration config
         using var timer = new PeriodicTimer(interval);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            try { await RunOnceAsync(stoppingToken); }
+            try
+            {
+                // Background work passes the gate the test reset (and maintenance) closes; the explicit check does not need it.
+                using var lease = await work.EnterAsync(stoppingToken);
+                await RunOnceAsync(stoppingToken);
+            }
             catch (Exception e) when (e is not OperationCanceledException) { log.LogWarning(e, "Inbox poll failed"); }
         }
     }

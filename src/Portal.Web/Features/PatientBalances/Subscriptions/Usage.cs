@@ -4,6 +4,7 @@ using Marten;
 using Portal.Web.Features.Claims;
 using Portal.Web.Features.Coding;
 using Portal.Web.Features.Intake;
+using Portal.Web.Platform;
 using Portal.Web.Platform.Reactions;
 using Stripe;
 
@@ -124,7 +125,8 @@ public static class UsageReporting
 }
 
 /// <summary>Reports closed days' usage every Portal:Billing:UsageReportEvery (default 1 hour); nothing when Stripe is off.</summary>
-sealed class UsageReporter(IDocumentStore store, PortalStripe stripe, IConfiguration config, TimeProvider clock, ILogger<UsageReporter> log)
+sealed class UsageReporter(IDocumentStore store, PortalStripe stripe, IConfiguration config, TimeProvider clock, BackgroundWork work,
+    ILogger<UsageReporter> log)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -135,6 +137,7 @@ sealed class UsageReporter(IDocumentStore store, PortalStripe stripe, IConfigura
             try
             {
                 await Task.Delay(every, clock, stoppingToken);
+                using var lease = await work.EnterAsync(stoppingToken);
                 var sent = await UsageReporting.ReportClosedDays(store, stripe, clock.GetUtcNow(), stoppingToken);
                 if (sent.Count > 0) log.LogInformation("Reported {Count} days of usage to Stripe", sent.Count);
             }
