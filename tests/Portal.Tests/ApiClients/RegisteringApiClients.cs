@@ -31,8 +31,8 @@ public class RegisteringApiClients(PortalApp app) : PortalTest(app)
         var revoked = await admin.PostAsync($"{North}/api-clients/{credentials.Id}/revoke", null);
         Assert.Equal(HttpStatusCode.OK, revoked.StatusCode);
 
-        // Its access token has not expired, but the registration is gone: cut off at once.
-        Assert.Equal(HttpStatusCode.NotFound, (await app.GetAsync(North)).StatusCode);
+        // Its access token has not expired, but the registration is gone: cut off at once (its tokens are revoked with it: 401).
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.GetAsync(North)).StatusCode);
         using var anonymous = App.Anonymous();
         var newToken = await anonymous.PostAsync("/connect/token", TokenRequest(credentials, Scopes.PracticeRead));
         Assert.False(newToken.IsSuccessStatusCode);

@@ -27,6 +27,8 @@ public class CodingScreenInBrowser(PortalApp app, BrowserFixture browser) : Brow
 
         await Pick("dx-add", "htn", "I10");
         await Pick("cpt-add", "93010", "93010");   // no fee in the schedule, no charge typed: the line is refused
+        // The box empties before the added line's form comes back; a save pressed meanwhile would click the form being replaced.
+        await Assertions.Expect(Page.GetByRole(AriaRole.Button, new() { Name = "Remove line 1, 93010" })).ToBeVisibleAsync();
         await Page.Keyboard.PressAsync("Control+s");
         await Assertions.Expect(Page.GetByText("93010 has no fee in the practice's fee schedule; add one or give the charge.")).ToBeVisibleAsync();
 

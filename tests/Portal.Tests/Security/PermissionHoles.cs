@@ -99,7 +99,8 @@ public class PermissionHoles(PortalApp app) : PortalTest(app)
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await app.GetAsync("/api/v1/codes/icd10cm?q=I10")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await app.GetAsync("/api/v1/me")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await app.GetAsync($"/api/v1/practices/{NorthId}")).StatusCode);
+        // Revoking the registration revokes its tokens too (token entries are checked on every request, ADR 0018): 401, not 404.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.GetAsync($"/api/v1/practices/{NorthId}")).StatusCode);
     }
 
     [Fact]

@@ -49,6 +49,10 @@ public static class FhirImport
             if (run.Issues.Count > 0)
             {
                 session.EjectAllPendingChanges();
+                // The run's reads are several queries: another import of the same records committing between them (the same bundle
+                // sent twice at once) can make a record look both new and already present, which the writes refuse as a conflict.
+                // Looking again sees that import whole; a conflict that stays is the bundle's own.
+                if (attempt < MaxAttempts && run.Issues.All(i => i.Code == "conflict")) continue;
                 var status = run.Issues.All(i => i.Code == "conflict") ? StatusCodes.Status409Conflict : StatusCodes.Status422UnprocessableEntity;
                 return new FhirImportOutcome(null, run.Issues, status);
             }
