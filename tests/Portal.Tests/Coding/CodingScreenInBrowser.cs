@@ -29,7 +29,9 @@ public class CodingScreenInBrowser(PortalApp app, BrowserFixture browser) : Brow
         await Pick("cpt-add", "93010", "93010");   // no fee in the schedule, no charge typed: the line is refused
         // The box empties before the added line's form comes back; a save pressed meanwhile would click the form being replaced.
         await Assertions.Expect(Page.GetByRole(AriaRole.Button, new() { Name = "Remove line 1, 93010" })).ToBeVisibleAsync();
-        await Page.Keyboard.PressAsync("Control+s");
+        // Saved with the button: Ctrl+S pressed from the code box right after adding a line did nothing twice in CI (not reproduced
+        // alone; Ctrl+S itself is walked in findings_show_live_… below). Follow-up in the closing note of session 6.
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Save codes" }).ClickAsync();
         await Assertions.Expect(Page.GetByText("93010 has no fee in the practice's fee schedule; add one or give the charge.")).ToBeVisibleAsync();
 
         var chart = await Read<CodingChart>(await admin.GetAsync(Chart(queued.Encounter.Id)));
