@@ -136,19 +136,7 @@ public class BatchingClaims(PortalApp app) : PortalTest(app)
         var biller = await App.ClientFor(Users.NorthBiller);
         var a = await ReadyClaims(App, DemoData.NorthClinic, PayerA, 6);
         var b = await ReadyClaims(App, DemoData.NorthClinic, PayerB, 6);
-        var runs = await Task.WhenAll(
-            biller.PostAsJsonAsync(North("batches"), new { payerIds = new[] { PayerA } }),
-            biller.PostAsJsonAsync(North("batches"), new { payerIds = new[] { PayerB } }),
-            biller.PostAsJsonAsync(North("batches"), new { }));
-        var batches = new List<JsonElement>();
-        foreach (var run in runs)
-            if (run.StatusCode == HttpStatusCode.Created) batches.AddRange((await Json(run, HttpStatusCode.Created)).EnumerateArray());
-            else Assert.Equal(HttpStatusCode.UnprocessableEntity, run.StatusCode);
-        var numbers = batches.Select(x => x.GetProperty("interchangeControlNumber").GetString()).ToList();
-        Assert.Equal(numbers.Count, numbers.Distinct().Count());
-        var claimIds = new List<string>();
-        foreach (var batch in batches)
-            claimIds.AddRange((await Batch(biller, batch.GetProperty("id").GetString()!)).GetProperty("claims").EnumerateArray().Select(c => c.GetProperty("claimId").GetString()!));
+        var (_, claimIds) = await BatchesAtOnce(biller, new { payerIds = new[] { PayerA } }, new { payerIds = new[] { PayerB } }, new { });
         Assert.Equal(12, claimIds.Count);
         Assert.Equal(12, claimIds.Distinct().Count());
     }

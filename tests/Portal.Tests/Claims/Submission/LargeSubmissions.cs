@@ -67,18 +67,7 @@ public class LargeSubmissions(PortalApp app) : PortalTest(app)
         var biller = await App.ClientFor(Users.NorthBiller);
         await ReadyClaims(App, DemoData.NorthClinic, PayerA, 60, "R");
         await ReadyClaims(App, DemoData.NorthClinic, PayerB, 60, "R");
-        var runs = await Task.WhenAll(
-            biller.PostAsJsonAsync(North("batches"), new { payerIds = new[] { PayerA } }),
-            biller.PostAsJsonAsync(North("batches"), new { }));
-        var batches = new List<JsonElement>();
-        foreach (var run in runs)
-            if (run.StatusCode == HttpStatusCode.Created) batches.AddRange((await Json(run, HttpStatusCode.Created)).EnumerateArray());
-            else Assert.Equal(HttpStatusCode.UnprocessableEntity, run.StatusCode);
-        var numbers = batches.Select(x => x.GetProperty("interchangeControlNumber").GetString()).ToList();
-        Assert.Equal(numbers.Count, numbers.Distinct().Count());
-        var claimIds = new List<string>();
-        foreach (var b in batches)
-            claimIds.AddRange((await Batch(biller, b.GetProperty("id").GetString()!)).GetProperty("claims").EnumerateArray().Select(c => c.GetProperty("claimId").GetString()!));
+        var (batches, claimIds) = await BatchesAtOnce(biller, new { payerIds = new[] { PayerA } }, new { });
         Assert.Equal(120, claimIds.Count);
         Assert.Equal(120, claimIds.Distinct().Count());
 

@@ -109,6 +109,26 @@ public static class SubmissionGiven
         return [.. (await Json(response, HttpStatusCode.Created)).EnumerateArray()];
     }
 
+    /// <summary>
+    /// Batch requests sent at once: each is 201 with its batches or 422 (nothing left to batch). Returns the batches created and
+    /// the claims in them, after checking that no interchange control number was handed out twice.
+    /// </summary>
+    public static async Task<(List<JsonElement> Batches, List<string> ClaimIds)> BatchesAtOnce(HttpClient client, params object[] bodies)
+    {
+        var runs = await Task.WhenAll(bodies.Select(body => client.PostAsJsonAsync(North("batches"), body)));
+        var batches = new List<JsonElement>();
+        foreach (var run in runs)
+            if (run.StatusCode == HttpStatusCode.Created) batches.AddRange((await Json(run, HttpStatusCode.Created)).EnumerateArray());
+            else Assert.Equal(HttpStatusCode.UnprocessableEntity, run.StatusCode);
+        var numbers = batches.Select(x => x.GetProperty("interchangeControlNumber").GetString()).ToList();
+        Assert.Equal(numbers.Count, numbers.Distinct().Count());
+        var claimIds = new List<string>();
+        foreach (var batch in batches)
+            claimIds.AddRange((await Batch(client, batch.GetProperty("id").GetString()!)).GetProperty("claims").EnumerateArray()
+                .Select(c => c.GetProperty("claimId").GetString()!));
+        return (batches, claimIds);
+    }
+
     public static async Task<JsonElement> Batch(HttpClient client, string batchId) =>
         await Json(await client.GetAsync(North($"batches/{batchId}")), HttpStatusCode.OK);
 
