@@ -67,10 +67,45 @@ public abstract class BrowserTest(PortalApp app, BrowserFixture browser) : Porta
         });
         context.SetDefaultTimeout(15_000);
         Page = await context.NewPageAsync();
+        Page.Request += (_, r) => Note($"-> {r.Method} {r.Url}");
+        Page.Response += (_, r) => Note($"<- {r.Status} {r.Request.Method} {r.Url}");
+        Page.RequestFailed += (_, r) => Note($"!! {r.Method} {r.Url} failed: {r.Failure}");
+        Page.Console += (_, m) => { if (m.Type is "error" or "warning") Note($"console {m.Type}: {m.Text}"); };
+        Page.PageError += (_, e) => Note($"page error: {e}");
+        Page.FrameNavigated += (_, f) => { if (f.ParentFrame is null) Note($"navigated to {f.Url}"); };
+    }
+
+    /// <summary>
+    /// What the page did (requests, answers, console errors, navigations), kept for a test that fails: it is written to
+    /// <see cref="FailureLog"/>, which <c>.ci/run</c> prints at the end, because a failed expectation alone rarely says why.
+    /// </summary>
+    readonly System.Collections.Concurrent.ConcurrentQueue<string> journal = new();
+    readonly long started = System.Diagnostics.Stopwatch.GetTimestamp();
+    public static readonly string FailureLog = Path.Combine(Path.GetTempPath(), "portal-browser-failures.log");
+
+    void Note(string line)
+    {
+        journal.Enqueue($"{System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds,8:0} ms  {line}");
+        while (journal.Count > 80) journal.TryDequeue(out _);
     }
 
     public override async ValueTask DisposeAsync()
     {
+        if (TestContext.Current.TestState?.Result == TestResult.Failed && Page is not null)
+        {
+            try
+            {
+                var state = await Page.EvaluateAsync<string>("""
+                    () => 'active element: ' + (document.activeElement?.id || document.activeElement?.tagName) + '\n' +
+                          [...document.querySelectorAll('input[role=combobox]')].map(i => `#${i.id} = ${JSON.stringify(i.value)}`).join('\n') + '\n' +
+                          [...document.querySelectorAll('[role=listbox]')].map(l => `#${l.id}: ${l.hidden ? 'hidden' : 'shown'}, ${l.children.length} items ${JSON.stringify(l.innerText.slice(0, 200))}`).join('\n') + '\n' +
+                          'busy: ' + [...document.querySelectorAll('.htmx-request, .htmx-swapping, .htmx-settling')].map(e => e.id || e.tagName).join(', ')
+                    """);
+                await File.AppendAllTextAsync(FailureLog,
+                    $"== {TestContext.Current.Test?.TestDisplayName}\nurl: {Page.Url}\n{state}\n{string.Join('\n', journal)}\n\n");
+            }
+            catch (Exception e) when (e is PlaywrightException or IOException) { }
+        }
         if (context is not null) await context.DisposeAsync();
         await base.DisposeAsync();
     }

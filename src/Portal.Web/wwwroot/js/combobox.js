@@ -11,11 +11,19 @@
     all.forEach((o, i) => o.setAttribute('aria-selected', String(i === index)));
     if (all[index]) { input.setAttribute('aria-activedescendant', all[index].id); all[index].scrollIntoView({ block: 'nearest' }); }
   };
+  // A code picked while an edit of the form is in flight (two codes added in quick succession) is sent when that edit is back,
+  // from the box then on the page: sent at once it would replace the first edit, and the first code would be lost.
   const choose = (p, option) => {
-    p.input.value = option.dataset.code;
-    p.value.value = option.dataset.code;
+    const code = option.dataset.code, id = p.input.id;
+    p.input.value = code;
+    p.value.value = code;
     close(p);
-    p.input.dispatchEvent(new CustomEvent('code-selected', { bubbles: true, detail: { code: option.dataset.code } }));
+    const send = () => {
+      const input = document.getElementById(id) ?? p.input;
+      input.value = code;
+      input.dispatchEvent(new CustomEvent('code-selected', { bubbles: true, detail: { code } }));
+    };
+    if (window.portalWhenIdle) window.portalWhenIdle(send); else send();
   };
   document.addEventListener('keydown', e => {
     const root = e.target.closest?.('[data-combobox]');

@@ -1,4 +1,25 @@
 // Behaviour that would otherwise be inline event handlers, which the Content-Security-Policy forbids.
+
+// Runs fn once no htmx request is in flight but live checks ([data-live-findings], which an edit aborts anyway): an edit sent
+// while another is in flight would replace it (hx-sync "this:replace") and lose what the first one carried. Gives up waiting
+// after 15 s and runs fn then.
+window.portalWhenIdle = fn => {
+  const busy = () => document.querySelector('.htmx-request:not([data-live-findings]), .htmx-swapping, .htmx-settling');
+  if (!busy()) { fn(); return; }
+  let done = false;
+  const finish = () => {
+    if (done || busy()) return;
+    done = true;
+    document.removeEventListener('htmx:afterSettle', finish);
+    document.removeEventListener('htmx:afterRequest', check);
+    fn();
+  };
+  const check = () => setTimeout(finish, 0);
+  document.addEventListener('htmx:afterSettle', finish);
+  document.addEventListener('htmx:afterRequest', check);
+  setTimeout(() => { if (!done) { done = true; document.removeEventListener('htmx:afterSettle', finish); document.removeEventListener('htmx:afterRequest', check); fn(); } }, 15000);
+};
+
 (() => {
   // <select data-submit-on-change>: choosing a value submits its form (the practice switcher, the code lookup filters).
   document.addEventListener('change', e => {
@@ -9,6 +30,8 @@
     if (e.target.matches?.('form[data-no-native-submit]')) e.preventDefault();
   }, true);
   // Keyboard shortcuts of a page: <div hidden data-shortcuts='{"alt+d":"#dx-add"}'> focuses a field or clicks a button.
+  // A button waits for an edit still in flight (Ctrl+S pressed right after a code was added): clicked at once, the save would
+  // replace the add and save the list without the new line. The button clicked is the one on the page when the edit is back.
   document.addEventListener('keydown', e => {
     if (!e.altKey && !e.ctrlKey) return;
     const map = document.querySelector('[data-shortcuts]');
@@ -18,7 +41,19 @@
     const target = selector && document.querySelector(selector);
     if (!target) return;
     e.preventDefault();
-    if (target.matches('input, textarea, select')) target.focus(); else target.click();
+    if (target.matches('input, textarea, select')) target.focus();
+    else window.portalWhenIdle(() => document.querySelector(selector)?.click());
+  });
+  // A live check (data-live-findings) gives way to an edit of its form, and its answer is dropped when an edit replaced the form
+  // meanwhile (its element left the page): findings from an older draft must not land on the newer one.
+  document.addEventListener('htmx:beforeRequest', e => {
+    const elt = e.detail.elt, verb = e.detail.requestConfig?.verb;
+    if (!verb || verb === 'get' || elt?.matches?.('[data-live-findings]')) return;
+    const form = elt?.closest?.('form');
+    form?.querySelectorAll('[data-live-findings]').forEach(live => live.dispatchEvent(new CustomEvent('htmx:abort', { bubbles: true, detail: { elt: live } })));
+  });
+  document.addEventListener('htmx:beforeSwap', e => {
+    if (e.detail.elt?.matches?.('[data-live-findings]') && !document.body.contains(e.detail.elt)) e.detail.shouldSwap = false;
   });
   // [data-unsaved="true"] (the coding screen with codes not saved yet): ask before the page is left. A save that ends in a
   // redirect (QA's corrected codes) is not a loss, and neither is a page the server re-renders clean.
