@@ -12,7 +12,7 @@ using Portal.Web.Features.Demo;
 using Portal.Web.Platform;
 using Portal.Web.Platform.Reactions;
 using Marten;
-using Respawn;
+using Marten.Events;
 
 [assembly: AssemblyFixture(typeof(Portal.Tests.PortalApp))]
 [assembly: CollectionBehavior(DisableTestParallelization = true)]
@@ -26,7 +26,6 @@ namespace Portal.Tests;
 public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
 {
     readonly ConcurrentDictionary<string, string> tokens = new();
-    Respawner? respawner;
 
     public string ConnectionString { get; } =
         Environment.GetEnvironmentVariable("PORTAL_TEST_DB") is { Length: > 0 } configured
@@ -144,69 +143,66 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         Stripe.PortalBase = BaseAddress;
     }
 
-    // Respawn reads the table list once. Marten creates a table the first time a document type is stored unless the
-    // type is registered, so the list is rebuilt whenever the schema gained a table; otherwise a late table's rows
-    // would leak from one test into the next (only on a fresh database, where the tables don't exist yet).
-    int respawnedTables = -1;
-
-    async Task<Respawner> RespawnerFor(NpgsqlConnection conn)
-    {
-        await using var count = new NpgsqlCommand(
-            "select count(*) from information_schema.tables where table_schema = @schema", conn);
-        count.Parameters.AddWithValue("schema", MartenSetup.Schema);
-        var tables = Convert.ToInt32(await count.ExecuteScalarAsync());
-        if (respawner is not null && tables == respawnedTables) return respawner;
-        respawnedTables = tables;
-        // Users, roles and OpenIddict clients live in 'identity' and are seeded once; every test resets Marten's
-        // schema. The daemon's progression table stays, or the running daemon loses its place (see README).
-        return respawner = await Respawner.CreateAsync(conn, new RespawnerOptions
-        {
-            DbAdapter = DbAdapter.Postgres,
-            SchemasToInclude = [MartenSetup.Schema],
-            // Code sets are global reference data loaded at startup; tests that import use their own versions and remove them.
-            TablesToIgnore = [new Respawn.Graph.Table(MartenSetup.Schema, "mt_event_progression"),
-                .. Portal.Web.Features.Codes.CodeSetTables.All.Select(t => new Respawn.Graph.Table(MartenSetup.Schema, t))],
-        });
-    }
-
+    readonly DatabaseReset reset = new();
     bool firstReset = true;
 
-    /// <summary>Back to the seeded demo data: called before every test.</summary>
+    /// <summary>Back to the seeded demo data: called before every test (ADR 0029).</summary>
     public async Task ResetAsync()
     {
+        var phase = ResetTimings.Start();
         Mail.Clear();
         Stripe.Clear();
         // A reaction still working on the previous test's events would write into the next test's data: let it finish first
         // (a few ms; most tests append no event a reaction takes). Reaction positions (mt_event_progression) are kept, like
-        // the daemon's: Respawn deletes rows but leaves the event sequence alone (no WithReseed), so new events always come
-        // after every position. Reseeding would put positions ahead of the new events and the reactions would skip them.
-        // Events the daemon had not seen yet when Respawn deleted them look like a rolled-back append: its high-water mark
+        // the daemon's: the reset deletes rows but leaves the event sequence alone, so new events always come after every
+        // position. Restarting the sequence would put positions ahead of the new events and the reactions would skip them.
+        // Events the daemon had not seen yet when the reset deleted them look like a rolled-back append: its high-water mark
         // waits Portal:DaemonGapWait (0.5 s here) before skipping them, a cost only the tests that wait for a reaction pay.
         // Waiting for the high-water mark here instead cost every test ~80 ms.
         // The first reset of a run may find a previous run's events (a benchmark leaves thousands) and a reaction added since,
         // which starts from the first event: it gets minutes once, every later reset 30 s.
         await WaitForReactionsAsync(TimeSpan.FromSeconds(firstReset ? 300 : 30));
         firstReset = false;
-        // Respawn truncates every table in one statement, locking them one after another; background work (the webhook sender
-        // polling every 50 ms, reaction handlers, statement runs) whose transaction held one of them and wanted another made a
+        phase = ResetTimings.Record("wait for reactions", phase);
+        // Background work (the webhook sender polling every 50 ms, reaction handlers, statement runs) must not write while the
+        // tables are emptied: when Respawn truncated them, a transaction of theirs holding one table and wanting another made a
         // deadlock. The reset pauses that work (it waits at the gate and goes on after) and waits for what is in progress.
+        bool restored;
         await using (await Services.GetRequiredService<BackgroundWork>().PauseAsync())
         await using (var conn = new NpgsqlConnection(ConnectionString))
         {
+            phase = ResetTimings.Record("pause background work", phase);
             await conn.OpenAsync();
-            await (await RespawnerFor(conn)).ResetAsync(conn);
-            // Identity is kept between tests, so lockouts from wrong-password tests would pile up across runs.
-            await using var unlock = new NpgsqlCommand(
-                """update identity."AspNetUsers" set "AccessFailedCount" = 0, "LockoutEnd" = null where "LockoutEnd" is null or "LockoutEnd" < '9000-01-01' """, conn);
-            await unlock.ExecuteNonQueryAsync();
+            restored = await reset.EmptyAsync(conn);
+            phase = ResetTimings.Record(restored ? "empty and restore the seed copy" : "empty", phase);
         }
-        await using var scope = Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedOrganizationsAsync();
+        if (!restored)
+        {
+            // Seeded through the app, then copied once the reactions and the async projections have read the seed's events, so
+            // the copy is what every later test would have found after seeding.
+            await using (var scope = Services.CreateAsyncScope())
+                await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedOrganizationsAsync();
+            try
+            {
+                await WaitForReactionsAsync();
+                await Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+                await using var conn = new NpgsqlConnection(ConnectionString);
+                await conn.OpenAsync();
+                await reset.CopySeedAsync(conn);
+            }
+            catch (TimeoutException)
+            {
+                // The daemon is behind (a test stopped it): no copy this time; the next reset seeds through the app again.
+            }
+            phase = ResetTimings.Record("seed through the app and copy", phase);
+        }
         // Control numbers start again with the database: yesterday's files must not be taken for today's.
         if (Directory.Exists(SubmissionDirectory)) Directory.Delete(SubmissionDirectory, recursive: true);
-        // Code sets are kept between tests (Respawn ignores them); a test that removed its own versions in SQL must not leave
+        // Code sets are kept between tests (the reset leaves them); a test that removed its own versions in SQL must not leave
         // the in-memory catalog pointing at them for the next test's code searches.
         await Services.GetRequiredService<Portal.Web.Features.Codes.CodeCatalog>().RefreshAsync();
+        ResetTimings.Record("refresh code catalog", phase);
+        ResetTimings.Resets++;
     }
 
     public HttpClient Anonymous() => new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = BaseAddress };
@@ -345,6 +341,7 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
 
     async ValueTask IAsyncDisposable.DisposeAsync()
     {
+        ResetTimings.Report(reset.Copies, reset.RestoreFailures);
         await base.DisposeAsync();
         await Mail.DisposeAsync();
         Claims.Submission.SftpServer.StopIfStarted();

@@ -57,6 +57,9 @@ public abstract class BrowserTest(PortalApp app, BrowserFixture browser) : Porta
     IBrowserContext? context;
     protected IPage Page { get; private set; } = default!;
 
+    /// <summary>The run's chromium, for a test that needs more contexts than its own (RoleWalk checks pages side by side).</summary>
+    protected IBrowser Browser => browser.Browser;
+
     public override async ValueTask InitializeAsync()
     {
         await base.InitializeAsync();

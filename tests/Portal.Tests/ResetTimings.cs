@@ -1,0 +1,36 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Portal.Tests;
+
+/// <summary>
+/// Where the time between tests goes (issue 14, item 13): the reset's phases, summed over the run and printed when the run
+/// ends, and written to the file PORTAL_SUITE_TIMINGS names (infra/bench/suite.sh sets it).
+/// </summary>
+static class ResetTimings
+{
+    static readonly ConcurrentDictionary<string, long> Ticks = new();
+    public static int Resets;
+
+    public static long Start() => Stopwatch.GetTimestamp();
+
+    public static long Record(string phase, long since)
+    {
+        var now = Stopwatch.GetTimestamp();
+        Ticks.AddOrUpdate(phase, now - since, (_, t) => t + now - since);
+        return now;
+    }
+
+    public static void Report(int seedCopies, IReadOnlyList<string> restoreFailures)
+    {
+        if (Resets == 0) return;
+        var lines = new List<string> { $"Resets: {Resets}, seeded through the app and copied {seedCopies} times" };
+        lines.AddRange(restoreFailures.Distinct().Select(f => $"  the copy could not be put back: {f}"));
+        lines.AddRange(Ticks.Select(kv => (kv.Key, Seconds: kv.Value / (double)Stopwatch.Frequency))
+            .Select(p => $"  {p.Key}: {p.Seconds:0.0} s in all, {p.Seconds * 1000 / Resets:0.0} ms per reset"));
+        lines.Add($"  total: {Ticks.Values.Sum() / (double)Stopwatch.Frequency:0.0} s");
+        Console.WriteLine(string.Join(Environment.NewLine, lines));
+        if (Environment.GetEnvironmentVariable("PORTAL_SUITE_TIMINGS") is { Length: > 0 } file)
+            File.AppendAllLines(file, lines);
+    }
+}
