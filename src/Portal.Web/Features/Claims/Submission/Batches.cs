@@ -129,6 +129,7 @@ public static class BatchWrites
     public static async Task<IReadOnlyList<ClaimBatchView>> Create(IDocumentSession session, SubmissionStorage storage, Guid practiceId,
         CreateBatches request, string by, DateTimeOffset now, CancellationToken ct)
     {
+        var clock = new PhaseClock("batch");
         var settings = await TradingPartnerSettings.For(session, practiceId, ct)
             ?? throw new UnprocessableInput("Set up the clearinghouse first: the practice has no trading-partner settings (submitter and receiver ids). " +
                 "An administrator enters them on the claim submission page or with PUT …/claims/submission/settings.");
@@ -136,7 +137,9 @@ public static class BatchWrites
             ?? throw new UnprocessableInput("The practice has no billing profile (billing organization, NPI, tax id, address), so no claim can go out yet.");
 
         var query = session.Query<ClaimView>().Where(c => c.State == ClaimState.Ready);
+        clock.Mark("settings");
         var claims = (await query.ToListAsync(ct)).AsEnumerable();
+        clock.Mark("read ready");
         if (request.ClaimIds is { Length: > 0 } ids)
         {
             var wanted = ids.ToHashSet();
@@ -154,6 +157,7 @@ public static class BatchWrites
         var groups = settings.Grouping == BatchGrouping.Payer
             ? ready.GroupBy(c => (Guid?)c.Coverage.PayerId).ToList()
             : ready.GroupBy(_ => (Guid?)null).ToList();
+        clock.Mark("patients");
 
         var counterId = SubmissionIds.Counter(practiceId, settings.SenderQualifier, settings.SubmitterId);
         var counter = await session.Events.FetchForWriting<ControlNumberCounter>(counterId, ct);
@@ -161,6 +165,7 @@ public static class BatchWrites
         if (first + groups.Count - 1 > MaxControlNumber)
             throw new RuleViolation("The interchange control numbers of this submitter id are used up (999,999,999). Ask the clearinghouse for a new submitter id.");
         counter.AppendOne(new ControlNumbersAllocated(settings.SubmitterId, first, groups.Count, now));
+        clock.Mark("counter");
 
         var partners = settings.ToX12();
         var created = new List<ClaimBatchView>();
@@ -221,8 +226,11 @@ public static class BatchWrites
                 view.Apply(createdEvent);
                 created.Add(view);
             }
-            await ClaimBulkAppend.AppendAsync(session, batched, ct);
+            clock.Mark("map+write");
+            await ClaimBulkAppend.AppendAsync(session, batched, ct, clock);
             await session.SaveChangesAsync(ct);
+            clock.Mark("save");
+            clock.Done();
         }
         catch
         {
