@@ -312,7 +312,8 @@ public static class AcknowledgementImport
             effects.Add(new AckEffect(batchId, claim.Id, claim.PatientControlNumber, claim.PatientName, result, codes, reasons));
         }
         clock.Mark("decide");
-        await ClaimBulkAppend.AppendAsync(session, changes, ct, clock);
+        await ClaimBulkAppend.AppendAsync(session, changes, ct);
+        clock.Mark("bulk append");
         var touched = perBatch.Keys.ToArray();
         var batchVersions = (await session.Query<ClaimBatchView>().Where(b => b.Id.IsOneOf(touched)).Select(b => new BatchVersion(b.Id, b.Version))
             .ToListAsync(ct)).ToDictionary(b => b.Id, b => b.Version);

@@ -170,16 +170,34 @@ public static class BatchWrites
         var partners = settings.ToX12();
         var created = new List<ClaimBatchView>();
         var written = new List<string>();
+        // Each claim at the version we read: if anything else was appended to a claim since (a fix that took it out of ready),
+        // the whole save fails and nothing is batched. The numbers and ids of every batch are known before any file is written,
+        // so the claims' events go to PostgreSQL first and the 837P files are written while it runs the statement (ADR 0027):
+        // on two cores the database and the writer work side by side. The writer reads nothing the events change.
+        var plans = new List<(long Number, string Isa13, string St02, Guid BatchId, List<ClaimView> Group, Guid? PayerId)>(groups.Count);
         var batched = new List<ClaimEventToAppend>(ready.Count);
+        for (var g = 0; g < groups.Count; g++)
+        {
+            var number = first + g;
+            var isa13 = number.ToString("D9", CultureInfo.InvariantCulture);
+            var st02 = (number % 10000).ToString("D4", CultureInfo.InvariantCulture);
+            var batchId = Guid.CreateVersion7(now);
+            var group = groups[g].ToList();
+            plans.Add((number, isa13, st02, batchId, group, groups[g].Key));
+            foreach (var claim in group)
+                batched.Add(new ClaimEventToAppend(claim, new ClaimBatched(claim.Id, batchId, isa13, number.ToString(CultureInfo.InvariantCulture), st02, by, now)));
+        }
+        clock.Mark("plan");
+        Task? appending = null;
         try
         {
-            for (var g = 0; g < groups.Count; g++)
+            appending = ClaimBulkAppend.AppendAsync(session, batched, ct);
+            clock.Mark("bulk: serialize, statement sent");
+            var events = new List<ClaimBatchCreated>(plans.Count);
+            for (var g = 0; g < plans.Count; g++)
             {
-                var number = first + g;
-                var isa13 = number.ToString("D9", CultureInfo.InvariantCulture);
-                var st02 = (number % 10000).ToString("D4", CultureInfo.InvariantCulture);
-                var group = groups[g].ToList();
-                var payerName = groups[g].Key is null ? null : group[0].Coverage.PayerName;
+                var (number, isa13, st02, batchId, group, payerId) = plans[g];
+                var payerName = payerId is null ? null : group[0].Coverage.PayerName;
                 var outgoing = new List<X12.Claim>(group.Count);
                 var batchClaims = new BatchClaim[group.Count];
                 for (var i = 0; i < group.Count; i++)
@@ -194,7 +212,6 @@ public static class BatchWrites
                     batchClaims[i] = new BatchClaim(claim.Id, claim.PatientControlNumber, [.. parts.Select(p => p.PatientControlNumber)], claim.PatientName,
                         claim.Coverage.PayerName, claim.DateOfService, claim.TotalCharge);
                 }
-                var batchId = Guid.CreateVersion7(now);
                 var reference = "B" + isa13;
                 // The batch id's random tail keeps two attempts racing for the same number from writing (or cleaning up) the same file.
                 var fileName = $"837P-{isa13}-{Slug(payerName ?? settings.ClearinghouseName)}-{batchId.ToString("N")[^8..]}.x12";
@@ -214,26 +231,30 @@ public static class BatchWrites
                     file.Position = 0;
                     sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, ct));
                 }
-                var createdEvent = new ClaimBatchCreated(batchId, now.UtcTicks + g, isa13, number.ToString(CultureInfo.InvariantCulture), st02, reference,
-                    settings.SubmitterId, settings.ReceiverId, settings.Usage, groups[g].Key, payerName, fileName, size, sha, batchClaims, outgoing.Count,
-                    batchClaims.Sum(c => c.Charge), by, now);
-                session.Events.StartStream<ClaimBatchView>(batchId, createdEvent);
-                // Each claim at the version we read: if anything else was appended to a claim since (a fix that took it out of
-                // ready), the whole save fails and nothing is batched.
-                foreach (var claim in group)
-                    batched.Add(new ClaimEventToAppend(claim, new ClaimBatched(claim.Id, batchId, isa13, number.ToString(CultureInfo.InvariantCulture), st02, by, now)));
+                events.Add(new ClaimBatchCreated(batchId, now.UtcTicks + g, isa13, number.ToString(CultureInfo.InvariantCulture), st02, reference,
+                    settings.SubmitterId, settings.ReceiverId, settings.Usage, payerId, payerName, fileName, size, sha, batchClaims, outgoing.Count,
+                    batchClaims.Sum(c => c.Charge), by, now));
+            }
+            clock.Mark("map+write");
+            await appending;
+            clock.Mark("statement (rest)");
+            foreach (var createdEvent in events)
+            {
+                session.Events.StartStream<ClaimBatchView>(createdEvent.BatchId, createdEvent);
                 var view = new ClaimBatchView();
                 view.Apply(createdEvent);
                 created.Add(view);
             }
-            clock.Mark("map+write");
-            await ClaimBulkAppend.AppendAsync(session, batched, ct, clock);
             await session.SaveChangesAsync(ct);
             clock.Mark("save");
             clock.Done();
         }
         catch
         {
+            // The statement may still be running on the session's connection: let it end before the session is disposed (its
+            // transaction is rolled back then, so nothing of it stays).
+            if (appending is not null)
+                try { await appending; } catch (Exception) { /* the first failure is the one to report */ }
             foreach (var path in written) File.Delete(path);
             throw;
         }

@@ -2,18 +2,21 @@ using System.Diagnostics;
 
 namespace Portal.Web.Features.Claims.Submission;
 
-/// <summary>TEMPORARY profiling aid: wall and process CPU per phase, printed when PORTAL_PHASES is set.</summary>
+/// <summary>
+/// Profiling aid for the bulk submission paths (batching, acknowledgement import): wall time and this process's CPU per phase,
+/// one line per request appended to the file named by the environment variable <c>PORTAL_PHASES</c> (docs/benchmarks.md,
+/// "Claim submission"). Off when it is not set: a mark is then one branch. Not thread-safe: mark from the request's own flow.
+/// </summary>
 public sealed class PhaseClock(string name)
 {
-    static readonly string? Log = Environment.GetEnvironmentVariable("PORTAL_PHASES");
-    static bool On => Log is { Length: > 0 };
-    readonly Stopwatch wall = Stopwatch.StartNew();
-    TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime;
+    static readonly string? Log = Environment.GetEnvironmentVariable("PORTAL_PHASES") is { Length: > 0 } path ? path : null;
+    readonly Stopwatch? wall = Log is null ? null : Stopwatch.StartNew();
+    TimeSpan cpu = Log is null ? default : Process.GetCurrentProcess().TotalProcessorTime;
     readonly List<string> parts = [];
 
     public void Mark(string phase)
     {
-        if (!On) return;
+        if (wall is null) return;
         var now = Process.GetCurrentProcess().TotalProcessorTime;
         parts.Add($"{phase} {wall.Elapsed.TotalMilliseconds:F0} ms wall/{(now - cpu).TotalMilliseconds:F0} ms cpu");
         cpu = now;
@@ -22,6 +25,6 @@ public sealed class PhaseClock(string name)
 
     public void Done()
     {
-        if (On) File.AppendAllText(Log!, $"PHASES {name}: {string.Join("; ", parts)}{Environment.NewLine}");
+        if (Log is not null) File.AppendAllText(Log, $"PHASES {name}: {string.Join("; ", parts)}{Environment.NewLine}");
     }
 }
