@@ -5,6 +5,21 @@ using X12 = Portal.Billing.X12;
 
 namespace Portal.Web.Features.Claims.Submission;
 
+/// <summary>
+/// What an acknowledgement reads of a claim. <see cref="View"/> is the claim for <see cref="ClaimBulkAppend"/>, which writes only
+/// the members an event's Apply changes (ADR 0027): the acknowledgement events change the state, the rejection reasons and the
+/// payer's claim number, and read nothing else of the claim.
+/// </summary>
+public sealed record AckClaim(Guid Id, long Version, ClaimState State, Guid? BatchId, string PatientControlNumber, string PatientName,
+    string ClearinghousePayerId, string? PayerClaimNumber, DateTimeOffset? SubmittedAt)
+{
+    public ClaimView View() => new()
+    {
+        Id = Id, Version = Version, State = State, BatchId = BatchId, PatientControlNumber = PatientControlNumber, PatientName = PatientName,
+        PayerClaimNumber = PayerClaimNumber, SubmittedAt = SubmittedAt,
+    };
+}
+
 /// <summary>What one acknowledgement did to one claim or batch, in plain words.</summary>
 public sealed record AckEffect(Guid? BatchId, Guid? ClaimId, string Reference, string? PatientName, string Outcome, string[] Codes, string[] Reasons);
 
@@ -95,6 +110,7 @@ public static class AcknowledgementImport
     public static async Task<AckImportResult> Import(IDocumentSession session, Guid practiceId, byte[] content, string fileName, string source,
         string by, DateTimeOffset now, CancellationToken ct)
     {
+        var clock = new PhaseClock("ack");
         if (content.Length == 0) throw Refused("The file is empty.", 1, 1);
         if (content.Length > MaxBytes) throw Refused($"The file is larger than {MaxBytes / 1024 / 1024} MB.");
         var sha = Convert.ToHexStringLower(SHA256.HashData(content));
@@ -124,7 +140,8 @@ public static class AcknowledgementImport
                 X12.Ack277 ack277;
                 try { ack277 = X12.Ack277Reader.Read(new StringReader(Text(content))); }
                 catch (X12.X12Rejected e) { throw Refused($"The 277CA is refused: segment {e.Segment}, character {e.Position}: {e.Reason}", e.Segment, e.Position); }
-                await Apply277(session, practiceId, ack, ack277, segments, effects, by, now, ct);
+                clock.Mark("read 277");
+                await Apply277(session, practiceId, ack, ack277, segments, effects, by, now, ct, clock);
                 break;
             case "835":
                 throw Refused("This is an 835 remittance (payments), not a 999 or 277CA acknowledgement; import it with the payments feature.", st.Number, st.Position);
@@ -140,7 +157,10 @@ public static class AcknowledgementImport
             : $"{ack.Accepted} accepted, {ack.Rejected} rejected, {ack.Pending} pending or unchanged";
         session.Store(ack);
         session.Claim(FileKey, sha, ack.Id, now);
+        clock.Mark("summary");
         await session.SaveClaimingAsync(FileKey, sha, ct);
+        clock.Mark("save");
+        clock.Done();
         return new AckImportResult(ack, false, $"{ack.Kind} imported: {ack.Summary}.");
     }
 
@@ -189,7 +209,7 @@ public static class AcknowledgementImport
                     effects.Add(new AckEffect(batch.Id, claim.Id, claim.PatientControlNumber, claim.PatientName, $"Unchanged: the claim is {Words(claim.State)} now", codes, reasons));
                     continue;
                 }
-                changes.Add(new ClaimEventToAppend(claim, new ClaimRejectedByClearinghouse(claim.Id, ack.Id, codes, reasons, by, now)));
+                changes.Add(new ClaimEventToAppend(claim.View(), new ClaimRejectedByClearinghouse(claim.Id, ack.Id, codes, reasons, by, now)));
                 effects.Add(new AckEffect(batch.Id, claim.Id, claim.PatientControlNumber, claim.PatientName, "Rejected by the clearinghouse (999)", codes, reasons));
             }
         }
@@ -210,7 +230,7 @@ public static class AcknowledgementImport
     }
 
     static async Task Apply277(IDocumentSession session, Guid practiceId, Acknowledgement ack, X12.Ack277 file, List<X12.X12Segment> segments,
-        List<AckEffect> effects, string by, DateTimeOffset now, CancellationToken ct)
+        List<AckEffect> effects, string by, DateTimeOffset now, CancellationToken ct, PhaseClock clock)
     {
         var settings = await TradingPartnerSettings.For(session, practiceId, ct);
         ClaimBatchView? traced = null;
@@ -241,7 +261,9 @@ public static class AcknowledgementImport
         }
 
         var claimIds = byPart.Values.Select(v => v.ClaimId).Distinct().ToArray();
+        clock.Mark("trace+match");
         var claims = (await Claims(session, claimIds, ct)).ToDictionary(c => c.Id);
+        clock.Mark("read claims");
         var perBatch = new Dictionary<Guid, (int Accepted, int Rejected, int Pending)>();
         var changes = new List<ClaimEventToAppend>();
         foreach (var group in file.Claims.GroupBy(c => byPart[c.PatientControlNumber]))
@@ -254,7 +276,7 @@ public static class AcknowledgementImport
             var outcome = group.Any(a => a.Outcome == X12.AckOutcome.Rejected) ? X12.AckOutcome.Rejected
                 : group.All(a => a.Outcome == X12.AckOutcome.Accepted) ? X12.AckOutcome.Accepted : X12.AckOutcome.Pending;
             // The 277CA's source (HL 20 NM1): the payer itself when its id is the claim's payer id, else the clearinghouse.
-            var fromPayer = file.SourceId is { Length: > 0 } source && string.Equals(source, claim.Coverage.ClearinghousePayerId, StringComparison.OrdinalIgnoreCase)
+            var fromPayer = file.SourceId is { Length: > 0 } source && string.Equals(source, claim.ClearinghousePayerId, StringComparison.OrdinalIgnoreCase)
                 && !string.Equals(source, settings?.ReceiverId, StringComparison.OrdinalIgnoreCase);
             var who = fromPayer ? "payer" : "clearinghouse";
             var counts = perBatch.GetValueOrDefault(batchId);
@@ -273,7 +295,7 @@ public static class AcknowledgementImport
                 object e = fromPayer
                     ? new ClaimAcceptedByPayer(claim.Id, ack.Id, group.Select(a => a.PayerClaimNumber).FirstOrDefault(n => n is not null), by, now)
                     : new ClaimAcceptedByClearinghouse(claim.Id, ack.Id, codes.FirstOrDefault(), by, now);
-                changes.Add(new ClaimEventToAppend(claim, e));
+                changes.Add(new ClaimEventToAppend(claim.View(), e));
                 result = $"Accepted by the {who} (277CA)";
                 counts.Accepted++;
             }
@@ -282,27 +304,39 @@ public static class AcknowledgementImport
                 object e = fromPayer
                     ? new ClaimRejectedByPayer(claim.Id, ack.Id, codes, reasons, by, now)
                     : new ClaimRejectedByClearinghouse(claim.Id, ack.Id, codes, reasons, by, now);
-                changes.Add(new ClaimEventToAppend(claim, e));
+                changes.Add(new ClaimEventToAppend(claim.View(), e));
                 result = $"Rejected by the {who} (277CA)";
                 counts.Rejected++;
             }
             perBatch[batchId] = counts;
             effects.Add(new AckEffect(batchId, claim.Id, claim.PatientControlNumber, claim.PatientName, result, codes, reasons));
         }
+        clock.Mark("decide");
         await ClaimBulkAppend.AppendAsync(session, changes, ct);
+        clock.Mark("bulk append");
         var touched = perBatch.Keys.ToArray();
-        var batchVersions = (await session.Query<ClaimBatchView>().Where(b => b.Id.IsOneOf(touched)).ToListAsync(ct)).ToDictionary(b => b.Id, b => b.Version);
+        var batchVersions = (await session.Query<ClaimBatchView>().Where(b => b.Id.IsOneOf(touched)).Select(b => new BatchVersion(b.Id, b.Version))
+            .ToListAsync(ct)).ToDictionary(b => b.Id, b => b.Version);
         foreach (var (batchId, c) in perBatch)
             session.Events.Append(batchId, batchVersions[batchId] + 1, new ClaimBatchStatusReported(batchId, ack.Id, c.Accepted, c.Rejected, c.Pending, by, now));
         ack.BatchIds = [.. perBatch.Keys];
+        clock.Mark("batch versions+append");
     }
 
-    /// <summary>The claims as they stand, with their stream versions (the appends below check them), in one query.</summary>
-    static async Task<IReadOnlyList<ClaimView>> Claims(IQuerySession session, IEnumerable<Guid> ids, CancellationToken ct)
+    /// <summary>
+    /// The claims as they stand, with their stream versions (the appends below check them), in one query: only the members an
+    /// acknowledgement looks at, not the whole snapshot (ADR 0027).
+    /// </summary>
+    static async Task<IReadOnlyList<AckClaim>> Claims(IQuerySession session, IEnumerable<Guid> ids, CancellationToken ct)
     {
         var wanted = ids.Distinct().ToArray();
-        return await session.Query<ClaimView>().Where(c => c.Id.IsOneOf(wanted)).ToListAsync(ct);
+        return await session.Query<ClaimView>().Where(c => c.Id.IsOneOf(wanted))
+            .Select(c => new AckClaim(c.Id, c.Version, c.State, c.BatchId, c.PatientControlNumber, c.PatientName, c.Coverage.ClearinghousePayerId,
+                c.PayerClaimNumber, c.SubmittedAt))
+            .ToListAsync(ct);
     }
+
+    sealed record BatchVersion(Guid Id, long Version);
 
     static bool Allowed(ClaimState state, bool fromPayer) => fromPayer
         ? state is ClaimState.Batched or ClaimState.AcceptedByClearinghouse or ClaimState.AcceptedByPayer or ClaimState.RejectedByPayer
