@@ -70,11 +70,13 @@ public static class LedgerTables
 }
 
 /// <summary>Creates the payments read tables at startup (before any posting can happen).</summary>
-sealed class LedgerTablesStartup(NpgsqlDataSource db) : IHostedService
+sealed class LedgerTablesStartup(NpgsqlDataSource db, IDocumentStore store) : IHostedService
 {
     public async Task StartAsync(CancellationToken ct)
     {
         await LedgerTables.EnsureCreatedAsync(db, ct);
+        // The claims' roll-up triggers need the snapshot table: Marten creates it at startup, but not necessarily before this runs.
+        await store.Storage.Database.EnsureStorageExistsAsync(typeof(ClaimView), ct);
         await ClaimDailyRollup.EnsureCreatedAsync(db, ct);
     }
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;

@@ -125,6 +125,7 @@ public static class PaymentsCommand
         }
         var db = services.GetRequiredService<NpgsqlDataSource>();
         await LedgerTables.EnsureCreatedAsync(db, default);
+        await services.GetRequiredService<IDocumentStore>().Storage.Database.EnsureStorageExistsAsync(typeof(Claims.ClaimView), default);
         await ClaimDailyRollup.EnsureCreatedAsync(db, default);
         var started = System.Diagnostics.Stopwatch.StartNew();
         var r = await new LedgerReplay(services.GetRequiredService<IDocumentStore>(), db).RunAsync(practice, default);
