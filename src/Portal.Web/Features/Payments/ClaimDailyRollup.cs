@@ -22,21 +22,25 @@ public static class ClaimDailyRollup
     public const string Table = S + ".payment_claim_daily";
     const string Claims = S + ".mt_doc_claimview";
 
-    /// <summary>A snapshot that left the practice: a receivable (the same test as the A/R queries).</summary>
-    const string Receivable = "coalesce(r.data->>'State', '') not in ('Draft', 'Ready', 'Voided')";
-
-    static string Num(string field) => $"coalesce((r.data->>'{field}')::numeric, 0)";
-
-    /// <summary>The rows one claim snapshot contributes, times <paramref name="sign"/>, from <paramref name="rows"/> (alias r).</summary>
+    /// <summary>
+    /// The rows one claim snapshot contributes, times <paramref name="sign"/>, from <paramref name="rows"/>: its date-of-service row
+    /// and its submission-day row, when it left the practice (not draft, ready or voided: the A/R queries' test). The snapshot's
+    /// fields are read in one pass (<c>jsonb_to_record</c>), so a large jsonb is decoded once per row, not once per field.
+    /// </summary>
     public static string Contributions(string rows, int sign) => $"""
-        select r.tenant_id, 'S' as basis, (r.data->>'DateOfService')::date as day, {sign} as claims, {sign} * {Num("TotalCharge")} as charge,
-               {sign} * greatest({Num("TotalCharge")} - {Num("Paid")} - {Num("Adjusted")} - {Num("WrittenOff")}, 0) as open_amount, 0 as rejected
-        from {rows} r where {Receivable} and r.data->>'DateOfService' is not null
-        union all
-        select r.tenant_id, 'B', ((r.data->>'SubmittedAt')::timestamptz at time zone 'UTC')::date, {sign}, 0, 0,
-               {sign} * (case when jsonb_typeof(r.data->'LastRejectionReasons') = 'array'
-                              then (case when jsonb_array_length(r.data->'LastRejectionReasons') > 0 then 1 else 0 end) else 0 end)
-        from {rows} r where {Receivable} and r.data->>'SubmittedAt' is not null
+        select r.tenant_id, v.basis, v.day, {sign} as claims, {sign} * v.charge as charge, {sign} * v.open_amount as open_amount,
+               {sign} * v.rejected as rejected
+        from {rows} r
+        cross join lateral jsonb_to_record(r.data) as x("State" text, "DateOfService" date, "TotalCharge" numeric, "Paid" numeric,
+            "Adjusted" numeric, "WrittenOff" numeric, "SubmittedAt" timestamptz, "LastRejectionReasons" jsonb)
+        cross join lateral (values
+            ('S', x."DateOfService", coalesce(x."TotalCharge", 0),
+             greatest(coalesce(x."TotalCharge", 0) - coalesce(x."Paid", 0) - coalesce(x."Adjusted", 0) - coalesce(x."WrittenOff", 0), 0), 0),
+            ('B', (x."SubmittedAt" at time zone 'UTC')::date, 0, 0,
+             case when jsonb_typeof(x."LastRejectionReasons") = 'array'
+                  then (case when jsonb_array_length(x."LastRejectionReasons") > 0 then 1 else 0 end) else 0 end)
+        ) as v(basis, day, charge, open_amount, rejected)
+        where coalesce(x."State", '') not in ('Draft', 'Ready', 'Voided') and v.day is not null
         """;
 
     /// <summary>Adds the summed contributions to the roll-up; rows in key order so concurrent writers lock them in the same order.</summary>
