@@ -37,6 +37,8 @@ builder.Services.AddWebhooks();
 var app = builder.Build();
 // `codes import …` runs the code-set importer instead of the web host (docs/code-sets.md).
 if (CodesCommand.Matches(args)) return await CodesCommand.RunAsync(app.Services, args);
+// `payments replay-ledger [--practice id]` rebuilds the payments read tables from the posting events (docs/payments.md).
+if (PaymentsCommand.Matches(args)) return await PaymentsCommand.RunAsync(app.Services, args);
 // `coding seed …` fills a practice's coding queue for load tests (docs/benchmarks.md).
 if (CodingSeedCommand.Matches(args)) return await CodingSeedCommand.RunAsync(app.Services, args);
 // `claims bench …` drafts and scrubs claims of approved charts and prints the cost per claim (docs/benchmarks.md).

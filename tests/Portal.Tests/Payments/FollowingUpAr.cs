@@ -111,4 +111,40 @@ public class VendorCollectionsAcrossClients(PortalApp app) : PortalTest(app)
         Assert.Equal(HttpStatusCode.Forbidden, (await (await App.ClientFor(Users.NorthBiller)).GetAsync("/api/v1/vendor/collections")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await (await App.ClientFor(Users.VendorCoder)).GetAsync("/api/v1/vendor/collections")).StatusCode);
     }
+
+    [Fact]
+    public async Task the_menu_and_home_link_the_collections_dashboard_only_for_vendor_staff_engaged_for_ar_or_reports()
+    {
+        const string link = "href=\"/vendor/collections\"";
+        // As seeded, North Clinic engages Acme for coding only: no link for the vendor admin nor the vendor biller.
+        foreach (var user in new[] { Users.VendorAdmin, "biller@acme.example" })
+        {
+            var home = await (await App.SignedInBrowser(user)).GetStringAsync("/");
+            Assert.DoesNotContain(link, home);
+        }
+
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var engagement = (await admin.GetFromJsonAsync<List<Portal.Web.Features.Tenancy.Engagement>>(North("engagements"), Json))!.Single(e => e.RevokedAt is null);
+        (await admin.PostAsJsonAsync(North($"engagements/{engagement.Id}/revoke"), new Portal.Web.Features.Tenancy.RevokeEngagement("Adding reports"))).EnsureSuccessStatusCode();
+        var granted = await admin.PostAsJsonAsync(North("engagements"),
+            new Portal.Web.Features.Tenancy.GrantEngagement(Portal.Web.Features.Demo.DemoData.AcmeCoding, ["coding", "reports"]));
+        granted.EnsureSuccessStatusCode();
+
+        foreach (var user in new[] { Users.VendorAdmin, "biller@acme.example" })
+        {
+            var browser = await App.SignedInBrowser(user);
+            var home = await browser.GetStringAsync("/");
+            // Once in the menu, once on the home page.
+            Assert.Equal(2, home.Split(link).Length - 1);
+            Assert.Contains("North Clinic", await browser.GetStringAsync("/vendor/collections"));
+        }
+        // Never for a vendor coder (the page's own permission) nor for a practice's biller.
+        Assert.DoesNotContain(link, await (await App.SignedInBrowser(Users.VendorCoder)).GetStringAsync("/"));
+        Assert.DoesNotContain(link, await (await App.SignedInBrowser(Users.NorthBiller)).GetStringAsync("/"));
+
+        // Revoked: the link goes with it.
+        var reports = (await admin.GetFromJsonAsync<List<Portal.Web.Features.Tenancy.Engagement>>(North("engagements"), Json))!.Single(e => e.RevokedAt is null);
+        (await admin.PostAsJsonAsync(North($"engagements/{reports.Id}/revoke"), new Portal.Web.Features.Tenancy.RevokeEngagement("Done"))).EnsureSuccessStatusCode();
+        Assert.DoesNotContain(link, await (await App.SignedInBrowser(Users.VendorAdmin)).GetStringAsync("/"));
+    }
 }

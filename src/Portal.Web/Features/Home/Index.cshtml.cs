@@ -22,11 +22,15 @@ public class IndexModel(PracticeAccess access, HomeBoard board) : PageModel
     public VendorBoard? Vendor { get; private set; }
     public OperatorBoard? Operator { get; private set; }
     public bool IsVendorStaff => VendorVisibility.FirmOf(User) is not null;
+    /// <summary>Vendor staff whose firm a client engages for A/R or reports: the collections dashboard across clients has rows for them.</summary>
+    public bool ShowsCollections { get; private set; }
 
     public async Task OnGetAsync([FromServices] IDocumentStore store, [FromServices] OrganizationDirectory organizations,
         [FromServices] TimeProvider clock, [FromServices] CodeCatalog catalog, [FromServices] HealthCheckService health, CancellationToken ct)
     {
         Practices = await access.PracticesFor(User, ct);
+        ShowsCollections = User.Allows(Permissions.VendorCollections)
+            && ((await access.PracticesFor(User, ct, EngagementFunctions.Ar)).Count > 0 || (await access.PracticesFor(User, ct, EngagementFunctions.Reports)).Count > 0);
         if (User.IsInRole(Roles.PlatformAdmin))
             Operator = await OperatorBoard.Load(store, catalog, health, ct);
         if (User.IsInRole(Roles.VendorAdmin) && User.OrganizationId() is { } firm)

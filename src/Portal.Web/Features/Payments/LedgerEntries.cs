@@ -70,9 +70,15 @@ public static class LedgerTables
 }
 
 /// <summary>Creates the payments read tables at startup (before any posting can happen).</summary>
-sealed class LedgerTablesStartup(NpgsqlDataSource db) : IHostedService
+sealed class LedgerTablesStartup(NpgsqlDataSource db, IDocumentStore store) : IHostedService
 {
-    public Task StartAsync(CancellationToken ct) => LedgerTables.EnsureCreatedAsync(db, ct);
+    public async Task StartAsync(CancellationToken ct)
+    {
+        await LedgerTables.EnsureCreatedAsync(db, ct);
+        // The claims' roll-up triggers need the snapshot table: Marten creates it at startup, but not necessarily before this runs.
+        await store.Storage.Database.EnsureStorageExistsAsync(typeof(ClaimView), ct);
+        await ClaimDailyRollup.EnsureCreatedAsync(db, ct);
+    }
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
 }
 
@@ -87,12 +93,27 @@ public sealed class LedgerProjection : IProjection
 {
     public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
+        foreach (var (sql, args) in Commands(events.Select(e => (e.Id, e.TenantId, e.Data))))
+            operations.QueueSqlCommand(sql, args);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The event types this projection reads (the ledger replay reads these from <c>mt_events</c>).</summary>
+    public static readonly Type[] EventTypes = [typeof(ClaimPaymentPosted), typeof(ProviderAdjustmentPosted), typeof(ClaimWrittenOff), typeof(DenialWorkItemOpened)];
+
+    /// <summary>
+    /// The statements (with <c>?</c> placeholders, as Marten queues them) that add these events to the three tables: the live
+    /// projection queues them in the posting's transaction, the ledger replay (<see cref="LedgerReplay"/>) runs them itself.
+    /// </summary>
+    public static List<(string Sql, object[] Args)> Commands(IEnumerable<(Guid Id, string Tenant, object Data)> events)
+    {
+        var commands = new List<(string, object[])>();
         var rows = new List<(string Tenant, LedgerEntry Entry)>();
         var denials = new List<(string Tenant, DateOnly Day, string Payer, DeniedReason Reason)>();
         var outcomes = new Dictionary<(string, Guid), (DateOnly? Adjudicated, DateOnly? Denied, decimal Charge)>();
         foreach (var e in events)
             {
-                var tenant = e.TenantId;
+                var tenant = e.Tenant;
                 switch (e.Data)
                 {
                     case ClaimPaymentPosted p:
@@ -114,26 +135,26 @@ public sealed class LedgerProjection : IProjection
                         break;
                 }
             }
-        if (rows.Count > 0) QueueRows(operations, rows);
+        if (rows.Count > 0) commands.Add(RowsCommand(rows));
         var daily = rows.GroupBy(r => (r.Tenant, r.Entry.PostedOn, Payer: PayerKey(r.Entry), r.Entry.Kind, Carc: r.Entry.Reason))
             .Select(g => (g.Key.Tenant, Day: g.Key.PostedOn, g.Key.Payer, Kind: g.Key.Kind, g.Key.Carc, Amount: g.Sum(r => r.Entry.Amount), Entries: g.Count()))
             .Concat(denials.GroupBy(d => (d.Tenant, d.Day, d.Payer, d.Reason.Carc))
                 .Select(g => (g.Key.Tenant, Day: g.Key.Day, g.Key.Payer, Kind: LedgerEntry.Denial, g.Key.Carc, Amount: g.Sum(d => d.Reason.Amount), Entries: g.Count())))
             .ToList();
         if (daily.Count > 0)
-            operations.QueueSqlCommand(
+            commands.Add((
                 $"""
                  insert into {LedgerTables.Daily} as d (tenant_id, day, payer, kind, carc, amount, entries)
                  select * from unnest(?::text[], ?::date[], ?::text[], ?::text[], ?::text[], ?::numeric[], ?::int[])
                  on conflict (tenant_id, day, payer, kind, carc) do update set amount = d.amount + excluded.amount, entries = d.entries + excluded.entries
                  """,
-                daily.Select(d => d.Tenant).ToArray(), daily.Select(d => d.Day).ToArray(), daily.Select(d => d.Payer).ToArray(),
+                [daily.Select(d => d.Tenant).ToArray(), daily.Select(d => d.Day).ToArray(), daily.Select(d => d.Payer).ToArray(),
                 daily.Select(d => d.Kind).ToArray(), daily.Select(d => d.Carc).ToArray(), daily.Select(d => d.Amount).ToArray(),
-                daily.Select(d => d.Entries).ToArray());
+                daily.Select(d => d.Entries).ToArray()]));
         if (outcomes.Count > 0)
         {
             var o = outcomes.ToList();
-            operations.QueueSqlCommand(
+            commands.Add((
                 $"""
                  insert into {LedgerTables.ClaimOutcome} as c (tenant_id, claim_id, adjudicated_on, denied_on, charge)
                  select * from unnest(?::text[], ?::uuid[], ?::date[], ?::date[], ?::numeric[])
@@ -141,10 +162,10 @@ public sealed class LedgerProjection : IProjection
                    adjudicated_on = coalesce(least(c.adjudicated_on, excluded.adjudicated_on), c.adjudicated_on, excluded.adjudicated_on),
                    denied_on = coalesce(least(c.denied_on, excluded.denied_on), c.denied_on, excluded.denied_on)
                  """,
-                o.Select(x => x.Key.Item1).ToArray(), o.Select(x => x.Key.Item2).ToArray(), o.Select(x => x.Value.Adjudicated).ToArray(),
-                o.Select(x => x.Value.Denied).ToArray(), o.Select(x => x.Value.Charge).ToArray());
+                [o.Select(x => x.Key.Item1).ToArray(), o.Select(x => x.Key.Item2).ToArray(), o.Select(x => x.Value.Adjudicated).ToArray(),
+                o.Select(x => x.Value.Denied).ToArray(), o.Select(x => x.Value.Charge).ToArray()]));
         }
-        return Task.CompletedTask;
+        return commands;
     }
 
     /// <summary>The roll-up's payer: the portal payer's id when known, else the 835 payer id.</summary>
@@ -158,10 +179,10 @@ public sealed class LedgerProjection : IProjection
         static DateOnly? Min(DateOnly? x, DateOnly? y) => x is null ? y : y is null ? x : x < y ? x : y;
     }
 
-    static void QueueRows(IDocumentOperations operations, List<(string Tenant, LedgerEntry Entry)> rows)
+    static (string, object[]) RowsCommand(List<(string Tenant, LedgerEntry Entry)> rows)
     {
         T[] A<T>(Func<LedgerEntry, T> f) => [.. rows.Select(r => f(r.Entry))];
-        operations.QueueSqlCommand(
+        return (
             $"""
              insert into {LedgerTables.Ledger} (tenant_id, id, claim_id, line, line_code, patient_id, payer_id, payer_code, remittance_id, payment_key,
                kind, amount, grp, reason, reversal, posted_on, at)
@@ -169,9 +190,9 @@ public sealed class LedgerProjection : IProjection
                ?::text[], ?::numeric[], ?::text[], ?::text[], ?::boolean[], ?::date[], ?::timestamptz[])
              on conflict do nothing
              """,
-            rows.Select(r => r.Tenant).ToArray(), A(e => e.Id), A(e => e.ClaimId), A(e => e.Line), A(e => e.LineCode), A(e => e.PatientId),
+            [rows.Select(r => r.Tenant).ToArray(), A(e => e.Id), A(e => e.ClaimId), A(e => e.Line), A(e => e.LineCode), A(e => e.PatientId),
             A(e => e.PayerId), A(e => e.PayerCode), A(e => e.RemittanceId), A(e => e.PaymentKey), A(e => e.Kind), A(e => e.Amount), A(e => e.Group),
-            A(e => e.Reason), A(e => e.Reversal), A(e => e.PostedOn), A(e => e.At.ToUniversalTime()));
+            A(e => e.Reason), A(e => e.Reversal), A(e => e.PostedOn), A(e => e.At.ToUniversalTime())]);
     }
 
     /// <summary>

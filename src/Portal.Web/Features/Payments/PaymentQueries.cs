@@ -149,8 +149,8 @@ public static class PaymentQueries
     /// <summary>
     /// The dashboard's figures without reading raw postings (ADR 0020): payments, contractual adjustments, payments by month and the
     /// top denial CARCs from the daily roll-up (<see cref="LedgerTables.Daily"/>, a few rows per day); the adjudicated and denied cohort
-    /// from <see cref="LedgerTables.ClaimOutcome"/> (indexed by day); A/R, days in A/R and the clean-claim rate from one aggregate over
-    /// the submitted claims grouped by date of service (rows per day, not per claim, reach the app).
+    /// from <see cref="LedgerTables.ClaimOutcome"/> (indexed by day); A/R, days in A/R and the clean-claim rate from the claims' daily
+    /// roll-up (<see cref="ClaimDailyRollup"/>, ADR 0028): rows per day, not per claim, are read.
     /// </summary>
     public static async Task<KpiReport> Kpi(NpgsqlDataSource db, Guid practice, DateOnly from, DateOnly to, CancellationToken ct)
     {
@@ -171,15 +171,11 @@ public static class PaymentQueries
             select count(*)::int, count(*) filter (where denied_on between $2 and $3)::int, coalesce(sum(charge), 0) from {LedgerTables.ClaimOutcome}
             where tenant_id = $1 and (adjudicated_on between $2 and $3 or denied_on between $2 and $3)
             """, tenant, from, to));
+        // The claims' side from their daily roll-up (ADR 0028): every date of service (aging needs them all) and the submission days
+        // of the period.
         batch.BatchCommands.Add(Command($"""
-            select dos, coalesce(sum(open) filter (where open > 0), 0), sum(charge),
-                   count(*) filter (where submitted between $2 and $3)::int, count(*) filter (where submitted between $2 and $3 and rejected)::int
-            from (select (data->>'DateOfService')::date as dos, (data->>'TotalCharge')::numeric as charge,
-                         (data->>'TotalCharge')::numeric - (data->>'Paid')::numeric - (data->>'Adjusted')::numeric - (data->>'WrittenOff')::numeric as open,
-                         ((data->>'SubmittedAt')::timestamptz at time zone 'UTC')::date as submitted,
-                         jsonb_array_length(coalesce(data->'LastRejectionReasons', '[]'::jsonb)) > 0 as rejected
-                  from {Claims} where tenant_id = $1 and {Submitted}) c
-            group by dos
+            select basis, day, open_amount, charge, claims, rejected from {ClaimDailyRollup.Table}
+            where tenant_id = $1 and (basis = 'S' or (basis = 'B' and day between $2 and $3))
             """, tenant, from, to));
         await using (var r = await batch.ExecuteReaderAsync(ct))
         {
@@ -196,11 +192,15 @@ public static class PaymentQueries
             await r.NextResultAsync(ct);
             while (await r.ReadAsync(ct))
             {
-                var dos = DateOnly.FromDateTime(r.GetDateTime(0));
-                openByDay.Add(new OpenItem(dos, r.GetDecimal(1)));
-                if (dos > asOf.AddDays(-90) && dos <= asOf) gross90 += r.GetDecimal(2);
-                submitted += r.GetInt32(3);
-                rejected += r.GetInt32(4);
+                var day = r.GetFieldValue<DateOnly>(1);
+                if (r.GetString(0) == "B")
+                {
+                    submitted += r.GetInt32(4);
+                    rejected += r.GetInt32(5);
+                    continue;
+                }
+                openByDay.Add(new OpenItem(day, r.GetDecimal(2)));
+                if (day > asOf.AddDays(-90) && day <= asOf) gross90 += r.GetDecimal(3);
             }
         }
         var aging = Kpis.Aging(openByDay, asOf);
