@@ -68,7 +68,7 @@ public class CodeSetImports(PortalApp app) : PortalTest(app)
         var operatorClient = await App.ClientFor(Users.PlatformAdmin);
 
         Assert.Equal(HttpStatusCode.NotFound, (await operatorClient.GetAsync($"/api/v1/practices/{Portal.Web.Features.Demo.DemoData.NorthClinic}")).StatusCode);
-        Assert.Empty((await operatorClient.GetFromJsonAsync<List<JsonElement>>("/api/v1/practices"))!);
+        Assert.Empty((await operatorClient.GetItemsAsync<JsonElement>("/api/v1/practices"))!);
     }
 
     [Fact]
