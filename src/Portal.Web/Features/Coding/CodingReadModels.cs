@@ -91,7 +91,9 @@ public sealed class QaReviewFilter
     public DateTimeOffset? From { get; set; }
     public DateTimeOffset? To { get; set; }
     /// <summary>Cursor paging (docs/api.md): the previous answer's <c>next</c>; with <see cref="Limit"/>, instead of the deprecated page and pageSize.</summary>
+    [Microsoft.AspNetCore.Mvc.FromQuery(Name = "cursor")]
     public string? Cursor { get; set; }
+    [Microsoft.AspNetCore.Mvc.FromQuery(Name = "limit")]
     public int? Limit { get; set; }
     public int? Page { get; set; }
     public int? PageSize { get; set; }
