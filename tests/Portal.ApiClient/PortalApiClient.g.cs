@@ -8539,6 +8539,8 @@ namespace Portal.Sdk
         /// <remarks>
         /// Filters: coderId, rebuttal (pending, accepted, rejected, any), errors=true, from, to. Paging: cursor and limit (1–200, default 50), or the deprecated page and pageSize (max 200). Coders see their own reviews only; a vendor's admin, the firm's coders'. Add ?format=csv for up to 10,000 rows as CSV.
         /// </remarks>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
         public virtual async System.Threading.Tasks.Task<PageOfQaReviewItem> ListQaReviewsAsync(System.Guid practiceId, System.Guid? coderId = null, string rebuttal = null, bool? errors = null, System.DateTimeOffset? from = null, System.DateTimeOffset? to = null, string cursor = null, int? limit = null, int? page = null, int? pageSize = null, string format = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
@@ -8584,11 +8586,11 @@ namespace Portal.Sdk
                     }
                     if (cursor != null)
                     {
-                        urlBuilder_.Append(System.Uri.EscapeDataString("Cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (limit != null)
                     {
-                        urlBuilder_.Append(System.Uri.EscapeDataString("Limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (page != null)
                     {
@@ -8855,6 +8857,8 @@ namespace Portal.Sdk
         /// <remarks>
         /// Filters: status (Queued, Assigned, InProgress, OnHold, ReadyForQa, Returned, Approved; default: all in coding), coderId, coder=me, overdue=true. sort: due (default), -due, priority, -priority, dos, -dos. Paging: cursor and limit (1–200, default 50; 'next' and the Link rel="next" header; page is 0 and total counts every match), or the deprecated page and pageSize (max 200). Vendor users see the unassigned charts and their own firm's.
         /// </remarks>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
         public virtual async System.Threading.Tasks.Task<PageOfCodingQueueItem> ListCodingQueueAsync(System.Guid practiceId, EncounterStatus? status = null, System.Guid? coderId = null, string coder = null, bool? overdue = null, string sort = null, string cursor = null, int? limit = null, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
@@ -8900,11 +8904,11 @@ namespace Portal.Sdk
                     }
                     if (cursor != null)
                     {
-                        urlBuilder_.Append(System.Uri.EscapeDataString("Cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (limit != null)
                     {
-                        urlBuilder_.Append(System.Uri.EscapeDataString("Limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (page != null)
                     {
@@ -9017,11 +9021,11 @@ namespace Portal.Sdk
                     }
                     if (cursor != null)
                     {
-                        urlBuilder_.Append(System.Uri.EscapeDataString("Cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (limit != null)
                     {
-                        urlBuilder_.Append(System.Uri.EscapeDataString("Limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (page != null)
                     {
@@ -9185,6 +9189,8 @@ namespace Portal.Sdk
         /// <remarks>
         /// Same filters and sorts as the practice queue. A revoked engagement drops out at once.
         /// </remarks>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
         public virtual async System.Threading.Tasks.Task<PageOfCodingQueueItem> ListVendorQueueAsync(EncounterStatus? status = null, System.Guid? coderId = null, string coder = null, bool? overdue = null, string sort = null, string cursor = null, int? limit = null, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
@@ -9225,11 +9231,11 @@ namespace Portal.Sdk
                     }
                     if (cursor != null)
                     {
-                        urlBuilder_.Append(System.Uri.EscapeDataString("Cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (limit != null)
                     {
-                        urlBuilder_.Append(System.Uri.EscapeDataString("Limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (page != null)
                     {
@@ -11080,6 +11086,8 @@ namespace Portal.Sdk
         /// <remarks>
         /// Filters: status, dosFrom, dosTo (yyyy-MM-dd), providerId (rendering), patient (part of the name or the MRN). sort: -dos (default), dos, patient, -patient, -opened, opened. Paging: cursor and limit (1–200, default 50; the answer's 'next' and the Link rel="next" header; page is 0 and total counts every match), or page and pageSize (max 200).
         /// </remarks>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
         public virtual async System.Threading.Tasks.Task<PageOfEncounterListRow> ListEncountersAsync(System.Guid practiceId, EncounterStatus? status = null, System.DateOnly? dosFrom = null, System.DateOnly? dosTo = null, System.Guid? providerId = null, string patient = null, string sort = null, int? page = null, int? pageSize = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
@@ -11137,11 +11145,11 @@ namespace Portal.Sdk
                     }
                     if (cursor != null)
                     {
-                        urlBuilder_.Append(System.Uri.EscapeDataString("Cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (limit != null)
                     {
-                        urlBuilder_.Append(System.Uri.EscapeDataString("Limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     urlBuilder_.Length--;
 
@@ -11371,11 +11379,11 @@ namespace Portal.Sdk
                     }
                     if (cursor != null)
                     {
-                        urlBuilder_.Append(System.Uri.EscapeDataString("Cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (limit != null)
                     {
-                        urlBuilder_.Append(System.Uri.EscapeDataString("Limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     urlBuilder_.Length--;
 

@@ -62,6 +62,32 @@ public class ListsPageByCursor(PortalApp app) : PortalTest(app)
     }
 
     [Fact]
+    public async Task every_list_refuses_a_limit_or_cursor_that_is_not_ours_with_a_400_never_a_500()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var vendor = await App.ClientFor(Users.VendorAdmin);
+        var ops = await App.ClientFor(Users.PlatformAdmin);
+        var lists = (await Hardening.OpenApi.Operations(App)).Where(o => o.Method == "get" && o.Query.Contains("limit")).ToList();
+        Assert.True(lists.Count >= 40, $"Only {lists.Count} lists found.");
+        foreach (var list in lists)
+        {
+            var client = list.Path.StartsWith("/api/v1/vendor") ? vendor : list.Path.StartsWith("/api/v1/platform") || list.Path.StartsWith("/api/v1/code-set") ? ops : admin;
+            var url = Hardening.OpenApi.Fill(list.Path, _ => Guid.NewGuid());
+            // A practice's own lists answer the admin: there the refusal must be the 400. Elsewhere (other ids, the operator's and the
+            // code-set lists) an unknown id or a missing right may answer first; never a 500.
+            var onlyTenant = list.Path.StartsWith("/api/v1/practices/{practiceId}/") && list.PathParameters.All(p => p == "practiceId");
+            foreach (var query in new[] { "limit=0", "limit=100000", "cursor=not-a-cursor", "cursor=c1.cDE&limit=-5" })
+            {
+                var response = await client.GetAsync($"{url}?{query}");
+                var status = (int)response.StatusCode;
+                Assert.True(status == 400 || (!onlyTenant && status is 403 or 404),
+                    $"{list.Path}?{query}: {status} {await response.Content.ReadAsStringAsync()}");
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            }
+        }
+    }
+
+    [Fact]
     public async Task a_bare_array_list_now_pages_with_next_and_link_and_the_pages_join_up()
     {
         var admin = await App.ClientFor(Users.NorthAdmin);
