@@ -59,11 +59,13 @@ namespace Portal.Sdk
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Third-party apps registered to this practice
+        /// Third-party apps registered to this practice, active first; cursor and limit
         /// </summary>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<ApiClient>> ListApiClientsAsync(System.Guid practiceId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfApiClient> ListApiClientsAsync(System.Guid practiceId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -83,6 +85,16 @@ namespace Portal.Sdk
                     urlBuilder_.Append("api/v1/practices/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/api-clients");
+                    urlBuilder_.Append('?');
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -109,7 +121,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<ApiClient>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfApiClient>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -375,9 +387,11 @@ namespace Portal.Sdk
         /// <remarks>
         /// ?from=&amp;to= (yyyy-MM-dd; default the last 90 days). A practice whose engagement names neither function, or was revoked, is not listed.
         /// </remarks>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<ClientCollections>> GetVendorCollectionsAsync(System.DateOnly? from = null, System.DateOnly? to = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfClientCollections> GetVendorCollectionsAsync(System.DateOnly? from = null, System.DateOnly? to = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -400,6 +414,14 @@ namespace Portal.Sdk
                     if (to != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("to")).Append('=').Append(System.Uri.EscapeDataString(to.Value.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     urlBuilder_.Length--;
 
@@ -428,7 +450,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<ClientCollections>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfClientCollections>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -638,11 +660,13 @@ namespace Portal.Sdk
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Ledger balances per account: ?account=claim|line|patient|payer, optional ?id=
+        /// Ledger balances per account: ?account=claim|line|patient|payer, optional ?id=; cursor and limit
         /// </summary>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<LedgerBalance>> GetLedgerBalancesAsync(System.Guid practiceId, string account = null, string id = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfLedgerBalance> GetLedgerBalancesAsync(System.Guid practiceId, string account = null, string id = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -671,6 +695,14 @@ namespace Portal.Sdk
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("id")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(id, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -698,7 +730,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<LedgerBalance>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfLedgerBalance>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -732,9 +764,11 @@ namespace Portal.Sdk
         /// <remarks>
         /// ?reason=no-response|timely-filing, ?owner=me|&lt;name&gt;|- (nobody's). Expected days (default 30), timely-filing limit from the date of service (default 90) and warning days (default 15) are set per practice and per payer in PUT …/denials/settings.
         /// </remarks>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<FollowUpRow>> GetArFollowUpQueueAsync(System.Guid practiceId, string reason = null, string owner = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfFollowUpRow> GetArFollowUpQueueAsync(System.Guid practiceId, string reason = null, string owner = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -763,6 +797,14 @@ namespace Portal.Sdk
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("owner")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(owner, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -790,7 +832,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<FollowUpRow>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfFollowUpRow>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -906,6 +948,16 @@ namespace Portal.Sdk
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
                             throw new PortalApiException<ProblemDetails>("Not Found", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 412)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<ProblemDetails>("Precondition Failed: the If-Match ETag is not the current one (problem details)", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 422)
@@ -1172,11 +1224,15 @@ namespace Portal.Sdk
         /// Who read or exported the practice's PHI, newest first
         /// </summary>
         /// <remarks>
-        /// Filters: from, to (yyyy-MM-dd, UTC days), actor (part of a name or app id), action (view, list, export, download), operation (e.g. patients.read), recordId (a patient, encounter or document). page, pageSize (max 200).
+        /// Filters: from, to (yyyy-MM-dd, UTC days), actor (part of a name or app id), action (view, list, export, download), operation (e.g. patients.read), recordId (a patient, encounter or document). Paging: cursor and limit (1–200, default 50; 'next' and the Link rel="next" header; keyset on the time, so entries written meanwhile never shift a page), or the deprecated page and pageSize (max 200).
         /// </remarks>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
+        /// <param name="page">Deprecated: page numbers, kept for existing clients; use cursor and limit.</param>
+        /// <param name="pageSize">Deprecated: page numbers, kept for existing clients; use cursor and limit.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<PageOfAuditEntry> ListPhiAccessAsync(System.Guid practiceId, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<PageOfAuditEntry> ListPhiAccessAsync(System.Guid practiceId, string cursor = null, int? limit = null, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -1197,6 +1253,14 @@ namespace Portal.Sdk
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/audit");
                     urlBuilder_.Append('?');
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (page != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("page")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(page, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
@@ -1550,6 +1614,8 @@ namespace Portal.Sdk
         /// <remarks>
         /// Cursor paging (docs/api.md): limit (1–200, default 50) and cursor from the previous page's next or Link rel="next".
         /// </remarks>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
         public virtual async System.Threading.Tasks.Task<CursorPageOfBatchSummary> ListClaimBatchesAsync(System.Guid practiceId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
@@ -2049,6 +2115,8 @@ namespace Portal.Sdk
         /// <remarks>
         /// Cursor paging as for batches.
         /// </remarks>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
         public virtual async System.Threading.Tasks.Task<CursorPageOfAcknowledgement> ListAcknowledgementsAsync(System.Guid practiceId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
@@ -2572,6 +2640,8 @@ namespace Portal.Sdk
         /// <remarks>
         /// Filters: payerId, providerId (rendering), dosFrom, dosTo (yyyy-MM-dd), state (comma separated states, or 'open' for claims with findings to fix or override), age (days since service: 0-30, 31-60, 61-90, 91-120, 120+), rule (an edit id), search (patient name, MRN or control number). limit 1–200 (default 50). The next page: the 'next' cursor in the body and the Link: rel="next" header.
         /// </remarks>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
         public virtual async System.Threading.Tasks.Task<ClaimList> ListClaimsAsync(System.Guid practiceId, System.Guid? payerId = null, System.Guid? providerId = null, System.DateOnly? dosFrom = null, System.DateOnly? dosTo = null, string state = null, string age = null, string rule = null, string search = null, string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
@@ -2937,9 +3007,11 @@ namespace Portal.Sdk
         /// <summary>
         /// Open claims grouped by the edit they fail (rule id, title in plain words, number of claims)
         /// </summary>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<ClaimEditGroup>> ListClaimEditsAsync(System.Guid practiceId, System.Guid? payerId = null, System.Guid? providerId = null, System.DateOnly? dosFrom = null, System.DateOnly? dosTo = null, string state = null, string age = null, string rule = null, string search = null, string sort = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfClaimEditGroup> ListClaimEditsAsync(System.Guid practiceId, System.Guid? payerId = null, System.Guid? providerId = null, System.DateOnly? dosFrom = null, System.DateOnly? dosTo = null, string state = null, string age = null, string rule = null, string search = null, string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -2996,6 +3068,14 @@ namespace Portal.Sdk
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("Sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -3023,7 +3103,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<ClaimEditGroup>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfClaimEditGroup>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -3260,9 +3340,11 @@ namespace Portal.Sdk
         /// <summary>
         /// Every event of the claim: what happened, who, when and why
         /// </summary>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<ClaimHistoryEntry>> GetClaimHistoryAsync(System.Guid practiceId, System.Guid claimId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfClaimHistoryEntry> GetClaimHistoryAsync(System.Guid practiceId, System.Guid claimId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -3287,6 +3369,16 @@ namespace Portal.Sdk
                     urlBuilder_.Append("/claims/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(claimId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/history");
+                    urlBuilder_.Append('?');
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -3313,7 +3405,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<ClaimHistoryEntry>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfClaimHistoryEntry>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -5143,11 +5235,13 @@ namespace Portal.Sdk
         /// Search a code set by code (dot optional, prefix) or by words in any order
         /// </summary>
         /// <remarks>
-        /// Systems: icd10cm, hcpcs, cpt, modifier, pos. Words may be abbreviations (htn, dm2, copd, chf, afib…) and tolerate typos. Restricted to the version in force on dos (YYYY-MM-DD, default today). billableOnly drops headers; limit 1–100 (default 20); offset ≥ 0.
+        /// Systems: icd10cm, hcpcs, cpt, modifier, pos. Words may be abbreviations (htn, dm2, copd, chf, afib…) and tolerate typos. Restricted to the version in force on dos (YYYY-MM-DD, default today). billableOnly drops headers; limit 1–100 (default 20); cursor from 'next' (or the Link header), or the deprecated offset ≥ 0.
         /// </remarks>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CodeSearchResult> SearchCodesAsync(string system, string q = null, string dos = null, bool? billableOnly = null, int? limit = null, int? offset = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CodeSearchResult> SearchCodesAsync(string system, string q = null, string dos = null, bool? billableOnly = null, string cursor = null, int? limit = null, int? offset = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (system == null)
                 throw new System.ArgumentNullException("system");
@@ -5178,6 +5272,10 @@ namespace Portal.Sdk
                     if (billableOnly != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("billableOnly")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(billableOnly, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (limit != null)
                     {
@@ -5465,9 +5563,11 @@ namespace Portal.Sdk
         /// <summary>
         /// Loaded code-set versions and the dates each is in force
         /// </summary>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<CodeSetVersion>> ListCodeSetVersionsAsync(System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfCodeSetVersion> ListCodeSetVersionsAsync(string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -5482,6 +5582,16 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/code-sets"
                     urlBuilder_.Append("api/v1/code-sets");
+                    urlBuilder_.Append('?');
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -5508,7 +5618,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<CodeSetVersion>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfCodeSetVersion>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -5539,9 +5649,11 @@ namespace Portal.Sdk
         /// <summary>
         /// Import history of a code set, newest first, with each file's SHA-256
         /// </summary>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<CodeSetImportRecord>> ListCodeSetImportsAsync(string system, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfCodeSetImportRecord> ListCodeSetImportsAsync(string system, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (system == null)
                 throw new System.ArgumentNullException("system");
@@ -5561,6 +5673,16 @@ namespace Portal.Sdk
                     urlBuilder_.Append("api/v1/code-sets/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(system, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/imports");
+                    urlBuilder_.Append('?');
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -5587,7 +5709,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<CodeSetImportRecord>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfCodeSetImportRecord>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -5757,11 +5879,13 @@ namespace Portal.Sdk
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Recent code-set uploads, newest first
+        /// Code-set uploads, newest first; cursor and limit
         /// </summary>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<CodeSetUpload>> ListCodeSetUploadsAsync(System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfCodeSetUpload> ListCodeSetUploadsAsync(string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -5776,6 +5900,16 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/code-set-uploads"
                     urlBuilder_.Append("api/v1/code-set-uploads");
+                    urlBuilder_.Append('?');
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -5802,7 +5936,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<CodeSetUpload>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfCodeSetUpload>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -5922,11 +6056,13 @@ namespace Portal.Sdk
         /// A page of the codes added, removed or changed (descriptor level) against the version the upload would replace
         /// </summary>
         /// <remarks>
-        /// change = added | removed | changed (default added); offset ≥ 0; limit 1–200 (default 50). Counts of all three come with every page.
+        /// change = added | removed | changed (default added); limit 1–200 (default 50); cursor from 'next' (or the Link header), or the deprecated offset ≥ 0. Counts of all three come with every page.
         /// </remarks>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CodeSetDiffPage> GetCodeSetUploadDiffAsync(System.Guid id, string change = null, int? offset = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CodeSetDiffPage> GetCodeSetUploadDiffAsync(System.Guid id, string change = null, string cursor = null, int? offset = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (id == null)
                 throw new System.ArgumentNullException("id");
@@ -5950,6 +6086,10 @@ namespace Portal.Sdk
                     if (change != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("change")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(change, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (offset != null)
                     {
@@ -8199,9 +8339,11 @@ namespace Portal.Sdk
         /// <remarks>
         /// ?providerId= narrows to one rendering provider.
         /// </remarks>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<OpenProviderQuery>> ListOpenProviderQueriesAsync(System.Guid practiceId, System.Guid? providerId = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfOpenProviderQuery> ListOpenProviderQueriesAsync(System.Guid practiceId, System.Guid? providerId = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -8225,6 +8367,14 @@ namespace Portal.Sdk
                     if (providerId != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("providerId")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(providerId, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     urlBuilder_.Length--;
 
@@ -8253,7 +8403,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<OpenProviderQuery>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfOpenProviderQuery>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -8287,9 +8437,11 @@ namespace Portal.Sdk
         /// <remarks>
         /// Optional ?from=&amp;to= (ISO dates) limit the reviews counted. A vendor's admin gets the firm's coders.
         /// </remarks>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<CoderAccuracy>> GetCodingAccuracyAsync(System.Guid practiceId, System.DateTimeOffset? from = null, System.DateTimeOffset? to = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfCoderAccuracy> GetCodingAccuracyAsync(System.Guid practiceId, System.DateTimeOffset? from = null, System.DateTimeOffset? to = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -8318,6 +8470,14 @@ namespace Portal.Sdk
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("to")).Append('=').Append(System.Uri.EscapeDataString(to.Value.ToString("s", System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
@@ -8345,7 +8505,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<CoderAccuracy>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfCoderAccuracy>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -8377,11 +8537,13 @@ namespace Portal.Sdk
         /// QA reviews, newest first: error types, dollar impact (reviewer's charges − coder's) and rebuttals
         /// </summary>
         /// <remarks>
-        /// Filters: coderId, rebuttal (pending, accepted, rejected, any), errors=true, from, to; page, pageSize (max 200). Coders see their own reviews only; a vendor's admin, the firm's coders'. Add ?format=csv for up to 10,000 rows as CSV.
+        /// Filters: coderId, rebuttal (pending, accepted, rejected, any), errors=true, from, to. Paging: cursor and limit (1–200, default 50), or the deprecated page and pageSize (max 200). Coders see their own reviews only; a vendor's admin, the firm's coders'. Add ?format=csv for up to 10,000 rows as CSV.
         /// </remarks>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<PageOfQaReviewItem> ListQaReviewsAsync(System.Guid practiceId, System.Guid? coderId = null, string rebuttal = null, bool? errors = null, System.DateTimeOffset? from = null, System.DateTimeOffset? to = null, int? page = null, int? pageSize = null, string format = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<PageOfQaReviewItem> ListQaReviewsAsync(System.Guid practiceId, System.Guid? coderId = null, string rebuttal = null, bool? errors = null, System.DateTimeOffset? from = null, System.DateTimeOffset? to = null, string cursor = null, int? limit = null, int? page = null, int? pageSize = null, string format = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -8421,6 +8583,14 @@ namespace Portal.Sdk
                     if (to != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("To")).Append('=').Append(System.Uri.EscapeDataString(to.Value.ToString("s", System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (page != null)
                     {
@@ -8685,11 +8855,13 @@ namespace Portal.Sdk
         /// Charts in coding, a page at a time, with due time and an overdue flag
         /// </summary>
         /// <remarks>
-        /// Filters: status (Queued, Assigned, InProgress, OnHold, ReadyForQa, Returned, Approved; default: all in coding), coderId, coder=me, overdue=true. sort: due (default), -due, priority, -priority, dos, -dos. page, pageSize (max 200). Vendor users see the unassigned charts and their own firm's.
+        /// Filters: status (Queued, Assigned, InProgress, OnHold, ReadyForQa, Returned, Approved; default: all in coding), coderId, coder=me, overdue=true. sort: due (default), -due, priority, -priority, dos, -dos. Paging: cursor and limit (1–200, default 50; 'next' and the Link rel="next" header; page is 0 and total counts every match), or the deprecated page and pageSize (max 200). Vendor users see the unassigned charts and their own firm's.
         /// </remarks>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<PageOfCodingQueueItem> ListCodingQueueAsync(System.Guid practiceId, EncounterStatus? status = null, System.Guid? coderId = null, string coder = null, bool? overdue = null, string sort = null, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<PageOfCodingQueueItem> ListCodingQueueAsync(System.Guid practiceId, EncounterStatus? status = null, System.Guid? coderId = null, string coder = null, bool? overdue = null, string sort = null, string cursor = null, int? limit = null, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -8729,6 +8901,14 @@ namespace Portal.Sdk
                     if (sort != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("Sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (page != null)
                     {
@@ -8798,7 +8978,7 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<string> ExportCodingQueueAsync(System.Guid practiceId, EncounterStatus? status = null, System.Guid? coderId = null, string coder = null, bool? overdue = null, string sort = null, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<string> ExportCodingQueueAsync(System.Guid practiceId, EncounterStatus? status = null, System.Guid? coderId = null, string coder = null, bool? overdue = null, string sort = null, string cursor = null, int? limit = null, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -8838,6 +9018,14 @@ namespace Portal.Sdk
                     if (sort != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("Sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (page != null)
                     {
@@ -9001,9 +9189,11 @@ namespace Portal.Sdk
         /// <remarks>
         /// Same filters and sorts as the practice queue. A revoked engagement drops out at once.
         /// </remarks>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<PageOfCodingQueueItem> ListVendorQueueAsync(EncounterStatus? status = null, System.Guid? coderId = null, string coder = null, bool? overdue = null, string sort = null, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<PageOfCodingQueueItem> ListVendorQueueAsync(EncounterStatus? status = null, System.Guid? coderId = null, string coder = null, bool? overdue = null, string sort = null, string cursor = null, int? limit = null, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -9038,6 +9228,14 @@ namespace Portal.Sdk
                     if (sort != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("Sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (page != null)
                     {
@@ -9197,11 +9395,15 @@ namespace Portal.Sdk
         /// Denial follow-up work items, soonest due first
         /// </summary>
         /// <remarks>
-        /// Filters: state (open, appealed, resolved, writtenoff), category, owner ('-' = unassigned), payerId, overdue=true. page, pageSize (max 200).
+        /// Filters: state (open, appealed, resolved, writtenoff), category, owner ('-' = unassigned), payerId, overdue=true. Paging: cursor and limit (1–200, default 50; 'next' and the Link rel="next" header), or the deprecated page and pageSize (max 200).
         /// </remarks>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
+        /// <param name="page">Deprecated: page numbers, kept for existing clients; use cursor and limit.</param>
+        /// <param name="pageSize">Deprecated: page numbers, kept for existing clients; use cursor and limit.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<PageOfDenialWorkItem> ListDenialWorkItemsAsync(System.Guid practiceId, string state = null, string category = null, string owner = null, System.Guid? payerId = null, bool? overdue = null, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<PageOfDenialWorkItem> ListDenialWorkItemsAsync(System.Guid practiceId, string state = null, string category = null, string owner = null, System.Guid? payerId = null, bool? overdue = null, string cursor = null, int? limit = null, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -9241,6 +9443,14 @@ namespace Portal.Sdk
                     if (overdue != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("overdue")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(overdue, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (page != null)
                     {
@@ -9589,6 +9799,16 @@ namespace Portal.Sdk
                             throw new PortalApiException<ProblemDetails>("Not Found", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
+                        if (status_ == 412)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<ProblemDetails>("Precondition Failed: the If-Match ETag is not the current one (problem details)", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
                         if (status_ == 422)
                         {
                             var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
@@ -9845,6 +10065,16 @@ namespace Portal.Sdk
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
                             throw new PortalApiException<ProblemDetails>("Not Found", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 412)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<ProblemDetails>("Precondition Failed: the If-Match ETag is not the current one (problem details)", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 413)
@@ -10820,6 +11050,16 @@ namespace Portal.Sdk
                             throw new PortalApiException<HttpValidationProblemDetails>("Bad Request", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
+                        if (status_ == 412)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<ProblemDetails>("Precondition Failed: the If-Match ETag is not the current one (problem details)", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
                         {
                             var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
                             throw new PortalApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
@@ -10846,6 +11086,8 @@ namespace Portal.Sdk
         /// <remarks>
         /// Filters: status, dosFrom, dosTo (yyyy-MM-dd), providerId (rendering), patient (part of the name or the MRN). sort: -dos (default), dos, patient, -patient, -opened, opened. Paging: cursor and limit (1–200, default 50; the answer's 'next' and the Link rel="next" header; page is 0 and total counts every match), or page and pageSize (max 200).
         /// </remarks>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
         public virtual async System.Threading.Tasks.Task<PageOfEncounterListRow> ListEncountersAsync(System.Guid practiceId, EncounterStatus? status = null, System.DateOnly? dosFrom = null, System.DateOnly? dosTo = null, System.Guid? providerId = null, string patient = null, string sort = null, int? page = null, int? pageSize = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
@@ -10903,11 +11145,11 @@ namespace Portal.Sdk
                     }
                     if (cursor != null)
                     {
-                        urlBuilder_.Append(System.Uri.EscapeDataString("Cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (limit != null)
                     {
-                        urlBuilder_.Append(System.Uri.EscapeDataString("Limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     urlBuilder_.Length--;
 
@@ -11137,11 +11379,11 @@ namespace Portal.Sdk
                     }
                     if (cursor != null)
                     {
-                        urlBuilder_.Append(System.Uri.EscapeDataString("Cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (limit != null)
                     {
-                        urlBuilder_.Append(System.Uri.EscapeDataString("Limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     urlBuilder_.Length--;
 
@@ -11396,9 +11638,11 @@ namespace Portal.Sdk
         /// <summary>
         /// Every event of the encounter: what happened, who, when and why
         /// </summary>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<HistoryEntry>> GetEncounterHistoryAsync(System.Guid practiceId, System.Guid encounterId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfHistoryEntry> GetEncounterHistoryAsync(System.Guid practiceId, System.Guid encounterId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -11423,6 +11667,16 @@ namespace Portal.Sdk
                     urlBuilder_.Append("/encounters/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(encounterId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/history");
+                    urlBuilder_.Append('?');
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -11449,7 +11703,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<HistoryEntry>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfHistoryEntry>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -12615,6 +12869,301 @@ namespace Portal.Sdk
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
+        /// The FHIR base's CapabilityStatement: FHIR R4 (4.0.1), JSON, the transaction import, Claim and ExplanationOfBenefit read and search
+        /// </summary>
+        /// <returns>OK</returns>
+        /// <exception cref="PortalApiException">A server side error occurred.</exception>
+        public virtual async System.Threading.Tasks.Task<string> GetFhirCapabilityStatementAsync(System.Guid practiceId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
+            var client_ = _httpClient;
+            var disposeClient_ = false;
+            try
+            {
+                using (var request_ = new System.Net.Http.HttpRequestMessage())
+                {
+                    request_.Method = new System.Net.Http.HttpMethod("GET");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/fhir+json"));
+
+                    var urlBuilder_ = new System.Text.StringBuilder();
+                
+                    // Operation Path: "api/v1/practices/{practiceId}/fhir/metadata"
+                    urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
+                    urlBuilder_.Append("/fhir/metadata");
+
+                    PrepareRequest(client_, request_, urlBuilder_);
+
+                    var url_ = urlBuilder_.ToString();
+                    request_.RequestUri = new System.Uri(url_, System.UriKind.RelativeOrAbsolute);
+
+                    PrepareRequest(client_, request_, url_);
+
+                    var response_ = await client_.SendAsync(request_, System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                    var disposeResponse_ = true;
+                    try
+                    {
+                        var headers_ = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.IEnumerable<string>>();
+                        foreach (var item_ in response_.Headers)
+                            headers_[item_.Key] = item_.Value;
+                        if (response_.Content != null && response_.Content.Headers != null)
+                        {
+                            foreach (var item_ in response_.Content.Headers)
+                                headers_[item_.Key] = item_.Value;
+                        }
+
+                        ProcessResponse(client_, response_);
+
+                        var status_ = (int)response_.StatusCode;
+                        if (status_ == 200)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<string>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
+                        }
+                        else
+                        {
+                            var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            throw new PortalApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
+                        }
+                    }
+                    finally
+                    {
+                        if (disposeResponse_)
+                            response_.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                if (disposeClient_)
+                    client_.Dispose();
+            }
+        }
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// Search claims as a FHIR searchset Bundle: ?patient=Patient/{id} (required), _count (1–200, default 50)
+        /// </summary>
+        /// <remarks>
+        /// Newest first. The Bundle's next link (also the Link header) carries _cursor for the next page. 400 OperationOutcome for a missing or malformed parameter; a patient of another practice finds nothing.
+        /// </remarks>
+        /// <returns>OK</returns>
+        /// <exception cref="PortalApiException">A server side error occurred.</exception>
+        public virtual async System.Threading.Tasks.Task<string> SearchFhirClaimsAsync(System.Guid practiceId, string patient = null, int? _count = null, string _cursor = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
+            var client_ = _httpClient;
+            var disposeClient_ = false;
+            try
+            {
+                using (var request_ = new System.Net.Http.HttpRequestMessage())
+                {
+                    request_.Method = new System.Net.Http.HttpMethod("GET");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/fhir+json"));
+
+                    var urlBuilder_ = new System.Text.StringBuilder();
+                
+                    // Operation Path: "api/v1/practices/{practiceId}/fhir/Claim"
+                    urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
+                    urlBuilder_.Append("/fhir/Claim");
+                    urlBuilder_.Append('?');
+                    if (patient != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("patient")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(patient, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (_count != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("_count")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(_count, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (_cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("_cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(_cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
+
+                    PrepareRequest(client_, request_, urlBuilder_);
+
+                    var url_ = urlBuilder_.ToString();
+                    request_.RequestUri = new System.Uri(url_, System.UriKind.RelativeOrAbsolute);
+
+                    PrepareRequest(client_, request_, url_);
+
+                    var response_ = await client_.SendAsync(request_, System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                    var disposeResponse_ = true;
+                    try
+                    {
+                        var headers_ = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.IEnumerable<string>>();
+                        foreach (var item_ in response_.Headers)
+                            headers_[item_.Key] = item_.Value;
+                        if (response_.Content != null && response_.Content.Headers != null)
+                        {
+                            foreach (var item_ in response_.Content.Headers)
+                                headers_[item_.Key] = item_.Value;
+                        }
+
+                        ProcessResponse(client_, response_);
+
+                        var status_ = (int)response_.StatusCode;
+                        if (status_ == 200)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<string>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
+                        }
+                        else
+                        if (status_ == 400)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<string>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<string>("Bad Request", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        {
+                            var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            throw new PortalApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
+                        }
+                    }
+                    finally
+                    {
+                        if (disposeResponse_)
+                            response_.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                if (disposeClient_)
+                    client_.Dispose();
+            }
+        }
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// Search adjudications as a FHIR searchset Bundle: ?claim=Claim/{id} or ?patient=Patient/{id}, _count (1–200, default 50)
+        /// </summary>
+        /// <remarks>
+        /// One ExplanationOfBenefit per claim with a posted 835 claim payment (its id is the claim's), newest claim first; next link as for Claim. 400 OperationOutcome without claim or patient.
+        /// </remarks>
+        /// <returns>OK</returns>
+        /// <exception cref="PortalApiException">A server side error occurred.</exception>
+        public virtual async System.Threading.Tasks.Task<string> SearchFhirExplanationsOfBenefitAsync(System.Guid practiceId, string claim = null, string patient = null, int? _count = null, string _cursor = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        {
+            if (practiceId == null)
+                throw new System.ArgumentNullException("practiceId");
+
+            var client_ = _httpClient;
+            var disposeClient_ = false;
+            try
+            {
+                using (var request_ = new System.Net.Http.HttpRequestMessage())
+                {
+                    request_.Method = new System.Net.Http.HttpMethod("GET");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/fhir+json"));
+
+                    var urlBuilder_ = new System.Text.StringBuilder();
+                
+                    // Operation Path: "api/v1/practices/{practiceId}/fhir/ExplanationOfBenefit"
+                    urlBuilder_.Append("api/v1/practices/");
+                    urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
+                    urlBuilder_.Append("/fhir/ExplanationOfBenefit");
+                    urlBuilder_.Append('?');
+                    if (claim != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("claim")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(claim, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (patient != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("patient")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(patient, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (_count != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("_count")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(_count, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (_cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("_cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(_cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
+
+                    PrepareRequest(client_, request_, urlBuilder_);
+
+                    var url_ = urlBuilder_.ToString();
+                    request_.RequestUri = new System.Uri(url_, System.UriKind.RelativeOrAbsolute);
+
+                    PrepareRequest(client_, request_, url_);
+
+                    var response_ = await client_.SendAsync(request_, System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                    var disposeResponse_ = true;
+                    try
+                    {
+                        var headers_ = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.IEnumerable<string>>();
+                        foreach (var item_ in response_.Headers)
+                            headers_[item_.Key] = item_.Value;
+                        if (response_.Content != null && response_.Content.Headers != null)
+                        {
+                            foreach (var item_ in response_.Content.Headers)
+                                headers_[item_.Key] = item_.Value;
+                        }
+
+                        ProcessResponse(client_, response_);
+
+                        var status_ = (int)response_.StatusCode;
+                        if (status_ == 200)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<string>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
+                        }
+                        else
+                        if (status_ == 400)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<string>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<string>("Bad Request", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        {
+                            var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            throw new PortalApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
+                        }
+                    }
+                    finally
+                    {
+                        if (disposeResponse_)
+                            response_.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                if (disposeClient_)
+                    client_.Dispose();
+            }
+        }
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
         /// The patient's ledger: charges, payer payments, adjustments, patient responsibility, payments, refunds, balance and aging
         /// </summary>
         /// <remarks>
@@ -12929,6 +13478,16 @@ namespace Portal.Sdk
                             throw new PortalApiException<ProblemDetails>("Not Found", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
+                        if (status_ == 412)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<ProblemDetails>("Precondition Failed: the If-Match ETag is not the current one (problem details)", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
                         {
                             var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
                             throw new PortalApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
@@ -13036,6 +13595,16 @@ namespace Portal.Sdk
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
                             throw new PortalApiException<ProblemDetails>("Not Found", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 412)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<ProblemDetails>("Precondition Failed: the If-Match ETag is not the current one (problem details)", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         {
@@ -13147,6 +13716,16 @@ namespace Portal.Sdk
                             throw new PortalApiException<ProblemDetails>("Not Found", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
+                        if (status_ == 412)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<ProblemDetails>("Precondition Failed: the If-Match ETag is not the current one (problem details)", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
                         {
                             var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
                             throw new PortalApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
@@ -13254,6 +13833,16 @@ namespace Portal.Sdk
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
                             throw new PortalApiException<ProblemDetails>("Not Found", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 412)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<ProblemDetails>("Precondition Failed: the If-Match ETag is not the current one (problem details)", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         {
@@ -13365,6 +13954,16 @@ namespace Portal.Sdk
                             throw new PortalApiException<ProblemDetails>("Not Found", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
+                        if (status_ == 412)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<ProblemDetails>("Precondition Failed: the If-Match ETag is not the current one (problem details)", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
                         {
                             var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
                             throw new PortalApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
@@ -13472,6 +14071,16 @@ namespace Portal.Sdk
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
                             throw new PortalApiException<ProblemDetails>("Not Found", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 412)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<ProblemDetails>("Precondition Failed: the If-Match ETag is not the current one (problem details)", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         {
@@ -13703,6 +14312,16 @@ namespace Portal.Sdk
                             throw new PortalApiException<ProblemDetails>("Not Found", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
+                        if (status_ == 412)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<ProblemDetails>("Precondition Failed: the If-Match ETag is not the current one (problem details)", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
                         {
                             var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
                             throw new PortalApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
@@ -13724,11 +14343,15 @@ namespace Portal.Sdk
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Patients who owe the practice, largest balance first, with aging
+        /// Patients who owe the practice, largest balance first, with aging; cursor and limit (or the deprecated page and pageSize)
         /// </summary>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
+        /// <param name="page">Deprecated: page numbers, kept for existing clients; use cursor and limit.</param>
+        /// <param name="pageSize">Deprecated: page numbers, kept for existing clients; use cursor and limit.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<PageOfPatientBalanceRow> ListPatientBalancesAsync(System.Guid practiceId, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<PageOfPatientBalanceRow> ListPatientBalancesAsync(System.Guid practiceId, string cursor = null, int? limit = null, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -13749,6 +14372,14 @@ namespace Portal.Sdk
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/patient-balances");
                     urlBuilder_.Append('?');
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (page != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("page")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(page, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
@@ -13813,11 +14444,13 @@ namespace Portal.Sdk
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Payments flagged as possibly paying the same balance twice
+        /// Payments flagged as possibly paying the same balance twice, newest first; cursor and limit
         /// </summary>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<PossibleDuplicate>> ListPossibleDuplicatePaymentsAsync(System.Guid practiceId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfPossibleDuplicate> ListPossibleDuplicatePaymentsAsync(System.Guid practiceId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -13837,6 +14470,16 @@ namespace Portal.Sdk
                     urlBuilder_.Append("api/v1/practices/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/patient-balances/possible-duplicates");
+                    urlBuilder_.Append('?');
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -13863,7 +14506,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<PossibleDuplicate>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfPossibleDuplicate>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -13892,11 +14535,13 @@ namespace Portal.Sdk
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Payment plans with a missed instalment: the follow-up list
+        /// Payment plans with a missed instalment, oldest missed first: the follow-up list; cursor and limit
         /// </summary>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<MissedPlanRow>> ListMissedPaymentPlansAsync(System.Guid practiceId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfMissedPlanRow> ListMissedPaymentPlansAsync(System.Guid practiceId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -13916,6 +14561,16 @@ namespace Portal.Sdk
                     urlBuilder_.Append("api/v1/practices/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/payment-plans/missed");
+                    urlBuilder_.Append('?');
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -13942,7 +14597,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<MissedPlanRow>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfMissedPlanRow>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -14129,6 +14784,16 @@ namespace Portal.Sdk
                             throw new PortalApiException<HttpValidationProblemDetails>("Bad Request", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
+                        if (status_ == 412)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<ProblemDetails>("Precondition Failed: the If-Match ETag is not the current one (problem details)", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
                         {
                             var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
                             throw new PortalApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
@@ -14250,11 +14915,13 @@ namespace Portal.Sdk
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// The practice's statement runs, newest first
+        /// The practice's statement runs, newest first; cursor and limit
         /// </summary>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<StatementRun>> ListStatementRunsAsync(System.Guid practiceId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfStatementRun> ListStatementRunsAsync(System.Guid practiceId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -14274,6 +14941,16 @@ namespace Portal.Sdk
                     urlBuilder_.Append("api/v1/practices/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/statement-runs");
+                    urlBuilder_.Append('?');
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -14300,7 +14977,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<StatementRun>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfStatementRun>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -14603,11 +15280,15 @@ namespace Portal.Sdk
         /// Patients of the practice, a page at a time
         /// </summary>
         /// <remarks>
-        /// ?search= matches part of a name or the exact MRN; ?sort=name|-name|mrn|-registered; ?page=&amp;pageSize= (max 200).
+        /// ?search= matches part of a name or the exact MRN; ?sort=name|-name|mrn|-registered. Paging: cursor and limit (1–200, default 50; the answer's 'next' and the Link rel="next" header; page is 0 and total counts every match), or the deprecated page and pageSize (max 200).
         /// </remarks>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
+        /// <param name="page">Deprecated: page numbers, kept for existing clients; use cursor and limit.</param>
+        /// <param name="pageSize">Deprecated: page numbers, kept for existing clients; use cursor and limit.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<PageOfPatient> ListPatientsAsync(System.Guid practiceId, string search = null, string sort = null, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<PageOfPatient> ListPatientsAsync(System.Guid practiceId, string search = null, string sort = null, string cursor = null, int? limit = null, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -14635,6 +15316,14 @@ namespace Portal.Sdk
                     if (sort != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (page != null)
                     {
@@ -15311,11 +16000,13 @@ namespace Portal.Sdk
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Payers the practice bills
+        /// Payers the practice bills, by name; cursor and limit (docs/api.md, "Paging")
         /// </summary>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<Payer>> ListPayersAsync(System.Guid practiceId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfPayer> ListPayersAsync(System.Guid practiceId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -15335,6 +16026,16 @@ namespace Portal.Sdk
                     urlBuilder_.Append("api/v1/practices/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/payers");
+                    urlBuilder_.Append('?');
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -15361,7 +16062,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<Payer>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfPayer>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -15725,6 +16426,8 @@ namespace Portal.Sdk
         /// <remarks>
         /// Cursor paging (docs/api.md): ?limit= (1–200, default 50); pass the answer's 'next' as ?cursor= for the next page (also in Link rel="next").
         /// </remarks>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
         public virtual async System.Threading.Tasks.Task<RemittancePage> ListRemittancesAsync(System.Guid practiceId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
@@ -15905,11 +16608,13 @@ namespace Portal.Sdk
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Claim payments no claim matched (the unmatched queue); ?state=open|linked
+        /// Claim payments no claim matched (the unmatched queue), newest first; ?state=open|linked; cursor and limit
         /// </summary>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<UnmatchedClaimPayment>> ListUnmatchedPaymentsAsync(System.Guid practiceId, string state = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfUnmatchedClaimPayment> ListUnmatchedPaymentsAsync(System.Guid practiceId, string state = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -15933,6 +16638,14 @@ namespace Portal.Sdk
                     if (state != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("state")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(state, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     urlBuilder_.Length--;
 
@@ -15961,7 +16674,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<UnmatchedClaimPayment>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfUnmatchedClaimPayment>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -16094,6 +16807,16 @@ namespace Portal.Sdk
                             throw new PortalApiException<ProblemDetails>("Conflict", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
+                        if (status_ == 412)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<ProblemDetails>("Precondition Failed: the If-Match ETag is not the current one (problem details)", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
                         if (status_ == 422)
                         {
                             var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
@@ -16125,11 +16848,13 @@ namespace Portal.Sdk
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Every organisation: name, kind, NPI, since when, suspended or not (no practice data)
+        /// Every organisation: name, kind, NPI, since when, suspended or not (no practice data); cursor and limit
         /// </summary>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<OrganizationSummary>> ListOrganizationsAsync(System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfOrganizationSummary> ListOrganizationsAsync(string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -16144,6 +16869,16 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/platform/organizations"
                     urlBuilder_.Append("api/v1/platform/organizations");
+                    urlBuilder_.Append('?');
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -16170,7 +16905,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<OrganizationSummary>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfOrganizationSummary>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -16559,9 +17294,11 @@ namespace Portal.Sdk
         /// <summary>
         /// Portal's invoices to this practice (from Stripe)
         /// </summary>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<InvoiceRow>> ListSubscriptionInvoicesAsync(System.Guid practiceId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfInvoiceRow> ListSubscriptionInvoicesAsync(System.Guid practiceId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -16581,6 +17318,16 @@ namespace Portal.Sdk
                     urlBuilder_.Append("api/v1/practices/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/subscription/invoices");
+                    urlBuilder_.Append('?');
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -16607,7 +17354,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<InvoiceRow>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfInvoiceRow>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -16727,9 +17474,11 @@ namespace Portal.Sdk
         /// <summary>
         /// Portal's plans for practices and vendors
         /// </summary>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<BillingPlan>> ListBillingPlansAsync(System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfBillingPlan> ListBillingPlansAsync(string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -16744,6 +17493,16 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/platform/billing-plans"
                     urlBuilder_.Append("api/v1/platform/billing-plans");
+                    urlBuilder_.Append('?');
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -16770,7 +17529,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<BillingPlan>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfBillingPlan>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -16877,6 +17636,16 @@ namespace Portal.Sdk
                             throw new PortalApiException<HttpValidationProblemDetails>("Bad Request", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
+                        if (status_ == 412)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<ProblemDetails>("Precondition Failed: the If-Match ETag is not the current one (problem details)", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
                         {
                             var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
                             throw new PortalApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
@@ -16900,9 +17669,11 @@ namespace Portal.Sdk
         /// <summary>
         /// Every organization's subscription and whether it is read-only
         /// </summary>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<OrganizationSubscription>> ListSubscriptionsAsync(System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfOrganizationSubscription> ListSubscriptionsAsync(string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -16917,6 +17688,16 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/platform/subscriptions"
                     urlBuilder_.Append("api/v1/platform/subscriptions");
+                    urlBuilder_.Append('?');
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -16943,7 +17724,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<OrganizationSubscription>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfOrganizationSubscription>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -17193,9 +17974,11 @@ namespace Portal.Sdk
         /// <summary>
         /// Usage counted from the events (claims created, charts coded) per organization and day, last 31 days, and whether reported
         /// </summary>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<UsageRow>> ListUsageAsync(System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfUsageRow> ListUsageAsync(string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -17210,6 +17993,16 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/platform/usage"
                     urlBuilder_.Append("api/v1/platform/usage");
+                    urlBuilder_.Append('?');
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -17236,7 +18029,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<UsageRow>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfUsageRow>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -17533,14 +18326,16 @@ namespace Portal.Sdk
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// The practice's charges per procedure code
+        /// The practice's charges per procedure code, by code; cursor and limit (docs/api.md, "Paging")
         /// </summary>
         /// <remarks>
-        /// Add ?format=csv for a CSV export (code,amount).
+        /// Add ?format=csv for a CSV export of the whole schedule (code,amount; no paging).
         /// </remarks>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<FeeScheduleEntry>> ListFeesAsync(System.Guid practiceId, string format = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfFeeScheduleEntry> ListFeesAsync(System.Guid practiceId, string format = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -17564,6 +18359,14 @@ namespace Portal.Sdk
                     if (format != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("format")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(format, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     urlBuilder_.Length--;
 
@@ -17592,7 +18395,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<FeeScheduleEntry>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfFeeScheduleEntry>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -17740,9 +18543,13 @@ namespace Portal.Sdk
         /// <summary>
         /// Remove one code's charge
         /// </summary>
+        /// <remarks>
+        /// If-Match takes the entry's version from the fee schedule list (W/"&lt;version&gt;"); a stale one gives 412 and removes nothing.
+        /// </remarks>
+        /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>No Content</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task DeleteFeeAsync(System.Guid practiceId, string code, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task DeleteFeeAsync(System.Guid practiceId, string code, string if_Match = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -17756,6 +18563,9 @@ namespace Portal.Sdk
             {
                 using (var request_ = new System.Net.Http.HttpRequestMessage())
                 {
+
+                    if (if_Match != null)
+                        request_.Headers.TryAddWithoutValidation("If-Match", ConvertToString(if_Match, System.Globalization.CultureInfo.InvariantCulture));
                     request_.Method = new System.Net.Http.HttpMethod("DELETE");
 
                     var urlBuilder_ = new System.Text.StringBuilder();
@@ -17802,6 +18612,16 @@ namespace Portal.Sdk
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
                             throw new PortalApiException<ProblemDetails>("Not Found", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 412)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<ProblemDetails>("Precondition Failed", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         {
@@ -17901,9 +18721,11 @@ namespace Portal.Sdk
         /// <summary>
         /// Practices the caller may act for right now
         /// </summary>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<PracticeSummary>> ListPracticesAsync(System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfPracticeSummary> ListPracticesAsync(string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -17918,6 +18740,16 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/practices"
                     urlBuilder_.Append("api/v1/practices");
+                    urlBuilder_.Append('?');
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -17944,7 +18776,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<PracticeSummary>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfPracticeSummary>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -17975,9 +18807,11 @@ namespace Portal.Sdk
         /// <summary>
         /// Coding and billing vendors a practice can engage
         /// </summary>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<VendorSummary>> ListVendorsAsync(System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfVendorSummary> ListVendorsAsync(string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -17992,6 +18826,16 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/vendors"
                     urlBuilder_.Append("api/v1/vendors");
+                    urlBuilder_.Append('?');
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -18018,7 +18862,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<VendorSummary>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfVendorSummary>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -18130,9 +18974,11 @@ namespace Portal.Sdk
         /// <remarks>
         /// Filter with ?status=active|revoked|all (default all).
         /// </remarks>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<Engagement>> ListEngagementsAsync(System.Guid practiceId, string status = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfEngagement> ListEngagementsAsync(System.Guid practiceId, string status = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -18156,6 +19002,14 @@ namespace Portal.Sdk
                     if (status != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("status")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(status, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     urlBuilder_.Length--;
 
@@ -18184,7 +19038,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<Engagement>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfEngagement>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -18564,11 +19418,13 @@ namespace Portal.Sdk
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Rendering and billing providers of the practice
+        /// Rendering and billing providers of the practice, by name; cursor and limit (docs/api.md, "Paging")
         /// </summary>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<Provider>> ListProvidersAsync(System.Guid practiceId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfProvider> ListProvidersAsync(System.Guid practiceId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -18588,6 +19444,16 @@ namespace Portal.Sdk
                     urlBuilder_.Append("api/v1/practices/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/providers");
+                    urlBuilder_.Append('?');
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -18614,7 +19480,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<Provider>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfProvider>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -18997,11 +19863,13 @@ namespace Portal.Sdk
         /// Who added, disabled, enabled or changed the roles of your organization's users, newest first
         /// </summary>
         /// <remarks>
-        /// ?limit= (1–500, default 100).
+        /// Paging: cursor and limit (1–200, default 100 here; 201–500, accepted before the convention, answer 200 rows and 'next').
         /// </remarks>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<UserAdminAuditEntry>> ListUserAdminAuditAsync(System.Guid organizationId, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfUserAdminAuditEntry> ListUserAdminAuditAsync(System.Guid organizationId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (organizationId == null)
                 throw new System.ArgumentNullException("organizationId");
@@ -19022,6 +19890,10 @@ namespace Portal.Sdk
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(organizationId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/user-audit");
                     urlBuilder_.Append('?');
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (limit != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
@@ -19053,7 +19925,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<UserAdminAuditEntry>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfUserAdminAuditEntry>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -19092,11 +19964,13 @@ namespace Portal.Sdk
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Users of your organization (practice or vendor) with their roles
+        /// Users of your organization (practice or vendor) with their roles, by name; cursor and limit
         /// </summary>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<OrganizationUser>> ListUsersAsync(System.Guid organizationId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfOrganizationUser> ListUsersAsync(System.Guid organizationId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (organizationId == null)
                 throw new System.ArgumentNullException("organizationId");
@@ -19116,6 +19990,16 @@ namespace Portal.Sdk
                     urlBuilder_.Append("api/v1/organizations/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(organizationId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/users");
+                    urlBuilder_.Append('?');
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -19142,7 +20026,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<OrganizationUser>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfOrganizationUser>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -19557,11 +20441,13 @@ namespace Portal.Sdk
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Open invitations of your organization (pending and expired), newest first
+        /// Open invitations of your organization (pending and expired), newest first; cursor and limit
         /// </summary>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<InvitationView>> ListInvitationsAsync(System.Guid organizationId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfInvitationView> ListInvitationsAsync(System.Guid organizationId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (organizationId == null)
                 throw new System.ArgumentNullException("organizationId");
@@ -19581,6 +20467,16 @@ namespace Portal.Sdk
                     urlBuilder_.Append("api/v1/organizations/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(organizationId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/invitations");
+                    urlBuilder_.Append('?');
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -19607,7 +20503,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<InvitationView>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfInvitationView>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -19864,6 +20760,16 @@ namespace Portal.Sdk
                             throw new PortalApiException<ProblemDetails>("Conflict", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
+                        if (status_ == 412)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<ProblemDetails>("Precondition Failed: the If-Match ETag is not the current one (problem details)", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
                         {
                             var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
                             throw new PortalApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
@@ -19971,6 +20877,16 @@ namespace Portal.Sdk
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
                             throw new PortalApiException<ProblemDetails>("Conflict", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 412)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<ProblemDetails>("Precondition Failed: the If-Match ETag is not the current one (problem details)", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         {
@@ -20175,6 +21091,16 @@ namespace Portal.Sdk
                             throw new PortalApiException<ProblemDetails>("Not Found", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
+                        if (status_ == 412)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new PortalApiException<ProblemDetails>("Precondition Failed: the If-Match ETag is not the current one (problem details)", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
                         {
                             var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
                             throw new PortalApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
@@ -20198,9 +21124,11 @@ namespace Portal.Sdk
         /// <summary>
         /// The practices that engage the caller's firm, with the coders assigned to each; a coder sees their own clients
         /// </summary>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<VendorClient>> ListVendorClientsAsync(System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfVendorClient> ListVendorClientsAsync(string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -20215,6 +21143,16 @@ namespace Portal.Sdk
                 
                     // Operation Path: "api/v1/vendor/clients"
                     urlBuilder_.Append("api/v1/vendor/clients");
+                    urlBuilder_.Append('?');
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -20241,7 +21179,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<VendorClient>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfVendorClient>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -20415,9 +21353,11 @@ namespace Portal.Sdk
         /// <summary>
         /// Event types a subscription can name, and whether Portal emits each one yet
         /// </summary>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<WebhookEventType>> ListWebhookEventTypesAsync(System.Guid practiceId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfWebhookEventType> ListWebhookEventTypesAsync(System.Guid practiceId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -20437,6 +21377,16 @@ namespace Portal.Sdk
                     urlBuilder_.Append("api/v1/practices/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/webhook-event-types");
+                    urlBuilder_.Append('?');
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -20463,7 +21413,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<WebhookEventType>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfWebhookEventType>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -20492,11 +21442,13 @@ namespace Portal.Sdk
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// The practice's webhook subscriptions (no secrets)
+        /// The practice's webhook subscriptions (no secrets), oldest first; cursor and limit
         /// </summary>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<WebhookSubscriptionView>> ListWebhookSubscriptionsAsync(System.Guid practiceId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfWebhookSubscriptionView> ListWebhookSubscriptionsAsync(System.Guid practiceId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -20516,6 +21468,16 @@ namespace Portal.Sdk
                     urlBuilder_.Append("api/v1/practices/");
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/webhooks");
+                    urlBuilder_.Append('?');
+                    if (cursor != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (limit != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    urlBuilder_.Length--;
 
                     PrepareRequest(client_, request_, urlBuilder_);
 
@@ -20542,7 +21504,7 @@ namespace Portal.Sdk
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<System.Collections.Generic.ICollection<WebhookSubscriptionView>>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<CursorPageOfWebhookSubscriptionView>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new PortalApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -21225,6 +22187,8 @@ namespace Portal.Sdk
         /// <remarks>
         /// Filters: status (pending, delivered, failed, cancelled), subscriptionId, type. Paging: cursor and limit (default 50, at most 200); the answer's 'next' and the Link header carry the next page's cursor.
         /// </remarks>
+        /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
+        /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
         public virtual async System.Threading.Tasks.Task<CursorPageOfWebhookDeliveryRow> ListWebhookDeliveriesAsync(System.Guid practiceId, string status = null, System.Guid? subscriptionId = null, string type = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
@@ -23259,6 +24223,9 @@ namespace Portal.Sdk
         [System.Text.Json.Serialization.JsonPropertyName("notice")]
         public string Notice { get; set; }
 
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
     }
 
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
@@ -23315,6 +24282,9 @@ namespace Portal.Sdk
 
         [System.Text.Json.Serialization.JsonPropertyName("items")]
         public System.Collections.Generic.ICollection<CodeSetChange> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
 
     }
 
@@ -27375,6 +28345,18 @@ namespace Portal.Sdk
     }
 
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfApiClient
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<ApiClient> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class CursorPageOfBatchSummary
     {
 
@@ -27387,11 +28369,395 @@ namespace Portal.Sdk
     }
 
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfBillingPlan
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<BillingPlan> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfClaimEditGroup
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<ClaimEditGroup> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfClaimHistoryEntry
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<ClaimHistoryEntry> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfClientCollections
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<ClientCollections> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfCodeSetImportRecord
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<CodeSetImportRecord> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfCodeSetUpload
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<CodeSetUpload> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfCodeSetVersion
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<CodeSetVersion> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfCoderAccuracy
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<CoderAccuracy> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfEngagement
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<Engagement> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfFeeScheduleEntry
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<FeeScheduleEntry> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfFollowUpRow
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<FollowUpRow> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfHistoryEntry
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<HistoryEntry> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfInvitationView
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<InvitationView> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfInvoiceRow
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<InvoiceRow> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfLedgerBalance
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<LedgerBalance> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfMissedPlanRow
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<MissedPlanRow> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfOpenProviderQuery
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<OpenProviderQuery> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfOrganizationSubscription
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<OrganizationSubscription> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfOrganizationSummary
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<OrganizationSummary> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfOrganizationUser
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<OrganizationUser> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfPayer
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<Payer> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfPossibleDuplicate
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<PossibleDuplicate> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfPracticeSummary
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<PracticeSummary> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfProvider
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<Provider> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfStatementRun
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<StatementRun> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfUnmatchedClaimPayment
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<UnmatchedClaimPayment> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfUsageRow
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<UsageRow> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfUserAdminAuditEntry
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<UserAdminAuditEntry> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfVendorClient
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<VendorClient> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfVendorSummary
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<VendorSummary> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class CursorPageOfWebhookDeliveryRow
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("items")]
         public System.Collections.Generic.ICollection<WebhookDeliveryRow> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfWebhookEventType
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<WebhookEventType> Items { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string Next { get; set; }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CursorPageOfWebhookSubscriptionView
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public System.Collections.Generic.ICollection<WebhookSubscriptionView> Items { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("next")]
         public string Next { get; set; }
@@ -27875,6 +29241,9 @@ namespace Portal.Sdk
 
         [System.Text.Json.Serialization.JsonPropertyName("suspendedReason")]
         public string SuspendedReason { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("version")]
+        public long Version { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("revision")]
         public long Revision { get; set; }

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text;
+using Marten;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace Portal.Web.Platform;
@@ -86,6 +88,70 @@ public static class CursorPaging
     public static long Ticks(DateTimeOffset at) => at.UtcTicks - at.UtcTicks % 10;
 
     public static DateTimeOffset Time(long ticks) => new(ticks, TimeSpan.Zero);
+
+    /// <summary>
+    /// Lists whose order has no stable key to page on (a name, a due date, an SLA): the cursor names the position in the sorted list
+    /// (<c>p120</c>: after 120 rows). A row added or removed before that position meanwhile shifts the next page by one; keyset lists
+    /// never do. Zero on the first page; a cursor of a keyset list is a 400 naming <c>cursor</c>.
+    /// </summary>
+    public static int Offset(this CursorRequest request)
+    {
+        if (request.After is not { } key) return 0;
+        return key.Length is > 1 and <= 10 && key[0] == 'p'
+            && int.TryParse(key.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= MaxOffset
+            ? n
+            : throw new InvalidInput("cursor", "cursor must be a value this list returned in 'next'.");
+    }
+
+    /// <summary>How far a position cursor may go: far beyond any practice's list, and small enough that an offset never overflows.</summary>
+    public const int MaxOffset = 100_000_000;
+
+    /// <summary>A page of a list read whole and already in its order (a practice's users, webhooks, payers): by position.</summary>
+    public static CursorPage<T> Slice<T>(this IEnumerable<T> ordered, CursorRequest request)
+    {
+        var offset = request.Offset();
+        return PageAt([.. ordered.Skip(offset).Take(request.Fetch)], request, offset);
+    }
+
+    /// <summary>A page of a sorted Marten query by position: <see cref="CursorRequest.Fetch"/> rows from the cursor's offset.</summary>
+    public static async Task<CursorPage<T>> ToCursorPageAsync<T>(this IQueryable<T> sorted, CursorRequest request, CancellationToken ct) where T : notnull
+    {
+        var offset = request.Offset();
+        var rows = await sorted.Skip(offset).Take(request.Fetch).ToListAsync(ct);
+        return PageAt([.. rows], request, offset);
+    }
+
+    static CursorPage<T> PageAt<T>(List<T> fetched, CursorRequest request, int offset) =>
+        fetched.Count <= request.Limit
+            ? new CursorPage<T>(fetched, null)
+            : new CursorPage<T>(fetched.GetRange(0, request.Limit), Encode("p" + (offset + request.Limit).ToString(CultureInfo.InvariantCulture)));
+
+    /// <summary>
+    /// The page-numbered lists (<see cref="PageOf{T}"/>) by cursor when the caller sends <c>cursor</c> or <c>limit</c>: the same answer
+    /// shape (page 0, <c>total</c> counting every match, <c>next</c> and the Link header), so one client type reads both modes; with
+    /// neither, <c>page</c>/<c>pageSize</c> as before (deprecated, kept for existing clients).
+    /// </summary>
+    public static async Task<PageOf<T>> ToPageOrCursorAsync<T>(this IQueryable<T> sorted, int? page, int? pageSize, string? cursor, int? limit,
+        HttpContext context, CancellationToken ct) where T : notnull
+    {
+        if (cursor is null && limit is null) return await sorted.ToPageAsync(page, pageSize, ct);
+        var request = Parse(cursor, limit);
+        NotBoth(page, pageSize);
+        var total = await sorted.CountAsync(ct);
+        var found = (await sorted.ToCursorPageAsync(request, ct)).WithLink(context);
+        return new PageOf<T>(found.Items, 0, request.Limit, total) { Next = found.Next };
+    }
+
+    /// <summary>The page-numbered answer of a cursor page: page 0, the total, <c>next</c>; adds the Link header.</summary>
+    public static PageOf<T> AsPageOf<T>(this CursorPage<T> found, CursorRequest request, long total, HttpContext context) =>
+        new(found.WithLink(context).Items, 0, request.Limit, total) { Next = found.Next };
+
+    /// <summary>A request that mixes the two paging modes is refused rather than half obeyed.</summary>
+    public static void NotBoth(int? page, int? pageSize)
+    {
+        if (page is not null || pageSize is not null)
+            throw new InvalidInput("cursor", "Page either by cursor and limit or by page and pageSize, not both.");
+    }
 
     /// <summary>The position a <see cref="Key"/> names (null on the first page); a cursor of another list is a 400 naming <c>cursor</c>.</summary>
     public static (long Number, string? Tie)? Position(this CursorRequest request)

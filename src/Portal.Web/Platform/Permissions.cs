@@ -136,6 +136,14 @@ public static class Permissions
     const string ClaimsFunction = EngagementFunctions.Claims;
     public static readonly Permission ClaimsRead = new("claims.read", "List, filter, export and read claims, their findings, history and CMS-1500 (PHI)",
         Scopes.EncountersRead, [.. Billers, Roles.VendorAdmin], ClaimsFunction, Phi: true);
+    // FHIR metadata and searches (issue 15, Features/Fhir/FhirSearch.cs): the CapabilityStatement says what the base supports, no
+    // PHI, so whoever may import or read FHIR may read it; the searches list the claims a reader of FHIR claims may read one by one.
+    public static readonly Permission FhirMetadata = new("fhir.metadata",
+        "Read the FHIR base's CapabilityStatement (what it supports: R4, JSON, the transaction import, Claim and ExplanationOfBenefit)",
+        Scopes.PracticeRead, [.. IntakeWriters, Roles.VendorBiller, Roles.VendorAdmin]);
+    public static readonly Permission FhirSearch = new("fhir.search",
+        "Search a patient's claims (FHIR Claim) and adjudications (FHIR ExplanationOfBenefit) as searchset Bundles (PHI)",
+        Scopes.EncountersRead, [.. Billers, Roles.VendorAdmin], ClaimsFunction, Phi: true);
     public static readonly Permission ClaimsWrite = new("claims.write",
         "Draft a claim from an approved encounter, fix codes and details, re-scrub, override warnings, send back to coding",
         Scopes.EncountersWrite, Billers, ClaimsFunction);

@@ -41,6 +41,7 @@ static class Swagger
                 [new OpenApiSecuritySchemeReference("oauth2", doc)] = Scopes.All.Select(s => s.Name).ToList(),
             });
             o.OperationFilter<HeaderParameters>();
+            o.OperationFilter<PagedLists>();
             o.DocumentFilter<OpenApiExamples>();
             o.OperationFilter<RouteParameters>();
             o.SupportNonNullableReferenceTypes();
@@ -136,9 +137,21 @@ sealed class HeaderParameters : IOperationFilter
                 "with a different body gives 422; while the first request runs, 409 with Retry-After.", 255);
         if (metadata.OfType<IfMatchMetadata>().FirstOrDefault() is { } ifMatch
             && !string.Equals(context.ApiDescription.HttpMethod, "GET", StringComparison.OrdinalIgnoreCase))
+        {
             Add(operation, "If-Match",
                 (ifMatch.Required ? "Required. " : "Optional. ") +
                 "The ETag you read (W/\"<version>\"); a stale one gives 412 Precondition Failed and changes nothing.", 64, ifMatch.Required);
+            // Every update that honours If-Match may answer 412: the document says so even where the endpoint did not list it.
+            if (operation.Responses is { } responses && !responses.ContainsKey("412"))
+                responses["412"] = new OpenApiResponse
+                {
+                    Description = "Precondition Failed: the If-Match ETag is not the current one (problem details)",
+                    Content = new Dictionary<string, IOpenApiMediaType>
+                    {
+                        ["application/problem+json"] = new OpenApiMediaType { Schema = context.SchemaGenerator.GenerateSchema(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), context.SchemaRepository) },
+                    },
+                };
+        }
     }
 
     static void Add(OpenApiOperation operation, string name, string description, int maxLength, bool required = false)
@@ -174,6 +187,38 @@ sealed class RouteParameters : IOperationFilter
                 Name = name, In = ParameterLocation.Path, Required = true,
                 Schema = guid ? new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid" } : new OpenApiSchema { Type = JsonSchemaType.String },
             });
+        }
+    }
+}
+
+/// <summary>
+/// Lists under the cursor convention (docs/api.md, "Paging"): an answer with <c>next</c> also carries the next page in
+/// <c>Link: &lt;…&gt;; rel="next"</c>; the document says so on the 200 answer, and describes <c>cursor</c> and <c>limit</c>.
+/// </summary>
+sealed class PagedLists : IOperationFilter
+{
+    public void Apply(OpenApiOperation operation, OperationFilterContext context)
+    {
+        var ok = context.ApiDescription.SupportedResponseTypes.FirstOrDefault(r => r.StatusCode == 200)?.Type;
+        if (ok?.GetProperty("Next") is null || operation.Responses?.TryGetValue("200", out var response) != true || response is not OpenApiResponse answer) return;
+        answer.Headers ??= new Dictionary<string, IOpenApiHeader>();
+        answer.Headers["Link"] = new OpenApiHeader
+        {
+            Description = "The next page, when there is one: <the same URL with cursor=next>; rel=\"next\" (filters kept).",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+        };
+        foreach (var p in operation.Parameters ?? [])
+        {
+            if (p is not OpenApiParameter parameter) continue;
+            if (parameter.Name == "cursor")
+                parameter.Description ??= "Opaque: the previous answer's next (or its Link header). Leave out for the first page.";
+            else if (parameter.Name == "limit")
+                parameter.Description ??= $"Rows per page, 1 to {CursorPaging.MaxLimit} (default {CursorPaging.DefaultLimit}).";
+            else if (parameter.Name is "page" or "pageSize")
+            {
+                parameter.Description ??= "Deprecated: page numbers, kept for existing clients; use cursor and limit.";
+                parameter.Deprecated = true;
+            }
         }
     }
 }

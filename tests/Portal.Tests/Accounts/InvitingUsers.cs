@@ -23,7 +23,7 @@ public class InvitingUsers(PortalApp app) : PortalTest(app)
         Assert.Equal(HttpStatusCode.Created, invited.StatusCode);
         var view = (await invited.Content.ReadFromJsonAsync<InvitationView>())!;
         Assert.Equal("pending", view.Status);
-        Assert.Contains((await admin.GetFromJsonAsync<List<InvitationView>>(NorthInvitations))!, i => i.Email == email);
+        Assert.Contains((await admin.GetItemsAsync<InvitationView>(NorthInvitations))!, i => i.Email == email);
         var mail = await App.Mail.WaitForMessageTo(email);
         Assert.Equal("no-reply@portal.test", mail.From);
         Assert.Contains("North Clinic Family Medicine", mail.Subject);
@@ -35,12 +35,12 @@ public class InvitingUsers(PortalApp app) : PortalTest(app)
 
         Assert.Equal(HttpStatusCode.Redirect, accepted.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/")).StatusCode);
-        var user = (await admin.GetFromJsonAsync<List<OrganizationUser>>($"/api/v1/organizations/{DemoData.NorthClinic}/users"))!
+        var user = (await admin.GetItemsAsync<OrganizationUser>($"/api/v1/organizations/{DemoData.NorthClinic}/users"))!
             .Single(u => u.Email == email);
         Assert.Equal([Roles.Biller], user.Roles);
         Assert.Equal("Ines Invitee", user.DisplayName);
-        Assert.DoesNotContain((await admin.GetFromJsonAsync<List<InvitationView>>(NorthInvitations))!, i => i.Email == email);
-        var audit = await admin.GetFromJsonAsync<List<UserAdminAuditEntry>>($"/api/v1/organizations/{DemoData.NorthClinic}/user-audit");
+        Assert.DoesNotContain((await admin.GetItemsAsync<InvitationView>(NorthInvitations))!, i => i.Email == email);
+        var audit = await admin.GetItemsAsync<UserAdminAuditEntry>($"/api/v1/organizations/{DemoData.NorthClinic}/user-audit");
         Assert.Equal(["invitation-accepted", "user-invited"], audit!.Where(e => e.UserEmail == email).Select(e => e.Action));
     }
 
@@ -79,7 +79,7 @@ public class InvitingUsers(PortalApp app) : PortalTest(app)
 
         var expired = await AccountGiven.Accept(AccountGiven.CookieClient(App), link);
         Assert.Contains("no longer works", await expired.Content.ReadAsStringAsync());
-        Assert.Equal("expired", (await admin.GetFromJsonAsync<List<InvitationView>>(NorthInvitations))!.Single(i => i.Id == invitationId).Status);
+        Assert.Equal("expired", (await admin.GetItemsAsync<InvitationView>(NorthInvitations))!.Single(i => i.Id == invitationId).Status);
 
         App.Mail.Clear();
         var resent = await admin.PostAsync($"{NorthInvitations}/{invitationId}/resend", null);
@@ -107,7 +107,7 @@ public class InvitingUsers(PortalApp app) : PortalTest(app)
         Assert.Contains("no longer works", await (await AccountGiven.Accept(AccountGiven.CookieClient(App), second)).Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.Conflict, (await admin.PostAsync($"{NorthInvitations}/{id}/revoke", null)).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await admin.PostAsync($"{NorthInvitations}/{id}/resend", null)).StatusCode);
-        Assert.DoesNotContain((await admin.GetFromJsonAsync<List<InvitationView>>(NorthInvitations))!, i => i.Id == id);
+        Assert.DoesNotContain((await admin.GetItemsAsync<InvitationView>(NorthInvitations))!, i => i.Id == id);
     }
 
     [Fact]
@@ -137,7 +137,7 @@ public class InvitingUsers(PortalApp app) : PortalTest(app)
 
         Assert.Single(answers, a => a.StatusCode == HttpStatusCode.Created);
         Assert.All(answers.Where(a => a.StatusCode != HttpStatusCode.Created), a => Assert.Equal(HttpStatusCode.Conflict, a.StatusCode));
-        Assert.Single((await admin.GetFromJsonAsync<List<InvitationView>>(NorthInvitations))!, i => i.Email == email);
+        Assert.Single((await admin.GetItemsAsync<InvitationView>(NorthInvitations))!, i => i.Email == email);
     }
 
     [Fact]
@@ -187,7 +187,7 @@ public class InvitingUsers(PortalApp app) : PortalTest(app)
         Assert.Contains($"The invitation to {email} is revoked", await revoked.Content.ReadAsStringAsync());
         Assert.Contains("MFA is now required", await required.Content.ReadAsStringAsync());
         var admin = await App.ClientFor(Users.NorthAdmin);
-        Assert.DoesNotContain((await admin.GetFromJsonAsync<List<InvitationView>>(NorthInvitations))!, i => i.Email == email);
+        Assert.DoesNotContain((await admin.GetItemsAsync<InvitationView>(NorthInvitations))!, i => i.Email == email);
         Assert.True((await admin.GetFromJsonAsync<OrganizationSecurity>($"/api/v1/organizations/{DemoData.NorthClinic}/security"))!.RequireMfa);
     }
 }

@@ -24,7 +24,7 @@ public class RegisteringApiClients(PortalApp app) : PortalTest(app)
         Assert.Equal(HttpStatusCode.OK, (await app.GetAsync(North)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await app.GetAsync($"/api/v1/practices/{DemoData.RiversidePediatrics}")).StatusCode);
 
-        var listed = await admin.GetFromJsonAsync<List<ApiClient>>($"{North}/api-clients");
+        var listed = await admin.GetItemsAsync<ApiClient>($"{North}/api-clients");
         Assert.Contains(listed!, c => c.ClientId == credentials.ClientId && c.Active);
         Assert.DoesNotContain(credentials.ClientSecret, JsonSerializer.Serialize(listed));
 
@@ -61,7 +61,7 @@ public class RegisteringApiClients(PortalApp app) : PortalTest(app)
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
-        var listed = await admin.GetFromJsonAsync<List<ApiClient>>($"{North}/api-clients");
+        var listed = await admin.GetItemsAsync<ApiClient>($"{North}/api-clients");
         Assert.DoesNotContain(listed!, c => c.Name is "Bad" or "No scopes");
     }
 
@@ -71,7 +71,7 @@ public class RegisteringApiClients(PortalApp app) : PortalTest(app)
         var biller = await App.ClientFor(Users.NorthBiller);
         var riversideAdmin = await App.ClientFor(Users.RiversideAdmin);
         var northAdmin = await App.ClientFor(Users.NorthAdmin);
-        var demo = (await northAdmin.GetFromJsonAsync<List<ApiClient>>($"{North}/api-clients"))!.Single(c => c.ClientId == "north-app");
+        var demo = (await northAdmin.GetItemsAsync<ApiClient>($"{North}/api-clients"))!.Single(c => c.ClientId == "north-app");
 
         Assert.Equal(HttpStatusCode.Forbidden, (await biller.GetAsync($"{North}/api-clients")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await riversideAdmin.GetAsync($"{North}/api-clients")).StatusCode);

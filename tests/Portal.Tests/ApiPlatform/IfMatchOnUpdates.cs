@@ -37,6 +37,32 @@ public class IfMatchOnUpdates(PortalApp app) : PortalTest(app)
         Assert.True(missing.Count == 0, "Writes without If-Match or Idempotency-Key: " + string.Join(", ", missing));
     }
 
+    /// <summary>
+    /// Issue 15 item 2: every PUT, PATCH and DELETE changes a resource the caller read, so each takes If-Match (the document lists the
+    /// header, from <c>.HonoursIfMatch()</c>) and says it may answer 412. A new update without it fails here.
+    /// </summary>
+    [Fact]
+    public async Task every_put_patch_and_delete_takes_if_match_and_documents_412()
+    {
+        using var http = App.Anonymous();
+        var doc = JsonDocument.Parse(await http.GetStringAsync("/swagger/v1/swagger.json")).RootElement;
+        var missing = new List<string>();
+        var count = 0;
+        foreach (var path in doc.GetProperty("paths").EnumerateObject())
+        foreach (var op in path.Value.EnumerateObject().Where(o => o.Name is "put" or "patch" or "delete"))
+        {
+            count++;
+            var id = op.Value.GetProperty("operationId").GetString()!;
+            var ifMatch = op.Value.TryGetProperty("parameters", out var p)
+                && p.EnumerateArray().Any(x => x.GetProperty("in").GetString() == "header" && x.GetProperty("name").GetString() == "If-Match");
+            var documents412 = op.Value.GetProperty("responses").TryGetProperty("412", out _);
+            if (!ifMatch || !documents412)
+                missing.Add($"{op.Name.ToUpperInvariant()} {path.Name} ({id}):{(ifMatch ? "" : " no If-Match")}{(documents412 ? "" : " no 412")}");
+        }
+        Assert.True(count >= 10, $"Only {count} updates found.");
+        Assert.True(missing.Count == 0, "Updates without If-Match:\n" + string.Join("\n", missing));
+    }
+
     [Fact]
     public async Task a_stale_if_match_is_refused_with_412_and_changes_nothing()
     {

@@ -64,7 +64,7 @@ public class IfMatchPerOperation(PortalApp app) : PortalTest(app)
         Assert.Equal(created.Version + 1, changed.Version);
 
         await Stale(await Send(admin, HttpMethod.Put, North("fee-schedule/99213"), new SetFee("99213", 999m), ETags.For(created.Version)));
-        var fees = await admin.GetFromJsonAsync<List<FeeScheduleEntry>>(North("fee-schedule"));
+        var fees = await admin.GetItemsAsync<FeeScheduleEntry>(North("fee-schedule"));
         Assert.Equal(110m, fees!.Single(f => f.Code == "99213").Amount);
         Assert.Equal(changed.Version, fees!.Single(f => f.Code == "99213").Version);
     }
@@ -73,7 +73,7 @@ public class IfMatchPerOperation(PortalApp app) : PortalTest(app)
     {
         var user = await AccountGiven.InvitedUser(App, Users.NorthAdmin, DemoData.NorthClinic, Roles.Coder);
         var admin = await App.ClientFor(Users.NorthAdmin);
-        var listed = await admin.GetFromJsonAsync<List<OrganizationUser>>($"/api/v1/organizations/{DemoData.NorthClinic}/users", Json);
+        var listed = await admin.GetItemsAsync<OrganizationUser>($"/api/v1/organizations/{DemoData.NorthClinic}/users", Json);
         return (admin, listed!.Single(u => u.Email == user.Email));
     }
 
@@ -88,7 +88,7 @@ public class IfMatchPerOperation(PortalApp app) : PortalTest(app)
         Assert.NotEqual(user.ETag, changed.ETag);
 
         await Stale(await Send(admin, HttpMethod.Put, UserUrl(user.Id, "roles"), new ChangeRoles([Roles.QaReviewer]), user.ETag));
-        var listed = await admin.GetFromJsonAsync<List<OrganizationUser>>($"/api/v1/organizations/{DemoData.NorthClinic}/users", Json);
+        var listed = await admin.GetItemsAsync<OrganizationUser>($"/api/v1/organizations/{DemoData.NorthClinic}/users", Json);
         Assert.Equal([Roles.Biller], listed!.Single(u => u.Id == user.Id).Roles);
     }
 
@@ -100,7 +100,7 @@ public class IfMatchPerOperation(PortalApp app) : PortalTest(app)
         Assert.True(disabled.Disabled);
 
         await Stale(await Send(admin, HttpMethod.Post, UserUrl(user.Id, "enable"), null, user.ETag));
-        var listed = await admin.GetFromJsonAsync<List<OrganizationUser>>($"/api/v1/organizations/{DemoData.NorthClinic}/users", Json);
+        var listed = await admin.GetItemsAsync<OrganizationUser>($"/api/v1/organizations/{DemoData.NorthClinic}/users", Json);
         Assert.True(listed!.Single(u => u.Id == user.Id).Disabled);
 
         var enabled = await Ok<OrganizationUser>(await Send(admin, HttpMethod.Post, UserUrl(user.Id, "enable"), null, disabled.ETag));
@@ -127,7 +127,7 @@ public class IfMatchPerOperation(PortalApp app) : PortalTest(app)
         Assert.Equal(invitation.Version + 1, resent.Version);
         await Stale(await Send(admin, HttpMethod.Post, InvitationUrl(invitation.Id, "resend"), null, ETags.For(invitation.Version)));
         await Stale(await Send(admin, HttpMethod.Post, InvitationUrl(invitation.Id, "revoke"), null, ETags.For(invitation.Version)));
-        var open = await admin.GetFromJsonAsync<List<InvitationView>>($"/api/v1/organizations/{DemoData.NorthClinic}/invitations", Json);
+        var open = await admin.GetItemsAsync<InvitationView>($"/api/v1/organizations/{DemoData.NorthClinic}/invitations", Json);
         Assert.Equal(resent.Version, open!.Single(i => i.Id == invitation.Id).Version);
     }
 
@@ -136,7 +136,7 @@ public class IfMatchPerOperation(PortalApp app) : PortalTest(app)
     {
         var (admin, invitation) = await OpenInvitation();
         await Stale(await Send(admin, HttpMethod.Post, InvitationUrl(invitation.Id, "revoke"), null, ETags.For(invitation.Version + 5)));
-        Assert.Equal("pending", (await admin.GetFromJsonAsync<List<InvitationView>>($"/api/v1/organizations/{DemoData.NorthClinic}/invitations", Json))!
+        Assert.Equal("pending", (await admin.GetItemsAsync<InvitationView>($"/api/v1/organizations/{DemoData.NorthClinic}/invitations", Json))!
             .Single(i => i.Id == invitation.Id).Status);
         var revoked = await Ok<InvitationView>(await Send(admin, HttpMethod.Post, InvitationUrl(invitation.Id, "revoke"), null, ETags.For(invitation.Version)));
         Assert.Equal("revoked", revoked.Status);
@@ -160,14 +160,53 @@ public class IfMatchPerOperation(PortalApp app) : PortalTest(app)
     public async Task assign_vendor_client_coders()
     {
         var admin = await App.ClientFor(Users.VendorAdmin);
-        var client = (await admin.GetFromJsonAsync<List<VendorClient>>("/api/v1/vendor/clients", Json))!.Single(c => c.PracticeId == DemoData.NorthClinic);
+        var client = (await admin.GetItemsAsync<VendorClient>("/api/v1/vendor/clients", Json))!.Single(c => c.PracticeId == DemoData.NorthClinic);
         var url = $"/api/v1/vendor/clients/{client.EngagementId}/coders";
         var none = await Ok<VendorClient>(await Send(admin, HttpMethod.Put, url, new AssignClientCoders([]), ETags.For(client.Version)));
         Assert.Equal(client.Version + 1, none.Version);
 
         await Stale(await Send(admin, HttpMethod.Put, url, new AssignClientCoders(null), ETags.For(client.Version)));
-        var after = (await admin.GetFromJsonAsync<List<VendorClient>>("/api/v1/vendor/clients", Json))!.Single(c => c.PracticeId == DemoData.NorthClinic);
+        var after = (await admin.GetItemsAsync<VendorClient>("/api/v1/vendor/clients", Json))!.Single(c => c.PracticeId == DemoData.NorthClinic);
         Assert.False(after.AllCoders);
         Assert.Equal(none.Version, after.Version);
+    }
+
+    /// <summary>
+    /// Issue 15 item 2: an organisation had two counters (Version for its security settings, Revision for the operator's suspension), so
+    /// the operator's ETag did not see the admin's change and the admin's did not see the operator's. One version now: each write moves it,
+    /// and a write with the other's stale ETag is 412.
+    /// </summary>
+    [Fact]
+    public async Task an_organization_has_one_version_for_its_security_settings_and_its_suspension()
+    {
+        const string Platform = "/api/v1/platform/organizations";
+        var ops = await App.ClientFor(Users.PlatformAdmin);
+        var admin = await App.ClientFor(Users.VendorAdmin);
+        var security = $"/api/v1/organizations/{DemoData.AcmeCoding}/security";
+        var suspension = $"{Platform}/{DemoData.AcmeCoding}/suspension";
+        async Task<OrganizationSummary> Listed() =>
+            (await ops.GetFromJsonAsync<CursorPage<OrganizationSummary>>($"{Platform}?limit=200", Json))!.Items.Single(o => o.Id == DemoData.AcmeCoding);
+
+        var read = await Listed();
+        var etag = (await admin.GetAsync(security)).Headers.ETag!.ToString();
+        Assert.Equal(ETags.For(read.Version), etag);
+
+        // The firm's admin changes its security settings (and back): the operator's ETag is stale now.
+        var on = await Send(admin, HttpMethod.Put, security, new OrganizationSecurity(true), etag);
+        var off = await Send(admin, HttpMethod.Put, security, new OrganizationSecurity(false), on.Headers.ETag!.ToString());
+        var current = off.Headers.ETag!.ToString();
+        Assert.Equal(ETags.For((await Listed()).Version), current);
+        await Stale(await Send(ops, HttpMethod.Post, suspension, new SuspendOrganization("Unpaid invoices"), ETags.For(read.Version)));
+        Assert.Null((await Listed()).SuspendedAt);
+
+        var suspended = await Ok<OrganizationSummary>(await Send(ops, HttpMethod.Post, suspension, new SuspendOrganization("Unpaid invoices"), current));
+        Assert.NotEqual(current, ETags.For(suspended.Version));
+        await Stale(await Send(ops, HttpMethod.Delete, suspension, null, current));
+        var active = await Ok<OrganizationSummary>(await Send(ops, HttpMethod.Delete, suspension, null, ETags.For(suspended.Version)));
+        Assert.Null(active.SuspendedAt);
+
+        // And the admin's ETag from before the suspension is stale for the security settings.
+        await Stale(await Send(admin, HttpMethod.Put, security, new OrganizationSecurity(true), current));
+        Assert.Equal(ETags.For(active.Version), (await admin.GetAsync(security)).Headers.ETag!.ToString());
     }
 }

@@ -37,7 +37,7 @@ public class WorkingClaims(PortalApp app) : PortalTest(app)
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
         Assert.Contains("claim-has-findings", await refused.Content.ReadAsStringAsync());
 
-        var grouped = await Read<List<ClaimEditGroup>>(await biller.GetAsync(ClaimsUrl("/edits")));
+        var grouped = (await Read<CursorPage<ClaimEditGroup>>(await biller.GetAsync(ClaimsUrl("/edits?limit=200")))).Items;
         Assert.Contains(grouped, g => g.Rule == "line-pointer-missing" && g.Claims == 1);
         var byRule = await Read<ClaimList>(await biller.GetAsync(ClaimsUrl("?rule=line-pointer-missing")));
         Assert.Equal(claim.Id, Assert.Single(byRule.Items).Id);
@@ -61,7 +61,7 @@ public class WorkingClaims(PortalApp app) : PortalTest(app)
         Assert.Equal(HttpStatusCode.OK, (await biller.GetAsync(ClaimsUrl($"/{claim.Id}/cms1500.pdf?mode=data"))).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await biller.GetAsync(ClaimsUrl($"/{claim.Id}/cms1500.pdf?mode=red"))).StatusCode);
 
-        var history = await Read<List<ClaimHistoryEntry>>(await biller.GetAsync(ClaimsUrl($"/{claim.Id}/history")));
+        var history = (await Read<CursorPage<ClaimHistoryEntry>>(await biller.GetAsync(ClaimsUrl($"/{claim.Id}/history?limit=200")))).Items;
         Assert.Equal(["claim_created", "claim_scrubbed", "claim_codes_changed", "claim_scrubbed", "claim_codes_changed", "claim_scrubbed"],
             history.Take(6).Select(h => h.Event));
         Assert.Equal("claim_marked_ready", history[^1].Event);
@@ -289,7 +289,7 @@ public class WorkingClaims(PortalApp app) : PortalTest(app)
         Assert.Equal(HttpStatusCode.Forbidden, (await vendorBiller.PostAsync(ClaimsUrl($"/{claim.Id}/ready"), null)).StatusCode);
 
         var admin = await App.ClientFor(Users.NorthAdmin);
-        var engagement = (await admin.GetFromJsonAsync<List<Engagement>>(North("engagements"), Json))!.Single(e => e.RevokedAt is null);
+        var engagement = (await admin.GetItemsAsync<Engagement>(North("engagements"), Json))!.Single(e => e.RevokedAt is null);
         (await admin.PostAsJsonAsync(North($"engagements/{engagement.Id}/revoke"), new RevokeEngagement("Adding claims work"))).EnsureSuccessStatusCode();
         (await admin.PostAsJsonAsync(North("engagements"), new GrantEngagement(DemoData.AcmeCoding, ["coding", "claims"]))).EnsureSuccessStatusCode();
 

@@ -101,7 +101,7 @@ public class CodeSetUploadFlow(PortalApp app) : PortalTest(app)
 
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/v1/code-set-uploads/{id}/activate", null)).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await admin.PostAsync($"/api/v1/code-set-uploads/{id}/activate", null)).StatusCode);
-        var history = await coder.GetFromJsonAsync<JsonElement>("/api/v1/code-sets/icd10cm/imports");
+        var history = (await coder.GetFromJsonAsync<JsonElement>("/api/v1/code-sets/icd10cm/imports?limit=200")).GetProperty("items");
         var row = history.EnumerateArray().Single(h => h.GetProperty("version").GetString() == "2082");
         Assert.Equal((61, 1, 1, "2081"), (row.GetProperty("added").GetInt32(), row.GetProperty("changed").GetInt32(), row.GetProperty("dropped").GetInt32(),
             row.GetProperty("previousVersion").GetString()));

@@ -78,7 +78,7 @@ public class CodingAccessRules(PortalApp app) : PortalTest(app)
         var coder = await App.ClientFor(Users.NorthCoder);
         var queued = await QueuedChart(admin);
         var id = queued.Encounter.Id;
-        var users = await admin.GetFromJsonAsync<JsonElement[]>($"/api/v1/organizations/{North}/users");
+        var users = await admin.GetItemsAsync<JsonElement>($"/api/v1/organizations/{North}/users");
         var codyId = users!.Single(u => u.GetProperty("email").GetString() == Users.NorthCoder).GetProperty("id").GetGuid();
         var qaId = users!.Single(u => u.GetProperty("email").GetString() == Users.NorthQa).GetProperty("id").GetGuid();
 
@@ -91,7 +91,7 @@ public class CodingAccessRules(PortalApp app) : PortalTest(app)
         var released = await Read<CodingChart>(await coder.PostAsJsonAsync(Chart(id, "/release"), new ReleaseChart("Out sick tomorrow")));
         Assert.Equal(EncounterStatus.Queued, released.Status);
         Assert.Null(released.Coder);
-        var history = await admin.GetFromJsonAsync<JsonElement[]>(North($"encounters/{id}/history"));
+        var history = await admin.GetItemsAsync<JsonElement>(North($"encounters/{id}/history"));
         Assert.Equal("Out sick tomorrow", history![^1].GetProperty("reason").GetString());
         Assert.Equal("Cardiology backlog", history[^2].GetProperty("reason").GetString());
 
@@ -121,7 +121,7 @@ public class CodingAccessRules(PortalApp app) : PortalTest(app)
         Assert.Equal([North, Riverside], new[] { first!.PracticeId, second!.PracticeId }.Order());
         var northPulled = first.PracticeId == North ? first : second;
 
-        var engagement = (await northAdmin.GetFromJsonAsync<List<Engagement>>(Api(North, "engagements")))!.Single();
+        var engagement = (await northAdmin.GetItemsAsync<Engagement>(Api(North, "engagements")))!.Single();
         (await northAdmin.PostAsJsonAsync(Api(North, $"engagements/{engagement.Id}/revoke"), new RevokeEngagement("Contract ended")))
             .EnsureSuccessStatusCode();
 
@@ -159,7 +159,7 @@ public class CodingAccessRules(PortalApp app) : PortalTest(app)
             new RaiseProviderQuery("Was the hypertension documented as controlled?", ["Controlled", "Uncontrolled"])));
         Assert.Equal(EncounterStatus.OnHold, onHold.Status);
 
-        var engagement = (await northAdmin.GetFromJsonAsync<List<Engagement>>(Api(North, "engagements")))!.Single();
+        var engagement = (await northAdmin.GetItemsAsync<Engagement>(Api(North, "engagements")))!.Single();
         (await northAdmin.PostAsJsonAsync(Api(North, $"engagements/{engagement.Id}/revoke"), new RevokeEngagement("Contract ended")))
             .EnsureSuccessStatusCode();
         var released = await northAdmin.GetFromJsonAsync<CodingChart>(Api(North, $"encounters/{id}/coding"), Json);
@@ -179,10 +179,10 @@ public class CodingAccessRules(PortalApp app) : PortalTest(app)
     {
         var admin = await App.ClientFor(Users.NorthAdmin);
         var biller = await App.ClientFor(Users.NorthBiller);
-        var users = await admin.GetFromJsonAsync<List<Portal.Web.Features.Users.OrganizationUser>>($"/api/v1/organizations/{North}/users", Json);
+        var users = await admin.GetItemsAsync<Portal.Web.Features.Users.OrganizationUser>($"/api/v1/organizations/{North}/users", Json);
         var providerUser = users!.Single(u => u.Email == Users.NorthProvider).Id;
         var coderUser = users!.Single(u => u.Email == Users.NorthCoder).Id;
-        var providers = (await admin.GetFromJsonAsync<List<Provider>>(Api(North, "providers"), Json))!;
+        var providers = (await admin.GetItemsAsync<Provider>(Api(North, "providers"), Json))!;
         var park = providers.Single(p => p.Name == "Dr. Noah Park");
         var lin = providers.Single(p => p.Name == "Maya Lin, FNP");
         Assert.Equal((providerUser, "Dr. Noah Park"), (park.UserId!.Value, park.UserName));

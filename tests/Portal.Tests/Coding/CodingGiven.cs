@@ -88,10 +88,10 @@ public static class CodingGiven
     /// </summary>
     public static async Task LinkProviderUser(HttpClient admin, Guid providerId, string email)
     {
-        var users = await admin.GetFromJsonAsync<List<Portal.Web.Features.Users.OrganizationUser>>(
+        var users = await admin.GetItemsAsync<Portal.Web.Features.Users.OrganizationUser>(
             $"/api/v1/organizations/{DemoData.NorthClinic}/users", Json);
         var userId = users!.Single(u => u.Email == email).Id;
-        var providers = await admin.GetFromJsonAsync<List<Provider>>(North("providers"), Json);
+        var providers = await admin.GetItemsAsync<Provider>(North("providers"), Json);
         foreach (var linked in providers!.Where(p => p.UserId == userId && p.Id != providerId))
             (await admin.PutAsJsonAsync(North($"providers/{linked.Id}/user"), new LinkProviderUser(null))).EnsureSuccessStatusCode();
         (await admin.PutAsJsonAsync(North($"providers/{providerId}/user"), new LinkProviderUser(userId))).EnsureSuccessStatusCode();

@@ -46,7 +46,7 @@ public class CodingWorkflow(PortalApp app) : PortalTest(app)
         var query = Assert.Single(asked.Queries);
         Assert.Equal(["Controlled", "With hyperglycemia", "Other", "Unable to determine"], query.Options);
 
-        var open = await provider.GetFromJsonAsync<List<OpenProviderQuery>>(North("provider-queries"), Json);
+        var open = await provider.GetItemsAsync<OpenProviderQuery>(North("provider-queries"), Json);
         Assert.Equal(query.QueryId, Assert.Single(open!).QueryId);
         Assert.False(open![0].Escalated);
         var badAnswer = await provider.PostAsJsonAsync(Chart(id, $"/queries/{query.QueryId}/answer"), new AnswerProviderQuery("Maybe"));
@@ -55,7 +55,7 @@ public class CodingWorkflow(PortalApp app) : PortalTest(app)
             new AnswerProviderQuery("Controlled", "A1c 6.8")));
         Assert.Equal(EncounterStatus.InProgress, answered.Status);
         Assert.Equal("Controlled: A1c 6.8", answered.Queries[0].Answer);
-        Assert.Empty((await provider.GetFromJsonAsync<List<OpenProviderQuery>>(North("provider-queries"), Json))!);
+        Assert.Empty((await provider.GetItemsAsync<OpenProviderQuery>(North("provider-queries"), Json))!);
 
         var submitted = await Read<CodingChart>(await Send(coder, HttpMethod.Post, Chart(id, "/submit"), null, answered.Version));
         Assert.Equal(EncounterStatus.ReadyForQa, submitted.Status);
@@ -70,11 +70,11 @@ public class CodingWorkflow(PortalApp app) : PortalTest(app)
         Assert.Equal(["I10", "E119", "E7849"], reviewed.Diagnoses.Select(d => d.Code));
 
         // Coder: I10, E11.9, 99213-25, 36415; reviewer adds E78.49: 4 correct of 5 in the union.
-        var accuracy = await admin.GetFromJsonAsync<List<CoderAccuracy>>(North("qa/accuracy"), Json);
+        var accuracy = await admin.GetItemsAsync<CoderAccuracy>(North("qa/accuracy"), Json);
         var cody = Assert.Single(accuracy!);
         Assert.Equal(("Cody North", 4, 5, 0.8m, 1), (cody.CoderName, cody.Correct, cody.Compared, cody.Accuracy, cody.Corrected));
 
-        var history = await admin.GetFromJsonAsync<JsonElement[]>(North($"encounters/{id}/history"));
+        var history = await admin.GetItemsAsync<JsonElement>(North($"encounters/{id}/history"));
         var events = history!.Select(h => h.GetProperty("event").GetString()!).ToArray();
         Assert.Equal(["encounter_opened", "chart_queued", "chart_assigned", "coding_started", "diagnoses_coded", "service_lines_coded", "provider_query_raised",
             "provider_query_answered", "chart_submitted", "chart_reviewed"], events);
@@ -108,7 +108,7 @@ public class CodingWorkflow(PortalApp app) : PortalTest(app)
         Assert.Equal(EncounterStatus.ReadyForQa, again.Status);
         var accepted = await Read<CodingChart>(await qa.PostAsJsonAsync(Chart(id, "/review"), new ReviewChart()));
         Assert.Equal(EncounterStatus.Approved, accepted.Status);
-        var accuracy = await admin.GetFromJsonAsync<List<CoderAccuracy>>(North("qa/accuracy"), Json);
+        var accuracy = await admin.GetItemsAsync<CoderAccuracy>(North("qa/accuracy"), Json);
         Assert.Equal(1m, Assert.Single(accuracy!).Accuracy);
     }
 
@@ -147,7 +147,7 @@ public class CodingWorkflow(PortalApp app) : PortalTest(app)
 
         var level4 = await CodeAndSubmit(new ServiceLineInput("99214", DiagnosisPointers: [1]));
         Assert.Equal(EncounterStatus.ReadyForQa, level4.Status);
-        var history = await admin.GetFromJsonAsync<JsonElement[]>(North($"encounters/{level4.Encounter.Id}/history"));
+        var history = await admin.GetItemsAsync<JsonElement>(North($"encounters/{level4.Encounter.Id}/history"));
         Assert.Equal("targeted: high-level E/M 99214", history!.Single(h => h.GetProperty("event").GetString() == "chart_submitted")
             .GetProperty("data").GetProperty("sampling").GetString());
         Assert.Equal(EncounterStatus.ReadyForQa, (await CodeAndSubmit(new ServiceLineInput("99213", ["25"], DiagnosisPointers: [1]))).Status);

@@ -43,7 +43,7 @@ public class QaFindingsAndRebuttals(PortalApp app) : PortalTest(app)
         Assert.Equal(55m, outcome.ChargeImpact);
         Assert.Equal(["I10", "E119"], outcome.CoderDiagnoses.Select(d => d.Code));
 
-        var before = Assert.Single((await admin.GetFromJsonAsync<List<CoderAccuracy>>(North("qa/accuracy"), Json))!);
+        var before = Assert.Single((await admin.GetItemsAsync<CoderAccuracy>(North("qa/accuracy"), Json))!);
         Assert.Equal((0, 0m, 55m, 0m), (before.ErrorFree, before.EncounterAccuracy, before.UnderCoded, before.OverCoded));
         Assert.Equal(1, before.ErrorsByType!["sequencing"]);
         Assert.Equal(0.5m, before.Accuracy); // I10, E11.9 right; E78.5 missed and 99213 → 99214 (one changed code) wrong: 2 of 4
@@ -80,10 +80,10 @@ public class QaFindingsAndRebuttals(PortalApp app) : PortalTest(app)
         Assert.Equal(("99213", 120m), (Assert.Single(accepted.Lines).Code, accepted.Lines[0].Charge));
         Assert.Equal("no-pending-rebuttal", await Rule(await admin.PostAsJsonAsync(Chart(id, "/rebuttal/decision"), new DecideQaRebuttal(true))));
 
-        var after = Assert.Single((await admin.GetFromJsonAsync<List<CoderAccuracy>>(North("qa/accuracy"), Json))!);
+        var after = Assert.Single((await admin.GetItemsAsync<CoderAccuracy>(North("qa/accuracy"), Json))!);
         Assert.Equal((1, 1m, 1m, 0m, 1, 1), (after.ErrorFree, after.EncounterAccuracy, after.Accuracy, after.UnderCoded, after.Rebuttals,
             after.RebuttalsAccepted));
-        var history = await admin.GetFromJsonAsync<JsonElement[]>(North($"encounters/{id}/history"));
+        var history = await admin.GetItemsAsync<JsonElement>(North($"encounters/{id}/history"));
         Assert.Equal(["chart_reviewed", "qa_rebuttal_filed", "qa_rebuttal_decided"],
             history![^3..].Select(h => h.GetProperty("event").GetString()));
     }
@@ -113,7 +113,7 @@ public class QaFindingsAndRebuttals(PortalApp app) : PortalTest(app)
             (rejected.Qa!.Rebuttal!.Status, rejected.Qa.Rebuttal.Note));
         Assert.Equal(["99213", "36415"], rejected.Lines.Select(l => l.Code));
 
-        var cody = Assert.Single((await admin.GetFromJsonAsync<List<CoderAccuracy>>(North("qa/accuracy"), Json))!);
+        var cody = Assert.Single((await admin.GetItemsAsync<CoderAccuracy>(North("qa/accuracy"), Json))!);
         Assert.Equal((0, 1, 0, 24m), (cody.ErrorFree, cody.Rebuttals, cody.RebuttalsAccepted, cody.UnderCoded));
         Assert.Single((await admin.GetFromJsonAsync<PageOf<QaReviewItem>>(North("qa/reviews?rebuttal=rejected&errors=true"), Json))!.Items);
         Assert.Empty((await admin.GetFromJsonAsync<PageOf<QaReviewItem>>(North("qa/reviews?rebuttal=accepted"), Json))!.Items);
@@ -142,7 +142,7 @@ public class QaFindingsAndRebuttals(PortalApp app) : PortalTest(app)
 
         var theirs = await vendorAdmin.GetFromJsonAsync<PageOf<QaReviewItem>>(North("qa/reviews"), Json);
         Assert.Equal([vendorSubmitted.Encounter.Id], theirs!.Items.Select(i => i.EncounterId));
-        Assert.Equal(["Arjun Coder"], (await vendorAdmin.GetFromJsonAsync<List<CoderAccuracy>>(North("qa/accuracy"), Json))!.Select(a => a.CoderName));
+        Assert.Equal(["Arjun Coder"], (await vendorAdmin.GetItemsAsync<CoderAccuracy>(North("qa/accuracy"), Json))!.Select(a => a.CoderName));
         Assert.Equal(2, (await admin.GetFromJsonAsync<PageOf<QaReviewItem>>(North("qa/reviews"), Json))!.Total);
         Assert.Equal([inHouse.Encounter.Id], (await coder.GetFromJsonAsync<PageOf<QaReviewItem>>(North("qa/reviews"), Json))!.Items.Select(i => i.EncounterId));
     }

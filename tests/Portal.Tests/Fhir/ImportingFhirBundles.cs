@@ -182,8 +182,8 @@ public class ImportingFhirBundles(PortalApp app) : PortalTest(app)
         Assert.Contains(outcome.Issue, i => i.Severity == OperationOutcome.IssueSeverity.Error && i.Expression.Contains(expression));
         // All or nothing: not the payer, the providers, the patient nor the visit of the good entries.
         Assert.Equal(0, (await biller.GetFromJsonAsync<PageOf<Patient>>(Api("patients?search=F-1001"), Json))!.Total);
-        Assert.DoesNotContain(await biller.GetFromJsonAsync<Provider[]>(Api("providers"), Json) ?? [], p => p.Npi is "1555667785" or "1444333227");
-        Assert.DoesNotContain(await biller.GetFromJsonAsync<Payer[]>(Api("payers"), Json) ?? [], p => p.ClearinghousePayerId == "BSKY1");
+        Assert.DoesNotContain(await biller.GetItemsAsync<Provider>(Api("providers"), Json) ?? [], p => p.Npi is "1555667785" or "1444333227");
+        Assert.DoesNotContain(await biller.GetItemsAsync<Payer>(Api("payers"), Json) ?? [], p => p.ClearinghousePayerId == "BSKY1");
     }
 
     [Fact]

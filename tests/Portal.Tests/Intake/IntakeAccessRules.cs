@@ -112,7 +112,7 @@ public class IntakeAccessRules(PortalApp app) : PortalTest(app)
         Assert.Equal(HttpStatusCode.Redirect, newEncounter.StatusCode);
         Assert.Contains("access-denied", newEncounter.Headers.Location!.ToString(), StringComparison.OrdinalIgnoreCase);
         Assert.Equal(HttpStatusCode.Redirect, post.StatusCode);
-        var providers = await (await App.ClientFor(Users.NorthAdmin)).GetFromJsonAsync<List<Provider>>(North("providers"));
+        var providers = await (await App.ClientFor(Users.NorthAdmin)).GetItemsAsync<Provider>(North("providers"));
         Assert.DoesNotContain(providers!, p => p.Name == "Dr. Sneaky");
     }
 
@@ -145,7 +145,7 @@ public class IntakeAccessRules(PortalApp app) : PortalTest(app)
     {
         var admin = await App.ClientFor(Users.NorthAdmin);
         var encounter = await OpenedEncounter(admin);
-        var engagement = (await admin.GetFromJsonAsync<List<Engagement>>($"/api/v1/practices/{DemoData.NorthClinic}/engagements"))!.Single();
+        var engagement = (await admin.GetItemsAsync<Engagement>($"/api/v1/practices/{DemoData.NorthClinic}/engagements"))!.Single();
         (await admin.PostAsJsonAsync($"/api/v1/practices/{DemoData.NorthClinic}/engagements/{engagement.Id}/revoke",
             new RevokeEngagement("Contract ended"))).EnsureSuccessStatusCode();
 

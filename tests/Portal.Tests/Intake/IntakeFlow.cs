@@ -79,7 +79,7 @@ public class IntakeFlow(PortalApp app) : PortalTest(app)
         revise.Headers.IfMatch.ParseAdd("W/\"1\"");
         (await biller.SendAsync(revise)).EnsureSuccessStatusCode();
 
-        var history = (await biller.GetFromJsonAsync<List<HistoryEntry>>(North($"encounters/{encounter.Id}/history")))!;
+        var history = (await biller.GetItemsAsync<HistoryEntry>(North($"encounters/{encounter.Id}/history")))!;
 
         Assert.Equal(["encounter_opened", "visit_notes_revised"], history.Select(h => h.Event));
         Assert.All(history, h => Assert.Equal("Bea Biller", h.By));

@@ -110,7 +110,7 @@ public class IntakeInBrowser(PortalApp app, BrowserFixture browser) : BrowserTes
         await Assertions.Expect(Page.GetByRole(AriaRole.Status)).ToContainTextAsync("Saved");
 
         var admin = await App.ClientFor(Users.NorthAdmin);
-        var providers = await admin.GetFromJsonAsync<List<Portal.Web.Features.Intake.Provider>>(Given.North("providers"));
+        var providers = await admin.GetItemsAsync<Portal.Web.Features.Intake.Provider>(Given.North("providers"));
         Assert.Equal(("Dr. Noah Park", (string?)null),
             (providers!.Single(p => p.Name == "Maya Lin, FNP").UserName, providers!.Single(p => p.Name == "Dr. Noah Park").UserName));
     }

@@ -69,7 +69,7 @@ public class ParallelCreates(PortalApp app) : PortalTest(app)
         var responses = await TenAtOnce(() => admin.PostAsJsonAsync(North("providers"), new EnrollProvider("Dr. Race", ValidNpi, "207Q00000X")));
 
         await AssertOneCreated(responses, "npi-taken");
-        var providers = await admin.GetFromJsonAsync<List<Provider>>(North("providers"));
+        var providers = await admin.GetItemsAsync<Provider>(North("providers"));
         Assert.Single(providers!, p => p.Npi == ValidNpi);
     }
 
@@ -81,7 +81,7 @@ public class ParallelCreates(PortalApp app) : PortalTest(app)
         var responses = await TenAtOnce(() => admin.PostAsJsonAsync(North("payers"), new AddPayer("Race Health", "RACE01")));
 
         await AssertOneCreated(responses, "payer-id-taken");
-        var payers = await admin.GetFromJsonAsync<List<Payer>>(North("payers"));
+        var payers = await admin.GetItemsAsync<Payer>(North("payers"));
         Assert.Single(payers!, p => p.ClearinghousePayerId == "RACE01");
     }
 
@@ -94,7 +94,7 @@ public class ParallelCreates(PortalApp app) : PortalTest(app)
         var responses = await TenAtOnce(() => admin.PostAsJsonAsync(engagements, new GrantEngagement(DemoData.AcmeCoding, ["coding"])));
 
         await AssertOneCreated(responses, "engagement-exists");
-        var active = await admin.GetFromJsonAsync<List<Engagement>>(engagements + "?status=active");
+        var active = await admin.GetItemsAsync<Engagement>(engagements + "?status=active");
         // Riverside's demo engagement of Beacon (billing) stays beside it: one active engagement per vendor.
         Assert.Single(active!, e => e.VendorId == DemoData.AcmeCoding);
     }
@@ -103,7 +103,7 @@ public class ParallelCreates(PortalApp app) : PortalTest(app)
     public async Task a_revoked_vendor_can_be_engaged_again()
     {
         var admin = await App.ClientFor(Users.NorthAdmin);
-        var engagement = (await admin.GetFromJsonAsync<List<Engagement>>(North("engagements")))!.Single();
+        var engagement = (await admin.GetItemsAsync<Engagement>(North("engagements")))!.Single();
 
         (await admin.PostAsJsonAsync(North($"engagements/{engagement.Id}/revoke"), new RevokeEngagement("Paused"))).EnsureSuccessStatusCode();
         var again = await admin.PostAsJsonAsync(North("engagements"), new GrantEngagement(DemoData.AcmeCoding, ["coding"]));
@@ -119,7 +119,7 @@ public class ParallelCreates(PortalApp app) : PortalTest(app)
         var responses = await TenAtOnce(() => admin.PostAsJsonAsync(North("api-clients"), new RegisterApiClient("Race bridge", [Scopes.PracticeRead])));
 
         await AssertOneCreated(responses, "api-client-name-taken");
-        var clients = await admin.GetFromJsonAsync<List<ApiClient>>(North("api-clients"));
+        var clients = await admin.GetItemsAsync<ApiClient>(North("api-clients"));
         Assert.Single(clients!, c => c.Name == "Race bridge");
     }
 
@@ -149,13 +149,13 @@ public class ParallelCreates(PortalApp app) : PortalTest(app)
             await session.SaveChangesAsync();
         }
         var admin = await App.ClientFor(Users.NorthAdmin);
-        var active = (await admin.GetFromJsonAsync<List<Engagement>>(North("engagements?status=active")))!;
+        var active = (await admin.GetItemsAsync<Engagement>(North("engagements?status=active")))!;
         Assert.Equal(2, active.Count);
 
         var revoked = await admin.PostAsJsonAsync(North($"engagements/{active[0].Id}/revoke"), new RevokeEngagement("Contract ended"));
 
         Assert.Equal(HttpStatusCode.OK, revoked.StatusCode);
-        Assert.Empty((await admin.GetFromJsonAsync<List<Engagement>>(North("engagements?status=active")))!);
+        Assert.Empty((await admin.GetItemsAsync<Engagement>(North("engagements?status=active")))!);
         var vendor = await App.ClientFor(Users.VendorCoder);
         Assert.Equal(HttpStatusCode.NotFound, (await vendor.GetAsync($"/api/v1/practices/{DemoData.NorthClinic}")).StatusCode);
     }

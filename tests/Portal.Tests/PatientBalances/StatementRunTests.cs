@@ -120,7 +120,7 @@ public class StatementRuns(PortalApp app) : PortalTest(app)
 
         Assert.Equal([30m, 30m, 30m], plan.Status.Instalments.Select(i => i.Amount));
         Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
-        var missed = await biller.GetFromJsonAsync<List<MissedPlanRow>>(North("payment-plans/missed"), Json);
+        var missed = await biller.GetItemsAsync<MissedPlanRow>(North("payment-plans/missed"), Json);
         var row = Assert.Single(missed!);
         Assert.Equal(late, row.PatientId);
         Assert.Equal(1, row.Missed);

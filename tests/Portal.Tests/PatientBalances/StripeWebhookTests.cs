@@ -125,7 +125,7 @@ public class StripeWebhooks(PortalApp app) : PortalTest(app)
         App.Stripe.Sessions[session]["amount_total"] = 4000;
         await App.Stripe.Deliver(App.Stripe.Complete(session).Completed);
 
-        var duplicates = await biller.GetFromJsonAsync<List<PossibleDuplicate>>(North("patient-balances/possible-duplicates"), Json);
+        var duplicates = await biller.GetItemsAsync<PossibleDuplicate>(North("patient-balances/possible-duplicates"), Json);
 
         var flagged = Assert.Single(duplicates!);
         Assert.Equal(desk.PaymentId, flagged.OtherPaymentId);

@@ -38,7 +38,7 @@ public class PortalSubscriptionBilling(PortalApp app) : PortalTest(app)
         Assert.Equal(HttpStatusCode.UnprocessableEntity, wrongMetric.StatusCode);
 
         var admin = await App.ClientFor(Users.NorthAdmin);
-        var invoices = await admin.GetFromJsonAsync<List<InvoiceRow>>(North("subscription/invoices"), PayerSide.Json);
+        var invoices = await admin.GetItemsAsync<InvoiceRow>(North("subscription/invoices"), PayerSide.Json);
         Assert.Equal(199m, Assert.Single(invoices!).AmountDue);
         var biller = await App.ClientFor(Users.NorthBiller);
         Assert.Equal(HttpStatusCode.Forbidden, (await biller.GetAsync(North("subscription/invoices"))).StatusCode);
@@ -96,7 +96,7 @@ public class PortalSubscriptionBilling(PortalApp app) : PortalTest(app)
         await App.WaitForReactionsAsync();
 
         var today = UsageCount.PeriodOf(DateTimeOffset.UtcNow);
-        var usage = (await ops.GetFromJsonAsync<List<UsageRow>>("/api/v1/platform/usage", PayerSide.Json))!;
+        var usage = (await ops.GetItemsAsync<UsageRow>("/api/v1/platform/usage", PayerSide.Json))!;
         long Count(Guid org, string metric) => usage.Where(u => u.OrganizationId == org && u.Metric == metric && u.Period == today).Sum(u => u.Count);
         Assert.Equal(2, Count(DemoData.NorthClinic, "claim"));
         Assert.Equal(2, Count(DemoData.NorthClinic, "chart"));
@@ -126,7 +126,7 @@ public class PortalSubscriptionBilling(PortalApp app) : PortalTest(app)
         Assert.Equal(2, App.Stripe.MeterEvents.Count);
         Assert.All(App.Stripe.Requests.Where(r => r.Path == "/v1/billing/meter_events"),
             r => Assert.StartsWith($"portal-", r.IdempotencyKey));
-        var after = (await ops.GetFromJsonAsync<List<UsageRow>>("/api/v1/platform/usage", PayerSide.Json))!;
+        var after = (await ops.GetItemsAsync<UsageRow>("/api/v1/platform/usage", PayerSide.Json))!;
         Assert.True(after.Single(u => u.OrganizationId == DemoData.NorthClinic && u.Metric == "claim").Reported);
         Assert.False(after.Single(u => u.OrganizationId == DemoData.NorthClinic && u.Metric == "chart").Reported);
     }
@@ -203,7 +203,7 @@ public class PortalSubscriptionBilling(PortalApp app) : PortalTest(app)
         Assert.Equal(HttpStatusCode.OK, wrong.StatusCode);
         Assert.Contains("plan for vendors", await wrong.Content.ReadAsStringAsync());
 
-        var subscriptions = await (await App.ClientFor(Users.PlatformAdmin)).GetFromJsonAsync<List<OrganizationSubscription>>("/api/v1/platform/subscriptions", PayerSide.Json);
+        var subscriptions = await (await App.ClientFor(Users.PlatformAdmin)).GetItemsAsync<OrganizationSubscription>("/api/v1/platform/subscriptions", PayerSide.Json);
         var acme = Assert.Single(subscriptions!);
         Assert.Equal((DemoData.AcmeCoding, "vendor-basic", 10), (acme.Id, acme.PlanId, acme.GraceDays));
 

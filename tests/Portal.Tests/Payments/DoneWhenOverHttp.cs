@@ -40,7 +40,7 @@ public class DoneWhenOverHttp(PortalApp app) : PortalTest(app)
         Assert.Equal((0m, 0m, 0m), await B(denied));
         Assert.Equal((20m, 30m, 0m), await B(partly));
         Assert.Equal((75m, 0m, 0m), await B(reversed)); // 90 − 90 + 75
-        var payer = (await biller.GetFromJsonAsync<LedgerBalance[]>(Api($"ar/ledger?account=payer&id={AcmePayer}"), Json))!.Single();
+        var payer = (await biller.GetItemsAsync<LedgerBalance>(Api($"ar/ledger?account=payer&id={AcmePayer}"), Json))!.Single();
         Assert.Equal(90m + remit.Total, payer.Cash); // Σ BPR02 of both checks
         Assert.Equal(25m, payer.ProviderAdjustments);
 

@@ -20,7 +20,7 @@ public class FollowingUpAr(PortalApp app) : PortalTest(app)
         await SubmittedClaim(App, "F-4", Today.AddDays(-60), ("99213", 100));
         await Import(biller, new Remit("EFT-F", [new Clp("F-4", "1", [Svc.Of("99213", 100, new Cas("CO", "45", 10))])], Dos: Today.AddDays(-60)));
 
-        var queue = (await biller.GetFromJsonAsync<FollowUpRow[]>(Api("ar/follow-up"), Json))!;
+        var queue = (await biller.GetItemsAsync<FollowUpRow>(Api("ar/follow-up"), Json))!;
         Assert.Equal([nearLimit, late], queue.Select(r => r.ClaimId)); // the timely-filing alarm first
         var first = queue[0];
         Assert.Equal([FollowUpReason.NoResponse, FollowUpReason.TimelyFiling], first.Reasons);
@@ -28,7 +28,7 @@ public class FollowingUpAr(PortalApp app) : PortalTest(app)
         Assert.Contains("timely filing: 10 day(s) left", first.Why);
         Assert.Equal(43, queue[1].DaysWithoutAnswer);
         Assert.Contains("no answer from the payer for 43 days (expected within 30)", queue[1].Why);
-        Assert.Equal([late], (await biller.GetFromJsonAsync<FollowUpRow[]>(Api("ar/follow-up?reason=no-response"), Json))!
+        Assert.Equal([late], (await biller.GetItemsAsync<FollowUpRow>(Api("ar/follow-up?reason=no-response"), Json))!
             .Where(r => !r.Reasons.Contains(FollowUpReason.TimelyFiling)).Select(r => r.ClaimId));
         Assert.Equal(HttpStatusCode.BadRequest, (await biller.GetAsync(Api("ar/follow-up?reason=soon"))).StatusCode);
 
@@ -37,13 +37,13 @@ public class FollowingUpAr(PortalApp app) : PortalTest(app)
         var admin = await App.ClientFor(Users.NorthAdmin);
         (await admin.PutAsJsonAsync(Api("denials/settings"), new ChangePaymentSettings(settings.WriteOffApprovalAbove, settings.AppealWindowDays, null,
             PayerResponseDays: new() { [AcmePayer] = 50 }))).EnsureSuccessStatusCode();
-        Assert.Equal([nearLimit], (await biller.GetFromJsonAsync<FollowUpRow[]>(Api("ar/follow-up"), Json))!.Select(r => r.ClaimId));
+        Assert.Equal([nearLimit], (await biller.GetItemsAsync<FollowUpRow>(Api("ar/follow-up"), Json))!.Select(r => r.ClaimId));
         (await admin.PutAsJsonAsync(Api("denials/settings"), new ChangePaymentSettings(settings.WriteOffApprovalAbove, settings.AppealWindowDays, null,
             PayerResponseDays: []))).EnsureSuccessStatusCode();
 
         // The biller takes a claim into their queue and notes what the payer said; If-Match guards the note.
         Assert.Equal(1, await (await biller.PostAsJsonAsync(Api("ar/follow-up/assign"), new AssignFollowUps([late], "me"))).Content.ReadFromJsonAsync<int>());
-        var mine = (await biller.GetFromJsonAsync<FollowUpRow[]>(Api("ar/follow-up?owner=me"), Json))!;
+        var mine = (await biller.GetItemsAsync<FollowUpRow>(Api("ar/follow-up?owner=me"), Json))!;
         Assert.Equal([late], mine.Select(r => r.ClaimId));
         var note = new HttpRequestMessage(HttpMethod.Post, Api($"ar/follow-up/{late}/notes"))
         {
@@ -56,10 +56,10 @@ public class FollowingUpAr(PortalApp app) : PortalTest(app)
         var stale = new HttpRequestMessage(HttpMethod.Post, Api($"ar/follow-up/{late}/notes")) { Content = JsonContent.Create(new AddFollowUpNote("again")) };
         stale.Headers.TryAddWithoutValidation("If-Match", "W/\"1\"");
         Assert.Equal(HttpStatusCode.PreconditionFailed, (await biller.SendAsync(stale)).StatusCode);
-        var row = (await biller.GetFromJsonAsync<FollowUpRow[]>(Api("ar/follow-up?owner=me"), Json))!.Single();
+        var row = (await biller.GetItemsAsync<FollowUpRow>(Api("ar/follow-up?owner=me"), Json))!.Single();
         Assert.Equal("in process", row.LastNote!.Status);
         Assert.Equal(Today.AddDays(7), row.NextOn);
-        Assert.Equal([nearLimit], (await biller.GetFromJsonAsync<FollowUpRow[]>(Api("ar/follow-up?owner=-"), Json))!.Select(r => r.ClaimId));
+        Assert.Equal([nearLimit], (await biller.GetItemsAsync<FollowUpRow>(Api("ar/follow-up?owner=-"), Json))!.Select(r => r.ClaimId));
 
         Assert.Equal(HttpStatusCode.NotFound, (await biller.PostAsJsonAsync(Api($"ar/follow-up/{Guid.NewGuid()}/notes"), new AddFollowUpNote("x"))).StatusCode);
         Assert.Contains((await biller.PostAsJsonAsync(Api($"ar/follow-up/{late}/notes"), new AddFollowUpNote("   "))).StatusCode,
@@ -90,19 +90,19 @@ public class VendorCollectionsAcrossClients(PortalApp app) : PortalTest(app)
         var vendorAdmin = await App.ClientFor(Users.VendorAdmin);
 
         // As seeded, North Clinic engages Acme for coding only: nothing to see.
-        Assert.Empty((await vendorBiller.GetFromJsonAsync<ClientCollections[]>("/api/v1/vendor/collections?from=2026-03-01&to=2026-03-31", Json))!);
+        Assert.Empty((await vendorBiller.GetItemsAsync<ClientCollections>("/api/v1/vendor/collections?from=2026-03-01&to=2026-03-31", Json))!);
         Assert.Contains("No client engages your firm for A/R or reports.",
             await (await App.SignedInBrowser(Users.VendorAdmin)).GetStringAsync("/vendor/collections"));
 
         var admin = await App.ClientFor(Users.NorthAdmin);
-        var engagement = (await admin.GetFromJsonAsync<List<Portal.Web.Features.Tenancy.Engagement>>(North("engagements"), Json))!.Single(e => e.RevokedAt is null);
+        var engagement = (await admin.GetItemsAsync<Portal.Web.Features.Tenancy.Engagement>(North("engagements"), Json))!.Single(e => e.RevokedAt is null);
         (await admin.PostAsJsonAsync(North($"engagements/{engagement.Id}/revoke"), new Portal.Web.Features.Tenancy.RevokeEngagement("Adding A/R work"))).EnsureSuccessStatusCode();
         (await admin.PostAsJsonAsync(North("engagements"), new Portal.Web.Features.Tenancy.GrantEngagement(Portal.Web.Features.Demo.DemoData.AcmeCoding, ["coding", "ar"])))
             .EnsureSuccessStatusCode();
 
         foreach (var vendor in new[] { vendorBiller, vendorAdmin })
         {
-            var rows = (await vendor.GetFromJsonAsync<ClientCollections[]>("/api/v1/vendor/collections?from=2026-03-01&to=2026-03-31", Json))!;
+            var rows = (await vendor.GetItemsAsync<ClientCollections>("/api/v1/vendor/collections?from=2026-03-01&to=2026-03-31", Json))!;
             var north = Assert.Single(rows); // Riverside does not engage Acme
             Assert.Equal(Portal.Web.Features.Demo.DemoData.NorthClinic, north.PracticeId);
             Assert.Equal(100m, north.Kpis.Payments);

@@ -98,7 +98,7 @@ public class LedgerReconciles(PortalApp app) : PortalTest(app)
             Assert.Equal(clps.Count, result.Posted);
         }
 
-        var balances = (await biller.GetFromJsonAsync<LedgerBalance[]>(Api("ar/ledger?account=claim"), Json))!.ToDictionary(b => Guid.Parse(b.Account));
+        var balances = (await biller.GetItemsAsync<LedgerBalance>(Api("ar/ledger?account=claim"), Json))!.ToDictionary(b => Guid.Parse(b.Account));
         await using var session = App.Services.GetRequiredService<IDocumentStore>().QuerySession(DemoData.NorthClinic.ToString());
         foreach (var (id, pcn, lines) in claims)
         {
@@ -116,7 +116,7 @@ public class LedgerReconciles(PortalApp app) : PortalTest(app)
             // The money identity: an adjudicated claim has nothing open with the payer; a reversed one is back to its charge.
             Assert.Equal(posted.ContainsKey(id) ? 0m : lines.Sum(l => l.Charge), b.Open);
         }
-        var payer = (await biller.GetFromJsonAsync<LedgerBalance[]>(Api($"ar/ledger?account=payer&id={AcmePayer}"), Json))!.Single();
+        var payer = (await biller.GetItemsAsync<LedgerBalance>(Api($"ar/ledger?account=payer&id={AcmePayer}"), Json))!.Single();
         Assert.Equal(expected.Values.Sum(e => e.Paid), payer.Paid);
         Assert.Equal(plbTotal, payer.ProviderAdjustments);
         Assert.Equal(cash, payer.Cash); // Σ BPR02 of the checks

@@ -135,7 +135,7 @@ public static class PaymentsGiven
     };
 
     public static async Task<LedgerBalance> ClaimBalance(HttpClient client, Guid claim) =>
-        (await client.GetFromJsonAsync<LedgerBalance[]>(Api($"ar/ledger?account=claim&id={claim}"), Json))!.Single();
+        (await client.GetItemsAsync<LedgerBalance>(Api($"ar/ledger?account=claim&id={claim}"), Json))!.Single();
 
     public static async Task<ClaimView> Claim(PortalApp app, Guid id)
     {

@@ -40,10 +40,10 @@ public class PostingRemittances(PortalApp app) : PortalTest(app)
         var partly = await ClaimBalance(biller, c);
         Assert.Equal((220m, 120m, 70m, 30m, 0m), (partly.Charged, partly.Paid, partly.Contractual, partly.PatientResponsibility, partly.Open));
 
-        var lines = await biller.GetFromJsonAsync<LedgerBalance[]>(Api($"ar/ledger?account=line&id={a}%232"), Json);
+        var lines = await biller.GetItemsAsync<LedgerBalance>(Api($"ar/ledger?account=line&id={a}%232"), Json);
         Assert.Equal((200m, 56m, 80m, 64m), (lines![0].Charged, lines[0].Paid, lines[0].Contractual, lines[0].PatientResponsibility));
 
-        var payer = (await biller.GetFromJsonAsync<LedgerBalance[]>(Api($"ar/ledger?account=payer&id={AcmePayer}"), Json))!.Single();
+        var payer = (await biller.GetItemsAsync<LedgerBalance>(Api($"ar/ledger?account=payer&id={AcmePayer}"), Json))!.Single();
         Assert.Equal(256m, payer.Paid);
         Assert.Equal(25m, payer.ProviderAdjustments);
         Assert.Equal(231m, payer.Cash); // = BPR02
@@ -282,7 +282,7 @@ public class PostingRemittances(PortalApp app) : PortalTest(app)
         await SubmittedClaim(App, "N-0001", ("99213", 150)); // a claim of the practice's billing NPI, so the payee is known
         var result = await Import(biller, new Remit("EFT-U", [new Clp("ZZ-404", "1", [Svc.Of("99213", 150, new Cas("CO", "45", 50))], "PZ")]));
         Assert.Equal(1, result.Unmatched);
-        var queue = await biller.GetFromJsonAsync<UnmatchedClaimPayment[]>(Api("unmatched-payments"), Json);
+        var queue = await biller.GetItemsAsync<UnmatchedClaimPayment>(Api("unmatched-payments"), Json);
         var item = Assert.Single(queue!);
         Assert.Contains("no claim", item.Problem);
 
@@ -294,7 +294,7 @@ public class PostingRemittances(PortalApp app) : PortalTest(app)
         var again = await biller.PostAsJsonAsync(Api($"unmatched-payments/{item.Id}/link"), new LinkUnmatched(claim));
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Equal(100m, (await ClaimBalance(biller, claim)).Paid);
-        Assert.Empty((await biller.GetFromJsonAsync<UnmatchedClaimPayment[]>(Api("unmatched-payments"), Json))!);
+        Assert.Empty((await biller.GetItemsAsync<UnmatchedClaimPayment>(Api("unmatched-payments"), Json))!);
     }
 
     [Fact]

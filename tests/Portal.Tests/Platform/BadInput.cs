@@ -22,14 +22,14 @@ public class BadInput(PortalApp app) : PortalTest(app)
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal([DemoData.BeaconBilling], (await admin.GetFromJsonAsync<List<Engagement>>(Engagements))!.Select(e => e.VendorId));
+        Assert.Equal([DemoData.BeaconBilling], (await admin.GetItemsAsync<Engagement>(Engagements))!.Select(e => e.VendorId));
     }
 
     [Fact]
     public async Task a_failed_validation_names_the_field()
     {
         var admin = await App.ClientFor(Users.NorthAdmin);
-        var engagement = (await admin.GetFromJsonAsync<List<Engagement>>($"/api/v1/practices/{DemoData.NorthClinic}/engagements"))!.Single();
+        var engagement = (await admin.GetItemsAsync<Engagement>($"/api/v1/practices/{DemoData.NorthClinic}/engagements"))!.Single();
 
         var response = await admin.PostAsJsonAsync(
             $"/api/v1/practices/{DemoData.NorthClinic}/engagements/{engagement.Id}/revoke", new { reason = "" });
@@ -49,7 +49,7 @@ public class BadInput(PortalApp app) : PortalTest(app)
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<ValidationProblemDetails>();
         Assert.True(problem!.Errors.ContainsKey("vendorId"));
-        Assert.Equal([DemoData.BeaconBilling], (await admin.GetFromJsonAsync<List<Engagement>>(Engagements))!.Select(e => e.VendorId));
+        Assert.Equal([DemoData.BeaconBilling], (await admin.GetItemsAsync<Engagement>(Engagements))!.Select(e => e.VendorId));
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public class BadInput(PortalApp app) : PortalTest(app)
     public async Task a_malformed_if_match_gets_400()
     {
         var admin = await App.ClientFor(Users.NorthAdmin);
-        var engagement = (await admin.GetFromJsonAsync<List<Engagement>>($"/api/v1/practices/{DemoData.NorthClinic}/engagements"))!.Single();
+        var engagement = (await admin.GetItemsAsync<Engagement>($"/api/v1/practices/{DemoData.NorthClinic}/engagements"))!.Single();
         var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/practices/{DemoData.NorthClinic}/engagements/{engagement.Id}/revoke")
         {
             Content = JsonContent.Create(new RevokeEngagement("Because")),

@@ -27,7 +27,7 @@ public class PermissionHoles(PortalApp app) : PortalTest(app)
             Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         }
-        var listed = await admin.GetFromJsonAsync<List<ApiClient>>(North("api-clients"));
+        var listed = await admin.GetItemsAsync<ApiClient>(North("api-clients"));
         Assert.DoesNotContain(listed!, c => c.Name.StartsWith("Escalation"));
     }
 
@@ -107,7 +107,7 @@ public class PermissionHoles(PortalApp app) : PortalTest(app)
     public async Task a_vendor_engaged_for_claims_only_cannot_code_and_does_not_see_the_practice_in_its_coding_queue()
     {
         var admin = await App.ClientFor(Users.NorthAdmin);
-        var coding = (await admin.GetFromJsonAsync<List<Engagement>>(North("engagements")))!.Single();
+        var coding = (await admin.GetItemsAsync<Engagement>(North("engagements")))!.Single();
         (await admin.PostAsJsonAsync(North($"engagements/{coding.Id}/revoke"), new RevokeEngagement("Switching to billing"))).EnsureSuccessStatusCode();
         (await admin.PostAsJsonAsync(North("engagements"), new GrantEngagement(DemoData.AcmeCoding, ["claims"]))).EnsureSuccessStatusCode();
         var chart = await Coding.CodingGiven.QueuedChart(admin);
@@ -164,7 +164,7 @@ public class PermissionHoles(PortalApp app) : PortalTest(app)
         Assert.Equal(HttpStatusCode.NotFound, (await vendorCoder.GetAsync(North($"patients/{inHouse.PatientId}"))).StatusCode);
 
         // After the engagement ends nothing of the practice is theirs.
-        var engagement = (await admin.GetFromJsonAsync<List<Engagement>>(North("engagements")))!.Single();
+        var engagement = (await admin.GetItemsAsync<Engagement>(North("engagements")))!.Single();
         (await admin.PostAsJsonAsync(North($"engagements/{engagement.Id}/revoke"), new RevokeEngagement("Contract ended"))).EnsureSuccessStatusCode();
         Assert.Equal(HttpStatusCode.NotFound, (await vendorCoder.GetAsync(North($"encounters/{inHouse.Id}/documents/{document.Id}"))).StatusCode);
     }

@@ -55,7 +55,7 @@ public class PracticeSettingsAndFees(PortalApp app) : PortalTest(app)
         var biller = await App.ClientFor(Users.NorthBiller);
 
         await biller.PutAsJsonAsync($"{North}/fee-schedule/99999", new SetFee("99999", 12.345m));
-        var fees = await biller.GetFromJsonAsync<List<FeeScheduleEntry>>($"{North}/fee-schedule");
+        var fees = await biller.GetItemsAsync<FeeScheduleEntry>($"{North}/fee-schedule");
         var csv = await biller.GetStringAsync($"{North}/fee-schedule?format=csv");
         var removed = await biller.DeleteAsync($"{North}/fee-schedule/99999");
         var again = await biller.DeleteAsync($"{North}/fee-schedule/99999");
@@ -79,7 +79,7 @@ public class PracticeSettingsAndFees(PortalApp app) : PortalTest(app)
         Assert.Equal(HttpStatusCode.BadRequest, mismatch.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, negative.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, badCode.StatusCode);
-        Assert.Equal(120m, (await biller.GetFromJsonAsync<List<FeeScheduleEntry>>($"{North}/fee-schedule"))!.Single(f => f.Code == "99213").Amount);
+        Assert.Equal(120m, (await biller.GetItemsAsync<FeeScheduleEntry>($"{North}/fee-schedule"))!.Single(f => f.Code == "99213").Amount);
     }
 
     [Fact]

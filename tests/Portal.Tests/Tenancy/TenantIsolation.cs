@@ -27,7 +27,7 @@ public class TenantIsolation(PortalApp app) : PortalTest(app)
     {
         var riversideAdmin = await App.ClientFor(Users.RiversideAdmin);
         var engagement = (await (await App.ClientFor(Users.NorthAdmin))
-            .GetFromJsonAsync<List<Engagement>>($"/api/v1/practices/{North}/engagements"))!.Single();
+            .GetItemsAsync<Engagement>($"/api/v1/practices/{North}/engagements"))!.Single();
 
         var revoke = await riversideAdmin.PostAsJsonAsync($"/api/v1/practices/{North}/engagements/{engagement.Id}/revoke",
             new RevokeEngagement("not mine"));
@@ -70,7 +70,7 @@ public class TenantIsolation(PortalApp app) : PortalTest(app)
 
         var own = await northApp.GetAsync($"/api/v1/practices/{North}/engagements");
         var other = await northApp.GetAsync($"/api/v1/practices/{Riverside}/engagements");
-        var practices = await northApp.GetFromJsonAsync<List<PracticeSummary>>("/api/v1/practices");
+        var practices = await northApp.GetItemsAsync<PracticeSummary>("/api/v1/practices");
 
         Assert.Equal(HttpStatusCode.OK, own.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);

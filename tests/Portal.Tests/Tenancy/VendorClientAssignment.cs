@@ -14,7 +14,7 @@ public class VendorClientAssignment(PortalApp app) : PortalTest(app)
     const string Clients = "/api/v1/vendor/clients";
 
     async Task<Guid> VendorCoderId(HttpClient vendorAdmin) =>
-        (await vendorAdmin.GetFromJsonAsync<List<Portal.Web.Features.Users.OrganizationUser>>(
+        (await vendorAdmin.GetItemsAsync<Portal.Web.Features.Users.OrganizationUser>(
             $"/api/v1/organizations/{DemoData.AcmeCoding}/users", Json))!.Single(u => u.Email == Users.VendorCoder).Id;
 
     [Fact]
@@ -24,9 +24,9 @@ public class VendorClientAssignment(PortalApp app) : PortalTest(app)
         var vendorAdmin = await App.ClientFor(Users.VendorAdmin);
         var vendorCoder = await App.ClientFor(Users.VendorCoder);
 
-        var north = Assert.Single((await vendorAdmin.GetFromJsonAsync<List<VendorClient>>(Clients, Json))!);
+        var north = Assert.Single((await vendorAdmin.GetItemsAsync<VendorClient>(Clients, Json))!);
         Assert.Equal((DemoData.NorthClinic, true), (north.PracticeId, north.AllCoders));
-        Assert.Single((await vendorCoder.GetFromJsonAsync<List<VendorClient>>(Clients, Json))!);
+        Assert.Single((await vendorCoder.GetItemsAsync<VendorClient>(Clients, Json))!);
         var queued = await QueuedChart(northAdmin);
         var held = await Pull(vendorCoder, "/api/v1/vendor/queue/next");
         Assert.Equal(queued.Encounter.Id, held!.Chart.Encounter.Id);
@@ -42,7 +42,7 @@ public class VendorClientAssignment(PortalApp app) : PortalTest(app)
         // Nobody but the admin: the coder loses North, and the chart they held goes back to North's queue.
         var none = await Read<VendorClient>(await vendorAdmin.PutAsJsonAsync($"{Clients}/{north.EngagementId}/coders", new AssignClientCoders([])));
         Assert.Equal((false, 0), (none.AllCoders, none.CoderIds.Length));
-        Assert.Empty((await vendorCoder.GetFromJsonAsync<List<VendorClient>>(Clients, Json))!);
+        Assert.Empty((await vendorCoder.GetItemsAsync<VendorClient>(Clients, Json))!);
         Assert.Equal(HttpStatusCode.NotFound, (await vendorCoder.GetAsync(North("coding/queue"))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await vendorCoder.GetAsync(Chart(queued.Encounter.Id))).StatusCode);
         Assert.Null(await Pull(vendorCoder, "/api/v1/vendor/queue/next"));
@@ -52,7 +52,7 @@ public class VendorClientAssignment(PortalApp app) : PortalTest(app)
         var coderId = await VendorCoderId(vendorAdmin);
         var assignOff = await northAdmin.PostAsJsonAsync(Chart(queued.Encounter.Id, "/assign"), new AssignChart(coderId, "Try anyway"));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, assignOff.StatusCode);
-        var history = await northAdmin.GetFromJsonAsync<JsonElement[]>(North($"encounters/{queued.Encounter.Id}/history"));
+        var history = await northAdmin.GetItemsAsync<JsonElement>(North($"encounters/{queued.Encounter.Id}/history"));
         Assert.Equal("Acme Coding Services took the coder off this client", history![^1].GetProperty("reason").GetString());
 
         // Assigned by name: back at once.

@@ -22,7 +22,7 @@ public class VendorEngagements(PortalApp app) : PortalTest(app)
         var engagement = (await granted.Content.ReadFromJsonAsync<Engagement>())!;
 
         Assert.Equal(HttpStatusCode.OK, (await vendor.GetAsync($"/api/v1/practices/{Riverside}")).StatusCode);
-        var practices = await vendor.GetFromJsonAsync<List<PracticeSummary>>("/api/v1/practices");
+        var practices = await vendor.GetItemsAsync<PracticeSummary>("/api/v1/practices");
         Assert.Equal([North, Riverside], practices!.Select(p => p.Id).Order());
 
         var revoked = await riversideAdmin.PostAsJsonAsync(
@@ -41,7 +41,7 @@ public class VendorEngagements(PortalApp app) : PortalTest(app)
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync($"/practices/{North}")).StatusCode);
 
         var northAdmin = await App.ClientFor(Users.NorthAdmin);
-        var engagement = (await northAdmin.GetFromJsonAsync<List<Engagement>>($"/api/v1/practices/{North}/engagements"))!.Single();
+        var engagement = (await northAdmin.GetItemsAsync<Engagement>($"/api/v1/practices/{North}/engagements"))!.Single();
         await northAdmin.PostAsJsonAsync($"/api/v1/practices/{North}/engagements/{engagement.Id}/revoke", new RevokeEngagement("Paused"));
 
         Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync($"/practices/{North}")).StatusCode);
@@ -53,7 +53,7 @@ public class VendorEngagements(PortalApp app) : PortalTest(app)
     public async Task a_revocation_is_kept_in_the_engagement_history()
     {
         var admin = await App.ClientFor(Users.NorthAdmin);
-        var engagement = (await admin.GetFromJsonAsync<List<Engagement>>($"/api/v1/practices/{North}/engagements"))!.Single();
+        var engagement = (await admin.GetItemsAsync<Engagement>($"/api/v1/practices/{North}/engagements"))!.Single();
 
         await admin.PostAsJsonAsync($"/api/v1/practices/{North}/engagements/{engagement.Id}/revoke", new RevokeEngagement("Contract ended"));
 
@@ -62,7 +62,7 @@ public class VendorEngagements(PortalApp app) : PortalTest(app)
         Assert.Equal("Contract ended", after.RevocationReason);
         Assert.Equal("Nora Admin", after.RevokedBy);
         Assert.Equal(2, after.Version);
-        var revokedOnly = await admin.GetFromJsonAsync<List<Engagement>>($"/api/v1/practices/{North}/engagements?status=revoked");
+        var revokedOnly = await admin.GetItemsAsync<Engagement>($"/api/v1/practices/{North}/engagements?status=revoked");
         Assert.Single(revokedOnly!);
     }
 
@@ -70,7 +70,7 @@ public class VendorEngagements(PortalApp app) : PortalTest(app)
     public async Task revoking_twice_is_a_conflict()
     {
         var admin = await App.ClientFor(Users.NorthAdmin);
-        var engagement = (await admin.GetFromJsonAsync<List<Engagement>>($"/api/v1/practices/{North}/engagements"))!.Single();
+        var engagement = (await admin.GetItemsAsync<Engagement>($"/api/v1/practices/{North}/engagements"))!.Single();
         var url = $"/api/v1/practices/{North}/engagements/{engagement.Id}/revoke";
 
         await admin.PostAsJsonAsync(url, new RevokeEngagement("Contract ended"));
@@ -85,7 +85,7 @@ public class VendorEngagements(PortalApp app) : PortalTest(app)
     public async Task a_stale_if_match_gets_412_and_changes_nothing()
     {
         var admin = await App.ClientFor(Users.NorthAdmin);
-        var engagement = (await admin.GetFromJsonAsync<List<Engagement>>($"/api/v1/practices/{North}/engagements"))!.Single();
+        var engagement = (await admin.GetItemsAsync<Engagement>($"/api/v1/practices/{North}/engagements"))!.Single();
         var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/practices/{North}/engagements/{engagement.Id}/revoke")
         {
             Content = JsonContent.Create(new RevokeEngagement("Stale view")),

@@ -31,7 +31,7 @@ public class OperatorOnboarding(PortalApp app, BrowserFixture browser) : Browser
         Assert.Equal(HttpStatusCode.UnprocessableEntity, (await ops.PostAsJsonAsync(Platform, new OnboardOrganization("Bad NPI Clinic",
             OrganizationKind.Practice, "1234567890", "x@bad.example", "Xavier Bad"), Json)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await ops.PostAsJsonAsync(Platform, new { name = "", kind = "Vendor" })).StatusCode);
-        var list = await ops.GetFromJsonAsync<List<OrganizationSummary>>(Platform, Json);
+        var list = await ops.GetItemsAsync<OrganizationSummary>(Platform, Json);
         Assert.Contains(list!, o => o.Name == "Lakeside Orthopedics");
 
         // Only the operator onboards.

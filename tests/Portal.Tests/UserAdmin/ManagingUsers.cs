@@ -21,7 +21,7 @@ public class ManagingUsers(PortalApp app) : PortalTest(app)
         var user = await AccountGiven.InvitedUser(App, Users.NorthAdmin, DemoData.NorthClinic, Roles.Coder);
         var admin = await App.ClientFor(Users.NorthAdmin);
 
-        var listed = (await admin.GetFromJsonAsync<List<OrganizationUser>>(NorthUsers))!.Single(u => u.Email == user.Email);
+        var listed = (await admin.GetItemsAsync<OrganizationUser>(NorthUsers))!.Single(u => u.Email == user.Email);
 
         Assert.Equal([Roles.Coder], listed.Roles);
         Assert.True(await CanSignIn(user.Email, user.Password));
@@ -42,7 +42,7 @@ public class ManagingUsers(PortalApp app) : PortalTest(app)
     {
         var admin = await App.ClientFor(Users.NorthAdmin);
         var user = await AccountGiven.InvitedUser(App, Users.NorthAdmin, DemoData.NorthClinic, Roles.Biller);
-        var id = (await admin.GetFromJsonAsync<List<OrganizationUser>>(NorthUsers))!.Single(u => u.Email == user.Email).Id;
+        var id = (await admin.GetItemsAsync<OrganizationUser>(NorthUsers))!.Single(u => u.Email == user.Email).Id;
 
         var disabled = await admin.PostAsync($"{NorthUsers}/{id}/disable", null);
         Assert.True((await disabled.Content.ReadFromJsonAsync<OrganizationUser>())!.Disabled);
@@ -51,7 +51,7 @@ public class ManagingUsers(PortalApp app) : PortalTest(app)
         await admin.PostAsync($"{NorthUsers}/{id}/enable", null);
         Assert.True(await CanSignIn(user.Email, user.Password));
 
-        var audit = await admin.GetFromJsonAsync<List<UserAdminAuditEntry>>($"/api/v1/organizations/{DemoData.NorthClinic}/user-audit");
+        var audit = await admin.GetItemsAsync<UserAdminAuditEntry>($"/api/v1/organizations/{DemoData.NorthClinic}/user-audit");
         Assert.Equal(["user-enabled", "user-disabled", "invitation-accepted", "user-invited"],
             audit!.Where(e => e.UserEmail == user.Email).Select(e => e.Action));
         Assert.All(audit!.Where(e => e.UserEmail == user.Email && e.Action != "invitation-accepted"), e => Assert.Equal("Nora Admin", e.Actor));
@@ -64,7 +64,7 @@ public class ManagingUsers(PortalApp app) : PortalTest(app)
     {
         var admin = await App.ClientFor(Users.NorthAdmin);
         var user = await AccountGiven.InvitedUser(App, Users.NorthAdmin, DemoData.NorthClinic, Roles.Coder);
-        var id = (await admin.GetFromJsonAsync<List<OrganizationUser>>(NorthUsers))!.Single(u => u.Email == user.Email).Id;
+        var id = (await admin.GetItemsAsync<OrganizationUser>(NorthUsers))!.Single(u => u.Email == user.Email).Id;
 
         var changed = await admin.PutAsJsonAsync($"{NorthUsers}/{id}/roles", new ChangeRoles([Roles.QaReviewer, Roles.Coder]));
         var vendorRole = await admin.PutAsJsonAsync($"{NorthUsers}/{id}/roles", new ChangeRoles([Roles.VendorCoder]));
@@ -88,7 +88,7 @@ public class ManagingUsers(PortalApp app) : PortalTest(app)
     public async Task an_admin_cannot_disable_or_demote_themselves()
     {
         var admin = await App.ClientFor(Users.NorthAdmin);
-        var me = (await admin.GetFromJsonAsync<List<OrganizationUser>>(NorthUsers))!.Single(u => u.Email == Users.NorthAdmin);
+        var me = (await admin.GetItemsAsync<OrganizationUser>(NorthUsers))!.Single(u => u.Email == Users.NorthAdmin);
 
         Assert.Equal(HttpStatusCode.Conflict, (await admin.PostAsync($"{NorthUsers}/{me.Id}/disable", null)).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict,
@@ -101,7 +101,7 @@ public class ManagingUsers(PortalApp app) : PortalTest(app)
         var riversideAdmin = await App.ClientFor(Users.RiversideAdmin);
         var northCoder = await App.ClientFor(Users.NorthCoder);
         var northAdmin = await App.ClientFor(Users.NorthAdmin);
-        var coder = (await northAdmin.GetFromJsonAsync<List<OrganizationUser>>(NorthUsers))!.Single(u => u.Email == Users.NorthCoder);
+        var coder = (await northAdmin.GetItemsAsync<OrganizationUser>(NorthUsers))!.Single(u => u.Email == Users.NorthCoder);
 
         Assert.Equal(HttpStatusCode.NotFound, (await riversideAdmin.GetAsync(NorthUsers)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await riversideAdmin.PostAsync(

@@ -46,7 +46,9 @@ public static class AuditLog
     public static readonly string[] Actions = [PhiAudit.View, PhiAudit.List, PhiAudit.Export, PhiAudit.Download];
 
     /// <summary>The practice's PHI access entries matching the filter, newest first.</summary>
-    public static IQueryable<AuditEntry> Query(IQuerySession query, AuditFilter f)
+    public static IQueryable<AuditEntry> Query(IQuerySession query, AuditFilter f) => Filtered(query, f).OrderByDescending(a => a.At);
+
+    static IQueryable<AuditEntry> Filtered(IQuerySession query, AuditFilter f)
     {
         var q = query.Query<AuditEntry>().AsQueryable();
         if (f.From is { } from) { var start = new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero); q = q.Where(a => a.At >= start); }
@@ -55,7 +57,7 @@ public static class AuditLog
         if (!string.IsNullOrWhiteSpace(f.Action)) { var action = f.Action.Trim().ToLowerInvariant(); q = q.Where(a => a.Action == action); }
         if (!string.IsNullOrWhiteSpace(f.Operation)) { var op = f.Operation.Trim(); q = q.Where(a => a.Operation == op); }
         if (f.RecordId is { } id) q = q.Where(a => a.RecordId == id || a.PatientId == id);
-        return q.OrderByDescending(a => a.At);
+        return q;
     }
 
     public static readonly IReadOnlyList<CsvColumn<AuditEntry>> CsvColumns =
@@ -75,15 +77,35 @@ public static class AuditLog
         practice.MapGet("/audit", List).WithName("ListPhiAccess").Requires(Permissions.AuditRead)
             .WithSummary("Who read or exported the practice's PHI, newest first")
             .WithDescription("Filters: from, to (yyyy-MM-dd, UTC days), actor (part of a name or app id), action (view, list, export, download), " +
-                             "operation (e.g. patients.read), recordId (a patient, encounter or document). page, pageSize (max 200).")
+                             "operation (e.g. patients.read), recordId (a patient, encounter or document). Paging: cursor and limit (1–200, default 50; " +
+                             "'next' and the Link rel=\"next\" header; keyset on the time, so entries written meanwhile never shift a page), or the " +
+                             "deprecated page and pageSize (max 200).")
             .ProducesProblem(400);
         practice.MapGet("/audit/export.csv", Export).WithName("ExportPhiAccess").Requires(Permissions.AuditRead)
             .WithSummary($"The filtered access log as CSV (at most {ExportLimit:N0} rows, newest first)")
             .Produces<string>(200, "text/csv");
     }
 
-    static async Task<Ok<PageOf<AuditEntry>>> List(IQuerySession query, HttpContext context, int? page, int? pageSize, CancellationToken ct) =>
-        TypedResults.Ok(await Query(query, AuditFilter.Parse(context.Request.Query)).ToPageAsync(page, pageSize, ct));
+    static async Task<Ok<PageOf<AuditEntry>>> List(IQuerySession query, HttpContext context, string? cursor, int? limit, int? page, int? pageSize,
+        CancellationToken ct)
+    {
+        var filtered = Filtered(query, AuditFilter.Parse(context.Request.Query));
+        if (cursor is null && limit is null) return TypedResults.Ok(await filtered.OrderByDescending(a => a.At).ToPageAsync(page, pageSize, ct));
+        // Keyset on (time, id), newest first: reading the log writes to it (a list is audited), so positions would shift under a reader.
+        var request = CursorPaging.Parse(cursor, limit);
+        CursorPaging.NotBoth(page, pageSize);
+        var total = await filtered.CountAsync(ct);
+        var q = filtered;
+        if (request.Position() is { } after)
+        {
+            var at = CursorPaging.Time(after.Number);
+            var id = Guid.TryParse(after.Tie, out var g) ? g : throw new InvalidInput("cursor", "cursor must be a value this list returned in 'next'.");
+            q = q.Where(a => a.At < at || (a.At == at && a.Id.CompareTo(id) < 0));
+        }
+        var rows = await q.OrderByDescending(a => a.At).ThenByDescending(a => a.Id).Take(request.Fetch).ToListAsync(ct);
+        return TypedResults.Ok(CursorPaging.Page(rows, request, a => CursorPaging.Key(CursorPaging.Ticks(a.At), a.Id.ToString("N")))
+            .AsPageOf(request, total, context));
+    }
 
     static async Task<CsvDownload<AuditEntry>> Export(IQuerySession query, HttpContext context, CancellationToken ct) =>
         new("phi-access-log.csv", CsvColumns, await Query(query, AuditFilter.Parse(context.Request.Query)).Take(ExportLimit).ToListAsync(ct));

@@ -141,9 +141,12 @@ public static class ClaimEndpoints
         return new CsvDownload<ClaimRow>($"claims-{today:yyyy-MM-dd}.csv", ClaimQueries.Columns, rows.Select(c => ClaimRow.From(c, today)));
     }
 
-    static async Task<Ok<IReadOnlyList<ClaimEditGroup>>> Edits(IQuerySession session, [AsParameters] ClaimFilter filter, TimeProvider clock,
-        CancellationToken ct) =>
-        TypedResults.Ok(await ClaimQueries.ByEdit(session, filter, Today(clock), ct));
+    static async Task<Ok<CursorPage<ClaimEditGroup>>> Edits(IQuerySession session, [AsParameters] ClaimFilter filter, string? cursor, int? limit,
+        HttpContext context, TimeProvider clock, CancellationToken ct)
+    {
+        var request = CursorPaging.Parse(cursor, limit);
+        return TypedResults.Ok((await ClaimQueries.ByEdit(session, filter, Today(clock), ct)).Slice(request).WithLink(context));
+    }
 
     static async Task<Results<Created<ClaimView>, NotFoundProblem>> Create(DraftClaim body, HttpContext context, IDocumentSession session,
         CodeCatalog catalog, TimeProvider clock, CancellationToken ct)
@@ -166,11 +169,13 @@ public static class ClaimEndpoints
         return claim is null ? NotFound() : WithETag(context, claim);
     }
 
-    static async Task<Results<Ok<IReadOnlyList<ClaimHistoryEntry>>, NotFoundProblem>> History(Guid claimId, IQuerySession session, CancellationToken ct)
+    static async Task<Results<Ok<CursorPage<ClaimHistoryEntry>>, NotFoundProblem>> History(Guid claimId, string? cursor, int? limit,
+        IQuerySession session, HttpContext context, CancellationToken ct)
     {
+        var request = CursorPaging.Parse(cursor, limit);
         if (await session.LoadAsync<ClaimView>(claimId, ct) is null) return NotFound();
         var events = await session.Events.FetchStreamAsync(claimId, token: ct);
-        return TypedResults.Ok<IReadOnlyList<ClaimHistoryEntry>>([.. events.Select(ClaimHistoryEntry.From)]);
+        return TypedResults.Ok(events.Select(ClaimHistoryEntry.From).Slice(request).WithLink(context));
     }
 
     static async Task<Results<FileContentHttpResult, NotFoundProblem>> Pdf(Guid claimId, string? mode, IQuerySession session, HttpContext context,

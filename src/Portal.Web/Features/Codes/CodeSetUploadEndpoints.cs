@@ -23,13 +23,14 @@ public static class CodeSetUploadEndpoints
                 "errorLine and errorColumn; nothing is imported. The same file as the active version ends in state Unchanged.")
             .Produces<CodeSetUpload>(202).ProducesProblem(404).ProducesProblem(422);
         var uploads = app.MapGroup("/api/v1/code-set-uploads").WithTags("Code sets").Requires(Permissions.CodeSetsImport);
-        uploads.MapGet("", List).WithName("ListCodeSetUploads").WithSummary("Recent code-set uploads, newest first");
+        uploads.MapGet("", List).WithName("ListCodeSetUploads").WithSummary("Code-set uploads, newest first; cursor and limit");
         uploads.MapGet("/{id:guid}", Get).WithName("GetCodeSetUpload")
             .WithSummary("One upload: state (Queued, Running, Ready, Unchanged, Refused, Failed, Activated, Discarded), progress, counts, or the refusal's line and column")
             .ProducesProblem(404);
         uploads.MapGet("/{id:guid}/diff", Diff).WithName("GetCodeSetUploadDiff")
             .WithSummary("A page of the codes added, removed or changed (descriptor level) against the version the upload would replace")
-            .WithDescription("change = added | removed | changed (default added); offset ≥ 0; limit 1–200 (default 50). Counts of all three come with every page.")
+            .WithDescription("change = added | removed | changed (default added); limit 1–200 (default 50); cursor from 'next' (or the Link header), or the " +
+                "deprecated offset ≥ 0. Counts of all three come with every page.")
             .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
         uploads.MapPost("/{id:guid}/activate", Activate).WithName("ActivateCodeSetUpload").Idempotent()
             .WithSummary("Make a Ready upload the version it names (in force from its effective date)")
@@ -50,21 +51,29 @@ public static class CodeSetUploadEndpoints
         return TypedResults.Accepted($"/api/v1/code-set-uploads/{upload.Id}", upload);
     }
 
-    static async Task<Ok<IReadOnlyList<CodeSetUpload>>> List(NpgsqlDataSource db, CancellationToken ct) =>
-        TypedResults.Ok(await CodeSetUploads.RecentAsync(db, 50, ct));
+    static async Task<Ok<CursorPage<CodeSetUpload>>> List(NpgsqlDataSource db, string? cursor, int? limit, HttpContext context, CancellationToken ct)
+    {
+        var request = CursorPaging.Parse(cursor, limit);
+        return TypedResults.Ok((await CodeSetUploads.RecentAsync(db, request.Offset() + request.Fetch, ct)).Slice(request).WithLink(context));
+    }
 
     static async Task<Results<Ok<CodeSetUpload>, ProblemHttpResult>> Get(Guid id, NpgsqlDataSource db, CancellationToken ct) =>
         await CodeSetUploads.FindAsync(db, id, ct) is { } upload ? TypedResults.Ok(upload) : NotFound();
 
-    static async Task<Results<Ok<CodeSetDiffPage>, ProblemHttpResult>> Diff(Guid id, string? change, int? offset, int? limit, NpgsqlDataSource db,
-        CancellationToken ct)
+    static async Task<Results<Ok<CodeSetDiffPage>, ProblemHttpResult>> Diff(Guid id, string? change, string? cursor, int? offset, int? limit,
+        NpgsqlDataSource db, HttpContext context, CancellationToken ct)
     {
         change ??= "added";
         if (!CodeSetUploads.Changes.Contains(change)) throw new InvalidInput("change", "change must be added, removed or changed.");
         if (offset is < 0 or > 10_000_000) throw new InvalidInput("offset", "offset must be 0 or more.");
-        if (limit is < 1 or > 200) throw new InvalidInput("limit", "limit must be between 1 and 200.");
+        if (cursor is not null && offset is not null) throw new InvalidInput("cursor", "Page either by cursor or by offset, not both.");
+        var request = CursorPaging.Parse(cursor, limit);
+        var at = cursor is null ? offset ?? 0 : request.Offset();
         if (await CodeSetUploads.FindAsync(db, id, ct) is not { } upload) return NotFound();
-        return TypedResults.Ok(await CodeSetUploads.DiffAsync(db, upload, change, offset ?? 0, limit ?? 50, ct));
+        var page = await CodeSetUploads.DiffAsync(db, upload, change, at, request.Limit, ct);
+        var next = at + request.Limit < page.Total
+            ? new CursorPage<CodeSetChange>([], CursorPaging.Encode("p" + (at + request.Limit))).WithLink(context).Next : null;
+        return TypedResults.Ok(page with { Next = next });
     }
 
     static async Task<Results<Ok<CodeSetUpload>, ProblemHttpResult>> Activate(Guid id, NpgsqlDataSource db, CodeCatalog catalog, ClaimsPrincipal user,

@@ -38,7 +38,11 @@ public sealed record CodeSetChange(string Key, string? Before, string? After);
 
 /// <summary>A page of one kind of difference (added, removed, changed), with the counts of all three.</summary>
 public sealed record CodeSetDiffPage(Guid UploadId, string System, string Version, string? BaseVersion, string Change,
-    int Added, int Removed, int Changed, int Total, int Offset, int Limit, IReadOnlyList<CodeSetChange> Items);
+    int Added, int Removed, int Changed, int Total, int Offset, int Limit, IReadOnlyList<CodeSetChange> Items)
+{
+    /// <summary>The cursor of the next page (also in the Link header); null on the last one.</summary>
+    public string? Next { get; init; }
+}
 
 /// <summary>The file kinds a platform admin can upload, in the words of the upload page.</summary>
 public static class CodeSetKinds

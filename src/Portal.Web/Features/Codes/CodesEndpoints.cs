@@ -12,7 +12,11 @@ namespace Portal.Web.Features.Codes;
 public sealed record CodeSummary(string Code, string Display, bool Billable, string ShortDescription, string LongDescription);
 
 public sealed record CodeSearchResult(string System, string Version, DateOnly EffectiveFrom, DateOnly? EffectiveTo,
-    int Total, int Limit, int Offset, IReadOnlyList<CodeSummary> Items, string? Notice);
+    int Total, int Limit, int Offset, IReadOnlyList<CodeSummary> Items, string? Notice)
+{
+    /// <summary>The cursor of the next page (also in the Link header); null on the last one.</summary>
+    public string? Next { get; init; }
+}
 
 public sealed record CodeDetails(string System, string Version, DateOnly ValidFrom, DateOnly? ValidTo, CodeSummary Code,
     bool Manifestation, string[] Flags, CodeSummary? Parent, IReadOnlyList<CodeSummary> Children, IReadOnlyList<CodeFinding> Findings, string? Notice);
@@ -38,7 +42,7 @@ public static class CodesEndpoints
         codes.MapGet("/{system}", Search).WithName("SearchCodes")
             .WithSummary("Search a code set by code (dot optional, prefix) or by words in any order")
             .WithDescription("Systems: icd10cm, hcpcs, cpt, modifier, pos. Words may be abbreviations (htn, dm2, copd, chf, afib…) and tolerate typos. " +
-                "Restricted to the version in force on dos (YYYY-MM-DD, default today). billableOnly drops headers; limit 1–100 (default 20); offset ≥ 0.")
+                "Restricted to the version in force on dos (YYYY-MM-DD, default today). billableOnly drops headers; limit 1–100 (default 20); cursor from 'next' (or the Link header), or the deprecated offset ≥ 0.")
             .ProducesProblem(400).ProducesProblem(404);
         codes.MapGet("/{system}/{code}", Get).WithName("GetCode")
             .WithSummary("One code as of a date of service, with its parent header, children and the edits that apply to it alone")
@@ -66,18 +70,24 @@ public static class CodesEndpoints
     }
 
     static async Task<Results<Ok<CodeSearchResult>, ProblemHttpResult>> Search(string system, string? q, string? dos, bool? billableOnly,
-        int? limit, int? offset, CodeCatalog catalog, TimeProvider clock, CancellationToken ct)
+        string? cursor, int? limit, int? offset, CodeCatalog catalog, TimeProvider clock, HttpContext context, CancellationToken ct)
     {
         if (!CodeSystems.Searchable.Contains(system)) return UnknownSystem(system);
         if (ParseDos(dos, clock) is not { } day) return BadDos(dos);
         if (string.IsNullOrWhiteSpace(q) || q.Length > 100) return Bad("q is required (1–100 characters): a code, a code prefix or words.");
         if (limit is < 1 or > 100) return Bad("limit must be between 1 and 100.");
         if (offset is < 0 or > 10_000) return Bad("offset must be between 0 and 10000.");
+        // The cursor convention by position (offset stays for existing clients): search hits have no key to page on but their rank.
+        if (cursor is not null && offset is not null) throw new InvalidInput("cursor", "Page either by cursor or by offset, not both.");
+        var at = cursor is null ? offset ?? 0 : CursorPaging.Parse(cursor, limit).Offset();
+        if (at > 10_000) return Bad("offset must be between 0 and 10000.");
+        var size = limit ?? 20;
         if (catalog.VersionOn(system, day) is not { } version) return NoVersion(system, day);
         var index = await catalog.Index(version, ct);
-        var (hits, total) = index.Search(q, billableOnly ?? false, limit ?? 20, offset ?? 0);
+        var (hits, total) = index.Search(q, billableOnly ?? false, size, at);
+        var next = at + size < Math.Min(total, 10_000) ? new CursorPage<CodeSummary>([], CursorPaging.Encode("p" + (at + size))).WithLink(context).Next : null;
         return TypedResults.Ok(new CodeSearchResult(system, version.Version, version.EffectiveFrom, version.EffectiveTo, total,
-            limit ?? 20, offset ?? 0, [.. hits.Select(h => Summary(system, h.Entry))], Notice(system)));
+            size, at, [.. hits.Select(h => Summary(system, h.Entry))], Notice(system)) { Next = next });
     }
 
     static async Task<Results<Ok<CodeDetails>, ProblemHttpResult>> Get(string system, string code, string? dos, CodeCatalog catalog,
@@ -127,11 +137,15 @@ public static class CodesEndpoints
         return TypedResults.Ok(new CodeCheckResult(day, findings.All(f => f.Severity != FindingSeverity.Error), findings));
     }
 
-    static Ok<IReadOnlyList<CodeSetVersion>> Versions(CodeCatalog catalog) =>
-        TypedResults.Ok<IReadOnlyList<CodeSetVersion>>([.. CodeSystems.All.SelectMany(catalog.Versions)]);
+    static Ok<CursorPage<CodeSetVersion>> Versions(CodeCatalog catalog, string? cursor, int? limit, HttpContext context) =>
+        TypedResults.Ok(CodeSystems.All.SelectMany(catalog.Versions).Slice(CursorPaging.Parse(cursor, limit)).WithLink(context));
 
-    static async Task<Results<Ok<IReadOnlyList<CodeSetImportRecord>>, ProblemHttpResult>> History(string system, NpgsqlDataSource db, CancellationToken ct) =>
-        CodeSystems.IsKnown(system) ? TypedResults.Ok(await CodeSetImport.HistoryAsync(db, system, ct)) : UnknownSystem(system);
+    static async Task<Results<Ok<CursorPage<CodeSetImportRecord>>, ProblemHttpResult>> History(string system, string? cursor, int? limit,
+        NpgsqlDataSource db, HttpContext context, CancellationToken ct)
+    {
+        var request = CursorPaging.Parse(cursor, limit);
+        return CodeSystems.IsKnown(system) ? TypedResults.Ok((await CodeSetImport.HistoryAsync(db, system, ct)).Slice(request).WithLink(context)) : UnknownSystem(system);
+    }
 
     static async Task<Results<Created<ImportSummary>, Ok<ImportSummary>, ProblemHttpResult>> Import(string system, IFormFile file,
         [FromForm] string version, [FromForm] string? effectiveFrom, NpgsqlDataSource db, CodeCatalog catalog, ClaimsPrincipal user,

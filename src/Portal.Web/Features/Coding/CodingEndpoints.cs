@@ -24,7 +24,8 @@ public static class CodingEndpoints
         queue.MapGet("", ListQueue).WithName("ListCodingQueue").Requires(Permissions.CodingRead)
             .WithSummary("Charts in coding, a page at a time, with due time and an overdue flag")
             .WithDescription("Filters: status (Queued, Assigned, InProgress, OnHold, ReadyForQa, Returned, Approved; default: all in coding), " +
-                             "coderId, coder=me, overdue=true. sort: due (default), -due, priority, -priority, dos, -dos. page, pageSize (max 200). " +
+                             "coderId, coder=me, overdue=true. sort: due (default), -due, priority, -priority, dos, -dos. Paging: cursor and limit (1–200, default 50; " +
+                             "'next' and the Link rel=\"next\" header; page is 0 and total counts every match), or the deprecated page and pageSize (max 200). " +
                              "Vendor users see the unassigned charts and their own firm's.");
         queue.MapGet("/export.csv", ExportQueue).WithName("ExportCodingQueue").Requires(Permissions.CodingRead)
             .WithSummary("The filtered queue as CSV (the export is audited)").Produces<string>(200, "text/csv");
@@ -98,7 +99,8 @@ public static class CodingEndpoints
         practice.MapGet("/qa/reviews", ListReviews).WithName("ListQaReviews").WithTags("Coding")
             .Requires(Permissions.QaReviewsRead).Produces<PageOf<QaReviewItem>>(200, "application/json", "text/csv")
             .WithSummary("QA reviews, newest first: error types, dollar impact (reviewer's charges − coder's) and rebuttals")
-            .WithDescription("Filters: coderId, rebuttal (pending, accepted, rejected, any), errors=true, from, to; page, pageSize (max 200). " +
+            .WithDescription("Filters: coderId, rebuttal (pending, accepted, rejected, any), errors=true, from, to. Paging: cursor and limit (1–200, default 50), " +
+                             "or the deprecated page and pageSize (max 200). " +
                              "Coders see their own reviews only; a vendor's admin, the firm's coders'. Add ?format=csv for up to 10,000 rows as CSV.");
 
         practice.MapGet("/coding/productivity", Productivity).WithName("GetCodingProductivity").WithTags("Coding")
@@ -129,9 +131,9 @@ public static class CodingEndpoints
         var practice = context.RequiredPractice();
         var now = clock.GetUtcNow();
         var caller = CodingCaller.From(context.User);
-        var page = await CodingQueue.Rows(query, filter, caller.Me.Id, caller.Me.VendorId, now).ToPageAsync(filter.Page, filter.PageSize, ct);
-        return TypedResults.Ok(new PageOf<CodingQueueItem>(
-            [.. page.Items.Select(r => CodingQueueItem.From(r, practice.PracticeId, practice.Name, now))], page.Page, page.PageSize, page.Total));
+        var page = await CodingQueue.Rows(query, filter, caller.Me.Id, caller.Me.VendorId, now)
+            .ToPageOrCursorAsync(filter.Page, filter.PageSize, filter.Cursor, filter.Limit, context, ct);
+        return TypedResults.Ok(page.Map(r => CodingQueueItem.From(r, practice.PracticeId, practice.Name, now)));
     }
 
     static async Task<Platform.Csv.CsvDownload<CodingQueueItem>> ExportQueue(IDocumentSession session, [AsParameters] QueueFilter filter, HttpContext context,
@@ -157,7 +159,12 @@ public static class CodingEndpoints
     {
         var caller = CodingCaller.From(context.User);
         var now = clock.GetUtcNow();
-        var (page, size) = Paging.Parse(filter.Page, filter.PageSize, defaultSize: 50);
+        var byCursor = filter.Cursor is not null || filter.Limit is not null;
+        var request = CursorPaging.Parse(filter.Cursor, filter.Limit);
+        if (byCursor) CursorPaging.NotBoth(filter.Page, filter.PageSize);
+        var (page, size) = byCursor ? new PageRequest(1, request.Limit) : Paging.Parse(filter.Page, filter.PageSize, defaultSize: 50);
+        // Rows needed from the top of each practice's queue: through this page, and one more by cursor to know whether a next page exists.
+        var through = byCursor ? request.Offset() + request.Fetch : page * size;
         var items = new List<(CodingQueueItem Item, CodingQueueRow Row)>();
         long total = 0;
         // A firm engages a handful of practices: query each tenant for its first page*size rows, then merge in the same order.
@@ -168,7 +175,7 @@ public static class CodingEndpoints
             await using var query = store.QuerySession(practice.Id.ToString());
             var rows = CodingQueue.Rows(query, filter, caller.Me.Id, caller.Me.VendorId ?? Guid.Empty, now);
             total += await rows.CountAsync(ct);
-            items.AddRange((await rows.Take(page * size).ToListAsync(ct)).Select(r => (CodingQueueItem.From(r, practice.Id, practice.Name, now), r)));
+            items.AddRange((await rows.Take(through).ToListAsync(ct)).Select(r => (CodingQueueItem.From(r, practice.Id, practice.Name, now), r)));
         }
         var ordered = (filter.Sort ?? "due") switch
         {
@@ -179,6 +186,7 @@ public static class CodingEndpoints
             "-dos" => items.OrderByDescending(x => x.Row.DateOfService).ThenBy(x => x.Row.DueAt),
             _ => items.OrderBy(x => x.Row.DueAt),
         };
+        if (byCursor) return TypedResults.Ok(ordered.Select(x => x.Item).Slice(request).AsPageOf(request, total, context));
         return TypedResults.Ok(new PageOf<CodingQueueItem>([.. ordered.Skip((page - 1) * size).Take(size).Select(x => x.Item)], page, size, total));
     }
 
@@ -278,18 +286,19 @@ public static class CodingEndpoints
         [AsParameters] QaReviewFilter filter, string? format, CancellationToken ct)
     {
         var visible = await QaReviews.VisibleCoders(context.User, users);
-        if (format != "csv") return TypedResults.Ok(await QaReviews.List(query, filter, visible, ct));
+        if (format != "csv") return TypedResults.Ok(await QaReviews.List(query, filter, visible, ct, context));
         var rows = await QaReviews.All(query, filter, visible, ct);
         return QaReviews.Csv(rows);
     }
 
 
-    static async Task<Ok<IReadOnlyList<OpenProviderQuery>>> OpenQueries(IQuerySession query, Guid? providerId, HttpContext context,
-        TimeProvider clock, CancellationToken ct)
+    static async Task<Ok<CursorPage<OpenProviderQuery>>> OpenQueries(IQuerySession query, Guid? providerId, string? cursor, int? limit,
+        HttpContext context, TimeProvider clock, CancellationToken ct)
     {
+        var request = CursorPaging.Parse(cursor, limit);
         var settings = await PracticeSettings.For(query, context.RequiredPractice().PracticeId, ct);
-        return TypedResults.Ok(await ProviderQueries.Open(query, providerId, settings.QueryEscalationHours, clock.GetUtcNow(), ct,
-            VendorVisibility.FirmOf(context.User)));
+        return TypedResults.Ok((await ProviderQueries.Open(query, providerId, settings.QueryEscalationHours, clock.GetUtcNow(), ct,
+            VendorVisibility.FirmOf(context.User))).Slice(request).WithLink(context));
     }
 
     static async Task<IResult> Turnaround(HttpContext context, IQuerySession query, DateTimeOffset? from, DateTimeOffset? to, string? format,
@@ -318,12 +327,13 @@ public static class CodingEndpoints
             : TypedResults.Ok(report);
     }
 
-    static async Task<Ok<IReadOnlyList<CoderAccuracy>>> AccuracyReport(HttpContext context, IQuerySession query, UserManager<PortalUser> users,
-        DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct)
+    static async Task<Ok<CursorPage<CoderAccuracy>>> AccuracyReport(HttpContext context, IQuerySession query, UserManager<PortalUser> users,
+        DateTimeOffset? from, DateTimeOffset? to, string? cursor, int? limit, CancellationToken ct)
     {
+        var request = CursorPaging.Parse(cursor, limit);
         var visible = await QaReviews.VisibleCoders(context.User, users);
-        return TypedResults.Ok<IReadOnlyList<CoderAccuracy>>(
-            [.. (await Accuracy.PerCoder(query, from, to, ct)).Where(a => visible is null || visible.Contains(a.CoderId))]);
+        return TypedResults.Ok((await Accuracy.PerCoder(query, from, to, ct)).Where(a => visible is null || visible.Contains(a.CoderId))
+            .Slice(request).WithLink(context));
     }
 
     static long? Version(HttpContext context) => ETags.Parse(context.Request.Headers.IfMatch);

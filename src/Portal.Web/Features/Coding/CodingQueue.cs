@@ -93,6 +93,11 @@ public sealed class QueueFilter
     public bool? Overdue { get; set; }
     /// <summary>due (default), -due, priority (highest first), -priority, dos, -dos.</summary>
     public string? Sort { get; set; }
+    /// <summary>Cursor paging (docs/api.md): the previous answer's <c>next</c>; with <see cref="Limit"/>, instead of the deprecated page and pageSize.</summary>
+    [Microsoft.AspNetCore.Mvc.FromQuery(Name = "cursor")]
+    public string? Cursor { get; set; }
+    [Microsoft.AspNetCore.Mvc.FromQuery(Name = "limit")]
+    public int? Limit { get; set; }
     public int? Page { get; set; }
     public int? PageSize { get; set; }
 }

@@ -90,6 +90,11 @@ public sealed class QaReviewFilter
     public bool? Errors { get; set; }
     public DateTimeOffset? From { get; set; }
     public DateTimeOffset? To { get; set; }
+    /// <summary>Cursor paging (docs/api.md): the previous answer's <c>next</c>; with <see cref="Limit"/>, instead of the deprecated page and pageSize.</summary>
+    [Microsoft.AspNetCore.Mvc.FromQuery(Name = "cursor")]
+    public string? Cursor { get; set; }
+    [Microsoft.AspNetCore.Mvc.FromQuery(Name = "limit")]
+    public int? Limit { get; set; }
     public int? Page { get; set; }
     public int? PageSize { get; set; }
 }
@@ -117,11 +122,15 @@ public static class QaReviews
     }
 
     /// <summary>Newest first. <paramref name="onlyCoders"/> (see <see cref="VisibleCoders"/>) bounds the list, whatever the filter says.</summary>
+    /// <summary>A page of reviews; with <paramref name="context"/> (the API), by cursor when the caller sent cursor or limit.</summary>
     public static async Task<PageOf<QaReviewItem>> List(IQuerySession query, QaReviewFilter f, IReadOnlyCollection<Guid>? onlyCoders,
-        CancellationToken ct)
+        CancellationToken ct, HttpContext? context = null)
     {
-        var page = await (await Filtered(query, f, onlyCoders, ct)).ToPageAsync(f.Page, f.PageSize, ct);
-        return new PageOf<QaReviewItem>(await Describe(query, page.Items, ct), page.Page, page.PageSize, page.Total);
+        var filtered = await Filtered(query, f, onlyCoders, ct);
+        var page = context is null
+            ? await filtered.ToPageAsync(f.Page, f.PageSize, ct)
+            : await filtered.ToPageOrCursorAsync(f.Page, f.PageSize, f.Cursor, f.Limit, context, ct);
+        return new PageOf<QaReviewItem>(await Describe(query, page.Items, ct), page.Page, page.PageSize, page.Total) { Next = page.Next };
     }
 
     /// <summary>The export: up to 10,000 reviews, same filters.</summary>

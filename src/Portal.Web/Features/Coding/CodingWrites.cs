@@ -269,8 +269,13 @@ public static class CodingChecks
     public static async Task<Portal.Billing.Scrubbing.Claim> ClaimFor(IQuerySession session, Encounter e, EncounterDetails details,
         IReadOnlyList<string> diagnoses, IReadOnlyList<ServiceLine> lines, CancellationToken ct)
     {
-        var patient = await session.LoadAsync<Patient>(e.PatientId, ct);
-        var providers = await session.LoadManyAsync<Provider>(ct, details.RenderingProviderId, details.BillingProviderId);
+        // One round trip for the patient and both providers (each coding command and each live-findings request builds this claim).
+        var batch = session.CreateBatchQuery();
+        var loadPatient = batch.Load<Patient>(e.PatientId);
+        var loadProviders = batch.LoadMany<Provider>().ById(details.RenderingProviderId, details.BillingProviderId);
+        await batch.Execute(ct);
+        var patient = await loadPatient;
+        var providers = await loadProviders;
         var rendering = providers.FirstOrDefault(p => p.Id == details.RenderingProviderId);
         var billing = providers.FirstOrDefault(p => p.Id == details.BillingProviderId);
         return ClaimFrom(e.Id, patient, details, rendering, billing, diagnoses, lines);
@@ -389,23 +394,32 @@ public static class CodingChecks
 /// The practice's claims on file for the duplicate, NCCI and MUE edits across claims. Until the claims feature exists,
 /// the other coded encounters (not voided, not this one) of the same patient and DOS stand for them.
 /// </summary>
+/// <remarks>
+/// Every coding command on lines and every live-findings request asks this, so it must stay cheap (issue 15, docs/benchmarks.md):
+/// the candidates come from the coding queue row (one per encounter, indexed on the patient), not from a scan of the encounter
+/// details; their coding comes from the Encounter snapshots (inline, so no stream is replayed); and details, snapshots and
+/// providers come in two round trips whatever their number. A patient with one visit that day costs one indexed query.
+/// </remarks>
 public static class EncountersOnFile
 {
     public static async Task<IReadOnlyList<Portal.Billing.Scrubbing.Claim>> For(IQuerySession session, Portal.Billing.Scrubbing.Claim claim,
         Guid? self, CancellationToken ct)
     {
         if (claim.Patient?.Id is not { } pid || !Guid.TryParse(pid, out var patientId) || claim.DateOfService is not { } dos) return [];
-        var others = await session.Query<EncounterDetails>().Where(d => d.PatientId == patientId && d.DateOfService == dos).ToListAsync(ct);
-        var result = new List<Portal.Billing.Scrubbing.Claim>();
-        foreach (var d in others.Where(d => d.Id != self))
-        {
-            var encounter = await session.Events.AggregateStreamAsync<Encounter>(d.Id, token: ct);
-            if (encounter is null || encounter.Coding.Lines.Length == 0) continue;
-            var providers = await session.LoadManyAsync<Provider>(ct, d.RenderingProviderId, d.BillingProviderId);
-            result.Add(CodingChecks.ClaimFrom(d.Id, null, d, providers.FirstOrDefault(p => p.Id == d.RenderingProviderId),
-                providers.FirstOrDefault(p => p.Id == d.BillingProviderId), [.. encounter.Coding.Diagnoses.Select(x => x.Code)],
-                encounter.Coding.Lines) with { Patient = claim.Patient });
-        }
-        return result;
+        var ids = (await session.Query<CodingQueueRow>().Where(r => r.PatientId == patientId && r.DateOfService == dos).Select(r => r.Id)
+            .ToListAsync(ct)).Where(id => id != self).ToArray();
+        if (ids.Length == 0) return [];
+        var batch = session.CreateBatchQuery();
+        var loadEncounters = batch.LoadMany<Encounter>().ById(ids);
+        var loadDetails = batch.LoadMany<EncounterDetails>().ById(ids);
+        await batch.Execute(ct);
+        var coded = (await loadEncounters).Where(e => e.Coding.Lines.Length > 0).ToDictionary(e => e.Id);
+        var details = (await loadDetails).Where(d => coded.ContainsKey(d.Id)).ToList();
+        if (details.Count == 0) return [];
+        var providers = (await session.LoadManyAsync<Provider>(ct, [.. details.SelectMany(d => new[] { d.RenderingProviderId, d.BillingProviderId }).Distinct()]))
+            .ToDictionary(p => p.Id);
+        return [.. details.Select(d => CodingChecks.ClaimFrom(d.Id, null, d, providers.GetValueOrDefault(d.RenderingProviderId),
+            providers.GetValueOrDefault(d.BillingProviderId), [.. coded[d.Id].Coding.Diagnoses.Select(x => x.Code)], coded[d.Id].Coding.Lines)
+            with { Patient = claim.Patient })];
     }
 }

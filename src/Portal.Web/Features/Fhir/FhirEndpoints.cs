@@ -44,6 +44,83 @@ public static class FhirEndpoints
             .WithSummary("The payer's adjudication of a claim as a FHIR R4 ExplanationOfBenefit (from its posted 835 claim payments)")
             .WithDescription("The id is the claim's. 404 while no remittance has been posted to the claim.")
             .Produces<string>(StatusCodes.Status200OK, FhirJson).Produces<string>(StatusCodes.Status404NotFound, FhirJson);
+        fhir.MapGet("/metadata", Metadata).WithName("GetFhirCapabilityStatement").Requires(Permissions.FhirMetadata)
+            .WithSummary("The FHIR base's CapabilityStatement: FHIR R4 (4.0.1), JSON, the transaction import, Claim and ExplanationOfBenefit read and search")
+            .Produces<string>(StatusCodes.Status200OK, FhirJson);
+        fhir.MapGet("/Claim", SearchClaims).WithName("SearchFhirClaims").Requires(Permissions.FhirSearch)
+            .WithSummary("Search claims as a FHIR searchset Bundle: ?patient=Patient/{id} (required), _count (1–200, default 50)")
+            .WithDescription("Newest first. The Bundle's next link (also the Link header) carries _cursor for the next page. 400 OperationOutcome for a " +
+                             "missing or malformed parameter; a patient of another practice finds nothing.")
+            .Produces<string>(StatusCodes.Status200OK, FhirJson).Produces<string>(StatusCodes.Status400BadRequest, FhirJson);
+        fhir.MapGet("/ExplanationOfBenefit", SearchExplanationsOfBenefit).WithName("SearchFhirExplanationsOfBenefit").Requires(Permissions.FhirSearch)
+            .WithSummary("Search adjudications as a FHIR searchset Bundle: ?claim=Claim/{id} or ?patient=Patient/{id}, _count (1–200, default 50)")
+            .WithDescription("One ExplanationOfBenefit per claim with a posted 835 claim payment (its id is the claim's), newest claim first; next link " +
+                             "as for Claim. 400 OperationOutcome without claim or patient.")
+            .Produces<string>(StatusCodes.Status200OK, FhirJson).Produces<string>(StatusCodes.Status400BadRequest, FhirJson);
+    }
+
+    static string Base(HttpContext context) => $"/api/v1/practices/{context.RequiredPractice().PracticeId}/fhir";
+
+    static IResult Metadata(HttpContext context, TimeProvider clock) =>
+        new FhirResult(FhirSearch.Capabilities(Base(context), clock.GetUtcNow()), StatusCodes.Status200OK);
+
+    static async Task<IResult> SearchClaims(HttpContext context, IDocumentSession session, string? patient, int? _count, string? _cursor,
+        CancellationToken ct)
+    {
+        try
+        {
+            Unknown(context, FhirSearch.ClaimParameters);
+            var patientId = FhirSearch.Reference(patient, "Patient", "patient")
+                ?? throw new FhirSearchError("patient", "Search claims by patient: ?patient=Patient/{id}.");
+            var request = FhirSearch.Paging(_count, _cursor);
+            var filtered = session.Query<ClaimView>().Where(c => c.PatientId == patientId);
+            var total = await filtered.CountAsync(ct);
+            var page = await FhirSearch.Claims(session, filtered, request, ct);
+            if (page.Items.Count > 0) await PhiAudit.Record(session, context, PhiAudit.List, "Claim", null, patientId, ct);
+            return new FhirResult(FhirSearch.Bundle(context, Base(context), "Claim", page.Items.Select(FhirExport.Claim), total, page.Next),
+                StatusCodes.Status200OK);
+        }
+        catch (FhirSearchError e) { return Refusal(context, StatusCodes.Status400BadRequest, [new FhirIssue("invalid", e.Parameter, e.Message, null)]); }
+    }
+
+    static async Task<IResult> SearchExplanationsOfBenefit(HttpContext context, IDocumentSession session, string? claim, string? patient,
+        int? _count, string? _cursor, CancellationToken ct)
+    {
+        try
+        {
+            Unknown(context, FhirSearch.ExplanationOfBenefitParameters);
+            var claimId = FhirSearch.Reference(claim, "Claim", "claim");
+            var patientId = FhirSearch.Reference(patient, "Patient", "patient");
+            if (claimId is null && patientId is null)
+                throw new FhirSearchError("claim", "Search explanations of benefit by claim (?claim=Claim/{id}) or by patient (?patient=Patient/{id}).");
+            var request = FhirSearch.Paging(_count, _cursor);
+            // Claims the payer has answered with a claim payment (paid, adjusted, patient responsibility or denied): their snapshot shows it.
+            var filtered = session.Query<ClaimView>().Where(c => c.Paid != 0m || c.Adjusted != 0m || c.PatientResponsibility != 0m
+                || c.State == ClaimState.Denied);
+            if (claimId is { } id) filtered = filtered.Where(c => c.Id == id);
+            if (patientId is { } pid) filtered = filtered.Where(c => c.PatientId == pid);
+            var page = await FhirSearch.Claims(session, filtered, request, ct);
+            var batch = session.CreateBatchQuery();
+            var streams = page.Items.Select(c => (Claim: c, Events: batch.Events.FetchStream(c.Id))).ToList();
+            if (streams.Count > 0) await batch.Execute(ct);
+            var explanations = new List<R4.Resource>();
+            foreach (var (c, events) in streams)
+            {
+                var payments = (await events).Select(e => e.Data).OfType<ClaimPaymentPosted>().ToList();
+                if (payments.Count > 0) explanations.Add(FhirExport.ExplanationOfBenefit(c, payments));
+            }
+            if (explanations.Count > 0) await PhiAudit.Record(session, context, PhiAudit.List, "ExplanationOfBenefit", claimId, patientId, ct);
+            return new FhirResult(FhirSearch.Bundle(context, Base(context), "ExplanationOfBenefit", explanations, null, page.Next),
+                StatusCodes.Status200OK);
+        }
+        catch (FhirSearchError e) { return Refusal(context, StatusCodes.Status400BadRequest, [new FhirIssue("invalid", e.Parameter, e.Message, null)]); }
+    }
+
+    /// <summary>FHIR servers may ignore unknown parameters, but a misspelt one would silently widen a PHI search: 400 instead.</summary>
+    static void Unknown(HttpContext context, string[] known)
+    {
+        if (context.Request.Query.Keys.FirstOrDefault(k => !known.Contains(k, StringComparer.Ordinal)) is { } unknown)
+            throw new FhirSearchError(unknown, $"Unknown search parameter '{unknown}'; this server supports {string.Join(", ", known)}.");
     }
 
     static async Task<IResult> ImportBundle(HttpRequest request, IDocumentSession session, IOptions<DocumentOptions> documents,

@@ -16,7 +16,9 @@ public static class IntakeEndpoints
         var patients = practice.MapGroup("/patients").WithTags("Patients");
         patients.MapGet("", ListPatients).WithName("ListPatients").Requires(Permissions.PatientsList)
             .WithSummary("Patients of the practice, a page at a time")
-            .WithDescription("?search= matches part of a name or the exact MRN; ?sort=name|-name|mrn|-registered; ?page=&pageSize= (max 200).");
+            .WithDescription("?search= matches part of a name or the exact MRN; ?sort=name|-name|mrn|-registered. Paging: cursor and limit (1–200, " +
+                             "default 50; the answer's 'next' and the Link rel=\"next\" header; page is 0 and total counts every match), or the " +
+                             "deprecated page and pageSize (max 200).");
         patients.MapGet("/{patientId:guid}", GetPatient).WithName("GetPatient").Requires(Permissions.PatientsRead)
             .WithSummary("A patient with demographics and coverages; the read is audited, the ETag is the stream version");
         patients.MapPost("", RegisterPatient).WithName("RegisterPatient").Idempotent().Requires(Permissions.IntakeWrite)
@@ -37,7 +39,7 @@ public static class IntakeEndpoints
 
         var providers = practice.MapGroup("/providers").WithTags("Providers");
         providers.MapGet("", ListProviders).WithName("ListProviders").Requires(Permissions.ReferenceRead)
-            .WithSummary("Rendering and billing providers of the practice");
+            .WithSummary("Rendering and billing providers of the practice, by name; cursor and limit (docs/api.md, \"Paging\")");
         providers.MapGet("/{providerId:guid}", GetProvider).WithName("GetProvider").Requires(Permissions.ReferenceRead)
             .WithSummary("One provider");
         providers.MapPut("/{providerId:guid}/user", LinkProviderUser).WithName("LinkProviderUser").HonoursIfMatch()
@@ -52,7 +54,7 @@ public static class IntakeEndpoints
 
         var payers = practice.MapGroup("/payers").WithTags("Payers");
         payers.MapGet("", ListPayers).WithName("ListPayers").Requires(Permissions.ReferenceRead)
-            .WithSummary("Payers the practice bills");
+            .WithSummary("Payers the practice bills, by name; cursor and limit (docs/api.md, \"Paging\")");
         payers.MapGet("/{payerId:guid}", GetPayer).WithName("GetPayer").Requires(Permissions.ReferenceRead)
             .WithSummary("One payer");
         payers.MapPost("", AddPayer).WithName("AddPayer").Idempotent().Requires(Permissions.IntakeWrite)
@@ -101,9 +103,9 @@ public static class IntakeEndpoints
 
     // Patients
 
-    static async Task<Ok<PageOf<Patient>>> ListPatients(IQuerySession query, string? search, string? sort, int? page, int? pageSize,
-        CancellationToken ct) =>
-        TypedResults.Ok(await IntakeQueries.Patients(query, search, sort).ToPageAsync(page, pageSize, ct));
+    static async Task<Ok<PageOf<Patient>>> ListPatients(IQuerySession query, string? search, string? sort, string? cursor, int? limit,
+        int? page, int? pageSize, HttpContext context, CancellationToken ct) =>
+        TypedResults.Ok(await IntakeQueries.Patients(query, search, sort).ToPageOrCursorAsync(page, pageSize, cursor, limit, context, ct));
 
     static async Task<Results<Ok<Patient>, NotFoundProblem>> GetPatient(Guid patientId, IDocumentSession session,
         HttpContext context, CancellationToken ct)
@@ -144,8 +146,10 @@ public static class IntakeEndpoints
 
     // Providers and payers
 
-    static async Task<Ok<IReadOnlyList<Provider>>> ListProviders(IQuerySession query, CancellationToken ct) =>
-        TypedResults.Ok(await IntakeQueries.Providers(query, ct));
+    static async Task<Ok<CursorPage<Provider>>> ListProviders(IQuerySession query, string? cursor, int? limit, HttpContext context,
+        CancellationToken ct) =>
+        TypedResults.Ok((await query.Query<Provider>().OrderBy(p => p.Name).ThenBy(p => p.Id).ToCursorPageAsync(CursorPaging.Parse(cursor, limit), ct))
+            .WithLink(context));
 
     static async Task<Results<Ok<Provider>, NotFoundProblem>> GetProvider(Guid providerId, IQuerySession query,
         HttpContext context, CancellationToken ct) =>
@@ -167,8 +171,10 @@ public static class IntakeEndpoints
         return TypedResults.Created(Url(context, $"providers/{provider.Id}"), provider);
     }
 
-    static async Task<Ok<IReadOnlyList<Payer>>> ListPayers(IQuerySession query, CancellationToken ct) =>
-        TypedResults.Ok(await IntakeQueries.Payers(query, ct));
+    static async Task<Ok<CursorPage<Payer>>> ListPayers(IQuerySession query, string? cursor, int? limit, HttpContext context,
+        CancellationToken ct) =>
+        TypedResults.Ok((await query.Query<Payer>().OrderBy(p => p.Name).ThenBy(p => p.Id).ToCursorPageAsync(CursorPaging.Parse(cursor, limit), ct))
+            .WithLink(context));
 
     static async Task<Results<Ok<Payer>, NotFoundProblem>> GetPayer(Guid payerId, IQuerySession query,
         HttpContext context, CancellationToken ct) =>
@@ -222,14 +228,15 @@ public static class IntakeEndpoints
         return WithETag(context, encounter, encounter.Version);
     }
 
-    static async Task<Results<Ok<IReadOnlyList<HistoryEntry>>, NotFoundProblem>> EncounterHistory(Guid encounterId,
+    static async Task<Results<Ok<CursorPage<HistoryEntry>>, NotFoundProblem>> EncounterHistory(Guid encounterId, string? cursor, int? limit,
         IQuerySession query, HttpContext context, CancellationToken ct)
     {
+        var request = CursorPaging.Parse(cursor, limit);
         if (!await VendorVisibility.MaySeeEncounter(query, context.User, encounterId, ct)) return NotFound("encounter");
         var history = await IntakeQueries.History(query, encounterId, ct);
         return history.Count == 0 || await query.LoadAsync<Encounter>(encounterId, ct) is null
             ? NotFound("encounter")
-            : TypedResults.Ok(history);
+            : TypedResults.Ok(history.Slice(request).WithLink(context));
     }
 
     static async Task<Results<Ok<EncounterDetails>, NotFoundProblem>> ReviseNotes(Guid encounterId, ReviseVisitNotes body,

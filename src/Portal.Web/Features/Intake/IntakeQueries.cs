@@ -20,7 +20,9 @@ public sealed class EncounterFilter
     public int? Page { get; set; }
     public int? PageSize { get; set; }
     /// <summary>Cursor paging (docs/api.md): the previous answer's <c>next</c>; with <see cref="Limit"/>, instead of page and pageSize.</summary>
+    [Microsoft.AspNetCore.Mvc.FromQuery(Name = "cursor")]
     public string? Cursor { get; set; }
+    [Microsoft.AspNetCore.Mvc.FromQuery(Name = "limit")]
     public int? Limit { get; set; }
 }
 

@@ -41,11 +41,11 @@ public static class PatientBalanceEndpoints
             .WithSummary("End the patient's payment plan").ProducesValidationProblem();
 
         practice.MapGet("/patient-balances", Balances).WithName("ListPatientBalances").Requires(Permissions.PatientBalancesRead)
-            .WithSummary("Patients who owe the practice, largest balance first, with aging");
+            .WithSummary("Patients who owe the practice, largest balance first, with aging; cursor and limit (or the deprecated page and pageSize)");
         practice.MapGet("/patient-balances/possible-duplicates", Duplicates).WithName("ListPossibleDuplicatePayments")
-            .Requires(Permissions.PatientBalancesRead).WithSummary("Payments flagged as possibly paying the same balance twice");
+            .Requires(Permissions.PatientBalancesRead).WithSummary("Payments flagged as possibly paying the same balance twice, newest first; cursor and limit");
         practice.MapGet("/payment-plans/missed", MissedPlans).WithName("ListMissedPaymentPlans").Requires(Permissions.PatientBalancesRead)
-            .WithSummary("Payment plans with a missed instalment: the follow-up list");
+            .WithSummary("Payment plans with a missed instalment, oldest missed first: the follow-up list; cursor and limit");
 
         practice.MapGet("/patient-billing/settings", GetSettings).WithName("GetPatientBillingSettings").Requires(Permissions.PatientBillingSettingsRead)
             .WithSummary("Statement branding, statement and dunning policy, plan grace, connected Stripe account");
@@ -55,7 +55,7 @@ public static class PatientBalanceEndpoints
         practice.MapPost("/statement-runs", StartRun).WithName("StartStatementRun").Idempotent().Requires(Permissions.StatementsRun)
             .WithSummary("Start a statement run (runs in the background: poll the run for progress)").ProducesValidationProblem();
         practice.MapGet("/statement-runs", Runs).WithName("ListStatementRuns").Requires(Permissions.StatementsRun)
-            .WithSummary("The practice's statement runs, newest first");
+            .WithSummary("The practice's statement runs, newest first; cursor and limit");
         practice.MapGet("/statement-runs/{runId:guid}", Run).WithName("GetStatementRun").Requires(Permissions.StatementsRun)
             .WithSummary("A run's progress and counts");
         practice.MapGet("/statement-runs/{runId:guid}/print.pdf", PrintBatch).WithName("GetStatementPrintBatch").Requires(Permissions.StatementsRead)
@@ -210,28 +210,30 @@ public static class PatientBalanceEndpoints
         return TypedResults.NoContent();
     }
 
-    static async Task<Ok<PageOf<PatientBalanceRow>>> Balances(IQuerySession query, TimeProvider clock, int? page, int? pageSize, CancellationToken ct)
+    static async Task<Ok<PageOf<PatientBalanceRow>>> Balances(IQuerySession query, TimeProvider clock, string? cursor, int? limit, int? page,
+        int? pageSize, HttpContext context, CancellationToken ct)
     {
-        var paging = Paging.Parse(page, pageSize);
         var today = Today(clock);
-        var total = await query.Query<PatientLedger>().CountAsync(l => l.Balance != 0m, ct);
-        var rows = await query.Query<PatientLedger>().Where(l => l.Balance != 0m).OrderByDescending(l => l.Balance)
-            .Skip((paging.Page - 1) * paging.Size).Take(paging.Size).ToListAsync(ct);
-        return TypedResults.Ok(new PageOf<PatientBalanceRow>(
-            [.. rows.Select(l => new PatientBalanceRow(l.Id, l.PatientName, l.Balance, l.Aging(today), l.UpdatedAt))], paging.Page, paging.Size, total));
+        var owing = query.Query<PatientLedger>().Where(l => l.Balance != 0m).OrderByDescending(l => l.Balance).ThenBy(l => l.Id);
+        var found = await owing.ToPageOrCursorAsync(page, pageSize, cursor, limit, context, ct);
+        return TypedResults.Ok(found.Map(l => new PatientBalanceRow(l.Id, l.PatientName, l.Balance, l.Aging(today), l.UpdatedAt)));
     }
 
-    static async Task<Ok<IReadOnlyList<PossibleDuplicate>>> Duplicates(IQuerySession query, CancellationToken ct)
+    static async Task<Ok<CursorPage<PossibleDuplicate>>> Duplicates(IQuerySession query, string? cursor, int? limit, HttpContext context,
+        CancellationToken ct)
     {
+        var request = CursorPaging.Parse(cursor, limit);
         var accounts = await query.Query<PatientAccount>().ToListAsync(ct);
         IReadOnlyList<PossibleDuplicate> rows = [.. accounts.SelectMany(a => a.Payments.Where(p => p.PossibleDuplicateOf is not null)
             .Select(p => new PossibleDuplicate(a.PatientId, p.PaymentId, p.PossibleDuplicateOf!.Value, p.Amount, p.Source, p.At)))
-            .OrderByDescending(d => d.At)];
-        return TypedResults.Ok(rows);
+            .OrderByDescending(d => d.At).ThenBy(d => d.PaymentId)];
+        return TypedResults.Ok(rows.Slice(request).WithLink(context));
     }
 
-    static async Task<Ok<IReadOnlyList<MissedPlanRow>>> MissedPlans(HttpContext context, IQuerySession query, TimeProvider clock, CancellationToken ct)
+    static async Task<Ok<CursorPage<MissedPlanRow>>> MissedPlans(HttpContext context, IQuerySession query, TimeProvider clock, string? cursor,
+        int? limit, CancellationToken ct)
     {
+        var request = CursorPaging.Parse(cursor, limit);
         var practice = context.RequiredPractice();
         var settings = await PatientBillingSettings.For(query, practice.PracticeId, practice.Name, ct);
         var accounts = await query.Query<PatientAccount>().Where(a => a.Plan != null).ToListAsync(ct);
@@ -240,8 +242,9 @@ public static class PatientBalanceEndpoints
         IReadOnlyList<MissedPlanRow> rows = [.. accounts.Select(a => (a, s: PaymentPlans.Status(a.Plan!.Instalments, a.PaidSince(a.Plan.AgreedAt), today, settings.PlanGraceDays)))
             .Where(x => x.s.Missed > 0)
             .Select(x => new MissedPlanRow(x.a.PatientId, names.GetValueOrDefault(x.a.PatientId, ""), x.a.Plan!.PlanId, x.s.Missed, x.s.Remaining,
-                x.s.Instalments.FirstOrDefault(i => i.State == InstalmentState.Missed)?.DueOn))];
-        return TypedResults.Ok(rows);
+                x.s.Instalments.FirstOrDefault(i => i.State == InstalmentState.Missed)?.DueOn))
+            .OrderBy(r => r.OldestMissedDue).ThenBy(r => r.PatientId)];
+        return TypedResults.Ok(rows.Slice(request).WithLink(context));
     }
 
     static async Task<Ok<PatientBillingSettings>> GetSettings(HttpContext context, IQuerySession query, CancellationToken ct)
@@ -289,8 +292,9 @@ public static class PatientBalanceEndpoints
         return TypedResults.Accepted($"/api/v1/practices/{run.PracticeId}/statement-runs/{run.Id}", run);
     }
 
-    static async Task<Ok<IReadOnlyList<StatementRun>>> Runs(IQuerySession query, CancellationToken ct) =>
-        TypedResults.Ok<IReadOnlyList<StatementRun>>(await query.Query<StatementRun>().OrderByDescending(r => r.CreatedAt).Take(100).ToListAsync(ct));
+    static async Task<Ok<CursorPage<StatementRun>>> Runs(IQuerySession query, string? cursor, int? limit, HttpContext context, CancellationToken ct) =>
+        TypedResults.Ok((await query.Query<StatementRun>().OrderByDescending(r => r.CreatedAt).ThenBy(r => r.Id)
+            .ToCursorPageAsync(CursorPaging.Parse(cursor, limit), ct)).WithLink(context));
 
     static async Task<Results<Ok<StatementRun>, NotFoundProblem>> Run(Guid runId, IQuerySession query, CancellationToken ct) =>
         await query.LoadAsync<StatementRun>(runId, ct) is { } run ? TypedResults.Ok(run) : new NotFoundProblem("No statement run with this id.");

@@ -49,7 +49,7 @@ public static class PaymentEndpoints
         payments.MapGet("/remittances/{remittanceId:guid}", GetRemittance).WithName("GetRemittance").Requires(Permissions.PaymentsRead)
             .WithSummary("One remittance: checks, claims posted or skipped, PLB adjustments, or why it was refused");
         payments.MapGet("/unmatched-payments", ListUnmatched).WithName("ListUnmatchedPayments").Requires(Permissions.PaymentsRead)
-            .WithSummary("Claim payments no claim matched (the unmatched queue); ?state=open|linked");
+            .WithSummary("Claim payments no claim matched (the unmatched queue), newest first; ?state=open|linked; cursor and limit");
         payments.MapPost("/unmatched-payments/{unmatchedId:guid}/link", Link).WithName("LinkUnmatchedPayment").HonoursIfMatch().Requires(Permissions.PaymentsPost)
             .WithSummary("Link an unmatched claim payment to a claim by hand and post it (once: a second link is 409)")
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(422);
@@ -57,7 +57,7 @@ public static class PaymentEndpoints
         var denials = practice.MapGroup("/denials").WithTags("Denials");
         denials.MapGet("", ListWorkItems).WithName("ListDenialWorkItems").Requires(Permissions.DenialsRead)
             .WithSummary("Denial follow-up work items, soonest due first")
-            .WithDescription("Filters: state (open, appealed, resolved, writtenoff), category, owner ('-' = unassigned), payerId, overdue=true. page, pageSize (max 200).");
+            .WithDescription("Filters: state (open, appealed, resolved, writtenoff), category, owner ('-' = unassigned), payerId, overdue=true. Paging: cursor and limit (1–200, default 50; 'next' and the Link rel=\"next\" header), or the deprecated page and pageSize (max 200).");
         denials.MapGet("/export.csv", ExportWorkItems).WithName("ExportDenialWorkItems").Requires(Permissions.DenialsRead)
             .WithSummary("The filtered work items as CSV").Produces<string>(200, "text/csv");
         denials.MapGet("/{workItemId:guid}", GetWorkItem).WithName("GetDenialWorkItem").Requires(Permissions.DenialsRead)
@@ -106,7 +106,7 @@ public static class PaymentEndpoints
         ar.MapGet("/ar/aging/export.csv", ExportAging).WithName("ExportArAging").Requires(Permissions.ArRead)
             .WithSummary("The aging by payer and by patient as CSV").Produces<string>(200, "text/csv");
         ar.MapGet("/ar/ledger", Ledger).WithName("GetLedgerBalances").Requires(Permissions.ArRead)
-            .WithSummary("Ledger balances per account: ?account=claim|line|patient|payer, optional ?id=");
+            .WithSummary("Ledger balances per account: ?account=claim|line|patient|payer, optional ?id=; cursor and limit");
         ar.MapGet("/ar/follow-up", FollowUpQueue).WithName("GetArFollowUpQueue").Requires(Permissions.ArRead)
             .WithSummary("A/R follow-up: claims without an answer after the payer's expected days, and timely-filing alarms, most urgent first")
             .WithDescription("?reason=no-response|timely-filing, ?owner=me|<name>|- (nobody's). Expected days (default 30), timely-filing limit from the date " +
@@ -185,11 +185,14 @@ public static class PaymentEndpoints
     static async Task<Results<Ok<RemittanceView>, NotFoundProblem>> GetRemittance(Guid remittanceId, IQuerySession query, CancellationToken ct) =>
         await query.LoadAsync<RemittanceView>(remittanceId, ct) is { } r ? TypedResults.Ok(r) : new NotFoundProblem("No such remittance in this practice.");
 
-    static async Task<Ok<IReadOnlyList<UnmatchedClaimPayment>>> ListUnmatched(IQuerySession query, string? state, CancellationToken ct)
+    static async Task<Ok<CursorPage<UnmatchedClaimPayment>>> ListUnmatched(IQuerySession query, string? state, string? cursor, int? limit,
+        HttpContext context, CancellationToken ct)
     {
+        var request = CursorPaging.Parse(cursor, limit);
         var s = state is { Length: > 0 } ? Enum.TryParse<UnmatchedState>(state, true, out var v) ? v
             : throw new InvalidInput("state", "state must be open or linked.") : UnmatchedState.Open;
-        return TypedResults.Ok(await query.Query<UnmatchedClaimPayment>().Where(u => u.State == s).OrderByDescending(u => u.ReceivedAt).ToListAsync(ct));
+        return TypedResults.Ok((await query.Query<UnmatchedClaimPayment>().Where(u => u.State == s).OrderByDescending(u => u.ReceivedAt).ThenBy(u => u.Id)
+            .ToCursorPageAsync(request, ct)).WithLink(context));
     }
 
     static async Task<Results<Ok<UnmatchedClaimPayment>, NotFoundProblem>> Link(Guid practiceId, Guid unmatchedId, LinkUnmatched body,
@@ -202,8 +205,9 @@ public static class PaymentEndpoints
     // Denials
 
     static async Task<Ok<PageOf<DenialWorkItem>>> ListWorkItems(IQuerySession query, TimeProvider clock, string? state, string? category, string? owner,
-        Guid? payerId, bool? overdue, int? page, int? pageSize, CancellationToken ct) =>
-        TypedResults.Ok(await PaymentQueries.WorkItems(query, state, category, owner, payerId, overdue, Today(clock)).ToPageAsync(page, pageSize, ct));
+        Guid? payerId, bool? overdue, string? cursor, int? limit, int? page, int? pageSize, HttpContext context, CancellationToken ct) =>
+        TypedResults.Ok(await PaymentQueries.WorkItems(query, state, category, owner, payerId, overdue, Today(clock))
+            .ToPageOrCursorAsync(page, pageSize, cursor, limit, context, ct));
 
     static async Task<CsvDownload<DenialWorkItem>> ExportWorkItems(IQuerySession query, TimeProvider clock, string? state, string? category,
         string? owner, Guid? payerId, bool? overdue, CancellationToken ct) =>
@@ -339,8 +343,12 @@ public static class PaymentEndpoints
         new("total", r => r.Row.Total, "0.00"),
     ];
 
-    static async Task<Ok<IReadOnlyList<LedgerBalance>>> Ledger(Guid practiceId, NpgsqlDataSource db, string? account, string? id, CancellationToken ct) =>
-        TypedResults.Ok(await PaymentQueries.Balances(db, practiceId, account ?? "claim", id, ct));
+    static async Task<Ok<CursorPage<LedgerBalance>>> Ledger(Guid practiceId, NpgsqlDataSource db, string? account, string? id, string? cursor, int? limit,
+        HttpContext context, CancellationToken ct)
+    {
+        var request = CursorPaging.Parse(cursor, limit);
+        return TypedResults.Ok((await PaymentQueries.Balances(db, practiceId, account ?? "claim", id, ct)).Slice(request).WithLink(context));
+    }
 
     static async Task<Ok<KpiReport>> Kpis(Guid practiceId, NpgsqlDataSource db, TimeProvider clock, DateOnly? from, DateOnly? to,
         CancellationToken ct)
@@ -351,10 +359,13 @@ public static class PaymentEndpoints
         return TypedResults.Ok(await PaymentQueries.Kpi(db, practiceId, start, end, ct));
     }
 
-    static async Task<Ok<IReadOnlyList<FollowUpRow>>> FollowUpQueue(Guid practiceId, IQuerySession query, HttpContext context, TimeProvider clock,
-        string? reason, string? owner, CancellationToken ct) =>
-        TypedResults.Ok(await ArFollowUps.Queue(query, practiceId, Today(clock), owner == "me" ? context.User.Actor() : owner,
-            ArFollowUps.ParseReason(reason), ct));
+    static async Task<Ok<CursorPage<FollowUpRow>>> FollowUpQueue(Guid practiceId, IQuerySession query, HttpContext context, TimeProvider clock,
+        string? reason, string? owner, string? cursor, int? limit, CancellationToken ct)
+    {
+        var request = CursorPaging.Parse(cursor, limit);
+        return TypedResults.Ok((await ArFollowUps.Queue(query, practiceId, Today(clock), owner == "me" ? context.User.Actor() : owner,
+            ArFollowUps.ParseReason(reason), ct)).Slice(request).WithLink(context));
+    }
 
     static async Task<Results<Ok<int>, NotFoundProblem>> AssignFollowUps(AssignFollowUps body, IDocumentSession session, HttpContext context,
         TimeProvider clock, CancellationToken ct) =>
@@ -371,13 +382,14 @@ public static class PaymentEndpoints
         return TypedResults.Ok(f);
     }
 
-    static async Task<Ok<IReadOnlyList<ClientCollections>>> VendorCollectionsApi(Tenancy.PracticeAccess access, NpgsqlDataSource db, HttpContext context,
-        TimeProvider clock, DateOnly? from, DateOnly? to, CancellationToken ct)
+    static async Task<Ok<CursorPage<ClientCollections>>> VendorCollectionsApi(Tenancy.PracticeAccess access, NpgsqlDataSource db, HttpContext context,
+        TimeProvider clock, DateOnly? from, DateOnly? to, string? cursor, int? limit, CancellationToken ct)
     {
+        var request = CursorPaging.Parse(cursor, limit);
         var end = to ?? Today(clock);
         var start = from ?? end.AddDays(-89);
         if (start > end) throw new InvalidInput("from", "from must not be after to.");
-        return TypedResults.Ok(await VendorCollections.For(access, db, context.User, start, end, ct));
+        return TypedResults.Ok((await VendorCollections.For(access, db, context.User, start, end, ct)).Slice(request).WithLink(context));
     }
 
     public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);

@@ -17,15 +17,17 @@ public static class SettingsEndpoints
             .HonoursIfMatch().WithSummary("Change the practice's coding settings").ProducesValidationProblem().ProducesProblem(412);
 
         practice.MapGet("/fee-schedule", ListFees).WithName("ListFees").Requires(Permissions.SettingsRead)
-            .Produces<IReadOnlyList<FeeScheduleEntry>>(200, "application/json", "text/csv")
-            .WithSummary("The practice's charges per procedure code")
-            .WithDescription("Add ?format=csv for a CSV export (code,amount).");
+            .Produces<CursorPage<FeeScheduleEntry>>(200, "application/json", "text/csv")
+            .WithSummary("The practice's charges per procedure code, by code; cursor and limit (docs/api.md, \"Paging\")")
+            .WithDescription("Add ?format=csv for a CSV export of the whole schedule (code,amount; no paging).");
         practice.MapPut("/fee-schedule/{code}", SetFee).WithName("SetFee").Requires(Permissions.FeesManage)
             .HonoursIfMatch().WithSummary("Set one code's charge")
             .WithDescription("If-Match takes the entry's version from the fee schedule list (W/\"<version>\"); a stale one gives 412.")
             .ProducesValidationProblem().ProducesProblem(412);
         practice.MapDelete("/fee-schedule/{code}", DeleteFee).WithName("DeleteFee").Requires(Permissions.FeesManage)
-            .WithSummary("Remove one code's charge");
+            .HonoursIfMatch().WithSummary("Remove one code's charge")
+            .WithDescription("If-Match takes the entry's version from the fee schedule list (W/\"<version>\"); a stale one gives 412 and removes nothing.")
+            .ProducesProblem(404).ProducesProblem(412);
     }
 
     static async Task<Ok<PracticeSettings>> Get(HttpContext context, IQuerySession query, CancellationToken ct)
@@ -44,12 +46,11 @@ public static class SettingsEndpoints
         return TypedResults.Ok(updated);
     }
 
-    static async Task<IResult> ListFees(IQuerySession query, string? format, CancellationToken ct)
+    static async Task<IResult> ListFees(IQuerySession query, string? format, string? cursor, int? limit, HttpContext context, CancellationToken ct)
     {
-        var fees = await FeeScheduleEntry.All(query, ct);
-        return string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase)
-            ? FeeScheduleEntry.Csv(fees)
-            : TypedResults.Ok(fees);
+        if (string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase)) return FeeScheduleEntry.Csv(await FeeScheduleEntry.All(query, ct));
+        var request = CursorPaging.Parse(cursor, limit);
+        return TypedResults.Ok((await query.Query<FeeScheduleEntry>().OrderBy(f => f.Code).ToCursorPageAsync(request, ct)).WithLink(context));
     }
 
     static async Task<Results<Ok<FeeScheduleEntry>, ValidationProblem>> SetFee(string code, SetFee body, HttpContext context,
@@ -63,11 +64,12 @@ public static class SettingsEndpoints
         return TypedResults.Ok(entry);
     }
 
-    static async Task<Results<NoContent, NotFoundProblem>> DeleteFee(string code, IDocumentSession session, CancellationToken ct)
+    static async Task<Results<NoContent, NotFoundProblem>> DeleteFee(string code, HttpContext context, IDocumentSession session, CancellationToken ct)
     {
         var key = FeeScheduleEntry.Key(code);
-        if (await session.LoadAsync<FeeScheduleEntry>(key, ct) is null)
+        if (await session.LoadAsync<FeeScheduleEntry>(key, ct) is not { } entry)
             return new NotFoundProblem($"The fee schedule has no charge for {key}.");
+        StaleVersion.Check(ETags.Parse(context.Request.Headers.IfMatch), entry.Version);
         session.Delete<FeeScheduleEntry>(key);
         await session.SaveChangesAsync(ct);
         return TypedResults.NoContent();

@@ -21,12 +21,15 @@ public sealed record OnboardOrganization(
 
 public sealed record SuspendOrganization([Required, StringLength(500, MinimumLength = 3)] string Reason);
 
-/// <summary>An organisation as the operator sees it: no PHI.</summary>
+/// <summary>An organisation as the operator sees it: no PHI. <see cref="Version"/> is its ETag (W/"version") for If-Match.</summary>
 public sealed record OrganizationSummary(Guid Id, string Name, OrganizationKind Kind, string? Npi, DateTimeOffset CreatedAt,
-    DateTimeOffset? SuspendedAt, string? SuspendedReason, long Revision = 0)
+    DateTimeOffset? SuspendedAt, string? SuspendedReason, long Version = 0)
 {
+    /// <summary>Deprecated: the same number as <see cref="Version"/>, kept for clients written before the two counters became one.</summary>
+    public long Revision => Version;
+
     public static OrganizationSummary From(Organization o) =>
-        new(o.Id, o.Name, o.Kind, o.Npi, o.CreatedAt, o.SuspendedAt, o.SuspendedReason, o.Revision + 1);
+        new(o.Id, o.Name, o.Kind, o.Npi, o.CreatedAt, o.SuspendedAt, o.SuspendedReason, Math.Max(1, o.Version));
 }
 
 public sealed record OnboardedOrganization(OrganizationSummary Organization, InvitationView Invitation);
@@ -61,27 +64,26 @@ public sealed class Onboarding(IDocumentStore store, IMemoryCache cache, Invitat
         return new(OrganizationSummary.From(org), invitation);
     }
 
-    public Task<OrganizationSummary?> Suspend(Guid id, string reason, CancellationToken ct, long? expectedRevision = null) =>
-        Change(id, expectedRevision, ct, o => o.SuspendedAt is not null
+    public Task<OrganizationSummary?> Suspend(Guid id, string reason, CancellationToken ct, long? expectedVersion = null) =>
+        Change(id, expectedVersion, ct, o => o.SuspendedAt is not null
             ? throw new RuleViolation("This organisation is suspended already.", "already-suspended")
             : o.Kind == OrganizationKind.Operator
                 ? throw new RuleViolation("Portal's own operator organisation cannot be suspended.", "operator")
                 : o with { SuspendedAt = clock.GetUtcNow(), SuspendedReason = reason.Trim() });
 
-    public Task<OrganizationSummary?> Reactivate(Guid id, CancellationToken ct, long? expectedRevision = null) =>
-        Change(id, expectedRevision, ct, o => o.SuspendedAt is null
+    public Task<OrganizationSummary?> Reactivate(Guid id, CancellationToken ct, long? expectedVersion = null) =>
+        Change(id, expectedVersion, ct, o => o.SuspendedAt is null
             ? throw new RuleViolation("This organisation is not suspended.", "not-suspended")
             : o with { SuspendedAt = null, SuspendedReason = null });
 
-    async Task<OrganizationSummary?> Change(Guid id, long? expectedRevision, CancellationToken ct, Func<Organization, Organization> change)
+    async Task<OrganizationSummary?> Change(Guid id, long? expectedVersion, CancellationToken ct, Func<Organization, Organization> change)
     {
         await using var session = store.LightweightSession();
         var org = await session.LoadAsync<Organization>(id, ct);
         if (org is null) return null;
-        if (expectedRevision is { } expected && expected != org.Revision + 1)
-            throw new JasperFx.ConcurrencyException(typeof(Organization), id);
-        var changed = change(org) with { Revision = org.Revision + 1 };
-        session.Store(changed);
+        // One version for every change of the organisation (its security settings too): a stale If-Match is 412, and a writer
+        // who saved in between makes Marten refuse this one at save time (412 as well).
+        var changed = session.StoreChecked(org, change(org), expectedVersion);
         await session.SaveChangesAsync(ct);
         // The directory caches organisations for a minute: a suspension must hold from the next request.
         cache.Remove((typeof(Organization), id));
@@ -94,9 +96,9 @@ public static class OnboardingEndpoints
     public static void MapOnboarding(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/platform/organizations").WithTags("Platform");
-        group.MapGet("", async (Onboarding onboarding, CancellationToken ct) => TypedResults.Ok(await onboarding.List(ct)))
+        group.MapGet("", ListOrganizations)
             .WithName("ListOrganizations").Requires(Permissions.OrganizationsManage)
-            .WithSummary("Every organisation: name, kind, NPI, since when, suspended or not (no practice data)");
+            .WithSummary("Every organisation: name, kind, NPI, since when, suspended or not (no practice data); cursor and limit");
         group.MapPost("", Create).WithName("OnboardOrganization").Idempotent().Requires(Permissions.OrganizationsManage)
             .WithSummary("Create a practice or a vendor and invite its first admin by e-mail")
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(422);
@@ -108,6 +110,13 @@ public static class OnboardingEndpoints
             .Requires(Permissions.OrganizationsManage)
             .WithSummary("Reactivate a suspended organisation")
             .ProducesProblem(409).ProducesProblem(412);
+    }
+
+    static async Task<Ok<CursorPage<OrganizationSummary>>> ListOrganizations(Onboarding onboarding, string? cursor, int? limit, HttpContext context,
+        CancellationToken ct)
+    {
+        var request = CursorPaging.Parse(cursor, limit);
+        return TypedResults.Ok((await onboarding.List(ct)).Slice(request).WithLink(context));
     }
 
     static async Task<Created<OnboardedOrganization>> Create(OnboardOrganization body, Onboarding onboarding, HttpContext context, CancellationToken ct)
@@ -127,7 +136,7 @@ public static class OnboardingEndpoints
     static Results<Ok<OrganizationSummary>, NotFoundProblem> Answer(HttpContext context, OrganizationSummary? o)
     {
         if (o is null) return new NotFoundProblem("No organisation with this id.");
-        context.Response.Headers.ETag = ETags.For(o.Revision);
+        context.Response.Headers.ETag = ETags.For(o.Version);
         return TypedResults.Ok(o);
     }
 }

@@ -79,11 +79,19 @@ public static class TenancyEndpoints
             [.. practices.Select(p => new PracticeSummary(p.Id, p.Name, p.Npi))]));
     }
 
-    static async Task<Ok<IReadOnlyList<PracticeSummary>>> ListPractices(ClaimsPrincipal user, PracticeAccess access, CancellationToken ct) =>
-        TypedResults.Ok<IReadOnlyList<PracticeSummary>>([.. (await access.PracticesFor(user, ct)).Select(p => new PracticeSummary(p.Id, p.Name, p.Npi))]);
+    static async Task<Ok<CursorPage<PracticeSummary>>> ListPractices(ClaimsPrincipal user, PracticeAccess access, string? cursor, int? limit,
+        HttpContext context, CancellationToken ct)
+    {
+        var request = CursorPaging.Parse(cursor, limit);
+        return TypedResults.Ok((await access.PracticesFor(user, ct)).Select(p => new PracticeSummary(p.Id, p.Name, p.Npi)).Slice(request).WithLink(context));
+    }
 
-    static async Task<Ok<IReadOnlyList<VendorSummary>>> ListVendors(IQuerySession query, CancellationToken ct) =>
-        TypedResults.Ok<IReadOnlyList<VendorSummary>>([.. (await TenancyQueries.Vendors(query, ct)).Select(v => new VendorSummary(v.Id, v.Name))]);
+    static async Task<Ok<CursorPage<VendorSummary>>> ListVendors(IQuerySession query, string? cursor, int? limit, HttpContext context,
+        CancellationToken ct)
+    {
+        var request = CursorPaging.Parse(cursor, limit);
+        return TypedResults.Ok((await TenancyQueries.Vendors(query, ct)).Select(v => new VendorSummary(v.Id, v.Name)).Slice(request).WithLink(context));
+    }
 
     static async Task<Ok<PracticeSummary>> GetPractice(HttpContext context, OrganizationDirectory organizations, CancellationToken ct)
     {
@@ -92,8 +100,12 @@ public static class TenancyEndpoints
         return TypedResults.Ok(new PracticeSummary(practice.PracticeId, practice.Name, organization?.Npi));
     }
 
-    static async Task<Ok<IReadOnlyList<Engagement>>> ListEngagements(IQuerySession query, string? status, CancellationToken ct) =>
-        TypedResults.Ok(await TenancyQueries.Engagements(query, status, ct));
+    static async Task<Ok<CursorPage<Engagement>>> ListEngagements(IQuerySession query, string? status, string? cursor, int? limit,
+        HttpContext context, CancellationToken ct)
+    {
+        var request = CursorPaging.Parse(cursor, limit);
+        return TypedResults.Ok((await TenancyQueries.Engagements(query, status, ct)).Slice(request).WithLink(context));
+    }
 
     static async Task<Results<Ok<Engagement>, NotFoundProblem>> GetEngagement(Guid engagementId, IQuerySession query,
         HttpContext context, CancellationToken ct)
@@ -122,10 +134,13 @@ public static class TenancyEndpoints
         return TypedResults.Ok(engagement);
     }
 
-    static async Task<Ok<IReadOnlyList<VendorClient>>> ListClients(ClaimsPrincipal user, IQuerySession query,
-        OrganizationDirectory organizations, CancellationToken ct) =>
-        TypedResults.Ok(await VendorClient.For(query, organizations, user.OrganizationId()!.Value, user.UserId(),
-            user.IsInRole(Roles.VendorAdmin), ct));
+    static async Task<Ok<CursorPage<VendorClient>>> ListClients(ClaimsPrincipal user, IQuerySession query,
+        OrganizationDirectory organizations, string? cursor, int? limit, HttpContext context, CancellationToken ct)
+    {
+        var request = CursorPaging.Parse(cursor, limit);
+        return TypedResults.Ok((await VendorClient.For(query, organizations, user.OrganizationId()!.Value, user.UserId(),
+            user.IsInRole(Roles.VendorAdmin), ct)).Slice(request).WithLink(context));
+    }
 
     static async Task<Results<Ok<VendorClient>, NotFoundProblem>> AssignClientCoders(Guid engagementId, AssignClientCoders body,
         ClaimsPrincipal user, HttpContext context, IDocumentStore store, UserManager<PortalUser> users, OrganizationDirectory organizations,

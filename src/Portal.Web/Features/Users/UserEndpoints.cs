@@ -11,7 +11,7 @@ public static class UserEndpoints
         var group = app.MapGroup("/api/v1/organizations/{organizationId:guid}/users").WithTags("Users")
             .Requires(Permissions.UsersManage);
 
-        group.MapGet("", List).WithName("ListUsers").WithSummary("Users of your organization (practice or vendor) with their roles");
+        group.MapGet("", List).WithName("ListUsers").WithSummary("Users of your organization (practice or vendor) with their roles, by name; cursor and limit");
         group.MapPut("/{userId:guid}/roles", SetRoles).WithName("ChangeUserRoles").WithSummary("Replace a user's roles").HonoursIfMatch()
             .WithDescription("If-Match takes the user's eTag from the list (their concurrency stamp); a stale one gives 412.")
             .ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
@@ -20,11 +20,11 @@ public static class UserEndpoints
         app.MapGet("/api/v1/organizations/{organizationId:guid}/user-audit", History).WithTags("Users").WithName("ListUserAdminAudit")
             .Requires(Permissions.UsersManage)
             .WithSummary("Who added, disabled, enabled or changed the roles of your organization's users, newest first")
-            .WithDescription("?limit= (1–500, default 100).");
+            .WithDescription("Paging: cursor and limit (1–200, default 100 here; 201–500, accepted before the convention, answer 200 rows and 'next').");
         var invitations = app.MapGroup("/api/v1/organizations/{organizationId:guid}/invitations").WithTags("Users")
             .Requires(Permissions.UsersManage);
         invitations.MapGet("", ListInvitations).WithName("ListInvitations")
-            .WithSummary("Open invitations of your organization (pending and expired), newest first");
+            .WithSummary("Open invitations of your organization (pending and expired), newest first; cursor and limit");
         invitations.MapPost("", Invite).WithName("InviteUser").Idempotent().RequireRateLimiting(RateLimits.AccountEmail)
             .WithSummary("Invite a user by e-mail with roles; they choose their own password from the link (single use, 7 days)")
             .ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
@@ -44,17 +44,23 @@ public static class UserEndpoints
             .HonoursIfMatch().ProducesProblem(404).ProducesProblem(412);
     }
 
-    static async Task<Results<Ok<IReadOnlyList<OrganizationUser>>, NotFoundProblem>> List(Guid organizationId, HttpContext context,
-        UserAdministration admin, CancellationToken ct) =>
-        await admin.AdministeredOrganization(context.User, organizationId, ct) is { } org
-            ? TypedResults.Ok(await admin.List(org.Id, ct))
+    static async Task<Results<Ok<CursorPage<OrganizationUser>>, NotFoundProblem>> List(Guid organizationId, string? cursor, int? limit,
+        HttpContext context, UserAdministration admin, CancellationToken ct)
+    {
+        var request = CursorPaging.Parse(cursor, limit);
+        return await admin.AdministeredOrganization(context.User, organizationId, ct) is { } org
+            ? TypedResults.Ok((await admin.List(org.Id, ct)).Slice(request).WithLink(context))
             : NoOrganization();
+    }
 
-    static async Task<Results<Ok<IReadOnlyList<InvitationView>>, NotFoundProblem>> ListInvitations(Guid organizationId,
-        HttpContext context, UserAdministration admin, Invitations invitations, CancellationToken ct) =>
-        await admin.AdministeredOrganization(context.User, organizationId, ct) is { } org
-            ? TypedResults.Ok(await invitations.Open(org.Id, ct))
+    static async Task<Results<Ok<CursorPage<InvitationView>>, NotFoundProblem>> ListInvitations(Guid organizationId, string? cursor, int? limit,
+        HttpContext context, UserAdministration admin, Invitations invitations, CancellationToken ct)
+    {
+        var request = CursorPaging.Parse(cursor, limit);
+        return await admin.AdministeredOrganization(context.User, organizationId, ct) is { } org
+            ? TypedResults.Ok((await invitations.Open(org.Id, ct)).Slice(request).WithLink(context))
             : NoOrganization();
+    }
 
     static async Task<Results<Created<InvitationView>, NotFoundProblem>> Invite(Guid organizationId, InviteUser body,
         HttpContext context, UserAdministration admin, Invitations invitations, CancellationToken ct)
@@ -115,12 +121,14 @@ public static class UserEndpoints
             ? TypedResults.Ok(user)
             : NoOrganization();
 
-    static async Task<Results<Ok<IReadOnlyList<UserAdminAuditEntry>>, NotFoundProblem>> History(Guid organizationId, int? limit,
+    static async Task<Results<Ok<CursorPage<UserAdminAuditEntry>>, NotFoundProblem>> History(Guid organizationId, string? cursor, int? limit,
         HttpContext context, UserAdministration admin, CancellationToken ct)
     {
-        if (limit is < 1 or > 500) throw new BadHttpRequestException("limit must be between 1 and 500.");
+        // Before the cursor convention this list took limit up to 500 (default 100); 201–500 still work, answering 200 rows and a next cursor.
+        if (limit is < 1 or > 500) throw new InvalidInput("limit", "limit must be between 1 and 200.");
+        var request = CursorPaging.Parse(cursor, limit is { } l ? Math.Min(l, CursorPaging.MaxLimit) : 100);
         return await admin.AdministeredOrganization(context.User, organizationId, ct) is { } org
-            ? TypedResults.Ok(await admin.History(org.Id, limit ?? 100, ct))
+            ? TypedResults.Ok((await admin.History(org.Id, request.Offset() + request.Fetch, ct)).Slice(request).WithLink(context))
             : NoOrganization();
     }
 

@@ -14,7 +14,7 @@ public static class WebhookEndpoints
 
         practice.MapGet("/webhook-event-types", EventTypes).WithName("ListWebhookEventTypes")
             .WithSummary("Event types a subscription can name, and whether Portal emits each one yet");
-        practice.MapGet("/webhooks", List).WithName("ListWebhookSubscriptions").WithSummary("The practice's webhook subscriptions (no secrets)");
+        practice.MapGet("/webhooks", List).WithName("ListWebhookSubscriptions").WithSummary("The practice's webhook subscriptions (no secrets), oldest first; cursor and limit");
         practice.MapPost("/webhooks", Create).WithName("CreateWebhookSubscription").Idempotent()
             .WithSummary("Subscribe a URL to event types")
             .WithDescription("The answer carries the signing secret, shown this once. Deliveries are POSTed as JSON {id, type, occurredAt, practiceId, data} "
@@ -41,11 +41,15 @@ public static class WebhookEndpoints
             .WithSummary("Send a delivery again now (same id and body), with a fresh 24-hour retry window").ProducesProblem(409).ProducesProblem(412);
     }
 
-    static Ok<IReadOnlyList<WebhookEventType>> EventTypes() => TypedResults.Ok(WebhookCatalog.Types);
+    static Ok<CursorPage<WebhookEventType>> EventTypes(string? cursor, int? limit, HttpContext context) =>
+        TypedResults.Ok(WebhookCatalog.Types.Slice(CursorPaging.Parse(cursor, limit)).WithLink(context));
 
-    static async Task<Ok<IReadOnlyList<WebhookSubscriptionView>>> List(IQuerySession query, CancellationToken ct) =>
-        TypedResults.Ok<IReadOnlyList<WebhookSubscriptionView>>([.. (await query.Query<WebhookSubscription>().OrderBy(s => s.CreatedAt).ToListAsync(ct))
-            .Select(WebhookSubscriptionView.Of)]);
+    static async Task<Ok<CursorPage<WebhookSubscriptionView>>> List(IQuerySession query, string? cursor, int? limit, HttpContext context,
+        CancellationToken ct)
+    {
+        var page = await query.Query<WebhookSubscription>().OrderBy(s => s.CreatedAt).ThenBy(s => s.Id).ToCursorPageAsync(CursorPaging.Parse(cursor, limit), ct);
+        return TypedResults.Ok(new CursorPage<WebhookSubscriptionView>([.. page.Items.Select(WebhookSubscriptionView.Of)], page.Next).WithLink(context));
+    }
 
     static async Task<Created<WebhookSubscriptionCreated>> Create(CreateWebhookSubscription body, HttpContext context, IDocumentSession session,
         IDataProtectionProvider protection, IOptions<WebhookOptions> options, TimeProvider clock, CancellationToken ct)

@@ -85,10 +85,11 @@ public static class SubscriptionEndpoints
             .ProducesProblem(404);
     }
 
-    static async Task<Ok<IReadOnlyList<BillingPlan>>> Plans(IDocumentStore store, CancellationToken ct)
+    static async Task<Ok<CursorPage<BillingPlan>>> Plans(IDocumentStore store, string? cursor, int? limit, HttpContext context, CancellationToken ct)
     {
+        var request = CursorPaging.Parse(cursor, limit);
         await using var q = store.QuerySession();
-        return TypedResults.Ok<IReadOnlyList<BillingPlan>>(await q.Query<BillingPlan>().OrderBy(p => p.Id).ToListAsync(ct));
+        return TypedResults.Ok((await q.Query<BillingPlan>().OrderBy(p => p.Id).ToCursorPageAsync(request, ct)).WithLink(context));
     }
 
     static async Task<Results<Ok<BillingPlan>, ValidationProblem>> SavePlanHandler(string planId, SavePlan body, HttpContext context, IDocumentStore store,
@@ -107,10 +108,12 @@ public static class SubscriptionEndpoints
         return TypedResults.Ok(plan);
     }
 
-    static async Task<Ok<IReadOnlyList<OrganizationSubscription>>> Subscriptions(IDocumentStore store, CancellationToken ct)
+    static async Task<Ok<CursorPage<OrganizationSubscription>>> Subscriptions(IDocumentStore store, string? cursor, int? limit, HttpContext context,
+        CancellationToken ct)
     {
+        var request = CursorPaging.Parse(cursor, limit);
         await using var q = store.QuerySession();
-        return TypedResults.Ok<IReadOnlyList<OrganizationSubscription>>(await q.Query<OrganizationSubscription>().ToListAsync(ct));
+        return TypedResults.Ok((await q.Query<OrganizationSubscription>().OrderBy(x => x.Id).ToCursorPageAsync(request, ct)).WithLink(context));
     }
 
     static async Task<Results<Ok<OrganizationSubscription>, NotFoundProblem>> SubscribeHandler(Guid organizationId, Subscribe body, IDocumentStore store,
@@ -162,8 +165,12 @@ public static class SubscriptionEndpoints
         return TypedResults.Ok(await UsageReporting.Send(s, stripe, sub, plan, body.Period, body.Quantity, clock.GetUtcNow(), ct));
     }
 
-    static async Task<Ok<IReadOnlyList<UsageRow>>> UsageCounts(IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
-        TypedResults.Ok(await RecentUsage(store, clock.GetUtcNow(), ct));
+    static async Task<Ok<CursorPage<UsageRow>>> UsageCounts(IDocumentStore store, TimeProvider clock, string? cursor, int? limit, HttpContext context,
+        CancellationToken ct)
+    {
+        var request = CursorPaging.Parse(cursor, limit);
+        return TypedResults.Ok((await RecentUsage(store, clock.GetUtcNow(), ct)).Slice(request).WithLink(context));
+    }
 
     /// <summary>The last 31 days' counts, newest first, with whether each went to Stripe.</summary>
     public static async Task<IReadOnlyList<UsageRow>> RecentUsage(IDocumentStore store, DateTimeOffset now, CancellationToken ct)
@@ -205,12 +212,14 @@ public static class SubscriptionEndpoints
     }
 
 
-    static async Task<Ok<IReadOnlyList<InvoiceRow>>> Invoices(HttpContext context, IDocumentStore store, PortalStripe stripe, CancellationToken ct)
+    static async Task<Ok<CursorPage<InvoiceRow>>> Invoices(HttpContext context, IDocumentStore store, PortalStripe stripe, string? cursor, int? limit,
+        CancellationToken ct)
     {
+        var request = CursorPaging.Parse(cursor, limit);
         await using var q = store.QuerySession();
         if (await q.LoadAsync<OrganizationSubscription>(context.RequiredPractice().PracticeId, ct) is not { } sub)
-            return TypedResults.Ok<IReadOnlyList<InvoiceRow>>([]);
-        return TypedResults.Ok(await InvoicesOf(stripe, sub, ct));
+            return TypedResults.Ok(new CursorPage<InvoiceRow>([], null));
+        return TypedResults.Ok((await InvoicesOf(stripe, sub, ct)).Slice(request).WithLink(context));
     }
 
     /// <summary>invoice.payment_failed → past due (grace starts); invoice.paid → active again. From the platform's own webhook.</summary>
