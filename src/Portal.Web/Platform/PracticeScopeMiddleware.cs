@@ -28,7 +28,7 @@ public interface IPracticeAccess
 /// </summary>
 public sealed class PracticeScopeMiddleware(RequestDelegate next)
 {
-    public async Task InvokeAsync(HttpContext context, IPracticeAccess access)
+    public async Task InvokeAsync(HttpContext context, IPracticeAccess access, TenantDatabases databases)
     {
         var endpoint = context.GetEndpoint();
         var authenticated = context.User.Identity?.IsAuthenticated == true;
@@ -44,6 +44,15 @@ public sealed class PracticeScopeMiddleware(RequestDelegate next)
                 return;
             }
             context.Features.Set(practice);
+            // A practice being moved to another database is read-only for the move's few minutes (ADR 0031): its writes would
+            // land in the database it is leaving.
+            if (databases.IsMoving(practice.TenantId) && !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+            {
+                context.Response.Headers.RetryAfter = "60";
+                await Refuse(context, 503, "Service Unavailable",
+                    "This practice is being moved to another database; it is read-only for a few minutes. Try again shortly.");
+                return;
+            }
         }
 
         if (endpoint is null || !authenticated || endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null)

@@ -1,3 +1,4 @@
+using Portal.Web.Platform;
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
@@ -63,9 +64,8 @@ sealed class StatementRunWorker(StatementRunQueue queue, IServiceProvider servic
     {
         try
         {
-            await using var query = store.QuerySession();
-            var unfinished = await query.Query<StatementRun>()
-                .Where(r => r.AnyTenant() && (r.Status == RunStatus.Queued || r.Status == RunStatus.Running)).ToListAsync(stoppingToken);
+            var unfinished = await store.QueryEachDatabase(async (query, c) => await query.Query<StatementRun>()
+                .Where(r => r.AnyTenant() && (r.Status == RunStatus.Queued || r.Status == RunStatus.Running)).ToListAsync(c), stoppingToken);
             foreach (var run in unfinished.OrderBy(r => r.CreatedAt)) queue.Enqueue(run.PracticeId.ToString(), run.Id);
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -70,9 +70,13 @@ public static class LedgerTables
 }
 
 /// <summary>Creates the payments read tables at startup (before any posting can happen).</summary>
-sealed class LedgerTablesStartup(NpgsqlDataSource db) : IHostedService
+sealed class LedgerTablesStartup(TenantDatabases databases) : IHostedService
 {
-    public Task StartAsync(CancellationToken ct) => LedgerTables.EnsureCreatedAsync(db, ct);
+    public async Task StartAsync(CancellationToken ct)
+    {
+        foreach (var (_, source) in databases.All) await LedgerTables.EnsureCreatedAsync(source, ct);
+    }
+
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
 }
 
