@@ -26,4 +26,12 @@ public static class AcrossDatabases
         }
         return all;
     }
+
+    /// <summary>A way to open a session on each database (the default session alone with one database).</summary>
+    public static async Task<IReadOnlyList<Func<IDocumentSession>>> SessionPerDatabase(this IDocumentStore store)
+    {
+        var databases = await store.Storage.AllDatabases();
+        if (databases.Count <= 1) return [() => store.LightweightSession()];
+        return [.. databases.Select(d => (Func<IDocumentSession>)(() => store.LightweightSession(Marten.Services.SessionOptions.ForDatabase(d))))];
+    }
 }

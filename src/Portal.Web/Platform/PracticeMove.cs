@@ -88,7 +88,7 @@ public sealed class PracticeMove(TenantDatabases databases, IEnumerable<RebuiltA
         {
             await using var cmd = source.CreateCommand($"""
                 select count(*) from {S}.mt_event_progression p
-                where p.name <> 'HighWaterMark'
+                where p.name like '%:%' -- shards ("<name>:All"), not the high-water rows
                   and p.last_seq_id < coalesce((select max(seq_id) from {S}.mt_events where tenant_id = $1), 0)
                 """);
             cmd.Parameters.Add(new() { Value = tenant });

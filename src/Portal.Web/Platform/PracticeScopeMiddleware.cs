@@ -48,9 +48,7 @@ public sealed class PracticeScopeMiddleware(RequestDelegate next)
             // land in the database it is leaving.
             if (databases.IsMoving(practice.TenantId) && !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
             {
-                context.Response.Headers.RetryAfter = "60";
-                await Refuse(context, 503, "Service Unavailable",
-                    "This practice is being moved to another database; it is read-only for a few minutes. Try again shortly.");
+                await RefuseWhileMoving(context);
                 return;
             }
         }
@@ -87,7 +85,17 @@ public sealed class PracticeScopeMiddleware(RequestDelegate next)
             return;
         }
 
-        if (permission.Phi) PhiAudit.AuditOnSuccess(context, permission);
+        if (permission.Phi)
+        {
+            // A PHI read writes its audit entry into the practice's database: while the practice moves, that entry could be left
+            // behind in the database it is leaving, so PHI reads wait for the move too (ADR 0031).
+            if (practice is not null && databases.IsMoving(practice.TenantId))
+            {
+                await RefuseWhileMoving(context);
+                return;
+            }
+            PhiAudit.AuditOnSuccess(context, permission);
+        }
         await next(context);
     }
 
@@ -101,6 +109,13 @@ public sealed class PracticeScopeMiddleware(RequestDelegate next)
             return (entry.For(context.Request.Method, handler), false);
         }
         return (null, false);
+    }
+
+    static Task RefuseWhileMoving(HttpContext context)
+    {
+        context.Response.Headers.RetryAfter = "60";
+        return Refuse(context, 503, "Service Unavailable",
+            "This practice is being moved to another database; it is read-only for a few minutes. Try again shortly.");
     }
 
     static bool IsApi(HttpContext context) => context.Request.Path.StartsWithSegments("/api");

@@ -325,7 +325,15 @@ sealed class StatementMailSender(IDocumentStore store, IMailSender sender, IConf
     async Task<int> SendSome(CancellationToken ct)
     {
         using var lease = await work.EnterAsync(ct);
-        await using var session = store.LightweightSession();
+        // The mails are queued in the practice's transaction, so in its database (ADR 0031): each database's queue in turn.
+        var sent = 0;
+        foreach (var open in await store.SessionPerDatabase()) sent += await SendSome(open, ct);
+        return sent;
+    }
+
+    async Task<int> SendSome(Func<IDocumentSession> open, CancellationToken ct)
+    {
+        await using var session = open();
         var due = await session.Query<StatementMail>().Where(m => m.SentAt == null && m.Attempts < 5).OrderBy(m => m.QueuedAt).Take(50).ToListAsync(ct);
         foreach (var m in due)
         {
