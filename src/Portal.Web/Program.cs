@@ -43,6 +43,8 @@ if (PaymentsCommand.Matches(args)) return await PaymentsCommand.RunAsync(app.Ser
 if (CodingSeedCommand.Matches(args)) return await CodingSeedCommand.RunAsync(app.Services, args);
 // `claims bench …` drafts and scrubs claims of approved charts and prints the cost per claim (docs/benchmarks.md).
 if (ClaimsBenchCommand.Matches(args)) return await ClaimsBenchCommand.RunAsync(app.Services, args);
+// `practices move <id> --to <database>` moves one practice to another database; `practices list` (docs/deployment.md, 4.2).
+if (PracticesCommand.Matches(args)) return await PracticesCommand.RunAsync(app.Services, args);
 
 await app.UsePlatformAsync();
 // Past-due beyond grace: writes of that practice answer 402 (docs/patient-billing.md).

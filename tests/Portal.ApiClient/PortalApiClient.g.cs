@@ -29203,6 +29203,9 @@ namespace Portal.Sdk
         [System.Text.Json.Serialization.JsonPropertyName("adminName")]
         public string AdminName { get; set; }
 
+        [System.Text.Json.Serialization.JsonPropertyName("database")]
+        public string Database { get; set; }
+
     }
 
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
@@ -29247,6 +29250,9 @@ namespace Portal.Sdk
 
         [System.Text.Json.Serialization.JsonPropertyName("revision")]
         public long Revision { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("database")]
+        public string Database { get; set; }
 
     }
 

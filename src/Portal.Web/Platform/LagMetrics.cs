@@ -15,14 +15,14 @@ namespace Portal.Web.Platform;
 public sealed class LagMetrics
 {
     readonly ReactionMonitor monitor;
-    readonly NpgsqlDataSource db;
+    readonly TenantDatabases databases;
     readonly Lock gate = new();
     (DateTime At, IReadOnlyList<ReactionLag> Reactions, IReadOnlyList<(string Shard, long Behind)> Shards)? last;
 
-    public LagMetrics(IMeterFactory meters, ReactionMonitor monitor, NpgsqlDataSource db, DaemonStatus daemon, IServiceProvider services)
+    public LagMetrics(IMeterFactory meters, ReactionMonitor monitor, TenantDatabases databases, DaemonStatus daemon, IServiceProvider services)
     {
         this.monitor = monitor;
-        this.db = db;
+        this.databases = databases;
         var meter = meters.Create(Telemetry.Name);
         meter.CreateObservableGauge("portal.reactions.behind", () => Read().Reactions.Select(l => Measure(l.Behind, "reaction", l.Reaction)),
             "{event}", "Events a reaction has not handled yet");
@@ -62,7 +62,17 @@ public sealed class LagMetrics
         }
     }
 
+    // Several databases (ADR 0031): a daemon per database, so a shard is as far behind as the sum over the databases.
     async Task<IReadOnlyList<(string, long)>> ShardsAsync(CancellationToken ct)
+    {
+        var behind = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (_, db) in databases.All)
+            foreach (var (shard, n) in await ShardsAsync(db, ct))
+                behind[shard] = behind.GetValueOrDefault(shard) + n;
+        return [.. behind.Select(kv => (kv.Key, kv.Value))];
+    }
+
+    static async Task<IReadOnlyList<(string, long)>> ShardsAsync(NpgsqlDataSource db, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand($"""
             select p.name, greatest(coalesce((select max(seq_id) from {MartenSetup.Schema}.mt_events), 0) - p.last_seq_id, 0)

@@ -12,9 +12,15 @@ public static class MartenSetup
 
     public static void AddPortalMarten(this WebApplicationBuilder builder, string connectionString)
     {
+        // One database unless Portal:Databases names more (ADR 0031); with one, Marten's own default tenancy as always.
+        var databases = new TenantDatabases(connectionString, builder.Configuration);
+        builder.Services.AddSingleton(databases);
+        builder.Services.AddHostedService<TenantMapRefresher>();
+        builder.Services.AddSingleton<PracticeMove>();
         var marten = builder.Services.AddMarten(opts =>
             {
                 opts.Connection(connectionString);
+                if (databases.Several) opts.Tenancy = new PortalTenancy(opts, databases);
                 opts.DatabaseSchemaName = Schema;
                 opts.Events.DatabaseSchemaName = Schema;
                 opts.Events.TenancyStyle = TenancyStyle.Conjoined;

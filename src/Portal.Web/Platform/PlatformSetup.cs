@@ -35,8 +35,9 @@ public static class PlatformSetup
         builder.Services.AddSingleton<BackgroundWork>();
         builder.Services.AddHttpContextAccessor();
         builder.AddPortalMarten(connectionString);
-        // Plain SQL next to Marten (reference tables such as the code sets) shares the same database.
-        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        // Plain SQL next to Marten (reference tables such as the code sets) shares the same database: the common (main) one.
+        // Raw SQL over a practice's rows asks TenantDatabases.For(practice) instead (ADR 0031).
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<TenantDatabases>().Common);
         parts.AddIdentity(builder, connectionString);
         builder.AddPortalMail();
         builder.AddCookieHardening();

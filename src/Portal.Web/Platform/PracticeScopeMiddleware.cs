@@ -28,7 +28,7 @@ public interface IPracticeAccess
 /// </summary>
 public sealed class PracticeScopeMiddleware(RequestDelegate next)
 {
-    public async Task InvokeAsync(HttpContext context, IPracticeAccess access)
+    public async Task InvokeAsync(HttpContext context, IPracticeAccess access, TenantDatabases databases)
     {
         var endpoint = context.GetEndpoint();
         var authenticated = context.User.Identity?.IsAuthenticated == true;
@@ -44,6 +44,13 @@ public sealed class PracticeScopeMiddleware(RequestDelegate next)
                 return;
             }
             context.Features.Set(practice);
+            // A practice being moved to another database is read-only for the move's few minutes (ADR 0031): its writes would
+            // land in the database it is leaving.
+            if (databases.IsMoving(practice.TenantId) && !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+            {
+                await RefuseWhileMoving(context);
+                return;
+            }
         }
 
         if (endpoint is null || !authenticated || endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null)
@@ -78,7 +85,17 @@ public sealed class PracticeScopeMiddleware(RequestDelegate next)
             return;
         }
 
-        if (permission.Phi) PhiAudit.AuditOnSuccess(context, permission);
+        if (permission.Phi)
+        {
+            // A PHI read writes its audit entry into the practice's database: while the practice moves, that entry could be left
+            // behind in the database it is leaving, so PHI reads wait for the move too (ADR 0031).
+            if (practice is not null && databases.IsMoving(practice.TenantId))
+            {
+                await RefuseWhileMoving(context);
+                return;
+            }
+            PhiAudit.AuditOnSuccess(context, permission);
+        }
         await next(context);
     }
 
@@ -92,6 +109,13 @@ public sealed class PracticeScopeMiddleware(RequestDelegate next)
             return (entry.For(context.Request.Method, handler), false);
         }
         return (null, false);
+    }
+
+    static Task RefuseWhileMoving(HttpContext context)
+    {
+        context.Response.Headers.RetryAfter = "60";
+        return Refuse(context, 503, "Service Unavailable",
+            "This practice is being moved to another database; it is read-only for a few minutes. Try again shortly.");
     }
 
     static bool IsApi(HttpContext context) => context.Request.Path.StartsWithSegments("/api");

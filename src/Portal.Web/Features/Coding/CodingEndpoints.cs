@@ -147,7 +147,7 @@ public static class CodingEndpoints
         return CodingQueue.Csv(rows.Select(r => CodingQueueItem.From(r, practice.PracticeId, practice.Name, now)));
     }
 
-    static async Task<Results<Ok<PulledChart>, NoContent>> PullNext(HttpContext context, IDocumentStore store, NpgsqlDataSource db,
+    static async Task<Results<Ok<PulledChart>, NoContent>> PullNext(HttpContext context, IDocumentStore store, TenantDatabases db,
         TimeProvider clock, CancellationToken ct)
     {
         var practice = context.RequiredPractice();
@@ -191,13 +191,13 @@ public static class CodingEndpoints
     }
 
     static async Task<Results<Ok<PulledChart>, NoContent>> VendorPullNext(HttpContext context, PracticeAccess access, IDocumentStore store,
-        NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+        TenantDatabases db, TimeProvider clock, CancellationToken ct)
     {
         var practices = await access.PracticesFor(context.User, ct, EngagementFunctions.Coding);
         return await Pull(store, db, [.. practices.Select(p => (p.Id, p.Name))], CodingCaller.From(context.User).Me, clock, ct);
     }
 
-    static async Task<Results<Ok<PulledChart>, NoContent>> Pull(IDocumentStore store, NpgsqlDataSource db, (Guid Id, string Name)[] practices,
+    static async Task<Results<Ok<PulledChart>, NoContent>> Pull(IDocumentStore store, TenantDatabases db, (Guid Id, string Name)[] practices,
         Coder me, TimeProvider clock, CancellationToken ct)
     {
         if (await CodingQueue.PullNext(store, db, [.. practices.Select(p => p.Id)], me, clock, ct) is not { } pulled)

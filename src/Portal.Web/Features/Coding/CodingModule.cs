@@ -42,11 +42,11 @@ public static class CodingModule
 /// rows from the encounter streams if some were written before the row carried the encounter list's fields (it replaced the
 /// separate EncounterListRow): an upgraded database then lists its encounters in full.
 /// </summary>
-sealed class CodingSchema(NpgsqlDataSource db, IDocumentStore store, ILogger<CodingSchema> log) : IHostedService
+sealed class CodingSchema(NpgsqlDataSource db, TenantDatabases databases, IDocumentStore store, ILogger<CodingSchema> log) : IHostedService
 {
     public async Task StartAsync(CancellationToken ct)
     {
-        await CodingQueue.EnsureIndexes(db, ct);
+        foreach (var (_, source) in databases.All) await CodingQueue.EnsureIndexes(source, ct);
         await using var stale = db.CreateCommand(
             $"select exists (select 1 from {MartenSetup.Schema}.{CodingQueue.Table} where not (data ? 'OpenedAt'))");
         if (await stale.ExecuteScalarAsync(ct) is not true) return;

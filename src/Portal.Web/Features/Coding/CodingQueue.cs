@@ -145,7 +145,19 @@ public static class CodingQueue
     /// due. The row is locked with FOR UPDATE SKIP LOCKED and the ChartAssigned event is appended in the same transaction,
     /// so two coders pulling at once lock different rows and never share a chart. Null when the queues are empty.
     /// </summary>
-    public static async Task<(Guid PracticeId, Guid EncounterId, CodingChart Chart)?> PullNext(IDocumentStore store, NpgsqlDataSource db,
+    public static async Task<(Guid PracticeId, Guid EncounterId, CodingChart Chart)?> PullNext(IDocumentStore store, TenantDatabases databases,
+        IReadOnlyCollection<Guid> practices, Coder coder, TimeProvider clock, CancellationToken ct)
+    {
+        // Practices over several databases (ADR 0031): each database's practices in one pull, main first. Across databases the
+        // next chart is the best of the first database that has one queued, not the best of all.
+        foreach (var group in practices.GroupBy(p => databases.DatabaseOf(p.ToString()))
+                     .OrderBy(g => g.Key == TenantDatabases.Main ? "" : g.Key, StringComparer.Ordinal))
+            if (await PullNext(store, databases.Named(group.Key), [.. group], coder, clock, ct) is { } pulled)
+                return pulled;
+        return null;
+    }
+
+    static async Task<(Guid PracticeId, Guid EncounterId, CodingChart Chart)?> PullNext(IDocumentStore store, NpgsqlDataSource db,
         IReadOnlyCollection<Guid> practices, Coder coder, TimeProvider clock, CancellationToken ct)
     {
         if (practices.Count == 0) return null;

@@ -41,7 +41,7 @@ public class QueueModel(IQuerySession query, TimeProvider clock) : CodingPageMod
     }
 
     /// <summary>"Pull next chart": the same atomic pick as the API; straight to its coding screen.</summary>
-    public async Task<IActionResult> OnPostNextAsync([FromServices] IDocumentStore store, [FromServices] NpgsqlDataSource db, CancellationToken ct)
+    public async Task<IActionResult> OnPostNextAsync([FromServices] IDocumentStore store, [FromServices] TenantDatabases db, CancellationToken ct)
     {
         var pulled = await CodingQueue.PullNext(store, db, [Practice.PracticeId], Caller.Me, clock, ct);
         return Redirect(pulled is { } p ? ChartUrl(p.EncounterId) : $"{Root}/coding/queue?empty=1");

@@ -32,7 +32,7 @@ public class VendorQueueModel(PracticeAccess access, IDocumentStore store, TimeP
         return Partial("_QueueRows", Table);
     }
 
-    public async Task<IActionResult> OnPostNextAsync([FromServices] NpgsqlDataSource db, CancellationToken ct)
+    public async Task<IActionResult> OnPostNextAsync([FromServices] TenantDatabases db, CancellationToken ct)
     {
         var practices = await access.PracticesFor(User, ct, EngagementFunctions.Coding);
         var pulled = await CodingQueue.PullNext(store, db, [.. practices.Select(p => p.Id)], CodingCaller.From(User).Me, clock, ct);

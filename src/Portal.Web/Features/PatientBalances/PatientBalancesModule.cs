@@ -18,6 +18,8 @@ public static class PatientBalancesModule
         services.AddHostedService<StatementMailSender>();
         services.AddHostedService<Subscriptions.UsageReporter>();
         services.AddReaction<Subscriptions.UsageCounting>();
+        // The ledger is an async projection: a practice moved to another database gets it rebuilt there by the daemon (ADR 0031).
+        services.AddSingleton(new Platform.RebuiltAfterMove(typeof(PatientLedger)));
         return services.ConfigureMarten(o =>
         {
             o.Projections.Snapshot<PatientAccount>(SnapshotLifecycle.Inline);

@@ -1,3 +1,4 @@
+using Portal.Web.Platform;
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
@@ -63,9 +64,8 @@ sealed class StatementRunWorker(StatementRunQueue queue, IServiceProvider servic
     {
         try
         {
-            await using var query = store.QuerySession();
-            var unfinished = await query.Query<StatementRun>()
-                .Where(r => r.AnyTenant() && (r.Status == RunStatus.Queued || r.Status == RunStatus.Running)).ToListAsync(stoppingToken);
+            var unfinished = await store.QueryEachDatabase(async (query, c) => await query.Query<StatementRun>()
+                .Where(r => r.AnyTenant() && (r.Status == RunStatus.Queued || r.Status == RunStatus.Running)).ToListAsync(c), stoppingToken);
             foreach (var run in unfinished.OrderBy(r => r.CreatedAt)) queue.Enqueue(run.PracticeId.ToString(), run.Id);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -325,7 +325,15 @@ sealed class StatementMailSender(IDocumentStore store, IMailSender sender, IConf
     async Task<int> SendSome(CancellationToken ct)
     {
         using var lease = await work.EnterAsync(ct);
-        await using var session = store.LightweightSession();
+        // The mails are queued in the practice's transaction, so in its database (ADR 0031): each database's queue in turn.
+        var sent = 0;
+        foreach (var open in await store.SessionPerDatabase()) sent += await SendSome(open, ct);
+        return sent;
+    }
+
+    async Task<int> SendSome(Func<IDocumentSession> open, CancellationToken ct)
+    {
+        await using var session = open();
         var due = await session.Query<StatementMail>().Where(m => m.SentAt == null && m.Attempts < 5).OrderBy(m => m.QueuedAt).Take(50).ToListAsync(ct);
         foreach (var m in due)
         {

@@ -1,3 +1,4 @@
+using Portal.Web.Platform;
 using System.Globalization;
 using System.Text;
 using Marten;
@@ -5,7 +6,7 @@ using Npgsql;
 
 namespace Portal.Web.Features.Payments;
 
-public class DashboardModel(NpgsqlDataSource db, TimeProvider clock) : PaymentsPageModel
+public class DashboardModel(TenantDatabases databases, TimeProvider clock) : PaymentsPageModel
 {
     public KpiReport Kpi { get; private set; } = default!;
     public DateOnly From { get; private set; }
@@ -15,7 +16,7 @@ public class DashboardModel(NpgsqlDataSource db, TimeProvider clock) : PaymentsP
     {
         To = to ?? PaymentEndpoints.Today(clock);
         From = from is { } f && f <= To ? f : To.AddDays(-89);
-        Kpi = await PaymentQueries.Kpi(db, Practice.PracticeId, From, To, ct);
+        Kpi = await PaymentQueries.Kpi(databases.For(Practice.PracticeId), Practice.PracticeId, From, To, ct);
     }
 
     /// <summary>A bar chart drawn on the server as SVG (no script): one labelled bar per value, its amount above it.</summary>

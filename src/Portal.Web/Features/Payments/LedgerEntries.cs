@@ -70,15 +70,19 @@ public static class LedgerTables
 }
 
 /// <summary>Creates the payments read tables at startup (before any posting can happen).</summary>
-sealed class LedgerTablesStartup(NpgsqlDataSource db, IDocumentStore store) : IHostedService
+sealed class LedgerTablesStartup(TenantDatabases databases, IDocumentStore store) : IHostedService
 {
     public async Task StartAsync(CancellationToken ct)
     {
-        await LedgerTables.EnsureCreatedAsync(db, ct);
         // The claims' roll-up triggers need the snapshot table: Marten creates it at startup, but not necessarily before this runs.
-        await store.Storage.Database.EnsureStorageExistsAsync(typeof(ClaimView), ct);
-        await ClaimDailyRollup.EnsureCreatedAsync(db, ct);
+        foreach (var database in await store.Storage.AllDatabases()) await database.EnsureStorageExistsAsync(typeof(ClaimView), ct);
+        foreach (var (_, source) in databases.All)
+        {
+            await LedgerTables.EnsureCreatedAsync(source, ct);
+            await ClaimDailyRollup.EnsureCreatedAsync(source, ct);
+        }
     }
+
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
 }
 

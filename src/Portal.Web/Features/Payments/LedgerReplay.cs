@@ -123,15 +123,21 @@ public static class PaymentsCommand
                 await Console.Error.WriteLineAsync(Usage);
                 return 1;
         }
-        var db = services.GetRequiredService<NpgsqlDataSource>();
-        await LedgerTables.EnsureCreatedAsync(db, default);
-        await services.GetRequiredService<IDocumentStore>().Storage.Database.EnsureStorageExistsAsync(typeof(Claims.ClaimView), default);
-        await ClaimDailyRollup.EnsureCreatedAsync(db, default);
-        var started = System.Diagnostics.Stopwatch.StartNew();
-        var r = await new LedgerReplay(services.GetRequiredService<IDocumentStore>(), db).RunAsync(practice, default);
-        await output.WriteLineAsync($"{(r.Practice is null ? "every practice" : "practice " + r.Practice)}: {r.Events:N0} posting events replayed; " +
-                                    $"{r.LedgerRows:N0} ledger rows, {r.DailyRows:N0} daily roll-up rows, {r.ClaimRows:N0} claim outcomes, " +
-                                    $"{r.ClaimDailyRows:N0} claim roll-up rows; {started.Elapsed.TotalSeconds:N1} s.");
+        // Several databases (ADR 0031): a practice is replayed in its own database, "every practice" in each database in turn.
+        var databases = services.GetRequiredService<TenantDatabases>();
+        var store = services.GetRequiredService<IDocumentStore>();
+        foreach (var database in await store.Storage.AllDatabases()) await database.EnsureStorageExistsAsync(typeof(Claims.ClaimView), default);
+        var sources = practice is { } one ? [databases.For(one)] : databases.All.Select(d => d.Source).ToList();
+        foreach (var db in sources)
+        {
+            await LedgerTables.EnsureCreatedAsync(db, default);
+            await ClaimDailyRollup.EnsureCreatedAsync(db, default);
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            var r = await new LedgerReplay(store, db).RunAsync(practice, default);
+            await output.WriteLineAsync($"{(r.Practice is null ? "every practice" : "practice " + r.Practice)}: {r.Events:N0} posting events replayed; " +
+                                        $"{r.LedgerRows:N0} ledger rows, {r.DailyRows:N0} daily roll-up rows, {r.ClaimRows:N0} claim outcomes, " +
+                                        $"{r.ClaimDailyRows:N0} claim roll-up rows; {started.Elapsed.TotalSeconds:N1} s.");
+        }
         return 0;
     }
 }

@@ -324,14 +324,14 @@ public static class PaymentEndpoints
 
     // A/R
 
-    static async Task<Ok<AgingReport>> Aging(Guid practiceId, NpgsqlDataSource db, TimeProvider clock, DateOnly? asOf, AgingBasis? basis,
+    static async Task<Ok<AgingReport>> Aging(Guid practiceId, TenantDatabases databases, TimeProvider clock, DateOnly? asOf, AgingBasis? basis,
         CancellationToken ct) =>
-        TypedResults.Ok(await PaymentQueries.Aging(db, practiceId, asOf ?? Today(clock), basis ?? AgingBasis.DateOfService, ct));
+        TypedResults.Ok(await PaymentQueries.Aging(databases.For(practiceId), practiceId, asOf ?? Today(clock), basis ?? AgingBasis.DateOfService, ct));
 
-    static async Task<CsvDownload<(string Party, AgingRow Row)>> ExportAging(Guid practiceId, NpgsqlDataSource db, TimeProvider clock, DateOnly? asOf,
+    static async Task<CsvDownload<(string Party, AgingRow Row)>> ExportAging(Guid practiceId, TenantDatabases databases, TimeProvider clock, DateOnly? asOf,
         AgingBasis? basis, CancellationToken ct)
     {
-        var report = await PaymentQueries.Aging(db, practiceId, asOf ?? Today(clock), basis ?? AgingBasis.DateOfService, ct);
+        var report = await PaymentQueries.Aging(databases.For(practiceId), practiceId, asOf ?? Today(clock), basis ?? AgingBasis.DateOfService, ct);
         return CsvDownload.Of($"ar-aging-{report.AsOf:yyyy-MM-dd}.csv", AgingColumns,
             report.ByPayer.Select(r => ("insurance", r)).Concat(report.ByPatient.Select(r => ("patient", r))));
     }
@@ -343,20 +343,20 @@ public static class PaymentEndpoints
         new("total", r => r.Row.Total, "0.00"),
     ];
 
-    static async Task<Ok<CursorPage<LedgerBalance>>> Ledger(Guid practiceId, NpgsqlDataSource db, string? account, string? id, string? cursor, int? limit,
+    static async Task<Ok<CursorPage<LedgerBalance>>> Ledger(Guid practiceId, TenantDatabases databases, string? account, string? id, string? cursor, int? limit,
         HttpContext context, CancellationToken ct)
     {
         var request = CursorPaging.Parse(cursor, limit);
-        return TypedResults.Ok((await PaymentQueries.Balances(db, practiceId, account ?? "claim", id, ct)).Slice(request).WithLink(context));
+        return TypedResults.Ok((await PaymentQueries.Balances(databases.For(practiceId), practiceId, account ?? "claim", id, ct)).Slice(request).WithLink(context));
     }
 
-    static async Task<Ok<KpiReport>> Kpis(Guid practiceId, NpgsqlDataSource db, TimeProvider clock, DateOnly? from, DateOnly? to,
+    static async Task<Ok<KpiReport>> Kpis(Guid practiceId, TenantDatabases databases, TimeProvider clock, DateOnly? from, DateOnly? to,
         CancellationToken ct)
     {
         var end = to ?? Today(clock);
         var start = from ?? end.AddDays(-89);
         if (start > end) throw new InvalidInput("from", "from must not be after to.");
-        return TypedResults.Ok(await PaymentQueries.Kpi(db, practiceId, start, end, ct));
+        return TypedResults.Ok(await PaymentQueries.Kpi(databases.For(practiceId), practiceId, start, end, ct));
     }
 
     static async Task<Ok<CursorPage<FollowUpRow>>> FollowUpQueue(Guid practiceId, IQuerySession query, HttpContext context, TimeProvider clock,
@@ -382,14 +382,14 @@ public static class PaymentEndpoints
         return TypedResults.Ok(f);
     }
 
-    static async Task<Ok<CursorPage<ClientCollections>>> VendorCollectionsApi(Tenancy.PracticeAccess access, NpgsqlDataSource db, HttpContext context,
+    static async Task<Ok<CursorPage<ClientCollections>>> VendorCollectionsApi(Tenancy.PracticeAccess access, TenantDatabases databases, HttpContext context,
         TimeProvider clock, DateOnly? from, DateOnly? to, string? cursor, int? limit, CancellationToken ct)
     {
         var request = CursorPaging.Parse(cursor, limit);
         var end = to ?? Today(clock);
         var start = from ?? end.AddDays(-89);
         if (start > end) throw new InvalidInput("from", "from must not be after to.");
-        return TypedResults.Ok((await VendorCollections.For(access, db, context.User, start, end, ct)).Slice(request).WithLink(context));
+        return TypedResults.Ok((await VendorCollections.For(access, databases, context.User, start, end, ct)).Slice(request).WithLink(context));
     }
 
     public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);

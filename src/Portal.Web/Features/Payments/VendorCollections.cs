@@ -15,14 +15,14 @@ public sealed record ClientCollections(Guid PracticeId, string PracticeName, Kpi
 /// </summary>
 public static class VendorCollections
 {
-    public static async Task<IReadOnlyList<ClientCollections>> For(PracticeAccess access, NpgsqlDataSource db, ClaimsPrincipal user, DateOnly from,
+    public static async Task<IReadOnlyList<ClientCollections>> For(PracticeAccess access, TenantDatabases databases, ClaimsPrincipal user, DateOnly from,
         DateOnly to, CancellationToken ct)
     {
         var practices = (await access.PracticesFor(user, ct, EngagementFunctions.Ar))
             .Concat(await access.PracticesFor(user, ct, EngagementFunctions.Reports))
             .DistinctBy(p => p.Id).OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase).ToList();
         var rows = new List<ClientCollections>(practices.Count);
-        foreach (var p in practices) rows.Add(new ClientCollections(p.Id, p.Name, await PaymentQueries.Kpi(db, p.Id, from, to, ct)));
+        foreach (var p in practices) rows.Add(new ClientCollections(p.Id, p.Name, await PaymentQueries.Kpi(databases.For(p.Id), p.Id, from, to, ct)));
         return rows;
     }
 }

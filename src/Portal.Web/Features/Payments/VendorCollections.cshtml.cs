@@ -1,10 +1,11 @@
+using Portal.Web.Platform;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Npgsql;
 using Portal.Web.Features.Tenancy;
 
 namespace Portal.Web.Features.Payments;
 
-public class VendorCollectionsModel(PracticeAccess access, NpgsqlDataSource db, TimeProvider clock) : PageModel
+public class VendorCollectionsModel(PracticeAccess access, TenantDatabases databases, TimeProvider clock) : PageModel
 {
     public IReadOnlyList<ClientCollections> Rows { get; private set; } = [];
     public DateOnly From { get; private set; }
@@ -14,6 +15,6 @@ public class VendorCollectionsModel(PracticeAccess access, NpgsqlDataSource db, 
     {
         To = to ?? PaymentEndpoints.Today(clock);
         From = from is { } f && f <= To ? f : To.AddDays(-89);
-        Rows = await VendorCollections.For(access, db, User, From, To, ct);
+        Rows = await VendorCollections.For(access, databases, User, From, To, ct);
     }
 }

@@ -17,13 +17,15 @@ public sealed record OnboardOrganization(
     OrganizationKind Kind,
     [StringLength(10, MinimumLength = 10)] string? Npi,
     [Required, EmailAddress, MaxLength(256)] string AdminEmail,
-    [Required, StringLength(100, MinimumLength = 2)] string AdminName);
+    [Required, StringLength(100, MinimumLength = 2)] string AdminName,
+    [StringLength(40)] string? Database = null);
 
 public sealed record SuspendOrganization([Required, StringLength(500, MinimumLength = 3)] string Reason);
 
 /// <summary>An organisation as the operator sees it: no PHI. <see cref="Version"/> is its ETag (W/"version") for If-Match.</summary>
+/// <param name="Database">For a practice: the database that holds its data (ADR 0031; "main" unless the operator placed it elsewhere).</param>
 public sealed record OrganizationSummary(Guid Id, string Name, OrganizationKind Kind, string? Npi, DateTimeOffset CreatedAt,
-    DateTimeOffset? SuspendedAt, string? SuspendedReason, long Version = 0)
+    DateTimeOffset? SuspendedAt, string? SuspendedReason, long Version = 0, string? Database = null)
 {
     /// <summary>Deprecated: the same number as <see cref="Version"/>, kept for clients written before the two counters became one.</summary>
     public long Revision => Version;
@@ -34,26 +36,40 @@ public sealed record OrganizationSummary(Guid Id, string Name, OrganizationKind 
 
 public sealed record OnboardedOrganization(OrganizationSummary Organization, InvitationView Invitation);
 
-public sealed class Onboarding(IDocumentStore store, IMemoryCache cache, Invitations invitations, TimeProvider clock)
+public sealed class Onboarding(IDocumentStore store, IMemoryCache cache, Invitations invitations, TimeProvider clock, TenantDatabases databases)
 {
+    /// <summary>The databases a new practice can be placed in (ADR 0031): "main" alone unless Portal:Databases names more.</summary>
+    public IReadOnlyList<string> Databases => databases.Names;
+
     public async Task<IReadOnlyList<OrganizationSummary>> List(CancellationToken ct)
     {
         await using var q = store.QuerySession();
-        return [.. (await q.Query<Organization>().OrderBy(o => o.Name).ToListAsync(ct)).Select(OrganizationSummary.From)];
+        return [.. (await q.Query<Organization>().OrderBy(o => o.Name).ToListAsync(ct)).Select(Summary)];
     }
+
+    OrganizationSummary Summary(Organization o) => OrganizationSummary.From(o) with
+    {
+        Database = o.Kind == OrganizationKind.Practice ? databases.DatabaseOf(o.Id.ToString()) : null,
+    };
 
     public async Task<OnboardedOrganization> Create(OnboardOrganization input, Actor actor, HttpRequest? request, CancellationToken ct)
     {
         var errors = new Platform.FieldErrors()
             .Check(input.Kind is OrganizationKind.Practice or OrganizationKind.Vendor, "kind", "Onboard a Practice or a Vendor.")
             .Check(input.Kind != OrganizationKind.Practice || input.Npi is null || Intake.Identifiers.IsValidNpi(input.Npi), "npi",
-                "Not a valid NPI (10 digits with the Luhn check digit).");
+                "Not a valid NPI (10 digits with the Luhn check digit).")
+            .Check(input.Database is null || databases.Names.Contains(input.Database), "database",
+                $"Choose one of the configured databases: {string.Join(", ", databases.Names)}.")
+            .Check(input.Database is null or TenantDatabases.Main || input.Kind == OrganizationKind.Practice, "database",
+                "Only a practice's data is placed in a database; vendors live in the common one.");
         errors.ThrowIfAny("The organisation cannot be created.");
         await using var q = store.QuerySession();
         var name = input.Name.Trim();
         if (await q.Query<Organization>().AnyAsync(o => o.Name == name, ct))
             throw new RuleViolation($"An organisation named {name} exists already.", "organization-exists");
         var org = new Organization(Guid.CreateVersion7(), input.Kind, name, input.Kind == OrganizationKind.Practice ? input.Npi : null, clock.GetUtcNow());
+        // The practice's database first: its first event (the admin's invitation, settings, anything) must land there.
+        if (input.Kind == OrganizationKind.Practice) await databases.PlaceAsync(org.Id, input.Database ?? TenantDatabases.Main, ct);
         await using (var session = store.LightweightSession())
         {
             session.Store(org);
@@ -61,7 +77,7 @@ public sealed class Onboarding(IDocumentStore store, IMemoryCache cache, Invitat
         }
         var invitation = await invitations.Invite(org, new InviteUser(input.AdminEmail.Trim(), input.AdminName.Trim(), [Roles.AdminOf(org.Kind)]),
             actor, request, ct);
-        return new(OrganizationSummary.From(org), invitation);
+        return new(Summary(org), invitation);
     }
 
     public Task<OrganizationSummary?> Suspend(Guid id, string reason, CancellationToken ct, long? expectedVersion = null) =>

@@ -19,12 +19,15 @@ public class PlatformOrganizationsModel(Onboarding onboarding) : PageModel
         Organizations = await onboarding.List(ct);
     }
 
+    /// <summary>The databases a practice can be placed in; the page offers the choice only when there is more than one (ADR 0031).</summary>
+    public IReadOnlyList<string> Databases => onboarding.Databases;
+
     public Task<IActionResult> OnPostCreateAsync(string? name, OrganizationKind kind, string? npi, string? adminEmail, string? adminName,
-        CancellationToken ct) =>
+        string? database, CancellationToken ct) =>
         Act(null, async () =>
         {
             var created = await onboarding.Create(new OnboardOrganization(name?.Trim() ?? "", kind, string.IsNullOrWhiteSpace(npi) ? null : npi.Trim(),
-                adminEmail?.Trim() ?? "", adminName?.Trim() ?? ""), Actor.Of(User), Request, ct);
+                adminEmail?.Trim() ?? "", adminName?.Trim() ?? "", string.IsNullOrWhiteSpace(database) ? null : database.Trim()), Actor.Of(User), Request, ct);
             return $"{created.Organization.Name} is created; an invitation went to {created.Invitation.Email}.";
         }, () => Validate(name, adminEmail, adminName), ct);
 

@@ -68,10 +68,9 @@ public sealed class PracticeAccess(IDocumentStore store, OrganizationDirectory o
         if (user.FindFirstValue(PortalClaims.OrganizationKind) != nameof(OrganizationKind.Vendor)) ids = [org.Value];
         else
         {
-            await using var query = store.QuerySession();
-            var engagements = await query.Query<Engagement>()
+            var engagements = await store.QueryEachDatabase(async (query, c) => await query.Query<Engagement>()
                 .Where(e => e.AnyTenant() && e.VendorId == org.Value && e.RevokedAt == null)
-                .ToListAsync(ct);
+                .ToListAsync(c), ct);
             var (me, admin) = (user.UserId(), user.IsInRole(Roles.VendorAdmin));
             ids = engagements.Where(e => e.Covers(me, admin) && (function is null || e.Functions.Contains(function)))
                 .Select(e => e.PracticeId).Distinct().ToList();

@@ -159,8 +159,13 @@ public static class TenancyEndpoints
 
 public static class TenancyQueries
 {
-    public static async Task<IReadOnlyList<Organization>> Vendors(IQuerySession query, CancellationToken ct) =>
-        await query.Query<Organization>().Where(o => o.Kind == OrganizationKind.Vendor).OrderBy(o => o.Name).ToListAsync(ct);
+    // Organisations are global documents in the common database: read them through a common session, not the practice's
+    // (over several databases the practice's session is another database; ADR 0031).
+    public static async Task<IReadOnlyList<Organization>> Vendors(IQuerySession query, CancellationToken ct)
+    {
+        await using var common = query.DocumentStore.QuerySession();
+        return await common.Query<Organization>().Where(o => o.Kind == OrganizationKind.Vendor).OrderBy(o => o.Name).ToListAsync(ct);
+    }
 
     public static async Task<IReadOnlyList<Engagement>> Engagements(IQuerySession query, string? status, CancellationToken ct)
     {
@@ -186,7 +191,8 @@ public static class EngagementWrites
     public static async Task<Engagement> Grant(IDocumentSession session, CurrentPractice practice, GrantEngagement body,
         string actor, TimeProvider clock, CancellationToken ct)
     {
-        var vendor = await session.LoadAsync<Organization>(body.VendorId, ct);
+        Organization? vendor;
+        await using (var common = session.DocumentStore.QuerySession()) vendor = await common.LoadAsync<Organization>(body.VendorId, ct);
         if (vendor is not { Kind: OrganizationKind.Vendor })
             throw new UnprocessableInput("vendorId does not name a vendor.",
                 new Dictionary<string, string[]> { ["vendorId"] = ["No vendor has this id."] });
@@ -243,9 +249,8 @@ public static class EngagementWrites
         OrganizationDirectory organizations, Guid vendorId, Guid engagementId, Guid[]? coderIds, string actor, TimeProvider clock,
         CancellationToken ct, long? expectedVersion = null)
     {
-        await using var lookup = store.QuerySession();
-        var found = await lookup.Query<Engagement>().Where(e => e.AnyTenant() && e.Id == engagementId && e.VendorId == vendorId)
-            .FirstOrDefaultAsync(ct);
+        var found = (await store.QueryEachDatabase(async (lookup, c) => await lookup.Query<Engagement>()
+            .Where(e => e.AnyTenant() && e.Id == engagementId && e.VendorId == vendorId).ToListAsync(c), ct)).FirstOrDefault();
         if (found is null) return null;
 
         string[]? names = null;
@@ -288,8 +293,8 @@ public sealed record VendorClient(Guid EngagementId, Guid PracticeId, string Pra
     public static async Task<IReadOnlyList<VendorClient>> For(IQuerySession query, OrganizationDirectory organizations, Guid vendorId,
         Guid? userId, bool vendorAdmin, CancellationToken ct)
     {
-        var engagements = await query.Query<Engagement>().Where(e => e.AnyTenant() && e.VendorId == vendorId && e.RevokedAt == null)
-            .ToListAsync(ct);
+        var engagements = await query.DocumentStore.QueryEachDatabase(async (q, c) => await q.Query<Engagement>()
+            .Where(e => e.AnyTenant() && e.VendorId == vendorId && e.RevokedAt == null).ToListAsync(c), ct);
         var clients = new List<VendorClient>();
         foreach (var e in engagements.Where(e => e.Covers(userId, vendorAdmin)))
             clients.Add(From(e, (await organizations.Find(e.PracticeId, ct))?.Name ?? ""));

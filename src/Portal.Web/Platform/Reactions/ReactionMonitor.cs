@@ -14,7 +14,7 @@ public sealed record ReactionLag(string Reaction, long Behind, [property: JsonIg
     public double OldestUnhandledSeconds => Math.Round(OldestUnhandledAge.TotalSeconds, 1);
 }
 
-public sealed class ReactionMonitor(IEnumerable<IReaction> reactions, IDocumentStore store, NpgsqlDataSource db, TimeProvider clock)
+public sealed class ReactionMonitor(IEnumerable<IReaction> reactions, IDocumentStore store, TenantDatabases databases, TimeProvider clock)
 {
     const int CountCap = 10_000;
     readonly IReaction[] all = [.. reactions];
@@ -28,6 +28,21 @@ public sealed class ReactionMonitor(IEnumerable<IReaction> reactions, IDocumentS
     public async Task<IReadOnlyList<ReactionLag>> LagAsync(CancellationToken ct = default)
     {
         if (all.Length == 0) return [];
+        if (!databases.Several) return await LagAsync(databases.Common, ct);
+        // Several databases (ADR 0031): a daemon, positions and sequences per database. A reaction is as far behind as the sum of
+        // its databases, its oldest unhandled event the oldest of any; position and high-water mark are the main database's.
+        var each = new List<IReadOnlyList<ReactionLag>>();
+        foreach (var (_, source) in databases.All) each.Add(await LagAsync(source, ct));
+        return [.. all.Select((r, i) => each[0][i] with
+        {
+            Behind = each.Sum(l => l[i].Behind),
+            OldestUnhandledAge = each.Max(l => l[i].OldestUnhandledAge),
+            DeadLetters = each.Sum(l => l[i].DeadLetters),
+        })];
+    }
+
+    async Task<IReadOnlyList<ReactionLag>> LagAsync(NpgsqlDataSource db, CancellationToken ct)
+    {
         var schema = MartenSetup.Schema;
         var deadLetters = $"{schema}.mt_doc_{nameof(ReactionDeadLetter).ToLowerInvariant()}";
         await using var batch = db.CreateBatch();
@@ -64,7 +79,19 @@ public sealed class ReactionMonitor(IEnumerable<IReaction> reactions, IDocumentS
     public async Task<int> RetryDeadLettersAsync(string reactionName, ReactionRunner runner, CancellationToken ct = default)
     {
         var reaction = all.Single(r => r.Name == reactionName);
-        await using var query = store.QuerySession();
+        var retried = 0;
+        foreach (var name in databases.Names)
+        {
+            var database = await store.Storage.FindOrCreateDatabase(name);
+            await using var query = store.QuerySession(Marten.Services.SessionOptions.ForDatabase(database));
+            retried += await RetryDeadLettersAsync(query, reaction, runner, ct);
+        }
+        return retried;
+    }
+
+    async Task<int> RetryDeadLettersAsync(IQuerySession query, IReaction reaction, ReactionRunner runner, CancellationToken ct)
+    {
+        var reactionName = reaction.Name;
         var parked = await query.Query<ReactionDeadLetter>().Where(d => d.AnyTenant() && d.Reaction == reactionName).ToListAsync(ct);
         var retried = 0;
         foreach (var letter in parked)

@@ -1,3 +1,4 @@
+using Portal.Web.Platform;
 using System.Security.Cryptography;
 using System.Text;
 using Marten;
@@ -424,8 +425,7 @@ public sealed class InboxPoller(IServiceProvider services, IConfiguration config
         var store = scope.ServiceProvider.GetRequiredService<IDocumentStore>();
         var check = scope.ServiceProvider.GetRequiredService<InboxCheck>();
         IReadOnlyList<TradingPartnerSettings> all;
-        await using (var query = store.QuerySession())
-            all = await query.Query<TradingPartnerSettings>().Where(s => s.AnyTenant()).ToListAsync(ct);
+        all = await store.QueryEachDatabase(async (query, c) => await query.Query<TradingPartnerSettings>().Where(s => s.AnyTenant()).ToListAsync(c), ct);
         var files = 0;
         foreach (var settings in all)
         {

@@ -177,7 +177,7 @@ public static class SubscriptionEndpoints
     {
         await using var q = store.QuerySession();
         var since = UsageCount.PeriodOf(now.AddDays(-31));
-        var counts = (await q.Query<UsageCount>().ToListAsync(ct)).Where(c => string.CompareOrdinal(c.Period, since) >= 0).ToList();
+        var counts = (await UsageCount.AcrossDatabases(store, ct)).Where(c => string.CompareOrdinal(c.Period, since) >= 0).ToList();
         var reported = (await q.Query<UsageReport>().Select(r => r.Id).ToListAsync(ct)).ToHashSet();
         return [.. counts.OrderByDescending(c => c.Period, StringComparer.Ordinal).ThenBy(c => c.OrganizationId).ThenBy(c => c.Metric)
             .Select(c => new UsageRow(c.OrganizationId, c.Metric, c.Period, c.Count, reported.Contains(UsageReporting.ReportId(c.OrganizationId, c.Metric, c.Period))))];

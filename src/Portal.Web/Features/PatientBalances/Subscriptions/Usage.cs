@@ -18,6 +18,14 @@ namespace Portal.Web.Features.PatientBalances.Subscriptions;
 public sealed record UsageCount(string Id, Guid OrganizationId, string Metric, string Period, long Count, DateTimeOffset UpdatedAt)
 {
     public static string IdFor(Guid organizationId, string metric, string period) => $"{organizationId:N}:{metric}:{period}";
+
+    /// <summary>
+    /// Every count, summed over the databases (ADR 0031): the reaction counts in the practice's own transaction, so a practice's
+    /// counts are in its database, and a vendor's chart count can be in several.
+    /// </summary>
+    public static async Task<IReadOnlyList<UsageCount>> AcrossDatabases(IDocumentStore store, CancellationToken ct) =>
+        [.. (await store.QueryEachDatabase(async (q, c) => await q.Query<UsageCount>().ToListAsync(c), ct))
+            .GroupBy(c => c.Id).Select(g => g.First() with { Count = g.Sum(c => c.Count), UpdatedAt = g.Max(c => c.UpdatedAt) })];
     public static string PeriodOf(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }
 
@@ -81,8 +89,7 @@ public static class UsageReporting
         foreach (var sub in subscriptions)
         {
             if (!plans.TryGetValue(sub.PlanId, out var plan)) continue;
-            var counts = await s.Query<UsageCount>()
-                .Where(c => c.OrganizationId == sub.Id && c.Metric == plan.Metric).ToListAsync(ct);
+            var counts = (await UsageCount.AcrossDatabases(store, ct)).Where(c => c.OrganizationId == sub.Id && c.Metric == plan.Metric).ToList();
             foreach (var count in counts.Where(c => string.CompareOrdinal(c.Period, today) < 0 && string.CompareOrdinal(c.Period, oldest) >= 0)
                          .OrderBy(c => c.Period, StringComparer.Ordinal))
             {
