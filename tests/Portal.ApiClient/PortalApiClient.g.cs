@@ -29248,11 +29248,11 @@ namespace Portal.Sdk
         [System.Text.Json.Serialization.JsonPropertyName("version")]
         public long Version { get; set; }
 
-        [System.Text.Json.Serialization.JsonPropertyName("revision")]
-        public long Revision { get; set; }
-
         [System.Text.Json.Serialization.JsonPropertyName("database")]
         public string Database { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("revision")]
+        public long Revision { get; set; }
 
     }
 

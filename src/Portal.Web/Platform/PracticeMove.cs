@@ -12,6 +12,12 @@ public sealed record RebuiltAfterMove(Type DocumentType)
     public string Table => "mt_doc_" + DocumentType.Name.ToLowerInvariant();
 }
 
+/// <summary>
+/// A table that triggers keep from another moved table (the payments' claim roll-up, from the claim snapshots): not copied, the
+/// target's triggers fill it as the rows it is kept from arrive, and it is verified like a copied table. Registered by its feature.
+/// </summary>
+public sealed record KeptByTriggersAfterMove(string Table);
+
 /// <summary>What a move copied and checked.</summary>
 public sealed record PracticeMoveReport(string PracticeId, string From, string To, IReadOnlyList<MovedTable> Tables, string EventChecksum)
 {
@@ -26,12 +32,14 @@ public sealed record MovedTable(string Table, long Rows, bool Verified);
 /// and its verification are one transaction on the target, so a failure leaves the practice wholly in its source; the map is
 /// switched after that commit, and the source's rows are deleted last. Running it again after a failure finishes the job.
 /// </summary>
-public sealed class PracticeMove(TenantDatabases databases, IEnumerable<RebuiltAfterMove> rebuilt, ILogger<PracticeMove> log)
+public sealed class PracticeMove(TenantDatabases databases, IEnumerable<RebuiltAfterMove> rebuilt, IEnumerable<KeptByTriggersAfterMove> kept,
+    ILogger<PracticeMove> log)
 {
     const string S = MartenSetup.Schema;
     static readonly string Receipts = "mt_doc_" + nameof(ReactionReceipt).ToLowerInvariant();
     static readonly string DeadLetters = "mt_doc_" + nameof(ReactionDeadLetter).ToLowerInvariant();
     readonly HashSet<string> rebuiltTables = [.. rebuilt.Select(r => r.Table)];
+    readonly HashSet<string> triggerKept = [.. kept.Select(k => k.Table)];
 
     /// <summary>Test hook: runs inside the target's transaction after each table is copied (an exception there aborts the move).</summary>
     public Func<string, Task>? AfterTableCopied { get; set; }
@@ -147,7 +155,9 @@ public sealed class PracticeMove(TenantDatabases databases, IEnumerable<RebuiltA
             throw new InvalidOperationException($"The target database has no table {S}.{missing}: start this version of Portal on it first.");
 
         // Leftovers of an earlier move away from the target: the practice's rows there are older than the source's.
-        foreach (var table in Enumerable.Reverse(tables)) await Exec(dst, $"delete from {S}.{Quote(table)} where tenant_id = {t}", ct);
+        // Twice: a table kept by triggers (KeptByTriggersAfterMove) gets rows again when the rows it is kept from are deleted after it.
+        for (var pass = 0; pass < 2; pass++)
+            foreach (var table in Enumerable.Reverse(tables)) await Exec(dst, $"delete from {S}.{Quote(table)} where tenant_id = {t}", ct);
 
         var moved = new List<MovedTable>();
         // Events last, so their new sequence numbers are taken just before the commit (the target's daemon waits on a gap that
@@ -160,6 +170,7 @@ public sealed class PracticeMove(TenantDatabases databases, IEnumerable<RebuiltA
                 throw new InvalidOperationException($"{S}.{table}.{column} exists in the target only: run the same version of Portal on both databases first.");
             var list = string.Join(", ", columns.Select(Quote));
             if (rebuiltTables.Contains(table)) { moved.Add(new(table, 0, true)); continue; }
+            if (triggerKept.Contains(table)) { moved.Add(new(table, 0, false)); continue; }
 
             var temp = Quote("move_" + table);
             await Exec(dst, $"create temp table {temp} (like {S}.{Quote(table)}) on commit drop", ct);
@@ -233,8 +244,11 @@ public sealed class PracticeMove(TenantDatabases databases, IEnumerable<RebuiltA
         if (!Guid.TryParse(tenant, out _)) throw new ArgumentException("A practice id is a GUID.");
         await using var conn = await database.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        foreach (var table in Enumerable.Reverse(await TenantTablesAsync(conn, ct)))
-            await Exec(conn, $"delete from {S}.{Quote(table)} where tenant_id = '{tenant}'", ct);
+        var tables = await TenantTablesAsync(conn, ct);
+        // Twice: a table kept by triggers (the claims' roll-up) gets rows again when the claim snapshots are deleted after it.
+        for (var pass = 0; pass < 2; pass++)
+            foreach (var table in Enumerable.Reverse(tables))
+                await Exec(conn, $"delete from {S}.{Quote(table)} where tenant_id = '{tenant}'", ct);
         await tx.CommitAsync(ct);
     }
 

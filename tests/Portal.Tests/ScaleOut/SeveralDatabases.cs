@@ -315,7 +315,7 @@ public sealed class SeveralDatabases(SeveralDatabasesPortal app) : IClassFixture
         var body = await created.Content.ReadFromJsonAsync<OnboardedOrganization>(PaymentsGiven.Json);
         Assert.Equal("second", body!.Organization.Database);
         Assert.Equal("second", app.Databases.DatabaseOf(body.Organization.Id.ToString()));
-        var listed = await ops.GetFromJsonAsync<OrganizationSummary[]>("/api/v1/platform/organizations", PaymentsGiven.Json);
+        var listed = await ops.GetItemsAsync<OrganizationSummary>("/api/v1/platform/organizations", PaymentsGiven.Json);
         Assert.Equal("second", listed!.Single(o => o.Id == body.Organization.Id).Database);
 
         var refused = await ops.PostAsJsonAsync("/api/v1/platform/organizations", new

@@ -11,6 +11,8 @@ public static class PaymentsModule
     public static IServiceCollection AddPayments(this IServiceCollection services)
     {
         services.AddHostedService<LedgerTablesStartup>();
+        // A move (ADR 0031) leaves the claims' roll-up to the target's triggers, which fill it from the moved claim snapshots.
+        services.AddSingleton(new Platform.KeptByTriggersAfterMove(ClaimDailyRollup.Table[(MartenSetup.Schema.Length + 1)..]));
         services.AddSingleton<EraImport>();
         services.AddHomeCard<DenialsCard>();
         services.AddSingleton<IInboxFileHandler, EraInboxHandler>();
