@@ -124,7 +124,7 @@ public class VendorCollectionsAcrossClients(PortalApp app) : PortalTest(app)
         }
 
         var admin = await App.ClientFor(Users.NorthAdmin);
-        var engagement = (await admin.GetFromJsonAsync<List<Portal.Web.Features.Tenancy.Engagement>>(North("engagements"), Json))!.Single(e => e.RevokedAt is null);
+        var engagement = (await admin.GetItemsAsync<Portal.Web.Features.Tenancy.Engagement>(North("engagements"), Json))!.Single(e => e.RevokedAt is null);
         (await admin.PostAsJsonAsync(North($"engagements/{engagement.Id}/revoke"), new Portal.Web.Features.Tenancy.RevokeEngagement("Adding reports"))).EnsureSuccessStatusCode();
         var granted = await admin.PostAsJsonAsync(North("engagements"),
             new Portal.Web.Features.Tenancy.GrantEngagement(Portal.Web.Features.Demo.DemoData.AcmeCoding, ["coding", "reports"]));
@@ -143,7 +143,7 @@ public class VendorCollectionsAcrossClients(PortalApp app) : PortalTest(app)
         Assert.DoesNotContain(link, await (await App.SignedInBrowser(Users.NorthBiller)).GetStringAsync("/"));
 
         // Revoked: the link goes with it.
-        var reports = (await admin.GetFromJsonAsync<List<Portal.Web.Features.Tenancy.Engagement>>(North("engagements"), Json))!.Single(e => e.RevokedAt is null);
+        var reports = (await admin.GetItemsAsync<Portal.Web.Features.Tenancy.Engagement>(North("engagements"), Json))!.Single(e => e.RevokedAt is null);
         (await admin.PostAsJsonAsync(North($"engagements/{reports.Id}/revoke"), new Portal.Web.Features.Tenancy.RevokeEngagement("Done"))).EnsureSuccessStatusCode();
         Assert.DoesNotContain(link, await (await App.SignedInBrowser(Users.VendorAdmin)).GetStringAsync("/"));
     }
