@@ -28,12 +28,7 @@ public class CodingScreenInBrowser(PortalApp app, BrowserFixture browser) : Brow
         await Pick("dx-add", "htn", "I10");
         // No fee in the schedule, no charge typed: the line is refused. Ctrl+S straight after Enter, while the added line is still on
         // its way back: the save waits for it (site.js). Before, the save replaced the add in flight and saved the list without it.
-        var box = Page.Locator("#cpt-add");
-        await box.FocusAsync();
-        await box.PressSequentiallyAsync("93010");
-        await Assertions.Expect(Page.Locator("#cpt-add-listbox [role=option]").First).ToContainTextAsync("93010");
-        await box.PressAsync("ArrowDown");
-        await box.PressAsync("Enter");
+        await Choose("cpt-add", "93010", "93010");
         await Page.Keyboard.PressAsync("Control+s");
         await Assertions.Expect(Page.GetByText("93010 has no fee in the practice's fee schedule; add one or give the charge.")).ToBeVisibleAsync();
         await Assertions.Expect(Page.GetByRole(AriaRole.Button, new() { Name = "Remove line 1, 93010" })).ToBeVisibleAsync();
@@ -127,7 +122,8 @@ public class CodingScreenInBrowser(PortalApp app, BrowserFixture browser) : Brow
         }
     }
 
-    async Task Pick(string id, string typed, string expected)
+    /// <summary>Types into a code box and chooses the first suggestion with the keyboard; the added code may still be on its way.</summary>
+    async Task Choose(string id, string typed, string expected)
     {
         var box = Page.Locator($"#{id}");
         await box.FocusAsync();
@@ -135,6 +131,12 @@ public class CodingScreenInBrowser(PortalApp app, BrowserFixture browser) : Brow
         await Assertions.Expect(Page.Locator($"#{id}-listbox [role=option]").First).ToContainTextAsync(expected);
         await box.PressAsync("ArrowDown");
         await box.PressAsync("Enter");
-        await Assertions.Expect(box).ToHaveValueAsync("");
+    }
+
+    /// <summary><see cref="Choose"/>, then waits for the form with the added code (the box is empty again).</summary>
+    async Task Pick(string id, string typed, string expected)
+    {
+        await Choose(id, typed, expected);
+        await Assertions.Expect(Page.Locator($"#{id}")).ToHaveValueAsync("");
     }
 }

@@ -7,17 +7,18 @@ window.portalWhenIdle = fn => {
   const busy = () => document.querySelector('.htmx-request:not([data-live-findings]), .htmx-swapping, .htmx-settling');
   if (!busy()) { fn(); return; }
   let done = false;
-  const finish = () => {
-    if (done || busy()) return;
+  const run = () => {
+    if (done) return;
     done = true;
     document.removeEventListener('htmx:afterSettle', finish);
     document.removeEventListener('htmx:afterRequest', check);
     fn();
   };
+  const finish = () => { if (!busy()) run(); };
   const check = () => setTimeout(finish, 0);
   document.addEventListener('htmx:afterSettle', finish);
   document.addEventListener('htmx:afterRequest', check);
-  setTimeout(() => { if (!done) { done = true; document.removeEventListener('htmx:afterSettle', finish); document.removeEventListener('htmx:afterRequest', check); fn(); } }, 15000);
+  setTimeout(run, 15000);
 };
 
 (() => {
