@@ -58,6 +58,12 @@ sealed class PortalExceptionHandler(IProblemDetailsService problems, ILogger<Por
                 Status = 409, Title = "The request conflicts with the current state",
                 Detail = "A record with the same identifying value already exists.", Extensions = { ["rule"] = "already-exists" },
             },
+            _ when exception.IsLostRace() => new ProblemDetails
+            {
+                Status = 409, Title = "The request conflicts with the current state",
+                Detail = "Another change to the same records was saved at the same moment, so nothing of this request was saved. Try it again.",
+                Extensions = { ["rule"] = "concurrent-change" },
+            },
             BadHttpRequestException bad => new ProblemDetails
             {
                 Status = bad.StatusCode, Title = "The request is malformed", Detail = bad.Message,
@@ -154,6 +160,16 @@ public static class StaleWrites
 {
     /// <summary>Marten refused an append or update because the stream or document moved on since it was read.</summary>
     public static bool IsStaleWrite(this Exception e) => e is ConcurrencyException or EventStreamUnexpectedMaxEventIdException or StaleStreamsException or StaleVersion;
+}
+
+public static class LostRaces
+{
+    /// <summary>
+    /// PostgreSQL ended the transaction because it lost a race with another one (deadlock 40P01, serialization failure 40001):
+    /// nothing of it was saved and the same request, tried again, normally succeeds.
+    /// </summary>
+    public static bool IsLostRace(this Exception e) =>
+        SafeLog.Chain(e).OfType<PostgresException>().Any(pg => pg.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure);
 }
 
 /// <summary>A set-based append found streams that moved on since they were read (ADR 0019); nothing was saved.</summary>

@@ -29,9 +29,13 @@ public static class ClaimPostingAppend
     static readonly string Sql = $"""
         with input as (
             select * from unnest(@streams, @expected, @versions, @docs) as s(stream, expected, version, doc)
+        ), locked as materialized (
+            -- Stream rows locked in id order first, as ClaimBulkAppend does: overlapping runs wait, never deadlock.
+            select s.id from {MartenSetup.Schema}.mt_streams s
+            where s.tenant_id = @tenant and s.id = any(@streams) order by s.id for update
         ), bumped as (
             update {MartenSetup.Schema}.mt_streams s set version = i.version, timestamp = now()
-            from input i
+            from input i join locked l on l.id = i.stream
             where s.tenant_id = @tenant and s.id = i.stream and s.version = i.expected and s.is_archived is not true
             returning s.id
         ), appended as (

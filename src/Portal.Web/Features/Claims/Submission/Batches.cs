@@ -287,14 +287,14 @@ public static class BatchWrites
         return result;
     }
 
-    /// <summary>Runs <paramref name="work"/> in a fresh session up to five times while it loses optimistic-concurrency races.</summary>
+    /// <summary>Runs <paramref name="work"/> in a fresh session up to five times while it loses races (optimistic concurrency, a deadlock).</summary>
     public static async Task<T> Retrying<T>(IDocumentStore store, string tenant, Func<IDocumentSession, Task<T>> work)
     {
         for (var attempt = 1; ; attempt++)
         {
             await using var session = store.LightweightSession(tenant);
             try { return await work(session); }
-            catch (Exception e) when (attempt < 5 && (e.IsStaleWrite() || e.IsUniqueViolation() || e is ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException))
+            catch (Exception e) when (attempt < 5 && (e.IsStaleWrite() || e.IsUniqueViolation() || e.IsLostRace() || e is ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException))
             {
                 await Task.Delay(Random.Shared.Next(5, 40 * attempt));
             }

@@ -32,9 +32,14 @@ public static class ClaimBulkAppend
         with input as (
             select * from unnest(@streams, @expected, @event_ids, @types, @dotnet_types, @bodies, @patches) with ordinality
                 as i(stream, expected, event_id, type, dotnet_type, body, patch, ord)
+        ), locked as materialized (
+            -- Every stream row locked in id order before any is changed: two runs over overlapping claims then queue behind each
+            -- other instead of locking in join order and deadlocking (a 500 under two batch runs at once).
+            select s.id from {MartenSetup.Schema}.mt_streams s
+            where s.tenant_id = @tenant and s.id = any(@streams) order by s.id for update
         ), bumped as (
             update {MartenSetup.Schema}.mt_streams s set version = s.version + 1, timestamp = now()
-            from input i
+            from input i join locked l on l.id = i.stream
             where s.tenant_id = @tenant and s.id = i.stream and s.version = i.expected and s.is_archived is not true
             returning s.id, s.version
         ), appended as (
