@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Portal.Web.Features.Claims;
+using Portal.Web.Features.Coding;
 using Portal.Web.Features.Demo;
 using Portal.Web.Features.Intake;
 using Portal.Web.Features.Payments;
@@ -300,6 +301,50 @@ public sealed class SeveralDatabases(SeveralDatabasesPortal app) : IClassFixture
         Assert.Empty(await app.Rows("second", North));
         Assert.Equal(rowsBefore, await app.Rows(TenantDatabases.Main, North));
         await Register(northApp, North, "AFTER-" + Guid.NewGuid().ToString("N")[..8]);
+    }
+
+    /// <summary>
+    /// A vendor coder working practices in two databases gets the best queued chart of all of them (highest priority, then
+    /// earliest due), not the best of whichever database is asked first.
+    /// </summary>
+    [Fact]
+    public async Task next_chart_across_two_databases_is_the_best_of_both_not_the_first_databases()
+    {
+        await app.EnsureIn(North, "second");
+        Assert.Equal(TenantDatabases.Main, app.Databases.DatabaseOf(Riverside.ToString()));
+        var northAdmin = await app.ClientFor(Users.NorthAdmin);
+        var riversideAdmin = await app.ClientFor(Users.RiversideAdmin);
+        var vendor = await app.ClientFor(Users.VendorCoder);
+        var engaged = await riversideAdmin.PostAsJsonAsync(Api(Riverside, "engagements"), new GrantEngagement(DemoData.AcmeCoding, ["coding"]));
+        Assert.True(engaged.IsSuccessStatusCode || engaged.StatusCode == HttpStatusCode.Conflict, await engaged.Content.ReadAsStringAsync());
+
+        // A routine chart in the main database, an urgent one in the second.
+        var riversideEncounter = await Coding.CodingGiven.Read<EncounterDetails>(await riversideAdmin.PostAsJsonAsync(Api(Riverside, "encounters"),
+            await RiversideVisit(riversideAdmin)), HttpStatusCode.Created);
+        (await riversideAdmin.PostAsJsonAsync(Api(Riverside, $"encounters/{riversideEncounter.Id}/coding/queue"), new SendToCoding(1)))
+            .EnsureSuccessStatusCode();
+        var urgent = await Coding.CodingGiven.QueuedChart(northAdmin, priority: 9);
+
+        // The combined queue (both databases, highest priority first) is the order the pulls must follow; the other tests of this
+        // class may have left charts queued.
+        var queued = (await vendor.GetItemsAsync<CodingQueueItem>("/api/v1/vendor/queue?status=Queued&sort=priority&limit=200", PaymentsGiven.Json))!;
+        Assert.Equal(North, queued[0].PracticeId);
+        Assert.Contains(queued, i => i.EncounterId == urgent.Encounter.Id);
+        Assert.Contains(queued, i => i.EncounterId == riversideEncounter.Id);
+        foreach (var expected in queued.Take(queued.FindIndex(i => i.EncounterId == riversideEncounter.Id) + 1))
+        {
+            var pulled = await Coding.CodingGiven.Pull(vendor, "/api/v1/vendor/queue/next");
+            Assert.Equal((expected.PracticeId, expected.EncounterId), (pulled!.PracticeId, pulled.Chart.Encounter.Id));
+        }
+    }
+
+    /// <summary>A new visit of a Riverside demo patient with its demo provider and coverage.</summary>
+    static async Task<OpenEncounter> RiversideVisit(HttpClient admin)
+    {
+        var patients = await admin.GetItemsAsync<Patient>(Api(Riverside, "patients"), PaymentsGiven.Json);
+        var patient = patients!.First(p => p.Coverages.Length > 0);
+        var provider = (await admin.GetItemsAsync<Provider>(Api(Riverside, "providers"), PaymentsGiven.Json))!.First();
+        return new OpenEncounter(patient.Id, provider.Id, new DateOnly(2026, 3, 3), "11", null, patient.Coverages[0].Id, "Well-child visit.");
     }
 
     [Fact]

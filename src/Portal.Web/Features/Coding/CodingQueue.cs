@@ -141,20 +141,48 @@ public static class CodingQueue
     public static Platform.Csv.CsvDownload<CodingQueueItem> Csv(IEnumerable<CodingQueueItem> items) => new("coding-queue.csv", CsvColumns, items);
 
     /// <summary>
-    /// Gives <paramref name="coder"/> the next queued chart of <paramref name="practices"/>: highest priority, then earliest
+    /// Gives <paramref name="coder"/> the next queued chart of <paramref name="practices"/> (in whichever database): highest priority, then earliest
     /// due. The row is locked with FOR UPDATE SKIP LOCKED and the ChartAssigned event is appended in the same transaction,
     /// so two coders pulling at once lock different rows and never share a chart. Null when the queues are empty.
     /// </summary>
     public static async Task<(Guid PracticeId, Guid EncounterId, CodingChart Chart)?> PullNext(IDocumentStore store, TenantDatabases databases,
         IReadOnlyCollection<Guid> practices, Coder coder, TimeProvider clock, CancellationToken ct)
     {
-        // Practices over several databases (ADR 0031): each database's practices in one pull, main first. Across databases the
-        // next chart is the best of the first database that has one queued, not the best of all.
-        foreach (var group in practices.GroupBy(p => databases.DatabaseOf(p.ToString()))
-                     .OrderBy(g => g.Key == TenantDatabases.Main ? "" : g.Key, StringComparer.Ordinal))
-            if (await PullNext(store, databases.Named(group.Key), [.. group], coder, clock, ct) is { } pulled)
+        // Practices over several databases (ADR 0031): each database's practices in one pull. With more than one database, each
+        // database's head of the queue is read first (no lock) and the pull goes to the database with the best head, so the
+        // coder gets the best chart of all the practices, not of the first database; if another coder took that chart meanwhile,
+        // the pull there takes that database's next one, or the next database is tried.
+        var groups = practices.GroupBy(p => databases.DatabaseOf(p.ToString())).Select(g => (Database: g.Key, Practices: g.ToList())).ToList();
+        if (groups.Count == 1)
+            return await PullNext(store, databases.Named(groups[0].Database), groups[0].Practices, coder, clock, ct);
+        var heads = new List<(string Database, List<Guid> Practices, QueueHead Head)>(groups.Count);
+        foreach (var (database, inDatabase) in groups)
+            if (await Head(databases.Named(database), inDatabase, ct) is { } head)
+                heads.Add((database, inDatabase, head));
+        foreach (var (database, inDatabase, _) in heads.OrderByDescending(h => h.Head.Priority).ThenBy(h => h.Head.DueAt ?? DateTimeOffset.MaxValue).ThenBy(h => h.Head.Id))
+            if (await PullNext(store, databases.Named(database), inDatabase, coder, clock, ct) is { } pulled)
                 return pulled;
         return null;
+    }
+
+    readonly record struct QueueHead(int Priority, DateTimeOffset? DueAt, Guid Id);
+
+    /// <summary>The best queued chart of <paramref name="practices"/> in one database, read without a lock (to choose a database).</summary>
+    static async Task<QueueHead?> Head(NpgsqlDataSource db, IReadOnlyCollection<Guid> practices, CancellationToken ct)
+    {
+        await using var head = db.CreateCommand($"""
+            select q.priority, q.due_at, q.id from unnest(@tenants::varchar[]) t(tenant)
+            cross join lateral (
+                select r.id, r.priority, r.due_at from {MartenSetup.Schema}.{Table} r
+                where r.tenant_id = t.tenant and r.status = 'Queued'
+                order by r.priority desc, r.due_at, r.id
+                limit 1) q
+            order by q.priority desc, q.due_at, q.id
+            limit 1
+            """);
+        head.Parameters.AddWithValue("tenants", practices.Select(p => p.ToString()).ToArray());
+        await using var reader = await head.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? new QueueHead(reader.GetInt32(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1), reader.GetGuid(2)) : null;
     }
 
     static async Task<(Guid PracticeId, Guid EncounterId, CodingChart Chart)?> PullNext(IDocumentStore store, NpgsqlDataSource db,
