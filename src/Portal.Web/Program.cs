@@ -58,6 +58,7 @@ app.MapCodes();
 app.MapIntake();
 app.MapEncounterWork();
 app.MapOnboarding();
+app.MapPracticeMoves();
 app.MapCoding();
 app.MapClaimCheck();
 app.MapClaims();

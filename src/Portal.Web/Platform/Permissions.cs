@@ -228,6 +228,10 @@ public static class Permissions
     public static readonly Permission OrganizationsManage = new("organizations.manage",
         "Onboard a practice or vendor with its first admin, suspend and reactivate organisations (platform operator; no PHI)",
         Scopes.UsersAdmin, [Roles.PlatformAdmin], Apps: false);
+    // Moving a practice to another database (ADR 0031): the operator's API and page beside the `practices move` command.
+    public static readonly Permission PracticesMove = new("practices.move",
+        "Move a practice's data to another database and follow the move (platform operator; no PHI)",
+        Scopes.UsersAdmin, [Roles.PlatformAdmin], Apps: false);
     public static readonly Permission EncounterHold = new("encounters.hold", "Put an encounter on hold with a reason, or release it",
         Scopes.EncountersWrite, IntakeWriters);
     public static readonly Permission QueryAnswerForProvider = new("queries.answer-for-provider",
@@ -350,7 +354,8 @@ public static class PagePermissions
               ("collections", Permissions.PatientAccountsManage), ("email", Permissions.PatientAccountsManage), ("plan", Permissions.PatientAccountsManage))),
         new("/PatientBalances/Statements", Permissions.StatementsRun, Permissions.StatementsRun,
             H(("print", Permissions.StatementsRead), ("settings", Permissions.PatientBillingSettingsManage))),
-        new("/Tenancy/PlatformOrganizations", Permissions.OrganizationsManage, Permissions.OrganizationsManage),
+        new("/Tenancy/PlatformOrganizations", Permissions.OrganizationsManage, Permissions.OrganizationsManage,
+            new Dictionary<string, Permission> { ["Move"] = Permissions.PracticesMove, ["Moves"] = Permissions.PracticesMove }),
         // Portal's own billing (issue 13 item 8): the operator's plans, subscriptions and usage; an organization admin's invoices.
         new("/PatientBalances/Subscriptions/PlatformBilling", Permissions.PlatformBillingManage, Permissions.PlatformBillingManage),
         new("/PatientBalances/Subscriptions/OrganizationBilling", Permissions.OrganizationBillingRead),

@@ -26,6 +26,9 @@ public sealed record PracticeMoveReport(string PracticeId, string From, string T
 
 public sealed record MovedTable(string Table, long Rows, bool Verified);
 
+/// <summary>Where a running move is: its step in plain words and, while copying, how many of the practice's tables are done.</summary>
+public sealed record PracticeMoveProgress(string Step, int TablesDone, int Tables);
+
 /// <summary>
 /// Moves one practice's rows (events, streams, documents, raw tables: every table of schema portal with a tenant_id column) from
 /// its database to another (ADR 0031, deployment.md section 4.2). The practice is read-only meanwhile (writes answer 503). The copy
@@ -47,7 +50,7 @@ public sealed class PracticeMove(TenantDatabases databases, IEnumerable<RebuiltA
     /// <summary>How long to wait for the source's daemon to handle the practice's last events before refusing to move.</summary>
     public TimeSpan DaemonWait { get; set; } = TimeSpan.FromSeconds(60);
 
-    public async Task<PracticeMoveReport> MoveAsync(Guid practiceId, string target, CancellationToken ct)
+    public async Task<PracticeMoveReport> MoveAsync(Guid practiceId, string target, CancellationToken ct, IProgress<PracticeMoveProgress>? progress = null)
     {
         if (!databases.Several) throw new InvalidOperationException("Only one database is configured (Portal:Databases): there is nowhere to move to.");
         var targetSource = databases.Named(target);
@@ -69,9 +72,10 @@ public sealed class PracticeMove(TenantDatabases databases, IEnumerable<RebuiltA
         try
         {
             await Task.Delay(databases.Refresh, ct);
+            progress?.Report(new("Waiting for background work on the practice's last changes", 0, 0));
             await WaitForDaemonAsync(source, tenant, ct);
             // 2 and 3. Copy and verify in one transaction on the target.
-            report = await CopyAsync(source, targetSource, tenant, from, target, ct);
+            report = await CopyAsync(source, targetSource, tenant, from, target, ct, progress);
         }
         catch
         {
@@ -82,6 +86,7 @@ public sealed class PracticeMove(TenantDatabases databases, IEnumerable<RebuiltA
         await databases.SetAsync(tenant, target, moving: true, ct);
         await Task.Delay(databases.Refresh, ct);
         // 5. The source's rows go; the practice is writable again.
+        progress?.Report(new($"Deleting the practice's rows from '{from}'", report.Tables.Count, report.Tables.Count));
         await DeleteAsync(source, tenant, ct);
         await databases.SetAsync(tenant, target, moving: false, ct);
         log.LogInformation("Practice {Practice} moved from {From} to {To}: {Events} events, {Tables} tables verified.",
@@ -137,7 +142,7 @@ public sealed class PracticeMove(TenantDatabases databases, IEnumerable<RebuiltA
     static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
 
     async Task<PracticeMoveReport> CopyAsync(NpgsqlDataSource source, NpgsqlDataSource target, string tenant, string from, string to,
-        CancellationToken ct)
+        CancellationToken ct, IProgress<PracticeMoveProgress>? progress)
     {
         if (!Guid.TryParse(tenant, out _)) throw new ArgumentException("A practice id is a GUID.");
         var t = $"'{tenant}'"; // a GUID's text: safe to write into COPY's query, which takes no parameters
@@ -207,8 +212,10 @@ public sealed class PracticeMove(TenantDatabases databases, IEnumerable<RebuiltA
             }
             if (AfterTableCopied is { } hook) await hook(table);
             moved.Add(new(table, 0, false));
+            progress?.Report(new($"Copying to '{to}'", moved.Count, tables.Count));
         }
 
+        progress?.Report(new("Checking the copy against the source", tables.Count, tables.Count));
         // Verify: the same rows on both sides (receipts and dead letters by count: their ids carry the new sequences; events by
         // everything but the sequence number).
         var verified = new List<MovedTable>();

@@ -347,6 +347,69 @@ public sealed class SeveralDatabases(SeveralDatabasesPortal app) : IClassFixture
         return new OpenEncounter(patient.Id, provider.Id, new DateOnly(2026, 3, 3), "11", null, patient.Coverages[0].Id, "Well-child visit.");
     }
 
+    /// <summary>
+    /// The operator moves a practice over the API (202 and a job to follow) and back through the organisations page, and the
+    /// refusals are ProblemDetails: unknown organisation 404, a vendor or an unknown database 422, the database it is in 409.
+    /// </summary>
+    [Fact]
+    public async Task the_operator_moves_a_practice_over_the_api_and_the_page_and_follows_its_progress()
+    {
+        await app.EnsureIn(Riverside, TenantDatabases.Main);
+        var ops = await app.ClientFor(Users.PlatformAdmin);
+        static string Move(Guid id) => $"/api/v1/platform/organizations/{id}/move";
+        Assert.Equal(HttpStatusCode.NotFound, (await ops.PostAsJsonAsync(Move(Guid.NewGuid()), new MovePractice("second"))).StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await ops.PostAsJsonAsync(Move(DemoData.AcmeCoding), new MovePractice("second"))).StatusCode);
+        var unknown = await ops.PostAsJsonAsync(Move(Riverside), new MovePractice("nowhere"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, unknown.StatusCode);
+        Assert.Contains("\"database\"", await unknown.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Conflict, (await ops.PostAsJsonAsync(Move(Riverside), new MovePractice(TenantDatabases.Main))).StatusCode);
+
+        var started = await ops.PostAsJsonAsync(Move(Riverside), new MovePractice("second"));
+        Assert.True(started.StatusCode == HttpStatusCode.Accepted, await started.Content.ReadAsStringAsync());
+        var location = started.Headers.Location!.ToString();
+        // Asked again while it runs (or just after it ended): 409 either way, and no second move.
+        Assert.Equal(HttpStatusCode.Conflict, (await ops.PostAsJsonAsync(Move(Riverside), new MovePractice("second"))).StatusCode);
+        var job = await Until(ops, location);
+        Assert.True(job.Status == PracticeMoveStatus.Done, job.Error);
+        Assert.Equal((TenantDatabases.Main, "second"), (job.From, job.To));
+        Assert.True(job.Events > 0 && job.Tables > 0 && job.TablesDone == job.Tables);
+        Assert.Equal("second", app.Databases.DatabaseOf(Riverside.ToString()));
+        Assert.Empty(await app.Rows(TenantDatabases.Main, Riverside));
+        var listed = await ops.GetItemsAsync<PracticeMoveJob>("/api/v1/platform/practice-moves", PaymentsGiven.Json);
+        Assert.Equal(job.Id, listed![0].Id);
+        var riversideApp = await app.AppClient("riverside-app");
+        Assert.Equal(HttpStatusCode.OK, (await riversideApp.GetAsync(Api(Riverside, "patients"))).StatusCode);
+
+        // Back through the page: the practice's row offers the other database; the moves table follows the move.
+        var browser = await app.SignedInBrowser(Users.PlatformAdmin);
+        var page = await browser.GetStringAsync("/platform/organizations");
+        Assert.Contains($"id=\"move-{Riverside}\"", page);
+        Assert.Contains("Database moves", page);
+        var posted = await browser.PostAsync($"/platform/organizations?handler=Move&organizationId={Riverside}", new FormUrlEncodedContent(
+            new Dictionary<string, string> { ["database"] = TenantDatabases.Main, ["__RequestVerificationToken"] = PortalApp.AntiforgeryToken(page) }));
+        Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
+        Assert.Contains("is%20moving", posted.Headers.Location!.ToString());
+        var back = (await ops.GetItemsAsync<PracticeMoveJob>("/api/v1/platform/practice-moves", PaymentsGiven.Json))![0];
+        Assert.Equal("second", back.From);
+        Assert.Equal(PracticeMoveStatus.Done, (await Until(ops, $"/api/v1/platform/practice-moves/{back.Id}")).Status);
+        Assert.Equal(TenantDatabases.Main, app.Databases.DatabaseOf(Riverside.ToString()));
+        var partial = await browser.GetStringAsync("/platform/organizations?handler=Moves");
+        Assert.Contains($"id=\"move-{back.Id}\"", partial);
+        Assert.Contains("Moved", partial);
+        Assert.DoesNotContain("hx-trigger=\"every 2s\"", partial); // nothing running: the table stops asking
+    }
+
+    static async Task<PracticeMoveJob> Until(HttpClient ops, string location)
+    {
+        var until = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            var job = (await ops.GetFromJsonAsync<PracticeMoveJob>(location, PaymentsGiven.Json))!;
+            if (job.Status != PracticeMoveStatus.Running || DateTime.UtcNow > until) return job;
+            await Task.Delay(200);
+        }
+    }
+
     [Fact]
     public async Task the_operator_places_a_new_practice_in_a_database_and_an_unknown_one_is_422()
     {

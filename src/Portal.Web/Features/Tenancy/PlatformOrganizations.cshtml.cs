@@ -6,18 +6,41 @@ using Portal.Web.Platform;
 namespace Portal.Web.Features.Tenancy;
 
 /// <summary>The platform operator's organisations: onboard a practice or vendor with its first admin, suspend, reactivate.</summary>
-public class PlatformOrganizationsModel(Onboarding onboarding) : PageModel
+public class PlatformOrganizationsModel(Onboarding onboarding, PracticeMoves moves) : PageModel
 {
     public IReadOnlyList<OrganizationSummary> Organizations { get; private set; } = [];
     public string? Notice { get; private set; }
     public string? Error { get; private set; }
     public Guid? ErrorFor { get; private set; }
 
+    /// <summary>The practice moves, newest first (only read when there are several databases).</summary>
+    public IReadOnlyList<PracticeMoveJob> Moves { get; private set; } = [];
+
     public async Task OnGetAsync(CancellationToken ct)
     {
         Notice = Request.Query["done"].ToString() is { Length: > 0 } done ? done : null;
-        Organizations = await onboarding.List(ct);
+        await Load(ct);
     }
+
+    async Task Load(CancellationToken ct)
+    {
+        Organizations = await onboarding.List(ct);
+        if (Databases.Count > 1) Moves = await moves.List(ct);
+    }
+
+    /// <summary>The moves table alone: the page asks for it every two seconds while a move runs.</summary>
+    public async Task<IActionResult> OnGetMovesAsync(CancellationToken ct)
+    {
+        Moves = await moves.List(ct);
+        return Partial("_PracticeMoves", this);
+    }
+
+    public Task<IActionResult> OnPostMoveAsync(Guid organizationId, string? database, CancellationToken ct) =>
+        Act(organizationId, async () =>
+        {
+            var job = await moves.Start(organizationId, database, Actor.Of(User).Name, ct) ?? throw new UnprocessableInput("No organisation with this id.");
+            return $"{job.PracticeName} is moving from '{job.From}' to '{job.To}'; it is read-only until the move ends (see Database moves below).";
+        }, () => string.IsNullOrWhiteSpace(database) ? "Choose the database to move the practice to." : null, ct);
 
     /// <summary>The databases a practice can be placed in; the page offers the choice only when there is more than one (ADR 0031).</summary>
     public IReadOnlyList<string> Databases => onboarding.Databases;
@@ -60,7 +83,7 @@ public class PlatformOrganizationsModel(Onboarding onboarding) : PageModel
             }
         }
         ErrorFor = target;
-        Organizations = await onboarding.List(ct);
+        await Load(ct);
         return Page();
     }
 }

@@ -13,10 +13,13 @@ public static class TenancyModule
         services.AddScoped<PracticeAccess>();
         services.AddScoped<IPracticeAccess>(sp => sp.GetRequiredService<PracticeAccess>());
         services.AddScoped<Onboarding>();
+        services.AddSingleton<PracticeMoves>();
+        services.AddHostedService(sp => sp.GetRequiredService<PracticeMoves>());
         services.AddScoped<IOrganizationStanding, OrganizationStanding>();
         return services.ConfigureMarten(o =>
         {
             o.Schema.For<Organization>().SingleTenanted().Revisioned();
+            o.Schema.For<PracticeMoveJob>().SingleTenanted();
             o.Schema.For<Engagement>().Index(e => e.VendorId);
             o.Projections.Snapshot<Engagement>(SnapshotLifecycle.Inline);
         });
