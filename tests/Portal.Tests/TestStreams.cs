@@ -1,0 +1,73 @@
+using System.Reflection;
+using Xunit.v3;
+
+[assembly: CollectionBehavior(typeof(Portal.Tests.TestStreams), MaxParallelThreads = 2)]
+
+namespace Portal.Tests;
+
+/// <summary>
+/// The suite runs as two streams side by side (ADR 0033): each stream is an xUnit collection with its own <see cref="PortalApp"/>
+/// (its own database in the same cluster, its own app host, SMTP server and Stripe fake), and runs its test classes one test
+/// at a time, resetting its database before each test as before. Every test class falls into a stream by itself: the classes
+/// are shared out once, heaviest first, each to the stream with less expected work (<see cref="ExpectedSeconds"/>).
+/// A class that declares <c>[Collection]</c> keeps it (xUnit's own rule). <c>PORTAL_TEST_STREAMS=1</c> puts every class in
+/// one stream: the suite is then serial with one fixture, as before.
+/// </summary>
+public sealed class TestStreams : TestCollectionFactoryBase
+{
+    public const string First = "Portal stream 1", Second = "Portal stream 2";
+
+    readonly Dictionary<Type, IXunitTestCollection> streamOf = [];
+    readonly IXunitTestCollection[] streams;
+
+    public TestStreams(IXunitTestAssembly assembly) : base(assembly)
+    {
+        var count = Environment.GetEnvironmentVariable("PORTAL_TEST_STREAMS") == "1" ? 1 : 2;
+        streams = [.. new[] { First, Second }.Take(count).Select(name =>
+            (IXunitTestCollection)new XunitTestCollection(assembly, assembly.CollectionDefinitions[name].Type, false, name))];
+        var load = new double[streams.Length];
+        var classes = assembly.Assembly.GetTypes().Where(IsTestClass)
+            .Select(t => (Type: t, Seconds: ExpectedSeconds(t)))
+            .OrderByDescending(c => c.Seconds).ThenBy(c => c.Type.FullName, StringComparer.Ordinal);
+        foreach (var (type, seconds) in classes)
+        {
+            var lightest = Array.IndexOf(load, load.Min());
+            streamOf[type] = streams[lightest];
+            load[lightest] += seconds;
+        }
+    }
+
+    public override string DisplayName => "portal-streams";
+
+    protected override IXunitTestCollection GetDefaultTestCollection(Type testClass) =>
+        streamOf.TryGetValue(testClass, out var stream) ? stream : streams[0];
+
+    static bool IsTestClass(Type type) =>
+        type is { IsClass: true, IsAbstract: false } && type.GetMethods(BindingFlags.Public | BindingFlags.Instance)
+            .Any(m => m.GetCustomAttributes<FactAttribute>(inherit: true).Any());
+
+    /// <summary>
+    /// The seconds a class is expected to take, for sharing the classes out: measured for the slowest classes (quiet 2-core
+    /// machine, docs/benchmarks.md "Test suite"), otherwise a guess from its tests (a browser test costs more than an HTTP one).
+    /// A wrong guess only makes one stream finish before the other.
+    /// </summary>
+    static double ExpectedSeconds(Type type)
+    {
+        if (Measured.TryGetValue(type.Name, out var seconds)) return seconds;
+        var tests = type.GetMethods(BindingFlags.Public | BindingFlags.Instance)
+            .Sum(m => m.GetCustomAttributes<FactAttribute>(inherit: true).Any()
+                ? Math.Max(1, m.GetCustomAttributes<DataAttribute>(inherit: true).Count()) : 0);
+        return tests * (typeof(Browser.BrowserTest).IsAssignableFrom(type) ? 2.0 : 0.4);
+    }
+
+    /// <summary>The slowest classes by name, seconds on a quiet machine (update from infra/bench/suite_report.py when one grows).</summary>
+    static readonly Dictionary<string, double> Measured = new()
+    {
+    };
+}
+
+[CollectionDefinition(TestStreams.First)]
+public sealed class FirstStream : ICollectionFixture<PortalApp>;
+
+[CollectionDefinition(TestStreams.Second)]
+public sealed class SecondStream : ICollectionFixture<PortalApp>;
