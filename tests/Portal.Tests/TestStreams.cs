@@ -1,7 +1,8 @@
 using System.Reflection;
 using Xunit.v3;
 
-[assembly: CollectionBehavior(typeof(Portal.Tests.TestStreams), MaxParallelThreads = 2)]
+// As many tests at once as there are streams at most (TestStreams.Names); the streams themselves decide how many run.
+[assembly: CollectionBehavior(typeof(Portal.Tests.TestStreams), MaxParallelThreads = -1)]
 
 namespace Portal.Tests;
 
@@ -10,20 +11,21 @@ namespace Portal.Tests;
 /// (its own database in the same cluster, its own app host, SMTP server and Stripe fake), and runs its test classes one test
 /// at a time, resetting its database before each test as before. Every test class falls into a stream by itself: the classes
 /// are shared out once, heaviest first, each to the stream with less expected work (<see cref="ExpectedSeconds"/>).
-/// A class that declares <c>[Collection]</c> keeps it (xUnit's own rule). <c>PORTAL_TEST_STREAMS=1</c> puts every class in
-/// one stream: the suite is then serial with one fixture, as before.
+/// A class that declares <c>[Collection]</c> keeps it (xUnit's own rule). <c>PORTAL_TEST_STREAMS</c> sets the number of
+/// streams (default 2, at most 3): 1 runs the suite serially with one fixture, as before.
 /// </summary>
 public sealed class TestStreams : TestCollectionFactoryBase
 {
-    public const string First = "Portal stream 1", Second = "Portal stream 2";
+    public const string First = "Portal stream 1", Second = "Portal stream 2", Third = "Portal stream 3";
+    static readonly string[] Names = [First, Second, Third];
 
     readonly Dictionary<Type, IXunitTestCollection> streamOf = [];
     readonly IXunitTestCollection[] streams;
 
     public TestStreams(IXunitTestAssembly assembly) : base(assembly)
     {
-        var count = Environment.GetEnvironmentVariable("PORTAL_TEST_STREAMS") == "1" ? 1 : 2;
-        streams = [.. new[] { First, Second }.Take(count).Select(name =>
+        var count = int.TryParse(Environment.GetEnvironmentVariable("PORTAL_TEST_STREAMS"), out var n) ? Math.Clamp(n, 1, Names.Length) : 2;
+        streams = [.. Names.Take(count).Select(name =>
             (IXunitTestCollection)new XunitTestCollection(assembly, assembly.CollectionDefinitions[name].Type, false, name))];
         var load = new double[streams.Length];
         var classes = assembly.Assembly.GetTypes().Where(IsTestClass)
@@ -71,3 +73,6 @@ public sealed class FirstStream : ICollectionFixture<PortalApp>;
 
 [CollectionDefinition(TestStreams.Second)]
 public sealed class SecondStream : ICollectionFixture<PortalApp>;
+
+[CollectionDefinition(TestStreams.Third)]
+public sealed class ThirdStream : ICollectionFixture<PortalApp>;
