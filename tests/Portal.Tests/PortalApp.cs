@@ -14,28 +14,30 @@ using Portal.Web.Platform.Reactions;
 using Marten;
 using Marten.Events;
 
-[assembly: AssemblyFixture(typeof(Portal.Tests.PortalApp))]
-[assembly: CollectionBehavior(DisableTestParallelization = true)]
 
 namespace Portal.Tests;
 
 /// <summary>
 /// The one fixture: Portal on a real Kestrel server (so Playwright can reach it) against a real PostgreSQL, the
 /// embedded one unless PORTAL_TEST_DB names another. Tokens come from our own token endpoint, never from a fake.
+/// Each test stream (TestStreams, ADR 0033) has an instance of its own: the first uses database portal_tests (or the one
+/// PORTAL_TEST_DB names), the second portal_tests_2 on the same server.
 /// </summary>
 public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLifetime
 {
     readonly ConcurrentDictionary<string, string> tokens = new();
 
-    public string ConnectionString { get; } =
-        Environment.GetEnvironmentVariable("PORTAL_TEST_DB") is { Length: > 0 } configured
-            ? configured
-            : EmbeddedPostgres.EnsureStarted("portal_tests");
+    static int created, live;
+
+    /// <summary>1 for the first stream's instance, 2 for the second's.</summary>
+    public int Instance { get; } = Interlocked.Increment(ref created);
+
+    public string ConnectionString { get; }
 
     public Uri BaseAddress { get; private set; } = default!;
 
     /// <summary>Portal:Submission:Directory of this run (batch files, outbox, inbox per practice).</summary>
-    public string SubmissionDirectory { get; } = Path.Combine(Path.GetTempPath(), $"portal-submission-tests-{Environment.ProcessId}");
+    public string SubmissionDirectory { get; }
 
     /// <summary>The SMTP server Portal delivers to in tests: assert on real delivered messages with <c>App.Mail.WaitForMessageTo</c>.</summary>
     public TestSmtpServer Mail { get; } = new();
@@ -48,6 +50,9 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
 
     public PortalApp()
     {
+        Interlocked.Increment(ref live);
+        ConnectionString = Database(Instance);
+        SubmissionDirectory = Path.Combine(Path.GetTempPath(), $"portal-submission-tests-{Environment.ProcessId}-{Instance}");
         UseKestrel(0);
         Mail.Start();
         Stripe.Start();
@@ -122,6 +127,25 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
     /// Waits until every reaction has handled every event of its types (its position reached the newest such event), or throws
     /// after <paramref name="timeout"/> (default 10 s). Call it before asserting on a reaction's effect; never Task.Delay.
     /// </summary>
+    static string Database(int instance)
+    {
+        var configured = Environment.GetEnvironmentVariable("PORTAL_TEST_DB");
+        if (configured is not { Length: > 0 }) return EmbeddedPostgres.EnsureStarted(instance == 1 ? "portal_tests" : $"portal_tests_{instance}");
+        if (instance == 1) return configured;
+        var builder = new NpgsqlConnectionStringBuilder(configured);
+        var name = $"{builder.Database}_{instance}";
+        using (var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(configured) { Database = "postgres" }.ConnectionString))
+        {
+            admin.Open();
+            using var exists = new NpgsqlCommand("select 1 from pg_database where datname = @name", admin);
+            exists.Parameters.AddWithValue("name", name);
+            if (exists.ExecuteScalar() is null)
+                using (var create = new NpgsqlCommand($"create database \"{name}\"", admin)) create.ExecuteNonQuery();
+        }
+        builder.Database = name;
+        return builder.ConnectionString;
+    }
+
     public async Task WaitForReactionsAsync(TimeSpan? timeout = null)
     {
         var monitor = Services.GetRequiredService<ReactionMonitor>();
@@ -202,7 +226,7 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         // the in-memory catalog pointing at them for the next test's code searches.
         await Services.GetRequiredService<Portal.Web.Features.Codes.CodeCatalog>().RefreshAsync();
         ResetTimings.Record("refresh code catalog", phase);
-        ResetTimings.Resets++;
+        Interlocked.Increment(ref ResetTimings.Resets);
     }
 
     public HttpClient Anonymous() => new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = BaseAddress };
@@ -341,10 +365,13 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
 
     async ValueTask IAsyncDisposable.DisposeAsync()
     {
-        ResetTimings.Report(reset.Copies, reset.RestoreFailures);
+        var last = Interlocked.Decrement(ref live) == 0;
+        ResetTimings.Add(reset.Copies, reset.RestoreFailures);
+        if (last) ResetTimings.Report();
         await base.DisposeAsync();
         await Mail.DisposeAsync();
-        Claims.Submission.SftpServer.StopIfStarted();
+        // One sshd serves both streams: the stream that finishes last stops it.
+        if (last) Claims.Submission.SftpServer.StopIfStarted();
         if (Directory.Exists(SubmissionDirectory)) Directory.Delete(SubmissionDirectory, recursive: true);
         await Stripe.DisposeAsync();
     }

@@ -21,11 +21,22 @@ static class ResetTimings
         return now;
     }
 
-    public static void Report(int seedCopies, IReadOnlyList<string> restoreFailures)
+    static int seedCopies;
+    static readonly ConcurrentQueue<string> RestoreFailures = new();
+
+    /// <summary>What one fixture instance (one stream) adds to the report.</summary>
+    public static void Add(int copies, IReadOnlyList<string> restoreFailures)
+    {
+        Interlocked.Add(ref seedCopies, copies);
+        foreach (var failure in restoreFailures) RestoreFailures.Enqueue(failure);
+    }
+
+    /// <summary>The phases summed over both streams (their resets overlap in time: the sum is work, not wall).</summary>
+    public static void Report()
     {
         if (Resets == 0) return;
         var lines = new List<string> { $"Resets: {Resets}, seeded through the app and copied {seedCopies} times" };
-        lines.AddRange(restoreFailures.Distinct().Select(f => $"  the copy could not be put back: {f}"));
+        lines.AddRange(RestoreFailures.Distinct().Select(f => $"  the copy could not be put back: {f}"));
         lines.AddRange(Ticks.Select(kv => (kv.Key, Seconds: kv.Value / (double)Stopwatch.Frequency))
             .Select(p => $"  {p.Key}: {p.Seconds:0.0} s in all, {p.Seconds * 1000 / Resets:0.0} ms per reset"));
         lines.Add($"  total: {Ticks.Values.Sum() / (double)Stopwatch.Frequency:0.0} s");

@@ -14,7 +14,8 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// The sign-in cookies of each demo user, taken the first time a test signs in through the page (issue 14, item 13):
     /// later tests start signed in and skip the sign-in page, the password hash and, for the operator, the TOTP step. Sessions
     /// live in the identity schema, which Respawn does not reset; a cookie refused since (a test signed out, an account
-    /// changed) is noticed on the first page and the test signs in through the page again.
+    /// changed) is noticed on the first page and the test signs in through the page again. Kept per app (each test stream has
+    /// its own, ADR 0033), under the app's address and the e-mail.
     /// </summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<BrowserContextCookiesResult>> SignedIn { get; } = new();
 
@@ -85,6 +86,7 @@ public abstract class BrowserTest(PortalApp app, BrowserFixture browser) : Porta
     readonly System.Collections.Concurrent.ConcurrentQueue<string> journal = new();
     readonly long started = System.Diagnostics.Stopwatch.GetTimestamp();
     public static readonly string FailureLog = Path.Combine(Path.GetTempPath(), "portal-browser-failures.log");
+    static readonly SemaphoreSlim FailureLogGate = new(1, 1);
 
     void Note(string line)
     {
@@ -104,8 +106,14 @@ public abstract class BrowserTest(PortalApp app, BrowserFixture browser) : Porta
                           [...document.querySelectorAll('[role=listbox]')].map(l => `#${l.id}: ${l.hidden ? 'hidden' : 'shown'}, ${l.children.length} items ${JSON.stringify(l.innerText.slice(0, 200))}`).join('\n') + '\n' +
                           'busy: ' + [...document.querySelectorAll('.htmx-request, .htmx-swapping, .htmx-settling')].map(e => e.id || e.tagName).join(', ')
                     """);
-                await File.AppendAllTextAsync(FailureLog,
-                    $"== {TestContext.Current.Test?.TestDisplayName}\nurl: {Page.Url}\n{state}\n{string.Join('\n', journal)}\n\n");
+                // Both test streams (ADR 0033) may write a failure at once: one at a time, so neither is lost or interleaved.
+                await FailureLogGate.WaitAsync();
+                try
+                {
+                    await File.AppendAllTextAsync(FailureLog,
+                        $"== {TestContext.Current.Test?.TestDisplayName}\nurl: {Page.Url}\n{state}\n{string.Join('\n', journal)}\n\n");
+                }
+                finally { FailureLogGate.Release(); }
             }
             catch (Exception e) when (e is PlaywrightException or IOException) { }
         }
@@ -113,10 +121,12 @@ public abstract class BrowserTest(PortalApp app, BrowserFixture browser) : Porta
         await base.DisposeAsync();
     }
 
+    string SignInKey(string email) => $"{App.BaseAddress} {email}";
+
     protected async Task SignIn(string email, string? password = null, string? totpSecret = null)
     {
         var reusable = ReuseSignIn && password is null && totpSecret is null;
-        if (reusable && browser.SignedIn.TryGetValue(email, out var cookies))
+        if (reusable && browser.SignedIn.TryGetValue(SignInKey(email), out var cookies))
         {
             await context!.AddCookiesAsync(cookies.Select(c => new Microsoft.Playwright.Cookie
             {
@@ -129,7 +139,7 @@ public abstract class BrowserTest(PortalApp app, BrowserFixture browser) : Porta
                 Interlocked.Increment(ref browser.ReusedSignIns);
                 return;
             }
-            browser.SignedIn.TryRemove(email, out _);
+            browser.SignedIn.TryRemove(SignInKey(email), out _);
             await context!.ClearCookiesAsync();
         }
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -148,6 +158,6 @@ public abstract class BrowserTest(PortalApp app, BrowserFixture browser) : Porta
         }
         Interlocked.Increment(ref browser.PageSignIns);
         Interlocked.Add(ref browser.PageSignInMilliseconds, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        if (reusable && !new Uri(Page.Url).AbsolutePath.StartsWith("/account/")) browser.SignedIn[email] = await context!.CookiesAsync();
+        if (reusable && !new Uri(Page.Url).AbsolutePath.StartsWith("/account/")) browser.SignedIn[SignInKey(email)] = await context!.CookiesAsync();
     }
 }
