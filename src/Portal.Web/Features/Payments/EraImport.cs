@@ -162,6 +162,7 @@ public sealed class EraImport(IDocumentStore store, TimeProvider clock, ILogger<
         var claimEvents = new Dictionary<Guid, List<object>>();
         var takenInFile = new HashSet<string>();
         var claimKeys = new List<string>();
+        var workItems = new List<DenialWorkItemOpened>();
         int postedCount = 0, skipped = 0, unmatched = 0, denied = 0;
 
         foreach (var (p, pi) in era.Payments.Select((p, i) => (p, i)))
@@ -206,7 +207,7 @@ public sealed class EraImport(IDocumentStore store, TimeProvider clock, ILogger<
                     continue;
                 }
                 var claim = byId[match.Claim.Id];
-                var result = PostClaim(session, settings, remittanceId, p, clp, claim, date, by, now);
+                var result = PostClaim(session, settings, remittanceId, p, clp, claim, date, by, now, workItems);
                 if (!claimEvents.TryGetValue(claim.Id, out var list)) claimEvents[claim.Id] = list = [];
                 list.AddRange(result.Events);
                 claimKeys.Add(key);
@@ -230,6 +231,7 @@ public sealed class EraImport(IDocumentStore store, TimeProvider clock, ILogger<
         // (one transaction), which the caller retries or answers 412. Set-based for a large file (ADR 0028).
         // The claim payments' keys in one statement for a large file (ADR 0032); any of them held meanwhile fails the save (409).
         session.ClaimAll(ClaimKey, claimKeys, remittanceId, now, ClaimPostingAppend.Threshold);
+        DenialWorkItemStarts.Start(session, workItems);
         var append = watch.Elapsed;
         phases.Mark("match and post");
         await ClaimPostingAppend.AppendAsync(session, [.. claimEvents.Select(c => new ClaimPostings(byId[c.Key.ToString()], c.Value))], ct);
@@ -263,7 +265,7 @@ public sealed class EraImport(IDocumentStore store, TimeProvider clock, ILogger<
     /// plus a follow-up work item stream. A reversal (CLP02 = 22) posts its negative amounts as a reversing entry, never an edit.
     /// </summary>
     public static ClaimPostingResult PostClaim(IDocumentSession session, PaymentSettings settings, Guid remittanceId, EraPayment p, EraClaim clp,
-        ClaimView claim, DateOnly paymentDate, string by, DateTimeOffset now)
+        ClaimView claim, DateOnly paymentDate, string by, DateTimeOffset now, List<DenialWorkItemOpened>? workItems = null)
     {
         var posting = Posting.Claim(p, clp, Candidate(claim), ReasonText.Denials);
         var lines = MapLines(clp, claim);
@@ -286,12 +288,15 @@ public sealed class EraImport(IDocumentStore store, TimeProvider clock, ILogger<
                 category, by, now));
             workItem = Guid.CreateVersion7();
             var window = settings.WindowFor(claim.Coverage.PayerId);
-            session.Events.StartStream<DenialWorkItem>(workItem.Value, new DenialWorkItemOpened(workItem.Value, claim.Id, claim.PatientId, claim.PatientName,
+            var opened = new DenialWorkItemOpened(workItem.Value, claim.Id, claim.PatientId, claim.PatientName,
                 claim.PatientControlNumber, clp.PayerClaimNumber.Length > 0 ? clp.PayerClaimNumber : claim.PayerClaimNumber, claim.Coverage.PayerId,
                 claim.Coverage.PayerName, remittanceId, claim.DateOfService, claim.TotalCharge, amount, category,
                 top?.NextAction ?? "Read the remark codes, then choose: corrected claim, appeal, patient billing or write-off.",
                 [.. posting.Denials.Select(d => new DeniedReason(d.Group, d.Carc, d.Amount, d.LineKey, [.. d.Remarks]))],
-                paymentDate.AddDays(window), window, by, now));
+                paymentDate.AddDays(window), window, by, now);
+            // A file's work items are started together (DenialWorkItemStarts, set-based when many); one claim's here.
+            if (workItems is not null) workItems.Add(opened);
+            else session.Events.StartStream<DenialWorkItem>(workItem.Value, opened);
         }
         return new(events, workItem);
     }
