@@ -68,28 +68,42 @@ public class PaymentsBench(PortalApp app, ITestOutputHelper output) : PortalTest
             Report($"warm-up: 835 of 100 claims {warmed.Outcome} in {w.ElapsedMilliseconds} ms (not a target)");
             await App.WaitForReactionsAsync(TimeSpan.FromMinutes(5));
         }
-        var bytes = await Seed("B", n, "EFT-BENCH");
-        // The seeding's events reach the daemon and reactions first, so their catching up is not counted below.
-        await App.WaitForReactionsAsync(TimeSpan.FromMinutes(5));
-        // PORTAL_BENCH_PAUSE=<seconds>: time to attach a profiler to this process (dotnet-trace collect -p <pid>) before the import.
-        if (int.TryParse(Environment.GetEnvironmentVariable("PORTAL_BENCH_PAUSE"), out var pause))
+        // PORTAL_BENCH_ROUNDS=<n>: n files of 5,000 fresh claims each, one after another in this process (the median is reported).
+        var rounds = int.TryParse(Environment.GetEnvironmentVariable("PORTAL_BENCH_ROUNDS"), out var r) && r > 0 ? r : 1;
+        var figures = new List<(double Wall, double Cpu, double Pg)>();
+        for (var round = 1; round <= rounds; round++)
         {
-            Report($"seeded; importing in {pause} s (process {Environment.ProcessId})");
-            await Task.Delay(TimeSpan.FromSeconds(pause));
-        }
+            var bytes = await Seed(round == 1 ? "B" : $"B{round}", n, round == 1 ? "EFT-BENCH" : $"EFT-BENCH-{round}");
+            // The seeding's events reach the daemon and reactions first, so their catching up is not counted below.
+            await App.WaitForReactionsAsync(TimeSpan.FromMinutes(5));
+            // PORTAL_BENCH_PAUSE=<seconds>: time to attach a profiler to this process (dotnet-trace collect -p <pid>) before the import.
+            if (int.TryParse(Environment.GetEnvironmentVariable("PORTAL_BENCH_PAUSE"), out var pause))
+            {
+                Report($"seeded; importing in {pause} s (process {Environment.ProcessId})");
+                await Task.Delay(TimeSpan.FromSeconds(pause));
+            }
 
-        var pg = Claims.Submission.SubmissionBenchmark.PostgresCpu();
-        var process = Process.GetCurrentProcess();
-        var cpu = process.TotalProcessorTime;
-        var wall = Stopwatch.StartNew();
-        var result = await import.ImportAsync(DemoData.NorthClinic, bytes, "bench.835", EraImport.Api, "bench", CancellationToken.None);
-        wall.Stop();
-        process.Refresh();
-        var used = process.TotalProcessorTime - cpu;
-        var pgUsed = Claims.Submission.SubmissionBenchmark.PostgresCpu() - pg;
-        Report($"835 of {n} claims ({bytes.Length / 1e6:F1} MB): {result.Outcome}, {result.Posted} posted, {result.Denied} denials; wall {wall.ElapsedMilliseconds} ms, " +
-               $"CPU {used.TotalMilliseconds:F0} ms (test process) + PostgreSQL {pgUsed.TotalMilliseconds:F0} ms; load {File.ReadAllText("/proc/loadavg").Trim()}");
-        Assert.Equal(n, result.Posted);
+            var pg = Claims.Submission.SubmissionBenchmark.PostgresCpu();
+            var process = Process.GetCurrentProcess();
+            var cpu = process.TotalProcessorTime;
+            var wall = Stopwatch.StartNew();
+            var result = await import.ImportAsync(DemoData.NorthClinic, bytes, "bench.835", EraImport.Api, "bench", CancellationToken.None);
+            wall.Stop();
+            process.Refresh();
+            var used = process.TotalProcessorTime - cpu;
+            var pgUsed = Claims.Submission.SubmissionBenchmark.PostgresCpu() - pg;
+            figures.Add((wall.Elapsed.TotalMilliseconds, used.TotalMilliseconds, pgUsed.TotalMilliseconds));
+            Report($"835 of {n} claims ({bytes.Length / 1e6:F1} MB){(rounds > 1 ? $", round {round}" : "")}: {result.Outcome}, {result.Posted} posted, {result.Denied} denials; " +
+                   $"wall {wall.ElapsedMilliseconds} ms, CPU {used.TotalMilliseconds:F0} ms (test process) + PostgreSQL {pgUsed.TotalMilliseconds:F0} ms; " +
+                   $"load {File.ReadAllText("/proc/loadavg").Trim()}");
+            Assert.Equal(n, result.Posted);
+        }
+        if (rounds > 1)
+        {
+            double Median(Func<(double Wall, double Cpu, double Pg), double> f) => figures.Select(f).Order().ElementAt(figures.Count / 2);
+            Report($"835 of {n} claims, median of {rounds}: wall {Median(x => x.Wall):F0} ms, CPU {Median(x => x.Cpu):F0} ms (test process) + " +
+                   $"PostgreSQL {Median(x => x.Pg):F0} ms");
+        }
     }
 
     [Fact]
