@@ -14,7 +14,8 @@ public sealed record ClaimPostings(ClaimView Claim, IReadOnlyList<object> Events
 /// The 835 import's claim events (<see cref="ClaimPaymentPosted"/>, <see cref="ClaimDenied"/>) on many claim streams, written
 /// set-based in the file's transaction (ADR 0028, the payments twin of ADR 0019's submission append): one statement checks and bumps
 /// every claim stream's version (at the version read: a claim changed meanwhile fails the whole file), appends the events to
-/// <c>mt_events</c> and writes each claim's snapshot after the claim's own Apply methods, exactly what Marten's inline
+/// <c>mt_events</c> and writes each claim's snapshot after the claim's own Apply methods (since ADR 0032 as a patch of the members
+/// they changed, merged into the stored document as ADR 0027 does for submissions), exactly what Marten's inline
 /// <see cref="ClaimView"/> projection stores; the ledger rows of the posted events are queued through
 /// <see cref="LedgerProjection.Commands"/> as the inline ledger projection would. Marten's own path costs, per claim, a second
 /// load of the snapshot, a function call for the append and an upsert of the snapshot: most of a 5,000-claim file's time.
