@@ -30,6 +30,37 @@ public static class UniqueKeys
     public static void Claim(this IDocumentSession session, UniqueKeyKind kind, string value, Guid ownerId, DateTimeOffset now) =>
         session.Insert(new UniqueKey(kind.IdFor(value), ownerId, now));
 
+    /// <summary>
+    /// Queues many keys of one owner as one multi-row insert (a large 835's claim payments, ADR 0032) instead of one Marten
+    /// insert each: the same rows (<see cref="UniqueKey"/> documents, tenant_id = the session's practice, in the session's
+    /// database and transaction), so <c>LoadAsync&lt;UniqueKey&gt;</c> reads them as usual. A key held already, or named twice,
+    /// fails the save with PostgreSQL's unique violation (<see cref="IsUniqueViolation"/>, not <see cref="ConflictingKey"/>):
+    /// the caller maps it to its 409. Below <paramref name="threshold"/> keys it queues Marten's inserts, the ordinary path.
+    /// </summary>
+    public static void ClaimAll(this IDocumentSession session, UniqueKeyKind kind, IReadOnlyCollection<string> values, Guid ownerId,
+        DateTimeOffset now, int threshold = 50)
+    {
+        if (values.Count < threshold)
+        {
+            foreach (var value in values) session.Claim(kind, value, ownerId, now);
+            return;
+        }
+        var serializer = session.DocumentStore.Options.Serializer();
+        var ids = new string[values.Count];
+        var docs = new string[values.Count];
+        var i = 0;
+        foreach (var value in values)
+        {
+            ids[i] = kind.IdFor(value);
+            docs[i] = serializer.ToJson(new UniqueKey(ids[i], ownerId, now));
+            i++;
+        }
+        session.QueueSqlCommand(
+            $"insert into {MartenSetup.Schema}.mt_doc_uniquekey (tenant_id, id, data, mt_dotnet_type, mt_last_modified) " +
+            "select ?, k.id, k.doc::jsonb, ?, transaction_timestamp() from unnest(?::varchar[], ?::text[]) as k(id, doc)",
+            session.TenantId, typeof(UniqueKey).FullName!, ids, docs);
+    }
+
     /// <summary>Frees the key (an engagement revoked, an app revoked), so the value may be used again.</summary>
     public static void Release(this IDocumentSession session, UniqueKeyKind kind, string value) =>
         session.Delete<UniqueKey>(kind.IdFor(value));

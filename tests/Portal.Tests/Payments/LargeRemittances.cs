@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Portal.Web.Features.Claims;
 using Portal.Web.Features.Demo;
 using Portal.Web.Features.Payments;
+using Portal.Web.Platform;
 using static Portal.Tests.Payments.PaymentsGiven;
 
 namespace Portal.Tests.Payments;
@@ -58,9 +59,64 @@ public class LargeRemittances(PortalApp app) : PortalTest(app)
 
         // The work items and the roll-ups, as the inline projections keep them.
         Assert.Equal(n / 10, await session.Query<DenialWorkItem>().CountAsync());
+        // Started set-based (ADR 0032): each work item's stream, event and snapshot are what Marten's StartStream and inline snapshot make.
+        foreach (var item in await session.Query<DenialWorkItem>().ToListAsync())
+        {
+            var state = (await session.Events.FetchStreamStateAsync(item.Id))!;
+            Assert.Equal((1L, typeof(DenialWorkItem)), (state.Version, state.AggregateType));
+            var opened = Assert.Single(await session.Events.FetchStreamAsync(item.Id));
+            Assert.Equal(item.ClaimId, Assert.IsType<DenialWorkItemOpened>(opened.Data).ClaimId);
+            Assert.Equal(json.ToJson((await session.Events.AggregateStreamAsync<DenialWorkItem>(item.Id))!), json.ToJson(item));
+            Assert.Equal(1, item.Version);
+            Assert.Equal(WorkItemState.Open, item.State);
+        }
         var kpi = (await biller.GetFromJsonAsync<KpiReport>(Api("kpis?from=2026-03-01&to=2026-03-31"), Json))!;
         Assert.Equal((n - n / 10) * 130m, kpi.Payments);
         Assert.Equal(n, kpi.Adjudicated);
         Assert.Equal(n / 10, kpi.Denied);
+    }
+
+    [Fact]
+    public async Task the_claim_payment_keys_of_a_large_file_are_one_insert_per_practice_and_a_key_held_meanwhile_fails_the_whole_save()
+    {
+        var store = App.Services.GetRequiredService<IDocumentStore>();
+        var at = new DateTimeOffset(2026, 3, 4, 9, 0, 0, TimeSpan.Zero);
+        var values = Enumerable.Range(0, ClaimPostingAppend.Threshold + 10).Select(i => $"ACME01|EFT-KEYS|20260304|K-{i}|PCN-{i}|1").ToArray();
+        var owner = Guid.CreateVersion7();
+        await using (var north = store.LightweightSession(DemoData.NorthClinic.ToString()))
+        {
+            north.ClaimAll(EraImport.ClaimKey, values, owner, at, ClaimPostingAppend.Threshold);
+            await north.SaveChangesAsync();
+        }
+        // Read back as the documents Marten would have written: the import's "already posted" check loads them.
+        await using (var read = store.QuerySession(DemoData.NorthClinic.ToString()))
+        {
+            var keys = await read.LoadManyAsync<UniqueKey>(values.Select(EraImport.ClaimKey.IdFor).ToArray());
+            Assert.Equal(values.Length, keys.Count);
+            Assert.All(keys, k => Assert.Equal((owner, at), (k.OwnerId, k.At)));
+        }
+        // Another practice (its own tenant, possibly its own database) may hold the same values.
+        await using (var riverside = store.LightweightSession(DemoData.RiversidePediatrics.ToString()))
+        {
+            riverside.ClaimAll(EraImport.ClaimKey, values, Guid.CreateVersion7(), at, ClaimPostingAppend.Threshold);
+            await riverside.SaveChangesAsync();
+        }
+        // A second writer in North whose keys overlap by one: the save fails as a unique violation (the import's 409) and none of
+        // its other keys, nor anything else of its transaction, is written.
+        var fresh = Enumerable.Range(100, ClaimPostingAppend.Threshold).Select(i => $"ACME01|EFT-KEYS|20260304|K-{i}|PCN-{i}|1").Append(values[7]).ToArray();
+        await using (var racing = store.LightweightSession(DemoData.NorthClinic.ToString()))
+        {
+            racing.Store(new UnmatchedClaimPayment(Guid.CreateVersion7(), Guid.CreateVersion7(), 0, 0, "ACME01", "Acme", "EFT-KEYS", "X", "", "", "1", 1, 1,
+                null, "k", "test", UnmatchedState.Open, at));
+            racing.ClaimAll(EraImport.ClaimKey, fresh, Guid.CreateVersion7(), at, ClaimPostingAppend.Threshold);
+            var failed = await Assert.ThrowsAnyAsync<Exception>(() => racing.SaveChangesAsync());
+            Assert.True(failed.IsUniqueViolation());
+        }
+        await using (var read = store.QuerySession(DemoData.NorthClinic.ToString()))
+        {
+            Assert.Empty(await read.LoadManyAsync<UniqueKey>(fresh.Take(ClaimPostingAppend.Threshold).Select(EraImport.ClaimKey.IdFor).ToArray()));
+            Assert.Equal(owner, (await read.LoadAsync<UniqueKey>(EraImport.ClaimKey.IdFor(values[7])))!.OwnerId);
+            Assert.Equal(0, await read.Query<UnmatchedClaimPayment>().CountAsync());
+        }
     }
 }

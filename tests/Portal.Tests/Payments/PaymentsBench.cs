@@ -30,38 +30,80 @@ public class PaymentsBench(PortalApp app, ITestOutputHelper output) : PortalTest
         Assert.SkipUnless(On, "Set PORTAL_BENCH=1 to run the payments benchmarks.");
         const int n = 5000;
         var store = App.Services.GetRequiredService<IDocumentStore>();
+        var import = App.Services.GetRequiredService<EraImport>();
         var at = new DateTimeOffset(2026, 3, 4, 9, 0, 0, TimeSpan.Zero);
         var provider = new ClaimProviderRef(Guid.NewGuid(), "North Clinic", Npi, "207Q00000X");
-        for (var batch = 0; batch < n; batch += 500)
+        async Task<byte[]> Seed(string prefix, int count, string trace)
         {
-            await using var s = store.LightweightSession(DemoData.NorthClinic.ToString());
-            for (var i = batch; i < batch + 500; i++)
+            for (var batch = 0; batch < count; batch += 500)
             {
-                var id = Guid.CreateVersion7();
-                var pcn = $"B-{i}";
-                s.Events.StartStream<ClaimView>(id,
-                    new ClaimCreated(id, Guid.NewGuid(), Guid.NewGuid(), "Pat " + pcn, "MRN-" + pcn, pcn,
-                        new ClaimCoverage(Guid.NewGuid(), AcmePayer, "Acme Health Plan", "ACME01", "M" + pcn, "Pat " + pcn, "18", null, "P"),
-                        provider, provider, null, Dos, "11", null, [new ClaimDiagnosis(1, "I10")],
-                        [new ClaimLine(1, "99213", [], 1, 150, [1], Dos), new ClaimLine(2, "17110", [], 1, 200, [1], Dos), new ClaimLine(3, "36415", [], 1, 20, [1], Dos)],
-                        "1", null, null, "bench", "bench", at),
-                    new ClaimBatched(id, Guid.NewGuid(), "000000001", "1", "0001", "bench", at));
+                await using var s = store.LightweightSession(DemoData.NorthClinic.ToString());
+                for (var i = batch; i < Math.Min(count, batch + 500); i++)
+                {
+                    var id = Guid.CreateVersion7();
+                    var pcn = $"{prefix}-{i}";
+                    s.Events.StartStream<ClaimView>(id,
+                        new ClaimCreated(id, Guid.NewGuid(), Guid.NewGuid(), "Pat " + pcn, "MRN-" + pcn, pcn,
+                            new ClaimCoverage(Guid.NewGuid(), AcmePayer, "Acme Health Plan", "ACME01", "M" + pcn, "Pat " + pcn, "18", null, "P"),
+                            provider, provider, null, Dos, "11", null, [new ClaimDiagnosis(1, "I10")],
+                            [new ClaimLine(1, "99213", [], 1, 150, [1], Dos), new ClaimLine(2, "17110", [], 1, 200, [1], Dos), new ClaimLine(3, "36415", [], 1, 20, [1], Dos)],
+                            "1", null, null, "bench", "bench", at),
+                        new ClaimBatched(id, Guid.NewGuid(), "000000001", "1", "0001", "bench", at));
+                }
+                await s.SaveChangesAsync();
             }
-            await s.SaveChangesAsync();
+            var clps = Enumerable.Range(0, count).Select(i => i % 10 == 0
+                ? new Clp($"{prefix}-{i}", "4", [new Svc("99213", 150, [new Cas("CO", "197", 150)], ["M62"]), new Svc("17110", 200, [new Cas("CO", "197", 200)]), new Svc("36415", 20, [new Cas("CO", "197", 20)])])
+                : new Clp($"{prefix}-{i}", "1", [Svc.Of("99213", 150, new Cas("CO", "45", 50), new Cas("PR", "3", 20)), Svc.Of("17110", 200, new Cas("CO", "45", 80), new Cas("PR", "1", 50), new Cas("PR", "2", 14)), Svc.Of("36415", 20, new Cas("CO", "45", 5))])).ToArray();
+            return new Remit(trace, clps, [("WO", "R1", 25)]).Bytes();
         }
-        var clps = Enumerable.Range(0, n).Select(i => i % 10 == 0
-            ? new Clp($"B-{i}", "4", [new Svc("99213", 150, [new Cas("CO", "197", 150)], ["M62"]), new Svc("17110", 200, [new Cas("CO", "197", 200)]), new Svc("36415", 20, [new Cas("CO", "197", 20)])])
-            : new Clp($"B-{i}", "1", [Svc.Of("99213", 150, new Cas("CO", "45", 50), new Cas("PR", "3", 20)), Svc.Of("17110", 200, new Cas("CO", "45", 80), new Cas("PR", "1", 50), new Cas("PR", "2", 14)), Svc.Of("36415", 20, new Cas("CO", "45", 5))])).ToArray();
-        var bytes = new Remit("EFT-BENCH", clps, [("WO", "R1", 25)]).Bytes();
-        var import = App.Services.GetRequiredService<EraImport>();
 
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var wall = Stopwatch.StartNew();
-        var result = await import.ImportAsync(DemoData.NorthClinic, bytes, "bench.835", EraImport.Api, "bench", CancellationToken.None);
-        wall.Stop();
-        var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-        Report($"835 of {n} claims ({bytes.Length / 1e6:F1} MB): {result.Outcome}, {result.Posted} posted, {result.Denied} denials; wall {wall.ElapsedMilliseconds} ms, CPU {used.TotalMilliseconds:F0} ms; load {File.ReadAllText("/proc/loadavg").Trim()}");
-        Assert.Equal(n, result.Posted);
+        // Warm-up (not a target): a 100-claim file takes the same set-based paths, so the JIT has compiled them and Marten has built
+        // its plans, as on a server that has posted any large file before. PORTAL_BENCH_WARMUP=0 measures cold.
+        if (Environment.GetEnvironmentVariable("PORTAL_BENCH_WARMUP") != "0")
+        {
+            var warm = await Seed("W", 100, "EFT-WARM");
+            var w = Stopwatch.StartNew();
+            var warmed = await import.ImportAsync(DemoData.NorthClinic, warm, "warm.835", EraImport.Api, "bench", CancellationToken.None);
+            Report($"warm-up: 835 of 100 claims {warmed.Outcome} in {w.ElapsedMilliseconds} ms (not a target)");
+            await App.WaitForReactionsAsync(TimeSpan.FromMinutes(5));
+        }
+        // PORTAL_BENCH_ROUNDS=<n>: n files of 5,000 fresh claims each, one after another in this process (the median is reported).
+        var rounds = int.TryParse(Environment.GetEnvironmentVariable("PORTAL_BENCH_ROUNDS"), out var r) && r > 0 ? r : 1;
+        var figures = new List<(double Wall, double Cpu, double Pg)>();
+        for (var round = 1; round <= rounds; round++)
+        {
+            var bytes = await Seed(round == 1 ? "B" : $"B{round}", n, round == 1 ? "EFT-BENCH" : $"EFT-BENCH-{round}");
+            // The seeding's events reach the daemon and reactions first, so their catching up is not counted below.
+            await App.WaitForReactionsAsync(TimeSpan.FromMinutes(5));
+            // PORTAL_BENCH_PAUSE=<seconds>: time to attach a profiler to this process (dotnet-trace collect -p <pid>) before the import.
+            if (int.TryParse(Environment.GetEnvironmentVariable("PORTAL_BENCH_PAUSE"), out var pause))
+            {
+                Report($"seeded; importing in {pause} s (process {Environment.ProcessId})");
+                await Task.Delay(TimeSpan.FromSeconds(pause));
+            }
+
+            var pg = Claims.Submission.SubmissionBenchmark.PostgresCpu();
+            var process = Process.GetCurrentProcess();
+            var cpu = process.TotalProcessorTime;
+            var wall = Stopwatch.StartNew();
+            var result = await import.ImportAsync(DemoData.NorthClinic, bytes, "bench.835", EraImport.Api, "bench", CancellationToken.None);
+            wall.Stop();
+            process.Refresh();
+            var used = process.TotalProcessorTime - cpu;
+            var pgUsed = Claims.Submission.SubmissionBenchmark.PostgresCpu() - pg;
+            figures.Add((wall.Elapsed.TotalMilliseconds, used.TotalMilliseconds, pgUsed.TotalMilliseconds));
+            Report($"835 of {n} claims ({bytes.Length / 1e6:F1} MB){(rounds > 1 ? $", round {round}" : "")}: {result.Outcome}, {result.Posted} posted, {result.Denied} denials; " +
+                   $"wall {wall.ElapsedMilliseconds} ms, CPU {used.TotalMilliseconds:F0} ms (test process) + PostgreSQL {pgUsed.TotalMilliseconds:F0} ms; " +
+                   $"load {File.ReadAllText("/proc/loadavg").Trim()}");
+            Assert.Equal(n, result.Posted);
+        }
+        if (rounds > 1)
+        {
+            double Median(Func<(double Wall, double Cpu, double Pg), double> f) => figures.Select(f).Order().ElementAt(figures.Count / 2);
+            Report($"835 of {n} claims, median of {rounds}: wall {Median(x => x.Wall):F0} ms, CPU {Median(x => x.Cpu):F0} ms (test process) + " +
+                   $"PostgreSQL {Median(x => x.Pg):F0} ms");
+        }
     }
 
     [Fact]

@@ -36,6 +36,7 @@ public sealed class EraImport(IDocumentStore store, TimeProvider clock, ILogger<
     public async Task<EraImportResult> ImportAsync(Guid practice, byte[] bytes, string fileName, string source, string by, CancellationToken ct)
     {
         var steps = System.Diagnostics.Stopwatch.StartNew();
+        var phases = new Claims.Submission.PhaseClock("835 import");
         var hash = RemittanceKeys.FileHash(bytes);
         await using var session = store.LightweightSession(practice.ToString());
         if (await session.LoadAsync<UniqueKey>(FileKey.IdFor(hash), ct) is { } earlier)
@@ -66,6 +67,7 @@ public sealed class EraImport(IDocumentStore store, TimeProvider clock, ILogger<
         }
 
         var read = steps.Elapsed;
+        phases.Mark("read");
         var foreign = await ForeignPayees(session, practice, era, ct);
         if (foreign.Count > 0)
             return await Refuse(session, received, bytes, "The 835 is for another payee than this practice; nothing was posted.", [.. foreign], ct);
@@ -76,14 +78,18 @@ public sealed class EraImport(IDocumentStore store, TimeProvider clock, ILogger<
                 [.. imbalances.Select(i => new RemittanceProblem(i.Segment, null, i.Loop, $"{i.Where}: {i.Rule}", i.Expected, i.Actual))], ct);
 
         var balanced = steps.Elapsed;
-        var posted = await Post(session, practice, id, era, by, now, ct);
+        phases.Mark("payee and balance");
+        var posted = await Post(session, practice, id, era, by, now, phases, ct);
         var queued = steps.Elapsed;
         session.Events.StartStream<RemittanceView>(id, received, posted.Event);
         session.Store(new RemittanceFile(id, fileName, bytes));
         session.Claim(FileKey, hash, id, now);
+        phases.Mark("queue remittance");
         try
         {
             await session.SaveChangesAsync(ct);
+            phases.Mark("save");
+            phases.Done();
         }
         catch (Exception e) when (e.IsUniqueViolation())
         {
@@ -131,7 +137,8 @@ public sealed class EraImport(IDocumentStore store, TimeProvider clock, ILogger<
 
     sealed record Posted(RemittancePosted Event, int Denied, TimeSpan Load, TimeSpan Append);
 
-    async Task<Posted> Post(IDocumentSession session, Guid practice, Guid remittanceId, Era era, string by, DateTimeOffset now, CancellationToken ct)
+    async Task<Posted> Post(IDocumentSession session, Guid practice, Guid remittanceId, Era era, string by, DateTimeOffset now,
+        Claims.Submission.PhaseClock phases, CancellationToken ct)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var clps = era.Payments.SelectMany(p => p.Claims).ToList();
@@ -147,12 +154,15 @@ public sealed class EraImport(IDocumentStore store, TimeProvider clock, ILogger<
         var held = (await session.LoadManyAsync<UniqueKey>(ct, keyIds)).ToDictionary(k => k.Id);
         var settings = await session.LoadAsync<PaymentSettings>(practice, ct) ?? PaymentSettings.Default(practice);
         var load = watch.Elapsed;
+        phases.Mark("load claims and keys");
 
         var checks = new List<RemittanceCheck>();
         var rows = new List<RemittanceClaim>();
         var plbs = new List<RemittanceProviderAdjustment>();
         var claimEvents = new Dictionary<Guid, List<object>>();
         var takenInFile = new HashSet<string>();
+        var claimKeys = new List<string>();
+        var workItems = new List<DenialWorkItemOpened>();
         int postedCount = 0, skipped = 0, unmatched = 0, denied = 0;
 
         foreach (var (p, pi) in era.Payments.Select((p, i) => (p, i)))
@@ -197,10 +207,10 @@ public sealed class EraImport(IDocumentStore store, TimeProvider clock, ILogger<
                     continue;
                 }
                 var claim = byId[match.Claim.Id];
-                var result = PostClaim(session, settings, remittanceId, p, clp, claim, date, by, now);
+                var result = PostClaim(session, settings, remittanceId, p, clp, claim, date, by, now, workItems);
                 if (!claimEvents.TryGetValue(claim.Id, out var list)) claimEvents[claim.Id] = list = [];
                 list.AddRange(result.Events);
-                session.Claim(ClaimKey, key, remittanceId, now);
+                claimKeys.Add(key);
                 postedCount++;
                 if (result.WorkItemId is not null) denied++;
                 rows.Add(new RemittanceClaim(claim.Id, clp.PatientControlNumber, claim.PatientName, clp.PayerClaimNumber, clp.Status, clp.Charge, clp.Paid,
@@ -219,8 +229,13 @@ public sealed class EraImport(IDocumentStore store, TimeProvider clock, ILogger<
         }
         // Appended at the version read: the claim's snapshot (and its ETag) follows, and a claim changed meanwhile fails the whole file
         // (one transaction), which the caller retries or answers 412. Set-based for a large file (ADR 0028).
+        // The claim payments' keys in one statement for a large file (ADR 0032); any of them held meanwhile fails the save (409).
+        session.ClaimAll(ClaimKey, claimKeys, remittanceId, now, ClaimPostingAppend.Threshold);
+        DenialWorkItemStarts.Start(session, workItems);
         var append = watch.Elapsed;
+        phases.Mark("match and post");
         await ClaimPostingAppend.AppendAsync(session, [.. claimEvents.Select(c => new ClaimPostings(byId[c.Key.ToString()], c.Value))], ct);
+        phases.Mark("claim appends");
 
         return new(new RemittancePosted(remittanceId, [.. checks], [.. rows], [.. plbs], postedCount, skipped, unmatched, by, now), denied,
             load, watch.Elapsed - append);
@@ -250,7 +265,7 @@ public sealed class EraImport(IDocumentStore store, TimeProvider clock, ILogger<
     /// plus a follow-up work item stream. A reversal (CLP02 = 22) posts its negative amounts as a reversing entry, never an edit.
     /// </summary>
     public static ClaimPostingResult PostClaim(IDocumentSession session, PaymentSettings settings, Guid remittanceId, EraPayment p, EraClaim clp,
-        ClaimView claim, DateOnly paymentDate, string by, DateTimeOffset now)
+        ClaimView claim, DateOnly paymentDate, string by, DateTimeOffset now, List<DenialWorkItemOpened>? workItems = null)
     {
         var posting = Posting.Claim(p, clp, Candidate(claim), ReasonText.Denials);
         var lines = MapLines(clp, claim);
@@ -273,12 +288,15 @@ public sealed class EraImport(IDocumentStore store, TimeProvider clock, ILogger<
                 category, by, now));
             workItem = Guid.CreateVersion7();
             var window = settings.WindowFor(claim.Coverage.PayerId);
-            session.Events.StartStream<DenialWorkItem>(workItem.Value, new DenialWorkItemOpened(workItem.Value, claim.Id, claim.PatientId, claim.PatientName,
+            var opened = new DenialWorkItemOpened(workItem.Value, claim.Id, claim.PatientId, claim.PatientName,
                 claim.PatientControlNumber, clp.PayerClaimNumber.Length > 0 ? clp.PayerClaimNumber : claim.PayerClaimNumber, claim.Coverage.PayerId,
                 claim.Coverage.PayerName, remittanceId, claim.DateOfService, claim.TotalCharge, amount, category,
                 top?.NextAction ?? "Read the remark codes, then choose: corrected claim, appeal, patient billing or write-off.",
                 [.. posting.Denials.Select(d => new DeniedReason(d.Group, d.Carc, d.Amount, d.LineKey, [.. d.Remarks]))],
-                paymentDate.AddDays(window), window, by, now));
+                paymentDate.AddDays(window), window, by, now);
+            // A file's work items are started together (DenialWorkItemStarts, set-based when many); one claim's here.
+            if (workItems is not null) workItems.Add(opened);
+            else session.Events.StartStream<DenialWorkItem>(workItem.Value, opened);
         }
         return new(events, workItem);
     }

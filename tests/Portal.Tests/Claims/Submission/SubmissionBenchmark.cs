@@ -84,7 +84,7 @@ public class SubmissionBenchmark(PortalApp app) : PortalTest(app)
     /// CPU used so far by the embedded cluster of PORTAL_PG_PORT: its postmaster (with the reaped backends' time) and its live
     /// backends. Zero when the cluster is not found (a configured server elsewhere).
     /// </summary>
-    static TimeSpan PostgresCpu()
+    internal static TimeSpan PostgresCpu()
     {
         var port = Environment.GetEnvironmentVariable("PORTAL_PG_PORT") ?? "54329";
         var pidFile = new[] { Path.Combine(Root(), ".data", $"postgres-{port}", "postmaster.pid"), $"/var/tmp/portal-postgres-{port}/postmaster.pid" }

@@ -106,8 +106,7 @@ public static class ClaimBulkAppend
         // 10,000 rows of input are a few MB: in memory, not spilled to temporary files (the default work_mem is 4 MB). The
         // rewritten snapshots are compressed with lz4 where the server has it: about a third less CPU than the default pglz
         // for documents of this size (ADR 0027). SET LOCAL ends with the transaction.
-        lz4 ??= await Lz4Available(session.Connection!, ct);
-        await using (var setup = new NpgsqlCommand("set local work_mem = '64MB'" + (lz4.Value ? "; set local default_toast_compression = 'lz4'" : ""), session.Connection))
+        await using (var setup = new NpgsqlCommand(await SetLocalAsync(session.Connection!, ct), session.Connection))
             await setup.ExecuteNonQueryAsync(ct);
         await using var command = new NpgsqlCommand(Sql, session.Connection);
         command.Parameters.Add(new NpgsqlParameter("tenant", NpgsqlDbType.Varchar) { Value = session.TenantId });
@@ -127,6 +126,13 @@ public static class ClaimBulkAppend
     }
 
     static bool? lz4;
+
+    /// <summary>The SET LOCAL statements of a set-based snapshot write: work_mem for its input, lz4 where the server offers it.</summary>
+    internal static async Task<string> SetLocalAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        lz4 ??= await Lz4Available(connection, ct);
+        return "set local work_mem = '64MB'" + (lz4.Value ? "; set local default_toast_compression = 'lz4'" : "");
+    }
 
     static async Task<bool> Lz4Available(NpgsqlConnection connection, CancellationToken ct)
     {
