@@ -96,7 +96,9 @@ public static class CursorPaging
         var pairs = query.Where(q => q.Key is not "cursor" and not "page").SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string?>(q.Key, v)))
             .Append(new("cursor", page.Next));
         var url = QueryHelpers.AddQueryString(context.Request.PathBase + context.Request.Path, pairs);
-        context.Response.Headers.Append("Link", $"<{url}>; rel=\"next\"");
+        var link = $"<{url}>; rel=\"next\"";
+        // Once per answer, however many layers of a list add it.
+        if (!context.Response.Headers.Link.Contains(link)) context.Response.Headers.Append("Link", link);
         return page;
     }
 

@@ -119,8 +119,12 @@ public sealed class Sorting<T>(string defaultSort) : ISortKeys, IEnumerable
                 return new((q, d) => plain.First(q, !d), (q, d) => plain.ThenQ(q, !d), (e, d) => plain.FirstE(e, !d), (e, d) => plain.ThenE(e, !d));
             }
             var f = by.Compile();
-            // Rows read whole sort names as a reader expects (case aside); the database sorts by its collation.
-            var cmp = typeof(TKey) == typeof(string) ? (IComparer<TKey>)(object)StringComparer.OrdinalIgnoreCase : Comparer<TKey>.Default;
+            // Rows read whole sort names as a reader expects (case aside; the database sorts by its collation), and enums by name,
+            // as the database does (Marten stores them as strings): a list sorts alike whether it is read whole or queried.
+            var underlying = Nullable.GetUnderlyingType(typeof(TKey)) ?? typeof(TKey);
+            var cmp = typeof(TKey) == typeof(string) ? (IComparer<TKey>)(object)StringComparer.OrdinalIgnoreCase
+                : underlying.IsEnum ? Comparer<TKey>.Create((a, b) => StringComparer.OrdinalIgnoreCase.Compare(a?.ToString(), b?.ToString()))
+                : Comparer<TKey>.Default;
             return new(
                 (q, d) => d ? q.OrderByDescending(by) : q.OrderBy(by),
                 (q, d) => d ? q.ThenByDescending(by) : q.ThenBy(by),

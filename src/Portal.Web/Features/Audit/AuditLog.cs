@@ -1,3 +1,4 @@
+using System.Globalization;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -33,6 +34,20 @@ public sealed record AuditFilter
         Operation = q["operation"].ToString() is { Length: > 0 } op ? op : null,
         RecordId = Guid.TryParse(q["recordId"], out var id) ? id : null,
     };
+
+    /// <summary>
+    /// The API's reading: a from, to or recordId it cannot read is a 400 naming it (docs/api.md, "Filtering"), not a filter silently
+    /// dropped (which would widen the answer); the page's address bar stays lenient (<see cref="Parse"/>).
+    /// </summary>
+    public static AuditFilter ParseStrict(IQueryCollection q)
+    {
+        foreach (var name in new[] { "from", "to" })
+            if (q[name].ToString() is { Length: > 0 } text && !DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+                throw new InvalidInput(name, $"{name} must be a date as yyyy-MM-dd.");
+        if (q["recordId"].ToString() is { Length: > 0 } id && !Guid.TryParse(id, out _))
+            throw new InvalidInput("recordId", "recordId must be a patient, encounter or document id (uuid).");
+        return Parse(q);
+    }
 
     public string QueryString(int? page = null) => string.Join('&', new Dictionary<string, string?>
     {
@@ -99,7 +114,7 @@ public static class AuditLog
         CancellationToken ct)
     {
         var order = Sorting.Parse(sort);
-        var filtered = Filtered(query, AuditFilter.Parse(context.Request.Query));
+        var filtered = Filtered(query, AuditFilter.ParseStrict(context.Request.Query));
         // Oldest first by position is as stable as the keyset: entries written meanwhile land after the reader.
         if (!order.IsDefault || (cursor is null && limit is null))
             return TypedResults.Ok(await filtered.ToPageOrCursorAsync(order, page, pageSize, cursor, limit, context, ct));

@@ -153,7 +153,7 @@ public static class QaReviews
         CancellationToken ct)
     {
         if (f.Rebuttal is { } r && !RebuttalFilters.Contains(r))
-            throw new UnprocessableInput("Unknown rebuttal filter.", new Dictionary<string, string[]> { ["rebuttal"] = [$"Use one of: {string.Join(", ", RebuttalFilters)}."] });
+            throw new InvalidInput("rebuttal", $"rebuttal must be one of: {string.Join(", ", RebuttalFilters)}.");
         var q = query.Query<QaReview>().AsQueryable();
         if (onlyCoders is not null)
         {

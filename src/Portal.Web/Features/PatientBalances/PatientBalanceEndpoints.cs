@@ -247,7 +247,7 @@ public static class PatientBalanceEndpoints
         var today = Today(clock);
         var owing = query.Query<PatientLedger>().Where(l => l.Balance != 0m);
         var found = await owing.ToPageOrCursorAsync(BalanceSorting.Parse(sort), page, pageSize, cursor, limit, context, ct);
-        return TypedResults.Ok(found.Map(l => new PatientBalanceRow(l.Id, l.PatientName, l.Balance, l.Aging(today), l.UpdatedAt)));
+        return TypedResults.Ok(found.Map(l => new PatientBalanceRow(l.Id, l.PatientName, l.Balance, l.Aging(today), l.UpdatedAt, l.OldestOwedOn)));
     }
 
     static async Task<Ok<CursorPage<PossibleDuplicate>>> Duplicates(IQuerySession query, string? sort, string? cursor, int? limit, HttpContext context,
