@@ -61,11 +61,12 @@ namespace Portal.Sdk
         /// <summary>
         /// Third-party apps registered to this practice, active first; cursor and limit
         /// </summary>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-registered,active): active (active apps before revoked ones); registered (when the app was registered); name (app name); revoked (when the app was revoked). Default: active,-registered. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfApiClient> ListApiClientsAsync(System.Guid practiceId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfApiClient> ListApiClientsAsync(System.Guid practiceId, string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -86,6 +87,10 @@ namespace Portal.Sdk
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/api-clients");
                     urlBuilder_.Append('?');
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (cursor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
@@ -387,11 +392,12 @@ namespace Portal.Sdk
         /// <remarks>
         /// ?from=&amp;to= (yyyy-MM-dd; default the last 90 days). A practice whose engagement names neither function, or was revoked, is not listed.
         /// </remarks>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-ar,practice): practice (practice name); ar (A/R total); daysInAr (days in A/R); denialRate (denial rate); payments (payments in the period); netCollectionRate (net collection rate). Default: practice. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfClientCollections> GetVendorCollectionsAsync(System.DateOnly? from = null, System.DateOnly? to = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfClientCollections> GetVendorCollectionsAsync(System.DateOnly? from = null, System.DateOnly? to = null, string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -414,6 +420,10 @@ namespace Portal.Sdk
                     if (to != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("to")).Append('=').Append(System.Uri.EscapeDataString(to.Value.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (cursor != null)
                     {
@@ -662,11 +672,12 @@ namespace Portal.Sdk
         /// <summary>
         /// Ledger balances per account: ?account=claim|line|patient|payer, optional ?id=; cursor and limit
         /// </summary>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-open,account): account (account key (claim control number, line, patient or payer)); open (open balance); charged (charges); paid (paid); writtenOff (written off). Default: account. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfLedgerBalance> GetLedgerBalancesAsync(System.Guid practiceId, string account = null, string id = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfLedgerBalance> GetLedgerBalancesAsync(System.Guid practiceId, string account = null, string id = null, string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -694,6 +705,10 @@ namespace Portal.Sdk
                     if (id != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("id")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(id, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (cursor != null)
                     {
@@ -764,11 +779,12 @@ namespace Portal.Sdk
         /// <remarks>
         /// ?reason=no-response|timely-filing, ?owner=me|&lt;name&gt;|- (nobody's). Expected days (default 30), timely-filing limit from the date of service (default 90) and warning days (default 15) are set per practice and per payer in PUT …/denials/settings.
         /// </remarks>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-limit,urgency): urgency (timely-filing alarms first, nearest limit, longest without an answer); limit (days left to the timely-filing limit); waiting (days without an answer); dos (date of service); charge (charge); payer (payer name); patient (patient name); owner (owner). Default: urgency. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfFollowUpRow> GetArFollowUpQueueAsync(System.Guid practiceId, string reason = null, string owner = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfFollowUpRow> GetArFollowUpQueueAsync(System.Guid practiceId, string reason = null, string owner = null, string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -796,6 +812,10 @@ namespace Portal.Sdk
                     if (owner != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("owner")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(owner, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (cursor != null)
                     {
@@ -1224,15 +1244,16 @@ namespace Portal.Sdk
         /// Who read or exported the practice's PHI, newest first
         /// </summary>
         /// <remarks>
-        /// Filters: from, to (yyyy-MM-dd, UTC days), actor (part of a name or app id), action (view, list, export, download), operation (e.g. patients.read), recordId (a patient, encounter or document). Paging: cursor and limit (1–200, default 50; 'next' and the Link rel="next" header; keyset on the time, so entries written meanwhile never shift a page), or the deprecated page and pageSize (max 200).
+        /// Filters: from, to (yyyy-MM-dd, UTC days), actor (part of a name or app id), action (view, list, export, download), operation (e.g. patients.read), recordId (a patient, encounter or document). Paging: cursor and limit (1–200, default 50; 'next' and the Link rel="next" header; keyset on the time, so entries written meanwhile never shift a page), or the deprecated page and pageSize (max 200). sort: -at (default, keyset) or at; actor, action and operation page by position, so reads audited meanwhile can shift them by a row.
         /// </remarks>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-actor,at): at (when it happened); actor (who read or exported); action (view, list, export or download); operation (the API operation or page). Default: -at. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <param name="page">Deprecated: page numbers, kept for existing clients; use cursor and limit.</param>
         /// <param name="pageSize">Deprecated: page numbers, kept for existing clients; use cursor and limit.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<PageOfAuditEntry> ListPhiAccessAsync(System.Guid practiceId, string cursor = null, int? limit = null, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<PageOfAuditEntry> ListPhiAccessAsync(System.Guid practiceId, string sort = null, string cursor = null, int? limit = null, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -1253,6 +1274,10 @@ namespace Portal.Sdk
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/audit");
                     urlBuilder_.Append('?');
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (cursor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
@@ -1614,11 +1639,12 @@ namespace Portal.Sdk
         /// <remarks>
         /// Cursor paging (docs/api.md): limit (1–200, default 50) and cursor from the previous page's next or Link rel="next".
         /// </remarks>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-sent,sequence): sequence (the practice's batch sequence (creation order)); sent (when the batch was last sent); payer (payer name); claims (number of claims); charge (total charge); state (batch state). Default: -sequence. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfBatchSummary> ListClaimBatchesAsync(System.Guid practiceId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfBatchSummary> ListClaimBatchesAsync(System.Guid practiceId, string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -1639,6 +1665,10 @@ namespace Portal.Sdk
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/claims/submission/batches");
                     urlBuilder_.Append('?');
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (cursor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
@@ -2115,11 +2145,12 @@ namespace Portal.Sdk
         /// <remarks>
         /// Cursor paging as for batches.
         /// </remarks>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-kind,sequence): sequence (the practice's import sequence (receipt order)); kind (999 or 277CA); accepted (claims accepted); rejected (claims rejected). Default: -sequence. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfAcknowledgement> ListAcknowledgementsAsync(System.Guid practiceId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfAcknowledgement> ListAcknowledgementsAsync(System.Guid practiceId, string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -2140,6 +2171,10 @@ namespace Portal.Sdk
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/claims/submission/acknowledgements");
                     urlBuilder_.Append('?');
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (cursor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
@@ -2635,11 +2670,12 @@ namespace Portal.Sdk
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Claims of the practice, newest first, a page at a time (cursor)
+        /// Claims of the practice, newest first (or in the sort asked for), a page at a time (cursor)
         /// </summary>
         /// <remarks>
-        /// Filters: payerId, providerId (rendering), dosFrom, dosTo (yyyy-MM-dd), state (comma separated states, or 'open' for claims with findings to fix or override), age (days since service: 0-30, 31-60, 61-90, 91-120, 120+), rule (an edit id), search (patient name, MRN or control number). limit 1–200 (default 50). The next page: the 'next' cursor in the body and the Link: rel="next" header.
+        /// Filters: payerId, providerId (rendering), dosFrom, dosTo (yyyy-MM-dd), state (comma separated states, or 'open' for claims with findings to fix or override), age (days since service: 0-30, 31-60, 61-90, 91-120, 120+), rule (an edit id), search (patient name, MRN or control number). sort: see the parameter; the default (-created) pages by keyset, another sort by position. limit 1–200 (default 50). The next page: the 'next' cursor in the body and the Link: rel="next" header.
         /// </remarks>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-dos,created): created (when the claim was drafted); dos (date of service); charge (total charge); payer (payer name); state (claim state); patient (patient name); provider (rendering provider name); findings (open findings); updated (last change); controlNumber (patient control number). Default: -created. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
@@ -2699,7 +2735,7 @@ namespace Portal.Sdk
                     }
                     if (sort != null)
                     {
-                        urlBuilder_.Append(System.Uri.EscapeDataString("Sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (cursor != null)
                     {
@@ -3007,6 +3043,7 @@ namespace Portal.Sdk
         /// <summary>
         /// Open claims grouped by the edit they fail (rule id, title in plain words, number of claims)
         /// </summary>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-rule,claims): claims (number of open claims failing the edit); rule (edit id); title (edit title); severity (severity (Error before Warning)). Default: -claims. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
@@ -3066,7 +3103,7 @@ namespace Portal.Sdk
                     }
                     if (sort != null)
                     {
-                        urlBuilder_.Append(System.Uri.EscapeDataString("Sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (cursor != null)
                     {
@@ -3340,11 +3377,12 @@ namespace Portal.Sdk
         /// <summary>
         /// Every event of the claim: what happened, who, when and why
         /// </summary>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-at,version): version (the stream's event order (oldest first)); at (when it happened). Default: version. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfClaimHistoryEntry> GetClaimHistoryAsync(System.Guid practiceId, System.Guid claimId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfClaimHistoryEntry> GetClaimHistoryAsync(System.Guid practiceId, System.Guid claimId, string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -3370,6 +3408,10 @@ namespace Portal.Sdk
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(claimId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/history");
                     urlBuilder_.Append('?');
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (cursor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
@@ -5237,11 +5279,12 @@ namespace Portal.Sdk
         /// <remarks>
         /// Systems: icd10cm, hcpcs, cpt, modifier, pos. Words may be abbreviations (htn, dm2, copd, chf, afib…) and tolerate typos. Restricted to the version in force on dos (YYYY-MM-DD, default today). billableOnly drops headers; limit 1–100 (default 20); cursor from 'next' (or the Link header), or the deprecated offset ≥ 0.
         /// </remarks>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-rank): rank (search relevance: exact code, code prefix, then the best word matches). Default: rank. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CodeSearchResult> SearchCodesAsync(string system, string q = null, string dos = null, bool? billableOnly = null, string cursor = null, int? limit = null, int? offset = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CodeSearchResult> SearchCodesAsync(string system, string q = null, string dos = null, bool? billableOnly = null, string sort = null, string cursor = null, int? limit = null, int? offset = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (system == null)
                 throw new System.ArgumentNullException("system");
@@ -5272,6 +5315,10 @@ namespace Portal.Sdk
                     if (billableOnly != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("billableOnly")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(billableOnly, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (cursor != null)
                     {
@@ -5563,11 +5610,12 @@ namespace Portal.Sdk
         /// <summary>
         /// Loaded code-set versions and the dates each is in force
         /// </summary>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-effective,system): system (code system); effective (first day in force); version (version name). Default: system,effective. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfCodeSetVersion> ListCodeSetVersionsAsync(string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfCodeSetVersion> ListCodeSetVersionsAsync(string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -5583,6 +5631,10 @@ namespace Portal.Sdk
                     // Operation Path: "api/v1/code-sets"
                     urlBuilder_.Append("api/v1/code-sets");
                     urlBuilder_.Append('?');
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (cursor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
@@ -5649,11 +5701,12 @@ namespace Portal.Sdk
         /// <summary>
         /// Import history of a code set, newest first, with each file's SHA-256
         /// </summary>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-effective,imported): imported (when the file was imported); effective (first day in force); version (version name); rows (rows read). Default: -imported. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfCodeSetImportRecord> ListCodeSetImportsAsync(string system, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfCodeSetImportRecord> ListCodeSetImportsAsync(string system, string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (system == null)
                 throw new System.ArgumentNullException("system");
@@ -5674,6 +5727,10 @@ namespace Portal.Sdk
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(system, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/imports");
                     urlBuilder_.Append('?');
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (cursor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
@@ -5881,11 +5938,12 @@ namespace Portal.Sdk
         /// <summary>
         /// Code-set uploads, newest first; cursor and limit
         /// </summary>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-system,created): created (when the file was uploaded); system (code system); state (upload state); effective (first day in force). Default: -created. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfCodeSetUpload> ListCodeSetUploadsAsync(string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfCodeSetUpload> ListCodeSetUploadsAsync(string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -5901,6 +5959,10 @@ namespace Portal.Sdk
                     // Operation Path: "api/v1/code-set-uploads"
                     urlBuilder_.Append("api/v1/code-set-uploads");
                     urlBuilder_.Append('?');
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (cursor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
@@ -6058,11 +6120,12 @@ namespace Portal.Sdk
         /// <remarks>
         /// change = added | removed | changed (default added); limit 1–200 (default 50); cursor from 'next' (or the Link header), or the deprecated offset ≥ 0. Counts of all three come with every page.
         /// </remarks>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-code): code (the code (or NCCI pair)). Default: code. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CodeSetDiffPage> GetCodeSetUploadDiffAsync(System.Guid id, string change = null, string cursor = null, int? offset = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CodeSetDiffPage> GetCodeSetUploadDiffAsync(System.Guid id, string change = null, string sort = null, string cursor = null, int? offset = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (id == null)
                 throw new System.ArgumentNullException("id");
@@ -6086,6 +6149,10 @@ namespace Portal.Sdk
                     if (change != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("change")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(change, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (cursor != null)
                     {
@@ -8339,11 +8406,12 @@ namespace Portal.Sdk
         /// <remarks>
         /// ?providerId= narrows to one rendering provider.
         /// </remarks>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-provider,raised): raised (when the query was raised (oldest first)); provider (provider name); patient (patient name); dos (date of service). Default: raised. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfOpenProviderQuery> ListOpenProviderQueriesAsync(System.Guid practiceId, System.Guid? providerId = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfOpenProviderQuery> ListOpenProviderQueriesAsync(System.Guid practiceId, System.Guid? providerId = null, string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -8367,6 +8435,10 @@ namespace Portal.Sdk
                     if (providerId != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("providerId")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(providerId, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (cursor != null)
                     {
@@ -8437,11 +8509,12 @@ namespace Portal.Sdk
         /// <remarks>
         /// Optional ?from=&amp;to= (ISO dates) limit the reviews counted. A vendor's admin gets the firm's coders.
         /// </remarks>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-accuracy,coder): coder (coder name); accuracy (code-level accuracy); reviews (reviews counted); encounterAccuracy (share of charts without an error). Default: coder. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfCoderAccuracy> GetCodingAccuracyAsync(System.Guid practiceId, System.DateTimeOffset? from = null, System.DateTimeOffset? to = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfCoderAccuracy> GetCodingAccuracyAsync(System.Guid practiceId, System.DateTimeOffset? from = null, System.DateTimeOffset? to = null, string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -8469,6 +8542,10 @@ namespace Portal.Sdk
                     if (to != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("to")).Append('=').Append(System.Uri.EscapeDataString(to.Value.ToString("s", System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (cursor != null)
                     {
@@ -8539,11 +8616,12 @@ namespace Portal.Sdk
         /// <remarks>
         /// Filters: coderId, rebuttal (pending, accepted, rejected, any), errors=true, from, to. Paging: cursor and limit (1–200, default 50), or the deprecated page and pageSize (max 200). Coders see their own reviews only; a vendor's admin, the firm's coders'. Add ?format=csv for up to 10,000 rows as CSV.
         /// </remarks>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-coder,reviewed): reviewed (when the review was recorded); coder (coder name); accuracy (code-level accuracy of the chart); impact (dollar impact (reviewer's charges − coder's)). Default: -reviewed. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<PageOfQaReviewItem> ListQaReviewsAsync(System.Guid practiceId, System.Guid? coderId = null, string rebuttal = null, bool? errors = null, System.DateTimeOffset? from = null, System.DateTimeOffset? to = null, string cursor = null, int? limit = null, int? page = null, int? pageSize = null, string format = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<PageOfQaReviewItem> ListQaReviewsAsync(System.Guid practiceId, System.Guid? coderId = null, string rebuttal = null, bool? errors = null, System.DateTimeOffset? from = null, System.DateTimeOffset? to = null, string sort = null, string cursor = null, int? limit = null, int? page = null, int? pageSize = null, string format = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -8583,6 +8661,10 @@ namespace Portal.Sdk
                     if (to != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("To")).Append('=').Append(System.Uri.EscapeDataString(to.Value.ToString("s", System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (cursor != null)
                     {
@@ -8855,8 +8937,9 @@ namespace Portal.Sdk
         /// Charts in coding, a page at a time, with due time and an overdue flag
         /// </summary>
         /// <remarks>
-        /// Filters: status (Queued, Assigned, InProgress, OnHold, ReadyForQa, Returned, Approved; default: all in coding), coderId, coder=me, overdue=true. sort: due (default), -due, priority, -priority, dos, -dos. Paging: cursor and limit (1–200, default 50; 'next' and the Link rel="next" header; page is 0 and total counts every match), or the deprecated page and pageSize (max 200). Vendor users see the unassigned charts and their own firm's.
+        /// Filters: status (Queued, Assigned, InProgress, OnHold, ReadyForQa, Returned, Approved; default: all in coding), coderId, coder=me, overdue=true. sort: see the parameter (priority: the highest first). Paging: cursor and limit (1–200, default 50; 'next' and the Link rel="next" header; page is 0 and total counts every match), or the deprecated page and pageSize (max 200). Vendor users see the unassigned charts and their own firm's.
         /// </remarks>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-dos,due): due (SLA due time); dos (date of service, then due time); patient (patient name); status (status); coder (assigned coder's name); queued (when the chart was queued); priority (priority, highest first; then due time). Default: due. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
@@ -8900,7 +8983,7 @@ namespace Portal.Sdk
                     }
                     if (sort != null)
                     {
-                        urlBuilder_.Append(System.Uri.EscapeDataString("Sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (cursor != null)
                     {
@@ -9189,6 +9272,7 @@ namespace Portal.Sdk
         /// <remarks>
         /// Same filters and sorts as the practice queue. A revoked engagement drops out at once.
         /// </remarks>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-dos,due): due (SLA due time); dos (date of service, then due time); patient (patient name); status (status); coder (assigned coder's name); queued (when the chart was queued); priority (priority, highest first; then due time). Default: due. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
@@ -9227,7 +9311,7 @@ namespace Portal.Sdk
                     }
                     if (sort != null)
                     {
-                        urlBuilder_.Append(System.Uri.EscapeDataString("Sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (cursor != null)
                     {
@@ -9397,13 +9481,14 @@ namespace Portal.Sdk
         /// <remarks>
         /// Filters: state (open, appealed, resolved, writtenoff), category, owner ('-' = unassigned), payerId, overdue=true. Paging: cursor and limit (1–200, default 50; 'next' and the Link rel="next" header), or the deprecated page and pageSize (max 200).
         /// </remarks>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-amount,due): due (appeal due date); amount (denied amount); payer (payer name); category (denial category); patient (patient name); dos (date of service); state (work item state); owner (owner); opened (when the denial was posted). Default: due. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <param name="page">Deprecated: page numbers, kept for existing clients; use cursor and limit.</param>
         /// <param name="pageSize">Deprecated: page numbers, kept for existing clients; use cursor and limit.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<PageOfDenialWorkItem> ListDenialWorkItemsAsync(System.Guid practiceId, string state = null, string category = null, string owner = null, System.Guid? payerId = null, bool? overdue = null, string cursor = null, int? limit = null, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<PageOfDenialWorkItem> ListDenialWorkItemsAsync(System.Guid practiceId, string state = null, string category = null, string owner = null, System.Guid? payerId = null, bool? overdue = null, string sort = null, string cursor = null, int? limit = null, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -9443,6 +9528,10 @@ namespace Portal.Sdk
                     if (overdue != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("overdue")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(overdue, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (cursor != null)
                     {
@@ -9520,7 +9609,7 @@ namespace Portal.Sdk
         /// </summary>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<string> ExportDenialWorkItemsAsync(System.Guid practiceId, string state = null, string category = null, string owner = null, System.Guid? payerId = null, bool? overdue = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<string> ExportDenialWorkItemsAsync(System.Guid practiceId, string state = null, string category = null, string owner = null, System.Guid? payerId = null, bool? overdue = null, string sort = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -9560,6 +9649,10 @@ namespace Portal.Sdk
                     if (overdue != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("overdue")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(overdue, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     urlBuilder_.Length--;
 
@@ -11084,8 +11177,9 @@ namespace Portal.Sdk
         /// Encounters, filtered, sorted and a page at a time
         /// </summary>
         /// <remarks>
-        /// Filters: status, dosFrom, dosTo (yyyy-MM-dd), providerId (rendering), patient (part of the name or the MRN). sort: -dos (default), dos, patient, -patient, -opened, opened. Paging: cursor and limit (1–200, default 50; the answer's 'next' and the Link rel="next" header; page is 0 and total counts every match), or page and pageSize (max 200).
+        /// Filters: status, dosFrom, dosTo (yyyy-MM-dd), providerId (rendering), patient (part of the name or the MRN). sort: see the parameter; -dos, dos, -opened and opened page by keyset, the others by position. Paging: cursor and limit (1–200, default 50; the answer's 'next' and the Link rel="next" header; page is 0 and total counts every match), or page and pageSize (max 200).
         /// </remarks>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-opened,dos): dos (date of service, then opening time); opened (when the encounter was opened); patient (patient name); status (status); provider (rendering provider name); payer (primary payer name). Default: -dos. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
@@ -11133,7 +11227,7 @@ namespace Portal.Sdk
                     }
                     if (sort != null)
                     {
-                        urlBuilder_.Append(System.Uri.EscapeDataString("Sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (page != null)
                     {
@@ -11638,11 +11732,12 @@ namespace Portal.Sdk
         /// <summary>
         /// Every event of the encounter: what happened, who, when and why
         /// </summary>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-at,version): version (the stream's event order (oldest first)); at (when it happened). Default: version. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfHistoryEntry> GetEncounterHistoryAsync(System.Guid practiceId, System.Guid encounterId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfHistoryEntry> GetEncounterHistoryAsync(System.Guid practiceId, System.Guid encounterId, string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -11668,6 +11763,10 @@ namespace Portal.Sdk
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(encounterId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/history");
                     urlBuilder_.Append('?');
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (cursor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
@@ -14345,13 +14444,14 @@ namespace Portal.Sdk
         /// <summary>
         /// Patients who owe the practice, largest balance first, with aging; cursor and limit (or the deprecated page and pageSize)
         /// </summary>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-patient,balance): balance (what the patient owes); patient (patient name); oldest (date of the oldest amount still owed); updated (last change to the ledger). Default: -balance. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <param name="page">Deprecated: page numbers, kept for existing clients; use cursor and limit.</param>
         /// <param name="pageSize">Deprecated: page numbers, kept for existing clients; use cursor and limit.</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<PageOfPatientBalanceRow> ListPatientBalancesAsync(System.Guid practiceId, string cursor = null, int? limit = null, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<PageOfPatientBalanceRow> ListPatientBalancesAsync(System.Guid practiceId, string sort = null, string cursor = null, int? limit = null, int? page = null, int? pageSize = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -14372,6 +14472,10 @@ namespace Portal.Sdk
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/patient-balances");
                     urlBuilder_.Append('?');
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (cursor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
@@ -14446,11 +14550,12 @@ namespace Portal.Sdk
         /// <summary>
         /// Payments flagged as possibly paying the same balance twice, newest first; cursor and limit
         /// </summary>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-amount,at): at (when the payment was taken); amount (amount); source (where the payment came from). Default: -at. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfPossibleDuplicate> ListPossibleDuplicatePaymentsAsync(System.Guid practiceId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfPossibleDuplicate> ListPossibleDuplicatePaymentsAsync(System.Guid practiceId, string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -14471,6 +14576,10 @@ namespace Portal.Sdk
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/patient-balances/possible-duplicates");
                     urlBuilder_.Append('?');
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (cursor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
@@ -14537,11 +14646,12 @@ namespace Portal.Sdk
         /// <summary>
         /// Payment plans with a missed instalment, oldest missed first: the follow-up list; cursor and limit
         /// </summary>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-missed,missedDue): missedDue (due date of the oldest missed instalment); missed (instalments missed); remaining (amount remaining on the plan); patient (patient name). Default: missedDue. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfMissedPlanRow> ListMissedPaymentPlansAsync(System.Guid practiceId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfMissedPlanRow> ListMissedPaymentPlansAsync(System.Guid practiceId, string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -14562,6 +14672,10 @@ namespace Portal.Sdk
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/payment-plans/missed");
                     urlBuilder_.Append('?');
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (cursor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
@@ -14917,11 +15031,12 @@ namespace Portal.Sdk
         /// <summary>
         /// The practice's statement runs, newest first; cursor and limit
         /// </summary>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-statementDate,created): created (when the run started); statementDate (statement date); status (run status); candidates (patients selected). Default: -created. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfStatementRun> ListStatementRunsAsync(System.Guid practiceId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfStatementRun> ListStatementRunsAsync(System.Guid practiceId, string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -14942,6 +15057,10 @@ namespace Portal.Sdk
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/statement-runs");
                     urlBuilder_.Append('?');
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (cursor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
@@ -15280,8 +15399,9 @@ namespace Portal.Sdk
         /// Patients of the practice, a page at a time
         /// </summary>
         /// <remarks>
-        /// ?search= matches part of a name or the exact MRN; ?sort=name|-name|mrn|-registered. Paging: cursor and limit (1–200, default 50; the answer's 'next' and the Link rel="next" header; page is 0 and total counts every match), or the deprecated page and pageSize (max 200).
+        /// ?search= matches part of a name or the exact MRN; sort: see the parameter (docs/api.md, "Sorting"). Paging: cursor and limit (1–200, default 50; the answer's 'next' and the Link rel="next" header; page is 0 and total counts every match), or the deprecated page and pageSize (max 200).
         /// </remarks>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-mrn,name): name (last name, then first name); mrn (medical record number); registered (when the patient was registered); birthdate (date of birth). Default: name. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <param name="page">Deprecated: page numbers, kept for existing clients; use cursor and limit.</param>
@@ -16002,11 +16122,12 @@ namespace Portal.Sdk
         /// <summary>
         /// Payers the practice bills, by name; cursor and limit (docs/api.md, "Paging")
         /// </summary>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-payerId,name): name (payer name); payerId (clearinghouse payer id); timelyFiling (timely-filing limit in days); added (when the payer was added); id (Portal's id). Default: name. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfPayer> ListPayersAsync(System.Guid practiceId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfPayer> ListPayersAsync(System.Guid practiceId, string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -16027,6 +16148,10 @@ namespace Portal.Sdk
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/payers");
                     urlBuilder_.Append('?');
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (cursor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
@@ -16421,16 +16546,17 @@ namespace Portal.Sdk
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Remittances received, newest first, by cursor
+        /// Remittances received, newest first (or in the sort asked for), by cursor
         /// </summary>
         /// <remarks>
-        /// Cursor paging (docs/api.md): ?limit= (1–200, default 50); pass the answer's 'next' as ?cursor= for the next page (also in Link rel="next").
+        /// Cursor paging (docs/api.md): ?limit= (1–200, default 50); pass the answer's 'next' as ?cursor= for the next page (also in Link rel="next"). The default sort (-received) pages by keyset, another by position.
         /// </remarks>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-amount,received): received (when the 835 was received); amount (total of its checks); payer (the first check's payer); state (posted or refused); posted (claim payments posted); file (file name). Default: -received. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<RemittancePage> ListRemittancesAsync(System.Guid practiceId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<RemittancePage> ListRemittancesAsync(System.Guid practiceId, string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -16451,6 +16577,10 @@ namespace Portal.Sdk
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/remittances");
                     urlBuilder_.Append('?');
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (cursor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
@@ -16610,11 +16740,12 @@ namespace Portal.Sdk
         /// <summary>
         /// Claim payments no claim matched (the unmatched queue), newest first; ?state=open|linked; cursor and limit
         /// </summary>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-paid,received): received (when the remittance was received); paid (amount paid); charge (charge on the remittance); payer (payer name); patient (patient name); dos (date of service). Default: -received. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfUnmatchedClaimPayment> ListUnmatchedPaymentsAsync(System.Guid practiceId, string state = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfUnmatchedClaimPayment> ListUnmatchedPaymentsAsync(System.Guid practiceId, string state = null, string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -16638,6 +16769,10 @@ namespace Portal.Sdk
                     if (state != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("state")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(state, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (cursor != null)
                     {
@@ -16969,11 +17104,12 @@ namespace Portal.Sdk
         /// <summary>
         /// Every organisation: name, kind, NPI, since when, suspended or not (no practice data); cursor and limit
         /// </summary>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-kind,name): name (organisation name); kind (practice or vendor); created (since when); suspended (when it was suspended). Default: name. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfOrganizationSummary> ListOrganizationsAsync(string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfOrganizationSummary> ListOrganizationsAsync(string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -16989,6 +17125,10 @@ namespace Portal.Sdk
                     // Operation Path: "api/v1/platform/organizations"
                     urlBuilder_.Append("api/v1/platform/organizations");
                     urlBuilder_.Append('?');
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (cursor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
@@ -17587,11 +17727,12 @@ namespace Portal.Sdk
         /// <summary>
         /// Portal's invoices to this practice (from Stripe)
         /// </summary>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-due,created): created (invoice date); due (amount due); paid (amount paid); status (invoice status). Default: -created. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfInvoiceRow> ListSubscriptionInvoicesAsync(System.Guid practiceId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfInvoiceRow> ListSubscriptionInvoicesAsync(System.Guid practiceId, string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -17612,6 +17753,10 @@ namespace Portal.Sdk
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/subscription/invoices");
                     urlBuilder_.Append('?');
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (cursor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
@@ -17767,11 +17912,12 @@ namespace Portal.Sdk
         /// <summary>
         /// Portal's plans for practices and vendors
         /// </summary>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-name,id): id (plan id); name (plan name); monthlyBase (monthly base price); perUnit (price per claim or chart). Default: id. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfBillingPlan> ListBillingPlansAsync(string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfBillingPlan> ListBillingPlansAsync(string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -17787,6 +17933,10 @@ namespace Portal.Sdk
                     // Operation Path: "api/v1/platform/billing-plans"
                     urlBuilder_.Append("api/v1/platform/billing-plans");
                     urlBuilder_.Append('?');
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (cursor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
@@ -17962,11 +18112,12 @@ namespace Portal.Sdk
         /// <summary>
         /// Every organization's subscription and whether it is read-only
         /// </summary>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-plan,id): id (organization id); plan (plan id); status (subscription status); updated (last change). Default: id. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfOrganizationSubscription> ListSubscriptionsAsync(string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfOrganizationSubscription> ListSubscriptionsAsync(string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -17982,6 +18133,10 @@ namespace Portal.Sdk
                     // Operation Path: "api/v1/platform/subscriptions"
                     urlBuilder_.Append("api/v1/platform/subscriptions");
                     urlBuilder_.Append('?');
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (cursor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
@@ -18267,11 +18422,12 @@ namespace Portal.Sdk
         /// <summary>
         /// Usage counted from the events (claims created, charts coded) per organization and day, last 31 days, and whether reported
         /// </summary>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-organization,period): period (day counted); organization (organization id); metric (what was counted); count (count). Default: -period,organization. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfUsageRow> ListUsageAsync(string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfUsageRow> ListUsageAsync(string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -18287,6 +18443,10 @@ namespace Portal.Sdk
                     // Operation Path: "api/v1/platform/usage"
                     urlBuilder_.Append("api/v1/platform/usage");
                     urlBuilder_.Append('?');
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (cursor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
@@ -18624,11 +18784,12 @@ namespace Portal.Sdk
         /// <remarks>
         /// Add ?format=csv for a CSV export of the whole schedule (code,amount; no paging).
         /// </remarks>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-amount,code): code (procedure code); amount (fee); updated (last change). Default: code. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfFeeScheduleEntry> ListFeesAsync(System.Guid practiceId, string format = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfFeeScheduleEntry> ListFeesAsync(System.Guid practiceId, string format = null, string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -18652,6 +18813,10 @@ namespace Portal.Sdk
                     if (format != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("format")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(format, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (cursor != null)
                     {
@@ -19014,11 +19179,12 @@ namespace Portal.Sdk
         /// <summary>
         /// Practices the caller may act for right now
         /// </summary>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-npi,name): name (practice name); npi (organisation NPI); id (Portal's id). Default: name. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfPracticeSummary> ListPracticesAsync(string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfPracticeSummary> ListPracticesAsync(string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -19034,6 +19200,10 @@ namespace Portal.Sdk
                     // Operation Path: "api/v1/practices"
                     urlBuilder_.Append("api/v1/practices");
                     urlBuilder_.Append('?');
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (cursor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
@@ -19100,11 +19270,12 @@ namespace Portal.Sdk
         /// <summary>
         /// Coding and billing vendors a practice can engage
         /// </summary>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-id,name): name (vendor name); id (Portal's id). Default: name. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfVendorSummary> ListVendorsAsync(string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfVendorSummary> ListVendorsAsync(string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -19120,6 +19291,10 @@ namespace Portal.Sdk
                     // Operation Path: "api/v1/vendors"
                     urlBuilder_.Append("api/v1/vendors");
                     urlBuilder_.Append('?');
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (cursor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
@@ -19267,11 +19442,12 @@ namespace Portal.Sdk
         /// <remarks>
         /// Filter with ?status=active|revoked|all (default all).
         /// </remarks>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-granted,active): active (active engagements before revoked ones); granted (when the engagement was granted); vendor (vendor name); revoked (when it was revoked). Default: active,-granted. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfEngagement> ListEngagementsAsync(System.Guid practiceId, string status = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfEngagement> ListEngagementsAsync(System.Guid practiceId, string status = null, string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -19295,6 +19471,10 @@ namespace Portal.Sdk
                     if (status != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("status")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(status, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (cursor != null)
                     {
@@ -19713,11 +19893,12 @@ namespace Portal.Sdk
         /// <summary>
         /// Rendering and billing providers of the practice, by name; cursor and limit (docs/api.md, "Paging")
         /// </summary>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-npi,name): name (provider name); npi (NPI); enrolled (when the provider was enrolled); id (Portal's id). Default: name. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfProvider> ListProvidersAsync(System.Guid practiceId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfProvider> ListProvidersAsync(System.Guid practiceId, string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -19738,6 +19919,10 @@ namespace Portal.Sdk
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/providers");
                     urlBuilder_.Append('?');
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (cursor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
@@ -20158,11 +20343,12 @@ namespace Portal.Sdk
         /// <remarks>
         /// Paging: cursor and limit (1–200, default 100 here; 201–500, accepted before the convention, answer 200 rows and 'next').
         /// </remarks>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-action,at): at (when it happened); action (what was done); user (the user's e-mail); actor (who did it). Default: -at. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfUserAdminAuditEntry> ListUserAdminAuditAsync(System.Guid organizationId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfUserAdminAuditEntry> ListUserAdminAuditAsync(System.Guid organizationId, string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (organizationId == null)
                 throw new System.ArgumentNullException("organizationId");
@@ -20183,6 +20369,10 @@ namespace Portal.Sdk
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(organizationId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/user-audit");
                     urlBuilder_.Append('?');
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (cursor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
@@ -20259,11 +20449,12 @@ namespace Portal.Sdk
         /// <summary>
         /// Users of your organization (practice or vendor) with their roles, by name; cursor and limit
         /// </summary>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-email,name): name (display name); email (e-mail address); disabled (active users before disabled ones); mfa (without MFA before with MFA). Default: name. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfOrganizationUser> ListUsersAsync(System.Guid organizationId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfOrganizationUser> ListUsersAsync(System.Guid organizationId, string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (organizationId == null)
                 throw new System.ArgumentNullException("organizationId");
@@ -20284,6 +20475,10 @@ namespace Portal.Sdk
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(organizationId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/users");
                     urlBuilder_.Append('?');
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (cursor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
@@ -20736,11 +20931,12 @@ namespace Portal.Sdk
         /// <summary>
         /// Open invitations of your organization (pending and expired), newest first; cursor and limit
         /// </summary>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-expires,invited): invited (when the invitation was sent); expires (when the link expires); email (e-mail address); name (display name); status (pending or expired). Default: -invited. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfInvitationView> ListInvitationsAsync(System.Guid organizationId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfInvitationView> ListInvitationsAsync(System.Guid organizationId, string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (organizationId == null)
                 throw new System.ArgumentNullException("organizationId");
@@ -20761,6 +20957,10 @@ namespace Portal.Sdk
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(organizationId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/invitations");
                     urlBuilder_.Append('?');
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (cursor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
@@ -21417,11 +21617,12 @@ namespace Portal.Sdk
         /// <summary>
         /// The practices that engage the caller's firm, with the coders assigned to each; a coder sees their own clients
         /// </summary>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-granted,practice): practice (practice name); granted (when the engagement was granted). Default: practice. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfVendorClient> ListVendorClientsAsync(string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfVendorClient> ListVendorClientsAsync(string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -21437,6 +21638,10 @@ namespace Portal.Sdk
                     // Operation Path: "api/v1/vendor/clients"
                     urlBuilder_.Append("api/v1/vendor/clients");
                     urlBuilder_.Append('?');
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (cursor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
@@ -21646,11 +21851,12 @@ namespace Portal.Sdk
         /// <summary>
         /// Event types a subscription can name, and whether Portal emits each one yet
         /// </summary>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-name,catalogue): catalogue (the catalogue's order (by feature)); name (event type name). Default: catalogue. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfWebhookEventType> ListWebhookEventTypesAsync(System.Guid practiceId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfWebhookEventType> ListWebhookEventTypesAsync(System.Guid practiceId, string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -21671,6 +21877,10 @@ namespace Portal.Sdk
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/webhook-event-types");
                     urlBuilder_.Append('?');
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (cursor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
@@ -21737,11 +21947,12 @@ namespace Portal.Sdk
         /// <summary>
         /// The practice's webhook subscriptions (no secrets), oldest first; cursor and limit
         /// </summary>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-url,created): created (when the subscription was made); url (URL); active (on before off). Default: created. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfWebhookSubscriptionView> ListWebhookSubscriptionsAsync(System.Guid practiceId, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfWebhookSubscriptionView> ListWebhookSubscriptionsAsync(System.Guid practiceId, string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -21762,6 +21973,10 @@ namespace Portal.Sdk
                     urlBuilder_.Append(System.Uri.EscapeDataString(ConvertToString(practiceId, System.Globalization.CultureInfo.InvariantCulture)));
                     urlBuilder_.Append("/webhooks");
                     urlBuilder_.Append('?');
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (cursor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
@@ -22480,11 +22695,12 @@ namespace Portal.Sdk
         /// <remarks>
         /// Filters: status (pending, delivered, failed, cancelled), subscriptionId, type. Paging: cursor and limit (default 50, at most 200); the answer's 'next' and the Link header carry the next page's cursor.
         /// </remarks>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-type,created): created (when the delivery was queued); type (event type); status (delivery status); attempts (tries so far); nextAttempt (next try). Default: -created. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfWebhookDeliveryRow> ListWebhookDeliveriesAsync(System.Guid practiceId, string status = null, System.Guid? subscriptionId = null, string type = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfWebhookDeliveryRow> ListWebhookDeliveriesAsync(System.Guid practiceId, string status = null, System.Guid? subscriptionId = null, string type = null, string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (practiceId == null)
                 throw new System.ArgumentNullException("practiceId");
@@ -22516,6 +22732,10 @@ namespace Portal.Sdk
                     if (type != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("type")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(type, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (cursor != null)
                     {
@@ -26539,6 +26759,9 @@ namespace Portal.Sdk
         [System.Text.Json.Serialization.JsonPropertyName("updatedAt")]
         public System.DateTimeOffset UpdatedAt { get; set; }
 
+        [System.Text.Json.Serialization.JsonPropertyName("oldestOwedOn")]
+        public System.DateOnly? OldestOwedOn { get; set; }
+
     }
 
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
@@ -28077,6 +28300,9 @@ namespace Portal.Sdk
 
         [System.Text.Json.Serialization.JsonPropertyName("amount")]
         public double Amount { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("payerName")]
+        public string PayerName { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("refusalReason")]
         public string RefusalReason { get; set; }

@@ -14,6 +14,9 @@ public sealed record CursorPage<T>(IReadOnlyList<T> Items, string? Next);
 /// <summary>A checked <c>?cursor=&amp;limit=</c>: <see cref="After"/> is the decoded position (null on the first page).</summary>
 public readonly record struct CursorRequest(string? After, int Limit)
 {
+    /// <summary>The list's sort when it is not the default (<see cref="ISort.Value"/>): the next cursor carries it (docs/api.md, "Sorting").</summary>
+    public string? Sort { get; init; }
+
     /// <summary>Rows to fetch: one more than the page, so we know whether a next page exists without counting.</summary>
     public int Fetch => Limit + 1;
 }
@@ -40,6 +43,29 @@ public static class CursorPaging
         return new CursorRequest(Decode(cursor) ?? throw new InvalidInput("cursor", "cursor must be a value this API returned in 'next'."), size);
     }
 
+    /// <summary>Between a position and the sort it was taken under, inside a cursor (only when the sort is not the list's default).</summary>
+    const string SortMark = "~s=";
+
+    /// <summary>
+    /// <see cref="Parse(string?, int?)"/> for a sorted list: the cursor must come from the same sort (a cursor of another sort is a 400
+    /// naming <c>cursor</c>: the position means nothing there), and the next cursor will carry the sort when it is not the default.
+    /// Cursors of the default sort carry none, so the cursors of lists that had a single order before sorting came read as before.
+    /// </summary>
+    public static CursorRequest Parse(string? cursor, int? limit, ISort sort)
+    {
+        var request = Parse(cursor, limit);
+        var tag = sort.IsDefault ? null : sort.Value;
+        if (request.After is not { } after) return request with { Sort = tag };
+        var mark = after.LastIndexOf(SortMark, StringComparison.Ordinal);
+        var given = mark < 0 ? null : after[(mark + SortMark.Length)..];
+        if (given != tag)
+            throw new InvalidInput("cursor", $"This cursor belongs to {(given is null ? "the default sort" : "sort=" + given)}; send it with the same sort, " +
+                "or leave cursor out to start the new sort from its first page.");
+        return request with { After = mark < 0 ? after : after[..mark], Sort = tag };
+    }
+
+    static string Tagged(string key, CursorRequest request) => request.Sort is { } sort ? key + SortMark + sort : key;
+
     /// <summary>The opaque form of a sort key: versioned so the encoding can change without misreading old cursors.</summary>
     public static string Encode(string key) => Prefix + WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(key));
 
@@ -59,7 +85,7 @@ public static class CursorPaging
     {
         if (fetched.Count <= request.Limit) return new CursorPage<T>(fetched, null);
         var items = fetched.Take(request.Limit).ToList();
-        return new CursorPage<T>(items, Encode(keyOf(items[^1])));
+        return new CursorPage<T>(items, Encode(Tagged(keyOf(items[^1]), request)));
     }
 
     /// <summary>Adds <c>Link: &lt;this URL with cursor=next&gt;; rel="next"</c> when there is a next page.</summary>
@@ -70,7 +96,9 @@ public static class CursorPaging
         var pairs = query.Where(q => q.Key is not "cursor" and not "page").SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string?>(q.Key, v)))
             .Append(new("cursor", page.Next));
         var url = QueryHelpers.AddQueryString(context.Request.PathBase + context.Request.Path, pairs);
-        context.Response.Headers.Append("Link", $"<{url}>; rel=\"next\"");
+        var link = $"<{url}>; rel=\"next\"";
+        // Once per answer, however many layers of a list add it.
+        if (!context.Response.Headers.Link.Contains(link)) context.Response.Headers.Append("Link", link);
         return page;
     }
 
@@ -124,7 +152,7 @@ public static class CursorPaging
     static CursorPage<T> PageAt<T>(List<T> fetched, CursorRequest request, int offset) =>
         fetched.Count <= request.Limit
             ? new CursorPage<T>(fetched, null)
-            : new CursorPage<T>(fetched.GetRange(0, request.Limit), Encode("p" + (offset + request.Limit).ToString(CultureInfo.InvariantCulture)));
+            : new CursorPage<T>(fetched.GetRange(0, request.Limit), Encode(Tagged("p" + (offset + request.Limit).ToString(CultureInfo.InvariantCulture), request)));
 
     /// <summary>
     /// The page-numbered lists (<see cref="PageOf{T}"/>) by cursor when the caller sends <c>cursor</c> or <c>limit</c>: the same answer
@@ -136,6 +164,19 @@ public static class CursorPaging
     {
         if (cursor is null && limit is null) return await sorted.ToPageAsync(page, pageSize, ct);
         var request = Parse(cursor, limit);
+        NotBoth(page, pageSize);
+        var total = await sorted.CountAsync(ct);
+        var found = (await sorted.ToCursorPageAsync(request, ct)).WithLink(context);
+        return new PageOf<T>(found.Items, 0, request.Limit, total) { Next = found.Next };
+    }
+
+    /// <summary><see cref="ToPageOrCursorAsync{T}(IQueryable{T}, int?, int?, string?, int?, HttpContext, CancellationToken)"/> of a filtered query in a parsed sort.</summary>
+    public static async Task<PageOf<T>> ToPageOrCursorAsync<T>(this IQueryable<T> filtered, Sort<T> sort, int? page, int? pageSize, string? cursor, int? limit,
+        HttpContext context, CancellationToken ct) where T : notnull
+    {
+        var sorted = sort.Apply(filtered);
+        if (cursor is null && limit is null) return await sorted.ToPageAsync(page, pageSize, ct);
+        var request = Parse(cursor, limit, sort);
         NotBoth(page, pageSize);
         var total = await sorted.CountAsync(ct);
         var found = (await sorted.ToCursorPageAsync(request, ct)).WithLink(context);

@@ -42,6 +42,7 @@ static class Swagger
             });
             o.OperationFilter<HeaderParameters>();
             o.OperationFilter<PagedLists>();
+            o.OperationFilter<SortedLists>();
             o.DocumentFilter<OpenApiExamples>();
             o.OperationFilter<RouteParameters>();
             o.SupportNonNullableReferenceTypes();
@@ -221,4 +222,36 @@ sealed class PagedLists : IOperationFilter
             }
         }
     }
+}
+
+/// <summary>
+/// Lists with sort keys (<see cref="SortingEndpoints.Sorts"/>): the <c>sort</c> parameter says the convention, each key and what it
+/// orders by, and the default (schema default); <c>x-sort-keys</c> lists the keys for tools (docs/api.md, "Sorting").
+/// </summary>
+sealed class SortedLists : IOperationFilter
+{
+    public void Apply(OpenApiOperation operation, OperationFilterContext context)
+    {
+        if (context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<ISortKeys>().FirstOrDefault() is not { } keys) return;
+        operation.Parameters ??= [];
+        var index = operation.Parameters.ToList().FindIndex(p => p.In == ParameterLocation.Query && string.Equals(p.Name, "sort", StringComparison.OrdinalIgnoreCase));
+        var parameter = new OpenApiParameter
+        {
+            Name = "sort", In = ParameterLocation.Query,
+            Description = "Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=" + Example(keys) + "): " +
+                          string.Join("; ", keys.Keys.Select(k => $"{k.Name} ({k.Meaning})")) + $". Default: {keys.Default}. " +
+                          "Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, \"Sorting\").",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String, Default = System.Text.Json.Nodes.JsonValue.Create(keys.Default), MaxLength = 200 },
+            Example = System.Text.Json.Nodes.JsonValue.Create(Example(keys)),
+            Extensions = new Dictionary<string, IOpenApiExtension>
+            {
+                ["x-sort-keys"] = new JsonNodeExtension(new System.Text.Json.Nodes.JsonArray([.. keys.Keys.Select(k => (System.Text.Json.Nodes.JsonNode?)System.Text.Json.Nodes.JsonValue.Create(k.Name))])),
+            },
+        };
+        if (index < 0) operation.Parameters.Add(parameter);
+        else operation.Parameters[index] = parameter;
+    }
+
+    /// <summary>A sort other than the default: the second key descending, then the first (or the one key descending).</summary>
+    static string Example(ISortKeys keys) => keys.Keys.Count > 1 ? $"-{keys.Keys[1].Name},{keys.Keys[0].Name}" : "-" + keys.Keys[0].Name;
 }

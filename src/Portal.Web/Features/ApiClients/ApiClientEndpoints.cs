@@ -14,7 +14,7 @@ public static class ApiClientEndpoints
         var clients = app.MapGroup("/api/v1/practices/{practiceId:guid}/api-clients").WithTags("API clients")
             .Requires(Permissions.ApiClientsManage);
 
-        clients.MapGet("", List).WithName("ListApiClients").WithSummary("Third-party apps registered to this practice, active first; cursor and limit");
+        clients.MapGet("", List).WithName("ListApiClients").Sorts(Sorting).WithSummary("Third-party apps registered to this practice, active first; cursor and limit");
         clients.MapPost("", Register).WithName("RegisterApiClient").Idempotent()
             .WithSummary("Register an app that calls the API for this practice with client credentials")
             .WithDescription("The answer carries the client secret, shown this once. The app's tokens act for this practice only.")
@@ -24,11 +24,19 @@ public static class ApiClientEndpoints
             .ProducesProblem(409).ProducesProblem(412);
     }
 
-    static async Task<Ok<CursorPage<ApiClient>>> List(IQuerySession query, string? cursor, int? limit, HttpContext context, CancellationToken ct)
+    static readonly Sorting<ApiClient> Sorting = new Sorting<ApiClient>("active,-registered")
     {
-        var request = CursorPaging.Parse(cursor, limit);
-        return TypedResults.Ok((await query.Query<ApiClient>().ToListAsync(ct))
-            .OrderBy(c => c.Active ? 0 : 1).ThenByDescending(c => c.RegisteredAt).ThenBy(c => c.Id).Slice(request).WithLink(context));
+        { "active", "active apps before revoked ones", c => c.Active ? 0 : 1 },
+        { "registered", "when the app was registered", c => c.RegisteredAt },
+        { "name", "app name", c => c.Name },
+        { "revoked", "when the app was revoked", c => c.RevokedAt },
+    }.TieBreak(c => c.Id);
+
+    static async Task<Ok<CursorPage<ApiClient>>> List(IQuerySession query, string? sort, string? cursor, int? limit, HttpContext context, CancellationToken ct)
+    {
+        var order = Sorting.Parse(sort);
+        var request = CursorPaging.Parse(cursor, limit, order);
+        return TypedResults.Ok(order.Apply(await query.Query<ApiClient>().ToListAsync(ct)).Slice(request).WithLink(context));
     }
 
     static async Task<Created<ApiClientCredentials>> Register(RegisterApiClient body, HttpContext context, IDocumentSession session,

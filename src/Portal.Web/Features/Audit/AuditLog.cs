@@ -1,3 +1,4 @@
+using System.Globalization;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -33,6 +34,20 @@ public sealed record AuditFilter
         Operation = q["operation"].ToString() is { Length: > 0 } op ? op : null,
         RecordId = Guid.TryParse(q["recordId"], out var id) ? id : null,
     };
+
+    /// <summary>
+    /// The API's reading: a from, to or recordId it cannot read is a 400 naming it (docs/api.md, "Filtering"), not a filter silently
+    /// dropped (which would widen the answer); the page's address bar stays lenient (<see cref="Parse"/>).
+    /// </summary>
+    public static AuditFilter ParseStrict(IQueryCollection q)
+    {
+        foreach (var name in new[] { "from", "to" })
+            if (q[name].ToString() is { Length: > 0 } text && !DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+                throw new InvalidInput(name, $"{name} must be a date as yyyy-MM-dd.");
+        if (q["recordId"].ToString() is { Length: > 0 } id && !Guid.TryParse(id, out _))
+            throw new InvalidInput("recordId", "recordId must be a patient, encounter or document id (uuid).");
+        return Parse(q);
+    }
 
     public string QueryString(int? page = null) => string.Join('&', new Dictionary<string, string?>
     {
@@ -74,25 +89,37 @@ public static class AuditLog
     public static void MapAudit(this IEndpointRouteBuilder app)
     {
         var practice = app.MapGroup("/api/v1/practices/{practiceId:guid}").WithTags("Audit");
-        practice.MapGet("/audit", List).WithName("ListPhiAccess").Requires(Permissions.AuditRead)
+        practice.MapGet("/audit", List).WithName("ListPhiAccess").Requires(Permissions.AuditRead).Sorts(Sorting)
             .WithSummary("Who read or exported the practice's PHI, newest first")
             .WithDescription("Filters: from, to (yyyy-MM-dd, UTC days), actor (part of a name or app id), action (view, list, export, download), " +
                              "operation (e.g. patients.read), recordId (a patient, encounter or document). Paging: cursor and limit (1–200, default 50; " +
                              "'next' and the Link rel=\"next\" header; keyset on the time, so entries written meanwhile never shift a page), or the " +
-                             "deprecated page and pageSize (max 200).")
+                             "deprecated page and pageSize (max 200). sort: -at (default, keyset) or at; actor, action and operation page by position, " +
+                             "so reads audited meanwhile can shift them by a row.")
             .ProducesProblem(400);
         practice.MapGet("/audit/export.csv", Export).WithName("ExportPhiAccess").Requires(Permissions.AuditRead)
             .WithSummary($"The filtered access log as CSV (at most {ExportLimit:N0} rows, newest first)")
             .Produces<string>(200, "text/csv");
     }
 
-    static async Task<Ok<PageOf<AuditEntry>>> List(IQuerySession query, HttpContext context, string? cursor, int? limit, int? page, int? pageSize,
+    static readonly Sorting<AuditEntry> Sorting = new Sorting<AuditEntry>("-at")
+    {
+        { "at", "when it happened", a => a.At },
+        { "actor", "who read or exported", a => a.Actor },
+        { "action", "view, list, export or download", a => a.Action },
+        { "operation", "the API operation or page", a => a.Operation },
+    }.TieBreak(a => a.Id);
+
+    static async Task<Ok<PageOf<AuditEntry>>> List(IQuerySession query, HttpContext context, string? sort, string? cursor, int? limit, int? page, int? pageSize,
         CancellationToken ct)
     {
-        var filtered = Filtered(query, AuditFilter.Parse(context.Request.Query));
-        if (cursor is null && limit is null) return TypedResults.Ok(await filtered.OrderByDescending(a => a.At).ToPageAsync(page, pageSize, ct));
+        var order = Sorting.Parse(sort);
+        var filtered = Filtered(query, AuditFilter.ParseStrict(context.Request.Query));
+        // Oldest first by position is as stable as the keyset: entries written meanwhile land after the reader.
+        if (!order.IsDefault || (cursor is null && limit is null))
+            return TypedResults.Ok(await filtered.ToPageOrCursorAsync(order, page, pageSize, cursor, limit, context, ct));
         // Keyset on (time, id), newest first: reading the log writes to it (a list is audited), so positions would shift under a reader.
-        var request = CursorPaging.Parse(cursor, limit);
+        var request = CursorPaging.Parse(cursor, limit, order);
         CursorPaging.NotBoth(page, pageSize);
         var total = await filtered.CountAsync(ct);
         var q = filtered;

@@ -40,14 +40,14 @@ public static class ClaimEndpoints
     public static void MapClaims(this IEndpointRouteBuilder app)
     {
         var claims = app.MapGroup("/api/v1/practices/{practiceId:guid}/claims").WithTags("Claims");
-        claims.MapGet("", List).WithName("ListClaims").Requires(Permissions.ClaimsRead)
-            .WithSummary("Claims of the practice, newest first, a page at a time (cursor)")
+        claims.MapGet("", List).WithName("ListClaims").Requires(Permissions.ClaimsRead).Sorts(ClaimQueries.Sorting)
+            .WithSummary("Claims of the practice, newest first (or in the sort asked for), a page at a time (cursor)")
             .WithDescription("Filters: payerId, providerId (rendering), dosFrom, dosTo (yyyy-MM-dd), state (comma separated states, or 'open' for claims " +
                 "with findings to fix or override), age (days since service: 0-30, 31-60, 61-90, 91-120, 120+), rule (an edit id), search (patient " +
-                "name, MRN or control number). limit 1–200 (default 50). The next page: the 'next' cursor in the body and the Link: rel=\"next\" header.");
+                "name, MRN or control number). sort: see the parameter; the default (-created) pages by keyset, another sort by position. limit 1–200 (default 50). The next page: the 'next' cursor in the body and the Link: rel=\"next\" header.");
         claims.MapGet("/export.csv", Export).WithName("ExportClaims").Requires(Permissions.ClaimsRead)
             .WithSummary("The filtered claims as CSV (at most 10,000 rows; the export is audited)").Produces<string>(200, "text/csv");
-        claims.MapGet("/edits", Edits).WithName("ListClaimEdits").Requires(Permissions.ClaimsRead)
+        claims.MapGet("/edits", Edits).WithName("ListClaimEdits").Requires(Permissions.ClaimsRead).Sorts(ClaimQueries.EditSorting)
             .WithSummary("Open claims grouped by the edit they fail (rule id, title in plain words, number of claims)");
         claims.MapPost("", Create).WithName("DraftClaim").Idempotent().Requires(Permissions.ClaimsWrite)
             .WithSummary("Draft the claim of an approved encounter (also for encounters approved before claims existed)")
@@ -61,7 +61,7 @@ public static class ClaimEndpoints
             .ProducesProblem(403).ProducesProblem(422);
         claims.MapGet("/{claimId:guid}", Get).WithName("GetClaim").Requires(Permissions.ClaimsRead)
             .WithSummary("A claim with its diagnoses, lines, findings, overrides and amounts; the ETag is the stream version");
-        claims.MapGet("/{claimId:guid}/history", History).WithName("GetClaimHistory").Requires(Permissions.ClaimsRead)
+        claims.MapGet("/{claimId:guid}/history", History).WithName("GetClaimHistory").Requires(Permissions.ClaimsRead).Sorts(HistorySorting)
             .WithSummary("Every event of the claim: what happened, who, when and why");
         claims.MapGet("/{claimId:guid}/cms1500.pdf", Pdf).WithName("GetClaimCms1500").Requires(Permissions.ClaimsRead)
             .WithSummary("The claim on a CMS-1500 (02/12) form as PDF: mode=full (the form and the data) or mode=data (for pre-printed red forms)")
@@ -129,7 +129,7 @@ public static class ClaimEndpoints
     static async Task<Ok<ClaimList>> List(IQuerySession session, [AsParameters] ClaimFilter filter, string? cursor, int? limit, HttpContext context,
         TimeProvider clock, CancellationToken ct)
     {
-        var page = await ClaimQueries.Page(session, filter, CursorPaging.Parse(cursor, limit), Today(clock), ct);
+        var page = await ClaimQueries.Page(session, filter, cursor, limit, Today(clock), ct);
         new CursorPage<ClaimRow>(page.Items, page.Next).WithLink(context);
         return TypedResults.Ok(page);
     }
@@ -144,8 +144,9 @@ public static class ClaimEndpoints
     static async Task<Ok<CursorPage<ClaimEditGroup>>> Edits(IQuerySession session, [AsParameters] ClaimFilter filter, string? cursor, int? limit,
         HttpContext context, TimeProvider clock, CancellationToken ct)
     {
-        var request = CursorPaging.Parse(cursor, limit);
-        return TypedResults.Ok((await ClaimQueries.ByEdit(session, filter, Today(clock), ct)).Slice(request).WithLink(context));
+        var sort = ClaimQueries.EditSorting.Parse(filter.Sort);
+        var request = CursorPaging.Parse(cursor, limit, sort);
+        return TypedResults.Ok(sort.Apply(await ClaimQueries.ByEdit(session, filter with { Sort = null }, Today(clock), ct)).Slice(request).WithLink(context));
     }
 
     static async Task<Results<Created<ClaimView>, NotFoundProblem>> Create(DraftClaim body, HttpContext context, IDocumentSession session,
@@ -169,13 +170,20 @@ public static class ClaimEndpoints
         return claim is null ? NotFound() : WithETag(context, claim);
     }
 
-    static async Task<Results<Ok<CursorPage<ClaimHistoryEntry>>, NotFoundProblem>> History(Guid claimId, string? cursor, int? limit,
+    static readonly Sorting<ClaimHistoryEntry> HistorySorting = new Sorting<ClaimHistoryEntry>("version")
+    {
+        { "version", "the stream's event order (oldest first)", e => e.Version },
+        { "at", "when it happened", e => e.At },
+    }.TieBreak(e => e.Version);
+
+    static async Task<Results<Ok<CursorPage<ClaimHistoryEntry>>, NotFoundProblem>> History(Guid claimId, string? sort, string? cursor, int? limit,
         IQuerySession session, HttpContext context, CancellationToken ct)
     {
-        var request = CursorPaging.Parse(cursor, limit);
+        var order = HistorySorting.Parse(sort);
+        var request = CursorPaging.Parse(cursor, limit, order);
         if (await session.LoadAsync<ClaimView>(claimId, ct) is null) return NotFound();
         var events = await session.Events.FetchStreamAsync(claimId, token: ct);
-        return TypedResults.Ok(events.Select(ClaimHistoryEntry.From).Slice(request).WithLink(context));
+        return TypedResults.Ok(order.Apply(events.Select(ClaimHistoryEntry.From)).Slice(request).WithLink(context));
     }
 
     static async Task<Results<FileContentHttpResult, NotFoundProblem>> Pdf(Guid claimId, string? mode, IQuerySession session, HttpContext context,

@@ -88,25 +88,47 @@ public static class ClaimQueries
         return q;
     }
 
-    public static IQueryable<ClaimView> Sorted(IQueryable<ClaimView> q, string? sort) => sort switch
+    /// <summary>The claim list's sort keys (docs/api.md, "Sorting"): the API, the CSV export and the work queue page alike.</summary>
+    public static readonly Sorting<ClaimView> Sorting = new Sorting<ClaimView>("-created")
     {
-        "created" => q.OrderBy(c => c.CreatedAt).ThenBy(c => c.PatientControlNumber),
-        "dos" => q.OrderBy(c => c.DateOfService).ThenBy(c => c.PatientControlNumber),
-        "-dos" => q.OrderByDescending(c => c.DateOfService).ThenBy(c => c.PatientControlNumber),
-        "patient" => q.OrderBy(c => c.PatientName).ThenBy(c => c.PatientControlNumber),
-        "-charge" => q.OrderByDescending(c => c.TotalCharge).ThenBy(c => c.PatientControlNumber),
-        "-findings" => q.OrderByDescending(c => c.OpenCount).ThenBy(c => c.PatientControlNumber),
-        null or "" or "-created" => q.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.PatientControlNumber),
-        _ => throw new InvalidInput("sort", $"sort is one of {string.Join(", ", Sorts.Select(s => s.Key))}."),
-    };
+        { "created", "when the claim was drafted", c => c.CreatedAt },
+        { "dos", "date of service", c => c.DateOfService },
+        { "charge", "total charge", c => c.TotalCharge },
+        { "payer", "payer name", c => c.Coverage.PayerName },
+        { "state", "claim state", c => c.State },
+        { "patient", "patient name", c => c.PatientName },
+        { "provider", "rendering provider name", c => c.RenderingProvider.Name },
+        { "findings", "open findings", c => c.OpenCount },
+        { "updated", "last change", c => c.UpdatedAt },
+        { "controlNumber", "patient control number", c => c.PatientControlNumber },
+    }.TieBreak(c => c.PatientControlNumber);
+
+    public static IQueryable<ClaimView> Sorted(IQueryable<ClaimView> q, string? sort) => Sorting.Parse(sort).Apply(q);
+
+    /// <summary>Open claims' edit groups: by the number of claims failing them (default: most first), the rule id, the title or the severity.</summary>
+    public static readonly Sorting<ClaimEditGroup> EditSorting = new Sorting<ClaimEditGroup>("-claims")
+    {
+        { "claims", "number of open claims failing the edit", g => g.Claims },
+        { "rule", "edit id", g => g.Rule },
+        { "title", "edit title", g => g.Title },
+        { "severity", "severity (Error before Warning)", g => g.Severity },
+    }.TieBreak(g => g.Rule);
 
     /// <summary>
     /// The API list: newest first, keyset-paged under the cursor convention (Platform/CursorPaging): the key is the last row's
-    /// creation time and control number, so a page never repeats or skips a claim while others are drafted.
+    /// creation time and control number, so a page never repeats or skips a claim while others are drafted. Another sort pages by
+    /// position (ADR 0035).
     /// </summary>
-    public static async Task<ClaimList> Page(IQuerySession session, ClaimFilter filter, CursorRequest request, DateOnly today, CancellationToken ct)
+    public static async Task<ClaimList> Page(IQuerySession session, ClaimFilter filter, string? cursor, int? limit, DateOnly today, CancellationToken ct)
     {
+        var sort = Sorting.Parse(filter.Sort);
+        var request = CursorPaging.Parse(cursor, limit, sort);
         var q = Filtered(session, filter with { Sort = null }, today);
+        if (!sort.IsDefault)
+        {
+            var found = await sort.Apply(q).ToCursorPageAsync(request, ct);
+            return new ClaimList([.. found.Items.Select(c => ClaimRow.From(c, today))], found.Next);
+        }
         if (request.Position() is { } after)
         {
             var at = CursorPaging.Time(after.Number);

@@ -86,6 +86,6 @@ public class IndexModel(IQuerySession query, TimeProvider clock) : PracticePageM
             ClaimFilter.AgeBuckets.Contains(age) ? age : null,
             q["rule"].ToString() is { Length: > 0 and <= 60 } rule ? rule : null,
             q["search"].ToString() is { Length: > 0 and <= 100 } search ? search : null,
-            ClaimQueries.Sorts.Any(s => s.Key == sort) ? sort : "-created");
+            ClaimQueries.Sorting.OrDefault(sort));
     }
 }

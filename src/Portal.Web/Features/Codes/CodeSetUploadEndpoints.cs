@@ -23,11 +23,11 @@ public static class CodeSetUploadEndpoints
                 "errorLine and errorColumn; nothing is imported. The same file as the active version ends in state Unchanged.")
             .Produces<CodeSetUpload>(202).ProducesProblem(404).ProducesProblem(422);
         var uploads = app.MapGroup("/api/v1/code-set-uploads").WithTags("Code sets").Requires(Permissions.CodeSetsImport);
-        uploads.MapGet("", List).WithName("ListCodeSetUploads").WithSummary("Code-set uploads, newest first; cursor and limit");
+        uploads.MapGet("", List).WithName("ListCodeSetUploads").Sorts(UploadSorting).WithSummary("Code-set uploads, newest first; cursor and limit");
         uploads.MapGet("/{id:guid}", Get).WithName("GetCodeSetUpload")
             .WithSummary("One upload: state (Queued, Running, Ready, Unchanged, Refused, Failed, Activated, Discarded), progress, counts, or the refusal's line and column")
             .ProducesProblem(404);
-        uploads.MapGet("/{id:guid}/diff", Diff).WithName("GetCodeSetUploadDiff")
+        uploads.MapGet("/{id:guid}/diff", Diff).WithName("GetCodeSetUploadDiff").Sorts(DiffSorting)
             .WithSummary("A page of the codes added, removed or changed (descriptor level) against the version the upload would replace")
             .WithDescription("change = added | removed | changed (default added); limit 1–200 (default 50); cursor from 'next' (or the Link header), or the " +
                 "deprecated offset ≥ 0. Counts of all three come with every page.")
@@ -51,18 +51,38 @@ public static class CodeSetUploadEndpoints
         return TypedResults.Accepted($"/api/v1/code-set-uploads/{upload.Id}", upload);
     }
 
-    static async Task<Ok<CursorPage<CodeSetUpload>>> List(NpgsqlDataSource db, string? cursor, int? limit, HttpContext context, CancellationToken ct)
+    static readonly Sorting<CodeSetUpload> UploadSorting = new Sorting<CodeSetUpload>("-created")
     {
-        var request = CursorPaging.Parse(cursor, limit);
-        return TypedResults.Ok((await CodeSetUploads.RecentAsync(db, request.Offset() + request.Fetch, ct)).Slice(request).WithLink(context));
+        { "created", "when the file was uploaded", u => u.CreatedAt },
+        { "system", "code system", u => u.System },
+        { "state", "upload state", u => u.State },
+        { "effective", "first day in force", u => u.EffectiveFrom },
+    }.TieBreak(u => u.Id);
+
+    /// <summary>The diff comes in code order from the database: its one sort.</summary>
+    static readonly Sorting<CodeSetChange> DiffSorting = new Sorting<CodeSetChange>("code")
+    {
+        { "code", "the code (or NCCI pair)", c => c.Key },
+    };
+
+    const int MaxUploadsSorted = 10_000;
+
+    static async Task<Ok<CursorPage<CodeSetUpload>>> List(NpgsqlDataSource db, string? sort, string? cursor, int? limit, HttpContext context, CancellationToken ct)
+    {
+        var order = UploadSorting.Parse(sort);
+        var request = CursorPaging.Parse(cursor, limit, order);
+        // Newest first reads only as far as the page; another sort reads the uploads (capped) and sorts them.
+        var through = order.IsDefault ? request.Offset() + request.Fetch : MaxUploadsSorted;
+        return TypedResults.Ok(order.Apply(await CodeSetUploads.RecentAsync(db, through, ct)).Slice(request).WithLink(context));
     }
 
     static async Task<Results<Ok<CodeSetUpload>, ProblemHttpResult>> Get(Guid id, NpgsqlDataSource db, CancellationToken ct) =>
         await CodeSetUploads.FindAsync(db, id, ct) is { } upload ? TypedResults.Ok(upload) : NotFound();
 
-    static async Task<Results<Ok<CodeSetDiffPage>, ProblemHttpResult>> Diff(Guid id, string? change, string? cursor, int? offset, int? limit,
+    static async Task<Results<Ok<CodeSetDiffPage>, ProblemHttpResult>> Diff(Guid id, string? change, string? sort, string? cursor, int? offset, int? limit,
         NpgsqlDataSource db, HttpContext context, CancellationToken ct)
     {
+        DiffSorting.Parse(sort);
         change ??= "added";
         if (!CodeSetUploads.Changes.Contains(change)) throw new InvalidInput("change", "change must be added, removed or changed.");
         if (offset is < 0 or > 10_000_000) throw new InvalidInput("offset", "offset must be 0 or more.");

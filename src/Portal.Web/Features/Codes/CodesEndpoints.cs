@@ -39,7 +39,7 @@ public static class CodesEndpoints
     public static void MapCodes(this IEndpointRouteBuilder app)
     {
         var codes = app.MapGroup("/api/v1/codes").WithTags("Code sets").Requires(Permissions.CodesRead);
-        codes.MapGet("/{system}", Search).WithName("SearchCodes")
+        codes.MapGet("/{system}", Search).WithName("SearchCodes").Sorts(SearchSorting)
             .WithSummary("Search a code set by code (dot optional, prefix) or by words in any order")
             .WithDescription("Systems: icd10cm, hcpcs, cpt, modifier, pos. Words may be abbreviations (htn, dm2, copd, chf, afib…) and tolerate typos. " +
                 "Restricted to the version in force on dos (YYYY-MM-DD, default today). billableOnly drops headers; limit 1–100 (default 20); cursor from 'next' (or the Link header), or the deprecated offset ≥ 0.")
@@ -52,9 +52,9 @@ public static class CodesEndpoints
             .ProducesValidationProblem().ProducesProblem(400);
 
         var sets = app.MapGroup("/api/v1/code-sets").WithTags("Code sets");
-        sets.MapGet("", Versions).WithName("ListCodeSetVersions").Requires(Permissions.CodesRead)
+        sets.MapGet("", Versions).WithName("ListCodeSetVersions").Requires(Permissions.CodesRead).Sorts(VersionSorting)
             .WithSummary("Loaded code-set versions and the dates each is in force");
-        sets.MapGet("/{system}/imports", History).WithName("ListCodeSetImports").Requires(Permissions.CodesRead)
+        sets.MapGet("/{system}/imports", History).WithName("ListCodeSetImports").Requires(Permissions.CodesRead).Sorts(ImportSorting)
             .WithSummary("Import history of a code set, newest first, with each file's SHA-256");
         sets.MapPost("/{system}/imports", Import).WithName("ImportCodeSet")
             .Requires(Permissions.CodeSetsImport)
@@ -69,9 +69,31 @@ public static class CodesEndpoints
         app.MapCodeSetUploads();
     }
 
-    static async Task<Results<Ok<CodeSearchResult>, ProblemHttpResult>> Search(string system, string? q, string? dos, bool? billableOnly,
-        string? cursor, int? limit, int? offset, CodeCatalog catalog, TimeProvider clock, HttpContext context, CancellationToken ct)
+    /// <summary>Search hits come in the index's rank order, the one sort a search has (the key names it, so the convention holds).</summary>
+    static readonly Sorting<CodeSummary> SearchSorting = new Sorting<CodeSummary>("rank")
     {
+        { "rank", "search relevance: exact code, code prefix, then the best word matches", c => 0 },
+    };
+
+    static readonly Sorting<CodeSetVersion> VersionSorting = new Sorting<CodeSetVersion>("system,effective")
+    {
+        { "system", "code system", v => v.System },
+        { "effective", "first day in force", v => v.EffectiveFrom },
+        { "version", "version name", v => v.Version },
+    }.TieBreak(v => v.Version);
+
+    static readonly Sorting<CodeSetImportRecord> ImportSorting = new Sorting<CodeSetImportRecord>("-imported")
+    {
+        { "imported", "when the file was imported", r => r.ImportedAt },
+        { "effective", "first day in force", r => r.EffectiveFrom },
+        { "version", "version name", r => r.Version },
+        { "rows", "rows read", r => r.Rows },
+    }.TieBreak(r => r.Id);
+
+    static async Task<Results<Ok<CodeSearchResult>, ProblemHttpResult>> Search(string system, string? q, string? dos, bool? billableOnly,
+        string? sort, string? cursor, int? limit, int? offset, CodeCatalog catalog, TimeProvider clock, HttpContext context, CancellationToken ct)
+    {
+        SearchSorting.Parse(sort);
         if (!CodeSystems.Searchable.Contains(system)) return UnknownSystem(system);
         if (ParseDos(dos, clock) is not { } day) return BadDos(dos);
         if (string.IsNullOrWhiteSpace(q) || q.Length > 100) return Bad("q is required (1–100 characters): a code, a code prefix or words.");
@@ -137,14 +159,20 @@ public static class CodesEndpoints
         return TypedResults.Ok(new CodeCheckResult(day, findings.All(f => f.Severity != FindingSeverity.Error), findings));
     }
 
-    static Ok<CursorPage<CodeSetVersion>> Versions(CodeCatalog catalog, string? cursor, int? limit, HttpContext context) =>
-        TypedResults.Ok(CodeSystems.All.SelectMany(catalog.Versions).Slice(CursorPaging.Parse(cursor, limit)).WithLink(context));
+    static Ok<CursorPage<CodeSetVersion>> Versions(CodeCatalog catalog, string? sort, string? cursor, int? limit, HttpContext context)
+    {
+        var order = VersionSorting.Parse(sort);
+        var all = CodeSystems.All.SelectMany(catalog.Versions);
+        // The default keeps the catalogue's own order (by system as listed, then effective date).
+        return TypedResults.Ok((order.IsDefault ? all : order.Apply(all)).Slice(CursorPaging.Parse(cursor, limit, order)).WithLink(context));
+    }
 
-    static async Task<Results<Ok<CursorPage<CodeSetImportRecord>>, ProblemHttpResult>> History(string system, string? cursor, int? limit,
+    static async Task<Results<Ok<CursorPage<CodeSetImportRecord>>, ProblemHttpResult>> History(string system, string? sort, string? cursor, int? limit,
         NpgsqlDataSource db, HttpContext context, CancellationToken ct)
     {
-        var request = CursorPaging.Parse(cursor, limit);
-        return CodeSystems.IsKnown(system) ? TypedResults.Ok((await CodeSetImport.HistoryAsync(db, system, ct)).Slice(request).WithLink(context)) : UnknownSystem(system);
+        var order = ImportSorting.Parse(sort);
+        var request = CursorPaging.Parse(cursor, limit, order);
+        return CodeSystems.IsKnown(system) ? TypedResults.Ok(order.Apply(await CodeSetImport.HistoryAsync(db, system, ct)).Slice(request).WithLink(context)) : UnknownSystem(system);
     }
 
     static async Task<Results<Created<ImportSummary>, Ok<ImportSummary>, ProblemHttpResult>> Import(string system, IFormFile file,

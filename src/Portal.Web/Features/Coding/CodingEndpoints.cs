@@ -21,10 +21,10 @@ public static class CodingEndpoints
         var practice = app.MapGroup("/api/v1/practices/{practiceId:guid}");
 
         var queue = practice.MapGroup("/coding/queue").WithTags("Coding queue");
-        queue.MapGet("", ListQueue).WithName("ListCodingQueue").Requires(Permissions.CodingRead)
+        queue.MapGet("", ListQueue).WithName("ListCodingQueue").Requires(Permissions.CodingRead).Sorts(CodingQueue.Sorting)
             .WithSummary("Charts in coding, a page at a time, with due time and an overdue flag")
             .WithDescription("Filters: status (Queued, Assigned, InProgress, OnHold, ReadyForQa, Returned, Approved; default: all in coding), " +
-                             "coderId, coder=me, overdue=true. sort: due (default), -due, priority, -priority, dos, -dos. Paging: cursor and limit (1–200, default 50; " +
+                             "coderId, coder=me, overdue=true. sort: see the parameter (priority: the highest first). Paging: cursor and limit (1–200, default 50; " +
                              "'next' and the Link rel=\"next\" header; page is 0 and total counts every match), or the deprecated page and pageSize (max 200). " +
                              "Vendor users see the unassigned charts and their own firm's.");
         queue.MapGet("/export.csv", ExportQueue).WithName("ExportCodingQueue").Requires(Permissions.CodingRead)
@@ -87,16 +87,16 @@ public static class CodingEndpoints
             .WithDescription("Rejecting needs a note (422). 409 no-pending-rebuttal, own-rebuttal. " + IfMatch)
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
 
-        practice.MapGet("/provider-queries", OpenQueries).WithName("ListOpenProviderQueries").WithTags("Coding")
+        practice.MapGet("/provider-queries", OpenQueries).WithName("ListOpenProviderQueries").WithTags("Coding").Sorts(ProviderQuerySorting)
             .Requires(Permissions.QueriesRead)
             .WithSummary("Open provider queries, oldest first, with age and an escalation flag after QueryEscalationHours")
             .WithDescription("?providerId= narrows to one rendering provider.");
-        practice.MapGet("/qa/accuracy", AccuracyReport).WithName("GetCodingAccuracy").WithTags("Coding")
+        practice.MapGet("/qa/accuracy", AccuracyReport).WithName("GetCodingAccuracy").WithTags("Coding").Sorts(AccuracySorting)
             .Requires(Permissions.QaReports)
             .WithSummary("Code-level accuracy per coder: Σ correct ÷ Σ |coder's ∪ reviewer's codes| over the QA reviews")
             .WithDescription("Optional ?from=&to= (ISO dates) limit the reviews counted. A vendor's admin gets the firm's coders.");
 
-        practice.MapGet("/qa/reviews", ListReviews).WithName("ListQaReviews").WithTags("Coding")
+        practice.MapGet("/qa/reviews", ListReviews).WithName("ListQaReviews").WithTags("Coding").Sorts(QaReviews.Sorting)
             .Requires(Permissions.QaReviewsRead).Produces<PageOf<QaReviewItem>>(200, "application/json", "text/csv")
             .WithSummary("QA reviews, newest first: error types, dollar impact (reviewer's charges − coder's) and rebuttals")
             .WithDescription("Filters: coderId, rebuttal (pending, accepted, rejected, any), errors=true, from, to. Paging: cursor and limit (1–200, default 50), " +
@@ -116,7 +116,7 @@ public static class CodingEndpoints
                              "is excluded (the due time moves by the time on hold). Add ?format=csv for the per-coder rows as CSV.");
 
         var vendor = app.MapGroup("/api/v1/vendor/queue").WithTags("Coding queue");
-        vendor.MapGet("", VendorQueue).WithName("ListVendorQueue").Requires(Permissions.VendorQueueRead)
+        vendor.MapGet("", VendorQueue).WithName("ListVendorQueue").Requires(Permissions.VendorQueueRead).Sorts(CodingQueue.Sorting)
             .WithSummary("One queue across every practice that engages the caller's firm, each row labelled with its practice")
             .WithDescription("Same filters and sorts as the practice queue. A revoked engagement drops out at once.");
         vendor.MapPost("/next", VendorPullNext).WithName("PullNextVendorChart").Idempotent().Requires(Permissions.VendorQueueWork)
@@ -131,8 +131,9 @@ public static class CodingEndpoints
         var practice = context.RequiredPractice();
         var now = clock.GetUtcNow();
         var caller = CodingCaller.From(context.User);
-        var page = await CodingQueue.Rows(query, filter, caller.Me.Id, caller.Me.VendorId, now)
-            .ToPageOrCursorAsync(filter.Page, filter.PageSize, filter.Cursor, filter.Limit, context, ct);
+        var sort = CodingQueue.Sorting.Parse(filter.Sort);
+        var page = await CodingQueue.Filtered(query, filter, caller.Me.Id, caller.Me.VendorId, now)
+            .ToPageOrCursorAsync(sort, filter.Page, filter.PageSize, filter.Cursor, filter.Limit, context, ct);
         return TypedResults.Ok(page.Map(r => CodingQueueItem.From(r, practice.PracticeId, practice.Name, now)));
     }
 
@@ -160,12 +161,13 @@ public static class CodingEndpoints
         var caller = CodingCaller.From(context.User);
         var now = clock.GetUtcNow();
         var byCursor = filter.Cursor is not null || filter.Limit is not null;
-        var request = CursorPaging.Parse(filter.Cursor, filter.Limit);
+        var sort = CodingQueue.Sorting.Parse(filter.Sort);
+        var request = CursorPaging.Parse(filter.Cursor, filter.Limit, sort);
         if (byCursor) CursorPaging.NotBoth(filter.Page, filter.PageSize);
         var (page, size) = byCursor ? new PageRequest(1, request.Limit) : Paging.Parse(filter.Page, filter.PageSize, defaultSize: 50);
         // Rows needed from the top of each practice's queue: through this page, and one more by cursor to know whether a next page exists.
         var through = byCursor ? request.Offset() + request.Fetch : page * size;
-        var items = new List<(CodingQueueItem Item, CodingQueueRow Row)>();
+        var items = new List<(CodingQueueRow Row, CodingQueueItem Item)>();
         long total = 0;
         // A firm engages a handful of practices: query each tenant for its first page*size rows, then merge in the same order.
         var practices = await access.PracticesFor(context.User, ct, EngagementFunctions.Coding);
@@ -175,19 +177,11 @@ public static class CodingEndpoints
             await using var query = store.QuerySession(practice.Id.ToString());
             var rows = CodingQueue.Rows(query, filter, caller.Me.Id, caller.Me.VendorId ?? Guid.Empty, now);
             total += await rows.CountAsync(ct);
-            items.AddRange((await rows.Take(through).ToListAsync(ct)).Select(r => (CodingQueueItem.From(r, practice.Id, practice.Name, now), r)));
+            items.AddRange((await rows.Take(through).ToListAsync(ct)).Select(r => (r, CodingQueueItem.From(r, practice.Id, practice.Name, now))));
         }
-        var ordered = (filter.Sort ?? "due") switch
-        {
-            "-due" => items.OrderByDescending(x => x.Row.DueAt),
-            "priority" => items.OrderByDescending(x => x.Row.Priority).ThenBy(x => x.Row.DueAt),
-            "-priority" => items.OrderBy(x => x.Row.Priority).ThenBy(x => x.Row.DueAt),
-            "dos" => items.OrderBy(x => x.Row.DateOfService).ThenBy(x => x.Row.DueAt),
-            "-dos" => items.OrderByDescending(x => x.Row.DateOfService).ThenBy(x => x.Row.DueAt),
-            _ => items.OrderBy(x => x.Row.DueAt),
-        };
-        if (byCursor) return TypedResults.Ok(ordered.Select(x => x.Item).Slice(request).AsPageOf(request, total, context));
-        return TypedResults.Ok(new PageOf<CodingQueueItem>([.. ordered.Skip((page - 1) * size).Take(size).Select(x => x.Item)], page, size, total));
+        var ordered = CodingQueue.Merge(items, sort);
+        if (byCursor) return TypedResults.Ok(ordered.Slice(request).AsPageOf(request, total, context));
+        return TypedResults.Ok(new PageOf<CodingQueueItem>([.. ordered.Skip((page - 1) * size).Take(size)], page, size, total));
     }
 
     static async Task<Results<Ok<PulledChart>, NoContent>> VendorPullNext(HttpContext context, PracticeAccess access, IDocumentStore store,
@@ -292,12 +286,29 @@ public static class CodingEndpoints
     }
 
 
-    static async Task<Ok<CursorPage<OpenProviderQuery>>> OpenQueries(IQuerySession query, Guid? providerId, string? cursor, int? limit,
+    static readonly Sorting<OpenProviderQuery> ProviderQuerySorting = new Sorting<OpenProviderQuery>("raised")
+    {
+        { "raised", "when the query was raised (oldest first)", q => q.RaisedAt },
+        { "provider", "provider name", q => q.ProviderName },
+        { "patient", "patient name", q => q.PatientName },
+        { "dos", "date of service", q => q.DateOfService },
+    }.TieBreak(q => q.QueryId);
+
+    static readonly Sorting<CoderAccuracy> AccuracySorting = new Sorting<CoderAccuracy>("coder")
+    {
+        { "coder", "coder name", a => a.CoderName },
+        { "accuracy", "code-level accuracy", a => a.Accuracy },
+        { "reviews", "reviews counted", a => a.Reviews },
+        { "encounterAccuracy", "share of charts without an error", a => a.EncounterAccuracy },
+    }.TieBreak(a => a.CoderId);
+
+    static async Task<Ok<CursorPage<OpenProviderQuery>>> OpenQueries(IQuerySession query, Guid? providerId, string? sort, string? cursor, int? limit,
         HttpContext context, TimeProvider clock, CancellationToken ct)
     {
-        var request = CursorPaging.Parse(cursor, limit);
+        var order = ProviderQuerySorting.Parse(sort);
+        var request = CursorPaging.Parse(cursor, limit, order);
         var settings = await PracticeSettings.For(query, context.RequiredPractice().PracticeId, ct);
-        return TypedResults.Ok((await ProviderQueries.Open(query, providerId, settings.QueryEscalationHours, clock.GetUtcNow(), ct,
+        return TypedResults.Ok(order.Apply(await ProviderQueries.Open(query, providerId, settings.QueryEscalationHours, clock.GetUtcNow(), ct,
             VendorVisibility.FirmOf(context.User))).Slice(request).WithLink(context));
     }
 
@@ -328,11 +339,12 @@ public static class CodingEndpoints
     }
 
     static async Task<Ok<CursorPage<CoderAccuracy>>> AccuracyReport(HttpContext context, IQuerySession query, UserManager<PortalUser> users,
-        DateTimeOffset? from, DateTimeOffset? to, string? cursor, int? limit, CancellationToken ct)
+        DateTimeOffset? from, DateTimeOffset? to, string? sort, string? cursor, int? limit, CancellationToken ct)
     {
-        var request = CursorPaging.Parse(cursor, limit);
+        var order = AccuracySorting.Parse(sort);
+        var request = CursorPaging.Parse(cursor, limit, order);
         var visible = await QaReviews.VisibleCoders(context.User, users);
-        return TypedResults.Ok((await Accuracy.PerCoder(query, from, to, ct)).Where(a => visible is null || visible.Contains(a.CoderId))
+        return TypedResults.Ok(order.Apply((await Accuracy.PerCoder(query, from, to, ct)).Where(a => visible is null || visible.Contains(a.CoderId)))
             .Slice(request).WithLink(context));
     }
 

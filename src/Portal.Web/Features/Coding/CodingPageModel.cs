@@ -55,7 +55,7 @@ public static class QueueQuery
         CoderId = Guid.TryParse(q["coder"], out var coder) ? coder : null,
         Coder = q["coder"] == "me" ? "me" : null,
         Overdue = q["overdue"] == "true" ? true : null,
-        Sort = CodingQueue.Sorts.Contains(q["sort"].ToString()) ? q["sort"].ToString() : "due",
+        Sort = CodingQueue.Sorting.OrDefault(q["sort"].ToString()),
     };
 
     public static bool Filtered(QueueFilter f) => f.Status is not null || f.CoderId is not null || f.Coder is not null || f.Overdue is not null;

@@ -104,9 +104,32 @@ public sealed class QueueFilter
 
 public static class CodingQueue
 {
-    public static readonly string[] Sorts = ["due", "-due", "priority", "-priority", "dos", "-dos"];
+    /// <summary>The coding queues' sort keys (practice and vendor queue, API and pages alike; docs/api.md, "Sorting").</summary>
+    public static readonly Sorting<CodingQueueRow> Sorting = new Sorting<CodingQueueRow>("due")
+    {
+        { "due", "SLA due time", r => r.DueAt },
+        // "priority" has always meant the most urgent first; "-priority" the least.
+        { "dos", "date of service, then due time", r => r.DateOfService, r => r.DueAt },
+        { "patient", "patient name", r => r.PatientName },
+        { "status", "status", r => r.Status },
+        { "coder", "assigned coder's name", r => r.CoderName },
+        { "queued", "when the chart was queued", r => r.QueuedAt },
+    }.TieBreak(r => r.Id);
 
-    public static IQueryable<CodingQueueRow> Rows(IQuerySession query, QueueFilter f, Guid? me, Guid? vendorId, DateTimeOffset now)
+    static CodingQueue() => Sorting.AddReversed("priority", "priority, highest first; then due time", r => r.Priority, r => r.DueAt);
+
+    /// <summary>The vendor queue: each practice's rows arrive sorted; one sort of them all on the same keys merges them.</summary>
+    public static IEnumerable<TItem> Merge<TItem>(IReadOnlyList<(CodingQueueRow Row, TItem Item)> rows, Sort<CodingQueueRow> sort)
+    {
+        var items = new Dictionary<CodingQueueRow, TItem>(ReferenceEqualityComparer.Instance);
+        foreach (var (row, item) in rows) items[row] = item;
+        return sort.Apply(rows.Select(r => r.Row)).Select(r => items[r]);
+    }
+
+    public static IQueryable<CodingQueueRow> Rows(IQuerySession query, QueueFilter f, Guid? me, Guid? vendorId, DateTimeOffset now) =>
+        Sorting.Parse(f.Sort).Apply(Filtered(query, f, me, vendorId, now));
+
+    public static IQueryable<CodingQueueRow> Filtered(IQuerySession query, QueueFilter f, Guid? me, Guid? vendorId, DateTimeOffset now)
     {
         var q = query.Query<CodingQueueRow>().AsQueryable();
         if (f.Status is { } status) q = q.Where(r => r.Status == status);
@@ -118,16 +141,7 @@ public static class CodingQueue
         if (f.Overdue == true)
             q = q.Where(r => r.DueAt < now && (r.Status == EncounterStatus.Queued || r.Status == EncounterStatus.Assigned
                 || r.Status == EncounterStatus.InProgress || r.Status == EncounterStatus.Returned));
-        return (f.Sort ?? "due") switch
-        {
-            "due" => q.OrderBy(r => r.DueAt).ThenBy(r => r.Id),
-            "-due" => q.OrderByDescending(r => r.DueAt).ThenBy(r => r.Id),
-            "priority" => q.OrderByDescending(r => r.Priority).ThenBy(r => r.DueAt),
-            "-priority" => q.OrderBy(r => r.Priority).ThenBy(r => r.DueAt),
-            "dos" => q.OrderBy(r => r.DateOfService).ThenBy(r => r.DueAt),
-            "-dos" => q.OrderByDescending(r => r.DateOfService).ThenBy(r => r.DueAt),
-            _ => throw new BadHttpRequestException($"sort must be one of {string.Join(", ", Sorts)}."),
-        };
+        return q;
     }
 
     static readonly Platform.Csv.CsvColumn<CodingQueueItem>[] CsvColumns =

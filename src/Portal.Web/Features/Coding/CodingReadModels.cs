@@ -90,6 +90,8 @@ public sealed class QaReviewFilter
     public bool? Errors { get; set; }
     public DateTimeOffset? From { get; set; }
     public DateTimeOffset? To { get; set; }
+    /// <summary>reviewed (default -reviewed), coder, accuracy, impact (docs/api.md, "Sorting").</summary>
+    public string? Sort { get; set; }
     /// <summary>Cursor paging (docs/api.md): the previous answer's <c>next</c>; with <see cref="Limit"/>, instead of the deprecated page and pageSize.</summary>
     [Microsoft.AspNetCore.Mvc.FromQuery(Name = "cursor")]
     public string? Cursor { get; set; }
@@ -102,6 +104,14 @@ public sealed class QaReviewFilter
 public static class QaReviews
 {
     public static readonly string[] RebuttalFilters = ["pending", "accepted", "rejected", "any"];
+
+    public static readonly Sorting<QaReview> Sorting = new Sorting<QaReview>("-reviewed")
+    {
+        { "reviewed", "when the review was recorded", r => r.At },
+        { "coder", "coder name", r => r.CoderName },
+        { "accuracy", "code-level accuracy of the chart", r => r.Accuracy },
+        { "impact", "dollar impact (reviewer's charges − coder's)", r => r.ChargeImpact },
+    }.TieBreak(r => r.Id);
 
     /// <summary>QA reviewers and the practice admin see every coder's reviews; a coder sees their own.</summary>
     public static bool SeesAll(System.Security.Claims.ClaimsPrincipal user) =>
@@ -126,23 +136,24 @@ public static class QaReviews
     public static async Task<PageOf<QaReviewItem>> List(IQuerySession query, QaReviewFilter f, IReadOnlyCollection<Guid>? onlyCoders,
         CancellationToken ct, HttpContext? context = null)
     {
+        var sort = Sorting.Parse(f.Sort);
         var filtered = await Filtered(query, f, onlyCoders, ct);
         var page = context is null
-            ? await filtered.ToPageAsync(f.Page, f.PageSize, ct)
-            : await filtered.ToPageOrCursorAsync(f.Page, f.PageSize, f.Cursor, f.Limit, context, ct);
+            ? await sort.Apply(filtered).ToPageAsync(f.Page, f.PageSize, ct)
+            : await filtered.ToPageOrCursorAsync(sort, f.Page, f.PageSize, f.Cursor, f.Limit, context, ct);
         return new PageOf<QaReviewItem>(await Describe(query, page.Items, ct), page.Page, page.PageSize, page.Total) { Next = page.Next };
     }
 
     /// <summary>The export: up to 10,000 reviews, same filters.</summary>
     public static async Task<IReadOnlyList<QaReviewItem>> All(IQuerySession query, QaReviewFilter f, IReadOnlyCollection<Guid>? onlyCoders,
         CancellationToken ct) =>
-        await Describe(query, await (await Filtered(query, f, onlyCoders, ct)).Take(10_000).ToListAsync(ct), ct);
+        await Describe(query, await Sorting.Parse(f.Sort).Apply(await Filtered(query, f, onlyCoders, ct)).Take(10_000).ToListAsync(ct), ct);
 
     static async Task<IQueryable<QaReview>> Filtered(IQuerySession query, QaReviewFilter f, IReadOnlyCollection<Guid>? onlyCoders,
         CancellationToken ct)
     {
         if (f.Rebuttal is { } r && !RebuttalFilters.Contains(r))
-            throw new UnprocessableInput("Unknown rebuttal filter.", new Dictionary<string, string[]> { ["rebuttal"] = [$"Use one of: {string.Join(", ", RebuttalFilters)}."] });
+            throw new InvalidInput("rebuttal", $"rebuttal must be one of: {string.Join(", ", RebuttalFilters)}.");
         var q = query.Query<QaReview>().AsQueryable();
         if (onlyCoders is not null)
         {
@@ -164,7 +175,7 @@ public static class QaReviews
             var ids = await disputes.Select(x => x.Id).ToListAsync(ct);
             q = q.Where(x => ids.Contains(x.EncounterId));
         }
-        return q.OrderByDescending(x => x.At);
+        return q;
     }
 
     static async Task<IReadOnlyList<QaReviewItem>> Describe(IQuerySession query, IReadOnlyList<QaReview> reviews, CancellationToken ct)

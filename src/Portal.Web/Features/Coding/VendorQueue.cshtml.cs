@@ -48,30 +48,19 @@ public class VendorQueueModel(PracticeAccess access, IDocumentStore store, TimeP
         var practices = await access.PracticesFor(User, ct, EngagementFunctions.Coding);
         PhiAudit.AcrossPractices(HttpContext, practices.Select(p => p.Id));
         Practices = practices.Count;
-        var merged = new List<CodingQueueItem>();
+        var sort = CodingQueue.Sorting.Parse(Filter.Sort);
+        var merged = new List<(CodingQueueRow, CodingQueueItem)>();
         long total = 0;
         foreach (var practice in practices)
         {
             await using var query = store.QuerySession(practice.Id.ToString());
             var rows = CodingQueue.Rows(query, Filter, me.Id, me.VendorId ?? Guid.Empty, now);
             total += await rows.CountAsync(ct);
-            merged.AddRange((await rows.Take(page * size).ToListAsync(ct)).Select(r => CodingQueueItem.From(r, practice.Id, practice.Name, now)));
+            merged.AddRange((await rows.Take(page * size).ToListAsync(ct)).Select(r => (r, CodingQueueItem.From(r, practice.Id, practice.Name, now))));
         }
-        var items = Sorted(merged, Filter.Sort ?? "due").Skip((page - 1) * size).Take(size).ToList();
+        var items = CodingQueue.Merge(merged, sort).Skip((page - 1) * size).Take(size).ToList();
         var pageCount = total == 0 ? 1 : (int)Math.Ceiling(total / (double)size);
         Table = new QueueTable(items, page, pageCount, total, p => $"/vendor/queue?{QueueQuery.String(Filter, p)}", "", QueueQuery.Filtered(Filter),
             ShowPractice: true, [], null);
-    }
-
-    // The practices' rows arrive sorted each; one stable sort on the same key merges them.
-    static IEnumerable<CodingQueueItem> Sorted(List<CodingQueueItem> items, string sort)
-    {
-        Func<CodingQueueItem, IComparable?> key = sort.TrimStart('-') switch
-        {
-            "priority" => i => -i.Priority,
-            "dos" => i => i.DateOfService,
-            _ => i => i.DueAt,
-        };
-        return sort.StartsWith('-') ? items.OrderByDescending(key).ThenBy(i => i.DueAt) : items.OrderBy(key).ThenBy(i => i.DueAt);
     }
 }

@@ -161,7 +161,7 @@ public class EncountersModel(IQuerySession query) : IntakePageModel
         DosTo = DateOnly.TryParseExact(q["dosTo"], "yyyy-MM-dd", out var to) ? to : null,
         ProviderId = Guid.TryParse(q["providerId"], out var provider) ? provider : null,
         Patient = q["patient"].ToString() is { Length: > 0 } patient ? patient : null,
-        Sort = IntakeQueries.EncounterSorts.Contains(q["sort"].ToString()) ? q["sort"].ToString() : "-dos",
+        Sort = IntakeQueries.EncounterSorting.OrDefault(q["sort"].ToString()),
     };
 
     string PageUrl(int page) => $"{Root}/encounters?{QueryString(page)}";

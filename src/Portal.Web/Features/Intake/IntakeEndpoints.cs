@@ -16,7 +16,8 @@ public static class IntakeEndpoints
         var patients = practice.MapGroup("/patients").WithTags("Patients");
         patients.MapGet("", ListPatients).WithName("ListPatients").Requires(Permissions.PatientsList)
             .WithSummary("Patients of the practice, a page at a time")
-            .WithDescription("?search= matches part of a name or the exact MRN; ?sort=name|-name|mrn|-registered. Paging: cursor and limit (1–200, " +
+            .Sorts(IntakeQueries.PatientSorting)
+            .WithDescription("?search= matches part of a name or the exact MRN; sort: see the parameter (docs/api.md, \"Sorting\"). Paging: cursor and limit (1–200, " +
                              "default 50; the answer's 'next' and the Link rel=\"next\" header; page is 0 and total counts every match), or the " +
                              "deprecated page and pageSize (max 200).");
         patients.MapGet("/{patientId:guid}", GetPatient).WithName("GetPatient").Requires(Permissions.PatientsRead)
@@ -38,7 +39,7 @@ public static class IntakeEndpoints
             .Accepts<string>("text/csv", "multipart/form-data").ProducesProblem(422);
 
         var providers = practice.MapGroup("/providers").WithTags("Providers");
-        providers.MapGet("", ListProviders).WithName("ListProviders").Requires(Permissions.ReferenceRead)
+        providers.MapGet("", ListProviders).WithName("ListProviders").Requires(Permissions.ReferenceRead).Sorts(IntakeQueries.ProviderSorting)
             .WithSummary("Rendering and billing providers of the practice, by name; cursor and limit (docs/api.md, \"Paging\")");
         providers.MapGet("/{providerId:guid}", GetProvider).WithName("GetProvider").Requires(Permissions.ReferenceRead)
             .WithSummary("One provider");
@@ -53,7 +54,7 @@ public static class IntakeEndpoints
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(422);
 
         var payers = practice.MapGroup("/payers").WithTags("Payers");
-        payers.MapGet("", ListPayers).WithName("ListPayers").Requires(Permissions.ReferenceRead)
+        payers.MapGet("", ListPayers).WithName("ListPayers").Requires(Permissions.ReferenceRead).Sorts(IntakeQueries.PayerSorting)
             .WithSummary("Payers the practice bills, by name; cursor and limit (docs/api.md, \"Paging\")");
         payers.MapGet("/{payerId:guid}", GetPayer).WithName("GetPayer").Requires(Permissions.ReferenceRead)
             .WithSummary("One payer");
@@ -62,10 +63,10 @@ public static class IntakeEndpoints
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(422);
 
         var encounters = practice.MapGroup("/encounters").WithTags("Encounters");
-        encounters.MapGet("", ListEncounters).WithName("ListEncounters").Requires(Permissions.EncountersList)
+        encounters.MapGet("", ListEncounters).WithName("ListEncounters").Requires(Permissions.EncountersList).Sorts(IntakeQueries.EncounterSorting)
             .WithSummary("Encounters, filtered, sorted and a page at a time")
             .WithDescription("Filters: status, dosFrom, dosTo (yyyy-MM-dd), providerId (rendering), patient (part of the name or the MRN). " +
-                             "sort: -dos (default), dos, patient, -patient, -opened, opened. Paging: cursor and limit (1–200, default 50; the answer's " +
+                             "sort: see the parameter; -dos, dos, -opened and opened page by keyset, the others by position. Paging: cursor and limit (1–200, default 50; the answer's " +
                              "'next' and the Link rel=\"next\" header; page is 0 and total counts every match), or page and pageSize (max 200).");
         encounters.MapGet("/export.csv", ExportEncounters).WithName("ExportEncounters").Requires(Permissions.EncountersList)
             .WithSummary("The filtered encounter list as CSV (the export is audited)")
@@ -80,7 +81,7 @@ public static class IntakeEndpoints
             .Accepts<string>("text/csv", "multipart/form-data").ProducesProblem(422);
         encounters.MapGet("/{encounterId:guid}", GetEncounter).WithName("GetEncounter").Requires(Permissions.EncountersRead)
             .WithSummary("An encounter with notes and documents; the read is audited, the ETag is the stream version");
-        encounters.MapGet("/{encounterId:guid}/history", EncounterHistory).WithName("GetEncounterHistory")
+        encounters.MapGet("/{encounterId:guid}/history", EncounterHistory).WithName("GetEncounterHistory").Sorts(IntakeQueries.HistorySorting)
             .Requires(Permissions.EncountersRead)
             .WithSummary("Every event of the encounter: what happened, who, when and why");
         encounters.MapPut("/{encounterId:guid}/notes", ReviseNotes).WithName("ReviseVisitNotes").HonoursIfMatch().Requires(Permissions.IntakeWrite)
@@ -105,7 +106,8 @@ public static class IntakeEndpoints
 
     static async Task<Ok<PageOf<Patient>>> ListPatients(IQuerySession query, string? search, string? sort, string? cursor, int? limit,
         int? page, int? pageSize, HttpContext context, CancellationToken ct) =>
-        TypedResults.Ok(await IntakeQueries.Patients(query, search, sort).ToPageOrCursorAsync(page, pageSize, cursor, limit, context, ct));
+        TypedResults.Ok(await IntakeQueries.Patients(query, search)
+            .ToPageOrCursorAsync(IntakeQueries.PatientSorting.Parse(sort), page, pageSize, cursor, limit, context, ct));
 
     static async Task<Results<Ok<Patient>, NotFoundProblem>> GetPatient(Guid patientId, IDocumentSession session,
         HttpContext context, CancellationToken ct)
@@ -146,10 +148,12 @@ public static class IntakeEndpoints
 
     // Providers and payers
 
-    static async Task<Ok<CursorPage<Provider>>> ListProviders(IQuerySession query, string? cursor, int? limit, HttpContext context,
-        CancellationToken ct) =>
-        TypedResults.Ok((await query.Query<Provider>().OrderBy(p => p.Name).ThenBy(p => p.Id).ToCursorPageAsync(CursorPaging.Parse(cursor, limit), ct))
-            .WithLink(context));
+    static async Task<Ok<CursorPage<Provider>>> ListProviders(IQuerySession query, string? sort, string? cursor, int? limit, HttpContext context,
+        CancellationToken ct)
+    {
+        var order = IntakeQueries.ProviderSorting.Parse(sort);
+        return TypedResults.Ok((await order.Apply(query.Query<Provider>()).ToCursorPageAsync(CursorPaging.Parse(cursor, limit, order), ct)).WithLink(context));
+    }
 
     static async Task<Results<Ok<Provider>, NotFoundProblem>> GetProvider(Guid providerId, IQuerySession query,
         HttpContext context, CancellationToken ct) =>
@@ -171,10 +175,12 @@ public static class IntakeEndpoints
         return TypedResults.Created(Url(context, $"providers/{provider.Id}"), provider);
     }
 
-    static async Task<Ok<CursorPage<Payer>>> ListPayers(IQuerySession query, string? cursor, int? limit, HttpContext context,
-        CancellationToken ct) =>
-        TypedResults.Ok((await query.Query<Payer>().OrderBy(p => p.Name).ThenBy(p => p.Id).ToCursorPageAsync(CursorPaging.Parse(cursor, limit), ct))
-            .WithLink(context));
+    static async Task<Ok<CursorPage<Payer>>> ListPayers(IQuerySession query, string? sort, string? cursor, int? limit, HttpContext context,
+        CancellationToken ct)
+    {
+        var order = IntakeQueries.PayerSorting.Parse(sort);
+        return TypedResults.Ok((await order.Apply(query.Query<Payer>()).ToCursorPageAsync(CursorPaging.Parse(cursor, limit, order), ct)).WithLink(context));
+    }
 
     static async Task<Results<Ok<Payer>, NotFoundProblem>> GetPayer(Guid payerId, IQuerySession query,
         HttpContext context, CancellationToken ct) =>
@@ -194,7 +200,7 @@ public static class IntakeEndpoints
     {
         if (filter.Cursor is null && filter.Limit is null)
             return TypedResults.Ok((await IntakeQueries.Encounters(query, filter).ToPageAsync(filter.Page, filter.PageSize, ct)).Map(EncounterListRow.From));
-        var page = await IntakeQueries.EncountersByCursor(query, filter, ct);
+        var page = await IntakeQueries.EncountersByCursor(query, filter, context, ct);
         new CursorPage<EncounterListRow>([], page.Next).WithLink(context);
         return TypedResults.Ok(page.Map(EncounterListRow.From));
     }
@@ -228,15 +234,16 @@ public static class IntakeEndpoints
         return WithETag(context, encounter, encounter.Version);
     }
 
-    static async Task<Results<Ok<CursorPage<HistoryEntry>>, NotFoundProblem>> EncounterHistory(Guid encounterId, string? cursor, int? limit,
+    static async Task<Results<Ok<CursorPage<HistoryEntry>>, NotFoundProblem>> EncounterHistory(Guid encounterId, string? sort, string? cursor, int? limit,
         IQuerySession query, HttpContext context, CancellationToken ct)
     {
-        var request = CursorPaging.Parse(cursor, limit);
+        var order = IntakeQueries.HistorySorting.Parse(sort);
+        var request = CursorPaging.Parse(cursor, limit, order);
         if (!await VendorVisibility.MaySeeEncounter(query, context.User, encounterId, ct)) return NotFound("encounter");
         var history = await IntakeQueries.History(query, encounterId, ct);
         return history.Count == 0 || await query.LoadAsync<Encounter>(encounterId, ct) is null
             ? NotFound("encounter")
-            : TypedResults.Ok(history.Slice(request).WithLink(context));
+            : TypedResults.Ok(order.Apply(history).Slice(request).WithLink(context));
     }
 
     static async Task<Results<Ok<EncounterDetails>, NotFoundProblem>> ReviseNotes(Guid encounterId, ReviseVisitNotes body,

@@ -28,25 +28,33 @@ public sealed class EncounterFilter
 
 public static class IntakeQueries
 {
-    public static readonly string[] EncounterSorts = ["-dos", "dos", "patient", "-patient", "-opened", "opened"];
+    /// <summary>The encounter list's sort keys (docs/api.md, "Sorting"); the page's "Sort by" offers the same values.</summary>
+    public static readonly Sorting<Coding.CodingQueueRow> EncounterSorting = new Sorting<Coding.CodingQueueRow>("-dos")
+    {
+        { "dos", "date of service, then opening time", r => r.DateOfService, r => r.OpenedAt },
+        { "opened", "when the encounter was opened", r => r.OpenedAt },
+        { "patient", "patient name", r => r.PatientName },
+        { "status", "status", r => r.Status },
+        { "provider", "rendering provider name", r => r.RenderingProviderName },
+        { "payer", "primary payer name", r => r.PayerName },
+    }.TieBreak(r => r.Id);
 
     /// <summary>
     /// A page of encounters by cursor (Platform/CursorPaging): keyset on the date of service then the opening time for sort -dos/dos,
-    /// on the opening time for -opened/opened; a name sort has no stable key to page on (400: use page and pageSize).
+    /// on the opening time for -opened/opened; any other sort pages by position (ADR 0035).
     /// </summary>
-    public static async Task<PageOf<Coding.CodingQueueRow>> EncountersByCursor(IQuerySession query, EncounterFilter f, CancellationToken ct)
+    public static async Task<PageOf<Coding.CodingQueueRow>> EncountersByCursor(IQuerySession query, EncounterFilter f, HttpContext context, CancellationToken ct)
     {
-        var request = CursorPaging.Parse(f.Cursor, f.Limit);
-        if (f.Page is not null || f.PageSize is not null)
-            throw new InvalidInput("cursor", "Page either by cursor and limit or by page and pageSize, not both.");
-        var sort = f.Sort ?? "-dos";
-        if (sort is "patient" or "-patient")
-            throw new InvalidInput("sort", "Cursor paging orders by date of service or opening time (sort -dos, dos, -opened, opened).");
+        var sort = EncounterSorting.Parse(f.Sort);
+        var (first, descending) = sort.First;
+        var keyset = sort.Is("dos", descending) || sort.Is("opened", descending);
+        if (!keyset) return await Filter(query, f).ToPageOrCursorAsync(sort, f.Page, f.PageSize, f.Cursor, f.Limit, context, ct);
+        var request = CursorPaging.Parse(f.Cursor, f.Limit, sort);
+        CursorPaging.NotBoth(f.Page, f.PageSize);
         var filtered = Filter(query, f);
         var total = await filtered.CountAsync(ct);
         var q = filtered;
-        var byDos = sort is "-dos" or "dos";
-        var descending = sort.StartsWith('-');
+        var byDos = first == "dos";
         if (request.Position() is { } after)
         {
             var ticks = after.Number;
@@ -62,8 +70,7 @@ public static class IntakeQueries
                 (false, false) => q.Where(r => r.OpenedAt > at),
             };
         }
-        q = Sorted(q, sort);
-        var rows = await q.Take(request.Fetch).ToListAsync(ct);
+        var rows = await sort.Apply(q).Take(request.Fetch).ToListAsync(ct);
         var page = CursorPaging.Page(rows, request, r => byDos
             ? CursorPaging.Key(r.DateOfService.DayNumber, CursorPaging.Ticks(r.OpenedAt).ToString(System.Globalization.CultureInfo.InvariantCulture))
             : CursorPaging.Key(CursorPaging.Ticks(r.OpenedAt)));
@@ -71,7 +78,7 @@ public static class IntakeQueries
     }
 
     /// <summary>The encounter list's rows, filtered and sorted; callers show them as <see cref="EncounterListRow"/>.</summary>
-    public static IQueryable<Coding.CodingQueueRow> Encounters(IQuerySession query, EncounterFilter f) => Sorted(Filter(query, f), f.Sort ?? "-dos");
+    public static IQueryable<Coding.CodingQueueRow> Encounters(IQuerySession query, EncounterFilter f) => EncounterSorting.Parse(f.Sort).Apply(Filter(query, f));
 
     static IQueryable<Coding.CodingQueueRow> Filter(IQuerySession query, EncounterFilter f)
     {
@@ -88,19 +95,15 @@ public static class IntakeQueries
         return q;
     }
 
-    static IQueryable<Coding.CodingQueueRow> Sorted(IQueryable<Coding.CodingQueueRow> q, string sort) =>
-        sort switch
-        {
-            "-dos" => q.OrderByDescending(r => r.DateOfService).ThenByDescending(r => r.OpenedAt),
-            "dos" => q.OrderBy(r => r.DateOfService).ThenBy(r => r.OpenedAt),
-            "patient" => q.OrderBy(r => r.PatientName).ThenByDescending(r => r.DateOfService),
-            "-patient" => q.OrderByDescending(r => r.PatientName).ThenByDescending(r => r.DateOfService),
-            "-opened" => q.OrderByDescending(r => r.OpenedAt),
-            "opened" => q.OrderBy(r => r.OpenedAt),
-            _ => throw new BadHttpRequestException($"sort must be one of {string.Join(", ", EncounterSorts)}."),
-        };
+    public static readonly Sorting<Patient> PatientSorting = new Sorting<Patient>("name")
+    {
+        { "name", "last name, then first name", p => p.Demographics.LastName, p => p.Demographics.FirstName },
+        { "mrn", "medical record number", p => p.Mrn },
+        { "registered", "when the patient was registered", p => p.RegisteredAt },
+        { "birthdate", "date of birth", p => p.Demographics.BirthDate },
+    }.TieBreak(p => p.Id);
 
-    public static IQueryable<Patient> Patients(IQuerySession query, string? search, string? sort)
+    public static IQueryable<Patient> Patients(IQuerySession query, string? search)
     {
         var q = query.Query<Patient>().AsQueryable();
         if (!string.IsNullOrWhiteSpace(search))
@@ -110,15 +113,33 @@ public static class IntakeQueries
                 || p.Demographics.LastName.Contains(term, StringComparison.OrdinalIgnoreCase)
                 || p.Demographics.FirstName.Contains(term, StringComparison.OrdinalIgnoreCase));
         }
-        return (sort ?? "name") switch
-        {
-            "name" => q.OrderBy(p => p.Demographics.LastName).ThenBy(p => p.Demographics.FirstName),
-            "-name" => q.OrderByDescending(p => p.Demographics.LastName).ThenByDescending(p => p.Demographics.FirstName),
-            "mrn" => q.OrderBy(p => p.Mrn),
-            "-registered" => q.OrderByDescending(p => p.RegisteredAt),
-            _ => throw new BadHttpRequestException("sort must be one of name, -name, mrn, -registered."),
-        };
+        return q;
     }
+
+    public static IQueryable<Patient> Patients(IQuerySession query, string? search, string? sort) => PatientSorting.Parse(sort).Apply(Patients(query, search));
+
+    public static readonly Sorting<Provider> ProviderSorting = new Sorting<Provider>("name")
+    {
+        { "name", "provider name", p => p.Name },
+        { "npi", "NPI", p => p.Npi },
+        { "enrolled", "when the provider was enrolled", p => p.EnrolledAt },
+        { "id", "Portal's id", p => p.Id },
+    }.TieBreak(p => p.Id);
+
+    public static readonly Sorting<Payer> PayerSorting = new Sorting<Payer>("name")
+    {
+        { "name", "payer name", p => p.Name },
+        { "payerId", "clearinghouse payer id", p => p.ClearinghousePayerId },
+        { "timelyFiling", "timely-filing limit in days", p => p.TimelyFilingDays },
+        { "added", "when the payer was added", p => p.AddedAt },
+        { "id", "Portal's id", p => p.Id },
+    }.TieBreak(p => p.Id);
+
+    public static readonly Sorting<HistoryEntry> HistorySorting = new Sorting<HistoryEntry>("version")
+    {
+        { "version", "the stream's event order (oldest first)", e => e.Version },
+        { "at", "when it happened", e => e.At },
+    }.TieBreak(e => e.Version);
 
     public static async Task<IReadOnlyList<Provider>> Providers(IQuerySession query, CancellationToken ct) =>
         await query.Query<Provider>().OrderBy(p => p.Name).ToListAsync(ct);

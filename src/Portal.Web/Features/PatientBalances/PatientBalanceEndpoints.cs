@@ -40,11 +40,11 @@ public static class PatientBalanceEndpoints
         patient.MapPost("/payment-plans/{planId:guid}/cancel", CancelPlan).WithName("CancelPaymentPlan").HonoursIfMatch().Requires(Permissions.PatientAccountsManage)
             .WithSummary("End the patient's payment plan").ProducesValidationProblem();
 
-        practice.MapGet("/patient-balances", Balances).WithName("ListPatientBalances").Requires(Permissions.PatientBalancesRead)
+        practice.MapGet("/patient-balances", Balances).WithName("ListPatientBalances").Requires(Permissions.PatientBalancesRead).Sorts(BalanceSorting)
             .WithSummary("Patients who owe the practice, largest balance first, with aging; cursor and limit (or the deprecated page and pageSize)");
-        practice.MapGet("/patient-balances/possible-duplicates", Duplicates).WithName("ListPossibleDuplicatePayments")
+        practice.MapGet("/patient-balances/possible-duplicates", Duplicates).WithName("ListPossibleDuplicatePayments").Sorts(DuplicateSorting)
             .Requires(Permissions.PatientBalancesRead).WithSummary("Payments flagged as possibly paying the same balance twice, newest first; cursor and limit");
-        practice.MapGet("/payment-plans/missed", MissedPlans).WithName("ListMissedPaymentPlans").Requires(Permissions.PatientBalancesRead)
+        practice.MapGet("/payment-plans/missed", MissedPlans).WithName("ListMissedPaymentPlans").Requires(Permissions.PatientBalancesRead).Sorts(MissedSorting)
             .WithSummary("Payment plans with a missed instalment, oldest missed first: the follow-up list; cursor and limit");
 
         practice.MapGet("/patient-billing/settings", GetSettings).WithName("GetPatientBillingSettings").Requires(Permissions.PatientBillingSettingsRead)
@@ -54,7 +54,7 @@ public static class PatientBalanceEndpoints
 
         practice.MapPost("/statement-runs", StartRun).WithName("StartStatementRun").Idempotent().Requires(Permissions.StatementsRun)
             .WithSummary("Start a statement run (runs in the background: poll the run for progress)").ProducesValidationProblem();
-        practice.MapGet("/statement-runs", Runs).WithName("ListStatementRuns").Requires(Permissions.StatementsRun)
+        practice.MapGet("/statement-runs", Runs).WithName("ListStatementRuns").Requires(Permissions.StatementsRun).Sorts(RunSorting)
             .WithSummary("The practice's statement runs, newest first; cursor and limit");
         practice.MapGet("/statement-runs/{runId:guid}", Run).WithName("GetStatementRun").Requires(Permissions.StatementsRun)
             .WithSummary("A run's progress and counts");
@@ -210,30 +210,63 @@ public static class PatientBalanceEndpoints
         return TypedResults.NoContent();
     }
 
-    static async Task<Ok<PageOf<PatientBalanceRow>>> Balances(IQuerySession query, TimeProvider clock, string? cursor, int? limit, int? page,
+    public static readonly Sorting<PatientLedger> BalanceSorting = new Sorting<PatientLedger>("-balance")
+    {
+        { "balance", "what the patient owes", l => l.Balance },
+        { "patient", "patient name", l => l.PatientName },
+        { "oldest", "date of the oldest amount still owed", l => l.OldestOwedOn },
+        { "updated", "last change to the ledger", l => l.UpdatedAt },
+    }.TieBreak(l => l.Id);
+
+    static readonly Sorting<PossibleDuplicate> DuplicateSorting = new Sorting<PossibleDuplicate>("-at")
+    {
+        { "at", "when the payment was taken", d => d.At },
+        { "amount", "amount", d => d.Amount },
+        { "source", "where the payment came from", d => d.Source },
+    }.TieBreak(d => d.PaymentId);
+
+    static readonly Sorting<MissedPlanRow> MissedSorting = new Sorting<MissedPlanRow>("missedDue")
+    {
+        { "missedDue", "due date of the oldest missed instalment", r => r.OldestMissedDue },
+        { "missed", "instalments missed", r => r.Missed },
+        { "remaining", "amount remaining on the plan", r => r.Remaining },
+        { "patient", "patient name", r => r.PatientName },
+    }.TieBreak(r => r.PatientId);
+
+    static readonly Sorting<StatementRun> RunSorting = new Sorting<StatementRun>("-created")
+    {
+        { "created", "when the run started", r => r.CreatedAt },
+        { "statementDate", "statement date", r => r.StatementDate },
+        { "status", "run status", r => r.Status },
+        { "candidates", "patients selected", r => r.Candidates },
+    }.TieBreak(r => r.Id);
+
+    static async Task<Ok<PageOf<PatientBalanceRow>>> Balances(IQuerySession query, TimeProvider clock, string? sort, string? cursor, int? limit, int? page,
         int? pageSize, HttpContext context, CancellationToken ct)
     {
         var today = Today(clock);
-        var owing = query.Query<PatientLedger>().Where(l => l.Balance != 0m).OrderByDescending(l => l.Balance).ThenBy(l => l.Id);
-        var found = await owing.ToPageOrCursorAsync(page, pageSize, cursor, limit, context, ct);
-        return TypedResults.Ok(found.Map(l => new PatientBalanceRow(l.Id, l.PatientName, l.Balance, l.Aging(today), l.UpdatedAt)));
+        var owing = query.Query<PatientLedger>().Where(l => l.Balance != 0m);
+        var found = await owing.ToPageOrCursorAsync(BalanceSorting.Parse(sort), page, pageSize, cursor, limit, context, ct);
+        return TypedResults.Ok(found.Map(l => new PatientBalanceRow(l.Id, l.PatientName, l.Balance, l.Aging(today), l.UpdatedAt, l.OldestOwedOn)));
     }
 
-    static async Task<Ok<CursorPage<PossibleDuplicate>>> Duplicates(IQuerySession query, string? cursor, int? limit, HttpContext context,
+    static async Task<Ok<CursorPage<PossibleDuplicate>>> Duplicates(IQuerySession query, string? sort, string? cursor, int? limit, HttpContext context,
         CancellationToken ct)
     {
-        var request = CursorPaging.Parse(cursor, limit);
+        var order = DuplicateSorting.Parse(sort);
+        var request = CursorPaging.Parse(cursor, limit, order);
         var accounts = await query.Query<PatientAccount>().ToListAsync(ct);
         IReadOnlyList<PossibleDuplicate> rows = [.. accounts.SelectMany(a => a.Payments.Where(p => p.PossibleDuplicateOf is not null)
-            .Select(p => new PossibleDuplicate(a.PatientId, p.PaymentId, p.PossibleDuplicateOf!.Value, p.Amount, p.Source, p.At)))
-            .OrderByDescending(d => d.At).ThenBy(d => d.PaymentId)];
+            .Select(p => new PossibleDuplicate(a.PatientId, p.PaymentId, p.PossibleDuplicateOf!.Value, p.Amount, p.Source, p.At)))];
+        rows = [.. order.Apply(rows)];
         return TypedResults.Ok(rows.Slice(request).WithLink(context));
     }
 
-    static async Task<Ok<CursorPage<MissedPlanRow>>> MissedPlans(HttpContext context, IQuerySession query, TimeProvider clock, string? cursor,
+    static async Task<Ok<CursorPage<MissedPlanRow>>> MissedPlans(HttpContext context, IQuerySession query, TimeProvider clock, string? sort, string? cursor,
         int? limit, CancellationToken ct)
     {
-        var request = CursorPaging.Parse(cursor, limit);
+        var order = MissedSorting.Parse(sort);
+        var request = CursorPaging.Parse(cursor, limit, order);
         var practice = context.RequiredPractice();
         var settings = await PatientBillingSettings.For(query, practice.PracticeId, practice.Name, ct);
         var accounts = await query.Query<PatientAccount>().Where(a => a.Plan != null).ToListAsync(ct);
@@ -242,9 +275,8 @@ public static class PatientBalanceEndpoints
         IReadOnlyList<MissedPlanRow> rows = [.. accounts.Select(a => (a, s: PaymentPlans.Status(a.Plan!.Instalments, a.PaidSince(a.Plan.AgreedAt), today, settings.PlanGraceDays)))
             .Where(x => x.s.Missed > 0)
             .Select(x => new MissedPlanRow(x.a.PatientId, names.GetValueOrDefault(x.a.PatientId, ""), x.a.Plan!.PlanId, x.s.Missed, x.s.Remaining,
-                x.s.Instalments.FirstOrDefault(i => i.State == InstalmentState.Missed)?.DueOn))
-            .OrderBy(r => r.OldestMissedDue).ThenBy(r => r.PatientId)];
-        return TypedResults.Ok(rows.Slice(request).WithLink(context));
+                x.s.Instalments.FirstOrDefault(i => i.State == InstalmentState.Missed)?.DueOn))];
+        return TypedResults.Ok(order.Apply(rows).Slice(request).WithLink(context));
     }
 
     static async Task<Ok<PatientBillingSettings>> GetSettings(HttpContext context, IQuerySession query, CancellationToken ct)
@@ -292,9 +324,11 @@ public static class PatientBalanceEndpoints
         return TypedResults.Accepted($"/api/v1/practices/{run.PracticeId}/statement-runs/{run.Id}", run);
     }
 
-    static async Task<Ok<CursorPage<StatementRun>>> Runs(IQuerySession query, string? cursor, int? limit, HttpContext context, CancellationToken ct) =>
-        TypedResults.Ok((await query.Query<StatementRun>().OrderByDescending(r => r.CreatedAt).ThenBy(r => r.Id)
-            .ToCursorPageAsync(CursorPaging.Parse(cursor, limit), ct)).WithLink(context));
+    static async Task<Ok<CursorPage<StatementRun>>> Runs(IQuerySession query, string? sort, string? cursor, int? limit, HttpContext context, CancellationToken ct)
+    {
+        var order = RunSorting.Parse(sort);
+        return TypedResults.Ok((await order.Apply(query.Query<StatementRun>()).ToCursorPageAsync(CursorPaging.Parse(cursor, limit, order), ct)).WithLink(context));
+    }
 
     static async Task<Results<Ok<StatementRun>, NotFoundProblem>> Run(Guid runId, IQuerySession query, CancellationToken ct) =>
         await query.LoadAsync<StatementRun>(runId, ct) is { } run ? TypedResults.Ok(run) : new NotFoundProblem("No statement run with this id.");

@@ -32,7 +32,9 @@ public sealed record PatientLedgerView(Guid PatientId, string PatientName, decim
 }
 
 /// <summary>A row of the practice's patient balances worklist.</summary>
-public sealed record PatientBalanceRow(Guid PatientId, string PatientName, decimal Balance, AgingBuckets Aging, DateTimeOffset UpdatedAt);
+/// <param name="OldestOwedOn">The date of the oldest amount still owed (what sort=oldest orders by).</param>
+public sealed record PatientBalanceRow(Guid PatientId, string PatientName, decimal Balance, AgingBuckets Aging, DateTimeOffset UpdatedAt,
+    DateOnly? OldestOwedOn = null);
 
 /// <summary>A payment taken at the front desk. Method Cash, Check (Reference = check number) or CardPresent (Reference = terminal receipt).</summary>
 public sealed record PostPatientPayment(

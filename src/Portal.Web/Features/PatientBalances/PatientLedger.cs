@@ -46,6 +46,26 @@ public sealed class PatientLedger
     public DateTimeOffset? ClearedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
+    /// <summary>
+    /// The date of the oldest charge still (partly) owed, credits paying the oldest first as in <see cref="Aging"/>; null when nothing
+    /// is owed. Stored with the document (a computed property is serialised) so the balance list can sort by it (sort=oldest).
+    /// </summary>
+    public DateOnly? OldestOwedOn
+    {
+        get
+        {
+            var amounts = Entries.Select((e, i) => (On: DateOnly.FromDateTime(e.At.UtcDateTime), Amount: e.Balance - (i == 0 ? 0m : Entries[i - 1].Balance))).ToList();
+            var credit = -amounts.Where(a => a.Amount < 0).Sum(a => a.Amount);
+            foreach (var charge in amounts.Where(a => a.Amount > 0).OrderBy(a => a.On))
+            {
+                var used = Math.Min(credit, charge.Amount);
+                credit -= used;
+                if (charge.Amount - used > 0) return charge.On;
+            }
+            return null;
+        }
+    }
+
     /// <summary>The balance by age (payments pay the oldest amounts first).</summary>
     public AgingBuckets Aging(DateOnly today) => PatientAging.Buckets(
         Entries.Select((e, i) => new PatientAmount(DateOnly.FromDateTime(e.At.UtcDateTime), e.Balance - (i == 0 ? 0m : Entries[i - 1].Balance))), today);

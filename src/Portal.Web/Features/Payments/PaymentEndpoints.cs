@@ -43,19 +43,20 @@ public static class PaymentEndpoints
             .Accepts<string>("application/edi-x12", "text/plain", "application/octet-stream", "multipart/form-data")
             .DisableAntiforgery() // bearer-token API: no cookies, so no cross-site forgery to defend against
             .ProducesProblem(409).ProducesProblem(413).ProducesProblem(422);
-        payments.MapGet("/remittances", ListRemittances).WithName("ListRemittances").Requires(Permissions.PaymentsRead)
-            .WithSummary("Remittances received, newest first, by cursor")
-            .WithDescription("Cursor paging (docs/api.md): ?limit= (1–200, default 50); pass the answer's 'next' as ?cursor= for the next page (also in Link rel=\"next\").");
+        payments.MapGet("/remittances", ListRemittances).WithName("ListRemittances").Requires(Permissions.PaymentsRead).Sorts(RemittanceSorting)
+            .WithSummary("Remittances received, newest first (or in the sort asked for), by cursor")
+            .WithDescription("Cursor paging (docs/api.md): ?limit= (1–200, default 50); pass the answer's 'next' as ?cursor= for the next page (also in Link rel=\"next\"). " +
+                             "The default sort (-received) pages by keyset, another by position.");
         payments.MapGet("/remittances/{remittanceId:guid}", GetRemittance).WithName("GetRemittance").Requires(Permissions.PaymentsRead)
             .WithSummary("One remittance: checks, claims posted or skipped, PLB adjustments, or why it was refused");
-        payments.MapGet("/unmatched-payments", ListUnmatched).WithName("ListUnmatchedPayments").Requires(Permissions.PaymentsRead)
+        payments.MapGet("/unmatched-payments", ListUnmatched).WithName("ListUnmatchedPayments").Requires(Permissions.PaymentsRead).Sorts(UnmatchedSorting)
             .WithSummary("Claim payments no claim matched (the unmatched queue), newest first; ?state=open|linked; cursor and limit");
         payments.MapPost("/unmatched-payments/{unmatchedId:guid}/link", Link).WithName("LinkUnmatchedPayment").HonoursIfMatch().Requires(Permissions.PaymentsPost)
             .WithSummary("Link an unmatched claim payment to a claim by hand and post it (once: a second link is 409)")
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(422);
 
         var denials = practice.MapGroup("/denials").WithTags("Denials");
-        denials.MapGet("", ListWorkItems).WithName("ListDenialWorkItems").Requires(Permissions.DenialsRead)
+        denials.MapGet("", ListWorkItems).WithName("ListDenialWorkItems").Requires(Permissions.DenialsRead).Sorts(PaymentQueries.WorkItemSorting)
             .WithSummary("Denial follow-up work items, soonest due first")
             .WithDescription("Filters: state (open, appealed, resolved, writtenoff), category, owner ('-' = unassigned), payerId, overdue=true. Paging: cursor and limit (1–200, default 50; 'next' and the Link rel=\"next\" header), or the deprecated page and pageSize (max 200).");
         denials.MapGet("/export.csv", ExportWorkItems).WithName("ExportDenialWorkItems").Requires(Permissions.DenialsRead)
@@ -94,7 +95,7 @@ public static class PaymentEndpoints
         denials.MapPut("/settings", PutSettings).WithName("ChangePaymentSettings").HonoursIfMatch().Requires(Permissions.PaymentSettingsManage)
             .WithSummary("Change the write-off approval limit and appeal windows").ProducesValidationProblem();
 
-        app.MapGet("/api/v1/vendor/collections", VendorCollectionsApi).WithTags("AR").WithName("GetVendorCollections")
+        app.MapGet("/api/v1/vendor/collections", VendorCollectionsApi).WithTags("AR").WithName("GetVendorCollections").Sorts(CollectionsSorting)
             .Requires(Permissions.VendorCollections)
             .WithSummary("The collections KPIs of every practice engaging the caller's firm for A/R or reports (only those), side by side")
             .WithDescription("?from=&to= (yyyy-MM-dd; default the last 90 days). A practice whose engagement names neither function, or was revoked, is not listed.");
@@ -105,9 +106,9 @@ public static class PaymentEndpoints
             .WithDescription("?asOf=yyyy-MM-dd (today), ?basis=DateOfService|SubmissionDate. Credit balances are kept out.");
         ar.MapGet("/ar/aging/export.csv", ExportAging).WithName("ExportArAging").Requires(Permissions.ArRead)
             .WithSummary("The aging by payer and by patient as CSV").Produces<string>(200, "text/csv");
-        ar.MapGet("/ar/ledger", Ledger).WithName("GetLedgerBalances").Requires(Permissions.ArRead)
+        ar.MapGet("/ar/ledger", Ledger).WithName("GetLedgerBalances").Requires(Permissions.ArRead).Sorts(PaymentQueries.LedgerSorting)
             .WithSummary("Ledger balances per account: ?account=claim|line|patient|payer, optional ?id=; cursor and limit");
-        ar.MapGet("/ar/follow-up", FollowUpQueue).WithName("GetArFollowUpQueue").Requires(Permissions.ArRead)
+        ar.MapGet("/ar/follow-up", FollowUpQueue).WithName("GetArFollowUpQueue").Requires(Permissions.ArRead).Sorts(FollowUpSorting)
             .WithSummary("A/R follow-up: claims without an answer after the payer's expected days, and timely-filing alarms, most urgent first")
             .WithDescription("?reason=no-response|timely-filing, ?owner=me|<name>|- (nobody's). Expected days (default 30), timely-filing limit from the date " +
                              "of service (default 90) and warning days (default 15) are set per practice and per payer in PUT …/denials/settings.");
@@ -166,12 +167,63 @@ public static class PaymentEndpoints
         return (bytes, request.Headers["X-File-Name"].FirstOrDefault() ?? "remittance.835");
     }
 
-    static async Task<Ok<RemittancePage>> ListRemittances(IQuerySession query, HttpContext context, string? cursor, int? limit,
+    static readonly Sorting<RemittanceView> RemittanceSorting = new Sorting<RemittanceView>("-received")
+    {
+        { "received", "when the 835 was received", r => r.ReceivedAt },
+        { "amount", "total of its checks", r => r.Amount },
+        { "payer", "the first check's payer", r => r.PayerName },
+        { "state", "posted or refused", r => r.State },
+        { "posted", "claim payments posted", r => r.Posted },
+        { "file", "file name", r => r.FileName },
+    }.TieBreak(r => r.Id);
+
+    static readonly Sorting<UnmatchedClaimPayment> UnmatchedSorting = new Sorting<UnmatchedClaimPayment>("-received")
+    {
+        { "received", "when the remittance was received", u => u.ReceivedAt },
+        { "paid", "amount paid", u => u.Paid },
+        { "charge", "charge on the remittance", u => u.Charge },
+        { "payer", "payer name", u => u.PayerName },
+        { "patient", "patient name", u => u.PatientName },
+        { "dos", "date of service", u => u.DateOfService },
+    }.TieBreak(u => u.Id);
+
+    static readonly Sorting<FollowUpRow> FollowUpSorting = new Sorting<FollowUpRow>("urgency")
+    {
+        // Timely-filing alarms first, the nearest limit first, then the longest without an answer: the queue's own order.
+        { "urgency", "timely-filing alarms first, nearest limit, longest without an answer",
+            x => Tuple.Create(x.Reasons.Contains(FollowUpReason.TimelyFiling) ? 0 : 1, x.DaysToLimit, -(x.DaysWithoutAnswer ?? 0)) },
+        { "limit", "days left to the timely-filing limit", x => x.DaysToLimit },
+        { "waiting", "days without an answer", x => x.DaysWithoutAnswer },
+        { "dos", "date of service", x => x.DateOfService },
+        { "charge", "charge", x => x.Charge },
+        { "payer", "payer name", x => x.PayerName },
+        { "patient", "patient name", x => x.PatientName },
+        { "owner", "owner", x => x.Owner },
+    }.TieBreak(x => x.ClaimId);
+
+    static readonly Sorting<ClientCollections> CollectionsSorting = new Sorting<ClientCollections>("practice")
+    {
+        { "practice", "practice name", c => c.PracticeName },
+        { "ar", "A/R total", c => c.Kpis.ArTotal },
+        { "daysInAr", "days in A/R", c => c.Kpis.DaysInAr },
+        { "denialRate", "denial rate", c => c.Kpis.DenialRate },
+        { "payments", "payments in the period", c => c.Kpis.Payments },
+        { "netCollectionRate", "net collection rate", c => c.Kpis.NetCollectionRate },
+    }.TieBreak(c => c.PracticeId);
+
+    static async Task<Ok<RemittancePage>> ListRemittances(IQuerySession query, HttpContext context, string? sort, string? cursor, int? limit,
         CancellationToken ct)
     {
-        // The cursor convention (Platform/CursorPaging): newest first by receipt time (Guid v7 ids and receipt times both grow).
-        var request = CursorPaging.Parse(cursor, limit);
+        // The cursor convention (Platform/CursorPaging): newest first by receipt time (Guid v7 ids and receipt times both grow);
+        // another sort pages by position.
+        var order = RemittanceSorting.Parse(sort);
+        var request = CursorPaging.Parse(cursor, limit, order);
         var q = query.Query<RemittanceView>().AsQueryable();
+        if (!order.IsDefault)
+        {
+            var sorted = (await order.Apply(q).ToCursorPageAsync(request, ct)).WithLink(context);
+            return TypedResults.Ok(new RemittancePage([.. sorted.Items.Select(RemittanceSummary.From)], sorted.Next));
+        }
         if (request.Position() is { } after)
         {
             var at = CursorPaging.Time(after.Number);
@@ -185,13 +237,14 @@ public static class PaymentEndpoints
     static async Task<Results<Ok<RemittanceView>, NotFoundProblem>> GetRemittance(Guid remittanceId, IQuerySession query, CancellationToken ct) =>
         await query.LoadAsync<RemittanceView>(remittanceId, ct) is { } r ? TypedResults.Ok(r) : new NotFoundProblem("No such remittance in this practice.");
 
-    static async Task<Ok<CursorPage<UnmatchedClaimPayment>>> ListUnmatched(IQuerySession query, string? state, string? cursor, int? limit,
+    static async Task<Ok<CursorPage<UnmatchedClaimPayment>>> ListUnmatched(IQuerySession query, string? state, string? sort, string? cursor, int? limit,
         HttpContext context, CancellationToken ct)
     {
-        var request = CursorPaging.Parse(cursor, limit);
+        var order = UnmatchedSorting.Parse(sort);
+        var request = CursorPaging.Parse(cursor, limit, order);
         var s = state is { Length: > 0 } ? Enum.TryParse<UnmatchedState>(state, true, out var v) ? v
             : throw new InvalidInput("state", "state must be open or linked.") : UnmatchedState.Open;
-        return TypedResults.Ok((await query.Query<UnmatchedClaimPayment>().Where(u => u.State == s).OrderByDescending(u => u.ReceivedAt).ThenBy(u => u.Id)
+        return TypedResults.Ok((await order.Apply(query.Query<UnmatchedClaimPayment>().Where(u => u.State == s))
             .ToCursorPageAsync(request, ct)).WithLink(context));
     }
 
@@ -205,14 +258,17 @@ public static class PaymentEndpoints
     // Denials
 
     static async Task<Ok<PageOf<DenialWorkItem>>> ListWorkItems(IQuerySession query, TimeProvider clock, string? state, string? category, string? owner,
-        Guid? payerId, bool? overdue, string? cursor, int? limit, int? page, int? pageSize, HttpContext context, CancellationToken ct) =>
-        TypedResults.Ok(await PaymentQueries.WorkItems(query, state, category, owner, payerId, overdue, Today(clock))
-            .ToPageOrCursorAsync(page, pageSize, cursor, limit, context, ct));
+        Guid? payerId, bool? overdue, string? sort, string? cursor, int? limit, int? page, int? pageSize, HttpContext context, CancellationToken ct)
+    {
+        var order = PaymentQueries.WorkItemSorting.Parse(sort);
+        return TypedResults.Ok(await PaymentQueries.FilteredWorkItems(query, state, category, owner, payerId, overdue, Today(clock))
+            .ToPageOrCursorAsync(order, page, pageSize, cursor, limit, context, ct));
+    }
 
     static async Task<CsvDownload<DenialWorkItem>> ExportWorkItems(IQuerySession query, TimeProvider clock, string? state, string? category,
-        string? owner, Guid? payerId, bool? overdue, CancellationToken ct) =>
+        string? owner, Guid? payerId, bool? overdue, string? sort, CancellationToken ct) =>
         CsvDownload.Of("denial-work-items.csv", WorkItemColumns,
-            await PaymentQueries.WorkItems(query, state, category, owner, payerId, overdue, Today(clock)).ToListAsync(ct));
+            await PaymentQueries.WorkItems(query, state, category, owner, payerId, overdue, Today(clock), sort).ToListAsync(ct));
 
     public static readonly CsvColumn<DenialWorkItem>[] WorkItemColumns =
     [
@@ -343,11 +399,13 @@ public static class PaymentEndpoints
         new("total", r => r.Row.Total, "0.00"),
     ];
 
-    static async Task<Ok<CursorPage<LedgerBalance>>> Ledger(Guid practiceId, TenantDatabases databases, string? account, string? id, string? cursor, int? limit,
-        HttpContext context, CancellationToken ct)
+    static async Task<Ok<CursorPage<LedgerBalance>>> Ledger(Guid practiceId, TenantDatabases databases, string? account, string? id, string? sort,
+        string? cursor, int? limit, HttpContext context, CancellationToken ct)
     {
-        var request = CursorPaging.Parse(cursor, limit);
-        return TypedResults.Ok((await PaymentQueries.Balances(databases.For(practiceId), practiceId, account ?? "claim", id, ct)).Slice(request).WithLink(context));
+        var order = PaymentQueries.LedgerSorting.Parse(sort);
+        var request = CursorPaging.Parse(cursor, limit, order);
+        return TypedResults.Ok(order.Apply(await PaymentQueries.Balances(databases.For(practiceId), practiceId, account ?? "claim", id, ct))
+            .Slice(request).WithLink(context));
     }
 
     static async Task<Ok<KpiReport>> Kpis(Guid practiceId, TenantDatabases databases, TimeProvider clock, DateOnly? from, DateOnly? to,
@@ -360,10 +418,11 @@ public static class PaymentEndpoints
     }
 
     static async Task<Ok<CursorPage<FollowUpRow>>> FollowUpQueue(Guid practiceId, IQuerySession query, HttpContext context, TimeProvider clock,
-        string? reason, string? owner, string? cursor, int? limit, CancellationToken ct)
+        string? reason, string? owner, string? sort, string? cursor, int? limit, CancellationToken ct)
     {
-        var request = CursorPaging.Parse(cursor, limit);
-        return TypedResults.Ok((await ArFollowUps.Queue(query, practiceId, Today(clock), owner == "me" ? context.User.Actor() : owner,
+        var order = FollowUpSorting.Parse(sort);
+        var request = CursorPaging.Parse(cursor, limit, order);
+        return TypedResults.Ok(order.Apply(await ArFollowUps.Queue(query, practiceId, Today(clock), owner == "me" ? context.User.Actor() : owner,
             ArFollowUps.ParseReason(reason), ct)).Slice(request).WithLink(context));
     }
 
@@ -383,13 +442,14 @@ public static class PaymentEndpoints
     }
 
     static async Task<Ok<CursorPage<ClientCollections>>> VendorCollectionsApi(Tenancy.PracticeAccess access, TenantDatabases databases, HttpContext context,
-        TimeProvider clock, DateOnly? from, DateOnly? to, string? cursor, int? limit, CancellationToken ct)
+        TimeProvider clock, DateOnly? from, DateOnly? to, string? sort, string? cursor, int? limit, CancellationToken ct)
     {
-        var request = CursorPaging.Parse(cursor, limit);
+        var order = CollectionsSorting.Parse(sort);
+        var request = CursorPaging.Parse(cursor, limit, order);
         var end = to ?? Today(clock);
         var start = from ?? end.AddDays(-89);
         if (start > end) throw new InvalidInput("from", "from must not be after to.");
-        return TypedResults.Ok((await VendorCollections.For(access, databases, context.User, start, end, ct)).Slice(request).WithLink(context));
+        return TypedResults.Ok(order.Apply(await VendorCollections.For(access, databases, context.User, start, end, ct)).Slice(request).WithLink(context));
     }
 
     public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);

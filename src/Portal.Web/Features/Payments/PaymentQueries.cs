@@ -57,6 +57,15 @@ public static class PaymentQueries
     };
 
     /// <summary>Balances per account of a kind (claim, line, patient, payer); <paramref name="id"/> narrows to one account.</summary>
+    public static readonly Sorting<LedgerBalance> LedgerSorting = new Sorting<LedgerBalance>("account")
+    {
+        { "account", "account key (claim control number, line, patient or payer)", b => b.Account },
+        { "open", "open balance", b => b.Open },
+        { "charged", "charges", b => b.Charged },
+        { "paid", "paid", b => b.Paid },
+        { "writtenOff", "written off", b => b.WrittenOff },
+    }.TieBreak(b => b.Account);
+
     public static async Task<IReadOnlyList<LedgerBalance>> Balances(NpgsqlDataSource db, Guid practice, string kind, string? id, CancellationToken ct)
     {
         if (!AccountKey.TryGetValue(kind, out var key)) throw new InvalidInput("account", "account must be claim, line, patient or payer.");
@@ -222,8 +231,25 @@ public static class PaymentQueries
         return c;
     }
 
-    /// <summary>Work queue filters (API and page alike).</summary>
+    /// <summary>The denial work queue's sort keys (docs/api.md, "Sorting").</summary>
+    public static readonly Sorting<DenialWorkItem> WorkItemSorting = new Sorting<DenialWorkItem>("due")
+    {
+        { "due", "appeal due date", i => i.DueDate },
+        { "amount", "denied amount", i => i.DeniedAmount },
+        { "payer", "payer name", i => i.PayerName },
+        { "category", "denial category", i => i.Category },
+        { "patient", "patient name", i => i.PatientName },
+        { "dos", "date of service", i => i.DateOfService },
+        { "state", "work item state", i => i.State },
+        { "owner", "owner", i => i.Owner },
+        { "opened", "when the denial was posted", i => i.OpenedAt },
+    }.TieBreak(i => i.Id);
+
+    /// <summary>Work queue filters (API and page alike), in the sort asked for (default: soonest due first).</summary>
     public static IQueryable<DenialWorkItem> WorkItems(IQuerySession query, string? state, string? category, string? owner, Guid? payerId,
+        bool? overdue, DateOnly today, string? sort = null) => WorkItemSorting.Parse(sort).Apply(FilteredWorkItems(query, state, category, owner, payerId, overdue, today));
+
+    public static IQueryable<DenialWorkItem> FilteredWorkItems(IQuerySession query, string? state, string? category, string? owner, Guid? payerId,
         bool? overdue, DateOnly today)
     {
         var q = query.Query<DenialWorkItem>().AsQueryable();
@@ -236,6 +262,6 @@ public static class PaymentQueries
         if (owner is { Length: > 0 }) q = owner == "-" ? q.Where(i => i.Owner == null) : q.Where(i => i.Owner == owner);
         if (payerId is { } p) q = q.Where(i => i.PayerId == p);
         if (overdue == true) q = q.Where(i => i.DueDate < today && (i.State == WorkItemState.Open || i.State == WorkItemState.Appealed));
-        return q.OrderBy(i => i.DueDate).ThenBy(i => i.Id);
+        return q;
     }
 }

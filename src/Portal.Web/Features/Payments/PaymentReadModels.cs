@@ -24,6 +24,8 @@ public sealed class RemittanceView
     public int Skipped { get; set; }
     public int Unmatched { get; set; }
     public decimal Amount { get; set; }
+    /// <summary>The first check's payer: what the list sorts on by payer (stored with the document, so the database can order by it).</summary>
+    public string? PayerName => Checks.Length > 0 ? Checks[0].PayerName : null;
     public string? RefusalReason { get; set; }
     public RemittanceProblem[] Problems { get; set; } = [];
 

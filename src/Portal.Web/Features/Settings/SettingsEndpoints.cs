@@ -16,7 +16,7 @@ public static class SettingsEndpoints
         practice.MapPut("/settings", Update).WithName("UpdatePracticeSettings").Requires(Permissions.SettingsManage)
             .HonoursIfMatch().WithSummary("Change the practice's coding settings").ProducesValidationProblem().ProducesProblem(412);
 
-        practice.MapGet("/fee-schedule", ListFees).WithName("ListFees").Requires(Permissions.SettingsRead)
+        practice.MapGet("/fee-schedule", ListFees).WithName("ListFees").Requires(Permissions.SettingsRead).Sorts(FeeSorting)
             .Produces<CursorPage<FeeScheduleEntry>>(200, "application/json", "text/csv")
             .WithSummary("The practice's charges per procedure code, by code; cursor and limit (docs/api.md, \"Paging\")")
             .WithDescription("Add ?format=csv for a CSV export of the whole schedule (code,amount; no paging).");
@@ -46,11 +46,19 @@ public static class SettingsEndpoints
         return TypedResults.Ok(updated);
     }
 
-    static async Task<IResult> ListFees(IQuerySession query, string? format, string? cursor, int? limit, HttpContext context, CancellationToken ct)
+    static readonly Sorting<FeeScheduleEntry> FeeSorting = new Sorting<FeeScheduleEntry>("code")
     {
+        { "code", "procedure code", f => f.Code },
+        { "amount", "fee", f => f.Amount },
+        { "updated", "last change", f => f.UpdatedAt },
+    }.TieBreak(f => f.Id);
+
+    static async Task<IResult> ListFees(IQuerySession query, string? format, string? sort, string? cursor, int? limit, HttpContext context, CancellationToken ct)
+    {
+        var order = FeeSorting.Parse(sort);
         if (string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase)) return FeeScheduleEntry.Csv(await FeeScheduleEntry.All(query, ct));
-        var request = CursorPaging.Parse(cursor, limit);
-        return TypedResults.Ok((await query.Query<FeeScheduleEntry>().OrderBy(f => f.Code).ToCursorPageAsync(request, ct)).WithLink(context));
+        var request = CursorPaging.Parse(cursor, limit, order);
+        return TypedResults.Ok((await order.Apply(query.Query<FeeScheduleEntry>()).ToCursorPageAsync(request, ct)).WithLink(context));
     }
 
     static async Task<Results<Ok<FeeScheduleEntry>, ValidationProblem>> SetFee(string code, SetFee body, HttpContext context,

@@ -113,7 +113,7 @@ public static class OnboardingEndpoints
     {
         var group = app.MapGroup("/api/v1/platform/organizations").WithTags("Platform");
         group.MapGet("", ListOrganizations)
-            .WithName("ListOrganizations").Requires(Permissions.OrganizationsManage)
+            .WithName("ListOrganizations").Requires(Permissions.OrganizationsManage).Sorts(Sorting)
             .WithSummary("Every organisation: name, kind, NPI, since when, suspended or not (no practice data); cursor and limit");
         group.MapPost("", Create).WithName("OnboardOrganization").Idempotent().Requires(Permissions.OrganizationsManage)
             .WithSummary("Create a practice or a vendor and invite its first admin by e-mail")
@@ -128,11 +128,20 @@ public static class OnboardingEndpoints
             .ProducesProblem(409).ProducesProblem(412);
     }
 
-    static async Task<Ok<CursorPage<OrganizationSummary>>> ListOrganizations(Onboarding onboarding, string? cursor, int? limit, HttpContext context,
+    static readonly Sorting<OrganizationSummary> Sorting = new Sorting<OrganizationSummary>("name")
+    {
+        { "name", "organisation name", o => o.Name },
+        { "kind", "practice or vendor", o => o.Kind },
+        { "created", "since when", o => o.CreatedAt },
+        { "suspended", "when it was suspended", o => o.SuspendedAt },
+    }.TieBreak(o => o.Id);
+
+    static async Task<Ok<CursorPage<OrganizationSummary>>> ListOrganizations(Onboarding onboarding, string? sort, string? cursor, int? limit, HttpContext context,
         CancellationToken ct)
     {
-        var request = CursorPaging.Parse(cursor, limit);
-        return TypedResults.Ok((await onboarding.List(ct)).Slice(request).WithLink(context));
+        var order = Sorting.Parse(sort);
+        var request = CursorPaging.Parse(cursor, limit, order);
+        return TypedResults.Ok(order.Apply(await onboarding.List(ct)).Slice(request).WithLink(context));
     }
 
     static async Task<Created<OnboardedOrganization>> Create(OnboardOrganization body, Onboarding onboarding, HttpContext context, CancellationToken ct)

@@ -34,13 +34,13 @@ public static class TenancyEndpoints
 
         api.MapGet("/me", GetMe).WithName("GetMe").Requires(Permissions.Me)
             .WithSummary("Who the token speaks for, and the practices it may act for");
-        api.MapGet("/practices", ListPractices).WithName("ListPractices").Requires(Permissions.Me)
+        api.MapGet("/practices", ListPractices).WithName("ListPractices").Requires(Permissions.Me).Sorts(PracticeSorting)
             .WithSummary("Practices the caller may act for right now");
-        api.MapGet("/vendors", ListVendors).WithName("ListVendors").Requires(Permissions.EngagementsManage)
+        api.MapGet("/vendors", ListVendors).WithName("ListVendors").Requires(Permissions.EngagementsManage).Sorts(VendorSorting)
             .WithSummary("Coding and billing vendors a practice can engage");
 
         var clients = api.MapGroup("/vendor/clients").WithTags("Vendor clients");
-        clients.MapGet("", ListClients).WithName("ListVendorClients").Requires(Permissions.VendorClientsRead)
+        clients.MapGet("", ListClients).WithName("ListVendorClients").Requires(Permissions.VendorClientsRead).Sorts(ClientSorting)
             .WithSummary("The practices that engage the caller's firm, with the coders assigned to each; a coder sees their own clients");
         clients.MapPut("/{engagementId:guid}/coders", AssignClientCoders).WithName("AssignVendorClientCoders").HonoursIfMatch()
             .Requires(Permissions.VendorClientsAssign)
@@ -54,7 +54,7 @@ public static class TenancyEndpoints
             .WithSummary("The practice's profile");
 
         var engagements = practice.MapGroup("/engagements");
-        engagements.MapGet("", ListEngagements).WithName("ListEngagements").Requires(Permissions.EngagementsRead)
+        engagements.MapGet("", ListEngagements).WithName("ListEngagements").Requires(Permissions.EngagementsRead).Sorts(EngagementSorting)
             .WithSummary("The practice's vendor engagements, active first")
             .WithDescription("Filter with ?status=active|revoked|all (default all).");
         engagements.MapGet("/{engagementId:guid}", GetEngagement).WithName("GetEngagement").Requires(Permissions.EngagementsRead)
@@ -79,18 +79,47 @@ public static class TenancyEndpoints
             [.. practices.Select(p => new PracticeSummary(p.Id, p.Name, p.Npi))]));
     }
 
-    static async Task<Ok<CursorPage<PracticeSummary>>> ListPractices(ClaimsPrincipal user, PracticeAccess access, string? cursor, int? limit,
+    static readonly Sorting<PracticeSummary> PracticeSorting = new Sorting<PracticeSummary>("name")
+    {
+        { "name", "practice name", p => p.Name },
+        { "npi", "organisation NPI", p => p.Npi },
+        { "id", "Portal's id", p => p.Id },
+    }.TieBreak(p => p.Id);
+
+    static readonly Sorting<VendorSummary> VendorSorting = new Sorting<VendorSummary>("name")
+    {
+        { "name", "vendor name", v => v.Name },
+        { "id", "Portal's id", v => v.Id },
+    }.TieBreak(v => v.Id);
+
+    static readonly Sorting<VendorClient> ClientSorting = new Sorting<VendorClient>("practice")
+    {
+        { "practice", "practice name", c => c.PracticeName },
+        { "granted", "when the engagement was granted", c => c.GrantedAt },
+    }.TieBreak(c => c.EngagementId);
+
+    static readonly Sorting<Engagement> EngagementSorting = new Sorting<Engagement>("active,-granted")
+    {
+        { "active", "active engagements before revoked ones", e => e.Active ? 0 : 1 },
+        { "granted", "when the engagement was granted", e => e.GrantedAt },
+        { "vendor", "vendor name", e => e.VendorName },
+        { "revoked", "when it was revoked", e => e.RevokedAt },
+    }.TieBreak(e => e.Id);
+
+    static async Task<Ok<CursorPage<PracticeSummary>>> ListPractices(ClaimsPrincipal user, PracticeAccess access, string? sort, string? cursor, int? limit,
         HttpContext context, CancellationToken ct)
     {
-        var request = CursorPaging.Parse(cursor, limit);
-        return TypedResults.Ok((await access.PracticesFor(user, ct)).Select(p => new PracticeSummary(p.Id, p.Name, p.Npi)).Slice(request).WithLink(context));
+        var order = PracticeSorting.Parse(sort);
+        var request = CursorPaging.Parse(cursor, limit, order);
+        return TypedResults.Ok(order.Apply((await access.PracticesFor(user, ct)).Select(p => new PracticeSummary(p.Id, p.Name, p.Npi))).Slice(request).WithLink(context));
     }
 
-    static async Task<Ok<CursorPage<VendorSummary>>> ListVendors(IQuerySession query, string? cursor, int? limit, HttpContext context,
+    static async Task<Ok<CursorPage<VendorSummary>>> ListVendors(IQuerySession query, string? sort, string? cursor, int? limit, HttpContext context,
         CancellationToken ct)
     {
-        var request = CursorPaging.Parse(cursor, limit);
-        return TypedResults.Ok((await TenancyQueries.Vendors(query, ct)).Select(v => new VendorSummary(v.Id, v.Name)).Slice(request).WithLink(context));
+        var order = VendorSorting.Parse(sort);
+        var request = CursorPaging.Parse(cursor, limit, order);
+        return TypedResults.Ok(order.Apply((await TenancyQueries.Vendors(query, ct)).Select(v => new VendorSummary(v.Id, v.Name))).Slice(request).WithLink(context));
     }
 
     static async Task<Ok<PracticeSummary>> GetPractice(HttpContext context, OrganizationDirectory organizations, CancellationToken ct)
@@ -100,11 +129,12 @@ public static class TenancyEndpoints
         return TypedResults.Ok(new PracticeSummary(practice.PracticeId, practice.Name, organization?.Npi));
     }
 
-    static async Task<Ok<CursorPage<Engagement>>> ListEngagements(IQuerySession query, string? status, string? cursor, int? limit,
+    static async Task<Ok<CursorPage<Engagement>>> ListEngagements(IQuerySession query, string? status, string? sort, string? cursor, int? limit,
         HttpContext context, CancellationToken ct)
     {
-        var request = CursorPaging.Parse(cursor, limit);
-        return TypedResults.Ok((await TenancyQueries.Engagements(query, status, ct)).Slice(request).WithLink(context));
+        var order = EngagementSorting.Parse(sort);
+        var request = CursorPaging.Parse(cursor, limit, order);
+        return TypedResults.Ok(order.Apply(await TenancyQueries.Engagements(query, status, ct)).Slice(request).WithLink(context));
     }
 
     static async Task<Results<Ok<Engagement>, NotFoundProblem>> GetEngagement(Guid engagementId, IQuerySession query,
@@ -135,10 +165,11 @@ public static class TenancyEndpoints
     }
 
     static async Task<Ok<CursorPage<VendorClient>>> ListClients(ClaimsPrincipal user, IQuerySession query,
-        OrganizationDirectory organizations, string? cursor, int? limit, HttpContext context, CancellationToken ct)
+        OrganizationDirectory organizations, string? sort, string? cursor, int? limit, HttpContext context, CancellationToken ct)
     {
-        var request = CursorPaging.Parse(cursor, limit);
-        return TypedResults.Ok((await VendorClient.For(query, organizations, user.OrganizationId()!.Value, user.UserId(),
+        var order = ClientSorting.Parse(sort);
+        var request = CursorPaging.Parse(cursor, limit, order);
+        return TypedResults.Ok(order.Apply(await VendorClient.For(query, organizations, user.OrganizationId()!.Value, user.UserId(),
             user.IsInRole(Roles.VendorAdmin), ct)).Slice(request).WithLink(context));
     }
 

@@ -11,19 +11,19 @@ public static class UserEndpoints
         var group = app.MapGroup("/api/v1/organizations/{organizationId:guid}/users").WithTags("Users")
             .Requires(Permissions.UsersManage);
 
-        group.MapGet("", List).WithName("ListUsers").WithSummary("Users of your organization (practice or vendor) with their roles, by name; cursor and limit");
+        group.MapGet("", List).WithName("ListUsers").Sorts(UserSorting).WithSummary("Users of your organization (practice or vendor) with their roles, by name; cursor and limit");
         group.MapPut("/{userId:guid}/roles", SetRoles).WithName("ChangeUserRoles").WithSummary("Replace a user's roles").HonoursIfMatch()
             .WithDescription("If-Match takes the user's eTag from the list (their concurrency stamp); a stale one gives 412.")
             .ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
         group.MapPost("/{userId:guid}/disable", Disable).WithName("DisableUser").WithSummary("Lock a user out for good").HonoursIfMatch()
             .ProducesProblem(404).ProducesProblem(409).ProducesProblem(412);
-        app.MapGet("/api/v1/organizations/{organizationId:guid}/user-audit", History).WithTags("Users").WithName("ListUserAdminAudit")
+        app.MapGet("/api/v1/organizations/{organizationId:guid}/user-audit", History).WithTags("Users").WithName("ListUserAdminAudit").Sorts(AuditSorting)
             .Requires(Permissions.UsersManage)
             .WithSummary("Who added, disabled, enabled or changed the roles of your organization's users, newest first")
             .WithDescription("Paging: cursor and limit (1–200, default 100 here; 201–500, accepted before the convention, answer 200 rows and 'next').");
         var invitations = app.MapGroup("/api/v1/organizations/{organizationId:guid}/invitations").WithTags("Users")
             .Requires(Permissions.UsersManage);
-        invitations.MapGet("", ListInvitations).WithName("ListInvitations")
+        invitations.MapGet("", ListInvitations).WithName("ListInvitations").Sorts(InvitationSorting)
             .WithSummary("Open invitations of your organization (pending and expired), newest first; cursor and limit");
         invitations.MapPost("", Invite).WithName("InviteUser").Idempotent().RequireRateLimiting(RateLimits.AccountEmail)
             .WithSummary("Invite a user by e-mail with roles; they choose their own password from the link (single use, 7 days)")
@@ -44,21 +44,48 @@ public static class UserEndpoints
             .HonoursIfMatch().ProducesProblem(404).ProducesProblem(412);
     }
 
-    static async Task<Results<Ok<CursorPage<OrganizationUser>>, NotFoundProblem>> List(Guid organizationId, string? cursor, int? limit,
+    static readonly Sorting<OrganizationUser> UserSorting = new Sorting<OrganizationUser>("name")
+    {
+        { "name", "display name", u => u.DisplayName },
+        { "email", "e-mail address", u => u.Email },
+        { "disabled", "active users before disabled ones", u => u.Disabled },
+        { "mfa", "without MFA before with MFA", u => u.MfaEnabled },
+    }.TieBreak(u => u.Id);
+
+    static readonly Sorting<InvitationView> InvitationSorting = new Sorting<InvitationView>("-invited")
+    {
+        { "invited", "when the invitation was sent", i => i.InvitedAt },
+        { "expires", "when the link expires", i => i.ExpiresAt },
+        { "email", "e-mail address", i => i.Email },
+        { "name", "display name", i => i.DisplayName },
+        { "status", "pending or expired", i => i.Status },
+    }.TieBreak(i => i.Id);
+
+    static readonly Sorting<UserAdminAuditEntry> AuditSorting = new Sorting<UserAdminAuditEntry>("-at")
+    {
+        { "at", "when it happened", e => e.At },
+        { "action", "what was done", e => e.Action },
+        { "user", "the user's e-mail", e => e.UserEmail },
+        { "actor", "who did it", e => e.Actor },
+    }.TieBreak(e => e.Id);
+
+    static async Task<Results<Ok<CursorPage<OrganizationUser>>, NotFoundProblem>> List(Guid organizationId, string? sort, string? cursor, int? limit,
         HttpContext context, UserAdministration admin, CancellationToken ct)
     {
-        var request = CursorPaging.Parse(cursor, limit);
+        var order = UserSorting.Parse(sort);
+        var request = CursorPaging.Parse(cursor, limit, order);
         return await admin.AdministeredOrganization(context.User, organizationId, ct) is { } org
-            ? TypedResults.Ok((await admin.List(org.Id, ct)).Slice(request).WithLink(context))
+            ? TypedResults.Ok(order.Apply(await admin.List(org.Id, ct)).Slice(request).WithLink(context))
             : NoOrganization();
     }
 
-    static async Task<Results<Ok<CursorPage<InvitationView>>, NotFoundProblem>> ListInvitations(Guid organizationId, string? cursor, int? limit,
+    static async Task<Results<Ok<CursorPage<InvitationView>>, NotFoundProblem>> ListInvitations(Guid organizationId, string? sort, string? cursor, int? limit,
         HttpContext context, UserAdministration admin, Invitations invitations, CancellationToken ct)
     {
-        var request = CursorPaging.Parse(cursor, limit);
+        var order = InvitationSorting.Parse(sort);
+        var request = CursorPaging.Parse(cursor, limit, order);
         return await admin.AdministeredOrganization(context.User, organizationId, ct) is { } org
-            ? TypedResults.Ok((await invitations.Open(org.Id, ct)).Slice(request).WithLink(context))
+            ? TypedResults.Ok(order.Apply(await invitations.Open(org.Id, ct)).Slice(request).WithLink(context))
             : NoOrganization();
     }
 
@@ -121,16 +148,21 @@ public static class UserEndpoints
             ? TypedResults.Ok(user)
             : NoOrganization();
 
-    static async Task<Results<Ok<CursorPage<UserAdminAuditEntry>>, NotFoundProblem>> History(Guid organizationId, string? cursor, int? limit,
+    static async Task<Results<Ok<CursorPage<UserAdminAuditEntry>>, NotFoundProblem>> History(Guid organizationId, string? sort, string? cursor, int? limit,
         HttpContext context, UserAdministration admin, CancellationToken ct)
     {
         // Before the cursor convention this list took limit up to 500 (default 100); 201–500 still work, answering 200 rows and a next cursor.
         if (limit is < 1 or > 500) throw new InvalidInput("limit", "limit must be between 1 and 200.");
-        var request = CursorPaging.Parse(cursor, limit is { } l ? Math.Min(l, CursorPaging.MaxLimit) : 100);
+        var order = AuditSorting.Parse(sort);
+        var request = CursorPaging.Parse(cursor, limit is { } l ? Math.Min(l, CursorPaging.MaxLimit) : 100, order);
+        // Newest first reads only as far as the page; another sort reads the log (capped) and sorts it.
+        var through = order.IsDefault ? request.Offset() + request.Fetch : MaxAuditSorted;
         return await admin.AdministeredOrganization(context.User, organizationId, ct) is { } org
-            ? TypedResults.Ok((await admin.History(org.Id, request.Offset() + request.Fetch, ct)).Slice(request).WithLink(context))
+            ? TypedResults.Ok(order.Apply(await admin.History(org.Id, through, ct)).Slice(request).WithLink(context))
             : NoOrganization();
     }
+
+    const int MaxAuditSorted = 10_000;
 
     static NotFoundProblem NoOrganization() => new NotFoundProblem("No such user or invitation in an organization you administer.");
 }

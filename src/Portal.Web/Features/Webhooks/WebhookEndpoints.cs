@@ -12,9 +12,9 @@ public static class WebhookEndpoints
     {
         var practice = app.MapGroup("/api/v1/practices/{practiceId:guid}").WithTags("Webhooks").Requires(Permissions.WebhooksManage);
 
-        practice.MapGet("/webhook-event-types", EventTypes).WithName("ListWebhookEventTypes")
+        practice.MapGet("/webhook-event-types", EventTypes).WithName("ListWebhookEventTypes").Sorts(EventTypeSorting)
             .WithSummary("Event types a subscription can name, and whether Portal emits each one yet");
-        practice.MapGet("/webhooks", List).WithName("ListWebhookSubscriptions").WithSummary("The practice's webhook subscriptions (no secrets), oldest first; cursor and limit");
+        practice.MapGet("/webhooks", List).WithName("ListWebhookSubscriptions").Sorts(SubscriptionSorting).WithSummary("The practice's webhook subscriptions (no secrets), oldest first; cursor and limit");
         practice.MapPost("/webhooks", Create).WithName("CreateWebhookSubscription").Idempotent()
             .WithSummary("Subscribe a URL to event types")
             .WithDescription("The answer carries the signing secret, shown this once. Deliveries are POSTed as JSON {id, type, occurredAt, practiceId, data} "
@@ -31,7 +31,7 @@ public static class WebhookEndpoints
         practice.MapPost("/webhooks/{id:guid}/ping", Ping).WithName("PingWebhook").Idempotent()
             .WithSummary("Queue a 'ping' delivery to the subscription's URL, signed like any other");
 
-        practice.MapGet("/webhook-deliveries", Deliveries).WithName("ListWebhookDeliveries")
+        practice.MapGet("/webhook-deliveries", Deliveries).WithName("ListWebhookDeliveries").Sorts(WebhookQueries.DeliverySorting)
             .WithSummary("Deliveries, newest first, by cursor")
             .WithDescription("Filters: status (pending, delivered, failed, cancelled), subscriptionId, type. Paging: cursor and limit (default 50, at most 200); "
                 + "the answer's 'next' and the Link header carry the next page's cursor.");
@@ -41,13 +41,30 @@ public static class WebhookEndpoints
             .WithSummary("Send a delivery again now (same id and body), with a fresh 24-hour retry window").ProducesProblem(409).ProducesProblem(412);
     }
 
-    static Ok<CursorPage<WebhookEventType>> EventTypes(string? cursor, int? limit, HttpContext context) =>
-        TypedResults.Ok(WebhookCatalog.Types.Slice(CursorPaging.Parse(cursor, limit)).WithLink(context));
+    static readonly Sorting<WebhookEventType> EventTypeSorting = new Sorting<WebhookEventType>("catalogue")
+    {
+        { "catalogue", "the catalogue's order (by feature)", t => Array.IndexOf(WebhookCatalog.Types.ToArray(), t) },
+        { "name", "event type name", t => t.Name },
+    }.TieBreak(t => t.Name);
 
-    static async Task<Ok<CursorPage<WebhookSubscriptionView>>> List(IQuerySession query, string? cursor, int? limit, HttpContext context,
+    static readonly Sorting<WebhookSubscription> SubscriptionSorting = new Sorting<WebhookSubscription>("created")
+    {
+        { "created", "when the subscription was made", s => s.CreatedAt },
+        { "url", "URL", s => s.Url },
+        { "active", "on before off", s => !s.Active },
+    }.TieBreak(s => s.Id);
+
+    static Ok<CursorPage<WebhookEventType>> EventTypes(string? sort, string? cursor, int? limit, HttpContext context)
+    {
+        var order = EventTypeSorting.Parse(sort);
+        return TypedResults.Ok(order.Apply(WebhookCatalog.Types).Slice(CursorPaging.Parse(cursor, limit, order)).WithLink(context));
+    }
+
+    static async Task<Ok<CursorPage<WebhookSubscriptionView>>> List(IQuerySession query, string? sort, string? cursor, int? limit, HttpContext context,
         CancellationToken ct)
     {
-        var page = await query.Query<WebhookSubscription>().OrderBy(s => s.CreatedAt).ThenBy(s => s.Id).ToCursorPageAsync(CursorPaging.Parse(cursor, limit), ct);
+        var order = SubscriptionSorting.Parse(sort);
+        var page = await order.Apply(query.Query<WebhookSubscription>()).ToCursorPageAsync(CursorPaging.Parse(cursor, limit, order), ct);
         return TypedResults.Ok(new CursorPage<WebhookSubscriptionView>([.. page.Items.Select(WebhookSubscriptionView.Of)], page.Next).WithLink(context));
     }
 
@@ -100,9 +117,10 @@ public static class WebhookEndpoints
     }
 
     static async Task<Ok<CursorPage<WebhookDeliveryRow>>> Deliveries(HttpContext context, IQuerySession query, string? status, Guid? subscriptionId,
-        string? type, string? cursor, int? limit, CancellationToken ct)
+        string? type, string? sort, string? cursor, int? limit, CancellationToken ct)
     {
-        var page = await WebhookQueries.Deliveries(query, ParseStatus(status), subscriptionId, type, CursorPaging.Parse(cursor, limit), ct);
+        var order = WebhookQueries.DeliverySorting.Parse(sort);
+        var page = await WebhookQueries.Deliveries(query, ParseStatus(status), subscriptionId, type, CursorPaging.Parse(cursor, limit, order), ct, order);
         return TypedResults.Ok(page.WithLink(context));
     }
 
@@ -134,13 +152,28 @@ public static class WebhookEndpoints
 
 public static class WebhookQueries
 {
+    public static readonly Sorting<WebhookDelivery> DeliverySorting = new Sorting<WebhookDelivery>("-created")
+    {
+        { "created", "when the delivery was queued", d => d.CreatedAt },
+        { "type", "event type", d => d.Type },
+        { "status", "delivery status", d => d.Status },
+        { "attempts", "tries so far", d => d.Attempts },
+        { "nextAttempt", "next try", d => d.NextAttemptAt },
+    }.TieBreak(d => d.Id);
+
+    /// <summary>Newest first by keyset (the default sort); another <paramref name="sort"/> pages by position.</summary>
     public static async Task<CursorPage<WebhookDeliveryRow>> Deliveries(IQuerySession query, DeliveryStatus? status, Guid? subscriptionId, string? type,
-        CursorRequest page, CancellationToken ct)
+        CursorRequest page, CancellationToken ct, Sort<WebhookDelivery>? sort = null)
     {
         var q = query.Query<WebhookDelivery>().AsQueryable();
         if (status is { } s) q = q.Where(d => d.Status == s);
         if (subscriptionId is { } sub) q = q.Where(d => d.SubscriptionId == sub);
         if (!string.IsNullOrWhiteSpace(type)) q = q.Where(d => d.Type == type);
+        if (sort is { IsDefault: false })
+        {
+            var sorted = await sort.Apply(q).ToCursorPageAsync(page, ct);
+            return new CursorPage<WebhookDeliveryRow>([.. sorted.Items.Select(WebhookDeliveryRow.Of)], sorted.Next);
+        }
         if (page.After is { } after) q = q.Where(d => d.SortKey.CompareTo(after) < 0);
         var rows = await q.OrderByDescending(d => d.SortKey).Take(page.Fetch).ToListAsync(ct);
         return CursorPaging.Page<WebhookDelivery>([.. rows], page, d => d.SortKey) is var p

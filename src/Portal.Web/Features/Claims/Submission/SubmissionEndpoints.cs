@@ -45,7 +45,7 @@ public static class SubmissionEndpoints
                 "never the secret itself. If-Match with the ETag read: 412 when someone changed them since.")
             .ProducesValidationProblem().ProducesProblem(412);
 
-        g.MapGet("/batches", ListBatches).WithName("ListClaimBatches").Requires(Permissions.SubmissionRead)
+        g.MapGet("/batches", ListBatches).WithName("ListClaimBatches").Requires(Permissions.SubmissionRead).Sorts(BatchSorting)
             .WithSummary("The practice's 837P batches, newest first")
             .WithDescription("Cursor paging (docs/api.md): limit (1–200, default 50) and cursor from the previous page's next or Link rel=\"next\".")
             .ProducesProblem(400);
@@ -65,7 +65,7 @@ public static class SubmissionEndpoints
             .WithSummary("Send the same file again (same control numbers) with the practice's transport; every attempt is logged")
             .ProducesProblem(409).ProducesProblem(422);
 
-        g.MapGet("/acknowledgements", ListAcknowledgements).WithName("ListAcknowledgements").Requires(Permissions.SubmissionRead)
+        g.MapGet("/acknowledgements", ListAcknowledgements).WithName("ListAcknowledgements").Requires(Permissions.SubmissionRead).Sorts(AckSorting)
             .WithSummary("Imported 999 and 277CA files, newest first, with what each changed")
             .WithDescription("Cursor paging as for batches.").ProducesProblem(400);
         g.MapPost("/acknowledgements", ImportAcknowledgement).WithName("ImportAcknowledgement").Requires(Permissions.SubmissionSend).Idempotent()
@@ -103,11 +103,35 @@ public static class SubmissionEndpoints
         return TypedResults.Ok(settings);
     }
 
-    static async Task<Ok<CursorPage<BatchSummary>>> ListBatches(HttpContext context, IQuerySession query, string? cursor, int? limit, CancellationToken ct)
+    static readonly Sorting<ClaimBatchView> BatchSorting = new Sorting<ClaimBatchView>("-sequence")
     {
-        // The cursor convention (Platform/CursorPaging): newest first by the practice's batch sequence.
-        var request = CursorPaging.Parse(cursor, limit);
+        { "sequence|created", "the practice's batch sequence (creation order)", b => b.Sequence },
+        { "sent", "when the batch was last sent", b => b.SentAt },
+        { "payer", "payer name", b => b.PayerName },
+        { "claims", "number of claims", b => b.ClaimCount },
+        { "charge", "total charge", b => b.TotalCharge },
+        { "state", "batch state", b => b.State },
+    }.TieBreak(b => b.Sequence);
+
+    static readonly Sorting<Acknowledgement> AckSorting = new Sorting<Acknowledgement>("-sequence")
+    {
+        { "sequence|received", "the practice's import sequence (receipt order)", a => a.Sequence },
+        { "kind", "999 or 277CA", a => a.Kind },
+        { "accepted", "claims accepted", a => a.Accepted },
+        { "rejected", "claims rejected", a => a.Rejected },
+    }.TieBreak(a => a.Sequence);
+
+    static async Task<Ok<CursorPage<BatchSummary>>> ListBatches(HttpContext context, IQuerySession query, string? sort, string? cursor, int? limit, CancellationToken ct)
+    {
+        // The cursor convention (Platform/CursorPaging): newest first by the practice's batch sequence; another sort by position.
+        var order = BatchSorting.Parse(sort);
+        var request = CursorPaging.Parse(cursor, limit, order);
         var q = query.Query<ClaimBatchView>().AsQueryable();
+        if (!order.IsDefault)
+        {
+            var sorted = (await order.Apply(q).ToCursorPageAsync(request, ct)).WithLink(context);
+            return TypedResults.Ok(new CursorPage<BatchSummary>([.. sorted.Items.Select(BatchSummary.From)], sorted.Next));
+        }
         if (request.Position() is { } after) q = q.Where(b => b.Sequence < after.Number);
         var rows = await q.OrderByDescending(b => b.Sequence).Take(request.Fetch).ToListAsync(ct);
         var page = CursorPaging.Page(rows, request, b => CursorPaging.Key(b.Sequence)).WithLink(context);
@@ -152,11 +176,13 @@ public static class SubmissionEndpoints
         return TypedResults.Ok(new SendResult(batchId, send));
     }
 
-    static async Task<Ok<CursorPage<Acknowledgement>>> ListAcknowledgements(HttpContext context, IQuerySession query, string? cursor, int? limit,
+    static async Task<Ok<CursorPage<Acknowledgement>>> ListAcknowledgements(HttpContext context, IQuerySession query, string? sort, string? cursor, int? limit,
         CancellationToken ct)
     {
-        var request = CursorPaging.Parse(cursor, limit);
+        var order = AckSorting.Parse(sort);
+        var request = CursorPaging.Parse(cursor, limit, order);
         var q = query.Query<Acknowledgement>().AsQueryable();
+        if (!order.IsDefault) return TypedResults.Ok((await order.Apply(q).ToCursorPageAsync(request, ct)).WithLink(context));
         if (request.Position() is { } after) q = q.Where(x => x.Sequence < after.Number);
         var rows = await q.OrderByDescending(x => x.Sequence).Take(request.Fetch).ToListAsync(ct);
         return TypedResults.Ok(CursorPaging.Page(rows, request, x => CursorPaging.Key(x.Sequence)).WithLink(context));

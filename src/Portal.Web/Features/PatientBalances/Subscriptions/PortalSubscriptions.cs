@@ -59,11 +59,11 @@ public static class SubscriptionEndpoints
     public static void MapSubscriptions(this IEndpointRouteBuilder app)
     {
         var platform = app.MapGroup("/api/v1/platform").WithTags("Portal subscriptions");
-        platform.MapGet("/billing-plans", Plans).WithName("ListBillingPlans").Requires(Permissions.PlatformBillingManage)
+        platform.MapGet("/billing-plans", Plans).WithName("ListBillingPlans").Requires(Permissions.PlatformBillingManage).Sorts(PlanSorting)
             .WithSummary("Portal's plans for practices and vendors");
         platform.MapPut("/billing-plans/{planId}", SavePlanHandler).WithName("SaveBillingPlan").HonoursIfMatch().Requires(Permissions.PlatformBillingManage)
             .WithSummary("Create or change a plan (monthly base + per-claim or per-chart usage)").ProducesValidationProblem();
-        platform.MapGet("/subscriptions", Subscriptions).WithName("ListSubscriptions").Requires(Permissions.PlatformBillingManage)
+        platform.MapGet("/subscriptions", Subscriptions).WithName("ListSubscriptions").Requires(Permissions.PlatformBillingManage).Sorts(SubscriptionSorting)
             .WithSummary("Every organization's subscription and whether it is read-only");
         platform.MapPost("/subscriptions/{organizationId:guid}", SubscribeHandler).WithName("SubscribeOrganization").Idempotent()
             .Requires(Permissions.PlatformBillingManage).WithSummary("Put an organization on a plan (Stripe customer and subscription)")
@@ -71,13 +71,13 @@ public static class SubscriptionEndpoints
         platform.MapPost("/subscriptions/{organizationId:guid}/usage", Usage).WithName("ReportSubscriptionUsage").Idempotent()
             .Requires(Permissions.PlatformBillingManage).WithSummary("Report a period's metered usage to Stripe, once per period (a correction by hand)")
             .ProducesValidationProblem();
-        platform.MapGet("/usage", UsageCounts).WithName("ListUsage").Requires(Permissions.PlatformBillingManage)
+        platform.MapGet("/usage", UsageCounts).WithName("ListUsage").Requires(Permissions.PlatformBillingManage).Sorts(UsageSorting)
             .WithSummary("Usage counted from the events (claims created, charts coded) per organization and day, last 31 days, and whether reported");
         platform.MapPost("/usage/report", ReportNow).WithName("ReportClosedUsage").Idempotent().Requires(Permissions.PlatformBillingManage)
             .WithSummary("Report every closed day's usage not yet reported to Stripe now (the hourly job does the same)");
 
         app.MapGet("/api/v1/practices/{practiceId:guid}/subscription/invoices", Invoices).WithTags("Portal subscriptions")
-            .WithName("ListSubscriptionInvoices").Requires(Permissions.SubscriptionInvoicesRead)
+            .WithName("ListSubscriptionInvoices").Requires(Permissions.SubscriptionInvoicesRead).Sorts(InvoiceSorting)
             .WithSummary("Portal's invoices to this practice (from Stripe)");
         app.MapGet("/api/v1/organizations/{organizationId:guid}/subscription", OwnBilling).WithTags("Portal subscriptions")
             .WithName("GetOrganizationSubscription").Requires(Permissions.OrganizationBillingRead)
@@ -85,11 +85,44 @@ public static class SubscriptionEndpoints
             .ProducesProblem(404);
     }
 
-    static async Task<Ok<CursorPage<BillingPlan>>> Plans(IDocumentStore store, string? cursor, int? limit, HttpContext context, CancellationToken ct)
+    static readonly Sorting<BillingPlan> PlanSorting = new Sorting<BillingPlan>("id")
     {
-        var request = CursorPaging.Parse(cursor, limit);
+        { "id", "plan id", p => p.Id },
+        { "name", "plan name", p => p.Name },
+        { "monthlyBase", "monthly base price", p => p.MonthlyBase },
+        { "perUnit", "price per claim or chart", p => p.PerUnit },
+    }.TieBreak(p => p.Id);
+
+    static readonly Sorting<OrganizationSubscription> SubscriptionSorting = new Sorting<OrganizationSubscription>("id")
+    {
+        { "id", "organization id", x => x.Id },
+        { "plan", "plan id", x => x.PlanId },
+        { "status", "subscription status", x => x.Status },
+        { "updated", "last change", x => x.UpdatedAt },
+    }.TieBreak(x => x.Id);
+
+    static readonly Sorting<UsageRow> UsageSorting = new Sorting<UsageRow>("-period,organization")
+    {
+        { "period", "day counted", u => u.Period },
+        { "organization", "organization id", u => u.OrganizationId },
+        { "metric", "what was counted", u => u.Metric },
+        { "count", "count", u => u.Count },
+    }.TieBreak(u => u.Metric);
+
+    static readonly Sorting<InvoiceRow> InvoiceSorting = new Sorting<InvoiceRow>("-created")
+    {
+        { "created", "invoice date", i => i.Created },
+        { "due", "amount due", i => i.AmountDue },
+        { "paid", "amount paid", i => i.AmountPaid },
+        { "status", "invoice status", i => i.Status },
+    }.TieBreak(i => i.Id);
+
+    static async Task<Ok<CursorPage<BillingPlan>>> Plans(IDocumentStore store, string? sort, string? cursor, int? limit, HttpContext context, CancellationToken ct)
+    {
+        var order = PlanSorting.Parse(sort);
+        var request = CursorPaging.Parse(cursor, limit, order);
         await using var q = store.QuerySession();
-        return TypedResults.Ok((await q.Query<BillingPlan>().OrderBy(p => p.Id).ToCursorPageAsync(request, ct)).WithLink(context));
+        return TypedResults.Ok((await order.Apply(q.Query<BillingPlan>()).ToCursorPageAsync(request, ct)).WithLink(context));
     }
 
     static async Task<Results<Ok<BillingPlan>, ValidationProblem>> SavePlanHandler(string planId, SavePlan body, HttpContext context, IDocumentStore store,
@@ -108,12 +141,13 @@ public static class SubscriptionEndpoints
         return TypedResults.Ok(plan);
     }
 
-    static async Task<Ok<CursorPage<OrganizationSubscription>>> Subscriptions(IDocumentStore store, string? cursor, int? limit, HttpContext context,
+    static async Task<Ok<CursorPage<OrganizationSubscription>>> Subscriptions(IDocumentStore store, string? sort, string? cursor, int? limit, HttpContext context,
         CancellationToken ct)
     {
-        var request = CursorPaging.Parse(cursor, limit);
+        var order = SubscriptionSorting.Parse(sort);
+        var request = CursorPaging.Parse(cursor, limit, order);
         await using var q = store.QuerySession();
-        return TypedResults.Ok((await q.Query<OrganizationSubscription>().OrderBy(x => x.Id).ToCursorPageAsync(request, ct)).WithLink(context));
+        return TypedResults.Ok((await order.Apply(q.Query<OrganizationSubscription>()).ToCursorPageAsync(request, ct)).WithLink(context));
     }
 
     static async Task<Results<Ok<OrganizationSubscription>, NotFoundProblem>> SubscribeHandler(Guid organizationId, Subscribe body, IDocumentStore store,
@@ -165,11 +199,12 @@ public static class SubscriptionEndpoints
         return TypedResults.Ok(await UsageReporting.Send(s, stripe, sub, plan, body.Period, body.Quantity, clock.GetUtcNow(), ct));
     }
 
-    static async Task<Ok<CursorPage<UsageRow>>> UsageCounts(IDocumentStore store, TimeProvider clock, string? cursor, int? limit, HttpContext context,
+    static async Task<Ok<CursorPage<UsageRow>>> UsageCounts(IDocumentStore store, TimeProvider clock, string? sort, string? cursor, int? limit, HttpContext context,
         CancellationToken ct)
     {
-        var request = CursorPaging.Parse(cursor, limit);
-        return TypedResults.Ok((await RecentUsage(store, clock.GetUtcNow(), ct)).Slice(request).WithLink(context));
+        var order = UsageSorting.Parse(sort);
+        var request = CursorPaging.Parse(cursor, limit, order);
+        return TypedResults.Ok(order.Apply(await RecentUsage(store, clock.GetUtcNow(), ct)).Slice(request).WithLink(context));
     }
 
     /// <summary>The last 31 days' counts, newest first, with whether each went to Stripe.</summary>
@@ -212,14 +247,15 @@ public static class SubscriptionEndpoints
     }
 
 
-    static async Task<Ok<CursorPage<InvoiceRow>>> Invoices(HttpContext context, IDocumentStore store, PortalStripe stripe, string? cursor, int? limit,
+    static async Task<Ok<CursorPage<InvoiceRow>>> Invoices(HttpContext context, IDocumentStore store, PortalStripe stripe, string? sort, string? cursor, int? limit,
         CancellationToken ct)
     {
-        var request = CursorPaging.Parse(cursor, limit);
+        var order = InvoiceSorting.Parse(sort);
+        var request = CursorPaging.Parse(cursor, limit, order);
         await using var q = store.QuerySession();
         if (await q.LoadAsync<OrganizationSubscription>(context.RequiredPractice().PracticeId, ct) is not { } sub)
             return TypedResults.Ok(new CursorPage<InvoiceRow>([], null));
-        return TypedResults.Ok((await InvoicesOf(stripe, sub, ct)).Slice(request).WithLink(context));
+        return TypedResults.Ok(order.Apply(await InvoicesOf(stripe, sub, ct)).Slice(request).WithLink(context));
     }
 
     /// <summary>invoice.payment_failed → past due (grace starts); invoice.paid → active again. From the platform's own webhook.</summary>
