@@ -17553,11 +17553,12 @@ namespace Portal.Sdk
         /// <summary>
         /// The practice moves, newest first, with their step and progress; cursor and limit
         /// </summary>
+        /// <param name="sort">Comma-separated sort keys, each ascending or after '-' descending (e.g. sort=-practice,started): started (when the move started); practice (practice name); status (Running, Done or Failed); to (the database moved to). Default: -started. Another key is a 400 naming sort; the next cursor keeps the sort (docs/api.md, "Sorting").</param>
         /// <param name="cursor">Opaque: the previous answer's next (or its Link header). Leave out for the first page.</param>
         /// <param name="limit">Rows per page, 1 to 200 (default 50).</param>
         /// <returns>OK</returns>
         /// <exception cref="PortalApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<CursorPageOfPracticeMoveJob> ListPracticeMovesAsync(string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<CursorPageOfPracticeMoveJob> ListPracticeMovesAsync(string sort = null, string cursor = null, int? limit = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -17573,6 +17574,10 @@ namespace Portal.Sdk
                     // Operation Path: "api/v1/platform/practice-moves"
                     urlBuilder_.Append("api/v1/platform/practice-moves");
                     urlBuilder_.Append('?');
+                    if (sort != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
                     if (cursor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');

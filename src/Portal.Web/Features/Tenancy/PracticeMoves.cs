@@ -181,7 +181,7 @@ public static class PracticeMoveEndpoints
                 "database, or a move of it is running (so a retried request never starts a second move); 422: not a practice, an unknown database, or only one database configured.")
             .ProducesProblem(404).ProducesProblem(409).ProducesValidationProblem(422);
         var moves = app.MapGroup("/api/v1/platform/practice-moves").WithTags("Platform");
-        moves.MapGet("", List).WithName("ListPracticeMoves").Requires(Permissions.PracticesMove)
+        moves.MapGet("", List).WithName("ListPracticeMoves").Requires(Permissions.PracticesMove).Sorts(Sorting)
             .WithSummary("The practice moves, newest first, with their step and progress; cursor and limit");
         moves.MapGet("/{moveId:guid}", Get).WithName("GetPracticeMove").Requires(Permissions.PracticesMove)
             .WithSummary("One practice move: Running (step, tables copied of all), Done (events and checksum) or Failed (why)")
@@ -194,8 +194,21 @@ public static class PracticeMoveEndpoints
             ? TypedResults.Accepted($"/api/v1/platform/practice-moves/{job.Id}", job)
             : new NotFoundProblem("No organisation with this id.");
 
-    static async Task<Ok<CursorPage<PracticeMoveJob>>> List(PracticeMoves moves, string? cursor, int? limit, HttpContext context, CancellationToken ct) =>
-        TypedResults.Ok((await moves.List(ct)).Slice(CursorPaging.Parse(cursor, limit)).WithLink(context));
+    static readonly Sorting<PracticeMoveJob> Sorting = new Sorting<PracticeMoveJob>("-started")
+    {
+        { "started", "when the move started", j => j.StartedAt },
+        { "practice", "practice name", j => j.PracticeName },
+        { "status", "Running, Done or Failed", j => j.Status },
+        { "to", "the database moved to", j => j.To },
+    }.TieBreak(j => j.Id);
+
+    static async Task<Ok<CursorPage<PracticeMoveJob>>> List(PracticeMoves moves, string? sort, string? cursor, int? limit, HttpContext context,
+        CancellationToken ct)
+    {
+        var order = Sorting.Parse(sort);
+        var request = CursorPaging.Parse(cursor, limit, order);
+        return TypedResults.Ok(order.Apply(await moves.List(ct)).Slice(request).WithLink(context));
+    }
 
     static async Task<Results<Ok<PracticeMoveJob>, NotFoundProblem>> Get(Guid moveId, PracticeMoves moves, CancellationToken ct) =>
         await moves.Find(moveId, ct) is { } job ? TypedResults.Ok(job) : new NotFoundProblem("No practice move with this id.");
