@@ -6,7 +6,8 @@ using System.Text.Json;
 //   dotnet run -c Release --project tests/Portal.Load -- --url http://127.0.0.1:5080 --scenario engagements --workers 16 --seconds 20
 // Scenarios: practices (GET /api/v1/practices), engagements (a tenant-checked list: token, scope, access check, Marten query),
 // codes (ICD-10-CM search over HTTP, rotating through typical typeahead queries; --version picks the code-set version by date),
-// coding (pull next chart, code diagnoses and lines, submit; --max-requests bounds the charts; see CodingScenario.cs).
+// coding (pull next chart, code diagnoses and lines, submit; --max-requests bounds the charts; see CodingScenario.cs),
+// coding-phases (the same commands one type at a time over --charts charts, with CPU per command type; see CodingPhases.cs).
 var options = Options.Parse(args);
 var baseUri = new Uri(options.Url);
 if (!baseUri.IsLoopback)
@@ -17,6 +18,10 @@ if (!baseUri.IsLoopback)
 
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.Workers * 2 }) { BaseAddress = baseUri };
 if (options.Scenario == "coding") return await CodingScenario.Run(http, options);
+if (options.Scenario == "coding-phases")
+    return await CodingPhases.Run(http, options, int.Parse(Options.Arg(args, "--charts", "1000")),
+        int.Parse(Options.Arg(args, "--web-pid", "0")), int.Parse(Options.Arg(args, "--pg-pid", "0")),
+        Options.Arg(args, "--pg-stats", "") is { Length: > 0 } port ? port : null);
 const string north = "0197a000-0000-7000-8000-000000000001";
 string[] codeQueries = ["htn", "E11.9", "e119", "diabetes without", "copd", "chest pain", "afib", "uri", "unspecified", "fracture radius",
     "I1", "Z00", "low back pain", "dm2", "hyperlipidemia", "anxiety", "chf", "sprain ankle", "gerd", "uti"];
@@ -73,10 +78,12 @@ async Task<string> ClientToken(string id, string secret, string scope)
 
 sealed record Options(string Url, string Scenario, int Workers, int Seconds, int MaxRequests, string Dos)
 {
+    public static string Arg(string[] args, string name, string fallback) =>
+        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+
     public static Options Parse(string[] args)
     {
-        string Get(string name, string fallback) =>
-            Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+        string Get(string name, string fallback) => Arg(args, name, fallback);
         return new(Get("--url", "http://127.0.0.1:5080"), Get("--scenario", "engagements"),
             Math.Clamp(int.Parse(Get("--workers", "16")), 1, 256), Math.Clamp(int.Parse(Get("--seconds", "20")), 1, 300),
             Math.Clamp(int.Parse(Get("--max-requests", "1000000")), 1, 5_000_000),

@@ -133,6 +133,38 @@ public class CodeSetUploadFlow(PortalApp app) : PortalTest(app)
     }
 
     [Fact]
+    public async Task a_replaced_ncci_version_is_what_the_next_check_reads()
+    {
+        // The NCCI and MUE lookups are kept per versions and codes (CodeCatalog.EditsFor, ADR 0034): replacing a version's file must
+        // drop them, or coders would be checked against the pairs it no longer has.
+        created.Add(("ncci", "2081Q1"));
+        var admin = await App.ClientFor(Users.PlatformAdmin);
+        var coder = await App.ClientFor(Users.NorthCoder);
+        static string File(int indicator) =>
+            $"preamble\nColumn 1\tColumn 2\t*\tEffective Date\tDeletion Date\tModifier\tRationale\n93000\t93010\t\t20810101\t*\t{indicator}\tSample\n";
+        async Task<string[]> Rules()
+        {
+            var response = await coder.PostAsJsonAsync("/api/v1/codes/check", new CheckCodes("2081-06-01", Procedures: [new("93000"), new("93010")]));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return [.. (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("rule").GetString()!)];
+        }
+        async Task Activate(string file)
+        {
+            var upload = await Uploads.Finished(admin, await Uploads.Start(admin, "ncci", "2081Q1", file));
+            Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/v1/code-set-uploads/{upload.GetProperty("id")}/activate", null)).StatusCode);
+        }
+
+        await Activate(File(0));
+        Assert.Contains("ncci-ptp-not-allowed", await Rules());
+        Assert.Contains("ncci-ptp-not-allowed", await Rules());   // the second check is answered from the kept lookup
+
+        await Activate(File(1));
+        var rules = await Rules();
+        Assert.Contains("ncci-ptp-modifier-needed", rules);
+        Assert.DoesNotContain("ncci-ptp-not-allowed", rules);
+    }
+
+    [Fact]
     public async Task ncci_and_mue_differences_name_the_pair_and_the_limits_and_a_discarded_upload_leaves_nothing()
     {
         created.AddRange([("ncci", "2081Q1"), ("mue", "2081Q1")]);

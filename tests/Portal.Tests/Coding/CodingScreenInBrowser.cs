@@ -94,7 +94,19 @@ public class CodingScreenInBrowser(PortalApp app, BrowserFixture browser) : Brow
         // Alt+N: the next chart, without the mouse.
         await Page.Keyboard.PressAsync("Alt+n");
         await Page.WaitForURLAsync($"**/coding/charts/{second}");
-        Assert.Empty(errors);
+        Assert.Empty(WithoutAbortedLiveChecks(errors));
+    }
+
+    /// <summary>
+    /// The console errors but those htmx logs for a request that was aborted ("htmx:sendAbort" and the "htmx:afterRequest" it logs
+    /// with it): the screen aborts a live check in flight by design when an edit overtakes it (site.js), and leaving the page aborts
+    /// one too, so whether one is logged depends on timing (seen under load). Send errors and time-outs still count.
+    /// </summary>
+    static List<string> WithoutAbortedLiveChecks(IEnumerable<string> errors)
+    {
+        var left = errors.ToList();
+        while (left.Remove("htmx:sendAbort")) left.Remove("htmx:afterRequest");
+        return left;
     }
 
     [Fact]

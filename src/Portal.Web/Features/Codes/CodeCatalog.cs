@@ -1,11 +1,16 @@
 using System.Collections.Concurrent;
 using Npgsql;
 using Portal.Billing.CodeFiles;
+using Portal.Billing.Codes;
 using IcdTabular = Portal.Billing.Codes.IcdTabular;
 using MceTable = Portal.Billing.Codes.MceTable;
 using Portal.Web.Platform;
 
 namespace Portal.Web.Features.Codes;
+
+/// <summary>The NCCI pairs and MUE limits found for a set of codes, each with the version it comes from.</summary>
+public sealed record CodeEdits(IReadOnlyList<(string Version, PtpEdit Edit)> Ptp,
+    IReadOnlyList<(string Version, MueRecord Limit)> Mue);
 
 public sealed record CodeSetVersion(string System, string Version, DateOnly EffectiveFrom, DateOnly? EffectiveTo, string Sha256);
 
@@ -19,6 +24,10 @@ public sealed class CodeCatalog(NpgsqlDataSource db)
     volatile IReadOnlyList<CodeSetVersion> versions = [];
     readonly ConcurrentDictionary<(string, string), Lazy<Task<CodeIndex>>> indexes = new();
     readonly ConcurrentDictionary<(string, string), Lazy<Task<object?>>> files = new();
+    readonly ConcurrentDictionary<string, CodeEdits> edits = new(StringComparer.Ordinal);
+
+    /// <summary>Edit lookups kept at most; past it the cache starts over (a practice codes a few thousand distinct code sets).</summary>
+    const int MaxEditLookups = 20_000;
 
     public NpgsqlDataSource Database => db;
 
@@ -51,6 +60,7 @@ public sealed class CodeCatalog(NpgsqlDataSource db)
         {
             indexes.TryRemove((old.System, old.Version), out _);
             files.TryRemove((old.System, old.Version), out _);
+            edits.Clear();
         }
         versions = fresh;
     }
@@ -80,6 +90,49 @@ public sealed class CodeCatalog(NpgsqlDataSource db)
             using var text = TextLines.Open(new MemoryStream(body));
             return parse(text);
         })).Value.WaitAsync(ct);
+
+    /// <summary>
+    /// The NCCI PTP pairs among <paramref name="codes"/> in the <paramref name="ncci"/> versions and the MUE rows of the codes in the
+    /// <paramref name="mue"/> versions. Every coded line asks this (issue 15): the answer is kept per versions and codes, and
+    /// forgotten with the versions (<see cref="RefreshAsync"/>), like the code indexes, so a line coded again costs no query.
+    /// </summary>
+    public async Task<CodeEdits> EditsFor(string[] ncci, string[] mue, string[] codes, CancellationToken ct)
+    {
+        var key = $"{string.Join(',', ncci)}|{string.Join(',', mue)}|{string.Join(',', codes.Order(StringComparer.Ordinal))}";
+        if (edits.TryGetValue(key, out var cached)) return cached;
+        const string s = MartenSetup.Schema;
+        await using var batch = db.CreateBatch();
+        var ptpQuery = new NpgsqlBatchCommand($"""
+            select version, column1, column2, effective_from, deleted_on, modifier_indicator, rationale from {s}.{CodeSetTables.Ptp}
+            where version = any($1) and column1 = any($2) and column2 = any($2) and column1 <> column2
+            """);
+        ptpQuery.Parameters.Add(new NpgsqlParameter { Value = ncci });
+        ptpQuery.Parameters.Add(new NpgsqlParameter { Value = codes });
+        batch.BatchCommands.Add(ptpQuery);
+        var mueQuery = new NpgsqlBatchCommand($"select version, code, max_units, mai, rationale from {s}.{CodeSetTables.Mue} where version = any($1) and code = any($2)");
+        mueQuery.Parameters.Add(new NpgsqlParameter { Value = mue });
+        mueQuery.Parameters.Add(new NpgsqlParameter { Value = codes });
+        batch.BatchCommands.Add(mueQuery);
+        var ptp = new List<(string, PtpEdit)>();
+        var limits = new List<(string, MueRecord)>();
+        await using (var reader = await batch.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+                ptp.Add((reader.GetString(0), new PtpEdit(reader.GetString(1), reader.GetString(2), (byte)reader.GetInt16(5),
+                    reader.GetFieldValue<DateOnly>(3), reader.IsDBNull(4) ? null : reader.GetFieldValue<DateOnly>(4), reader.GetString(6))));
+            await reader.NextResultAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var mai = (byte)reader.GetInt16(3);
+                limits.Add((reader.GetString(0), new MueRecord(reader.GetString(1), reader.GetInt32(2), mai,
+                    mai switch { 1 => "1 Line Edit", 2 => "2 Date of Service Edit: Policy", _ => "3 Date of Service Edit: Clinical" }, reader.GetString(4))));
+            }
+        }
+        var found = new CodeEdits(ptp, limits);
+        if (edits.Count >= MaxEditLookups) edits.Clear();
+        edits[key] = found;
+        return found;
+    }
 
     async Task<CodeIndex> Load(CodeSetVersion v)
     {

@@ -45,30 +45,11 @@ public sealed class PostgresReferenceData : IReferenceData
         var ncci = dates.Select(d => catalog.VersionOn(CodeSystems.Ncci, d)?.Version).OfType<string>().Distinct().ToArray();
         var mues = dates.Select(d => catalog.VersionOn(CodeSystems.Mue, d)?.Version).OfType<string>().Distinct().ToArray();
         if (codes.Length == 0 || ncci.Length + mues.Length == 0) return data;
-        const string s = MartenSetup.Schema;
-        await using var batch = catalog.Database.CreateBatch();
-        var ptpQuery = new NpgsqlBatchCommand($"""
-            select version, column1, column2, effective_from, deleted_on, modifier_indicator, rationale from {s}.{CodeSetTables.Ptp}
-            where version = any($1) and column1 = any($2) and column2 = any($2) and column1 <> column2
-            """);
-        ptpQuery.Parameters.Add(new NpgsqlParameter { Value = ncci });
-        ptpQuery.Parameters.Add(new NpgsqlParameter { Value = codes });
-        batch.BatchCommands.Add(ptpQuery);
-        var mueQuery = new NpgsqlBatchCommand($"select version, code, max_units, mai, rationale from {s}.{CodeSetTables.Mue} where version = any($1) and code = any($2)");
-        mueQuery.Parameters.Add(new NpgsqlParameter { Value = mues });
-        mueQuery.Parameters.Add(new NpgsqlParameter { Value = codes });
-        batch.BatchCommands.Add(mueQuery);
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-            data.ptp[(reader.GetString(0), reader.GetString(1), reader.GetString(2))] = new PtpEdit(reader.GetString(1), reader.GetString(2),
-                (byte)reader.GetInt16(5), reader.GetFieldValue<DateOnly>(3), reader.IsDBNull(4) ? null : reader.GetFieldValue<DateOnly>(4), reader.GetString(6));
-        await reader.NextResultAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            var mai = (byte)reader.GetInt16(3);
-            data.mue[(reader.GetString(0), reader.GetString(1))] = new MueRecord(reader.GetString(1), reader.GetInt32(2), mai,
-                mai switch { 1 => "1 Line Edit", 2 => "2 Date of Service Edit: Policy", _ => "3 Date of Service Edit: Clinical" }, reader.GetString(4));
-        }
+        // The NCCI pairs and MUE rows of these codes come from the catalog's cache of edit lookups (the tables of a version
+        // never change under it); a miss is one batch of two indexed queries.
+        var edits = await catalog.EditsFor(ncci, mues, codes, ct);
+        foreach (var (version, edit) in edits.Ptp) data.ptp[(version, edit.Column1, edit.Column2)] = edit;
+        foreach (var (version, limit) in edits.Mue) data.mue[(version, limit.Code)] = limit;
         return data;
     }
 

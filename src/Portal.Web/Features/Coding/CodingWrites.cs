@@ -281,6 +281,38 @@ public static class CodingChecks
         return ClaimFrom(e.Id, patient, details, rendering, billing, diagnoses, lines);
     }
 
+    /// <summary>
+    /// What checking a claim of encounter <paramref name="e"/> reads from the practice's documents, in one batch: the patient,
+    /// both providers, the fee schedule's charges for <paramref name="feeCodes"/> (by <see cref="FeeScheduleEntry.Key"/>) and,
+    /// with <paramref name="sameDay"/>, the ids of the patient's encounters on the same date of service (from the queue rows,
+    /// indexed on the patient; <see cref="EncountersOnFile"/>).
+    /// </summary>
+    public sealed record ClaimInputs(Patient? Patient, Provider? Rendering, Provider? Billing, IReadOnlyDictionary<string, decimal> Fees,
+        IReadOnlyList<Guid> SameDay)
+    {
+        public static async Task<ClaimInputs> Load(IQuerySession session, Encounter e, EncounterDetails details, IEnumerable<string> feeCodes,
+            bool sameDay, CancellationToken ct)
+        {
+            string[] keys = [.. feeCodes.Select(FeeScheduleEntry.Key).Where(k => k.Length > 0).Distinct()];
+            var batch = session.CreateBatchQuery();
+            var loadPatient = batch.Load<Patient>(e.PatientId);
+            var loadProviders = batch.LoadMany<Provider>().ById(details.RenderingProviderId, details.BillingProviderId);
+            var loadFees = keys.Length > 0 ? batch.LoadMany<FeeScheduleEntry>().ById(keys) : null;
+            var dos = details.DateOfService;
+            var loadSameDay = sameDay
+                ? batch.Query<CodingQueueRow>().Where(r => r.PatientId == e.PatientId && r.DateOfService == dos).Select(r => r.Id).ToList()
+                : null;
+            await batch.Execute(ct);
+            var providers = await loadProviders;
+            var patient = await loadPatient;
+            return new ClaimInputs(patient, providers.FirstOrDefault(p => p.Id == details.RenderingProviderId),
+                providers.FirstOrDefault(p => p.Id == details.BillingProviderId),
+                loadFees is null ? new Dictionary<string, decimal>() : (await loadFees).ToDictionary(f => f.Id, f => f.Amount),
+                // The candidates are the encounters of this patient document: none when the patient is unknown (no claim patient).
+                loadSameDay is null || patient is null ? [] : [.. await loadSameDay]);
+        }
+    }
+
     public static Portal.Billing.Scrubbing.Claim ClaimFrom(Guid id, Patient? patient, EncounterDetails details, Provider? rendering, Provider? billing,
         IReadOnlyList<string> diagnoses, IReadOnlyList<ServiceLine> lines) => new()
     {
@@ -344,7 +376,11 @@ public static class CodingChecks
         var errors = new FieldErrors().Check(diagnosisCount > 0, field, "Code the diagnoses before the service lines.");
         var lines = new List<ServiceLine>();
         var dos = details.DateOfService;
-        var fees = await FeeScheduleEntry.ChargesFor(session, input.Where(l => l.Charge is null).Select(l => CodeSystems.Normalize(l.Code ?? "")), ct);
+        // One round trip for everything the checks read besides the code sets: the fees of the lines without a charge, the
+        // patient and providers of the claim, and the patient's other encounters that day (issue 15: this was four).
+        var inputs = await ClaimInputs.Load(session, e, details,
+            input.Where(l => l.Charge is null).Select(l => CodeSystems.Normalize(l.Code ?? "")), sameDay: true, ct);
+        var fees = inputs.Fees;
         for (var i = 0; i < input.Length; i++)
         {
             var line = input[i];
@@ -362,8 +398,8 @@ public static class CodingChecks
             lines.Add(new ServiceLine(i + 1, code, "", modifiers, line.Units, line.Charge ?? (fee ?? 0) * line.Units, pointers));
         }
         errors.ThrowIfAny("The service lines cannot be coded.");
-        var claim = await ClaimFor(session, e, details, diagnoses, lines, ct);
-        var onFile = await EncountersOnFile.For(session, claim, e.Id, ct);
+        var claim = ClaimFrom(e.Id, inputs.Patient, details, inputs.Rendering, inputs.Billing, diagnoses, lines);
+        var onFile = await EncountersOnFile.For(session, claim, inputs.SameDay, e.Id, ct);
         var findings = (await CodeRules.Scrub(catalog, claim, dos, onFile, ct)).Where(f => f.AtLine).ToArray();
         ThrowOnErrors(findings, field, "service lines");
         var described = new List<ServiceLine>();
@@ -406,8 +442,17 @@ public static class EncountersOnFile
         Guid? self, CancellationToken ct)
     {
         if (claim.Patient?.Id is not { } pid || !Guid.TryParse(pid, out var patientId) || claim.DateOfService is not { } dos) return [];
-        var ids = (await session.Query<CodingQueueRow>().Where(r => r.PatientId == patientId && r.DateOfService == dos).Select(r => r.Id)
-            .ToListAsync(ct)).Where(id => id != self).ToArray();
+        var ids = await session.Query<CodingQueueRow>().Where(r => r.PatientId == patientId && r.DateOfService == dos).Select(r => r.Id)
+            .ToListAsync(ct);
+        return await For(session, claim, ids, self, ct);
+    }
+
+    /// <summary>The same, with the candidates' ids already read (<see cref="CodingChecks.ClaimInputs"/> reads them with the claim's own documents).</summary>
+    public static async Task<IReadOnlyList<Portal.Billing.Scrubbing.Claim>> For(IQuerySession session, Portal.Billing.Scrubbing.Claim claim,
+        IReadOnlyList<Guid> candidates, Guid? self, CancellationToken ct)
+    {
+        if (claim.Patient is null || claim.DateOfService is null) return [];
+        var ids = candidates.Where(id => id != self).ToArray();
         if (ids.Length == 0) return [];
         var batch = session.CreateBatchQuery();
         var loadEncounters = batch.LoadMany<Encounter>().ById(ids);
