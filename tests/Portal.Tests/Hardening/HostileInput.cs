@@ -120,7 +120,7 @@ public class HostileInput(PortalApp app) : PortalTest(app)
     {
         var admin = await App.ClientFor(Users.NorthAdmin);
         var app = await App.AppClient("north-app");
-        // Code-set uploads are the platform admins' (global reference data): they are the ones who get the 404.
+        // Code-set uploads and the platform's own records (practice moves) are the platform admins': they are the ones who get the 404.
         var ops = await App.ClientFor(Users.PlatformAdmin);
         var withIds = (await OpenApi.Operations(App))
             .Where(o => o.Method is "get" or "put" or "post" or "delete" && o.PathParameters.Any(p => p is not "practiceId" and not "organizationId"))
@@ -132,7 +132,8 @@ public class HostileInput(PortalApp app) : PortalTest(app)
         {
             var url = OpenApi.Fill(op.Path, _ => Guid.NewGuid());
             // App tokens on the vendor routes are refused by the permission table (403), not a 500.
-            var owner = op.Path.StartsWith("/api/v1/code-set-uploads", StringComparison.Ordinal) ? ops : admin;
+            var owner = op.Path.StartsWith("/api/v1/code-set-uploads", StringComparison.Ordinal) || op.Path.StartsWith("/api/v1/platform/", StringComparison.Ordinal)
+                ? ops : admin;
             foreach (var client in new[] { owner, app })
             {
                 var request = new HttpRequestMessage(new HttpMethod(op.Method.ToUpperInvariant()), url);

@@ -42,6 +42,15 @@ public static class FhirImport
         if (resource is not R4.Bundle bundle)
             return new FhirImportOutcome(null, [new FhirIssue("invalid", resource.TypeName, $"Send a transaction Bundle, not a {resource.TypeName}.", null)],
                 StatusCodes.Status422UnprocessableEntity);
+        // One import of a practice at a time: the run's reads are several queries, and another import of the same records
+        // committing between them (the same bundle sent twice at once) could make a record look both new and already present.
+        // The lock is the transaction's, so the reads, the writes and the commit all come after the other import's commit.
+        await session.BeginTransactionAsync(ct);
+        await using (var serialize = new Npgsql.NpgsqlCommand("select pg_advisory_xact_lock(hashtextextended(@key, 0))", session.Connection))
+        {
+            serialize.Parameters.AddWithValue("key", "portal.fhir-import:" + session.TenantId);
+            await serialize.ExecuteNonQueryAsync(ct);
+        }
         for (var attempt = 1; ; attempt++)
         {
             var run = new ImportRun(session, bundle, actor, clock.GetUtcNow(), practiceUrl, maxDocumentBytes);
