@@ -169,8 +169,11 @@ public class ListsSortConsistently(PortalApp app) : PortalTest(app)
             var sort = (descending ? "-" : "") + key;
             var rows = new List<JsonElement>();
             var next = $"{url}?sort={sort}&limit=2";
+            var seen = new HashSet<string>();
             while (next is not null)
             {
+                // A list whose next cursor repeats would page forever (a CI run hung here once): fail with the cursor instead.
+                Assert.True(seen.Add(next) && seen.Count <= 500, $"{url} sort={sort}: the next cursor repeats or never ends ({next}) after {rows.Count} rows");
                 var response = await client.GetAsync(next);
                 Assert.True(response.StatusCode == HttpStatusCode.OK, $"{next}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
                 rows.AddRange(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("items").EnumerateArray());

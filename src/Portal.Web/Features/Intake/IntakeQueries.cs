@@ -62,12 +62,16 @@ public static class IntakeQueries
                 throw new InvalidInput("cursor", "cursor must be a value this list returned in 'next'.");
             var at = CursorPaging.Time(Math.Clamp(ticks, 0, DateTimeOffset.MaxValue.UtcTicks));
             var dos = DateOnly.FromDayNumber((int)Math.Clamp(after.Number, 0, DateOnly.MaxValue.DayNumber));
+            // The cursor holds the opening time cut to whole microseconds; PostgreSQL may have rounded the stored time up to the
+            // next one. Going up, "after" therefore starts one microsecond later, or the last row of a page came back as the first
+            // of the next and the walk never ended (a CI run hung on it).
+            var above = at.AddTicks(10);
             q = (byDos, descending) switch
             {
                 (true, true) => q.Where(r => r.DateOfService < dos || (r.DateOfService == dos && r.OpenedAt < at)),
-                (true, false) => q.Where(r => r.DateOfService > dos || (r.DateOfService == dos && r.OpenedAt > at)),
+                (true, false) => q.Where(r => r.DateOfService > dos || (r.DateOfService == dos && r.OpenedAt > above)),
                 (false, true) => q.Where(r => r.OpenedAt < at),
-                (false, false) => q.Where(r => r.OpenedAt > at),
+                (false, false) => q.Where(r => r.OpenedAt > above),
             };
         }
         var rows = await sort.Apply(q).Take(request.Fetch).ToListAsync(ct);
