@@ -184,19 +184,10 @@ public static class CodingQueue
     /// <summary>The best queued chart of <paramref name="practices"/> in one database, read without a lock (to choose a database).</summary>
     static async Task<QueueHead?> Head(NpgsqlDataSource db, IReadOnlyCollection<Guid> practices, CancellationToken ct)
     {
-        await using var head = db.CreateCommand($"""
-            select q.priority, q.due_at, q.id from unnest(@tenants::varchar[]) t(tenant)
-            cross join lateral (
-                select r.id, r.priority, r.due_at from {MartenSetup.Schema}.{Table} r
-                where r.tenant_id = t.tenant and r.status = 'Queued'
-                order by r.priority desc, r.due_at, r.id
-                limit 1) q
-            order by q.priority desc, q.due_at, q.id
-            limit 1
-            """);
+        await using var head = db.CreateCommand(HeadSql);
         head.Parameters.AddWithValue("tenants", practices.Select(p => p.ToString()).ToArray());
         await using var reader = await head.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? new QueueHead(reader.GetInt32(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1), reader.GetGuid(2)) : null;
+        return await reader.ReadAsync(ct) ? new QueueHead(reader.GetInt32(2), reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3), reader.GetGuid(0)) : null;
     }
 
     static async Task<(Guid PracticeId, Guid EncounterId, CodingChart Chart)?> PullNext(IDocumentStore store, NpgsqlDataSource db,
@@ -207,16 +198,7 @@ public static class CodingQueue
         await using var tx = await conn.BeginTransactionAsync(ct);
         // Per practice, the head of its queue (one index probe each, skipping rows other coders hold); then the best of those.
         // "tenant_id = any(…)" in one scan would sort the whole queue: 180 ms at 100,000 charts instead of 0.2 ms.
-        await using var pick = new NpgsqlCommand($"""
-            select q.id, q.tenant_id from unnest(@tenants::varchar[]) t(tenant)
-            cross join lateral (
-                select r.id, r.tenant_id, r.priority, r.due_at from {MartenSetup.Schema}.{Table} r
-                where r.tenant_id = t.tenant and r.status = 'Queued'
-                order by r.priority desc, r.due_at, r.id
-                limit 1 for update skip locked) q
-            order by q.priority desc, q.due_at, q.id
-            limit 1
-            """, conn, tx);
+        await using var pick = new NpgsqlCommand(PickSql, conn, tx);
         pick.Parameters.AddWithValue("tenants", practices.Select(p => p.ToString()).ToArray());
         Guid id;
         string tenant;
@@ -237,6 +219,23 @@ public static class CodingQueue
         var latest = await session.Events.FetchLatest<Encounter>(id, ct);
         return (Guid.Parse(tenant), id, CodingChart.From(details!, latest!, now));
     }
+
+    /// <summary>
+    /// The best queued chart of the practices in <c>@tenants</c> (id, tenant, priority, due): per practice the head of its queue
+    /// (one index probe each, skipping rows other coders hold when <paramref name="locking"/>), then the best of those.
+    /// </summary>
+    static readonly string PickSql = BestQueued(locking: true), HeadSql = BestQueued(locking: false);
+
+    static string BestQueued(bool locking) => $"""
+        select q.id, q.tenant_id, q.priority, q.due_at from unnest(@tenants::varchar[]) t(tenant)
+        cross join lateral (
+            select r.id, r.tenant_id, r.priority, r.due_at from {MartenSetup.Schema}.{Table} r
+            where r.tenant_id = t.tenant and r.status = 'Queued'
+            order by r.priority desc, r.due_at, r.id
+            limit 1{(locking ? " for update skip locked" : "")}) q
+        order by q.priority desc, q.due_at, q.id
+        limit 1
+        """;
 
     public const string Table = "mt_doc_codingqueuerow", NextIndex = "coding_queue_next";
 

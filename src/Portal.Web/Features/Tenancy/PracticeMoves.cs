@@ -46,8 +46,6 @@ public sealed class PracticeMoves(IDocumentStore store, TenantDatabases database
     readonly ConcurrentDictionary<Guid, Task> running = new();
     readonly CancellationTokenSource stopping = new();
 
-    public IReadOnlyList<string> Databases => databases.Names;
-
     public async Task<PracticeMoveJob?> Start(Guid practiceId, string? database, string by, CancellationToken ct)
     {
         var org = await organizations.Find(practiceId, ct);
