@@ -167,7 +167,7 @@ public sealed class SeveralDatabasesPortal : WebApplicationFactory<Program>, IAs
     async ValueTask IAsyncDisposable.DisposeAsync() => await base.DisposeAsync();
 }
 
-public sealed class SeveralDatabases(SeveralDatabasesPortal app) : IClassFixture<SeveralDatabasesPortal>
+public sealed partial class SeveralDatabases(SeveralDatabasesPortal app) : IClassFixture<SeveralDatabasesPortal>
 {
     static readonly Guid North = DemoData.NorthClinic, Riverside = DemoData.RiversidePediatrics;
     static string Api(Guid practice, string path) => $"/api/v1/practices/{practice}/{path}";
