@@ -43,6 +43,7 @@ public sealed class SeveralDatabasesPortal : WebApplicationFactory<Program>, IAs
         }
         MainConnectionString = EmbeddedPostgres.EnsureStarted("portal_multi_main");
         SecondConnectionString = EmbeddedPostgres.EnsureStarted("portal_multi_second");
+        UseKestrel(0); // a real server, so the browser test of the move form can reach it
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -62,20 +63,28 @@ public sealed class SeveralDatabasesPortal : WebApplicationFactory<Program>, IAs
 
     public ValueTask InitializeAsync()
     {
-        _ = Server; // starts the host: schema in both databases, demo data in the common one
+        StartServer(); // schema in both databases, demo data in the common one
+        BaseAddress = ClientOptions.BaseAddress;
         return ValueTask.CompletedTask;
     }
 
+    public Uri BaseAddress { get; private set; } = default!;
+
     public TenantDatabases Databases => Services.GetRequiredService<TenantDatabases>();
 
-    public HttpClient Browser() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+    /// <summary>A client with its own cookies that does not follow redirects (the server is a real Kestrel one).</summary>
+    public HttpClient Browser() =>
+        new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new System.Net.CookieContainer() }) { BaseAddress = BaseAddress };
+
+    /// <summary>A client without cookies that does not follow redirects.</summary>
+    public HttpClient Plain() => new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = BaseAddress };
 
     public async Task<HttpClient> AppClient(string clientId)
     {
         var app = DemoData.Clients.Single(c => c.ClientId == clientId);
         var token = await Cached("app:" + clientId, async () =>
         {
-            using var http = CreateClient();
+            using var http = Plain();
             return await AccessToken(await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
             {
                 ["grant_type"] = "client_credentials", ["client_id"] = clientId, ["client_secret"] = app.Secret,
@@ -121,7 +130,7 @@ public sealed class SeveralDatabasesPortal : WebApplicationFactory<Program>, IAs
 
     HttpClient Bearer(string token)
     {
-        var http = CreateClient();
+        var http = Plain();
         http.DefaultRequestHeaders.Authorization = new("Bearer", token);
         return http;
     }
@@ -167,7 +176,7 @@ public sealed class SeveralDatabasesPortal : WebApplicationFactory<Program>, IAs
     async ValueTask IAsyncDisposable.DisposeAsync() => await base.DisposeAsync();
 }
 
-public sealed partial class SeveralDatabases(SeveralDatabasesPortal app) : IClassFixture<SeveralDatabasesPortal>
+public sealed partial class SeveralDatabases(SeveralDatabasesPortal app, Browser.BrowserFixture browser) : IClassFixture<SeveralDatabasesPortal>
 {
     static readonly Guid North = DemoData.NorthClinic, Riverside = DemoData.RiversidePediatrics;
     static string Api(Guid practice, string path) => $"/api/v1/practices/{practice}/{path}";
@@ -213,6 +222,7 @@ public sealed partial class SeveralDatabases(SeveralDatabasesPortal app) : IClas
     public async Task two_practices_in_two_databases_see_only_their_own_data_and_a_move_keeps_every_event_and_total()
     {
         await app.EnsureIn(North, TenantDatabases.Main);
+        await app.EnsureIn(Riverside, TenantDatabases.Main);
         var northApp = await app.AppClient("north-app");
         var riversideApp = await app.AppClient("riverside-app");
         var biller = await app.ClientFor(Users.NorthBiller);

@@ -98,7 +98,7 @@ public partial class RoleWalk(PortalApp app, BrowserFixture browser) : BrowserTe
             && !h.Contains("handler=")).Distinct().Take(40)];
     }
 
-    static async Task<(List<string> Failures, IReadOnlyList<string> Links)> Check(IPage page, string url)
+    internal static async Task<(List<string> Failures, IReadOnlyList<string> Links)> Check(IPage page, string url)
     {
         var failures = new List<string>();
         await page.SetViewportSizeAsync(1280, 820);
