@@ -10,6 +10,7 @@ out="$(realpath -m "${1:-.data/suite-$(date -u +%Y%m%d-%H%M)}")"; shift || true
 mkdir -p "$out"
 export PORTAL_PG_PORT="${PORTAL_PG_PORT:-54329}"
 export PORTAL_SUITE_TIMINGS="$out/reset-timings.txt"
+export PORTAL_SUITE_CPU="$out/cpu-by-class.tsv"
 dotnet build >"$out/build.log" 2>&1 || { tail -20 "$out/build.log"; exit 1; }
 infra/postgres/start.sh >/dev/null
 pg_before=$(infra/bench/pg-cpu.sh)

@@ -368,6 +368,7 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         var last = Interlocked.Decrement(ref live) == 0;
         ResetTimings.Add(reset.Copies, reset.RestoreFailures);
         if (last) ResetTimings.Report();
+        if (last) SuiteCpu.Report();
         await base.DisposeAsync();
         await Mail.DisposeAsync();
         // One sshd serves both streams: the stream that finishes last stops it.
@@ -382,9 +383,17 @@ public abstract class PortalTest(PortalApp app) : IAsyncLifetime
 {
     protected PortalApp App { get; } = app;
 
-    public virtual async ValueTask InitializeAsync() => await App.ResetAsync();
+    public virtual async ValueTask InitializeAsync()
+    {
+        SuiteCpu.TestStarted(this, GetType().Name);
+        await App.ResetAsync();
+    }
 
-    public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public virtual ValueTask DisposeAsync()
+    {
+        SuiteCpu.TestEnded(this);
+        return ValueTask.CompletedTask;
+    }
 }
 
 /// <summary>Demo users by role, as tests name them.</summary>

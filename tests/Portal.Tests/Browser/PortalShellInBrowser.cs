@@ -28,6 +28,24 @@ public class PortalShellInBrowser(PortalApp app, BrowserFixture browser) : Brows
         Assert.Contains("not right", await Page.GetByRole(AriaRole.Alert).InnerTextAsync());
     }
 
+    /// <summary>
+    /// Without an icon the browser asks for /favicon.ico once a page has loaded and logs the 404 as a console error: a browser
+    /// test that asserts no console errors and stays on a page long enough (CodingScreenInBrowser, under load) failed on it.
+    /// </summary>
+    [Fact]
+    public async Task every_page_names_an_icon_that_exists_and_favicon_ico_answers()
+    {
+        await Page.GotoAsync("/account/sign-in");
+        var icon = await Page.Locator("head link[rel=icon]").GetAttributeAsync("href", new() { Timeout = 2_000 });
+        Assert.NotNull(icon);
+        foreach (var url in new[] { icon, "/favicon.ico" })
+        {
+            var response = await Page.APIRequest.GetAsync(url);
+            Assert.Equal(200, response.Status);
+            Assert.StartsWith("image/", response.Headers["content-type"]);
+        }
+    }
+
     [Fact]
     public async Task a_vendor_coder_switches_between_engaged_practices()
     {
