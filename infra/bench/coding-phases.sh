@@ -4,7 +4,9 @@
 #   (WARMUP=seconds of the mixed scenario first, default 15; MIXED=seconds of the mixed scenario measured after the phases,
 #    default 30, 0 to skip; FRESH=1 drops the portal database first; PG_STATS=1 writes each phase's statements from
 #    pg_stat_statements to /tmp/portal-phase-*.txt, for a cluster started with shared_preload_libraries=pg_stat_statements;
-#    WEB_BIN=folder runs another build of Portal.Web, e.g. a copy of bin/Release/net10.0 from before a change, for A/B runs)
+#    WEB_BIN=folder runs another build of Portal.Web, e.g. a copy of bin/Release/net10.0 from before a change, for A/B runs;
+#    builds whose schemas differ need a database each: ConnectionStrings__Portal=…;Database=other plus PORTAL_BENCH_DB=other
+#    so PG_STATS counts that database's statements)
 # Starts one Portal.Web node from the Release build on 127.0.0.1:5093 (rate limits lifted, as coding-nodes.sh does), seeds
 # the queue, warms up with the mixed coding scenario, then runs tests/Portal.Load --scenario coding-phases `runs` times:
 # all workers pull `charts` charts, then code their diagnoses, then lines, then submit, with the web process's and

@@ -111,13 +111,16 @@ static class CodingPhases
     /// With --pg-stats PORT (the embedded cluster, pg_stat_statements loaded): resets the statistics before a phase, and after it
     /// writes the statements it ran, with calls and time per command, to /tmp/portal-phase-NAME.txt.
     /// </summary>
+    /// <summary>The database the web node uses (PORTAL_BENCH_DB, default portal): its statements are the ones counted.</summary>
+    static readonly string Database = Environment.GetEnvironmentVariable("PORTAL_BENCH_DB") is { Length: > 0 } d ? d : "portal";
+
     static void Stats(string? port, string phase, int? commands)
     {
         if (port is null) return;
         var sql = commands is null ? "select pg_stat_statements_reset()" : $"""
             select round(calls::numeric / {commands}, 2) as per_command, round((total_exec_time + total_plan_time)::numeric / {commands}, 3) as ms_per_command,
                    round(mean_exec_time::numeric, 3) as mean_ms, rows / greatest(calls, 1) as rows_per_call, left(regexp_replace(query, '\s+', ' ', 'g'), 220) as query
-            from pg_stat_statements where dbid = (select oid from pg_database where datname = 'portal')
+            from pg_stat_statements where dbid = (select oid from pg_database where datname = '{Database}')
             order by total_exec_time + total_plan_time desc limit 40
             """;
         var start = new ProcessStartInfo("psql", ["-h", "127.0.0.1", "-p", port, "-U", "postgres", "-d", "portal", "-X", "-c", sql])

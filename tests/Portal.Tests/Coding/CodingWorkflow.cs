@@ -130,6 +130,24 @@ public class CodingWorkflow(PortalApp app) : PortalTest(app)
     }
 
     [Fact]
+    public async Task a_new_coder_is_reviewed_until_their_approved_charts_reach_the_setting_whoever_submits_for_them()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var coder = await App.ClientFor(Users.NorthCoder);
+        var qa = await App.ClientFor(Users.NorthQa);
+        await QueuedCharts(admin, 2);
+        await PracticeSettingsAre(admin, qaPercent: 0, newCoderCharts: 1);
+        var first = await CodeNext(coder);
+        Assert.Equal(EncounterStatus.ReadyForQa, (await Read<CodingChart>(await coder.PostAsync(Chart(first.Encounter.Id, "/submit"), null))).Status);
+        (await qa.PostAsJsonAsync(Chart(first.Encounter.Id, "/review"), new ReviewChart())).EnsureSuccessStatusCode();
+
+        // One approved chart: no longer new. Submit counts the chart's coder (read in its fetch batch since ADR 0037), not the
+        // lead who submits it, who has none approved and would be "new".
+        var second = await CodeNext(coder);
+        Assert.Equal(EncounterStatus.Approved, (await Read<CodingChart>(await admin.PostAsync(Chart(second.Encounter.Id, "/submit"), null))).Status);
+    }
+
+    [Fact]
     public async Task high_level_visits_and_modifier_25_go_to_qa_outside_the_sample_unless_the_practice_turns_targeting_off()
     {
         var admin = await App.ClientFor(Users.NorthAdmin);

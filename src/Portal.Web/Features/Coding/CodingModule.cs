@@ -24,13 +24,8 @@ public static class CodingModule
         {
             o.Projections.Add<CodingQueueRowProjection>(ProjectionLifecycle.Inline);
             o.Projections.Add<QaReviewProjection>(ProjectionLifecycle.Inline);
-            o.Schema.For<CodingQueueRow>()
-                .Index(r => r.DateOfService)
-                .Index(r => r.PatientId)
-                .Duplicate(r => r.Status).Duplicate(r => r.Priority).Duplicate(r => r.DueAt).Duplicate(r => r.CoderId)
-                // The turnaround report aggregates these in SQL over a month of charts without parsing each row's JSON.
-                .Duplicate(r => r.SubmittedAt).Duplicate(r => r.QueuedAt)
-                .IgnoreIndex(CodingQueue.NextIndex);
+            // The queue row's columns and indexes are CodingQueue's (ADR 0037): columns without Marten's one index per column.
+            o.Policies.ForAllDocuments(m => { if (m.DocumentType == typeof(CodingQueueRow)) CodingQueue.MapColumns(m); });
             o.Projections.Add<QaRebuttalRowProjection>(ProjectionLifecycle.Inline);
             o.Schema.For<QaReview>().Index(r => r.CoderId).Index(r => r.EncounterId).Index(r => r.At);
             o.Schema.For<QaRebuttalRow>().Duplicate(r => r.Status);
@@ -38,7 +33,8 @@ public static class CodingModule
 }
 
 /// <summary>
-/// At startup: creates the "next chart" index once Marten has created the queue table (idempotent), and rebuilds the queue
+/// At startup: creates the queue row's indexes once Marten has created the queue table, dropping those of older versions
+/// (idempotent; ADR 0037), and rebuilds the queue
 /// rows from the encounter streams if some were written before the row carried the encounter list's fields (it replaced the
 /// separate EncounterListRow): an upgraded database then lists its encounters in full.
 /// </summary>

@@ -239,13 +239,59 @@ public static class CodingQueue
 
     public const string Table = "mt_doc_codingqueuerow", NextIndex = "coding_queue_next";
 
-    // The pull order as one index, so "next chart" reads a few index entries even with 100,000 charts queued.
+    /// <summary>
+    /// The members the queue's SQL and LINQ filter, sort or aggregate on, stored as columns so no index or query reads them
+    /// from the JSON: status, priority and due time (the pull), coder, queued and submitted time (turnaround, submit's count),
+    /// patient and date of service (the same-day checks, the encounter list). Marten's <c>Duplicate</c> would give each its own
+    /// single-column index; every update of the row (each status change) writes an entry in each index, so only the indexes in
+    /// <see cref="Indexes"/> exist (ADR 0037).
+    /// </summary>
+    public static void MapColumns(Marten.Schema.DocumentMapping m)
+    {
+        m.DuplicateField(nameof(CodingQueueRow.Status));
+        m.DuplicateField(nameof(CodingQueueRow.Priority));
+        m.DuplicateField(nameof(CodingQueueRow.DueAt));
+        m.DuplicateField(nameof(CodingQueueRow.CoderId));
+        m.DuplicateField(nameof(CodingQueueRow.SubmittedAt));
+        m.DuplicateField(nameof(CodingQueueRow.QueuedAt));
+        m.DuplicateField(nameof(CodingQueueRow.PatientId));
+        m.DuplicateField(nameof(CodingQueueRow.DateOfService), "date");
+        foreach (var (name, _) in Indexes) m.IgnoredIndexes.Add(name);
+    }
+
+    /// <summary>
+    /// The queue row's indexes besides its primary key (tenant_id, id), each one a query plan uses (EXPLAIN on a seeded
+    /// database, docs/benchmarks.md); partial where only some rows need an entry, so most updates write fewer entries.
+    /// </summary>
+    static readonly (string Name, string Definition)[] Indexes =
+    [
+        // The pull order, so "next chart" reads a few index entries even with 100,000 charts queued.
+        (NextIndex, "(tenant_id, priority desc, due_at, id) where status = 'Queued'"),
+        // A coder's charts: submit's approved count, the "my charts" card, the turnaround report's coder names.
+        ("coding_queue_coder", "(tenant_id, coder_id, status) where coder_id is not null"),
+        // The patient's encounters on a date of service (the lines check, EncountersOnFile), and the patient page.
+        ("coding_queue_patient", "(tenant_id, patient_id, date_of_service)"),
+        // The encounter list, newest date of service first (its default sort) and DOS filters.
+        ("coding_queue_dos", "(tenant_id, date_of_service)"),
+        // The turnaround report: charts first submitted in a window.
+        ("coding_queue_submitted", "(tenant_id, submitted_at) where submitted_at is not null"),
+        // Status filters and counts (QA, home cards, queue filters), overdue by due time.
+        ("coding_queue_status", "(tenant_id, status, due_at)"),
+    ];
+
+    /// <summary>The single-column indexes Marten made for the row before ADR 0037; dropped on startup where they remain.</summary>
+    static readonly string[] FormerIndexes =
+        [.. new[] { "status", "priority", "due_at", "coder_id", "submitted_at", "queued_at", "date_of_service", "patient_id" }
+            .Select(c => $"{Table}_idx_{c}")];
+
+    /// <summary>Creates the row's indexes where missing and drops the former ones (idempotent; each database at startup).</summary>
     public static async Task EnsureIndexes(NpgsqlDataSource db, CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand($"""
-            create index if not exists {NextIndex} on {MartenSetup.Schema}.{Table} (tenant_id, priority desc, due_at, id)
-            where status = 'Queued'
-            """);
+        var sql = string.Join(";\n", [
+            .. Indexes.Select(i => $"create index if not exists {i.Name} on {MartenSetup.Schema}.{Table} {i.Definition}"),
+            .. FormerIndexes.Select(i => $"drop index if exists {MartenSetup.Schema}.{i}"),
+        ]);
+        await using var cmd = db.CreateCommand(sql);
         await cmd.ExecuteNonQueryAsync(ct);
     }
 }

@@ -73,6 +73,8 @@ public static class CodingSeedCommand
             await Clone(conn, tx, table, "id", template, templatePatient, practice, new()
             {
                 ["id"] = "b.id", ["data"] = ids,
+                // The queue row's patient column (ADR 0037) follows its JSON.
+                ["patient_id"] = "b.pid",
                 // Spread the due times over two days so "next chart" has a real order to follow.
                 ["due_at"] = "t.due_at + (b.g % 2880) * interval '1 minute'",
             });

@@ -147,24 +147,67 @@ public static class CodingWrites
             return [e.AnswerQuery(queryId, answer, actor, clock.GetUtcNow(), query is not null && !linked ? query.ProviderName : null)];
         });
 
+    /// <summary>
+    /// Submit reads the practice's settings and the coder's approved count in the fetch's round trip (ADR 0037): the count is
+    /// of the coder the queue row names, which is the chart's coder at the fetched version (both are written with its events);
+    /// should they ever differ, the chart's coder is counted in a query of its own.
+    /// </summary>
     public static Task<CodingChart?> Submit(IDocumentSession session, Guid encounterId, long? expectedVersion, CodingCaller caller,
-        Guid practiceId, TimeProvider clock, CancellationToken ct) =>
-        Write(session, encounterId, expectedVersion, clock, ct, async (e, d) =>
+        Guid practiceId, TimeProvider clock, CancellationToken ct)
+    {
+        Task<PracticeSettings?> loadSettings = null!;
+        Task<(Guid? Coder, int Approved)> loadApproved = null!;
+        return Write(session, encounterId, expectedVersion, clock, ct, async (e, d) =>
         {
             e.EnsureWorkable(caller.Me, caller.IsLeadFor(e));
             var coderId = e.Coding.Coder!.Id;
-            var settings = await PracticeSettings.For(session, practiceId, ct);
-            // Only "fewer than NewCoderChartCount (≤ 1000)?" matters, so the count stops there: a coder's long history costs nothing.
-            var approved = (await session.AdvancedSql.QueryAsync<int>(
-                $"select count(*)::int from (select 1 from {MartenSetup.Schema}.{CodingQueue.Table} where tenant_id = ? and coder_id = ? " +
-                $"and status = '{nameof(EncounterStatus.Approved)}' limit {MaxNewCoderCharts}) approved", ct, session.TenantId, coderId))[0];
+            var settings = await loadSettings ?? PracticeSettings.Default(practiceId);
+            var (rowCoder, approved) = await loadApproved;
+            if (rowCoder != coderId) approved = await ApprovedCharts(session, coderId, ct);
             var (sampled, why) = QaSampling.Decide(settings, encounterId, approved, e.Coding.Lines);
             var now = clock.GetUtcNow();
             var submitted = e.Submit(caller.Me, caller.IsLeadFor(e), sampled, why, now);
             return submitted.SampledForQa
                 ? [submitted]
                 : [submitted, new ChartApproved(encounterId, coderId, "Not sampled for QA: " + why, caller.Me.Name, now)];
+        }, batch =>
+        {
+            loadSettings = batch.Load<PracticeSettings>(practiceId);
+            loadApproved = batch.AddItem(new ApprovedChartsOfRowCoder(session.TenantId, encounterId));
         });
+    }
+
+    // Only "fewer than NewCoderChartCount (≤ 1000)?" matters, so the count stops there: a coder's long history costs nothing.
+    static readonly string ApprovedChartsOf = $"select count(*)::int from (select 1 from {MartenSetup.Schema}.{CodingQueue.Table} a where a.tenant_id = {{0}} " +
+        $"and a.coder_id = {{1}} and a.status = '{nameof(EncounterStatus.Approved)}' limit {MaxNewCoderCharts}) approved";
+
+    static async Task<int> ApprovedCharts(IQuerySession session, Guid coderId, CancellationToken ct) =>
+        (await session.AdvancedSql.QueryAsync<int>(string.Format(System.Globalization.CultureInfo.InvariantCulture, ApprovedChartsOf, "?", "?"),
+            ct, session.TenantId, coderId))[0];
+
+    /// <summary>The queue row's coder and that coder's approved charts (up to the cap), as one statement of a batch.</summary>
+    sealed class ApprovedChartsOfRowCoder(string tenantId, Guid encounterId) : Marten.Linq.QueryHandlers.IQueryHandler<(Guid? Coder, int Approved)>
+    {
+        static readonly string Sql = $"select q.coder_id, ({string.Format(System.Globalization.CultureInfo.InvariantCulture, ApprovedChartsOf, "q.tenant_id", "q.coder_id")}) " +
+            $"from {MartenSetup.Schema}.{CodingQueue.Table} q where q.tenant_id = ";
+
+        public void ConfigureCommand(Weasel.Postgresql.ICommandBuilder builder, Weasel.Storage.IStorageSession session)
+        {
+            builder.Append(Sql);
+            builder.AppendParameter(tenantId);
+            builder.Append(" and q.id = ");
+            builder.AppendParameter(encounterId);
+        }
+
+        public async Task<(Guid? Coder, int Approved)> HandleAsync(System.Data.Common.DbDataReader reader, Weasel.Storage.IStorageSession session,
+            CancellationToken token) =>
+            await reader.ReadAsync(token) && !await reader.IsDBNullAsync(0, token)
+                ? (reader.GetGuid(0), reader.GetInt32(1))
+                : (null, 0);
+
+        public Task<int> StreamJson(Stream stream, System.Data.Common.DbDataReader reader, CancellationToken token) =>
+            throw new NotSupportedException();
+    }
 
     public static Task<CodingChart?> Review(IDocumentSession session, CodeCatalog catalog, Guid encounterId, long? expectedVersion,
         ReviewChart input, string reviewer, TimeProvider clock, CancellationToken ct) =>
@@ -203,9 +246,9 @@ public static class CodingWrites
     /// an inline snapshot), so the chart returned costs no further query.
     /// </summary>
     static async Task<CodingChart?> Write(IDocumentSession session, Guid encounterId, long? expectedVersion, TimeProvider clock,
-        CancellationToken ct, Func<Encounter, EncounterDetails, Task<object[]>> decide)
+        CancellationToken ct, Func<Encounter, EncounterDetails, Task<object[]>> decide, Action<Marten.Services.BatchQuerying.IBatchedQuery>? alsoFetch = null)
     {
-        var (stream, details) = await FetchWithDetails(session, encounterId, expectedVersion, ct);
+        var (stream, details) = await FetchWithDetails(session, encounterId, expectedVersion, ct, alsoFetch);
         if (stream.Aggregate is null || details is null) return null;
         stream.AppendMany(await decide(stream.Aggregate, details));
         await session.SaveChangesAsync(ct);
@@ -213,15 +256,21 @@ public static class CodingWrites
         return CodingChart.From(details, latest!, clock.GetUtcNow());
     }
 
-    /// <summary>The encounter stream for writing (checking <paramref name="expectedVersion"/> when given) and its details, in one round trip.</summary>
+    /// <summary>
+    /// The encounter stream for writing (checking <paramref name="expectedVersion"/> when given), its details and whatever
+    /// <paramref name="alsoFetch"/> adds to the batch, in one round trip.
+    /// </summary>
     internal static async Task<(JasperFx.Events.IEventStream<Encounter> Stream, EncounterDetails? Details)> FetchWithDetails(
-        IDocumentSession session, Guid encounterId, long? expectedVersion, CancellationToken ct)
+        IDocumentSession session, Guid encounterId, long? expectedVersion, CancellationToken ct,
+        Action<Marten.Services.BatchQuerying.IBatchedQuery>? alsoFetch = null)
     {
         var batch = session.CreateBatchQuery();
         var fetch = expectedVersion is { } v
             ? batch.Events.FetchForWriting<Encounter>(encounterId, v)
             : batch.Events.FetchForWriting<Encounter>(encounterId);
         var loadDetails = batch.Load<EncounterDetails>(encounterId);
+        // What a command reads besides (submit: settings and the approved count), in the same round trip.
+        alsoFetch?.Invoke(batch);
         await batch.Execute(ct);
         return (await fetch, await loadDetails);
     }
