@@ -3,7 +3,7 @@
 #   infra/bench/coding-phases.sh [charts-per-run=2000] [workers=8] [runs=2] [seed=8000]
 #   (WARMUP=seconds of the mixed scenario first, default 15; MIXED=seconds of the mixed scenario measured after the phases,
 #    default 30, 0 to skip; FRESH=1 drops the portal database first; PG_STATS=1 writes each phase's statements from
-#    pg_stat_statements to /tmp/portal-phase-*.txt, for a cluster started with shared_preload_libraries=pg_stat_statements;
+#    pg_stat_statements to /tmp/portal-phase-PGPORT-*.txt, for a cluster started with shared_preload_libraries=pg_stat_statements;
 #    WEB_PORT=port of the node, default 5093; WEB_BIN=folder runs another build of Portal.Web, e.g. a copy of bin/Release/net10.0 from before a change, for A/B runs)
 # Starts one Portal.Web node from the Release build on 127.0.0.1:$WEB_PORT (rate limits lifted, as coding-nodes.sh does), seeds
 # the queue, warms up with the mixed coding scenario, then runs tests/Portal.Load --scenario coding-phases `runs` times:

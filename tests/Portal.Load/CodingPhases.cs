@@ -109,7 +109,8 @@ static class CodingPhases
 
     /// <summary>
     /// With --pg-stats PORT (the embedded cluster, pg_stat_statements loaded): resets the statistics before a phase, and after it
-    /// writes the statements it ran, with calls and time per command, to /tmp/portal-phase-NAME.txt.
+    /// writes the statements it ran, with calls and time per command, to /tmp/portal-phase-PORT-NAME.txt (the port keeps two engineers'
+    /// benches on one machine apart).
     /// </summary>
     static void Stats(string? port, string phase, int? commands)
     {
@@ -127,7 +128,7 @@ static class CodingPhases
         using var psql = Process.Start(start)!;
         var output = psql.StandardOutput.ReadToEnd();
         psql.WaitForExit();
-        if (commands is not null) File.WriteAllText($"/tmp/portal-phase-{phase}.txt", output);
+        if (commands is not null) File.WriteAllText($"/tmp/portal-phase-{port}-{phase}.txt", output);
     }
 
     /// <summary>CPU-ms per wall-ms that the two processes spend with no requests.</summary>
