@@ -44,7 +44,8 @@ public sealed class AccessFacts
         return true;
     }
 
-    // The facts belong to the token that was validated; a principal of another caller (a cookie) never uses them.
+    // The facts belong to the token that was validated: only a principal with its subject and tenant uses them. They are recorded
+    // only when this request's bearer token was validated, and then the request's user is that token's principal.
     bool Matches(ClaimsPrincipal user) =>
         subject is not null && user.Identity?.IsAuthenticated == true
         && user.FindFirstValue("sub") == subject && user.FindFirstValue(PortalClaims.Tenant) == tenant;
