@@ -107,13 +107,14 @@ static class CodingPhases
         }
     }
 
-    /// <summary>
-    /// With --pg-stats PORT (the embedded cluster, pg_stat_statements loaded): resets the statistics before a phase, and after it
-    /// writes the statements it ran, with calls and time per command, to /tmp/portal-phase-NAME.txt.
-    /// </summary>
     /// <summary>The database the web node uses (PORTAL_BENCH_DB, default portal): its statements are the ones counted.</summary>
     static readonly string Database = Environment.GetEnvironmentVariable("PORTAL_BENCH_DB") is { Length: > 0 } d ? d : "portal";
 
+    /// <summary>
+    /// With --pg-stats PORT (the embedded cluster, pg_stat_statements loaded): resets the statistics before a phase, and after it
+    /// writes the statements it ran, with calls and time per command, to /tmp/portal-phase-PORT-NAME.txt (the port keeps two engineers'
+    /// benches on one machine apart).
+    /// </summary>
     static void Stats(string? port, string phase, int? commands)
     {
         if (port is null) return;
@@ -130,7 +131,7 @@ static class CodingPhases
         using var psql = Process.Start(start)!;
         var output = psql.StandardOutput.ReadToEnd();
         psql.WaitForExit();
-        if (commands is not null) File.WriteAllText($"/tmp/portal-phase-{phase}.txt", output);
+        if (commands is not null) File.WriteAllText($"/tmp/portal-phase-{port}-{phase}.txt", output);
     }
 
     /// <summary>CPU-ms per wall-ms that the two processes spend with no requests.</summary>

@@ -239,6 +239,13 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         return Bearer(token);
     }
 
+    /// <summary>A token of the user's own, not shared with other tests (which <see cref="ClientFor"/> caches): for tests that revoke it.</summary>
+    public Task<string> FreshUserToken(string email, params string[] scopes) =>
+        UserToken(email, scopes.Length > 0 ? scopes : [.. Scopes.All.Select(s => s.Name)]);
+
+    /// <summary>An API client sending <paramref name="token"/> as its bearer token.</summary>
+    public HttpClient WithToken(string token) => Bearer(token);
+
     /// <summary>A third-party app registered to one practice, with a client-credentials token.</summary>
     public async Task<HttpClient> AppClient(string clientId, params string[] scopes)
     {

@@ -79,6 +79,7 @@ public static class PlatformSetup
         builder.AddPortalReactions();
         builder.Services.AddSingleton<LagMetrics>();
         builder.Services.AddScoped<Home.HomeBoard>();
+        builder.Services.AddScoped<AccessFacts>();
     }
 
     public static async Task UsePlatformAsync(this WebApplication app)

@@ -4,10 +4,10 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Portal.Web.Platform;
 
-/// <summary>Whether an organisation is suspended by the platform operator (Features/Tenancy/Onboarding.cs answers it).</summary>
+/// <summary>Whether an organisation is suspended by the platform operator (Features/Tenancy/Onboarding.cs answers it), as <c>user</c>'s request read it.</summary>
 public interface IOrganizationStanding
 {
-    Task<(bool Suspended, string Name)> For(Guid organizationId, CancellationToken ct);
+    Task<(bool Suspended, string Name)> For(ClaimsPrincipal user, Guid organizationId, CancellationToken ct);
 }
 
 /// <summary>
@@ -24,7 +24,7 @@ public sealed class SuspendedOrganizationGate(RequestDelegate next)
         var user = context.User;
         if (user.Identity?.IsAuthenticated == true && !Exempt(context.Request.Path)
             && (user.OrganizationId() ?? (Guid.TryParse(user.FindFirstValue(PortalClaims.Tenant), out var t) ? t : null)) is { } org
-            && await standing.For(org, context.RequestAborted) is (true, var name))
+            && await standing.For(user, org, context.RequestAborted) is (true, var name))
         {
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
             var detail = $"{name} {Message}";

@@ -40,7 +40,8 @@ public partial class FeatureBoundaries
         ["Demo"] = ("demo identifiers and the seeder, for Program.cs and the dev tools", ["DemoData", "DemoSeeder"]),
         ["Audit"] = ("the PHI access log", ["AuditLog"]),
         ["Payments"] = ("the remittance-posted event webhooks announce", ["RemittancePosted"]),
-        ["PatientBalances"] = ("the patient-payment events webhooks announce", ["PatientPaymentReceived", "PatientPaymentRefunded"]),
+        ["PatientBalances"] = ("the patient-payment events webhooks announce, and the subscription the bearer access check reads with the token (ADR 0036)",
+            ["PatientPaymentReceived", "PatientPaymentRefunded", "OrganizationSubscription"]),
         ["Claims"] = ("the claim stream contract (ClaimEvents.cs, ClaimView.cs: submission, payments, patient balances and webhooks append or read these events), the billing profile, the dry run, the corrected-claim write a denial work item sends, and the plain-word claim states the A/R follow-up queue shows",
             ["ClaimCheckEndpoints", "ClaimView", "ClaimOutput", "ClaimWrites", "ClaimStates", "BillingProfile", "ClaimState", "ClaimCoverage", "ClaimProviderRef", "ClaimDiagnosis", "ClaimLine", "ClaimFinding", "ClaimOtherPayer", "ClaimOverride", "PostedAdjustment", "PostedLine", "ClaimCreated", "ClaimCodesChanged", "ClaimDetailsChanged", "ClaimScrubbed", "ClaimWarningOverridden", "ClaimMarkedReady", "ClaimHeld", "ClaimReturnedToCoding", "ClaimVoided", "ClaimPayerNumberRecorded", "ClaimClosed", "ClaimBatched", "ClaimAcceptedByClearinghouse", "ClaimRejectedByClearinghouse", "ClaimAcceptedByPayer", "ClaimRejectedByPayer", "ClaimPaymentPosted", "ClaimDenied", "ClaimWrittenOff"]),
     };

@@ -13,9 +13,9 @@ public static class IdentityModule
     {
         var services = builder.Services;
         services.AddSingleton<ISwaggerRedirects, SwaggerRedirects>();
-        // Pooled: every API request's token is looked up in this store (OpenIddict's token entry validation), and a new
-        // context per request (options built, services resolved, sets initialised) was ~6% of the web process's CPU in the
-        // coding benchmark (docs/benchmarks.md, "Coding commands per type").
+        // Pooled: the token endpoint and sign-in use it on every call, and a new context per request (options built, services
+        // resolved, sets initialised) was ~6% of the web process's CPU in the coding benchmark when API requests still looked
+        // their token up through it (docs/benchmarks.md, "Coding commands per type"; now AccessCheck, ADR 0036).
         services.AddDbContextPool<PortalIdentityDb>(o =>
         {
             o.UseNpgsql(connectionString, n => n.MigrationsHistoryTable("__ef_migrations", PortalIdentityDb.Schema));
@@ -108,10 +108,11 @@ public static class IdentityModule
             {
                 o.UseLocalServer();
                 o.UseAspNetCore();
-                // A token issued under a grant the user revoked (Connected apps page) is refused at once, not when it expires.
-                o.EnableAuthorizationEntryValidation();
-                o.EnableTokenEntryValidation();
-                o.AddEventHandler(UserTokenCheck.Descriptor);
+                // A revoked token, a token issued under a grant the user revoked (Connected apps page), a disabled user or app:
+                // refused at once, not when the token expires. One prepared statement checks all of it and reads what the gates
+                // after authentication need (ADR 0036), in place of OpenIddict's token and authorization entry validation (one
+                // EF Core query each), which stay off.
+                o.AddEventHandler(AccessCheck.Descriptor);
             });
     }
 

@@ -44,10 +44,8 @@ public sealed class Sessions(NpgsqlDataSource db, TimeProvider clock)
     /// <summary>One round trip: stamp, lockout, roles and (for cookies) whether the session still exists.</summary>
     public async Task<UserStanding?> Standing(Guid userId, string? sessionId, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand("""
-            select u."SecurityStamp", u."LockoutEnd",
-                   array(select r."Name" from identity."AspNetUserRoles" ur join identity."AspNetRoles" r on r."Id" = ur."RoleId"
-                         where ur."UserId" = u."Id"),
+        await using var cmd = db.CreateCommand($"""
+            select u."SecurityStamp", u."LockoutEnd", {RolesOfUserSql},
                    exists(select 1 from identity."AspNetUserTokens" t
                           where t."UserId" = u."Id" and t."LoginProvider" = $2 and t."Name" = $3 and t."Value" collate "C" >= $4)
             from identity."AspNetUsers" u where u."Id" = $1
@@ -59,9 +57,18 @@ public sealed class Sessions(NpgsqlDataSource db, TimeProvider clock)
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct)) return null;
         var lockoutEnd = reader.IsDBNull(1) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(1);
-        return new UserStanding(reader.IsDBNull(0) ? null : reader.GetString(0), lockoutEnd >= DisabledFrom,
+        return new UserStanding(reader.IsDBNull(0) ? null : reader.GetString(0), IsDisabled(lockoutEnd),
             reader.GetFieldValue<string[]>(2), reader.GetBoolean(3));
     }
+
+    /// <summary>A disabled account, as opposed to a temporary lockout after wrong passwords (which keeps sessions).</summary>
+    public static bool IsDisabled(DateTimeOffset? lockoutEnd) => lockoutEnd >= DisabledFrom;
+
+    /// <summary>The user's current role names as one array column; <c>u</c> is the <c>AspNetUsers</c> row.</summary>
+    public const string RolesOfUserSql = """
+        array(select r."Name" from identity."AspNetUserRoles" ur join identity."AspNetRoles" r on r."Id" = ur."RoleId"
+              where ur."UserId" = u."Id")
+        """;
 
     /// <summary>Records a new session for the user and forgets the user's sessions older than <see cref="MaxSessionAge"/>.</summary>
     public async Task<string> Start(Guid userId, CancellationToken ct = default)
@@ -174,32 +181,3 @@ sealed class PortalCookieEvents(Sessions sessions, IOptions<IdentityOptions> ide
             : null;
 }
 
-/// <summary>
-/// Every bearer token that acts for a user (it carries <c>org</c>) is checked against the user store: the user must
-/// exist, not be disabled, and have the security stamp the token was issued with; its roles are replaced by the
-/// current ones. App tokens (client credentials) are not users and pass through unchanged.
-/// </summary>
-sealed class UserTokenCheck(Sessions sessions) : IOpenIddictValidationHandler<OpenIddictValidationEvents.ProcessAuthenticationContext>
-{
-    public static OpenIddictValidationHandlerDescriptor Descriptor { get; } =
-        OpenIddictValidationHandlerDescriptor.CreateBuilder<OpenIddictValidationEvents.ProcessAuthenticationContext>()
-            .AddFilter<OpenIddictValidationHandlerFilters.RequireAccessTokenValidated>()
-            .UseScopedHandler<UserTokenCheck>()
-            .SetOrder(OpenIddictValidationHandlers.ValidateAccessToken.Descriptor.Order + 500)
-            .SetType(OpenIddictValidationHandlerType.Custom)
-            .Build();
-
-    public async ValueTask HandleAsync(OpenIddictValidationEvents.ProcessAuthenticationContext context)
-    {
-        var principal = context.AccessTokenPrincipal;
-        if (principal is null || !principal.HasClaim(c => c.Type == PortalClaims.Organization)) return;
-
-        var standing = Sessions.UserId(principal) is { } userId ? await sessions.Standing(userId, null, context.CancellationToken) : null;
-        if (standing is null || standing.Disabled || Sessions.StampDigest(standing.SecurityStamp) != principal.GetClaim(Sessions.StampClaim))
-        {
-            context.Reject(Oidc.Errors.InvalidToken, "The user of this token was disabled, removed or changed their credentials.");
-            return;
-        }
-        context.AccessTokenPrincipal = Sessions.WithCurrentRoles(principal, standing.Roles);
-    }
-}

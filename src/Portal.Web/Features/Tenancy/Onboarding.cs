@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Security.Claims;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Caching.Memory;
@@ -167,8 +168,11 @@ public static class OnboardingEndpoints
 }
 
 /// <summary>What the suspension gate asks: is this organisation suspended, and why.</summary>
-public sealed class OrganizationStanding(OrganizationDirectory organizations) : IOrganizationStanding
+public sealed class OrganizationStanding(OrganizationDirectory organizations, AccessFacts facts) : IOrganizationStanding
 {
-    public async Task<(bool Suspended, string Name)> For(Guid organizationId, CancellationToken ct) =>
-        await organizations.Find(organizationId, ct) is { SuspendedAt: not null } org ? (true, org.Name) : (false, "");
+    // A bearer request read the organisation with its token (fresh: a suspension is seen at once on every node, ADR 0036);
+    // a cookie request reads the directory's one-minute cache as before.
+    public async Task<(bool Suspended, string Name)> For(ClaimsPrincipal user, Guid organizationId, CancellationToken ct) =>
+        (facts.TryGet<Organization>(user, organizationId, out var read) ? read : await organizations.Find(organizationId, ct))
+            is { SuspendedAt: not null } org ? (true, org.Name) : (false, "");
 }

@@ -7,7 +7,7 @@ using Portal.Web.Platform;
 namespace Portal.Web.Features.Tenancy;
 
 /// <summary>Who may act for which practice. The one place that answers it, for pages, API calls and tokens.</summary>
-public sealed class PracticeAccess(IDocumentStore store, OrganizationDirectory organizations) : IPracticeAccess
+public sealed class PracticeAccess(IDocumentStore store, OrganizationDirectory organizations, AccessFacts facts) : IPracticeAccess
 {
     /// <summary>The practice as the request's scope, with a vendor's engaged functions, or null (404).</summary>
     public async Task<CurrentPractice?> Resolve(ClaimsPrincipal user, Guid practiceId, CancellationToken ct)
@@ -21,6 +21,8 @@ public sealed class PracticeAccess(IDocumentStore store, OrganizationDirectory o
     {
         var tenant = user.FindFirstValue(PortalClaims.Tenant);
         if (!Guid.TryParse(tenant, out _)) return false;
+        // Read with the token's entry when the request was authenticated (Identity's AccessCheck, ADR 0036).
+        if (facts.TryAppActive(user, out var active)) return active;
         await using var clients = store.QuerySession(tenant);
         return await clients.QueryAsync(new ActiveApiClient { ClientId = user.FindFirstValue("sub") ?? "" }, ct);
     }
@@ -31,7 +33,9 @@ public sealed class PracticeAccess(IDocumentStore store, OrganizationDirectory o
 
     async Task<(Organization? Practice, Engagement? Engagement)> Find(ClaimsPrincipal user, Guid practiceId, CancellationToken ct)
     {
-        var practice = await organizations.Find(practiceId, ct);
+        // A bearer request read the practice with its token (fresh, so a suspension is seen on every node at once); otherwise
+        // the directory's one-minute cache.
+        var practice = facts.TryGet<Organization>(user, practiceId, out var read) ? read : await organizations.Find(practiceId, ct);
         if (practice is not { Kind: OrganizationKind.Practice }) return (null, null);
 
         var org = user.OrganizationId();

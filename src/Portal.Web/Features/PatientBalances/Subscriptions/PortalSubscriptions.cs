@@ -283,14 +283,21 @@ public static class SubscriptionEndpoints
         if (context.CurrentPractice() is { } practice && !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method)
             && !HttpMethods.IsOptions(context.Request.Method))
         {
-            var store = context.RequestServices.GetRequiredService<IDocumentStore>();
-            await using var q = store.QuerySession();
             var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-            var sub = await q.LoadAsync<OrganizationSubscription>(practice.PracticeId, context.RequestAborted);
+            // A bearer request read both subscriptions with its token (Identity's AccessCheck, ADR 0036); a cookie request loads them.
+            var facts = context.RequestServices.GetRequiredService<AccessFacts>();
+            var sub = await Load(practice.PracticeId);
             // A vendor's staff working a client's practice: the vendor's own subscription decides too (a vendor past its grace
             // period may read its clients' work but not change it).
             if (sub?.ReadOnly(now) != true && practice.VendorFunctions is not null && context.User.OrganizationId() is { } vendor)
-                sub = await q.LoadAsync<OrganizationSubscription>(vendor, context.RequestAborted);
+                sub = await Load(vendor);
+
+            async Task<OrganizationSubscription?> Load(Guid organizationId)
+            {
+                if (facts.TryGet<OrganizationSubscription>(context.User, organizationId, out var read)) return read;
+                await using var q = context.RequestServices.GetRequiredService<IDocumentStore>().QuerySession();
+                return await q.LoadAsync<OrganizationSubscription>(organizationId, context.RequestAborted);
+            }
             if (sub?.ReadOnly(now) == true)
             {
                 context.Response.StatusCode = StatusCodes.Status402PaymentRequired;
