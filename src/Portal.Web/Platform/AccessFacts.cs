@@ -4,10 +4,11 @@ namespace Portal.Web.Platform;
 
 /// <summary>
 /// What the bearer token's one access query read for this request (ADR 0036): whether the app's registration is active, and
-/// the organisations and subscriptions the later gates ask about, read in the same round trip as the token's own entry.
+/// the organisations and subscriptions the later gates ask about, read in the same round trip as the token's own entry; for a
+/// sign-in cookie, the organisations read with the session check.
 /// Scoped to the request; the checks after authentication (suspension gate, practice access, read-only subscription) take a
-/// fact from here when it was read, and query as before when it was not (cookies, a practice in another database, a vendor's
-/// engagement). Never kept beyond the request: every request reads the store again, so a revocation is seen at once.
+/// fact from here when it was read, and query as before when it was not (a cookie's subscriptions, a practice in another
+/// database, a vendor's engagement). Never kept beyond the request: every request reads the store again, so a revocation is seen at once.
 /// </summary>
 public sealed class AccessFacts
 {
@@ -19,7 +20,7 @@ public sealed class AccessFacts
     /// <summary>Records what was read for the token of <paramref name="principal"/>; a second token in the request replaces it.</summary>
     public void Record(ClaimsPrincipal principal, bool? appActive)
     {
-        subject = principal.FindFirstValue("sub");
+        subject = Subject(principal);
         tenant = principal.FindFirstValue(PortalClaims.Tenant);
         this.appActive = appActive;
         documents.Clear();
@@ -48,5 +49,8 @@ public sealed class AccessFacts
     // only when this request's bearer token was validated, and then the request's user is that token's principal.
     bool Matches(ClaimsPrincipal user) =>
         subject is not null && user.Identity?.IsAuthenticated == true
-        && user.FindFirstValue("sub") == subject && user.FindFirstValue(PortalClaims.Tenant) == tenant;
+        && Subject(user) == subject && user.FindFirstValue(PortalClaims.Tenant) == tenant;
+
+    // A token names its subject "sub"; the sign-in cookie names the user with Identity's name identifier.
+    static string? Subject(ClaimsPrincipal user) => user.FindFirstValue("sub") ?? user.FindFirstValue(ClaimTypes.NameIdentifier);
 }

@@ -146,8 +146,11 @@ public static class EmbeddedPostgres
     {
         try
         {
+            // A blocking connect: a local port answers or refuses at once, and waiting on ConnectAsync from a starved thread pool
+            // (several test hosts starting together) timed out while the cluster was up, and a second start then failed.
             using var client = new TcpClient();
-            return client.ConnectAsync("127.0.0.1", port).Wait(TimeSpan.FromMilliseconds(500)) && client.Connected;
+            client.Connect("127.0.0.1", port);
+            return client.Connected;
         }
         catch (Exception) { return false; }
     }

@@ -129,6 +129,25 @@ public class AccessCheckedInOneTrip(PortalApp app) : PortalTest(app)
     }
 
     [Fact]
+    public async Task a_practice_suspended_by_another_node_is_refused_on_the_next_page_of_a_signed_in_user()
+    {
+        using var browser = await App.SignedInBrowser(Users.NorthAdmin);
+        var page = $"/practices/{DemoData.NorthClinic}/encounters";
+        // The page puts North Clinic in this node's organisation cache.
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(page)).StatusCode);
+
+        // Suspended where this node's cache does not hear of it (another node, or the database directly).
+        await Sql($$"""
+            update portal.mt_doc_organization set data = jsonb_set(data, '{SuspendedAt}', to_jsonb(now())), mt_version = mt_version + 1
+            where id = '{{DemoData.NorthClinic}}'
+            """);
+
+        var refused = await browser.GetAsync(page);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("Your organization is suspended", await refused.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task a_practice_read_only_for_an_unpaid_subscription_refuses_the_next_write_and_still_reads()
     {
         var biller = await App.ClientFor(Users.NorthBiller);

@@ -133,8 +133,8 @@ sealed class AccessCheck(NpgsqlDataSource db, TenantDatabases databases, IDocume
 
         facts.Record(context.Principal, appTenant is null ? null : reader.GetBoolean(12));
         var serializer = store.Options.Serializer();
-        if (callerOrg is { } org) facts.Add(org, Organization(serializer, reader, 13));
-        if (practice is { } id) facts.Add(id, Organization(serializer, reader, 15));
+        if (callerOrg is { } org) facts.Add(org, ReadOrganization(serializer, reader, 13));
+        if (practice is { } id) facts.Add(id, ReadOrganization(serializer, reader, 15));
         if (write)
         {
             if (callerOrg is { } o) facts.Add(o, reader.IsDBNull(17) ? null : serializer.FromJson<OrganizationSubscription>(reader, 17));
@@ -142,7 +142,8 @@ sealed class AccessCheck(NpgsqlDataSource db, TenantDatabases databases, IDocume
         }
     }
 
-    static Organization? Organization(ISerializer serializer, NpgsqlDataReader reader, int index)
+    /// <summary>An organisation document read in a statement of its own (its JSON at <paramref name="index"/>, its version next).</summary>
+    internal static Organization? ReadOrganization(ISerializer serializer, NpgsqlDataReader reader, int index)
     {
         if (reader.IsDBNull(index)) return null;
         var organization = serializer.FromJson<Organization>(reader, index);

@@ -14,14 +14,15 @@ using Oidc = OpenIddict.Abstractions.OpenIddictConstants;
 namespace Portal.Web.Features.Identity;
 
 /// <summary>What the user store says about a user right now: read on every authenticated request (ADR 0008).</summary>
-public sealed record UserStanding(string? SecurityStamp, bool Disabled, string[] Roles, bool SessionLive);
+public sealed record UserStanding(string? SecurityStamp, bool Disabled, string[] Roles, bool SessionLive,
+    Tenancy.Organization? Organization = null, Tenancy.Organization? Practice = null);
 
 /// <summary>
 /// Server-side sign-in sessions and the per-request check of cookies and user tokens against the user store.
 /// A session is a row in Identity's own <c>AspNetUserTokens</c> table (login provider <see cref="Provider"/>, name = the
 /// session id carried in the cookie), so sign-out deletes it and a replayed cookie finds nothing. No migration needed.
 /// </summary>
-public sealed class Sessions(NpgsqlDataSource db, TimeProvider clock)
+public sealed class Sessions(NpgsqlDataSource db, TimeProvider clock, Marten.IDocumentStore store)
 {
     public const string Provider = "Portal.Session";
 
@@ -41,24 +42,37 @@ public sealed class Sessions(NpgsqlDataSource db, TimeProvider clock)
     public static string StampDigest(string? securityStamp) =>
         Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes("portal-session:" + securityStamp)))[..22];
 
-    /// <summary>One round trip: stamp, lockout, roles and (for cookies) whether the session still exists.</summary>
-    public async Task<UserStanding?> Standing(Guid userId, string? sessionId, CancellationToken ct = default)
+    /// <summary>
+    /// One round trip: stamp, lockout, roles and (for cookies) whether the session still exists, and the user's organisation and
+    /// the route's practice as they are now (the suspension gate and the practice check take them from <see cref="AccessFacts"/>,
+    /// so a suspension made on another node reaches portal pages on the next request, as it does bearer requests; ADR 0036).
+    /// </summary>
+    public async Task<UserStanding?> Standing(Guid userId, string? sessionId, Guid? organization = null, Guid? practice = null,
+        CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand($"""
             select u."SecurityStamp", u."LockoutEnd", {RolesOfUserSql},
                    exists(select 1 from identity."AspNetUserTokens" t
-                          where t."UserId" = u."Id" and t."LoginProvider" = $2 and t."Name" = $3 and t."Value" collate "C" >= $4)
-            from identity."AspNetUsers" u where u."Id" = $1
+                          where t."UserId" = u."Id" and t."LoginProvider" = $2 and t."Name" = $3 and t."Value" collate "C" >= $4),
+                   co.data, co.mt_version, po.data, po.mt_version
+            from identity."AspNetUsers" u
+            left join {MartenSetup.Schema}.mt_doc_organization co on co.id = $5
+            left join {MartenSetup.Schema}.mt_doc_organization po on po.id = $6
+            where u."Id" = $1
             """);
         cmd.Parameters.Add(new() { Value = userId });
         cmd.Parameters.Add(new() { Value = Provider });
         cmd.Parameters.Add(new() { Value = sessionId ?? "" });
         cmd.Parameters.Add(new() { Value = Stamp(clock.GetUtcNow() - MaxSessionAge) });
+        cmd.Parameters.Add(new() { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid, Value = (object?)organization ?? DBNull.Value });
+        cmd.Parameters.Add(new() { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid, Value = (object?)practice ?? DBNull.Value });
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct)) return null;
         var lockoutEnd = reader.IsDBNull(1) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(1);
+        var serializer = store.Options.Serializer();
         return new UserStanding(reader.IsDBNull(0) ? null : reader.GetString(0), IsDisabled(lockoutEnd),
-            reader.GetFieldValue<string[]>(2), reader.GetBoolean(3));
+            reader.GetFieldValue<string[]>(2), reader.GetBoolean(3),
+            AccessCheck.ReadOrganization(serializer, reader, 4), AccessCheck.ReadOrganization(serializer, reader, 6));
     }
 
     /// <summary>A disabled account, as opposed to a temporary lockout after wrong passwords (which keeps sessions).</summary>
@@ -133,7 +147,7 @@ public sealed class Sessions(NpgsqlDataSource db, TimeProvider clock)
 /// session, the security stamp and the disabled flag against the store and takes the user's current roles.
 /// Replaces Identity's interval-based SecurityStampValidator (ADR 0008).
 /// </summary>
-sealed class PortalCookieEvents(Sessions sessions, IOptions<IdentityOptions> identity) : CookieAuthenticationEvents
+sealed class PortalCookieEvents(Sessions sessions, IOptions<IdentityOptions> identity, AccessFacts facts) : CookieAuthenticationEvents
 {
     public override async Task SigningIn(CookieSigningInContext context)
     {
@@ -160,8 +174,10 @@ sealed class PortalCookieEvents(Sessions sessions, IOptions<IdentityOptions> ide
         var principal = context.Principal;
         var userId = principal is null ? null : Sessions.UserId(principal);
         var sessionId = principal?.FindFirst(Sessions.SessionIdClaim)?.Value;
+        var organization = principal?.OrganizationId();
+        Guid? practice = context.HttpContext.GetRouteValue("practiceId") is string raw && Guid.TryParse(raw, out var p) ? p : null;
         var standing = userId is null || sessionId is null ? null
-            : await sessions.Standing(userId.Value, sessionId, context.HttpContext.RequestAborted);
+            : await sessions.Standing(userId.Value, sessionId, organization, practice, context.HttpContext.RequestAborted);
         var stamp = principal?.FindFirst(identity.Value.ClaimsIdentity.SecurityStampClaimType)?.Value;
         if (standing is null || standing.Disabled || !standing.SessionLive || standing.SecurityStamp != stamp)
         {
@@ -169,7 +185,12 @@ sealed class PortalCookieEvents(Sessions sessions, IOptions<IdentityOptions> ide
             await context.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
             return;
         }
-        context.ReplacePrincipal(Sessions.WithCurrentRoles(principal!, standing.Roles));
+        var current = Sessions.WithCurrentRoles(principal!, standing.Roles);
+        context.ReplacePrincipal(current);
+        // The organisations as read with the session, for the suspension gate and the practice check of this request.
+        facts.Record(current, appActive: null);
+        if (organization is { } org) facts.Add(org, standing.Organization);
+        if (practice is { } id) facts.Add(id, standing.Practice);
     }
 
     // The cookie being signed out or replaced is the one this request came with (the default scheme is the cookie).

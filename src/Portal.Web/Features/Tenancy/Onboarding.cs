@@ -170,8 +170,8 @@ public static class OnboardingEndpoints
 /// <summary>What the suspension gate asks: is this organisation suspended, and why.</summary>
 public sealed class OrganizationStanding(OrganizationDirectory organizations, AccessFacts facts) : IOrganizationStanding
 {
-    // A bearer request read the organisation with its token (fresh: a suspension is seen at once on every node, ADR 0036);
-    // a cookie request reads the directory's one-minute cache as before.
+    // A request read the organisation with its token or its session (fresh: a suspension is seen at once on every node,
+    // ADR 0036); the directory's one-minute cache only answers when it was not read (no user, or a route the check skipped).
     public async Task<(bool Suspended, string Name)> For(ClaimsPrincipal user, Guid organizationId, CancellationToken ct) =>
         (facts.TryGet<Organization>(user, organizationId, out var read) ? read : await organizations.Find(organizationId, ct))
             is { SuspendedAt: not null } org ? (true, org.Name) : (false, "");
