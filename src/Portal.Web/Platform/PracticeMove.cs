@@ -198,6 +198,13 @@ public sealed class PracticeMove(TenantDatabases databases, IEnumerable<RebuiltA
                     insert into {S}.mt_events (seq_id, {string.Join(", ", columns.Where(c => c != "seq_id").Select(Quote))})
                     select m.new_seq, {others} from {temp} e join move_sequence m on m.old_seq = e.seq_id order by m.new_seq
                     """, ct);
+                // Two steps: the new ids may equal other rows' old ids (the two databases' sequences overlap), and PostgreSQL checks the
+                // key row by row, so a one-step rename failed the move when a row took an id another row still had.
+                foreach (var letters in new[] { Receipts, DeadLetters }.Where(targetTables.Contains))
+                    await Exec(dst, $"""
+                        update {S}.{letters} r set id = r.id || ':moving'
+                        from move_sequence m where r.tenant_id = {t} and (r.data ->> 'EventId')::uuid = m.event_id
+                        """, ct);
                 foreach (var letters in new[] { Receipts, DeadLetters }.Where(targetTables.Contains))
                     await Exec(dst, $"""
                         update {S}.{letters} r set
