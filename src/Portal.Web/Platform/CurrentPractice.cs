@@ -19,6 +19,10 @@ public static class CurrentPracticeExtensions
     public static CurrentPractice RequiredPractice(this HttpContext context) =>
         context.Features.Get<CurrentPractice>() ?? throw new InvalidOperationException("This request has no practice scope.");
 
+    /// <summary>The practice id in the route, when there is one and it is a GUID (read before the practice scope is resolved).</summary>
+    public static Guid? RoutePracticeId(this HttpContext context) =>
+        context.GetRouteValue("practiceId") is string raw && Guid.TryParse(raw, out var id) ? id : null;
+
     public static Guid? OrganizationId(this ClaimsPrincipal user) =>
         Guid.TryParse(user.FindFirstValue(PortalClaims.Organization), out var id) ? id : null;
 

@@ -46,7 +46,7 @@ public sealed partial class SeveralDatabases
         // A day's writes: settings, a chart queued, coded and approved by its coder, the claim the reaction drafts from it.
         var coder = await app.ClientFor(Users.NorthCoder);
         await PracticeSettingsAre(admin, qaPercent: 0);
-        var visit = await NorthVisit(admin);
+        var visit = await DemoVisit(admin, North, new DateOnly(2026, 3, 4), "Follow-up visit.");
         var opened = await Read<EncounterDetails>(await admin.PostAsJsonAsync(Api(North, "encounters"), visit), HttpStatusCode.Created);
         (await admin.PostAsJsonAsync(Chart(opened.Id, "/queue"), new SendToCoding(9))).EnsureSuccessStatusCode();
         PulledChart? pulled = null;
@@ -99,15 +99,6 @@ public sealed partial class SeveralDatabases
         await second.OpenAsync();
         var all = await GlobalTables(second, keepOnPurpose: true);
         Assert.All(GlobalTablesPerDatabaseOnPurpose.Keys, t => Assert.Contains(t, all));
-    }
-
-    /// <summary>A new visit of a North demo patient with its demo provider and coverage.</summary>
-    static async Task<OpenEncounter> NorthVisit(HttpClient admin)
-    {
-        var patients = await admin.GetItemsAsync<Patient>(Api(North, "patients"), PaymentsGiven.Json);
-        var patient = patients!.First(p => p.Coverages.Length > 0);
-        var provider = (await admin.GetItemsAsync<Provider>(Api(North, "providers"), PaymentsGiven.Json))!.First();
-        return new OpenEncounter(patient.Id, provider.Id, new DateOnly(2026, 3, 4), "11", null, patient.Coverages[0].Id, "Follow-up visit.");
     }
 
     static string Fill(string template, Guid patient, Guid encounter)

@@ -330,7 +330,7 @@ public sealed partial class SeveralDatabases(SeveralDatabasesPortal app, Browser
 
         // A routine chart in the main database, an urgent one in the second.
         var riversideEncounter = await Coding.CodingGiven.Read<EncounterDetails>(await riversideAdmin.PostAsJsonAsync(Api(Riverside, "encounters"),
-            await RiversideVisit(riversideAdmin)), HttpStatusCode.Created);
+            await DemoVisit(riversideAdmin, Riverside, new DateOnly(2026, 3, 3), "Well-child visit.")), HttpStatusCode.Created);
         (await riversideAdmin.PostAsJsonAsync(Api(Riverside, $"encounters/{riversideEncounter.Id}/coding/queue"), new SendToCoding(1)))
             .EnsureSuccessStatusCode();
         var urgent = await Coding.CodingGiven.QueuedChart(northAdmin, priority: 9);
@@ -348,13 +348,13 @@ public sealed partial class SeveralDatabases(SeveralDatabasesPortal app, Browser
         }
     }
 
-    /// <summary>A new visit of a Riverside demo patient with its demo provider and coverage.</summary>
-    static async Task<OpenEncounter> RiversideVisit(HttpClient admin)
+    /// <summary>A new visit of one of the practice's demo patients with a coverage, and its first demo provider.</summary>
+    static async Task<OpenEncounter> DemoVisit(HttpClient admin, Guid practice, DateOnly dateOfService, string note)
     {
-        var patients = await admin.GetItemsAsync<Patient>(Api(Riverside, "patients"), PaymentsGiven.Json);
+        var patients = await admin.GetItemsAsync<Patient>(Api(practice, "patients"), PaymentsGiven.Json);
         var patient = patients!.First(p => p.Coverages.Length > 0);
-        var provider = (await admin.GetItemsAsync<Provider>(Api(Riverside, "providers"), PaymentsGiven.Json))!.First();
-        return new OpenEncounter(patient.Id, provider.Id, new DateOnly(2026, 3, 3), "11", null, patient.Coverages[0].Id, "Well-child visit.");
+        var provider = (await admin.GetItemsAsync<Provider>(Api(practice, "providers"), PaymentsGiven.Json))!.First();
+        return new OpenEncounter(patient.Id, provider.Id, dateOfService, "11", null, patient.Coverages[0].Id, note);
     }
 
     /// <summary>

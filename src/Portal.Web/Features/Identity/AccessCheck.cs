@@ -82,7 +82,7 @@ sealed class AccessCheck(NpgsqlDataSource db, TenantDatabases databases, IDocume
         var appTenant = !actsForUser && Guid.TryParse(tenant, out _)
             && (!databases.Several || databases.DatabaseOf(tenant!) == TenantDatabases.Main) ? tenant : null;
         Guid? callerOrg = principal.OrganizationId() ?? (Guid.TryParse(tenant, out var t) ? t : null);
-        Guid? practice = http?.GetRouteValue("practiceId") is string raw && Guid.TryParse(raw, out var p) ? p : null;
+        var practice = http?.RoutePracticeId();
         var write = http is not null && !HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method)
             && !HttpMethods.IsOptions(http.Request.Method);
 

@@ -175,7 +175,7 @@ sealed class PortalCookieEvents(Sessions sessions, IOptions<IdentityOptions> ide
         var userId = principal is null ? null : Sessions.UserId(principal);
         var sessionId = principal?.FindFirst(Sessions.SessionIdClaim)?.Value;
         var organization = principal?.OrganizationId();
-        Guid? practice = context.HttpContext.GetRouteValue("practiceId") is string raw && Guid.TryParse(raw, out var p) ? p : null;
+        var practice = context.HttpContext.RoutePracticeId();
         var standing = userId is null || sessionId is null ? null
             : await sessions.Standing(userId.Value, sessionId, organization, practice, context.HttpContext.RequestAborted);
         var stamp = principal?.FindFirst(identity.Value.ClaimsIdentity.SecurityStampClaimType)?.Value;
