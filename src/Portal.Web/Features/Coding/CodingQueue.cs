@@ -209,7 +209,8 @@ public static class CodingQueue
         }
         var options = Marten.Services.SessionOptions.ForTransaction(tx);
         options.TenantId = tenant;
-        await using var session = store.LightweightSession(options);
+        // An identity-map session, so the queue row fetched with the stream is the one the projection updates (ADR 0040).
+        await using var session = store.IdentitySession(options);
         var (stream, details) = await CodingWrites.FetchWithDetails(session, id, null, ct);
         var now = clock.GetUtcNow();
         stream.AppendOne(stream.Aggregate!.Assign(coder, pulled: true, "Pulled the next chart", coder.Name, now));

@@ -34,50 +34,62 @@ public static class CodingWrites
 {
     public static Task<CodingChart?> Queue(IDocumentSession session, Guid encounterId, long? expectedVersion, SendToCoding input,
         Guid practiceId, string actor, TimeProvider clock, CancellationToken ct) =>
-        Write(session, encounterId, expectedVersion, clock, ct, async (e, d) =>
+        Write(session, encounterId, expectedVersion, clock, ct, async (s, e, d) =>
         {
-            var settings = await PracticeSettings.For(session, practiceId, ct);
+            var settings = await PracticeSettings.For(s, practiceId, ct);
             return [e.Queue(input.Priority, settings.TurnaroundHours, actor, clock.GetUtcNow())];
         });
 
     public static Task<CodingChart?> Assign(IDocumentSession session, Guid encounterId, long? expectedVersion, Coder coder, string? reason,
         string actor, TimeProvider clock, CancellationToken ct) =>
         Write(session, encounterId, expectedVersion, clock, ct,
-            (e, _) => Task.FromResult<object[]>([e.Assign(coder, pulled: false, reason, actor, clock.GetUtcNow())]));
+            (_, e, _) => Task.FromResult<object[]>([e.Assign(coder, pulled: false, reason, actor, clock.GetUtcNow())]));
 
     public static Task<CodingChart?> Release(IDocumentSession session, Guid encounterId, long? expectedVersion, CodingCaller caller,
         ReleaseChart input, TimeProvider clock, CancellationToken ct) =>
         Write(session, encounterId, expectedVersion, clock, ct,
-            (e, _) => Task.FromResult<object[]>([e.Release(caller.Me, caller.IsLeadFor(e), input.Reason.Trim(), clock.GetUtcNow())]));
+            (_, e, _) => Task.FromResult<object[]>([e.Release(caller.Me, caller.IsLeadFor(e), input.Reason.Trim(), clock.GetUtcNow())]));
 
     public static Task<CodingChart?> CodeDiagnoses(IDocumentSession session, CodeCatalog catalog, Guid encounterId, long? expectedVersion,
-        CodingCaller caller, CodeDiagnoses input, TimeProvider clock, CancellationToken ct) =>
-        Write(session, encounterId, expectedVersion, clock, ct, async (e, d) =>
+        CodingCaller caller, CodeDiagnoses input, TimeProvider clock, CancellationToken ct)
+    {
+        Task<CodingChecks.PrefetchedClaimInputs> inputs = null!;
+        return Write(session, encounterId, expectedVersion, clock, ct, async (s, e, d) =>
         {
             e.EnsureWorkable(caller.Me, caller.IsLeadFor(e));
-            var (diagnoses, warnings) = await CodingChecks.Diagnoses(session, catalog, e, d, input.Codes, input.OverrideReason, "codes", ct);
+            var (diagnoses, warnings) = await CodingChecks.Diagnoses(s, catalog, e, d, input.Codes, input.OverrideReason, "codes", ct, await inputs);
             return [.. e.StartCoding(caller.Me, caller.IsLeadFor(e), clock.GetUtcNow()),
                 e.CodeDiagnoses(caller.Me, caller.IsLeadFor(e), diagnoses, warnings, Blank(input.OverrideReason), clock.GetUtcNow())];
-        });
+        }, batch => inputs = CodingChecks.PrefetchedClaimInputs.Add(batch, session.TenantId, encounterId, [], sameDay: false));
+    }
 
     public static Task<CodingChart?> CodeLines(IDocumentSession session, CodeCatalog catalog, Guid encounterId, long? expectedVersion,
-        CodingCaller caller, CodeServiceLines input, TimeProvider clock, CancellationToken ct) =>
-        Write(session, encounterId, expectedVersion, clock, ct, async (e, d) =>
+        CodingCaller caller, CodeServiceLines input, TimeProvider clock, CancellationToken ct)
+    {
+        Task<CodingChecks.PrefetchedClaimInputs> inputs = null!;
+        return Write(session, encounterId, expectedVersion, clock, ct, async (s, e, d) =>
         {
             e.EnsureWorkable(caller.Me, caller.IsLeadFor(e));
-            var (lines, warnings) = await CodingChecks.Lines(session, catalog, e, d, [.. e.Coding.Diagnoses.Select(x => x.Code)], input.Lines, "lines", ct);
+            var (lines, warnings) = await CodingChecks.Lines(s, catalog, e, d, [.. e.Coding.Diagnoses.Select(x => x.Code)], input.Lines, "lines", ct,
+                await inputs);
             return [.. e.StartCoding(caller.Me, caller.IsLeadFor(e), clock.GetUtcNow()),
                 e.CodeLines(caller.Me, caller.IsLeadFor(e), lines, warnings, Blank(input.OverrideReason), clock.GetUtcNow())];
-        });
+        }, batch => inputs = CodingChecks.PrefetchedClaimInputs.Add(batch, session.TenantId, encounterId, CodingChecks.FeeCodes(input.Lines),
+            sameDay: true));
+    }
 
     /// <summary>
     /// The coding screen's Save: the diagnoses and the lines (either may be null: unchanged) are checked together, the lines
     /// against the new diagnoses, and saved in one transaction; a refusal of either saves nothing.
     /// </summary>
     public static Task<CodingChart?> CodeChart(IDocumentSession session, CodeCatalog catalog, Guid encounterId, long? expectedVersion,
-        CodingCaller caller, CodeDiagnoses? diagnosesInput, CodeServiceLines? linesInput, TimeProvider clock, CancellationToken ct) =>
-        Write(session, encounterId, expectedVersion, clock, ct, async (e, d) =>
+        CodingCaller caller, CodeDiagnoses? diagnosesInput, CodeServiceLines? linesInput, TimeProvider clock, CancellationToken ct)
+    {
+        // What both checks read (patient, providers, the lines' fees, the same-day encounters) comes with the fetch.
+        Task<CodingChecks.PrefetchedClaimInputs>? prefetch = null;
+        return Write(session, encounterId, expectedVersion, clock, ct, async (s, e, d) =>
         {
+            var inputs = prefetch is null ? null : await prefetch;
             var lead = caller.IsLeadFor(e);
             e.EnsureWorkable(caller.Me, lead);
             var now = clock.GetUtcNow();
@@ -85,22 +97,28 @@ public static class CodingWrites
             string[] diagnosisCodes = [.. e.Coding.Diagnoses.Select(x => x.Code)];
             if (diagnosesInput is not null)
             {
-                var (diagnoses, warnings) = await CodingChecks.Diagnoses(session, catalog, e, d, diagnosesInput.Codes,
-                    diagnosesInput.OverrideReason, "codes", ct);
+                var (diagnoses, warnings) = await CodingChecks.Diagnoses(s, catalog, e, d, diagnosesInput.Codes,
+                    diagnosesInput.OverrideReason, "codes", ct, inputs);
                 events.Add(e.CodeDiagnoses(caller.Me, lead, diagnoses, warnings, Blank(diagnosesInput.OverrideReason), now));
                 diagnosisCodes = [.. diagnoses.Select(x => x.Code)];
             }
             if (linesInput is not null)
             {
-                var (lines, warnings) = await CodingChecks.Lines(session, catalog, e, d, diagnosisCodes, linesInput.Lines, "lines", ct);
+                var (lines, warnings) = await CodingChecks.Lines(s, catalog, e, d, diagnosisCodes, linesInput.Lines, "lines", ct, inputs);
                 events.Add(e.CodeLines(caller.Me, lead, lines, warnings, Blank(linesInput.OverrideReason), now));
             }
             return [.. events];
+        }, batch =>
+        {
+            if (diagnosesInput is not null || linesInput is not null)
+                prefetch = CodingChecks.PrefetchedClaimInputs.Add(batch, session.TenantId, encounterId,
+                    linesInput is null ? [] : CodingChecks.FeeCodes(linesInput.Lines), sameDay: linesInput is not null);
         });
+    }
 
     public static Task<CodingChart?> RaiseQuery(IDocumentSession session, Guid encounterId, long? expectedVersion, CodingCaller caller,
         RaiseProviderQuery input, TimeProvider clock, CancellationToken ct) =>
-        Write(session, encounterId, expectedVersion, clock, ct, async (e, d) =>
+        Write(session, encounterId, expectedVersion, clock, ct, async (s, e, d) =>
         {
             string[] choices = [.. (input.Options ?? []).Select(o => o.Trim()).Where(o => o.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase)];
             if (choices.Length == 1)
@@ -123,10 +141,10 @@ public static class CodingWrites
     /// </summary>
     public static Task<CodingChart?> AnswerQuery(IDocumentSession session, Guid encounterId, Guid queryId, long? expectedVersion,
         AnswerProviderQuery input, Guid? userId, bool practiceAdmin, string actor, TimeProvider clock, CancellationToken ct) =>
-        Write(session, encounterId, expectedVersion, clock, ct, async (e, _) =>
+        Write(session, encounterId, expectedVersion, clock, ct, async (s, e, _) =>
         {
             var query = e.Coding.Queries.FirstOrDefault(q => q.QueryId == queryId);
-            var linked = query is not null && userId is not null && (await session.LoadAsync<Provider>(query.ProviderId, ct))?.UserId == userId;
+            var linked = query is not null && userId is not null && (await s.LoadAsync<Provider>(query.ProviderId, ct))?.UserId == userId;
             if (query is not null && !practiceAdmin && !linked)
                 throw new RuleViolation($"This query is for {query.ProviderName}; only the portal user linked to that provider answers it.",
                     "not-your-query");
@@ -157,13 +175,13 @@ public static class CodingWrites
     {
         Task<PracticeSettings?> loadSettings = null!;
         Task<(Guid? Coder, int Approved)> loadApproved = null!;
-        return Write(session, encounterId, expectedVersion, clock, ct, async (e, d) =>
+        return Write(session, encounterId, expectedVersion, clock, ct, async (s, e, d) =>
         {
             e.EnsureWorkable(caller.Me, caller.IsLeadFor(e));
             var coderId = e.Coding.Coder!.Id;
             var settings = await loadSettings ?? PracticeSettings.Default(practiceId);
             var (rowCoder, approved) = await loadApproved;
-            if (rowCoder != coderId) approved = await ApprovedCharts(session, coderId, ct);
+            if (rowCoder != coderId) approved = await ApprovedCharts(s, coderId, ct);
             var (sampled, why) = QaSampling.Decide(settings, encounterId, approved, e.Coding.Lines);
             var now = clock.GetUtcNow();
             var submitted = e.Submit(caller.Me, caller.IsLeadFor(e), sampled, why, now);
@@ -211,14 +229,14 @@ public static class CodingWrites
 
     public static Task<CodingChart?> Review(IDocumentSession session, CodeCatalog catalog, Guid encounterId, long? expectedVersion,
         ReviewChart input, string reviewer, TimeProvider clock, CancellationToken ct) =>
-        Write(session, encounterId, expectedVersion, clock, ct, async (e, d) =>
+        Write(session, encounterId, expectedVersion, clock, ct, async (s, e, d) =>
         {
             CodedDiagnosis[]? diagnoses = null;
             ServiceLine[]? lines = null;
             if (input.Diagnoses is { Length: > 0 })
-                (diagnoses, _) = await CodingChecks.Diagnoses(session, catalog, e, d, input.Diagnoses, input.Reason ?? "QA correction", "diagnoses", ct);
+                (diagnoses, _) = await CodingChecks.Diagnoses(s, catalog, e, d, input.Diagnoses, input.Reason ?? "QA correction", "diagnoses", ct);
             if (input.Lines is { Length: > 0 })
-                (lines, _) = await CodingChecks.Lines(session, catalog, e, d, [.. (diagnoses ?? e.Coding.Diagnoses).Select(x => x.Code)], input.Lines, "lines", ct);
+                (lines, _) = await CodingChecks.Lines(s, catalog, e, d, [.. (diagnoses ?? e.Coding.Diagnoses).Select(x => x.Code)], input.Lines, "lines", ct);
             else if (diagnoses is not null && e.Coding.Lines.Any(l => l.DiagnosisPointers.Any(p => p > diagnoses.Length)))
                 throw new UnprocessableInput("The coder's lines point at diagnoses the correction removes; correct the lines too.",
                     new Dictionary<string, string[]> { ["lines"] = ["Send the corrected lines."] });
@@ -228,37 +246,43 @@ public static class CodingWrites
     public static Task<CodingChart?> Return(IDocumentSession session, Guid encounterId, long? expectedVersion, ReturnChart input,
         string reviewer, TimeProvider clock, CancellationToken ct) =>
         Write(session, encounterId, expectedVersion, clock, ct,
-            (e, _) => Task.FromResult<object[]>([e.Return(reviewer, input.Reason.Trim(), clock.GetUtcNow())]));
+            (_, e, _) => Task.FromResult<object[]>([e.Return(reviewer, input.Reason.Trim(), clock.GetUtcNow())]));
 
     public static Task<CodingChart?> FileRebuttal(IDocumentSession session, Guid encounterId, long? expectedVersion, CodingCaller caller,
         FileQaRebuttal input, TimeProvider clock, CancellationToken ct) =>
         Write(session, encounterId, expectedVersion, clock, ct,
-            (e, _) => Task.FromResult<object[]>([e.FileRebuttal(caller.Me, input.Reason.Trim(), clock.GetUtcNow())]));
+            (_, e, _) => Task.FromResult<object[]>([e.FileRebuttal(caller.Me, input.Reason.Trim(), clock.GetUtcNow())]));
 
     public static Task<CodingChart?> DecideRebuttal(IDocumentSession session, Guid encounterId, long? expectedVersion, CodingCaller caller,
         DecideQaRebuttal input, TimeProvider clock, CancellationToken ct) =>
         Write(session, encounterId, expectedVersion, clock, ct,
-            (e, _) => Task.FromResult<object[]>([e.DecideRebuttal(input.Accept, input.Note, caller.Me, clock.GetUtcNow())]));
+            (_, e, _) => Task.FromResult<object[]>([e.DecideRebuttal(input.Accept, input.Note, caller.Me, clock.GetUtcNow())]));
 
     /// <summary>
-    /// One round trip fetches the stream (with the version check) and the encounter details together; the decision gets both.
-    /// After saving, the new aggregate comes from the session's identity map (Marten's FetchLatest after FetchForWriting on
-    /// an inline snapshot), so the chart returned costs no further query.
+    /// One round trip fetches the stream (with the version check), the encounter details and the queue row together; the
+    /// decision gets the first two. The write runs in an identity-map session of the caller's tenant (ADR 0040): the queue
+    /// row fetched in the batch is the one the inline <see cref="CodingQueueRowProjection"/> applies the new events to, so the
+    /// projection does not load it again in a round trip of its own when saving (next chart, first code, submit). After
+    /// saving, the new aggregate comes from the session's identity map (Marten's FetchLatest after FetchForWriting on an
+    /// inline snapshot), so the chart returned costs no further query.
     /// </summary>
     static async Task<CodingChart?> Write(IDocumentSession session, Guid encounterId, long? expectedVersion, TimeProvider clock,
-        CancellationToken ct, Func<Encounter, EncounterDetails, Task<object[]>> decide, Action<Marten.Services.BatchQuerying.IBatchedQuery>? alsoFetch = null)
+        CancellationToken ct, Func<IDocumentSession, Encounter, EncounterDetails, Task<object[]>> decide,
+        Action<Marten.Services.BatchQuerying.IBatchedQuery>? alsoFetch = null)
     {
-        var (stream, details) = await FetchWithDetails(session, encounterId, expectedVersion, ct, alsoFetch);
+        await using var write = session.DocumentStore.IdentitySession(new Marten.Services.SessionOptions { TenantId = session.TenantId });
+        var (stream, details) = await FetchWithDetails(write, encounterId, expectedVersion, ct, alsoFetch);
         if (stream.Aggregate is null || details is null) return null;
-        stream.AppendMany(await decide(stream.Aggregate, details));
-        await session.SaveChangesAsync(ct);
-        var latest = await session.Events.FetchLatest<Encounter>(encounterId, ct);
+        stream.AppendMany(await decide(write, stream.Aggregate, details));
+        await write.SaveChangesAsync(ct);
+        var latest = await write.Events.FetchLatest<Encounter>(encounterId, ct);
         return CodingChart.From(details, latest!, clock.GetUtcNow());
     }
 
     /// <summary>
-    /// The encounter stream for writing (checking <paramref name="expectedVersion"/> when given), its details and whatever
-    /// <paramref name="alsoFetch"/> adds to the batch, in one round trip.
+    /// The encounter stream for writing (checking <paramref name="expectedVersion"/> when given), its details, its queue row
+    /// (into the identity map of <paramref name="session"/>, for the inline projection) and whatever <paramref name="alsoFetch"/>
+    /// adds to the batch, in one round trip.
     /// </summary>
     internal static async Task<(JasperFx.Events.IEventStream<Encounter> Stream, EncounterDetails? Details)> FetchWithDetails(
         IDocumentSession session, Guid encounterId, long? expectedVersion, CancellationToken ct,
@@ -269,6 +293,7 @@ public static class CodingWrites
             ? batch.Events.FetchForWriting<Encounter>(encounterId, v)
             : batch.Events.FetchForWriting<Encounter>(encounterId);
         var loadDetails = batch.Load<EncounterDetails>(encounterId);
+        _ = batch.Load<CodingQueueRow>(encounterId);
         // What a command reads besides (submit: settings and the approved count), in the same round trip.
         alsoFetch?.Invoke(batch);
         await batch.Execute(ct);
@@ -362,6 +387,112 @@ public static class CodingChecks
         }
     }
 
+    /// <summary>The codes of the lines given without a charge: their fees come from the practice's fee schedule.</summary>
+    public static string[] FeeCodes(IEnumerable<ServiceLineInput>? lines) =>
+        [.. (lines ?? []).Where(l => l.Charge is null).Select(l => CodeSystems.Normalize(l.Code ?? ""))];
+
+    /// <summary>
+    /// <see cref="ClaimInputs"/> read in the coding command's fetch batch, before the encounter is known: one statement finds the
+    /// patient, the providers and the date of service from the encounter's snapshot and details and reads the documents
+    /// <see cref="ClaimInputs.Load"/> would. <see cref="For"/> hands them out only when the keys it read are the fetched
+    /// encounter's (a write between the batch's statements falls back to <see cref="ClaimInputs.Load"/>).
+    /// </summary>
+    public sealed record PrefetchedClaimInputs(Guid? PatientId, Guid? RenderingId, Guid? BillingId, DateOnly? DateOfService,
+        ClaimInputs Inputs, string[] FeeKeys, bool SameDay)
+    {
+        public ClaimInputs? For(Encounter e, EncounterDetails details, IEnumerable<string> feeCodes, bool sameDay) =>
+            PatientId == e.PatientId && RenderingId == details.RenderingProviderId && BillingId == details.BillingProviderId
+            && DateOfService == details.DateOfService && (SameDay || !sameDay)
+            && feeCodes.Select(FeeScheduleEntry.Key).Where(k => k.Length > 0).All(FeeKeys.Contains)
+                ? Inputs
+                : null;
+
+        public static Task<PrefetchedClaimInputs> Add(Marten.Services.BatchQuerying.IBatchedQuery batch, string tenantId, Guid encounterId,
+            IEnumerable<string> feeCodes, bool sameDay) =>
+            batch.AddItem(new Handler(tenantId, encounterId, [.. feeCodes.Select(FeeScheduleEntry.Key).Where(k => k.Length > 0).Distinct()], sameDay));
+
+        sealed class Handler(string tenantId, Guid encounterId, string[] feeKeys, bool sameDay)
+            : Marten.Linq.QueryHandlers.IQueryHandler<PrefetchedClaimInputs>
+        {
+            // Kind 0: the keys; 1: the patient; 2: a provider; 3: a fee; 4: an encounter of the patient on the date of service.
+            static readonly string Sql = $"""
+                with k as (
+                  select (e.data ->> 'PatientId')::uuid as patient, (d.data ->> 'RenderingProviderId')::uuid as rendering,
+                         (d.data ->> 'BillingProviderId')::uuid as billing, (d.data ->> 'DateOfService')::date as dos
+                  from {MartenSetup.Schema}.mt_doc_encounter e
+                  join {MartenSetup.Schema}.mt_doc_encounterdetails d on d.tenant_id = e.tenant_id and d.id = e.id
+                  where e.tenant_id = @t and e.id = @e)
+                select 0, null::jsonb, k.patient, k.rendering, k.billing, k.dos from k
+                union all
+                select 1, p.data, null, null, null, null from k join {MartenSetup.Schema}.mt_doc_patient p on p.tenant_id = @t and p.id = k.patient
+                union all
+                select 2, v.data, null, null, null, null from k join {MartenSetup.Schema}.mt_doc_provider v
+                  on v.tenant_id = @t and v.id in (k.rendering, k.billing)
+                union all
+                select 3, f.data, null, null, null, null from {MartenSetup.Schema}.mt_doc_feescheduleentry f where f.tenant_id = @t and f.id = any(@f)
+                union all
+                select 4, null, q.id, null, null, null from k join {MartenSetup.Schema}.{CodingQueue.Table} q
+                  on @s and q.tenant_id = @t and q.patient_id = k.patient and q.date_of_service = k.dos
+                """;
+
+            public void ConfigureCommand(Weasel.Postgresql.ICommandBuilder builder, Weasel.Storage.IStorageSession session)
+            {
+                // Positional parameters in the order the statement names them.
+                var parts = Sql.Split('@');
+                builder.Append(parts[0]);
+                foreach (var part in parts.Skip(1))
+                {
+                    switch (part[0])
+                    {
+                        case 't': builder.AppendParameter(tenantId); break;
+                        case 'e': builder.AppendParameter(encounterId); break;
+                        case 'f': builder.AppendParameter(feeKeys); break;
+                        case 's': builder.AppendParameter(sameDay); break;
+                        default: throw new InvalidOperationException("Unknown parameter @" + part[0]);
+                    }
+                    builder.Append(part[1..]);
+                }
+            }
+
+            public async Task<PrefetchedClaimInputs> HandleAsync(System.Data.Common.DbDataReader reader, Weasel.Storage.IStorageSession session,
+                CancellationToken token)
+            {
+                var serializer = ((Marten.Internal.IMartenSession)session).Serializer;
+                Guid? patientId = null, renderingId = null, billingId = null;
+                DateOnly? dos = null;
+                Patient? patient = null;
+                var providers = new List<Provider>(2);
+                var fees = new Dictionary<string, decimal>();
+                var sameDayIds = new List<Guid>();
+                while (await reader.ReadAsync(token))
+                {
+                    switch (reader.GetInt32(0))
+                    {
+                        case 0:
+                            patientId = reader.IsDBNull(2) ? null : reader.GetGuid(2);
+                            renderingId = reader.IsDBNull(3) ? null : reader.GetGuid(3);
+                            billingId = reader.IsDBNull(4) ? null : reader.GetGuid(4);
+                            dos = reader.IsDBNull(5) ? null : reader.GetFieldValue<DateOnly>(5);
+                            break;
+                        case 1: patient = serializer.FromJson<Patient>(reader, 1); break;
+                        case 2: providers.Add(serializer.FromJson<Provider>(reader, 1)); break;
+                        case 3:
+                            var fee = serializer.FromJson<FeeScheduleEntry>(reader, 1);
+                            fees[fee.Id] = fee.Amount;
+                            break;
+                        case 4: sameDayIds.Add(reader.GetGuid(2)); break;
+                    }
+                }
+                var inputs = new ClaimInputs(patient, providers.FirstOrDefault(p => p.Id == renderingId), providers.FirstOrDefault(p => p.Id == billingId),
+                    fees, patient is null ? [] : sameDayIds);
+                return new PrefetchedClaimInputs(patientId, renderingId, billingId, dos, inputs, feeKeys, sameDay);
+            }
+
+            public Task<int> StreamJson(Stream stream, System.Data.Common.DbDataReader reader, CancellationToken token) =>
+                throw new NotSupportedException();
+        }
+    }
+
     public static Portal.Billing.Scrubbing.Claim ClaimFrom(Guid id, Patient? patient, EncounterDetails details, Provider? rendering, Provider? billing,
         IReadOnlyList<string> diagnoses, IReadOnlyList<ServiceLine> lines) => new()
     {
@@ -398,7 +529,7 @@ public static class CodingChecks
     }
 
     public static async Task<(CodedDiagnosis[], CodeFinding[])> Diagnoses(IQuerySession session, CodeCatalog catalog, Encounter e,
-        EncounterDetails details, string[] input, string? overrideReason, string field, CancellationToken ct)
+        EncounterDetails details, string[] input, string? overrideReason, string field, CancellationToken ct, PrefetchedClaimInputs? prefetched = null)
     {
         var codes = input.Select(c => CodeSystems.Normalize(c ?? "")).ToArray();
         var errors = new FieldErrors()
@@ -406,7 +537,8 @@ public static class CodingChecks
             .Check(codes.Distinct().Count() == codes.Length, field, "Each diagnosis may be listed once.");
         errors.ThrowIfAny("The diagnoses cannot be coded.");
         var dos = details.DateOfService;
-        var claim = await ClaimFor(session, e, details, codes, [], ct);
+        var inputs = prefetched?.For(e, details, [], sameDay: false) ?? await ClaimInputs.Load(session, e, details, [], sameDay: false, ct);
+        var claim = ClaimFrom(e.Id, inputs.Patient, details, inputs.Rendering, inputs.Billing, codes, []);
         var findings = (await CodeRules.Scrub(catalog, claim, dos, null, ct)).Where(f => f.AtDiagnosis).ToArray();
         ThrowOnErrors(findings, field, "diagnoses");
         var warnings = findings.Where(f => f.Severity != FindingSeverity.Error).ToArray();
@@ -419,7 +551,7 @@ public static class CodingChecks
     }
 
     public static async Task<(ServiceLine[], CodeFinding[])> Lines(IQuerySession session, CodeCatalog catalog, Encounter e, EncounterDetails details,
-        IReadOnlyList<string> diagnoses, ServiceLineInput[] input, string field, CancellationToken ct)
+        IReadOnlyList<string> diagnoses, ServiceLineInput[] input, string field, CancellationToken ct, PrefetchedClaimInputs? prefetched = null)
     {
         var diagnosisCount = diagnoses.Count;
         var errors = new FieldErrors().Check(diagnosisCount > 0, field, "Code the diagnoses before the service lines.");
@@ -427,8 +559,9 @@ public static class CodingChecks
         var dos = details.DateOfService;
         // One round trip for everything the checks read besides the code sets: the fees of the lines without a charge, the
         // patient and providers of the claim, and the patient's other encounters that day (issue 15: this was four).
-        var inputs = await ClaimInputs.Load(session, e, details,
-            input.Where(l => l.Charge is null).Select(l => CodeSystems.Normalize(l.Code ?? "")), sameDay: true, ct);
+        // (With the coding commands, that round trip is the fetch's: PrefetchedClaimInputs.)
+        var feeCodes = FeeCodes(input);
+        var inputs = prefetched?.For(e, details, feeCodes, sameDay: true) ?? await ClaimInputs.Load(session, e, details, feeCodes, sameDay: true, ct);
         var fees = inputs.Fees;
         for (var i = 0; i < input.Length; i++)
         {
