@@ -111,6 +111,15 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         builder.UseSetting("Portal:Reactions:Attempts", "3");
         builder.UseSetting("Portal:Reactions:FirstRetryDelay", "00:00:00.020");
         builder.UseSetting("Portal:DaemonIdlePolling", "00:00:00.100");
+        // The daemon looks for new events as soon as an append commits (a NOTIFY it listens for), so neither a reset nor a test
+        // waiting for a reaction waits out a poll; PORTAL_DAEMON_POLL_ONLY=1 polls only, as before (to compare). ADR 0039.
+        if (!PollOnly)
+        {
+            builder.UseSetting("Portal:DaemonWakeOnAppend", "true");
+            // A NOTIFY that arrives while the agent is reading the high-water mark is dropped by Marten's listener: the next
+            // look comes after the busy poll instead (250 ms by default).
+            builder.UseSetting("Portal:DaemonBusyPolling", "00:00:00.100");
+        }
         // Tests that expect a 412 leave gaps in the event sequence (the failed append's numbers); don't wait 3 s on each.
         builder.UseSetting("Portal:DaemonGapWait", "00:00:00.500");
         // Webhooks: a receiver that does not answer within 1 s has timed out; retries start after 200 ms (doubling), the sender
@@ -148,6 +157,13 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
 
     public async Task WaitForReactionsAsync(TimeSpan? timeout = null)
     {
+        var started = ResetTimings.Start();
+        try { await UntilReactionsCaughtUpAsync(timeout); }
+        finally { ResetTimings.Record($"stream {Instance}: tests waiting for reactions themselves", started); }
+    }
+
+    async Task UntilReactionsCaughtUpAsync(TimeSpan? timeout)
+    {
         var monitor = Services.GetRequiredService<ReactionMonitor>();
         var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
         while (true)
@@ -162,7 +178,9 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
 
     public async ValueTask InitializeAsync()
     {
+        var started = ResetTimings.Start();
         StartServer();
+        ResetTimings.Once($"stream {Instance}: test host start", started);
         BaseAddress = ClientOptions.BaseAddress;
         Stripe.PortalBase = BaseAddress;
     }
@@ -171,6 +189,7 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
     bool firstReset = true;
     string? quietMark;
     static readonly bool AlwaysWait = Environment.GetEnvironmentVariable("PORTAL_RESET_ALWAYS_WAIT") == "1";
+    static readonly bool PollOnly = Environment.GetEnvironmentVariable("PORTAL_DAEMON_POLL_ONLY") == "1";
 
     async Task<string> ResetMarkAsync()
     {
@@ -205,6 +224,8 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
     public async Task ResetAsync()
     {
         var phase = ResetTimings.Start();
+        var resetStarted = phase;
+        var firstOfStream = firstReset;
         Mail.Clear();
         Stripe.Clear();
         // A reaction still working on the previous test's events would write into the next test's data: let it finish first
@@ -224,8 +245,8 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         var mark = firstReset || AlwaysWait ? null : await ResetMarkAsync();
         if (mark is null || (mark != quietMark && !CaughtUp(mark)))
         {
-            await WaitForReactionsAsync(TimeSpan.FromSeconds(firstReset ? 300 : 30));
-            phase = ResetTimings.Record("wait for reactions", phase);
+            await UntilReactionsCaughtUpAsync(TimeSpan.FromSeconds(firstReset ? 300 : 30));
+            phase = ResetTimings.Record($"wait for reactions (stream {Instance})", phase);
         }
         else phase = ResetTimings.Record("nothing appended since the last reset (no wait)", phase);
         firstReset = false;
@@ -252,7 +273,7 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
                 await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedOrganizationsAsync();
             try
             {
-                await WaitForReactionsAsync();
+                await UntilReactionsCaughtUpAsync(null);
                 await Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
                 await using var conn = new NpgsqlConnection(ConnectionString);
                 await conn.OpenAsync();
@@ -270,6 +291,7 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         // the in-memory catalog pointing at them for the next test's code searches.
         await Services.GetRequiredService<Portal.Web.Features.Codes.CodeCatalog>().RefreshAsync();
         ResetTimings.Record("refresh code catalog", phase);
+        if (firstOfStream) ResetTimings.Once($"stream {Instance}: first reset (seeds and copies)", resetStarted);
         Interlocked.Increment(ref ResetTimings.Resets);
     }
 

@@ -35,6 +35,11 @@ public static class MartenSetup
                 // The daemon polls for new events (reactions, async projections): every 250 ms while events flow, every
                 // second when idle. Portal:DaemonIdlePolling tunes the idle poll (ADR 0010).
                 opts.Projections.SlowPollingTime = builder.Configuration.GetValue("Portal:DaemonIdlePolling", TimeSpan.FromSeconds(1));
+                opts.Projections.FastPollingTime = builder.Configuration.GetValue("Portal:DaemonBusyPolling", TimeSpan.FromMilliseconds(250));
+                // Portal:DaemonWakeOnAppend: every append also sends a NOTIFY (in the same batch, at commit) and the daemon's
+                // high-water agent LISTENs on one connection per database, so it looks at once instead of at its next poll;
+                // the polls stay as the fallback. Off by default; the tests turn it on (ADR 0039).
+                opts.Events.UseListenNotifyForEventAppends = builder.Configuration.GetValue("Portal:DaemonWakeOnAppend", false);
                 // How long the daemon waits on a gap in the event sequence (an append that rolled back) before skipping it.
                 opts.Projections.StaleSequenceThreshold = builder.Configuration.GetValue("Portal:DaemonGapWait", TimeSpan.FromSeconds(3));
                 // HotCold: how often a standby node tries to take the leadership lock, i.e. the longest a dead leader's work
