@@ -343,16 +343,9 @@ public static class CodingChecks
     public static async Task<Portal.Billing.Scrubbing.Claim> ClaimFor(IQuerySession session, Encounter e, EncounterDetails details,
         IReadOnlyList<string> diagnoses, IReadOnlyList<ServiceLine> lines, CancellationToken ct)
     {
-        // One round trip for the patient and both providers (each coding command and each live-findings request builds this claim).
-        var batch = session.CreateBatchQuery();
-        var loadPatient = batch.Load<Patient>(e.PatientId);
-        var loadProviders = batch.LoadMany<Provider>().ById(details.RenderingProviderId, details.BillingProviderId);
-        await batch.Execute(ct);
-        var patient = await loadPatient;
-        var providers = await loadProviders;
-        var rendering = providers.FirstOrDefault(p => p.Id == details.RenderingProviderId);
-        var billing = providers.FirstOrDefault(p => p.Id == details.BillingProviderId);
-        return ClaimFrom(e.Id, patient, details, rendering, billing, diagnoses, lines);
+        // One round trip for the patient and both providers (each live-findings request builds this claim).
+        var inputs = await ClaimInputs.Load(session, e, details, [], sameDay: false, ct);
+        return ClaimFrom(e.Id, inputs.Patient, details, inputs.Rendering, inputs.Billing, diagnoses, lines);
     }
 
     /// <summary>
@@ -367,7 +360,7 @@ public static class CodingChecks
         public static async Task<ClaimInputs> Load(IQuerySession session, Encounter e, EncounterDetails details, IEnumerable<string> feeCodes,
             bool sameDay, CancellationToken ct)
         {
-            string[] keys = [.. feeCodes.Select(FeeScheduleEntry.Key).Where(k => k.Length > 0).Distinct()];
+            var keys = FeeKeys(feeCodes);
             var batch = session.CreateBatchQuery();
             var loadPatient = batch.Load<Patient>(e.PatientId);
             var loadProviders = batch.LoadMany<Provider>().ById(details.RenderingProviderId, details.BillingProviderId);
@@ -387,6 +380,10 @@ public static class CodingChecks
         }
     }
 
+    /// <summary>The fee schedule's keys (<see cref="FeeScheduleEntry.Key"/>) of <paramref name="feeCodes"/>, each once.</summary>
+    public static string[] FeeKeys(IEnumerable<string> feeCodes) =>
+        [.. feeCodes.Select(FeeScheduleEntry.Key).Where(k => k.Length > 0).Distinct()];
+
     /// <summary>The codes of the lines given without a charge: their fees come from the practice's fee schedule.</summary>
     public static string[] FeeCodes(IEnumerable<ServiceLineInput>? lines) =>
         [.. (lines ?? []).Where(l => l.Charge is null).Select(l => CodeSystems.Normalize(l.Code ?? ""))];
@@ -403,13 +400,13 @@ public static class CodingChecks
         public ClaimInputs? For(Encounter e, EncounterDetails details, IEnumerable<string> feeCodes, bool sameDay) =>
             PatientId == e.PatientId && RenderingId == details.RenderingProviderId && BillingId == details.BillingProviderId
             && DateOfService == details.DateOfService && (SameDay || !sameDay)
-            && feeCodes.Select(FeeScheduleEntry.Key).Where(k => k.Length > 0).All(FeeKeys.Contains)
+            && CodingChecks.FeeKeys(feeCodes).All(FeeKeys.Contains)
                 ? Inputs
                 : null;
 
         public static Task<PrefetchedClaimInputs> Add(Marten.Services.BatchQuerying.IBatchedQuery batch, string tenantId, Guid encounterId,
             IEnumerable<string> feeCodes, bool sameDay) =>
-            batch.AddItem(new Handler(tenantId, encounterId, [.. feeCodes.Select(FeeScheduleEntry.Key).Where(k => k.Length > 0).Distinct()], sameDay));
+            batch.AddItem(new Handler(tenantId, encounterId, CodingChecks.FeeKeys(feeCodes), sameDay));
 
         sealed class Handler(string tenantId, Guid encounterId, string[] feeKeys, bool sameDay)
             : Marten.Linq.QueryHandlers.IQueryHandler<PrefetchedClaimInputs>
@@ -435,12 +432,14 @@ public static class CodingChecks
                   on @s and q.tenant_id = @t and q.patient_id = k.patient and q.date_of_service = k.dos
                 """;
 
+            // The statement cut at its parameters once, not on every command.
+            static readonly string[] Parts = Sql.Split('@');
+
             public void ConfigureCommand(Weasel.Postgresql.ICommandBuilder builder, Weasel.Storage.IStorageSession session)
             {
                 // Positional parameters in the order the statement names them.
-                var parts = Sql.Split('@');
-                builder.Append(parts[0]);
-                foreach (var part in parts.Skip(1))
+                builder.Append(Parts[0]);
+                foreach (var part in Parts.AsSpan(1))
                 {
                     switch (part[0])
                     {
