@@ -113,7 +113,15 @@ public static class IdentityModule
                 // after authentication need (ADR 0036), in place of OpenIddict's token and authorization entry validation (one
                 // EF Core query each), which stay off.
                 o.AddEventHandler(AccessCheck.Descriptor);
+                // A token's signature is verified once per node and its principal reused until it expires (ADR 0041);
+                // Portal:Identity:ReuseValidatedTokens=false verifies it on every request (benchmarks compare the two).
+                if (builder.Configuration.GetValue("Portal:Identity:ReuseValidatedTokens", true))
+                {
+                    o.AddEventHandler(ValidatedTokens.Reuse.Descriptor);
+                    o.AddEventHandler(ValidatedTokens.Remember.Descriptor);
+                }
             });
+        services.AddSingleton<ValidatedTokens>();
     }
 
     static void ConfigureKeys(OpenIddictServerBuilder o, IConfiguration config, bool production)
