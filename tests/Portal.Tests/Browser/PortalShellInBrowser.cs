@@ -29,6 +29,27 @@ public class PortalShellInBrowser(PortalApp app, BrowserFixture browser) : Brows
     }
 
     /// <summary>
+    /// The browser tests' accessibility check (<see cref="AxeInPage"/>) finds what it should: on a page of ours with a low-contrast
+    /// text, an unlabelled field and a heading level skipped, axe run in the page reports each at its usual impact.
+    /// </summary>
+    [Fact]
+    public async Task the_accessibility_check_reports_contrast_labels_and_heading_order()
+    {
+        await Page.GotoAsync("/account/sign-in");
+        await Page.EvaluateAsync("""
+            () => { const m = document.querySelector('main');
+              m.insertAdjacentHTML('beforeend', '<p style="color:#bbb;background:#fff">pale words</p><input type="text"><h4>Skipped</h4>'); }
+            """);
+
+        var axe = await Page.RunAxeInPage();
+
+        var found = axe.Violations.ToDictionary(v => v.Id, v => v.Impact);
+        Assert.Equal("serious", found.GetValueOrDefault("color-contrast"));
+        Assert.Equal("critical", found.GetValueOrDefault("label"));
+        Assert.Equal("moderate", found.GetValueOrDefault("heading-order"));
+    }
+
+    /// <summary>
     /// Without an icon the browser asks for /favicon.ico once a page has loaded and logs the 404 as a console error: a browser
     /// test that asserts no console errors and stays on a page long enough (CodingScreenInBrowser, under load) failed on it.
     /// </summary>

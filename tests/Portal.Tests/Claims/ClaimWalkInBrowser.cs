@@ -18,7 +18,7 @@ public class ClaimWalkInBrowser(PortalApp app, BrowserFixture browser) : Browser
 
     async Task NoSeriousAxeViolations(string state)
     {
-        var axe = await Page.RunAxe();
+        var axe = await Page.RunAxeInPage();
         var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help}").ToList();
         Assert.True(serious.Count == 0, $"{state}: {string.Join("; ", serious)}");
     }

@@ -14,7 +14,7 @@ public class ClaimsInBrowser(PortalApp app, BrowserFixture browser) : BrowserTes
 
     async Task NoSeriousAxeViolations()
     {
-        var axe = await Page.RunAxe();
+        var axe = await Page.RunAxeInPage();
         var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help}").ToList();
         Assert.True(serious.Count == 0, string.Join("; ", serious));
     }

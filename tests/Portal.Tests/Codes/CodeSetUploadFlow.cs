@@ -243,7 +243,7 @@ public class CodeSetUploadsInBrowser(PortalApp app, BrowserFixture browser) : Br
         await Assertions.Expect(Page.Locator("#diff-rows tbody tr")).ToHaveCountAsync(50);
         await Page.GetByRole(AriaRole.Link, new() { Name = "Next" }).ClickAsync();
         await Assertions.Expect(Page.Locator("#diff-rows tbody tr")).ToHaveCountAsync(21);
-        var axe = await Page.RunAxe();
+        var axe = await Page.RunAxeInPage();
         var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help}").ToList();
         Assert.True(serious.Count == 0, string.Join("; ", serious));
 
@@ -259,7 +259,7 @@ public class CodeSetUploadsInBrowser(PortalApp app, BrowserFixture browser) : Br
         await Page.WaitForURLAsync("**/codes/imports/*");
         await Assertions.Expect(Page.Locator("#upload-error")).ToContainTextAsync("Line 3, column");
         await Assertions.Expect(Page.Locator("#upload-state")).ToContainTextAsync("Refused");
-        axe = await Page.RunAxe();
+        axe = await Page.RunAxeInPage();
         serious = axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help}").ToList();
         Assert.True(serious.Count == 0, string.Join("; ", serious));
     }

@@ -15,7 +15,7 @@ public class PatientPaysOnlineInBrowser(PortalApp app, BrowserFixture browser) :
 
     async Task NoSeriousAxeViolations(IPage page)
     {
-        var axe = await page.RunAxe();
+        var axe = await page.RunAxeInPage();
         var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help}").ToList();
         Assert.True(serious.Count == 0, $"{page.Url}: " + string.Join("; ", serious));
     }

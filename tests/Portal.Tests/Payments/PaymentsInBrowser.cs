@@ -12,7 +12,7 @@ public class PaymentsInBrowser(PortalApp app, BrowserFixture browser) : BrowserT
 
     async Task NoSeriousAxeViolations(string where)
     {
-        var axe = await Page.RunAxe();
+        var axe = await Page.RunAxeInPage();
         var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help}").ToList();
         Assert.True(serious.Count == 0, where + ": " + string.Join("; ", serious));
     }

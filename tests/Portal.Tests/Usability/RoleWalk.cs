@@ -137,7 +137,7 @@ public abstract partial class RoleWalk(PortalApp app, BrowserFixture browser) : 
         foreach (Match m in InternalName().Matches(text + "\n" + string.Join("\n", options)))
             if (!Allowed.Contains(m.Value)) failures.Add($"{url}: shows the internal name '{m.Value}'");
 
-        var axe = await page.RunAxe();
+        var axe = await page.RunAxeInPage();
         failures.AddRange(axe.Violations.Where(v => v.Impact is "serious" or "critical")
             .Select(v => $"{url}: axe {v.Impact} {v.Id}: {v.Help} ({string.Join(" | ", v.Nodes.Take(3).Select(n => n.Html))})"));
 

@@ -37,7 +37,7 @@ public class WebhooksInBrowser(PortalApp app, BrowserFixture browser) : BrowserT
         await Assertions.Expect(deliveries).ToContainTextAsync("ping");
         Assert.DoesNotContain(secret, await Page.ContentAsync());
 
-        var axe = await Page.RunAxe();
+        var axe = await Page.RunAxeInPage();
         var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help}").ToList();
         Assert.True(serious.Count == 0, string.Join("; ", serious));
 

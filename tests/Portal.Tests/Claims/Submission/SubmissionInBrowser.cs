@@ -40,7 +40,7 @@ public class SubmissionInBrowser(PortalApp app, BrowserFixture browser) : Browse
         await Assertions.Expect(acks).ToContainTextAsync($"{claims[1].Pcn} (Tester1, Tess): Rejected by the clearinghouse (277CA)");
         await Assertions.Expect(acks).ToContainTextAsync("Entity's National Provider Identifier (NPI) (rendering provider)");
 
-        var axe = await Page.RunAxe();
+        var axe = await Page.RunAxeInPage();
         var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help}").ToList();
         Assert.True(serious.Count == 0, string.Join("; ", serious));
 
@@ -49,7 +49,7 @@ public class SubmissionInBrowser(PortalApp app, BrowserFixture browser) : Browse
         await Assertions.Expect(rows.GetByRole(AriaRole.Row).Filter(new() { HasText = claims[1].Pcn })).ToContainTextAsync("rejected by the clearinghouse");
         await Assertions.Expect(rows.GetByRole(AriaRole.Row).Filter(new() { HasText = claims[1].Pcn })).ToContainTextAsync("National Provider Identifier");
         await Assertions.Expect(rows.GetByRole(AriaRole.Row).Filter(new() { HasText = claims[0].Pcn })).ToContainTextAsync("accepted by the clearinghouse");
-        axe = await Page.RunAxe();
+        axe = await Page.RunAxeInPage();
         serious = axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help}").ToList();
         Assert.True(serious.Count == 0, string.Join("; ", serious));
     }
