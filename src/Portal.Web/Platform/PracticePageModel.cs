@@ -36,6 +36,7 @@ public abstract class PracticePageModel : PageModel
         }
         catch (UnprocessableInput e) { Error = e.Message; FieldErrors = new Dictionary<string, string[]>(e.Errors); }
         catch (RuleViolation e) { Error = e.Message; }
+        catch (InvalidInput e) { Error = e.Message; }
         catch (RefusedContent e) { Error = $"{e.Title} {e.Message}"; }
         catch (Exception e) when (e.IsStaleWrite())
         {

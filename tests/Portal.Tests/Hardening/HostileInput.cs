@@ -160,20 +160,39 @@ public class HostileInput(PortalApp app) : PortalTest(app)
         var admin = await App.ClientFor(Users.NorthAdmin);
         using var recording = App.Logs.Record();
 
-        // Refused by the JSON guard; refused by PostgreSQL (CSV rows skip the JSON guard: jsonb cannot hold NUL);
-        // stored fine, then a conflict. (Forms cannot carry NUL: ASP.NET Core's form reader refuses it.)
+        // Refused by the JSON guard; refused by the CSV reader with its row and column (before PostgreSQL, which cannot hold NUL
+        // and whose refusal could leave a pooled connection out of step); stored fine, then a conflict; then a save that fails in
+        // PostgreSQL with the name among its parameters (below). (Forms cannot carry NUL: ASP.NET Core's form reader refuses it.)
         var json = await admin.PostAsync(North("patients"),
             Json($"{{\"mrn\":\"PHI-1\",\"firstName\":\"{Name}\\u0000\",\"lastName\":\"{Surname}\",\"birthDate\":\"1970-01-01\"}}"));
         Assert.Equal(HttpStatusCode.BadRequest, json.StatusCode);
         var csv = await admin.PostAsync(North("patients/import"), new StringContent(
             $"mrn,first_name,last_name,birth_date\nPHI-2,{Name}\0,{Surname},1970-01-01\n", Encoding.UTF8, "text/csv"));
         Assert.Equal(HttpStatusCode.BadRequest, csv.StatusCode);
+        var refusal = await csv.Content.ReadAsStringAsync();
+        Assert.Contains("Row 2, column 2 (first_name)", refusal);
+        Assert.DoesNotContain(Name, refusal, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync(North("patients"), Patient("PHI-3") with { FirstName = Name, LastName = Surname })).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await admin.PostAsJsonAsync(North("patients"), Patient("PHI-3") with { FirstName = Name, LastName = Surname })).StatusCode);
         await admin.GetAsync(North($"patients?search={Surname}"));
 
+        // Storing fails in PostgreSQL itself: the MRN's key is held (as another node's registration committed a moment before)
+        // while no patient has it yet, so the early check passes and the save hits the unique key (23505), which Marten logs.
+        await using (var conn = new Npgsql.NpgsqlConnection(App.ConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var held = new Npgsql.NpgsqlCommand("""
+                insert into portal.mt_doc_uniquekey (tenant_id, id, data, mt_dotnet_type, mt_last_modified)
+                values ($1, 'patient-mrn:PHI-4', '{}'::jsonb, 'Portal.Web.Platform.UniqueKey', now())
+                """, conn) { Parameters = { new() { Value = DemoData.NorthClinic.ToString() } } };
+            await held.ExecuteNonQueryAsync();
+        }
+        var held4 = await admin.PostAsJsonAsync(North("patients"), Patient("PHI-4") with { FirstName = Name, LastName = Surname });
+        Assert.Equal(HttpStatusCode.Conflict, held4.StatusCode);
+        Assert.Contains("mrn-taken", await held4.Content.ReadAsStringAsync());
+        Assert.DoesNotContain("PHI-4", await (await admin.GetAsync(North("patients?search=PHI-4"))).Content.ReadAsStringAsync());
+
         var lines = App.Logs.Lines;
-        Assert.True(lines.Any(l => l.Contains("22P05")), string.Join("\n", lines));
         Assert.DoesNotContain(lines, l => l.Contains(Name, StringComparison.OrdinalIgnoreCase) || l.Contains("Quixotic", StringComparison.OrdinalIgnoreCase));
     }
 }

@@ -36,7 +36,8 @@ public sealed class CsvImportJobs(IDocumentStore store, IHostApplicationLifetime
             {
                 log.LogError("CSV import job {Draft} failed: {Type}", draftId, e.GetType().Name);
                 var refused = e is Platform.UnprocessableInput bad
-                    ? $"{bad.Message} {bad.Errors.SelectMany(x => x.Value).FirstOrDefault()}".Trim() : null;
+                    ? $"{bad.Message} {bad.Errors.SelectMany(x => x.Value).FirstOrDefault()}".Trim()
+                    : e is Platform.InvalidInput invalid ? invalid.Message : null;
                 await Update(tenant, draftId, d => d with
                 {
                     Stage = EncounterImportDraft.Failed,

@@ -32,7 +32,16 @@ public sealed record CsvTable(IReadOnlyList<string> Header, IReadOnlyList<CsvRow
         {
             if (records[i].All(string.IsNullOrWhiteSpace)) continue;
             var values = new Dictionary<string, string>();
-            for (var c = 0; c < header.Count && c < records[i].Count; c++) values[header[c]] = records[i][c].Trim();
+            for (var c = 0; c < header.Count && c < records[i].Count; c++)
+            {
+                // The JSON guard's rule (TextGuard) for a file's cells: PostgreSQL cannot store NUL in text or jsonb, and a row
+                // that reached it failed the whole save there with 22P05, after which a pooled connection could be left out of
+                // step with the server (Npgsql's UnexpectedMessageReceived on the next request). Refused here, with its place.
+                if (!TextGuard.IsStorable(records[i][c]))
+                    throw new InvalidInput("file", $"Row {i + 1}, column {c + 1} ({header[c]}): {TextGuard.MessagePrefix} not contain NUL, " +
+                        "control characters or broken Unicode. Nothing was imported.");
+                values[header[c]] = records[i][c].Trim();
+            }
             rows.Add(new CsvRow(i + 1, values));
         }
         return new CsvTable(header, rows);
