@@ -14,6 +14,9 @@ public sealed class TextGuard : JsonConverter<string>
     public const string MessagePrefix = "Text may";
     public const int MaxLength = 20_000;
 
+    /// <summary>Why text that <see cref="IsStorable"/> refuses is refused, in the words every input path uses.</summary>
+    public const string Unstorable = $"{MessagePrefix} not contain NUL, control characters or broken Unicode.";
+
     public override bool HandleNull => false;
 
     public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
@@ -46,5 +49,5 @@ public sealed class TextGuard : JsonConverter<string>
     static string Checked(string value) =>
         value.Length > MaxLength ? throw new JsonException($"{MessagePrefix} be at most {MaxLength} characters long.")
         : IsStorable(value) ? value
-        : throw new JsonException($"{MessagePrefix} not contain NUL, control characters or broken Unicode.");
+        : throw new JsonException(Unstorable);
 }

@@ -25,4 +25,8 @@ public static class AxeInPage
         return page.RunAxeLegacy(options: options ?? ViolationsOnly);
 #pragma warning restore CS0618
     }
+
+    /// <summary>The violations issue 14 forbids (serious or critical), one line each: rule id and its help text.</summary>
+    public static List<string> SeriousViolations(this AxeResult axe) =>
+        axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help}").ToList();
 }

@@ -19,7 +19,7 @@ public class ClaimWalkInBrowser(PortalApp app, BrowserFixture browser) : Browser
     async Task NoSeriousAxeViolations(string state)
     {
         var axe = await Page.RunAxeInPage();
-        var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help}").ToList();
+        var serious = axe.SeriousViolations();
         Assert.True(serious.Count == 0, $"{state}: {string.Join("; ", serious)}");
     }
 

@@ -15,7 +15,7 @@ public class ClaimsInBrowser(PortalApp app, BrowserFixture browser) : BrowserTes
     async Task NoSeriousAxeViolations()
     {
         var axe = await Page.RunAxeInPage();
-        var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help}").ToList();
+        var serious = axe.SeriousViolations();
         Assert.True(serious.Count == 0, string.Join("; ", serious));
     }
 

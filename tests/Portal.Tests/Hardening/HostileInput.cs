@@ -177,7 +177,7 @@ public class HostileInput(PortalApp app) : PortalTest(app)
         await admin.GetAsync(North($"patients?search={Surname}"));
 
         // Storing fails in PostgreSQL itself: the MRN's key is held (as another node's registration committed a moment before)
-        // while no patient has it yet, so the early check passes and the save hits the unique key (23505), which Marten logs.
+        // while no patient has it yet, so the early check passes and the save hits the unique key (23505), answered as the 409.
         await using (var conn = new Npgsql.NpgsqlConnection(App.ConnectionString))
         {
             await conn.OpenAsync();

@@ -16,7 +16,7 @@ public class PatientPaysOnlineInBrowser(PortalApp app, BrowserFixture browser) :
     async Task NoSeriousAxeViolations(IPage page)
     {
         var axe = await page.RunAxeInPage();
-        var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help}").ToList();
+        var serious = axe.SeriousViolations();
         Assert.True(serious.Count == 0, $"{page.Url}: " + string.Join("; ", serious));
     }
 

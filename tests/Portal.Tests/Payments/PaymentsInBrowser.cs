@@ -13,7 +13,7 @@ public class PaymentsInBrowser(PortalApp app, BrowserFixture browser) : BrowserT
     async Task NoSeriousAxeViolations(string where)
     {
         var axe = await Page.RunAxeInPage();
-        var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help}").ToList();
+        var serious = axe.SeriousViolations();
         Assert.True(serious.Count == 0, where + ": " + string.Join("; ", serious));
     }
 

@@ -32,16 +32,9 @@ public sealed class ValidatedTokens : IDisposable
         string.Join('\n', context.Token, string.Join(' ', context.TokenValidationParameters.ValidIssuers ?? []),
             string.Join(' ', context.TokenValidationParameters.ValidTypes ?? []));
 
-    public bool TryGet(ValidateTokenContext context, out ClaimsPrincipal principal)
-    {
-        if (cache.TryGetValue(Key(context), out ClaimsPrincipal? kept) && kept is not null)
-        {
-            principal = Copy(kept);
-            return true;
-        }
-        principal = null!;
-        return false;
-    }
+    /// <summary>A copy of the principal kept for this token under these rules, or null.</summary>
+    public ClaimsPrincipal? Find(ValidateTokenContext context) =>
+        cache.TryGetValue(Key(context), out ClaimsPrincipal? kept) && kept is not null ? Copy(kept) : null;
 
     public void Keep(ValidateTokenContext context, ClaimsPrincipal principal)
     {
@@ -54,8 +47,6 @@ public sealed class ValidatedTokens : IDisposable
     /// and remove claims on them (roles, stored dates), which on a shared identity broke concurrent requests of one token.
     /// </summary>
     static ClaimsPrincipal Copy(ClaimsPrincipal principal) => new(principal.Identities.Select(i => i.Clone()));
-
-    public int Count => cache.Count;
 
     /// <summary>Whether some principal of this exact token is kept (under any issuer and type): for tests and diagnostics.</summary>
     public bool Contains(string token) => cache.Keys.OfType<string>().Any(k => k.StartsWith(token + "\n", StringComparison.Ordinal));
@@ -75,8 +66,7 @@ public sealed class ValidatedTokens : IDisposable
         public ValueTask HandleAsync(ValidateTokenContext context)
         {
             // OpenIddict's ValidateIdentityModelToken leaves a principal already attached alone.
-            if (context.Principal is null && !string.IsNullOrEmpty(context.Token) && tokens.TryGet(context, out var principal))
-                context.Principal = principal;
+            if (context.Principal is null && !string.IsNullOrEmpty(context.Token)) context.Principal = tokens.Find(context);
             return ValueTask.CompletedTask;
         }
     }

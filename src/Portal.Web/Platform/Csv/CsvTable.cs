@@ -38,8 +38,7 @@ public sealed record CsvTable(IReadOnlyList<string> Header, IReadOnlyList<CsvRow
                 // that reached it failed the whole save there with 22P05, after which a pooled connection could be left out of
                 // step with the server (Npgsql's UnexpectedMessageReceived on the next request). Refused here, with its place.
                 if (!TextGuard.IsStorable(records[i][c]))
-                    throw new InvalidInput("file", $"Row {i + 1}, column {c + 1} ({header[c]}): {TextGuard.MessagePrefix} not contain NUL, " +
-                        "control characters or broken Unicode. Nothing was imported.");
+                    throw new InvalidInput("file", $"Row {i + 1}, column {c + 1} ({header[c]}): {TextGuard.Unstorable} Nothing was imported.");
                 values[header[c]] = records[i][c].Trim();
             }
             rows.Add(new CsvRow(i + 1, values));
