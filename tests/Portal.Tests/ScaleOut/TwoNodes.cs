@@ -98,6 +98,7 @@ public class TwoNodes(PortalNodes nodes) : IClassFixture<PortalNodes>
 
         var leadersShards = await leader.ShardsAsync();
         leader.Kill();
+        var sinceKill = Stopwatch.StartNew();
         var atKill = await Receipts();
         Assert.True(atKill < first, $"The leader finished all {first} claims before it was killed ({handled} → {atKill}); the test proved nothing.");
         // More work while no node leads: appended to the event store, it waits there for the next leader.
@@ -105,6 +106,9 @@ public class TwoNodes(PortalNodes nodes) : IClassFixture<PortalNodes>
 
         var took = Stopwatch.StartNew();
         Assert.Same(standby, await nodes.RunnerOfAsync(Shard, TimeSpan.FromSeconds(60), standby));
+        // The dead leader's lock connections sat in pg_sleep; PostgreSQL notices the vanished client within the connection
+        // check interval (ConnectionDefaults), not when the sleep ends a minute later (docs/deployment.md, section 3).
+        Assert.True(sinceKill.Elapsed < TimeSpan.FromSeconds(20), $"The survivor took the shard {sinceKill.Elapsed} after the kill.");
         await WaitFor(async () => (await nodes.Control.Services.GetRequiredService<ReactionMonitor>().LagAsync())
             .Single(l => l.Reaction == ClaimDrafts).Behind, behind => behind == 0, TimeSpan.FromSeconds(120), "the new leader to catch up");
 
