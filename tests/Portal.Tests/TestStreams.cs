@@ -69,7 +69,7 @@ public sealed class TestStreams : TestCollectionFactoryBase
     /// </summary>
     static readonly Dictionary<string, double> Measured = new()
     {
-        ["RoleWalkFirstHalf"] = 82, ["TwoNodes"] = 78, ["RoleWalkSecondHalf"] = 67, ["CodingPagesInBrowser"] = 34,
+        ["RoleWalkFirstHalf"] = 82, ["TwoNodes"] = 35, ["RoleWalkSecondHalf"] = 67, ["CodingPagesInBrowser"] = 34,
         ["PermissionTableWalk"] = 28.5, ["SeveralDatabases"] = 27, ["NoCspViolationsInBrowser"] = 20.5, ["ClaimWalkInBrowser"] = 14.2,
         ["ImportingFhirBundles"] = 13.1, ["ResetAndBackgroundWork"] = 13, ["PatientPaysOnlineInBrowser"] = 12.1,
         ["IntakeInBrowser"] = 11.9, ["ClaimsInBrowser"] = 11.5, ["CodingScreenInBrowser"] = 9.2, ["SwaggerSignInInBrowser"] = 9.1,

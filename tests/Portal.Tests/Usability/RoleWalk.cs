@@ -124,7 +124,7 @@ public abstract partial class RoleWalk(PortalApp app, BrowserFixture browser) : 
     internal static async Task<(List<string> Failures, IReadOnlyList<string> Links)> Check(IPage page, string url)
     {
         var failures = new List<string>();
-        await page.SetViewportSizeAsync(1280, 820);
+        await page.SetViewportSizeAsync(Widths[0], 800);
         var response = await page.GotoAsync(url);
         if (response is null || response.Status >= 400)
         {
@@ -143,30 +143,44 @@ public abstract partial class RoleWalk(PortalApp app, BrowserFixture browser) : 
 
         foreach (var width in Widths)
         {
-            await page.SetViewportSizeAsync(width, 800);
-            var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
-            if (overflow > 1)
-            {
-                var culprits = await page.EvaluateAsync<string[]>("""
-                    () => { const w = document.documentElement.clientWidth;
-                      return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w + 1
-                          && e.parentElement && e.parentElement.getBoundingClientRect().right <= w + 1)
-                        .slice(0, 3).map(e => e.outerHTML.slice(0, 120)); }
-                    """);
-                failures.Add($"{url} at {width}px: the page scrolls sideways by {overflow}px ({string.Join(" | ", culprits)})");
-            }
-            // The heading and every primary action outside a table (tables scroll inside themselves) are on screen.
-            var offscreen = await page.EvaluateAsync<string[]>("""
-                () => [...document.querySelectorAll('main h1, main a.button, main button[type=submit]')]
-                    .filter(e => !e.closest('table') && !e.closest('[hidden]') && e.offsetParent !== null)
-                    .filter(e => { const r = e.getBoundingClientRect(); return r.left < -1 || r.right > document.documentElement.clientWidth + 1; })
-                    .map(e => e.outerHTML.slice(0, 80))
-                """);
-            failures.AddRange(offscreen.Select(o => $"{url} at {width}px: off screen: {o}"));
+            // The page was loaded at the first width: no second layout for it.
+            if (width != Widths[0]) await page.SetViewportSizeAsync(width, 800);
+            // One round trip per width: the sideways scroll (with the elements that cause it) and the primary actions off screen.
+            var fit = await page.EvaluateAsync<Fit>(FitScript);
+            if (fit.Overflow > 1)
+                failures.Add($"{url} at {width}px: the page scrolls sideways by {fit.Overflow}px ({string.Join(" | ", fit.Culprits)})");
+            failures.AddRange(fit.Offscreen.Select(o => $"{url} at {width}px: off screen: {o}"));
         }
         // The links are read at the last width, as before: the menu and cards are the same at every width.
         return (failures, await Links(page));
     }
+
+    sealed class Fit
+    {
+        public int Overflow { get; set; }
+        public string[] Culprits { get; set; } = [];
+        public string[] Offscreen { get; set; } = [];
+    }
+
+    /// <summary>
+    /// How the page fits the viewport: the sideways scroll of the page body and, when there is one, the first elements that stick
+    /// out of a parent that fits; and the heading and every primary action outside a table (tables scroll inside themselves) that
+    /// is not on screen.
+    /// </summary>
+    const string FitScript = """
+        () => {
+          const w = document.documentElement.clientWidth;
+          const overflow = document.documentElement.scrollWidth - w;
+          const culprits = overflow <= 1 ? [] : [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > w + 1 && e.parentElement && e.parentElement.getBoundingClientRect().right <= w + 1)
+            .slice(0, 3).map(e => e.outerHTML.slice(0, 120));
+          const offscreen = [...document.querySelectorAll('main h1, main a.button, main button[type=submit]')]
+            .filter(e => !e.closest('table') && !e.closest('[hidden]') && e.offsetParent !== null)
+            .filter(e => { const r = e.getBoundingClientRect(); return r.left < -1 || r.right > w + 1; })
+            .map(e => e.outerHTML.slice(0, 80));
+          return { overflow, culprits, offscreen };
+        }
+        """;
 
     [GeneratedRegex("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")]
     private static partial Regex Id();
