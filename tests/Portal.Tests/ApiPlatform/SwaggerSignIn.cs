@@ -95,8 +95,7 @@ public class SwaggerSignInInBrowser(PortalApp app, BrowserFixture browser) : Bro
     [Fact]
     public async Task the_signed_in_user_and_a_registered_app_authorize_in_swagger_ui()
     {
-        await SignIn(Users.NorthAdmin);
-        await Page.GotoAsync("/swagger/index.html");
+        await SignIn(Users.NorthAdmin, at: "/swagger/index.html");
         await Page.GetByRole(AriaRole.Button, new() { Name = "Authorize" }).First.ClickAsync();
         var dialog = Page.Locator(".modal-ux");
         var codeFlow = dialog.Locator(".auth-container").Filter(new() { HasText = "authorizationCode" });

@@ -134,7 +134,12 @@ public abstract class BrowserTest(PortalApp app, BrowserFixture browser) : Porta
 
     string SignInKey(string email) => $"{App.BaseAddress} {email}";
 
-    protected async Task SignIn(string email, string? password = null, string? totpSecret = null)
+    /// <summary>
+    /// Signs the test's context in as <paramref name="email"/> and leaves its page at <paramref name="at"/> (the home page when
+    /// not given). Cookies of an earlier sign-in are tried first, on that page itself: one page load instead of the home page
+    /// and then the test's own first page.
+    /// </summary>
+    protected async Task SignIn(string email, string? password = null, string? totpSecret = null, string? at = null)
     {
         var reusable = ReuseSignIn && password is null && totpSecret is null;
         if (reusable && browser.SignedIn.TryGetValue(SignInKey(email), out var cookies))
@@ -144,7 +149,7 @@ public abstract class BrowserTest(PortalApp app, BrowserFixture browser) : Porta
                 Name = c.Name, Value = c.Value, Domain = c.Domain, Path = c.Path, Expires = c.Expires, HttpOnly = c.HttpOnly,
                 Secure = c.Secure, SameSite = c.SameSite,
             }));
-            await Page.GotoAsync("/");
+            await Page.GotoAsync(at ?? "/");
             if (!new Uri(Page.Url).AbsolutePath.StartsWith("/account/"))
             {
                 Interlocked.Increment(ref browser.ReusedSignIns);
@@ -170,5 +175,6 @@ public abstract class BrowserTest(PortalApp app, BrowserFixture browser) : Porta
         Interlocked.Increment(ref browser.PageSignIns);
         Interlocked.Add(ref browser.PageSignInMilliseconds, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         if (reusable && !new Uri(Page.Url).AbsolutePath.StartsWith("/account/")) browser.SignedIn[SignInKey(email)] = await context!.CookiesAsync();
+        if (at is not null) await Page.GotoAsync(at);
     }
 }

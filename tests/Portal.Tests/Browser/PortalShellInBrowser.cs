@@ -87,8 +87,7 @@ public class PortalShellInBrowser(PortalApp app, BrowserFixture browser) : Brows
     [Fact]
     public async Task a_practice_admin_revokes_and_grants_an_engagement()
     {
-        await SignIn(Users.NorthAdmin);
-        await Page.GotoAsync($"/practices/{DemoData.NorthClinic}/engagements");
+        await SignIn(Users.NorthAdmin, at: $"/practices/{DemoData.NorthClinic}/engagements");
 
         Page.Dialog += (_, dialog) => dialog.AcceptAsync();
         await Page.GetByLabel("Reason for revoking Acme Coding Services").FillAsync("Contract paused");

@@ -30,8 +30,7 @@ public class ClaimWalkInBrowser(PortalApp app, BrowserFixture browser) : Browser
         Assert.True((await SubmissionGiven.PutSettings(admin, SubmissionGiven.PartnerSettings())).IsSuccessStatusCode);
         var (_, claim) = await ClaimsGiven.ApprovedClaim(App);
 
-        await SignIn(Users.NorthBiller);
-        await Page.GotoAsync("/");
+        await SignIn(Users.NorthBiller, at: "/");
         var card = Page.Locator("[data-slot='claims-needing-work']");
         await Assertions.Expect(card).ToContainTextAsync("Claims needing work");
         await NoSeriousAxeViolations("home");

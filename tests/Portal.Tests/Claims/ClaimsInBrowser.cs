@@ -40,8 +40,7 @@ public class ClaimsInBrowser(PortalApp app, BrowserFixture browser) : BrowserTes
             new ChangeClaimCodes(["I10", "E11.9"], [new ClaimLineInput("99213")]), claim.Version));
         Assert.Contains("line-pointer-missing", broken.OpenRules);
 
-        await SignIn(Users.NorthBiller);
-        await Page.GotoAsync(Root);
+        await SignIn(Users.NorthBiller, at: Root);
         await Page.GetByRole(AriaRole.Link, new() { Name = "Claims", Exact = true }).ClickAsync();
         await Assertions.Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "What needs fixing" })).ToBeVisibleAsync();
         var table = Page.GetByRole(AriaRole.Table, new() { Name = "Claims" });
@@ -91,9 +90,7 @@ public class ClaimsInBrowser(PortalApp app, BrowserFixture browser) : BrowserTes
     {
         var (_, claim) = await ApprovedClaim(App);
         await Page.SetViewportSizeAsync(width, 800);
-        await SignIn(Users.NorthBiller);
-
-        await Page.GotoAsync($"{Root}/claims");
+        await SignIn(Users.NorthBiller, at: $"{Root}/claims");
         await Assertions.Expect(Page.GetByRole(AriaRole.Table, new() { Name = "Claims" })).ToContainTextAsync(claim.PatientControlNumber);
         await PageBodyDoesNotScrollSideways();
 

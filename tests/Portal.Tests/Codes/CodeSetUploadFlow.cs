@@ -267,8 +267,7 @@ public class CodeSetUploadsInBrowser(PortalApp app, BrowserFixture browser) : Br
     [Fact]
     public async Task a_practice_admin_cannot_open_the_upload_page()
     {
-        await SignIn(Users.NorthAdmin);
-        await Page.GotoAsync("/codes/imports");
+        await SignIn(Users.NorthAdmin, at: "/codes/imports");
         Assert.DoesNotContain("/codes/imports", new Uri(Page.Url).AbsolutePath + (await Page.Locator("h1").InnerTextAsync()));
         await Assertions.Expect(Page.Locator("#upload-form")).ToHaveCountAsync(0);
         await Assertions.Expect(Page.GetByRole(AriaRole.Link, new() { Name = "Code-set imports" })).ToHaveCountAsync(0);

@@ -21,8 +21,7 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
         await PracticeSettingsAre(admin, qaPercent: 0);
         var queued = await QueuedChart(admin);
 
-        await SignIn(Users.NorthCoder);
-        await Page.GotoAsync(Root);
+        await SignIn(Users.NorthCoder, at: Root);
         await Page.GetByRole(AriaRole.Link, new() { Name = "Coding queue", Exact = true }).ClickAsync();
         await Assertions.Expect(Page.GetByRole(AriaRole.Table, new() { Name = "Coding queue" })).ToContainTextAsync(queued.Encounter.PatientName);
         await Page.GetByRole(AriaRole.Button, new() { Name = "Pull next chart" }).ClickAsync();
@@ -56,8 +55,7 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
     {
         var admin = await App.ClientFor(Users.NorthAdmin);
         var queued = await QueuedChart(admin);
-        await SignIn(Users.NorthCoder);
-        await Page.GotoAsync($"{Root}/coding/queue");
+        await SignIn(Users.NorthCoder, at: $"{Root}/coding/queue");
         await Page.GetByRole(AriaRole.Button, new() { Name = "Pull next chart" }).ClickAsync();
         await Page.WaitForURLAsync($"**/coding/charts/{queued.Encounter.Id}");
 
@@ -87,8 +85,7 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
         var pulled = await Pull(coder) ?? throw new InvalidOperationException("Nothing to pull.");
         Assert.Equal(queued.Encounter.Id, pulled.Chart.Encounter.Id);
 
-        await SignIn(Users.NorthCoder);
-        await Page.GotoAsync($"{Root}/coding/charts/{queued.Encounter.Id}");
+        await SignIn(Users.NorthCoder, at: $"{Root}/coding/charts/{queued.Encounter.Id}");
         await PickWithKeyboard("Add a diagnosis (ICD-10-CM)", "dx-add", "htn", "I10");
         // Meanwhile the same chart is coded elsewhere (another tab, the API).
         await Read<CodingChart>(await Send(coder, HttpMethod.Put, Chart(queued.Encounter.Id, "/diagnoses"), new CodeDiagnoses(["E11.9"]),
@@ -113,8 +110,7 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
         var queued = await QueuedChart(admin);
         await Pull(coder);
 
-        await SignIn(Users.NorthCoder);
-        await Page.GotoAsync($"{Root}/coding/charts/{queued.Encounter.Id}");
+        await SignIn(Users.NorthCoder, at: $"{Root}/coding/charts/{queued.Encounter.Id}");
         await PickWithKeyboard("Add a diagnosis (ICD-10-CM)", "dx-add", "htn", "I10");
         await PickWithKeyboard("Add a diagnosis (ICD-10-CM)", "dx-add", "N40.0", "N40.0");
         await Page.GetByRole(AriaRole.Button, new() { Name = "Save codes" }).ClickAsync();
@@ -138,8 +134,7 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
         var admin = await App.ClientFor(Users.NorthAdmin);
         var queued = await QueuedChart(admin);
 
-        await SignIn(Users.NorthAdmin);
-        await Page.GotoAsync($"{Root}/coding/queue");
+        await SignIn(Users.NorthAdmin, at: $"{Root}/coding/queue");
         var row = Page.GetByRole(AriaRole.Table, new() { Name = "Coding queue" }).Locator("tbody tr")
             .Filter(new() { HasText = queued.Encounter.PatientName });
         await row.GetByRole(AriaRole.Combobox).SelectOptionAsync(new SelectOptionValue { Label = "Cody North" });
@@ -156,8 +151,7 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
         var queued = await QueuedChart(admin);
         await Pull(await App.ClientFor(Users.NorthCoder));
 
-        await SignIn(Users.NorthCoder);
-        await Page.GotoAsync($"{Root}/coding/charts/{queued.Encounter.Id}");
+        await SignIn(Users.NorthCoder, at: $"{Root}/coding/charts/{queued.Encounter.Id}");
         await Page.GetByLabel("Question for Dr. Test Renderer").FillAsync("BP 150/95 at two visits is noted. Which diagnosis does this support?");
         await Page.GetByLabel("Choices (optional").FillAsync("Essential hypertension\nWhite coat syndrome");
         await Page.GetByRole(AriaRole.Button, new() { Name = "Raise provider query" }).ClickAsync();
@@ -194,8 +188,7 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
             new RaiseProviderQuery("The note lists A1c 6.8 but no diabetes type. Which type is documented?", ["Type 1", "Type 2"]),
             pulled.Chart.Version));
 
-        await SignIn(Users.NorthProvider);
-        await Page.GotoAsync(Root);
+        await SignIn(Users.NorthProvider, at: Root);
         await Page.GetByRole(AriaRole.Link, new() { Name = "Provider queries" }).ClickAsync();
         var card = Page.Locator("ul.query-cards li").Filter(new() { HasText = visit.PatientName });
         await Assertions.Expect(card).ToContainTextAsync("Which type is documented?");
@@ -221,8 +214,7 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
         var submitted = await Read<CodingChart>(await Send(coder, HttpMethod.Post, Chart(coded.Encounter.Id, "/submit"), null, coded.Version));
         Assert.Equal(EncounterStatus.ReadyForQa, submitted.Status);
 
-        await SignIn(Users.NorthQa);
-        await Page.GotoAsync(Root);
+        await SignIn(Users.NorthQa, at: Root);
         await Page.GetByRole(AriaRole.Link, new() { Name = "QA", Exact = true }).ClickAsync();
         await Assertions.Expect(Page.GetByRole(AriaRole.Table, new() { Name = "Ready for QA" })).ToContainTextAsync(coded.Encounter.PatientName);
         await Page.GetByRole(AriaRole.Link, new() { Name = $"Review {coded.Encounter.PatientName}'s chart" }).ClickAsync();
@@ -254,8 +246,7 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
         var coded = await CodedChart(admin, coder);
         (await Send(coder, HttpMethod.Post, Chart(coded.Encounter.Id, "/submit"), null, coded.Version)).EnsureSuccessStatusCode();
 
-        await SignIn(Users.NorthQa);
-        await Page.GotoAsync($"{Root}/coding/charts/{coded.Encounter.Id}");
+        await SignIn(Users.NorthQa, at: $"{Root}/coding/charts/{coded.Encounter.Id}");
         await Page.GetByRole(AriaRole.Button, new() { Name = "Remove E11.9" }).ClickAsync();
         await Assertions.Expect(Page.GetByRole(AriaRole.List, new() { Name = "Diagnoses" })).Not.ToContainTextAsync("E11.9");
         await Assertions.Expect(Page.GetByLabel("Line 1 points at A (I10)")).ToBeCheckedAsync();
@@ -287,8 +278,7 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
         var coder = await App.ClientFor(Users.NorthCoder);
         var corrected = await CorrectedByQa(admin, coder);
 
-        await SignIn(Users.NorthCoder);
-        await Page.GotoAsync(Root);
+        await SignIn(Users.NorthCoder, at: Root);
         await Page.GetByRole(AriaRole.Link, new() { Name = "My QA reviews" }).ClickAsync();
         var reviews = Page.GetByRole(AriaRole.Table, new() { Name = "QA reviews" });
         await Assertions.Expect(reviews).ToContainTextAsync("Unsupported diagnosis E11.9");
@@ -313,8 +303,7 @@ public class CodingPagesInBrowser(PortalApp app, BrowserFixture browser) : Brows
         (await Send(coder, HttpMethod.Post, Chart(id, "/rebuttal"), new FileQaRebuttal("E11.9 is supported by the A1c and the plan."),
             corrected.Version)).EnsureSuccessStatusCode();
 
-        await SignIn(Users.NorthQa);
-        await Page.GotoAsync($"{Root}/coding/qa");
+        await SignIn(Users.NorthQa, at: $"{Root}/coding/qa");
         var pending = Page.GetByRole(AriaRole.Table, new() { Name = "Rebuttals awaiting a decision" });
         await Assertions.Expect(pending).ToContainTextAsync("E11.9 is supported by the A1c and the plan.");
         await pending.GetByRole(AriaRole.Link, new() { Name = $"Decide {corrected.Encounter.PatientName}'s rebuttal" }).ClickAsync();

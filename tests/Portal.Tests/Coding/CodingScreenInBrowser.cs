@@ -20,8 +20,7 @@ public class CodingScreenInBrowser(PortalApp app, BrowserFixture browser) : Brow
     {
         var admin = await App.ClientFor(Users.NorthAdmin);
         var queued = await QueuedChart(admin);
-        await SignIn(Users.NorthCoder);
-        await Page.GotoAsync($"{Root}/coding/queue");
+        await SignIn(Users.NorthCoder, at: $"{Root}/coding/queue");
         await Page.GetByRole(AriaRole.Button, new() { Name = "Pull next chart" }).ClickAsync();
         await Page.WaitForURLAsync($"**/coding/charts/{queued.Encounter.Id}");
 
@@ -48,8 +47,7 @@ public class CodingScreenInBrowser(PortalApp app, BrowserFixture browser) : Brow
         // htmx:syntax:error and silently dropped the live check's "change" trigger.
         var errors = new List<string>();
         Page.Console += (_, m) => { if (m.Type == "error") errors.Add(m.Text + (m.Location is { Length: > 0 } at ? $" ({at})" : "")); };
-        await SignIn(Users.NorthCoder);
-        await Page.GotoAsync($"{Root}/coding/queue");
+        await SignIn(Users.NorthCoder, at: $"{Root}/coding/queue");
         await Page.GetByRole(AriaRole.Button, new() { Name = "Pull next chart" }).ClickAsync();
         await Page.WaitForURLAsync("**/coding/charts/*");
         var first = ids.Single(id => Page.Url.EndsWith(id.ToString()));
@@ -116,8 +114,7 @@ public class CodingScreenInBrowser(PortalApp app, BrowserFixture browser) : Brow
     {
         var admin = await App.ClientFor(Users.NorthAdmin);
         var queued = await QueuedChart(admin);
-        await SignIn(Users.NorthCoder);
-        await Page.GotoAsync($"{Root}/coding/queue");
+        await SignIn(Users.NorthCoder, at: $"{Root}/coding/queue");
         await Page.GetByRole(AriaRole.Button, new() { Name = "Pull next chart" }).ClickAsync();
         await Page.WaitForURLAsync($"**/coding/charts/{queued.Encounter.Id}");
         await Pick("dx-add", "htn", "I10");

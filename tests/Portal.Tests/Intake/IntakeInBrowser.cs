@@ -11,8 +11,7 @@ public class IntakeInBrowser(PortalApp app, BrowserFixture browser) : BrowserTes
     [Fact]
     public async Task a_biller_registers_a_patient_opens_an_encounter_and_works_its_details()
     {
-        await SignIn(Users.NorthBiller);
-        await Page.GotoAsync(Root);
+        await SignIn(Users.NorthBiller, at: Root);
         await Page.GetByRole(AriaRole.Link, new() { Name = "Patients", Exact = true }).ClickAsync();
 
         await Page.GetByLabel("MRN", new() { Exact = true }).FillAsync("B-2001");
@@ -56,8 +55,7 @@ public class IntakeInBrowser(PortalApp app, BrowserFixture browser) : BrowserTes
     [Fact]
     public async Task a_biller_adds_a_secondary_coverage_on_the_patient_page_and_the_view_is_audited()
     {
-        await SignIn(Users.NorthBiller);
-        await Page.GotoAsync($"{Root}/patients?search=Hart");
+        await SignIn(Users.NorthBiller, at: $"{Root}/patients?search=Hart");
         await Page.GetByRole(AriaRole.Link, new() { Name = "Hart, Ada" }).ClickAsync();
 
         await Page.GetByLabel("Payer", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "Aetna (demo)" });
@@ -75,8 +73,7 @@ public class IntakeInBrowser(PortalApp app, BrowserFixture browser) : BrowserTes
     [Fact]
     public async Task the_encounter_list_filters_by_patient_without_a_reload()
     {
-        await SignIn(Users.NorthCoder);
-        await Page.GotoAsync($"{Root}/encounters");
+        await SignIn(Users.NorthCoder, at: $"{Root}/encounters");
         var table = Page.GetByRole(AriaRole.Table, new() { Name = "Encounters" });
         await Assertions.Expect(table).ToContainTextAsync("Hart, Ada");
 
@@ -91,8 +88,7 @@ public class IntakeInBrowser(PortalApp app, BrowserFixture browser) : BrowserTes
     [Fact]
     public async Task an_admin_chooses_which_portal_user_answers_a_providers_queries()
     {
-        await SignIn(Users.NorthAdmin);
-        await Page.GotoAsync($"{Root}/providers");
+        await SignIn(Users.NorthAdmin, at: $"{Root}/providers");
         var lin = Page.GetByLabel("Portal user answering Maya Lin, FNP's queries");
         var park = Page.GetByLabel("Portal user answering Dr. Noah Park's queries");
         await Assertions.Expect(park).ToHaveValueAsync(await park.Locator("option", new() { HasText = "provider@north.example" }).GetAttributeAsync("value") ?? "");
@@ -118,8 +114,7 @@ public class IntakeInBrowser(PortalApp app, BrowserFixture browser) : BrowserTes
     [Fact]
     public async Task an_admin_enrols_a_provider_and_adds_a_payer_and_a_bad_npi_is_explained()
     {
-        await SignIn(Users.NorthAdmin);
-        await Page.GotoAsync($"{Root}/providers");
+        await SignIn(Users.NorthAdmin, at: $"{Root}/providers");
 
         await Page.GetByLabel("Name").FillAsync("Dr. Wrong Digit");
         await Page.GetByLabel("NPI").FillAsync("1234567890");

@@ -43,8 +43,7 @@ public class PatientPaysOnlineInBrowser(PortalApp app, BrowserFixture browser) :
         await Settled(App);
         var root = $"/practices/{DemoData.NorthClinic}";
 
-        await SignIn(Users.NorthBiller);
-        await Page.GotoAsync($"{root}/statements");
+        await SignIn(Users.NorthBiller, at: $"{root}/statements");
         await NoSeriousAxeViolations(Page);
         await Page.GetByRole(AriaRole.Button, new() { Name = "Run statements now" }).ClickAsync();
         await Assertions.Expect(Page.Locator(".run-status").First).ToHaveTextAsync("Completed", new() { Timeout = 30_000 });

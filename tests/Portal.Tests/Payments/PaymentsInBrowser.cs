@@ -38,8 +38,7 @@ public class PaymentsInBrowser(PortalApp app, BrowserFixture browser) : BrowserT
         var file = Path.Combine(Path.GetTempPath(), $"acme-{Guid.NewGuid():N}.835");
         await File.WriteAllBytesAsync(file, remit.Bytes());
 
-        await SignIn(Users.NorthBiller);
-        await Page.GotoAsync(Root);
+        await SignIn(Users.NorthBiller, at: Root);
         await Page.GetByRole(AriaRole.Link, new() { Name = "Payments", Exact = true }).ClickAsync();
         await Page.GetByLabel("835 file").SetInputFilesAsync(file);
         await Page.GetByRole(AriaRole.Button, new() { Name = "Upload and post" }).ClickAsync();

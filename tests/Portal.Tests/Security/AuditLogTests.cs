@@ -57,8 +57,7 @@ public class AuditLogInBrowser(PortalApp app, BrowserFixture browser) : BrowserT
         var coder = await App.ClientFor(Users.NorthCoder);
         (await coder.GetAsync(North($"patients/{encounter.PatientId}"))).EnsureSuccessStatusCode();
 
-        await SignIn(Users.NorthAdmin);
-        await Page.GotoAsync($"/practices/{DemoData.NorthClinic}");
+        await SignIn(Users.NorthAdmin, at: $"/practices/{DemoData.NorthClinic}");
         await Page.GetByRole(AriaRole.Link, new() { Name = "PHI access log" }).ClickAsync();
         await Page.GetByLabel("Who").FillAsync("Cody");
         await Page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();

@@ -99,8 +99,7 @@ public class SettingsInBrowser(PortalApp app, BrowserFixture browser) : BrowserT
     [Fact]
     public async Task a_practice_admin_changes_turnaround_and_sets_a_fee()
     {
-        await SignIn(Users.NorthAdmin);
-        await Page.GotoAsync($"/practices/{DemoData.NorthClinic}");
+        await SignIn(Users.NorthAdmin, at: $"/practices/{DemoData.NorthClinic}");
         await Page.GetByRole(AriaRole.Link, new() { Name = "Coding settings & fees" }).ClickAsync();
 
         await Page.GetByLabel("Turnaround (hours)").FillAsync("24");

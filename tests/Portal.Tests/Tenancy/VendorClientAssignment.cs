@@ -70,8 +70,7 @@ public class VendorClientsInBrowser(PortalApp app, Portal.Tests.Browser.BrowserF
     public async Task a_vendor_admin_keeps_a_client_to_the_admin_alone_and_opens_it_to_all_coders_again()
     {
         var vendorCoder = await App.ClientFor(Users.VendorCoder);
-        await SignIn(Users.VendorAdmin);
-        await Page.GotoAsync("/");
+        await SignIn(Users.VendorAdmin, at: "/");
         await Page.GetByRole(Microsoft.Playwright.AriaRole.Link, new() { Name = "Clients", Exact = true }).ClickAsync();
         var form = Page.GetByRole(Microsoft.Playwright.AriaRole.Form, new() { Name = "Coders for North Clinic Family Medicine" });
         await Microsoft.Playwright.Assertions.Expect(form.GetByLabel("All our coders")).ToBeCheckedAsync();

@@ -18,8 +18,7 @@ public class CsvImportInBrowser(PortalApp app, BrowserFixture browser) : Browser
         var provider = await EnrolledProvider(admin);
         var before = (await admin.GetFromJsonAsync<PageOf<EncounterListRow>>(North("encounters?pageSize=1")))!.Total;
 
-        await SignIn(Users.NorthAdmin);
-        await Page.GotoAsync($"/practices/{DemoData.NorthClinic}/encounters");
+        await SignIn(Users.NorthAdmin, at: $"/practices/{DemoData.NorthClinic}/encounters");
         var download = await Page.RunAndWaitForDownloadAsync(() => Page.GetByRole(AriaRole.Link, new() { Name = "Download the template" }).ClickAsync());
         var template = await System.IO.File.ReadAllTextAsync(await download.PathAsync());
         Assert.StartsWith(string.Join(",", CsvIntake.EncounterColumns), template);

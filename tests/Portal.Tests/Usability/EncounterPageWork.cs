@@ -65,8 +65,7 @@ public class EncounterPageWork(PortalApp app, BrowserFixture browser) : BrowserT
     {
         var admin = await App.ClientFor(Users.NorthAdmin);
         var encounter = await OpenedEncounter(admin);
-        await SignIn(Users.NorthAdmin);
-        await Page.GotoAsync($"/practices/{DemoData.NorthClinic}/encounters/{encounter.Id}");
+        await SignIn(Users.NorthAdmin, at: $"/practices/{DemoData.NorthClinic}/encounters/{encounter.Id}");
         await Assertions.Expect(Page.Locator("#where-it-stands")).ToContainTextAsync("Next: send it to coding");
 
         await Page.GetByText("Correct the date or place of service").ClickAsync();

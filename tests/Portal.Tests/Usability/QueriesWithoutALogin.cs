@@ -62,8 +62,7 @@ public class QueriesWithoutALogin(PortalApp app, BrowserFixture browser) : Brows
         (await coder.PostAsJsonAsync(Chart(chart.Encounter.Id, "/queries"),
             new RaiseProviderQuery("Was the hypertension the main reason for the visit?"))).EnsureSuccessStatusCode();
 
-        await SignIn(Users.NorthAdmin);
-        await Page.GotoAsync($"/practices/{DemoData.NorthClinic}/coding/queries");
+        await SignIn(Users.NorthAdmin, at: $"/practices/{DemoData.NorthClinic}/coding/queries");
         await Assertions.Expect(Page.Locator("main")).ToContainTextAsync("Dr. Test Renderer has no Portal login");
         await Page.GetByLabel("Invite Dr. Test Renderer (e-mail)").FillAsync("renderer@north.example");
         await Page.GetByRole(AriaRole.Button, new() { Name = "Send invitation" }).ClickAsync();

@@ -17,8 +17,7 @@ public class VendorAdminDay(PortalApp app, BrowserFixture browser) : BrowserTest
         var admin = await App.ClientFor(Users.NorthAdmin);
         var queued = await QueuedChart(admin);
 
-        await SignIn(Users.VendorAdmin);
-        await Page.GotoAsync("/");
+        await SignIn(Users.VendorAdmin, at: "/");
         var board = Page.Locator("table.vendor-board");
         await Assertions.Expect(board).ToContainTextAsync("North Clinic Family Medicine");
         await Assertions.Expect(board.Locator("tr", new() { HasText = "North Clinic Family Medicine" }).Locator("td").First).Not.ToHaveTextAsync("0");

@@ -53,8 +53,7 @@ public class WebhooksInBrowser(PortalApp app, BrowserFixture browser) : BrowserT
         var response = await Page.GotoAsync($"/practices/{DemoData.NorthClinic}/webhooks");
         Assert.Equal(404, response!.Status);
         await Page.Context.ClearCookiesAsync();
-        await SignIn(Users.NorthCoder);
-        await Page.GotoAsync($"/practices/{DemoData.NorthClinic}/webhooks");
+        await SignIn(Users.NorthCoder, at: $"/practices/{DemoData.NorthClinic}/webhooks");
         Assert.Contains("access-denied", Page.Url);
     }
 }

@@ -14,8 +14,7 @@ public class SubmissionInBrowser(PortalApp app, BrowserFixture browser) : Browse
     {
         await SetUp(App);
         var claims = await ReadyClaims(App, DemoData.NorthClinic, PayerA, 2);
-        await SignIn(Users.NorthBiller);
-        await Page.GotoAsync($"/practices/{DemoData.NorthClinic}/claims/submission");
+        await SignIn(Users.NorthBiller, at: $"/practices/{DemoData.NorthClinic}/claims/submission");
         await Page.GetByRole(AriaRole.Link, new() { Name = "Claim submission" }).WaitForAsync();
         await Assertions.Expect(Page.GetByRole(AriaRole.Table, new() { Name = "Ready claims by payer" })).ToContainTextAsync("Acme Health Plan");
 
