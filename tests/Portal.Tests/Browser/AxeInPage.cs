@@ -30,9 +30,7 @@ public static class AxeInPage
     /// <summary>Makes every document the context opens from now on carry axe-core (a page checking many pages calls it first).</summary>
     public static async Task CarryAxe(this IBrowserContext context)
     {
-        if (Carrying.TryGetValue(context, out _)) return;
-        Carrying.AddOrUpdate(context, new object());
-        await context.AddInitScriptAsync(Source);
+        if (Carrying.TryAdd(context, new object())) await context.AddInitScriptAsync(Source);
     }
 
     public static async Task<AxeResult> RunAxeInPage(this IPage page)
