@@ -65,7 +65,8 @@ public sealed class TestStreams : TestCollectionFactoryBase
     /// <summary>
     /// The slowest classes by name, in seconds: their test times in one whole run after the browser tests' axe moved into the
     /// page (2026-12-04 06:41 UTC, 958 tests, quiet machine; docs/benchmarks.md "The browser suite's axe runs"), on the same
-    /// scale as the guess. Update from infra/bench/suite_report.py when one grows.
+    /// scale as the guess; <c>TwoNodes</c> from session 12, after its hand-over fell from ~55 s to 2–3 s (ADR 0043). Update from
+    /// infra/bench/suite_report.py when one grows.
     /// </summary>
     static readonly Dictionary<string, double> Measured = new()
     {

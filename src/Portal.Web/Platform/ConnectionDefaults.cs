@@ -21,6 +21,9 @@ namespace Portal.Web.Platform;
 /// </summary>
 public static class ConnectionDefaults
 {
+    /// <summary>How often PostgreSQL checks, while a statement runs, that the node that sent it is still connected.</summary>
+    const int DeadClientCheckMilliseconds = 2000;
+
     static readonly (string[] Keys, string Key, object Value)[] Defaults =
     [
         (["No Reset On Close", "NoResetOnClose"], "No Reset On Close", true),
@@ -28,9 +31,6 @@ public static class ConnectionDefaults
         (["Auto Prepare Min Usages", "AutoPrepareMinUsages"], "Auto Prepare Min Usages", 2),
         (["Options"], "Options", $"-c client_connection_check_interval={DeadClientCheckMilliseconds}"),
     ];
-
-    /// <summary>How often PostgreSQL checks, while a statement runs, that the node that sent it is still connected.</summary>
-    public const int DeadClientCheckMilliseconds = 2000;
 
     public static string Apply(string connectionString)
     {
