@@ -53,7 +53,26 @@ public sealed class StatementRunQueue
     /// <summary>A run is drawing and writing in this process: the statement mail sender waits (it would take the cores the run needs).</summary>
     public bool Running => Volatile.Read(ref running) > 0;
     internal void Started() => Interlocked.Increment(ref running);
-    internal void Finished() => Interlocked.Decrement(ref running);
+    internal void Finished()
+    {
+        Interlocked.Decrement(ref running);
+        mailsQueued.Writer.TryWrite(true);
+    }
+
+    /// <summary>Set when a run of this process ends (its mails are queued): the mail sender looks at once instead of at its next poll.</summary>
+    readonly Channel<bool> mailsQueued = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    internal async Task WaitForMailsAsync(TimeSpan poll, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(poll);
+        try
+        {
+            await mailsQueued.Reader.WaitToReadAsync(timeout.Token);
+            mailsQueued.Reader.TryRead(out _);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }
+    }
 }
 
 sealed class StatementRunWorker(StatementRunQueue queue, IServiceProvider services, IDocumentStore store, BackgroundWork work,
@@ -297,7 +316,8 @@ public sealed class StatementRunner(IDocumentStore store, PayLinks links, TimePr
 }
 
 /// <summary>
-/// Sends queued statement e-mails (Portal:PatientBilling:MailPoll, default 2 s), 50 at a time, 5 attempts each. It waits while a
+/// Sends queued statement e-mails when a run of this process ends and every Portal:PatientBilling:MailPoll (default 2 s: runs of
+/// other nodes, failed tries), 50 at a time, 5 attempts each. It waits while a
 /// statement run works in this process: a run is a burst of CPU (PDFs on every core) and its mails are better sent right after it
 /// than slowing it down (a run of 10,000 queues 10,000 mails; the run's target is to have them queued, docs/benchmarks.md).
 /// </summary>
@@ -311,7 +331,7 @@ sealed class StatementMailSender(IDocumentStore store, IMailSender sender, IConf
         {
             try
             {
-                if (runs.Running || await SendSome(stoppingToken) == 0) await Task.Delay(poll, stoppingToken);
+                if (runs.Running || await SendSome(stoppingToken) == 0) await runs.WaitForMailsAsync(poll, stoppingToken);
             }
             catch (OperationCanceledException) { return; }
             catch (Exception e)

@@ -96,6 +96,25 @@ public sealed class WebhookOutbox(IDocumentStore store, TenantDatabases database
         return await cmd.ExecuteNonQueryAsync(ct) == 1;
     }
 
+    /// <summary>
+    /// When the next pending delivery falls due (its next try, or the end of a lease taken by a node that died), over every
+    /// database; null when none is pending.
+    /// </summary>
+    public async Task<DateTimeOffset?> NextDueAsync(CancellationToken ct)
+    {
+        DateTimeOffset? next = null;
+        foreach (var (_, source) in databases.All)
+        {
+            await using var cmd = source.CreateCommand($"select min(next_attempt_at) from {Deliveries} where status = 'Pending'");
+            if (await cmd.ExecuteScalarAsync(ct) is DateTime at)
+            {
+                var due = new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc));
+                if (next is null || due < next) next = due;
+            }
+        }
+        return next;
+    }
+
     /// <summary>Hands a claimed delivery back at once (its subscription already has as many sends in flight as allowed).</summary>
     public async Task ReleaseAsync(string tenantId, Guid id, DateTimeOffset dueAt, CancellationToken ct)
     {
@@ -135,6 +154,7 @@ public sealed class WebhookSender(WebhookOutbox outbox, IHttpClientFactory http,
         while (!stopping.IsCancellationRequested)
         {
             var claimedCount = 0;
+            var failed = false;
             var free = options.MaxConcurrency - Volatile.Read(ref inFlight);
             try
             {
@@ -164,14 +184,24 @@ public sealed class WebhookSender(WebhookOutbox outbox, IHttpClientFactory http,
             }
             catch (Exception ex) when (!stopping.IsCancellationRequested)
             {
+                failed = true;
                 log.LogError("Webhook sender could not claim deliveries: {Error}", Platform.Reactions.ReactionRunner.Describe(ex));
             }
-            // A full batch means more may be due: claim again at once (while slots are free); otherwise wait for a poll or a nudge.
+            // A full batch means more may be due: claim again at once (while slots are free); otherwise wait for a nudge (a
+            // delivery created or replayed on this node, a send finished), the next pending delivery's time, or the poll.
             if (claimedCount > 0 && claimedCount >= free) continue;
+            var wait = free > 0 && !failed ? await UntilNextDue(stopping) : options.PollInterval;
+            // Due now: it fell due since the claim (claim it), or the round left it because its subscription is at its limit (a
+            // finished send nudges) or the claim failed; then the poll, so the loop never spins.
+            if (wait <= TimeSpan.Zero)
+            {
+                if (claimedCount > 0) continue;
+                wait = TimeSpan.FromMilliseconds(Math.Min(options.PollInterval.TotalMilliseconds, 50));
+            }
             try
             {
                 using var poll = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-                poll.CancelAfter(options.PollInterval);
+                poll.CancelAfter(wait);
                 await wake.Reader.WaitToReadAsync(poll.Token);
                 wake.Reader.TryRead(out _);
             }
@@ -180,6 +210,28 @@ public sealed class WebhookSender(WebhookOutbox outbox, IHttpClientFactory http,
         }
         // Sends in flight end within their timeout; their leases make another node (or the next start) retry what did not finish.
         await Task.WhenAny(Task.WhenAll(running.Keys), Task.Delay(options.Timeout, CancellationToken.None));
+    }
+
+    /// <summary>
+    /// How long to sleep: until the next pending delivery is due, at most <see cref="WebhookOptions.PollInterval"/> (deliveries
+    /// written by another node wake nobody here). A due delivery the round just left (its subscription at its limit) waits
+    /// for the send that frees a slot, which nudges.
+    /// </summary>
+    async Task<TimeSpan> UntilNextDue(CancellationToken stopping)
+    {
+        try
+        {
+            using var round = await work.EnterAsync(stopping);
+            if (await outbox.NextDueAsync(stopping) is not { } due) return options.PollInterval;
+            var wait = due - clock.GetUtcNow();
+            if (wait <= TimeSpan.Zero) return inFlightPerSubscription.Any(kv => kv.Value >= options.MaxPerSubscription) ? options.PollInterval : TimeSpan.Zero;
+            return wait < options.PollInterval ? wait + TimeSpan.FromMilliseconds(1) : options.PollInterval;
+        }
+        catch (Exception ex) when (!stopping.IsCancellationRequested)
+        {
+            log.LogError("Webhook sender could not read the next due delivery: {Error}", Platform.Reactions.ReactionRunner.Describe(ex));
+            return options.PollInterval;
+        }
     }
 
     void Done(Guid subscriptionId) => inFlightPerSubscription.AddOrUpdate(subscriptionId, 0, (_, n) => Math.Max(0, n - 1));

@@ -35,7 +35,22 @@ public abstract class Reaction<TEvent> : IReaction where TEvent : class
 }
 
 /// <summary>What a handler gets: a session in the event's tenant (not yet saved), the app's services, and the clock.</summary>
-public sealed record ReactionContext(IDocumentSession Session, IServiceProvider Services, TimeProvider Clock);
+public sealed record ReactionContext(IDocumentSession Session, IServiceProvider Services, TimeProvider Clock)
+{
+    List<Action>? committed;
+
+    /// <summary>
+    /// Runs <paramref name="action"/> once the handler's writes have committed (never when they roll back or are retried), e.g. to
+    /// wake a worker of this process that picks up what the handler wrote. Best effort: an action that throws is ignored.
+    /// </summary>
+    public void OnCommitted(Action action) => (committed ??= []).Add(action);
+
+    internal void Committed()
+    {
+        foreach (var action in committed ?? [])
+            try { action(); } catch (Exception) { /* a wake-up only; the worker's poll still finds the work */ }
+    }
+}
 
 /// <summary>
 /// Proof that reaction <see cref="Reaction"/> handled the event with sequence <see cref="Sequence"/>. Inserted in the same

@@ -42,9 +42,11 @@ public sealed class ReactionRunner(IServiceProvider services, ReactionOptions op
                     log.LogDebug("Reaction {Reaction} already handled event {Sequence}; replay skipped", reaction.Name, e.Sequence);
                     return ReactionOutcome.AlreadyDone;
                 }
-                await reaction.HandleAsync(new ReactionContext(session, services, clock), e, ct);
+                var context = new ReactionContext(session, services, clock);
+                await reaction.HandleAsync(context, e, ct);
                 session.Insert(new ReactionReceipt(receiptId, reaction.Name, e.Sequence, e.Id, e.StreamId, clock.GetUtcNow()));
                 await session.SaveChangesAsync(ct);
+                context.Committed();
                 return ReactionOutcome.Done;
             }
             catch (DocumentAlreadyExistsException)
