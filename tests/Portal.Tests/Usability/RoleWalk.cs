@@ -95,7 +95,7 @@ public abstract partial class RoleWalk(PortalApp app, BrowserFixture browser) : 
                 if (!shapes.Add(Id().Replace(url, "{id}")) || !visited.Add(url)) continue;
                 wave.Add(url);
             }
-            var checks = await Task.WhenAll(wave.Select((url, i) => Check(pages[i], url)));
+            var checks = await Task.WhenAll(wave.Select((url, i) => Check(pages[i], url, once: url != "/")));
             foreach (var (pageFailures, links) in checks)
             {
                 failures.AddRange(pageFailures);
@@ -124,7 +124,20 @@ public abstract partial class RoleWalk(PortalApp app, BrowserFixture browser) : 
             && !h.Contains("handler=")).Distinct().Take(40)];
     }
 
-    internal static async Task<(List<string> Failures, IReadOnlyList<string> Links)> Check(IPage page, string url)
+    /// <summary>
+    /// The content (<c>main</c>, antiforgery tokens left out) of every page already checked with axe and at every width in this
+    /// run, by any role's walk.
+    /// </summary>
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> CheckedContent = new();
+
+    /// <summary>
+    /// Loads <paramref name="url"/> and checks it: no error, plain words, axe, the three widths; returns the failures and the links
+    /// to walk on. With <paramref name="once"/>, a page whose content another role's walk (or an earlier page) already checked
+    /// is read for its words and links only: a third of the walk's pages are the same content under another role's menu (the
+    /// biller's and the admin's claim pages, …), and axe and three layouts of identical content find the same. The menu itself
+    /// is checked on each role's home page and every page of distinct content (docs/benchmarks.md, session 13).
+    /// </summary>
+    internal static async Task<(List<string> Failures, IReadOnlyList<string> Links)> Check(IPage page, string url, bool once = false)
     {
         var failures = new List<string>();
         await page.SetViewportSizeAsync(Widths[0], 800);
@@ -139,6 +152,13 @@ public abstract partial class RoleWalk(PortalApp app, BrowserFixture browser) : 
         var options = await page.Locator("main option").AllInnerTextsAsync();
         foreach (Match m in InternalName().Matches(text + "\n" + string.Join("\n", options)))
             if (!Allowed.Contains(m.Value)) failures.Add($"{url}: shows the internal name '{m.Value}'");
+
+        if (once)
+        {
+            var content = await page.EvaluateAsync<string>(ContentScript);
+            var key = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(content)));
+            if (!CheckedContent.TryAdd(key, 0)) return (failures, await Links(page));
+        }
 
         var axe = await page.RunAxeInPage();
         failures.AddRange(axe.Violations.Where(v => v.Impact is "serious" or "critical")
@@ -157,6 +177,13 @@ public abstract partial class RoleWalk(PortalApp app, BrowserFixture browser) : 
         // The links are read at the last width, as before: the menu and cards are the same at every width.
         return (failures, await Links(page));
     }
+
+    /// <summary>The page's content for <see cref="CheckedContent"/>: <c>main</c> as rendered, without the per-request antiforgery tokens.</summary>
+    const string ContentScript = """
+        () => { const m = document.querySelector('main').cloneNode(true);
+          m.querySelectorAll('input[name=__RequestVerificationToken]').forEach(i => i.removeAttribute('value'));
+          return m.outerHTML; }
+        """;
 
     sealed class Fit
     {
