@@ -25,17 +25,7 @@ public static class AxeInPage
     /// Every rule runs; only the violations come back with all their nodes (axe lists one node of each passed, incomplete or
     /// inapplicable rule), since the tests assert on violations alone and the results cross to .NET as JSON.
     /// </summary>
-    static readonly string Run = Environment.GetEnvironmentVariable("AXE_SERIOUS") == "1" ? """
-        async () => {
-          if (typeof window.axe !== 'object') return null;
-          const serious = i => i === 'serious' || i === 'critical';
-          const rules = {};
-          for (const r of axe._audit.rules)
-            if (!(r.impact ? serious(r.impact) : [...r.any, ...r.all, ...r.none].some(c => serious((axe._audit.data.checks[c.id] || {}).impact))))
-              rules[r.id] = { enabled: false };
-          return JSON.stringify(await axe.run(document, { resultTypes: ['violations'], rules }));
-        }
-        """ : "async () => typeof window.axe === 'object' ? JSON.stringify(await axe.run(document, { resultTypes: ['violations'] })) : null";
+    const string Run = "async () => typeof window.axe === 'object' ? JSON.stringify(await axe.run(document, { resultTypes: ['violations'] })) : null";
 
     /// <summary>Makes every document the context opens from now on carry axe-core (a page checking many pages calls it first).</summary>
     public static async Task CarryAxe(this IBrowserContext context)
