@@ -30,7 +30,8 @@ public sealed class RoleWalkSecondHalf(PortalApp app, BrowserFixture browser) : 
 /// Issue 14: every role's pages, walked in one signed-in browser context per role (the menu and the home cards decide which
 /// pages): each page state answers without error, reads in plain words (no internal PascalCase status names), passes axe with
 /// no critical or serious violation, and is usable at 375, 768 and 1280 px (no horizontal scroll of the page body, its heading
-/// and primary actions on screen).
+/// and primary actions on screen). A page whose content another role's walk already checked (the same claim page under the
+/// biller's and the admin's menus) is read for words and links only (ADR 0045).
 /// <para>
 /// The walk is a third of the suite's test time, and a test class runs in one stream (ADR 0033): as one class it kept its
 /// stream busy long after the other had finished. Its roles are therefore walked by two classes, halves of about equal
