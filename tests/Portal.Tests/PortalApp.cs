@@ -110,8 +110,8 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         builder.UseSetting("Portal:Reactions:Attempts", "3");
         builder.UseSetting("Portal:Reactions:FirstRetryDelay", "00:00:00.020");
         // The daemon looks for new events as soon as an append commits (a NOTIFY it listens for), so neither a reset nor a test
-        // waiting for a reaction waits out a poll (ADR 0039), and its idle poll keeps the product's 1 s: at 100 ms the polls of
-        // the two hosts cost ~6 % of the suite's CPU (ADR 0044). PORTAL_DAEMON_POLL_ONLY=1 polls only, every 100 ms (to compare).
+        // waiting for a reaction waits out a poll (ADR 0039), and its idle poll keeps the product's 1 s: at 100 ms the two
+        // hosts' daemon polls cost ~7 % of the suite's CPU (ADR 0044). PORTAL_DAEMON_POLL_ONLY=1 polls only, every 100 ms (to compare).
         builder.UseSetting("Portal:DaemonIdlePolling", PollOnly ? "00:00:00.100" : "00:00:01");
         if (!PollOnly)
         {

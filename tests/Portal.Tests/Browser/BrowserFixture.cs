@@ -168,8 +168,8 @@ public abstract class BrowserTest(PortalApp app, BrowserFixture browser) : Porta
         await Page.GetByLabel("Email").FillAsync(email);
         await Page.GetByLabel("Password").FillAsync(password ?? Portal.Web.Features.Demo.DemoData.Password);
         await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        // Signed in once the next page commits (the session cookie came with the redirect). Not its load event: in 2 of ~12 runs of
-        // RoleWalkSecondHalf alone Playwright never reported "load" (nor "domcontentloaded") for the home page after the redirect,
+        // Signed in once the next page commits (the session cookie came with the redirect). Not its load event: in 3 of ~16 runs of
+        // a role-walk half alone Playwright never reported "load" (nor "domcontentloaded") for the home page after the redirect,
         // though the page had answered and was idle, and the wait ran out; what follows waits for what it needs.
         await Page.WaitForURLAsync(url => new Uri(url).AbsolutePath != "/account/sign-in", new() { WaitUntil = WaitUntilState.Commit });
         totpSecret ??= email == Users.PlatformAdmin ? Portal.Web.Features.Demo.DemoData.OpsTotpSecret : null;

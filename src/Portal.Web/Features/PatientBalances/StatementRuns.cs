@@ -52,15 +52,15 @@ public sealed class StatementRunQueue
 
     /// <summary>A run is drawing and writing in this process: the statement mail sender waits (it would take the cores the run needs).</summary>
     public bool Running => Volatile.Read(ref running) > 0;
+    /// <summary>Set when a run of this process ends (its mails are queued): the mail sender looks at once instead of at its next poll.</summary>
+    readonly Channel<bool> mailsQueued = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
     internal void Started() => Interlocked.Increment(ref running);
     internal void Finished()
     {
         Interlocked.Decrement(ref running);
         mailsQueued.Writer.TryWrite(true);
     }
-
-    /// <summary>Set when a run of this process ends (its mails are queued): the mail sender looks at once instead of at its next poll.</summary>
-    readonly Channel<bool> mailsQueued = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
     internal async Task WaitForMailsAsync(TimeSpan poll, CancellationToken ct)
     {
@@ -317,9 +317,9 @@ public sealed class StatementRunner(IDocumentStore store, PayLinks links, TimePr
 
 /// <summary>
 /// Sends queued statement e-mails when a run of this process ends and every Portal:PatientBilling:MailPoll (default 2 s: runs of
-/// other nodes, failed tries), 50 at a time, 5 attempts each. It waits while a
-/// statement run works in this process: a run is a burst of CPU (PDFs on every core) and its mails are better sent right after it
-/// than slowing it down (a run of 10,000 queues 10,000 mails; the run's target is to have them queued, docs/benchmarks.md).
+/// other nodes, failed tries), 50 at a time, 5 attempts each. It waits while a statement run works in this process: a run is a
+/// burst of CPU (PDFs on every core) and its mails are better sent right after it than slowing it down (a run of 10,000 queues
+/// 10,000 mails; the run's target is to have them queued, docs/benchmarks.md).
 /// </summary>
 sealed class StatementMailSender(IDocumentStore store, IMailSender sender, IConfiguration config, TimeProvider clock, StatementRunQueue runs, BackgroundWork work,
     ILogger<StatementMailSender> log) : BackgroundService
