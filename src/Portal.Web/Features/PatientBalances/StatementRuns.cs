@@ -53,25 +53,13 @@ public sealed class StatementRunQueue
     /// <summary>A run is drawing and writing in this process: the statement mail sender waits (it would take the cores the run needs).</summary>
     public bool Running => Volatile.Read(ref running) > 0;
     /// <summary>Set when a run of this process ends (its mails are queued): the mail sender looks at once instead of at its next poll.</summary>
-    readonly Channel<bool> mailsQueued = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    internal Wakeup MailsQueued { get; } = new();
 
     internal void Started() => Interlocked.Increment(ref running);
     internal void Finished()
     {
         Interlocked.Decrement(ref running);
-        mailsQueued.Writer.TryWrite(true);
-    }
-
-    internal async Task WaitForMailsAsync(TimeSpan poll, CancellationToken ct)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(poll);
-        try
-        {
-            await mailsQueued.Reader.WaitToReadAsync(timeout.Token);
-            mailsQueued.Reader.TryRead(out _);
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }
+        MailsQueued.Set();
     }
 }
 
@@ -331,7 +319,7 @@ sealed class StatementMailSender(IDocumentStore store, IMailSender sender, IConf
         {
             try
             {
-                if (runs.Running || await SendSome(stoppingToken) == 0) await runs.WaitForMailsAsync(poll, stoppingToken);
+                if (runs.Running || await SendSome(stoppingToken) == 0) await runs.MailsQueued.WaitAsync(poll, stoppingToken);
             }
             catch (OperationCanceledException) { return; }
             catch (Exception e)

@@ -23,18 +23,18 @@ public sealed class WebhookDeliveriesOnEvents : IReaction
         var subscriptions = await context.Session.Query<WebhookSubscription>().Where(s => s.Active).ToListAsync(ct);
         if (subscriptions.Count == 0) return;
         var now = context.Clock.GetUtcNow();
-        var created = 0;
+        var created = false;
         foreach (var message in messages)
         {
             var eventId = WebhookWrites.StableId(e.Id, message.Type);
             foreach (var subscription in subscriptions.Where(s => s.Wants(message.Type)))
             {
-                created++;
+                created = true;
                 context.Session.Insert(WebhookWrites.NewDelivery(subscription.Id, practiceId, eventId, message.Type, e.Timestamp, message.Data, now,
                     WebhookWrites.StableId(eventId, subscription.Id.ToString("N"))));
             }
         }
         // The sender of this node posts them at once rather than at its next poll (other nodes' senders find them by polling).
-        if (created > 0 && context.Services.GetService<WebhookSender>() is { } sender) context.OnCommitted(sender.Nudge);
+        if (created && context.Services.GetService<WebhookSender>() is { } sender) context.OnCommitted(sender.Nudge);
     }
 }

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using System.Threading.Channels;
 using Marten;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
@@ -140,11 +139,11 @@ public sealed class WebhookSender(WebhookOutbox outbox, IHttpClientFactory http,
     readonly WebhookOptions options = settings.Value;
     readonly IDataProtector protector = protection.Protector();
     readonly ConcurrentDictionary<Guid, int> inFlightPerSubscription = new();
-    readonly Channel<bool> wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    readonly Wakeup wake = new();
     int inFlight;
 
     /// <summary>Look for due deliveries now rather than at the next poll.</summary>
-    public void Nudge() => wake.Writer.TryWrite(true);
+    public void Nudge() => wake.Set();
 
     protected override async Task ExecuteAsync(CancellationToken stopping)
     {
@@ -198,14 +197,7 @@ public sealed class WebhookSender(WebhookOutbox outbox, IHttpClientFactory http,
                 if (claimedCount > 0) continue;
                 wait = TimeSpan.FromMilliseconds(Math.Min(options.PollInterval.TotalMilliseconds, 50));
             }
-            try
-            {
-                using var poll = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-                poll.CancelAfter(wait);
-                await wake.Reader.WaitToReadAsync(poll.Token);
-                wake.Reader.TryRead(out _);
-            }
-            catch (OperationCanceledException) when (!stopping.IsCancellationRequested) { }
+            try { await wake.WaitAsync(wait, stopping); }
             catch (OperationCanceledException) { }
         }
         // Sends in flight end within their timeout; their leases make another node (or the next start) retry what did not finish.
