@@ -116,6 +116,7 @@ public static class PlatformSetup
         app.UseMiddleware<PracticeScopeMiddleware>();
         app.UseMiddleware<IdempotencyMiddleware>();
         app.UseAntiforgery();
+        app.UseFormEndpointsNeedAForm();
         app.UsePortalSwagger();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });

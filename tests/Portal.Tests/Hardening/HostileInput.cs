@@ -112,6 +112,23 @@ public class HostileInput(PortalApp app) : PortalTest(app)
     }
 
     /// <summary>
+    /// An upload sent with no form at all (no body, or JSON) is a 415 problem, before anything is read: the build-time request
+    /// delegates (ADR 0046) would otherwise read a form that is not there.
+    /// </summary>
+    [Fact]
+    public async Task an_upload_without_a_form_is_a_415_problem()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        foreach (var path in new[] { $"denials/{Guid.NewGuid()}/attachments", $"encounters/{Guid.NewGuid()}/documents" })
+            foreach (var content in new HttpContent?[] { null, Json("{}") })
+            {
+                var response = await admin.PostAsync(North(path), content);
+                Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            }
+    }
+
+    /// <summary>
     /// Every operation with an id in its route, called with an id that does not exist: the 404 (and any other error on
     /// the way) is application/problem+json. Practice routes use North Clinic and its admin's token.
     /// </summary>

@@ -12,9 +12,20 @@ namespace Portal.Web.Features.Claims;
 /// separated, or "open" (anything with a finding to fix or override). age: days since the date of service, 0-30, 31-60, 61-90,
 /// 91-120 or 120+. rule: an edit id (docs/edits.md): claims with that open finding.
 /// </summary>
-public sealed record ClaimFilter(Guid? PayerId = null, Guid? ProviderId = null, DateOnly? DosFrom = null, DateOnly? DosTo = null,
-    string? State = null, string? Age = null, string? Rule = null, string? Search = null, string? Sort = null)
+/// Properties rather than a positional record: the request delegate generator's code for a positional one with <c>string?</c>
+/// parameters does not compile (ADR 0046).
+public sealed record ClaimFilter
 {
+    public Guid? PayerId { get; init; }
+    public Guid? ProviderId { get; init; }
+    public DateOnly? DosFrom { get; init; }
+    public DateOnly? DosTo { get; init; }
+    public string? State { get; init; }
+    public string? Age { get; init; }
+    public string? Rule { get; init; }
+    public string? Search { get; init; }
+    public string? Sort { get; init; }
+
     public bool Any => PayerId is not null || ProviderId is not null || DosFrom is not null || DosTo is not null || !string.IsNullOrEmpty(State)
         || !string.IsNullOrEmpty(Age) || !string.IsNullOrEmpty(Rule) || !string.IsNullOrEmpty(Search);
 

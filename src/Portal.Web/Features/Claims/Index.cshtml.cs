@@ -77,15 +77,17 @@ public class IndexModel(IQuerySession query, TimeProvider clock) : PracticePageM
         var state = q["state"].ToString();
         var age = q["age"].ToString();
         var sort = q["sort"].ToString();
-        return new ClaimFilter(
-            Guid.TryParse(q["payerId"], out var payer) ? payer : null,
-            Guid.TryParse(q["providerId"], out var provider) ? provider : null,
-            DateOnly.TryParseExact(q["dosFrom"], "yyyy-MM-dd", out var from) ? from : null,
-            DateOnly.TryParseExact(q["dosTo"], "yyyy-MM-dd", out var to) ? to : null,
-            StateOptions.Any(s => s.Value == state) ? state : null,
-            ClaimFilter.AgeBuckets.Contains(age) ? age : null,
-            q["rule"].ToString() is { Length: > 0 and <= 60 } rule ? rule : null,
-            q["search"].ToString() is { Length: > 0 and <= 100 } search ? search : null,
-            ClaimQueries.Sorting.OrDefault(sort));
+        return new ClaimFilter
+        {
+            PayerId = Guid.TryParse(q["payerId"], out var payer) ? payer : null,
+            ProviderId = Guid.TryParse(q["providerId"], out var provider) ? provider : null,
+            DosFrom = DateOnly.TryParseExact(q["dosFrom"], "yyyy-MM-dd", out var from) ? from : null,
+            DosTo = DateOnly.TryParseExact(q["dosTo"], "yyyy-MM-dd", out var to) ? to : null,
+            State = StateOptions.Any(s => s.Value == state) ? state : null,
+            Age = ClaimFilter.AgeBuckets.Contains(age) ? age : null,
+            Rule = q["rule"].ToString() is { Length: > 0 and <= 60 } rule ? rule : null,
+            Search = q["search"].ToString() is { Length: > 0 and <= 100 } search ? search : null,
+            Sort = ClaimQueries.Sorting.OrDefault(sort),
+        };
     }
 }
