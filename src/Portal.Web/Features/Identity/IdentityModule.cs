@@ -126,7 +126,7 @@ public static class IdentityModule
         services.AddSingleton<ValidatedTokens>();
     }
 
-    /// <summary>The PBKDF2 iterations (HMAC-SHA512) new and changed passwords are hashed with.</summary>
+    /// <summary>PBKDF2 (HMAC-SHA512) iterations of a password hash outside Testing by default, and the fewest allowed outside Development and Testing.</summary>
     public const int ProductionPasswordHashIterations = 100_000;
 
     /// <summary>
