@@ -137,10 +137,9 @@ public static class IdentityModule
     /// </summary>
     static int PasswordHashIterations(IConfiguration config, IHostEnvironment environment)
     {
-        var relaxed = environment.IsDevelopment() || environment.IsEnvironment("Testing");
-        var configured = config.GetValue<int?>("Portal:Identity:PasswordHashIterations");
-        var iterations = configured ?? (environment.IsEnvironment("Testing") ? 1_000 : ProductionPasswordHashIterations);
-        if (iterations < 1 || (!relaxed && iterations < ProductionPasswordHashIterations))
+        var testing = environment.IsEnvironment("Testing");
+        var iterations = config.GetValue<int?>("Portal:Identity:PasswordHashIterations") ?? (testing ? 1_000 : ProductionPasswordHashIterations);
+        if (iterations < 1 || (!testing && !environment.IsDevelopment() && iterations < ProductionPasswordHashIterations))
             throw new InvalidOperationException(
                 $"Portal:Identity:PasswordHashIterations is {iterations}: at least {ProductionPasswordHashIterations:N0} outside Development and Testing.");
         return iterations;
