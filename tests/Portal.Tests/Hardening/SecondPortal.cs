@@ -23,7 +23,7 @@ public sealed class SecondPortal(string connectionString, string environment) : 
 
     public HttpClient Browser() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
-    /// <summary>A token from this instance's own token endpoint (its signing keys are not the fixture's).</summary>
+    /// <summary>A token from this instance's own token endpoint.</summary>
     public async Task<HttpClient> AppClient(string clientId)
     {
         var app = DemoData.Clients.Single(c => c.ClientId == clientId);
