@@ -9,7 +9,6 @@ RUN apt-get update && apt-get install -y --no-install-recommends npm && rm -rf /
 WORKDIR /src
 # Restore first, from the project files only, so the package layer is cached until a dependency changes.
 COPY nuget.config global.json Directory.Build.props Directory.Packages.props ./
-COPY infra/packages/ infra/packages/
 COPY src/Portal.Billing/Portal.Billing.csproj src/Portal.Billing/
 COPY src/Portal.Web/Portal.Web.csproj src/Portal.Web/package.json src/Portal.Web/package-lock.json src/Portal.Web/
 RUN dotnet restore src/Portal.Web/Portal.Web.csproj

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Coding workflow on several Portal nodes against one PostgreSQL (docs/benchmarks.md, "Coding workflow on two nodes";
 # docs/deployment.md, "Capacity plan"). Loopback only, bounded in time.
-#   infra/bench/coding-nodes.sh [nodes=2] [workers=16] [seconds=30] [charts=100000]     (WARMUP=seconds, default 20)
+#   infra/bench/coding-nodes.sh [nodes=2] [workers=16] [seconds=30] [charts=100000]     (WARMUP=seconds, default 20; DAEMON=Solo to compare)
 # Starts the nodes itself from the Release build (node 1 seeds the demo data; all run Portal:Daemon=HotCold) on ports
 # 5093, 5094, …, seeds the queue, then runs one load generator per node (the workers split evenly) at the same time.
 # Prints each node's throughput, the sum, and the CPU the web processes and PostgreSQL spent per command (from /proc), which
@@ -22,7 +22,7 @@ for i in $(seq 1 "$NODES"); do
   seed=$([[ $i == 1 ]] && echo true || echo false)
   # The content root is the project folder (appsettings.json), as with `dotnet run`.
   # The API plans' and per-address rate limits would answer 429 to a load generator on loopback: lifted for the bench.
-  (cd src/Portal.Web && ASPNETCORE_ENVIRONMENT=Development Portal__SeedDemoData=$seed Portal__Daemon=HotCold \
+  (cd src/Portal.Web && ASPNETCORE_ENVIRONMENT=Development Portal__SeedDemoData=$seed Portal__Daemon=${DAEMON:-HotCold} \
     Portal__ApiLimits__Plans__standard__PermitLimit=100000000 Portal__RateLimits__PerAddress__PermitLimit=100000000 \
     exec dotnet bin/Release/net10.0/Portal.Web.dll --urls "http://127.0.0.1:$port" >"/tmp/portal-bench-node-$i.log" 2>&1) &
   nodes+=($!)

@@ -25,8 +25,11 @@ public static class MartenSetup
                 opts.Events.DatabaseSchemaName = Schema;
                 opts.Events.TenancyStyle = TenancyStyle.Conjoined;
                 opts.Events.StreamIdentity = JasperFx.Events.StreamIdentity.AsGuid;
-                // Needed for the async daemon's HotCold election with our DistributedLock shim (ADR 0002).
-                opts.Events.UseAdvisoryLockTransaction = true;
+                // HotCold leadership (ADR 0048): session-scoped advisory locks on a connection that sits idle, no transaction and
+                // no pg_sleep "monitor" on it, so a leading node holds back no snapshot and vacuum keeps up; LeadershipWatch
+                // finds a lock lost with its connection instead of the monitor.
+                opts.Events.UseAdvisoryLockTransaction = false;
+                opts.Events.UseMonitoredAdvisoryLock = false;
                 opts.Policies.AllDocumentsAreMultiTenanted();
                 // Natural keys per practice (MRN, NPI, payer id, active engagement, app name): primary key (tenant_id, id).
                 opts.Schema.For<UniqueKey>();
@@ -64,6 +67,8 @@ public static class MartenSetup
             default: throw new InvalidOperationException($"Portal:Daemon must be Solo, HotCold or Disabled, not '{daemon}'.");
         }
         builder.Services.AddSingleton(new DaemonStatus(daemon));
+        builder.Services.AddSingleton<LeadershipWatch>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LeadershipWatch>());
         builder.Services.AddHealthChecks().AddCheck<DaemonHealthCheck>("daemon", tags: ["ready"]);
     }
 }
@@ -109,8 +114,8 @@ public sealed class DaemonStatus(string mode)
     }
 }
 
-/// <summary>/health/ready reports the daemon's mode and the shards this node runs; informational, always Healthy.</summary>
-sealed class DaemonHealthCheck(DaemonStatus status, IServiceProvider services) : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
+/// <summary>/health/ready reports the daemon's mode, the shards this node runs and how often it restarted its daemon after losing a leadership lock (ADR 0048); informational, always Healthy.</summary>
+sealed class DaemonHealthCheck(DaemonStatus status, LeadershipWatch watch, IServiceProvider services) : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
 {
     public Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(
         Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext context, CancellationToken ct = default)
@@ -118,6 +123,6 @@ sealed class DaemonHealthCheck(DaemonStatus status, IServiceProvider services) :
         var shards = status.RunningShards(services);
         return Task.FromResult(Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy(
             shards.Count > 0 ? $"This node runs {shards.Count} daemon shard(s)." : "This node runs no daemon shard now.",
-            new Dictionary<string, object> { ["mode"] = status.Mode, ["shards"] = shards }));
+            new Dictionary<string, object> { ["mode"] = status.Mode, ["shards"] = shards, ["lockLossRestarts"] = watch.Restarts }));
     }
 }

@@ -222,6 +222,18 @@ public sealed class PortalNodes : IAsyncLifetime
             catch (HttpRequestException) { return []; }
         }
 
+        /// <summary>How often this node restarted its daemon after finding a leadership lock lost (LeadershipWatch, ADR 0048).</summary>
+        public async Task<int> LockLossRestartsAsync()
+        {
+            using var http = Client();
+            var ready = JsonDocument.Parse(await http.GetStringAsync("/health/ready")).RootElement;
+            return ready.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "daemon")
+                .GetProperty("data").GetProperty("lockLossRestarts").GetInt32();
+        }
+
+        /// <summary>The application name this node's connections start with in pg_stat_activity (ConnectionDefaults adds its process).</summary>
+        public string ApplicationName => $"portal-node-{Name}";
+
         public string Output() => $"--- node {Name} ({BaseAddress}) ---\n" + string.Join("\n", output);
 
         void Keep(string? line)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using JasperFx.Events;
 using Marten;
+using Npgsql;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Web.Features.Claims;
 using Portal.Web.Features.Coding;
@@ -106,8 +107,8 @@ public class TwoNodes(PortalNodes nodes) : IClassFixture<PortalNodes>
 
         var took = Stopwatch.StartNew();
         Assert.Same(standby, await nodes.RunnerOfAsync(Shard, TimeSpan.FromSeconds(60), standby));
-        // The dead leader's lock connections sat in pg_sleep; PostgreSQL notices the vanished client within the connection
-        // check interval (ConnectionDefaults), not when the sleep ends a minute later (docs/deployment.md, section 3).
+        // The dead leader's lock connection sits idle, so PostgreSQL frees its locks as soon as the killed process's sockets close
+        // (ADR 0048; in ADR 0043's time they sat in pg_sleep and waited for the connection check interval).
         Assert.True(sinceKill.Elapsed < TimeSpan.FromSeconds(20), $"The survivor took the shard {sinceKill.Elapsed} after the kill.");
         await WaitFor(async () => (await nodes.Control.Services.GetRequiredService<ReactionMonitor>().LagAsync())
             .Single(l => l.Reaction == ClaimDrafts).Behind, behind => behind == 0, TimeSpan.FromSeconds(120), "the new leader to catch up");
@@ -126,6 +127,78 @@ public class TwoNodes(PortalNodes nodes) : IClassFixture<PortalNodes>
         Assert.Equal(0, await query.Query<ReactionDeadLetter>().Where(d => d.AnyTenant()).CountAsync());
         Assert.Equal(0, await query.Query<ClaimNotDrafted>().CountAsync());
         Assert.True(took.Elapsed < TimeSpan.FromSeconds(150), $"Failover and catch-up took {took.Elapsed}.");
+    }
+
+    /// <summary>
+    /// ADR 0048: a leading node holds its shards' locks and nothing else: no transaction, no snapshot. Dead rows made while it
+    /// leads are removable at once (Marten's lock monitor kept a pg_sleep running on each lock's connection, and before that the
+    /// locks were transaction-scoped: vacuum could remove nothing newer than the lock's statement, and the coding queue's index
+    /// grew a dead head that every pull walked).
+    /// </summary>
+    [Fact]
+    public async Task a_leading_node_does_not_keep_vacuum_from_removing_dead_rows()
+    {
+        await nodes.BothRunning();
+        await nodes.RunnerOfAsync(Shard, TimeSpan.FromSeconds(60));
+        await using var conn = new NpgsqlConnection(nodes.ConnectionString);
+        await conn.OpenAsync();
+        Assert.True(await Scalar<long>(conn, "select count(*) from pg_locks where locktype = 'advisory' and granted") > 0, "No node holds a leadership lock.");
+
+        foreach (var sql in new[] { "drop table if exists vacuum_probe", "create table vacuum_probe (id int primary key, n int)", "insert into vacuum_probe values (1, 0)" })
+            await Execute(conn, sql);
+        for (var i = 0; i < 50; i++) await Execute(conn, "update vacuum_probe set n = n + 1");
+        var notices = new List<string>();
+        conn.Notice += (_, e) => notices.Add(e.Notice.MessageText);
+        await Execute(conn, "vacuum (verbose) vacuum_probe");
+        var tuples = notices.SelectMany(n => n.Split('\n')).Single(l => l.Contains("are dead but not yet removable"));
+        var holders = await Scalar<string>(conn, "select coalesce(string_agg(format('%s %s xmin=%s since %s: %s', application_name, state, " +
+            "backend_xmin, now() - xact_start, left(query, 60)), '; '), 'none') from pg_stat_activity where datname = current_database() " +
+            "and backend_xmin is not null and pid <> pg_backend_pid()");
+        Assert.True(tuples.Contains(" 0 are dead but not yet removable"), $"{tuples}; snapshots held by: {holders}");
+    }
+
+    /// <summary>
+    /// ADR 0048: a lock lost with its connection (here terminated by hand; in life a PostgreSQL restart, a fail-over, a cut
+    /// network) is noticed by the node that held it (LeadershipWatch), which stops and takes back only what it can lock again:
+    /// each shard runs on exactly one node again within seconds, not on both for ever.
+    /// </summary>
+    [Fact]
+    public async Task a_node_that_loses_its_lock_connection_stops_the_shards_the_other_node_takes()
+    {
+        await nodes.BothRunning();
+        var leader = await nodes.RunnerOfAsync(Shard, TimeSpan.FromSeconds(60));
+        var restartsBefore = await leader.LockLossRestartsAsync();
+        await using var conn = new NpgsqlConnection(nodes.ConnectionString);
+        await conn.OpenAsync();
+        var terminated = await Scalar<long>(conn, "select count(pg_terminate_backend(l.pid)) from pg_locks l join pg_stat_activity a on a.pid = l.pid " +
+            $"where l.locktype = 'advisory' and l.granted and a.datname = current_database() and a.application_name like '{leader.ApplicationName}/%'");
+        Assert.True(terminated > 0, "The leader's lock connection was not found.");
+
+        // Within seconds: the leader noticed and restarted its daemon, and every shard runs on exactly one node, steadily.
+        var since = Stopwatch.StartNew();
+        await WaitFor(leader.LockLossRestartsAsync, n => n > restartsBefore, TimeSpan.FromSeconds(30), "the leader to notice its lost lock");
+        var steady = 0;
+        await WaitFor(async () =>
+        {
+            var a = await nodes.Nodes[0].ShardsAsync();
+            var b = await nodes.Nodes[1].ShardsAsync();
+            var once = a.Intersect(b).Count() == 0 && a.Union(b).Contains(Shard);
+            steady = once ? steady + 1 : 0;
+            return steady;
+        }, n => n >= 6, TimeSpan.FromSeconds(30), "each shard to run on exactly one node");
+        Assert.True(since.Elapsed < TimeSpan.FromSeconds(30), $"Took {since.Elapsed}.");
+    }
+
+    static async Task<T> Scalar<T>(NpgsqlConnection conn, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, conn);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    static async Task Execute(NpgsqlConnection conn, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, conn);
+        await command.ExecuteNonQueryAsync();
     }
 
     async Task<int> Receipts()
