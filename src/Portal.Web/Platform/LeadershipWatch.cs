@@ -18,13 +18,14 @@ public sealed class LeadershipWatch(IServiceProvider services, DaemonStatus stat
     const string HeldSql = "select count(*) from pg_locks l join pg_stat_activity a on a.pid = l.pid " +
         "where l.locktype = 'advisory' and l.granted and a.datname = current_database() and a.application_name = current_setting('application_name')";
 
-    /// <summary>How many times this node found a lock lost and restarted its daemon (the test reads it).</summary>
+    /// <summary>How many times this node found a lock lost and restarted its daemon (<c>lockLossRestarts</c> in /health/ready).</summary>
     public int Restarts { get; private set; }
 
     protected override async Task ExecuteAsync(CancellationToken ct)
     {
         if (status.Mode != "HotCold" || services.GetService<IProjectionCoordinator>() is not { } coordinator) return;
-        using var timer = new PeriodicTimer(config.GetValue("Portal:DaemonLeadershipPolling", TimeSpan.FromSeconds(5)));
+        var every = config.GetValue("Portal:DaemonLeadershipPolling", TimeSpan.FromSeconds(5));
+        using var timer = new PeriodicTimer(every < TimeSpan.FromMilliseconds(100) ? TimeSpan.FromMilliseconds(100) : every);
         var misses = 0;
         while (await timer.WaitForNextTickAsync(ct))
         {
