@@ -48,7 +48,8 @@ public static class ConnectionDefaults
         return tuned.ConnectionString;
     }
 
-    static readonly string NodeSuffix = $"/{Environment.ProcessId}@{Environment.MachineName}";
+    /// <summary>"/pid@machine", at most 40 characters (a long machine name is cut).</summary>
+    static readonly string NodeSuffix = Cut($"/{Environment.ProcessId}@{Environment.MachineName}", 40);
 
     /// <summary>
     /// <paramref name="configured"/> (or "Portal") with this process's id and machine, at most PostgreSQL's 63 bytes with the
@@ -57,8 +58,8 @@ public static class ConnectionDefaults
     public static string NodeApplicationName(string? configured)
     {
         var name = string.IsNullOrEmpty(configured) ? "Portal" : configured;
-        if (name.EndsWith(NodeSuffix, StringComparison.Ordinal)) return name;
-        var suffix = NodeSuffix.Length > 40 ? NodeSuffix[..40] : NodeSuffix;
-        return (name.Length + suffix.Length > 63 ? name[..Math.Max(1, 63 - suffix.Length)] : name) + suffix;
+        return name.EndsWith(NodeSuffix, StringComparison.Ordinal) ? name : Cut(name, 63 - NodeSuffix.Length) + NodeSuffix;
     }
+
+    static string Cut(string s, int length) => s.Length > length ? s[..length] : s;
 }
