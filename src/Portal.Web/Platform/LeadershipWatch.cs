@@ -52,7 +52,8 @@ public sealed class LeadershipWatch(IServiceProvider services, DaemonStatus stat
     {
         var running = 0;
         foreach (var daemon in await coordinator.AllDaemonsAsync())
-            if (daemon.IsRunning) running += daemon.CurrentAgents().Count;
+            // Running agents only: a shard whose agent Marten paused after errors may have let its lock go on purpose.
+            if (daemon.IsRunning) running += daemon.CurrentAgents().Count(a => a.Status == JasperFx.AgentStatus.Running);
         if (running == 0) return (0, 0);
         long held = 0;
         foreach (var (_, source) in databases.All)
