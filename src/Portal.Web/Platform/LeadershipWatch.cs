@@ -1,5 +1,4 @@
 using JasperFx.Events.Daemon;
-using Npgsql;
 
 namespace Portal.Web.Platform;
 

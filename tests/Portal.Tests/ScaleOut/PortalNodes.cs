@@ -214,21 +214,20 @@ public sealed class PortalNodes : IAsyncLifetime
             if (!Running) return [];
             try
             {
-                using var http = Client();
-                var ready = JsonDocument.Parse(await http.GetStringAsync("/health/ready")).RootElement;
-                return [.. ready.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "daemon")
-                    .GetProperty("data").GetProperty("shards").EnumerateArray().Select(s => s.GetString()!)];
+                return [.. (await DaemonCheckAsync()).GetProperty("shards").EnumerateArray().Select(s => s.GetString()!)];
             }
             catch (HttpRequestException) { return []; }
         }
 
         /// <summary>How often this node restarted its daemon after finding a leadership lock lost (LeadershipWatch, ADR 0048).</summary>
-        public async Task<int> LockLossRestartsAsync()
+        public async Task<int> LockLossRestartsAsync() => (await DaemonCheckAsync()).GetProperty("lockLossRestarts").GetInt32();
+
+        /// <summary>The data of the <c>daemon</c> check in this node's /health/ready.</summary>
+        async Task<JsonElement> DaemonCheckAsync()
         {
             using var http = Client();
             var ready = JsonDocument.Parse(await http.GetStringAsync("/health/ready")).RootElement;
-            return ready.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "daemon")
-                .GetProperty("data").GetProperty("lockLossRestarts").GetInt32();
+            return ready.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "daemon").GetProperty("data");
         }
 
         /// <summary>The application name this node's connections start with in pg_stat_activity (ConnectionDefaults adds its process).</summary>
