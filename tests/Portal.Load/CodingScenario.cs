@@ -8,13 +8,16 @@ using System.Text.Json;
 /// <c>coding seed --charts 100000</c>. Each worker loops: pull the next chart, code its diagnoses, code its service lines
 /// (both with If-Match), submit it. All four are coding commands; "next chart" latency is reported on its own.
 /// Registered app north-app acts as the coder (client credentials: encounters.read coding.write).
+/// With <c>oneSave</c> (scenario <c>coding-save</c>) the diagnoses and lines go in one <c>PUT …/coding</c>, as the coding screen's
+/// Save sends them: three commands per chart instead of four.
 /// </summary>
 static class CodingScenario
 {
     const string North = "0197a000-0000-7000-8000-000000000001";
 
-    public static async Task<int> Run(HttpClient http, Options options)
+    public static async Task<int> Run(HttpClient http, Options options, bool oneSave = false)
     {
+        steps = oneSave ? OneSave : Separate;
         var token = await Token(http);
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var api = $"/api/v1/practices/{North}";
@@ -62,14 +65,9 @@ static class CodingScenario
         var id = chart.GetProperty("encounter").GetProperty("id").GetGuid();
         var version = chart.GetProperty("version").GetInt64();
 
-        foreach (var (method, path, body) in new (HttpMethod, string, object?)[]
+        foreach (var (method, path, body) in steps)
         {
-            (HttpMethod.Put, "diagnoses", new { codes = new[] { "I10", "E11.9" } }),
-            (HttpMethod.Put, "lines", new { lines = new object[] { new { code = "99213", diagnosisPointers = new[] { 1, 2 } }, new { code = "36415", diagnosisPointers = new[] { 1 } } } }),
-            (HttpMethod.Post, "submit", null),
-        })
-        {
-            var request = new HttpRequestMessage(method, $"{api}/encounters/{id}/coding/{path}") { Content = body is null ? null : JsonContent.Create(body) };
+            var request = new HttpRequestMessage(method, $"{api}/encounters/{id}/coding{path}") { Content = body is null ? null : JsonContent.Create(body) };
             request.Headers.IfMatch.Add(new EntityTagHeaderValue($"\"{version}\"", isWeak: true));
             var (response, ms) = await Timed(() => http.SendAsync(request));
             commands?.Add(ms);
@@ -78,6 +76,17 @@ static class CodingScenario
         }
         return null;
     }
+
+    static readonly object Diagnoses = new { codes = new[] { "I10", "E11.9" } };
+    static readonly object Lines = new { lines = new object[] { new { code = "99213", diagnosisPointers = new[] { 1, 2 } }, new { code = "36415", diagnosisPointers = new[] { 1 } } } };
+
+    static readonly (HttpMethod, string, object?)[] Separate =
+        [(HttpMethod.Put, "/diagnoses", Diagnoses), (HttpMethod.Put, "/lines", Lines), (HttpMethod.Post, "/submit", null)];
+
+    static readonly (HttpMethod, string, object?)[] OneSave =
+        [(HttpMethod.Put, "", new { diagnoses = Diagnoses, lines = Lines }), (HttpMethod.Post, "/submit", null)];
+
+    static (HttpMethod, string, object?)[] steps = Separate;
 
     static async Task<(HttpResponseMessage, double)> Timed(Func<Task<HttpResponseMessage>> send)
     {

@@ -56,6 +56,12 @@ public static class CodingEndpoints
             .WithDescription("Charge defaults to the fee schedule × units (422 when the code has no fee and no charge is given). " +
                              "Modifiers, NCCI pairs and MUE units are edited; errors give 422. " + IfMatch)
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
+        chart.MapPut("", CodeWholeChart).WithName("CodeChart").Requires(Permissions.CodingWork)
+            .WithSummary("Set the diagnoses and the service lines in one all-or-nothing write (the coding screen's Save)")
+            .WithDescription("The same checks as PUT …/diagnoses and PUT …/lines, the lines checked against the new diagnoses; any error " +
+                             "gives 422 and saves neither. Leave out diagnoses or lines to keep them; sending neither is 400. One write " +
+                             "instead of two: one version step fewer and about half the server's work of the two calls. " + IfMatch)
+            .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
         chart.MapPost("/queries", RaiseQuery).WithName("RaiseProviderQuery").Requires(Permissions.CodingWork)
             .WithSummary("Query the rendering provider; the chart goes on hold until answered")
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
@@ -237,6 +243,14 @@ public static class CodingEndpoints
         HttpContext context, IDocumentSession session, CodeCatalog catalog, TimeProvider clock, CancellationToken ct) =>
         Chart(context, await CodingWrites.CodeLines(session, catalog, encounterId, Version(context), CodingCaller.From(context.User),
             body, clock, ct));
+
+    static async Task<Results<Ok<CodingChart>, NotFoundProblem>> CodeWholeChart(Guid encounterId, CodeChart body,
+        HttpContext context, IDocumentSession session, CodeCatalog catalog, TimeProvider clock, CancellationToken ct)
+    {
+        if (body.Diagnoses is null && body.Lines is null) throw new InvalidInput("diagnoses", "Send the diagnoses, the lines or both.");
+        return Chart(context, await CodingWrites.CodeChart(session, catalog, encounterId, Version(context), CodingCaller.From(context.User),
+            body.Diagnoses, body.Lines, clock, ct));
+    }
 
     static async Task<Results<Ok<CodingChart>, NotFoundProblem>> RaiseQuery(Guid encounterId, RaiseProviderQuery body,
         HttpContext context, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>

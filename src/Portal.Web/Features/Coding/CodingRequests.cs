@@ -29,6 +29,12 @@ public sealed record CodeServiceLines([Required, MinLength(1), MaxLength(50)] Se
     [StringLength(500)] string? OverrideReason = null);
 
 /// <summary>
+/// The diagnoses and the service lines in one write, as the coding screen's Save: both are checked together (the lines against
+/// the new diagnoses) and saved all or nothing. Either may be left out (unchanged), not both.
+/// </summary>
+public sealed record CodeChart(CodeDiagnoses? Diagnoses, CodeServiceLines? Lines);
+
+/// <summary>
 /// A query to the encounter's rendering provider. Open-ended without Options; with Options it is multiple choice and
 /// "Other" and "Unable to determine" are always added (AHIMA/ACDIS: never lead the provider to one answer).
 /// </summary>
