@@ -6557,10 +6557,10 @@ namespace Portal.Sdk
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Set the diagnoses and the service lines in one all-or-nothing write (the coding screen's Save)
+        /// Set the diagnoses and the service lines in one all-or-nothing write (the coding screen's Save), and submit if asked
         /// </summary>
         /// <remarks>
-        /// The same checks as PUT …/diagnoses and PUT …/lines, the lines checked against the new diagnoses; any error gives 422 and saves neither. Leave out diagnoses or lines to keep them; sending neither is 400. One write instead of two: one version step fewer and about half the server's work of the two calls. Send If-Match with the ETag you read (the stream version); a stale one gives 412 and changes nothing.
+        /// The same checks as PUT …/diagnoses and PUT …/lines, the lines checked against the new diagnoses; any error gives 422 and saves neither. Leave out diagnoses or lines to keep them; sending neither is 400. With "submit": true the chart is submitted as coded in the same write (QA sampling and approval as POST …/submit; 409 and nothing saved when it cannot be). One write instead of two or three, about half their server work. Send If-Match with the ETag you read (the stream version); a stale one gives 412 and changes nothing.
         /// </remarks>
         /// <param name="if_Match">Optional. The ETag you read (W/"&lt;version&gt;"); a stale one gives 412 Precondition Failed and changes nothing.</param>
         /// <returns>OK</returns>
@@ -25255,6 +25255,9 @@ namespace Portal.Sdk
 
         [System.Text.Json.Serialization.JsonPropertyName("lines")]
         public CodeServiceLines Lines { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("submit")]
+        public bool Submit { get; set; }
 
     }
 

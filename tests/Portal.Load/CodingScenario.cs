@@ -8,16 +8,16 @@ using System.Text.Json;
 /// <c>coding seed --charts 100000</c>. Each worker loops: pull the next chart, code its diagnoses, code its service lines
 /// (both with If-Match), submit it. All four are coding commands; "next chart" latency is reported on its own.
 /// Registered app north-app acts as the coder (client credentials: encounters.read coding.write).
-/// With <c>oneSave</c> (scenario <c>coding-save</c>) the diagnoses and lines go in one <c>PUT …/coding</c>, as the coding screen's
-/// Save sends them: three commands per chart instead of four.
+/// Scenario <c>coding-save</c>: the diagnoses and lines go in one <c>PUT …/coding</c>, as the coding screen's Save sends them
+/// (three commands per chart); <c>coding-one</c>: that write also submits (<c>"submit": true</c>; two commands per chart).
 /// </summary>
 static class CodingScenario
 {
     const string North = "0197a000-0000-7000-8000-000000000001";
 
-    public static async Task<int> Run(HttpClient http, Options options, bool oneSave = false)
+    public static async Task<int> Run(HttpClient http, Options options)
     {
-        steps = oneSave ? OneSave : Separate;
+        steps = options.Scenario switch { "coding-save" => OneSave, "coding-one" => OneWrite, _ => Separate };
         var token = await Token(http);
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var api = $"/api/v1/practices/{North}";
@@ -85,6 +85,8 @@ static class CodingScenario
 
     static readonly (HttpMethod, string, object?)[] OneSave =
         [(HttpMethod.Put, "", new { diagnoses = Diagnoses, lines = Lines }), (HttpMethod.Post, "/submit", null)];
+
+    static readonly (HttpMethod, string, object?)[] OneWrite = [(HttpMethod.Put, "", new { diagnoses = Diagnoses, lines = Lines, submit = true })];
 
     static (HttpMethod, string, object?)[] steps = Separate;
 

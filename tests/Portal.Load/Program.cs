@@ -7,7 +7,8 @@ using System.Text.Json;
 // Scenarios: practices (GET /api/v1/practices), engagements (a tenant-checked list: token, scope, access check, Marten query),
 // codes (ICD-10-CM search over HTTP, rotating through typical typeahead queries; --version picks the code-set version by date),
 // coding (pull next chart, code diagnoses and lines, submit; --max-requests bounds the charts; see CodingScenario.cs),
-// coding-save (the same with diagnoses and lines in one PUT …/coding, as the coding screen saves them),
+// coding-save (the same with diagnoses and lines in one PUT …/coding, as the coding screen saves them), coding-one (that PUT
+// also submits: next chart, then one write),
 // coding-phases (the same commands one type at a time over --charts charts, with CPU per command type; see CodingPhases.cs).
 var options = Options.Parse(args);
 var baseUri = new Uri(options.Url);
@@ -18,8 +19,7 @@ if (!baseUri.IsLoopback)
 }
 
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.Workers * 2 }) { BaseAddress = baseUri };
-if (options.Scenario == "coding") return await CodingScenario.Run(http, options);
-if (options.Scenario == "coding-save") return await CodingScenario.Run(http, options, oneSave: true);
+if (options.Scenario is "coding" or "coding-save" or "coding-one") return await CodingScenario.Run(http, options);
 if (options.Scenario == "coding-phases")
     return await CodingPhases.Run(http, options, int.Parse(Options.Arg(args, "--charts", "1000")),
         int.Parse(Options.Arg(args, "--web-pid", "0")), int.Parse(Options.Arg(args, "--pg-pid", "0")),

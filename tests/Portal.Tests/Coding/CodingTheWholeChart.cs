@@ -51,6 +51,52 @@ public class CodingTheWholeChart(PortalApp app) : PortalTest(app)
     }
 
     [Fact]
+    public async Task submit_true_codes_and_submits_in_one_write_with_qa_sampling_as_submit_does()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var coder = await App.ClientFor(Users.NorthCoder);
+        var ids = await QueuedCharts(admin, 2);
+
+        // Nothing sampled: the chart is approved by the same write that codes it.
+        await PracticeSettingsAre(admin, 0);
+        var first = await Pull(coder) ?? throw new InvalidOperationException("The queue is empty.");
+        var approved = await Read<CodingChart>(await Send(coder, HttpMethod.Put, Chart(first.Chart.Encounter.Id),
+            new CodeChart(Diagnoses, Lines, Submit: true), first.Chart.Version));
+        Assert.Equal(EncounterStatus.Approved, approved.Status);
+        Assert.Equal(["I10", "E119"], approved.Diagnoses.Select(d => d.Code));
+        Assert.Equal(["99213", "36415"], approved.Lines.Select(l => l.Code));
+
+        // Everything sampled: it goes to QA instead, as POST …/submit would send it.
+        await PracticeSettingsAre(admin, 100);
+        var second = await Pull(coder) ?? throw new InvalidOperationException("The queue is empty.");
+        Assert.Contains(second.Chart.Encounter.Id, ids);
+        var sampled = await Read<CodingChart>(await Send(coder, HttpMethod.Put, Chart(second.Chart.Encounter.Id),
+            new CodeChart(Diagnoses, Lines, Submit: true), second.Chart.Version));
+        Assert.Equal(EncounterStatus.ReadyForQa, sampled.Status);
+
+    }
+
+    [Fact]
+    public async Task a_submission_that_cannot_be_made_saves_the_codes_neither()
+    {
+        var admin = await App.ClientFor(Users.NorthAdmin);
+        var coder = await App.ClientFor(Users.NorthCoder);
+        var queued = await QueuedChart(admin);
+        var pulled = await Pull(coder) ?? throw new InvalidOperationException("The queue is empty.");
+        var id = queued.Encounter.Id;
+
+        // Diagnoses alone cannot be submitted (no service line): 409, and the diagnoses are not kept either.
+        var refused = await Send(coder, HttpMethod.Put, Chart(id), new CodeChart(Diagnoses, null, Submit: true), pulled.Chart.Version);
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Equal("no-lines", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("rule").GetString());
+
+        var after = await Read<CodingChart>(await coder.GetAsync(Chart(id)));
+        Assert.Empty(after.Diagnoses);
+        Assert.Equal(pulled.Chart.Version, after.Version);
+        Assert.NotEqual(EncounterStatus.ReadyForQa, after.Status);
+    }
+
+    [Fact]
     public async Task a_refused_line_saves_neither_part_and_says_which_line()
     {
         var admin = await App.ClientFor(Users.NorthAdmin);

@@ -57,10 +57,11 @@ public static class CodingEndpoints
                              "Modifiers, NCCI pairs and MUE units are edited; errors give 422. " + IfMatch)
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
         chart.MapPut("", CodeWholeChart).WithName("CodeChart").Requires(Permissions.CodingWork)
-            .WithSummary("Set the diagnoses and the service lines in one all-or-nothing write (the coding screen's Save)")
+            .WithSummary("Set the diagnoses and the service lines in one all-or-nothing write (the coding screen's Save), and submit if asked")
             .WithDescription("The same checks as PUT …/diagnoses and PUT …/lines, the lines checked against the new diagnoses; any error " +
-                             "gives 422 and saves neither. Leave out diagnoses or lines to keep them; sending neither is 400. One write " +
-                             "instead of two: one version step fewer and about half the server's work of the two calls. " + IfMatch)
+                             "gives 422 and saves neither. Leave out diagnoses or lines to keep them; sending neither is 400. With " +
+                             "\"submit\": true the chart is submitted as coded in the same write (QA sampling and approval as POST …/submit; " +
+                             "409 and nothing saved when it cannot be). One write instead of two or three, about half their server work. " + IfMatch)
             .ProducesValidationProblem().ProducesProblem(409).ProducesProblem(412).ProducesProblem(422);
         chart.MapPost("/queries", RaiseQuery).WithName("RaiseProviderQuery").Requires(Permissions.CodingWork)
             .WithSummary("Query the rendering provider; the chart goes on hold until answered")
@@ -249,7 +250,7 @@ public static class CodingEndpoints
     {
         if (body.Diagnoses is null && body.Lines is null) throw new InvalidInput("diagnoses", "Send the diagnoses, the lines or both.");
         return Chart(context, await CodingWrites.CodeChart(session, catalog, encounterId, Version(context), CodingCaller.From(context.User),
-            body.Diagnoses, body.Lines, clock, ct));
+            body.Diagnoses, body.Lines, clock, ct, body.Submit ? context.RequiredPractice().PracticeId : null));
     }
 
     static async Task<Results<Ok<CodingChart>, NotFoundProblem>> RaiseQuery(Guid encounterId, RaiseProviderQuery body,

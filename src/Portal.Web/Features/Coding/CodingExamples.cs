@@ -15,7 +15,7 @@ sealed class CodingExamples : ISchemaFilter
         [typeof(CodeDiagnoses)] = """{"codes":["E11.9","I10"],"overrideReason":null}""",
         [typeof(ServiceLineInput)] = """{"code":"99213","modifiers":["25"],"units":1,"charge":null,"diagnosisPointers":[1,2]}""",
         [typeof(CodeServiceLines)] = """{"lines":[{"code":"99213","modifiers":["25"],"units":1,"diagnosisPointers":[1,2]},{"code":"36415","units":1,"diagnosisPointers":[1]}]}""",
-        [typeof(CodeChart)] = """{"diagnoses":{"codes":["E11.9","I10"]},"lines":{"lines":[{"code":"99213","modifiers":["25"],"units":1,"diagnosisPointers":[1,2]},{"code":"36415","units":1,"diagnosisPointers":[1]}]}}""",
+        [typeof(CodeChart)] = """{"diagnoses":{"codes":["E11.9","I10"]},"lines":{"lines":[{"code":"99213","modifiers":["25"],"units":1,"diagnosisPointers":[1,2]},{"code":"36415","units":1,"diagnosisPointers":[1]}]},"submit":false}""",
         [typeof(RaiseProviderQuery)] = """{"question":"The A1c of 9.2 was reviewed. Based on your clinical judgment, which best describes the diabetes?","options":["Type 2 diabetes with hyperglycemia","Type 2 diabetes without complications"]}""",
         [typeof(AnswerProviderQuery)] = """{"choice":"Type 2 diabetes with hyperglycemia","comment":null}""",
         [typeof(ReviewChart)] = """{"diagnoses":["E11.65","I10"],"lines":null,"reason":"A1c 9.2 documented as uncontrolled: E11.65"}""",

@@ -30,9 +30,10 @@ public sealed record CodeServiceLines([Required, MinLength(1), MaxLength(50)] Se
 
 /// <summary>
 /// The diagnoses and the service lines in one write, as the coding screen's Save: both are checked together (the lines against
-/// the new diagnoses) and saved all or nothing. Either may be left out (unchanged), not both.
+/// the new diagnoses) and saved all or nothing. Either may be left out (unchanged), not both. With Submit the chart is also
+/// submitted as coded, in the same write (as POST …/submit would: QA sampling, approval), or nothing is saved.
 /// </summary>
-public sealed record CodeChart(CodeDiagnoses? Diagnoses, CodeServiceLines? Lines);
+public sealed record CodeChart(CodeDiagnoses? Diagnoses, CodeServiceLines? Lines, bool Submit = false);
 
 /// <summary>
 /// A query to the encounter's rendering provider. Open-ended without Options; with Options it is multiple choice and

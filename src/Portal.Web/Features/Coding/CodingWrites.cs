@@ -80,13 +80,18 @@ public static class CodingWrites
 
     /// <summary>
     /// The coding screen's Save: the diagnoses and the lines (either may be null: unchanged) are checked together, the lines
-    /// against the new diagnoses, and saved in one transaction; a refusal of either saves nothing.
+    /// against the new diagnoses, and saved in one transaction; a refusal of either saves nothing. With
+    /// <paramref name="submitFor"/> (the practice) the chart is also submitted in the same transaction, as
+    /// <see cref="Submit"/> would submit the chart as coded (an app's "code and submit"): a refused submission saves nothing either.
     /// </summary>
     public static Task<CodingChart?> CodeChart(IDocumentSession session, CodeCatalog catalog, Guid encounterId, long? expectedVersion,
-        CodingCaller caller, CodeDiagnoses? diagnosesInput, CodeServiceLines? linesInput, TimeProvider clock, CancellationToken ct)
+        CodingCaller caller, CodeDiagnoses? diagnosesInput, CodeServiceLines? linesInput, TimeProvider clock, CancellationToken ct,
+        Guid? submitFor = null)
     {
         // What both checks read (patient, providers, the lines' fees, the same-day encounters) comes with the fetch.
         Task<CodingChecks.PrefetchedClaimInputs>? prefetch = null;
+        Task<PracticeSettings?>? loadSettings = null;
+        Task<(Guid? Coder, int Approved)>? loadApproved = null;
         return Write(session, encounterId, expectedVersion, clock, ct, async (s, e, d) =>
         {
             var inputs = prefetch is null ? null : await prefetch;
@@ -107,12 +112,29 @@ public static class CodingWrites
                 var (lines, warnings) = await CodingChecks.Lines(s, catalog, e, d, diagnosisCodes, linesInput.Lines, "lines", ct, inputs);
                 events.Add(e.CodeLines(caller.Me, lead, lines, warnings, Blank(linesInput.OverrideReason), now));
             }
+            if (submitFor is { } practiceId)
+            {
+                // The chart as these events leave it is what is submitted (QA targeting reads its new lines).
+                var coded = events.Aggregate(e, (chart, x) => x switch
+                {
+                    CodingStarted started => chart.Apply(started),
+                    DiagnosesCoded diagnoses => chart.Apply(diagnoses),
+                    ServiceLinesCoded lines => chart.Apply(lines),
+                    _ => chart,
+                });
+                events.AddRange(await SubmitEvents(s, coded, caller, practiceId, await loadSettings!, await loadApproved!, now, ct));
+            }
             return [.. events];
         }, batch =>
         {
             if (diagnosesInput is not null || linesInput is not null)
                 prefetch = CodingChecks.PrefetchedClaimInputs.Add(batch, session.TenantId, encounterId,
                     linesInput is null ? [] : CodingChecks.FeeCodes(linesInput.Lines), sameDay: linesInput is not null);
+            if (submitFor is { } practiceId)
+            {
+                loadSettings = batch.Load<PracticeSettings>(practiceId);
+                loadApproved = batch.AddItem(new ApprovedChartsOfRowCoder(session.TenantId, encounterId));
+            }
         });
     }
 
@@ -175,24 +197,31 @@ public static class CodingWrites
     {
         Task<PracticeSettings?> loadSettings = null!;
         Task<(Guid? Coder, int Approved)> loadApproved = null!;
-        return Write(session, encounterId, expectedVersion, clock, ct, async (s, e, d) =>
-        {
-            e.EnsureWorkable(caller.Me, caller.IsLeadFor(e));
-            var coderId = e.Coding.Coder!.Id;
-            var settings = await loadSettings ?? PracticeSettings.Default(practiceId);
-            var (rowCoder, approved) = await loadApproved;
-            if (rowCoder != coderId) approved = await ApprovedCharts(s, coderId, ct);
-            var (sampled, why) = QaSampling.Decide(settings, encounterId, approved, e.Coding.Lines);
-            var now = clock.GetUtcNow();
-            var submitted = e.Submit(caller.Me, caller.IsLeadFor(e), sampled, why, now);
-            return submitted.SampledForQa
-                ? [submitted]
-                : [submitted, new ChartApproved(encounterId, coderId, "Not sampled for QA: " + why, caller.Me.Name, now)];
-        }, batch =>
-        {
-            loadSettings = batch.Load<PracticeSettings>(practiceId);
-            loadApproved = batch.AddItem(new ApprovedChartsOfRowCoder(session.TenantId, encounterId));
-        });
+        return Write(session, encounterId, expectedVersion, clock, ct,
+            async (s, e, d) => await SubmitEvents(s, e, caller, practiceId, await loadSettings, await loadApproved, clock.GetUtcNow(), ct),
+            batch =>
+            {
+                loadSettings = batch.Load<PracticeSettings>(practiceId);
+                loadApproved = batch.AddItem(new ApprovedChartsOfRowCoder(session.TenantId, encounterId));
+            });
+    }
+
+    /// <summary>
+    /// Submitting <paramref name="e"/>: QA sampling by the practice's settings and the coder's approved count (the queue row's
+    /// coder's, read with the fetch; the chart's coder is counted on its own should they differ), then the submission, and the
+    /// approval when the chart is not sampled.
+    /// </summary>
+    static async Task<object[]> SubmitEvents(IDocumentSession s, Encounter e, CodingCaller caller, Guid practiceId, PracticeSettings? settings,
+        (Guid? Coder, int Approved) rowCoder, DateTimeOffset now, CancellationToken ct)
+    {
+        e.EnsureWorkable(caller.Me, caller.IsLeadFor(e));
+        var coderId = e.Coding.Coder!.Id;
+        var approved = rowCoder.Coder == coderId ? rowCoder.Approved : await ApprovedCharts(s, coderId, ct);
+        var (sampled, why) = QaSampling.Decide(settings ?? PracticeSettings.Default(practiceId), e.Id, approved, e.Coding.Lines);
+        var submitted = e.Submit(caller.Me, caller.IsLeadFor(e), sampled, why, now);
+        return submitted.SampledForQa
+            ? [submitted]
+            : [submitted, new ChartApproved(e.Id, coderId, "Not sampled for QA: " + why, caller.Me.Name, now)];
     }
 
     // Only "fewer than NewCoderChartCount (≤ 1000)?" matters, so the count stops there: a coder's long history costs nothing.
