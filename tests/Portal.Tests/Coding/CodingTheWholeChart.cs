@@ -15,18 +15,23 @@ public class CodingTheWholeChart(PortalApp app) : PortalTest(app)
     static readonly CodeDiagnoses Diagnoses = new(["I10", "E11.9"]);
     static readonly CodeServiceLines Lines = new([new ServiceLineInput("99213", DiagnosisPointers: [1, 2]), new ServiceLineInput("36415", DiagnosisPointers: [1])]);
 
-    [Fact]
-    public async Task one_put_codes_the_diagnoses_and_the_lines_and_the_chart_is_submitted_after_it()
+    /// <summary>A fresh chart the admin queued and the coder pulled: the coder's client, the chart's id and its version.</summary>
+    async Task<(HttpClient Coder, Guid Id, long Version)> PulledChart()
     {
         var admin = await App.ClientFor(Users.NorthAdmin);
         var coder = await App.ClientFor(Users.NorthCoder);
-        await PracticeSettingsAre(admin, 0);
         var queued = await QueuedChart(admin);
         var pulled = await Pull(coder) ?? throw new InvalidOperationException("The queue is empty.");
         Assert.Equal(queued.Encounter.Id, pulled.Chart.Encounter.Id);
-        var id = queued.Encounter.Id;
+        return (coder, queued.Encounter.Id, pulled.Chart.Version);
+    }
 
-        var response = await Send(coder, HttpMethod.Put, Chart(id), new CodeChart(Diagnoses, Lines), pulled.Chart.Version);
+    [Fact]
+    public async Task one_put_codes_the_diagnoses_and_the_lines_and_the_chart_is_submitted_after_it()
+    {
+        var (coder, id, version) = await PulledChart();
+
+        var response = await Send(coder, HttpMethod.Put, Chart(id), new CodeChart(Diagnoses, Lines), version);
         var coded = await Read<CodingChart>(response);
         Assert.Equal(["I10", "E119"], coded.Diagnoses.Select(d => d.Code));
         Assert.Equal(["99213", "36415"], coded.Lines.Select(l => l.Code));
@@ -79,36 +84,28 @@ public class CodingTheWholeChart(PortalApp app) : PortalTest(app)
     [Fact]
     public async Task a_submission_that_cannot_be_made_saves_the_codes_neither()
     {
-        var admin = await App.ClientFor(Users.NorthAdmin);
-        var coder = await App.ClientFor(Users.NorthCoder);
-        var queued = await QueuedChart(admin);
-        var pulled = await Pull(coder) ?? throw new InvalidOperationException("The queue is empty.");
-        var id = queued.Encounter.Id;
+        var (coder, id, version) = await PulledChart();
 
         // Diagnoses alone cannot be submitted (no service line): 409, and the diagnoses are not kept either.
-        var refused = await Send(coder, HttpMethod.Put, Chart(id), new CodeChart(Diagnoses, null, Submit: true), pulled.Chart.Version);
+        var refused = await Send(coder, HttpMethod.Put, Chart(id), new CodeChart(Diagnoses, null, Submit: true), version);
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
         Assert.Equal("no-lines", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("rule").GetString());
 
         var after = await Read<CodingChart>(await coder.GetAsync(Chart(id)));
         Assert.Empty(after.Diagnoses);
-        Assert.Equal(pulled.Chart.Version, after.Version);
+        Assert.Equal(version, after.Version);
         Assert.NotEqual(EncounterStatus.ReadyForQa, after.Status);
     }
 
     [Fact]
     public async Task a_refused_line_saves_neither_part_and_says_which_line()
     {
-        var admin = await App.ClientFor(Users.NorthAdmin);
-        var coder = await App.ClientFor(Users.NorthCoder);
-        var queued = await QueuedChart(admin);
-        var pulled = await Pull(coder) ?? throw new InvalidOperationException("The queue is empty.");
-        var id = queued.Encounter.Id;
+        var (coder, id, version) = await PulledChart();
 
         // 93010 has no fee in the demo schedule and no charge is given: the line is refused, so the diagnoses are not saved either.
         var refused = await Send(coder, HttpMethod.Put, Chart(id),
             new CodeChart(Diagnoses, new CodeServiceLines([new ServiceLineInput("99213", DiagnosisPointers: [1]), new ServiceLineInput("93010", DiagnosisPointers: [1])])),
-            pulled.Chart.Version);
+            version);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
         Assert.Equal("application/problem+json", refused.Content.Headers.ContentType!.MediaType);
         var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
@@ -117,34 +114,30 @@ public class CodingTheWholeChart(PortalApp app) : PortalTest(app)
         var after = await Read<CodingChart>(await coder.GetAsync(Chart(id)));
         Assert.Empty(after.Diagnoses);
         Assert.Empty(after.Lines);
-        Assert.Equal(pulled.Chart.Version, after.Version);
+        Assert.Equal(version, after.Version);
 
         // A line pointing past the new diagnoses is checked against them, not against the saved (empty) list.
         var pointer = await Send(coder, HttpMethod.Put, Chart(id),
-            new CodeChart(new CodeDiagnoses(["I10"]), new CodeServiceLines([new ServiceLineInput("99213", DiagnosisPointers: [2])])), pulled.Chart.Version);
+            new CodeChart(new CodeDiagnoses(["I10"]), new CodeServiceLines([new ServiceLineInput("99213", DiagnosisPointers: [2])])), version);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, pointer.StatusCode);
-        Assert.Equal(pulled.Chart.Version, (await Read<CodingChart>(await coder.GetAsync(Chart(id)))).Version);
+        Assert.Equal(version, (await Read<CodingChart>(await coder.GetAsync(Chart(id)))).Version);
     }
 
     [Fact]
     public async Task neither_part_is_400_a_stale_version_412_and_an_unknown_chart_404_or_412_with_if_match()
     {
-        var admin = await App.ClientFor(Users.NorthAdmin);
-        var coder = await App.ClientFor(Users.NorthCoder);
-        var queued = await QueuedChart(admin);
-        var pulled = await Pull(coder) ?? throw new InvalidOperationException("The queue is empty.");
-        var id = queued.Encounter.Id;
+        var (coder, id, version) = await PulledChart();
 
-        var empty = await Send(coder, HttpMethod.Put, Chart(id), new CodeChart(null, null), pulled.Chart.Version);
+        var empty = await Send(coder, HttpMethod.Put, Chart(id), new CodeChart(null, null), version);
         Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
         Assert.True((await empty.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("diagnoses", out _));
 
         var tooMany = await Send(coder, HttpMethod.Put, Chart(id), new CodeChart(new CodeDiagnoses([.. Enumerable.Repeat("I10", 13)]), null),
-            pulled.Chart.Version);
+            version);
         Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
 
-        var coded = await Read<CodingChart>(await Send(coder, HttpMethod.Put, Chart(id), new CodeChart(Diagnoses, Lines), pulled.Chart.Version));
-        var stale = await Send(coder, HttpMethod.Put, Chart(id), new CodeChart(new CodeDiagnoses(["E11.9"]), null), pulled.Chart.Version);
+        var coded = await Read<CodingChart>(await Send(coder, HttpMethod.Put, Chart(id), new CodeChart(Diagnoses, Lines), version));
+        var stale = await Send(coder, HttpMethod.Put, Chart(id), new CodeChart(new CodeDiagnoses(["E11.9"]), null), version);
         Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
         Assert.Equal(["I10", "E119"], (await Read<CodingChart>(await coder.GetAsync(Chart(id)))).Diagnoses.Select(d => d.Code));
 
