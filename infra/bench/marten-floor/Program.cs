@@ -4,7 +4,6 @@ using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
 using JasperFx.MultiTenancy;
-using Marten.Events.Projections;
 using Portal.Web.Platform;
 using Weasel.Core;
 
@@ -28,11 +27,13 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Logging.ClearProviders();
 var port = Environment.GetEnvironmentVariable("PORTAL_PG_PORT") ?? "54359";
 var connection = ConnectionDefaults.Apply($"Host=127.0.0.1;Port={port};Username=postgres;Password=portal-dev-only;Database=portal");
+// FLOOR_LIVE=1: no snapshot; FetchForWriting replays the stream's events (Marten's live aggregation).
+var live = Environment.GetEnvironmentVariable("FLOOR_LIVE") == "1";
 builder.Services.AddMarten(opts =>
 {
     opts.Connection(connection);
     // A schema per mode: the snapshots of one would be stale for the other.
-    var schema = Environment.GetEnvironmentVariable("FLOOR_LIVE") == "1" ? "floor_live" : "floor";
+    var schema = live ? "floor_live" : "floor";
     opts.DatabaseSchemaName = schema;
     opts.Events.DatabaseSchemaName = schema;
     opts.Events.TenancyStyle = TenancyStyle.Conjoined;
@@ -40,12 +41,10 @@ builder.Services.AddMarten(opts =>
     opts.Policies.AllDocumentsAreMultiTenanted();
     opts.AutoCreateSchemaObjects = AutoCreate.All;
     opts.UseSystemTextJsonForSerialization(EnumStorage.AsString);
-    // FLOOR_LIVE=1: no snapshot; FetchForWriting replays the stream's events (Marten's live aggregation).
-    if (Environment.GetEnvironmentVariable("FLOOR_LIVE") != "1") opts.Projections.Snapshot<Chart>(SnapshotLifecycle.Inline);
+    if (!live) opts.Projections.Snapshot<Chart>(SnapshotLifecycle.Inline);
 }).UseLightweightSessions().ApplyAllDatabaseChangesOnStartup();
 var app = builder.Build();
 const string Tenant = "floor-tenant";
-var live = Environment.GetEnvironmentVariable("FLOOR_LIVE") == "1";
 var store = app.Services.GetRequiredService<IDocumentStore>();
 
 // The streams, each with one event, unless already there.
@@ -94,7 +93,6 @@ async Task<int> Load()
     using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = workers * 2 }) { BaseAddress = url };
     var body = System.Text.Json.JsonSerializer.Serialize(new CodeInput(["I10", "E11.9"],
         [new LineInput("99213", [1, 2]), new LineInput("36415", [1])]));
-    var versions = new Dictionary<int, long>();
     long done = 0, errors = 0;
     var clock = Stopwatch.StartNew();
     await Task.WhenAll(Enumerable.Range(0, workers).Select(async w =>
