@@ -1,8 +1,10 @@
+using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 using Portal.Web.Features.Identity;
 using Portal.Web.Platform;
 
@@ -10,12 +12,17 @@ namespace Portal.Web.Features.Account;
 
 [EnableRateLimiting(RateLimits.SignIn)]
 public class SignInModel(SignInManager<PortalUser> signIn, UserManager<PortalUser> users, IPasswordHasher<PortalUser> hasher,
-    IWebHostEnvironment env, IConfiguration config) : PageModel
+    IOptions<PasswordHasherOptions> hashing, IWebHostEnvironment env, IConfiguration config) : PageModel
 {
     /// <summary>The one answer to every failed sign-in, so it does not tell whether the e-mail exists or the account is locked.</summary>
     public const string Failed = "The email or password is not right. After several failed attempts an account is locked for a while.";
 
-    static string? dummyHash;
+    /// <summary>
+    /// A hash of a random password at each work factor in use: the one an unknown, locked or disabled account's attempt verifies
+    /// against. Made with the configured iteration count, so it costs what a real account's check costs (a process hosting two
+    /// Portals with different counts, as the tests do, keeps one for each).
+    /// </summary>
+    static readonly ConcurrentDictionary<(int Iterations, PasswordHasherCompatibilityMode Mode), string> DummyHashes = new();
 
     [BindProperty, Required, EmailAddress] public string Email { get; set; } = "";
     [BindProperty, Required, DataType(DataType.Password)] public string Password { get; set; } = "";
@@ -46,7 +53,8 @@ public class SignInModel(SignInManager<PortalUser> signIn, UserManager<PortalUse
     void SpendOneHash()
     {
         var nobody = new PortalUser();
-        dummyHash ??= hasher.HashPassword(nobody, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)));
-        hasher.VerifyHashedPassword(nobody, dummyHash, Password);
+        var dummy = DummyHashes.GetOrAdd((hashing.Value.IterationCount, hashing.Value.CompatibilityMode),
+            _ => hasher.HashPassword(nobody, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16))));
+        hasher.VerifyHashedPassword(nobody, dummy, Password);
     }
 }
