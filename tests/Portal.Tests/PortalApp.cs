@@ -130,6 +130,8 @@ public sealed partial class PortalApp : WebApplicationFactory<Program>, IAsyncLi
         builder.UseSetting("Portal:Webhooks:MaxPerSubscription", "4");
         builder.UseSetting("Portal:Webhooks:MaxConcurrency", "16");
         builder.ConfigureServices(s => s.ConfigureMarten(o => o.Schema.For<Reactions.ProbeEffect>()).AddReaction<Reactions.ProbeReaction>());
+        // The browser tests' axe-core, served by the test host for the documents they check (Browser/AxeInPage.cs).
+        builder.ConfigureServices(s => s.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, Browser.AxeScriptRoute>());
     }
 
     /// <summary>

@@ -60,8 +60,6 @@ public abstract partial class RoleWalk(PortalApp app, BrowserFixture browser) : 
     {
         await DayOfWork();
         await SignIn(email);
-        // Every page of the walk is checked with axe: each context carries it in every document (sent once, not per page).
-        await Page.Context.CarryAxe();
         var pages = new List<IPage> { Page };
         var cookies = await Page.Context.CookiesAsync();
         for (var i = 1; i < PagesAtOnce; i++)
@@ -73,7 +71,6 @@ public abstract partial class RoleWalk(PortalApp app, BrowserFixture browser) : 
                 Secure = c.Secure, SameSite = c.SameSite,
             }));
             extraContexts.Add(context);
-            await context.CarryAxe();
             pages.Add(await context.NewPageAsync());
         }
 
