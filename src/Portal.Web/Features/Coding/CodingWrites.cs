@@ -90,8 +90,7 @@ public static class CodingWrites
     {
         // What both checks read (patient, providers, the lines' fees, the same-day encounters) comes with the fetch.
         Task<CodingChecks.PrefetchedClaimInputs>? prefetch = null;
-        Task<PracticeSettings?>? loadSettings = null;
-        Task<(Guid? Coder, int Approved)>? loadApproved = null;
+        SubmitReads? submitReads = null;
         return Write(session, encounterId, expectedVersion, clock, ct, async (s, e, d) =>
         {
             var inputs = prefetch is null ? null : await prefetch;
@@ -122,7 +121,7 @@ public static class CodingWrites
                     ServiceLinesCoded lines => chart.Apply(lines),
                     _ => chart,
                 });
-                events.AddRange(await SubmitEvents(s, coded, caller, practiceId, await loadSettings!, await loadApproved!, now, ct));
+                events.AddRange(await SubmitEvents(s, coded, caller, practiceId, submitReads!, now, ct));
             }
             return [.. events];
         }, batch =>
@@ -130,11 +129,7 @@ public static class CodingWrites
             if (diagnosesInput is not null || linesInput is not null)
                 prefetch = CodingChecks.PrefetchedClaimInputs.Add(batch, session.TenantId, encounterId,
                     linesInput is null ? [] : CodingChecks.FeeCodes(linesInput.Lines), sameDay: linesInput is not null);
-            if (submitFor is { } practiceId)
-            {
-                loadSettings = batch.Load<PracticeSettings>(practiceId);
-                loadApproved = batch.AddItem(new ApprovedChartsOfRowCoder(session.TenantId, encounterId));
-            }
+            if (submitFor is { } practiceId) submitReads = SubmitReads.Add(batch, session.TenantId, practiceId, encounterId);
         });
     }
 
@@ -195,15 +190,17 @@ public static class CodingWrites
     public static Task<CodingChart?> Submit(IDocumentSession session, Guid encounterId, long? expectedVersion, CodingCaller caller,
         Guid practiceId, TimeProvider clock, CancellationToken ct)
     {
-        Task<PracticeSettings?> loadSettings = null!;
-        Task<(Guid? Coder, int Approved)> loadApproved = null!;
+        SubmitReads reads = null!;
         return Write(session, encounterId, expectedVersion, clock, ct,
-            async (s, e, d) => await SubmitEvents(s, e, caller, practiceId, await loadSettings, await loadApproved, clock.GetUtcNow(), ct),
-            batch =>
-            {
-                loadSettings = batch.Load<PracticeSettings>(practiceId);
-                loadApproved = batch.AddItem(new ApprovedChartsOfRowCoder(session.TenantId, encounterId));
-            });
+            async (s, e, d) => await SubmitEvents(s, e, caller, practiceId, reads, clock.GetUtcNow(), ct),
+            batch => reads = SubmitReads.Add(batch, session.TenantId, practiceId, encounterId));
+    }
+
+    /// <summary>What submitting reads, in the fetch's batch: the practice's settings and the queue row's coder's approved count.</summary>
+    sealed record SubmitReads(Task<PracticeSettings?> Settings, Task<(Guid? Coder, int Approved)> Approved)
+    {
+        public static SubmitReads Add(Marten.Services.BatchQuerying.IBatchedQuery batch, string tenantId, Guid practiceId, Guid encounterId) =>
+            new(batch.Load<PracticeSettings>(practiceId), batch.AddItem(new ApprovedChartsOfRowCoder(tenantId, encounterId)));
     }
 
     /// <summary>
@@ -211,13 +208,15 @@ public static class CodingWrites
     /// coder's, read with the fetch; the chart's coder is counted on its own should they differ), then the submission, and the
     /// approval when the chart is not sampled.
     /// </summary>
-    static async Task<object[]> SubmitEvents(IDocumentSession s, Encounter e, CodingCaller caller, Guid practiceId, PracticeSettings? settings,
-        (Guid? Coder, int Approved) rowCoder, DateTimeOffset now, CancellationToken ct)
+    static async Task<object[]> SubmitEvents(IDocumentSession s, Encounter e, CodingCaller caller, Guid practiceId, SubmitReads reads,
+        DateTimeOffset now, CancellationToken ct)
     {
         e.EnsureWorkable(caller.Me, caller.IsLeadFor(e));
         var coderId = e.Coding.Coder!.Id;
+        var rowCoder = await reads.Approved;
         var approved = rowCoder.Coder == coderId ? rowCoder.Approved : await ApprovedCharts(s, coderId, ct);
-        var (sampled, why) = QaSampling.Decide(settings ?? PracticeSettings.Default(practiceId), e.Id, approved, e.Coding.Lines);
+        var settings = await reads.Settings ?? PracticeSettings.Default(practiceId);
+        var (sampled, why) = QaSampling.Decide(settings, e.Id, approved, e.Coding.Lines);
         var submitted = e.Submit(caller.Me, caller.IsLeadFor(e), sampled, why, now);
         return submitted.SampledForQa
             ? [submitted]
