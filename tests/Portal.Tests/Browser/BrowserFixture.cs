@@ -49,9 +49,45 @@ public sealed class BrowserFixture : IAsyncLifetime
             // the two used 14–16 s of CPU in RoleWalkSecondHalf alone, 13–14 s as one (alternated runs, docs/benchmarks.md session 13).
             // PORTAL_CHROMIUM_ARGS adds switches, to measure others.
             Args = ["--no-sandbox", "--disable-gpu", "--in-process-gpu", "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--no-first-run", "--disable-quic",
+                    "--disable-sync", "--no-first-run", "--disable-quic", .. DisableFeatures(),
                     .. (Environment.GetEnvironmentVariable("PORTAL_CHROMIUM_ARGS") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries)],
         });
+    }
+
+    /// <summary>
+    /// Chromium's <c>--disable-features</c>: Playwright's own list, plus <c>RenderDocument</c>. With RenderDocument (on by default
+    /// in the Chromium we run, 156) every cross-document navigation swaps in a new frame for the new document, even within a
+    /// site, instead of reusing the old one; the browser tests navigate thousands of times, and a load of a Portal page cost
+    /// ~143 ms of chromium's CPU with it and ~100 ms without (alternated; docs/benchmarks.md, session 18). Chromium keeps the last
+    /// <c>--disable-features</c> of its command line, so Playwright's list (read from its driver's bundle) is repeated here;
+    /// when it cannot be read, RenderDocument stays on rather than Playwright's switches being dropped
+    /// (<see cref="PlaywrightSwitches"/> notices that).
+    /// </summary>
+    static string[] DisableFeatures()
+    {
+        var bundle = Path.Combine(AppContext.BaseDirectory, ".playwright", "package", "lib", "coreBundle.js");
+        var playwrights = File.Exists(bundle) ? PlaywrightDisabledFeatures(File.ReadAllText(bundle)) : null;
+        if (playwrights is null)
+        {
+            Console.WriteLine($"Browser tests: Playwright's disabled features were not found in {bundle}; chromium keeps RenderDocument.");
+            return [];
+        }
+        return ["--disable-features=" + string.Join(',', playwrights.Append("RenderDocument").Distinct())];
+    }
+
+    /// <summary>The feature names of Playwright's <c>disabledFeatures = [ … ]</c> (comments left out); null when not there.</summary>
+    internal static IReadOnlyList<string>? PlaywrightDisabledFeatures(string bundle)
+    {
+        var start = bundle.IndexOf("disabledFeatures = [", StringComparison.Ordinal);
+        if (start < 0) return null;
+        var names = new List<string>();
+        foreach (var line in bundle[(start + "disabledFeatures = [".Length)..].Split('\n'))
+        {
+            var code = line.Split("//")[0].Trim();
+            if (code.StartsWith(']')) return names.Count > 0 ? names : null;
+            names.AddRange(System.Text.RegularExpressions.Regex.Matches(code, "\"([A-Za-z0-9]+)\"").Select(m => m.Groups[1].Value));
+        }
+        return null;
     }
 
     public async ValueTask DisposeAsync()

@@ -113,15 +113,6 @@ public abstract partial class RoleWalk(PortalApp app, BrowserFixture browser) : 
         await base.DisposeAsync();
     }
 
-    /// <summary>The pages a person of this role reaches: the menu, and the links on the home cards.</summary>
-    static async Task<IReadOnlyList<string>> Links(IPage page)
-    {
-        var hrefs = await page.Locator("nav.side a[href], main .home-card a[href], main table a[href]").EvaluateAllAsync<string[]>(
-            "els => els.map(e => e.getAttribute('href'))");
-        return [.. hrefs.Where(h => h.StartsWith('/') && !h.StartsWith("/swagger") && !h.StartsWith("/health") && !h.Contains("format=csv")
-            && !h.Contains("handler=")).Distinct().Take(40)];
-    }
-
     /// <summary>
     /// The content (<c>main</c>, antiforgery tokens left out) of every page already checked with axe and at every width in this
     /// run, by any role's walk.
@@ -138,7 +129,8 @@ public abstract partial class RoleWalk(PortalApp app, BrowserFixture browser) : 
     internal static async Task<(List<string> Failures, IReadOnlyList<string> Links)> Check(IPage page, string url, bool once = false)
     {
         var failures = new List<string>();
-        await page.SetViewportSizeAsync(Widths[0], 800);
+        // A page is left at the last width; the next loads at the first (a resize lays out the page it leaves: only when needed).
+        if (page.ViewportSize?.Width != Widths[0]) await page.SetViewportSizeAsync(Widths[0], 800);
         var response = await page.GotoAsync(url);
         if (response is null || response.Status >= 400)
         {
@@ -146,16 +138,17 @@ public abstract partial class RoleWalk(PortalApp app, BrowserFixture browser) : 
             return (failures, []);
         }
 
-        var text = await page.Locator("main").InnerTextAsync();
-        var options = await page.Locator("main option").AllInnerTextsAsync();
-        foreach (Match m in InternalName().Matches(text + "\n" + string.Join("\n", options)))
+        // Words, options, content and links in one evaluate in the page's own world: a locator would first load Playwright's
+        // selector engine into each new document (~85 ms of chromium's CPU a page, docs/benchmarks.md session 18).
+        var read = await page.EvaluateAsync<Read>(ReadScript);
+        foreach (Match m in InternalName().Matches(read.Text + "\n" + string.Join("\n", read.Options)))
             if (!Allowed.Contains(m.Value)) failures.Add($"{url}: shows the internal name '{m.Value}'");
+        var links = Links(read.Hrefs);
 
         if (once)
         {
-            var content = await page.EvaluateAsync<string>(ContentScript);
-            var key = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(content)));
-            if (!CheckedContent.TryAdd(key, 0)) return (failures, await Links(page));
+            var key = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(read.Content)));
+            if (!CheckedContent.TryAdd(key, 0)) return (failures, links);
         }
 
         var axe = await page.RunAxeInPage();
@@ -172,15 +165,40 @@ public abstract partial class RoleWalk(PortalApp app, BrowserFixture browser) : 
                 failures.Add($"{url} at {width}px: the page scrolls sideways by {fit.Overflow}px ({string.Join(" | ", fit.Culprits)})");
             failures.AddRange(fit.Offscreen.Select(o => $"{url} at {width}px: off screen: {o}"));
         }
-        // The links are read at the last width, as before: the menu and cards are the same at every width.
-        return (failures, await Links(page));
+        // The menu and the cards are the same at every width: the links read at the first serve.
+        return (failures, links);
     }
 
-    /// <summary>The page's content for <see cref="CheckedContent"/>: <c>main</c> as rendered, without the per-request antiforgery tokens.</summary>
-    const string ContentScript = """
-        () => { const m = document.querySelector('main').cloneNode(true);
-          m.querySelectorAll('input[name=__RequestVerificationToken]').forEach(i => i.removeAttribute('value'));
-          return m.outerHTML; }
+    /// <summary>The pages a person of this role reaches: the menu, and the links on the home cards and in tables.</summary>
+    static IReadOnlyList<string> Links(IEnumerable<string> hrefs) =>
+        [.. hrefs.Where(h => h.StartsWith('/') && !h.StartsWith("/swagger") && !h.StartsWith("/health") && !h.Contains("format=csv")
+            && !h.Contains("handler=")).Distinct().Take(40)];
+
+    sealed class Read
+    {
+        public string Text { get; set; } = "";
+        public string[] Options { get; set; } = [];
+        public string Content { get; set; } = "";
+        public string[] Hrefs { get; set; } = [];
+    }
+
+    /// <summary>
+    /// What <see cref="Check"/> reads of a page: <c>main</c>'s words as shown (its <c>innerText</c>, which a locator's
+    /// <c>InnerTextAsync</c> returns too) and its options' words; its content for <see cref="CheckedContent"/> (<c>main</c> as
+    /// rendered, without the per-request antiforgery tokens); the links of the menu, the home cards and the tables.
+    /// </summary>
+    const string ReadScript = """
+        () => {
+          const main = document.querySelector('main');
+          const copy = main.cloneNode(true);
+          copy.querySelectorAll('input[name=__RequestVerificationToken]').forEach(i => i.removeAttribute('value'));
+          return {
+            text: main.innerText,
+            options: [...main.querySelectorAll('option')].map(o => o.innerText),
+            content: copy.outerHTML,
+            hrefs: [...document.querySelectorAll('nav.side a[href], main .home-card a[href], main table a[href]')].map(e => e.getAttribute('href')),
+          };
+        }
         """;
 
     sealed class Fit
