@@ -103,7 +103,7 @@ public static class PlatformSetup
         app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api") && !c.Request.Path.StartsWithSegments("/connect")
                 && !c.Request.Path.StartsWithSegments("/health"),
             pages => pages.UseStatusCodePagesWithReExecute("/error/{0}"));
-        app.UseStaticFiles();
+        app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = StaticAssetCaching.Apply });
         app.UseRouting();
         app.UsePortalTelemetry();
         app.UsePortalRateLimits();
