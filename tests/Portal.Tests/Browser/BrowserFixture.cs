@@ -65,23 +65,26 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// </summary>
     static string[] DisableFeatures()
     {
-        var bundle = Path.Combine(AppContext.BaseDirectory, ".playwright", "package", "lib", "coreBundle.js");
-        var playwrights = File.Exists(bundle) ? PlaywrightDisabledFeatures(File.ReadAllText(bundle)) : null;
+        var playwrights = File.Exists(PlaywrightBundle) ? PlaywrightDisabledFeatures(File.ReadAllText(PlaywrightBundle)) : null;
         if (playwrights is null)
         {
-            Console.WriteLine($"Browser tests: Playwright's disabled features were not found in {bundle}; chromium keeps RenderDocument.");
+            Console.WriteLine($"Browser tests: Playwright's disabled features were not found in {PlaywrightBundle}; chromium keeps RenderDocument.");
             return [];
         }
         return ["--disable-features=" + string.Join(',', playwrights.Append("RenderDocument").Distinct())];
     }
 
+    /// <summary>The JavaScript bundle of Playwright's driver, as copied into the test output.</summary>
+    internal static readonly string PlaywrightBundle = Path.Combine(AppContext.BaseDirectory, ".playwright", "package", "lib", "coreBundle.js");
+
     /// <summary>The feature names of Playwright's <c>disabledFeatures = [ … ]</c> (comments left out); null when not there.</summary>
     internal static IReadOnlyList<string>? PlaywrightDisabledFeatures(string bundle)
     {
-        var start = bundle.IndexOf("disabledFeatures = [", StringComparison.Ordinal);
+        const string list = "disabledFeatures = [";
+        var start = bundle.IndexOf(list, StringComparison.Ordinal);
         if (start < 0) return null;
         var names = new List<string>();
-        foreach (var line in bundle[(start + "disabledFeatures = [".Length)..].Split('\n'))
+        foreach (var line in bundle[(start + list.Length)..].Split('\n'))
         {
             var code = line.Split("//")[0].Trim();
             if (code.StartsWith(']')) return names.Count > 0 ? names : null;

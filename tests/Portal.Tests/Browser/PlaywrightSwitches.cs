@@ -7,8 +7,7 @@ public class PlaywrightSwitches
     public void playwrights_disabled_features_are_read_from_its_driver()
     {
         // A Playwright upgrade that moves or reshapes the list would silently cost the suite ~40 s of chromium's CPU.
-        var bundle = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, ".playwright", "package", "lib", "coreBundle.js"));
-        var features = BrowserFixture.PlaywrightDisabledFeatures(bundle);
+        var features = BrowserFixture.PlaywrightDisabledFeatures(File.ReadAllText(BrowserFixture.PlaywrightBundle));
         Assert.NotNull(features);
         Assert.True(features.Count >= 5, string.Join(", ", features));
         Assert.All(features, f => Assert.Matches("^[A-Za-z0-9]+$", f));
